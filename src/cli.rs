@@ -1,0 +1,318 @@
+//! The command line: clap definitions and one function per command. Parses arguments into
+//! validated objects, runs the library, and writes reports whole. Exit codes follow the
+//! contract: 0 success, 2 bad input (scenario or arguments), 1 anything else.
+
+use crate::analytic::{self, QueueParams};
+use crate::experiment::{run_scenarios, Outcome, RunOptions};
+use crate::report::{self, Format};
+use crate::scenario::duration::parse_duration;
+use crate::scenario::{Scenario, ScenarioError};
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// An error caused by the user's input (exit code 2), as opposed to a failure of ours (1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ccsim",
+    version,
+    about = "Contact-center workload simulator: discrete-event simulation with confidence intervals, validated against Erlang C/A",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate one or more scenarios (all replications in one parallel pool), side by side.
+    Run(RunArgs),
+    /// Check a scenario file; print a one-line summary or the error.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
+    Erlang(ErlangArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Options shared by the simulating commands.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Replications per scenario (overrides `simulation.replications`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Base seed (overrides `simulation.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Output format. Default: from the --output extension (.json, .csv), else `table` on a
+    /// terminal and `json` otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the report to this file (whole, or not at all) instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl CommonArgs {
+    fn run_options(&self) -> RunOptions {
+        RunOptions {
+            threads: self.threads.map(|t| t as usize),
+            progress: !self.quiet,
+        }
+    }
+
+    fn format(&self) -> Format {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let ext = self
+            .output
+            .as_deref()
+            .and_then(Path::extension)
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some(_) => Format::Table,
+            None if std::io::stdout().is_terminal() => Format::Table,
+            None => Format::Json,
+        }
+    }
+
+    /// Loads a scenario and applies the command-line overrides.
+    fn load(&self, path: &Path) -> Result<Scenario> {
+        let mut s = load_scenario(path)?;
+        if let Some(r) = self.replications {
+            s.simulation.replications = r;
+        }
+        if let Some(seed) = self.seed {
+            s.simulation.seed = seed;
+        }
+        Ok(s)
+    }
+}
+
+#[derive(Debug, Args)]
+struct ErlangArgs {
+    /// Arrival rate, calls per hour.
+    #[arg(long)]
+    arrival_rate: f64,
+    /// Mean handle time, e.g. 4m.
+    #[arg(long, value_parser = duration_arg)]
+    handle_time: f64,
+    /// Number of agents.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    agents: u32,
+    /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
+    #[arg(long, value_parser = duration_arg)]
+    patience: Option<f64>,
+    /// Service-level threshold.
+    #[arg(long, value_parser = duration_arg, default_value = "20s")]
+    threshold: f64,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+fn duration_arg(s: &str) -> Result<f64, String> {
+    parse_duration(s)
+}
+
+/// Parses the arguments and runs the command; the binary's whole `main`.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return 0;
+            }
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
+            {
+                2
+            } else {
+                1
+            }
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => cmd_run(args),
+        Command::Validate { scenario } => cmd_validate(&scenario),
+        Command::Erlang(args) => cmd_erlang(args),
+    }
+}
+
+fn load_scenario(path: &Path) -> Result<Scenario> {
+    let s = Scenario::from_file(path)?;
+    warn_overload(&s);
+    Ok(s)
+}
+
+/// Warns (stderr) about intervals where a queue without abandonment is overloaded.
+fn warn_overload(s: &Scenario) {
+    let over = s.overloaded_intervals();
+    if let Some(&(k, load, agents)) = over.first() {
+        eprintln!(
+            "warning: {}: offered load reaches the headcount in {} interval(s) (first: interval {k}, {load:.1} Erlangs vs {agents} agents) and some call type has no patience: its queue grows without bound there",
+            s.source,
+            over.len()
+        );
+    }
+}
+
+fn cmd_validate(path: &Path) -> Result<()> {
+    let s = load_scenario(path)?;
+    emit(&format!("{}\n", s.summary()), None)
+}
+
+fn cmd_run(args: RunArgs) -> Result<()> {
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|p| args.common.load(p))
+        .collect::<Result<Vec<_>>>()?;
+    let outcomes = run_scenarios(&scenarios, args.common.run_options())
+        .context("could not start the worker threads")?;
+    emit(
+        &render(&outcomes, args.common.format()),
+        args.common.output.as_deref(),
+    )
+}
+
+fn render(outcomes: &[Outcome], format: Format) -> String {
+    match format {
+        Format::Json => report::json_text(&report::outcomes_json(outcomes)),
+        Format::Csv => report::csv_text(outcomes, &[]),
+        Format::Table => report::table(outcomes),
+    }
+}
+
+fn cmd_erlang(args: ErlangArgs) -> Result<()> {
+    if !(args.arrival_rate.is_finite() && args.arrival_rate >= 0.0) {
+        return Err(BadInput(format!(
+            "--arrival-rate: must be a finite number of calls per hour ≥ 0, got {}",
+            args.arrival_rate
+        ))
+        .into());
+    }
+    let params = QueueParams {
+        arrival_rate: args.arrival_rate / 3600.0,
+        mean_handle: args.handle_time,
+        agents: args.agents,
+        mean_patience: args.patience,
+        threshold: args.threshold,
+    };
+    let a = analytic::solve(&params).map_err(|e| BadInput(e.to_string()))?;
+    let model = if args.patience.is_some() { "erlang_a" } else { "erlang_c" };
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let rows: [(&str, f64); 7] = [
+        ("offered_load", a.offered_load),
+        ("wait_probability", a.wait_probability),
+        ("service_level", a.service_level),
+        ("asa_s", a.asa_s),
+        ("mean_wait_s", a.mean_wait_s),
+        ("abandon_rate", a.abandon_rate),
+        ("occupancy", a.occupancy),
+    ];
+    let text = match format {
+        Format::Json => {
+            let mut map = serde_json::Map::new();
+            map.insert("model".into(), model.into());
+            map.insert("agents".into(), args.agents.into());
+            for (k, v) in rows {
+                map.insert(k.into(), serde_json::json!(v));
+            }
+            report::json_text(&serde_json::Value::Object(map))
+        }
+        Format::Csv => {
+            let mut s = String::from("metric,value\n");
+            s.push_str(&format!("agents,{}\n", args.agents));
+            for (k, v) in rows {
+                s.push_str(&format!("{k},{v}\n"));
+            }
+            s
+        }
+        Format::Table => {
+            let mut s = format!("{model} with {} agents\n", args.agents);
+            for (k, v) in rows {
+                s.push_str(&format!("  {k:<18}{v:>14.6}\n"));
+            }
+            s
+        }
+    };
+    emit(&text, None)
+}
+
+/// Writes a finished report to stdout, or to `path` atomically (temp file + rename in the same
+/// directory), so a file is never left half-written.
+fn emit(text: &str, path: Option<&Path>) -> Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = path.file_name().map_or_else(
+                || "output".into(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            std::fs::write(&tmp, text)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("cannot write {}", path.display())
+            })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,497 @@
+//! The discrete-event engine: one replication of one scenario, from empty center to drained
+//! center. State machine over contacts (waiting → answered | abandoned) and agents
+//! (idle → talking → wrap-up → idle | gone), driven by a [`calendar::Calendar`].
+//!
+//! Routing (the contract's rules):
+//! - an arriving contact goes to the longest-idle agent among all groups with that skill;
+//! - a freed agent takes the longest-waiting contact of its highest-priority skill that has
+//!   a queue.
+//!
+//! Memory is bounded by the peak number of contacts in the system and agents on shift: contact
+//! and agent slots are recycled, statistics are fixed-size counters, and abandonment timers are
+//! cancelled lazily (a stale timer is recognised by its slot's generation and dropped).
+
+pub mod calendar;
+
+use crate::model::CallType;
+use crate::rng::{Purpose, Stream, StreamKey};
+use crate::scenario::Scenario;
+use crate::stats::ReplicationResult;
+use calendar::{Calendar, Event};
+use rand::Rng;
+use rand_distr::{Distribution, Exp1};
+use std::collections::VecDeque;
+
+/// Runs one replication and returns its statistics. Deterministic in (`scenario`, `key`).
+pub fn simulate(scenario: &Scenario, key: StreamKey) -> ReplicationResult {
+    let mut engine = Engine::new(scenario, key);
+    engine.run();
+    engine.result
+}
+
+/// A contact waiting in a queue (slots are reused; `generation` tells reuses apart).
+#[derive(Debug, Clone, Copy, Default)]
+struct Contact {
+    generation: u32,
+    call_type: u32,
+    interval: u32,
+    counted: bool,
+    arrival: f64,
+    handle: f64,
+}
+
+/// What an agent is doing and, while busy, which tally its contact belongs to.
+#[derive(Debug, Clone, Copy, Default)]
+struct Agent {
+    group: u32,
+    idle_since: f64,
+    call_type: u32,
+    interval: u32,
+    counted: bool,
+}
+
+/// Per-group shift state and the time-integrals behind occupancy.
+#[derive(Debug, Default)]
+struct Group {
+    /// Idle agents, longest idle at the front (time only moves forward, so push order is
+    /// idle-since order).
+    idle: VecDeque<u32>,
+    /// Agents on shift (idle, busy or finishing before going home).
+    present: u32,
+    busy: u32,
+    /// Busy agents who go home when they finish their contact (headcount dropped).
+    leaving: u32,
+    /// When `busy`/`present` were last integrated.
+    last_change: f64,
+}
+
+/// Per-call-type random streams, one per purpose (see [`crate::rng`]).
+struct TypeStreams {
+    arrivals: Stream,
+    handle: Stream,
+    patience: Stream,
+    transfer: Stream,
+    after_call_work: Stream,
+}
+
+struct Engine<'s> {
+    scenario: &'s Scenario,
+    now: f64,
+    calendar: Calendar,
+    streams: Vec<TypeStreams>,
+    contacts: Vec<Contact>,
+    free_contacts: Vec<u32>,
+    /// Per call type: waiting contacts as (slot, generation), oldest first; may hold stale
+    /// entries of contacts that abandoned, skipped when reached.
+    queues: Vec<VecDeque<(u32, u32)>>,
+    /// Per call type: live (not abandoned) waiting contacts.
+    waiting: Vec<u32>,
+    /// Per call type: the groups that serve it.
+    servers: Vec<Vec<u32>>,
+    agents: Vec<Agent>,
+    free_agents: Vec<u32>,
+    groups: Vec<Group>,
+    /// The planning interval the clock is in (advanced by `Boundary` events).
+    interval: usize,
+    /// True between warmup and horizon: busy/staffed time is being recorded.
+    recording: bool,
+    result: ReplicationResult,
+}
+
+impl<'s> Engine<'s> {
+    fn new(scenario: &'s Scenario, key: StreamKey) -> Self {
+        let sim = &scenario.simulation;
+        let n_types = scenario.call_types.len();
+        let n_groups = scenario.agent_groups.len();
+        let streams = (0..n_types)
+            .map(|c| TypeStreams {
+                arrivals: key.stream(Purpose::Arrivals, c),
+                handle: key.stream(Purpose::HandleTime, c),
+                patience: key.stream(Purpose::Patience, c),
+                transfer: key.stream(Purpose::Transfer, c),
+                after_call_work: key.stream(Purpose::AfterCallWork, c),
+            })
+            .collect();
+        let servers = (0..n_types)
+            .map(|c| {
+                (0..n_groups as u32)
+                    .filter(|&g| scenario.agent_groups[g as usize].skills.contains(&c))
+                    .collect()
+            })
+            .collect();
+        let peak_agents: usize = scenario
+            .agent_groups
+            .iter()
+            .map(|g| g.staffing.iter().copied().max().unwrap_or(0) as usize)
+            .sum();
+        Engine {
+            scenario,
+            now: 0.0,
+            calendar: Calendar::with_capacity(2 * peak_agents + 4 * n_types + 16),
+            streams,
+            contacts: Vec::with_capacity(256),
+            free_contacts: Vec::with_capacity(256),
+            queues: vec![VecDeque::with_capacity(64); n_types],
+            waiting: vec![0; n_types],
+            servers,
+            agents: Vec::with_capacity(peak_agents),
+            free_agents: Vec::new(),
+            groups: (0..n_groups).map(|_| Group::default()).collect(),
+            interval: 0,
+            recording: false,
+            result: ReplicationResult::new(sim.intervals, n_types, n_groups),
+        }
+    }
+
+    fn run(&mut self) {
+        let sim = &self.scenario.simulation;
+        // Staffing of interval 0 comes first, before anything can arrive at time 0.
+        self.calendar.schedule(0.0, Event::Boundary { interval: 0 });
+        self.calendar.schedule(sim.warmup, Event::WarmupEnd);
+        for k in 1..sim.intervals {
+            self.calendar
+                .schedule(k as f64 * sim.interval, Event::Boundary { interval: k as u32 });
+        }
+        self.calendar.schedule(sim.horizon, Event::HorizonEnd);
+        for c in 0..self.scenario.call_types.len() {
+            self.schedule_next_arrival(c, 0.0);
+        }
+
+        let mut events = 0u64;
+        while let Some((time, event)) = self.calendar.pop() {
+            self.now = time;
+            events += 1;
+            match event {
+                Event::Arrival { call_type } => {
+                    let c = call_type as usize;
+                    self.schedule_next_arrival(c, time);
+                    self.contact_arrives(c);
+                }
+                Event::Abandon { slot, generation } => self.abandon(slot, generation),
+                Event::TalkEnd { agent } => self.talk_ends(agent),
+                Event::WrapEnd { agent } => self.agent_frees(agent),
+                Event::Boundary { interval } => self.change_staffing(interval as usize),
+                Event::WarmupEnd => {
+                    self.integrate_all();
+                    self.recording = true;
+                }
+                Event::HorizonEnd => {
+                    self.integrate_all();
+                    self.recording = false;
+                }
+            }
+        }
+        self.result.events = events;
+        self.count_left_in_queue();
+    }
+
+    /// Draws the next arrival of `c` after `from` from the piecewise-constant Poisson process:
+    /// an exponential gap at the current interval's rate; if it crosses the interval's end the
+    /// draw restarts there at the next rate (valid because the exponential is memoryless).
+    fn schedule_next_arrival(&mut self, c: usize, from: f64) {
+        let sim = &self.scenario.simulation;
+        let rates = &self.scenario.call_types[c].arrival_rates;
+        let rng = &mut self.streams[c].arrivals;
+        let mut t = from;
+        let mut k = sim.interval_of(t);
+        loop {
+            let end = if k + 1 == sim.intervals {
+                sim.horizon
+            } else {
+                (k + 1) as f64 * sim.interval
+            };
+            let rate = rates[k];
+            if rate > 0.0 {
+                let gap: f64 = Exp1.sample(rng);
+                let next = t + gap / rate;
+                if next < end {
+                    self.calendar
+                        .schedule(next, Event::Arrival { call_type: c as u32 });
+                    return;
+                }
+            }
+            if k + 1 == sim.intervals {
+                return;
+            }
+            t = end;
+            k += 1;
+        }
+    }
+
+    /// A new contact of type `c` (external or transferred) enters at `now`: it draws its
+    /// handle time and patience up front (so common random numbers align per contact), then
+    /// goes to the longest-idle eligible agent or joins the queue.
+    fn contact_arrives(&mut self, c: usize) {
+        let now = self.now;
+        let sim = &self.scenario.simulation;
+        let ct: &CallType = &self.scenario.call_types[c];
+        let streams = &mut self.streams[c];
+        let handle = ct.handle_time.sample(&mut streams.handle);
+        let patience = ct.patience.as_ref().map(|p| p.sample(&mut streams.patience));
+        let interval = sim.interval_of(now);
+        let counted = now >= sim.warmup;
+        if counted {
+            self.result.counters_mut(interval, c).offered += 1;
+        }
+
+        if let Some(agent) = self.longest_idle_agent(c) {
+            let contact = Contact {
+                generation: 0,
+                call_type: c as u32,
+                interval: interval as u32,
+                counted,
+                arrival: now,
+                handle,
+            };
+            self.start_service(agent, &contact);
+            return;
+        }
+
+        if counted {
+            self.result.counters_mut(interval, c).queued += 1;
+        }
+        let slot = match self.free_contacts.pop() {
+            Some(s) => s,
+            None => {
+                self.contacts.push(Contact::default());
+                (self.contacts.len() - 1) as u32
+            }
+        };
+        let entry = &mut self.contacts[slot as usize];
+        *entry = Contact {
+            generation: entry.generation,
+            call_type: c as u32,
+            interval: interval as u32,
+            counted,
+            arrival: now,
+            handle,
+        };
+        let generation = entry.generation;
+        self.queues[c].push_back((slot, generation));
+        self.waiting[c] += 1;
+        if let Some(p) = patience {
+            self.calendar
+                .schedule(now + p, Event::Abandon { slot, generation });
+        }
+    }
+
+    /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
+    fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
+        let mut best: Option<(f64, usize)> = None;
+        for &g in &self.servers[c] {
+            if let Some(&a) = self.groups[g as usize].idle.front() {
+                let since = self.agents[a as usize].idle_since;
+                if best.is_none_or(|(b, _)| since < b) {
+                    best = Some((since, g as usize));
+                }
+            }
+        }
+        let (_, g) = best?;
+        self.groups[g].idle.pop_front()
+    }
+
+    fn abandon(&mut self, slot: u32, generation: u32) {
+        let contact = self.contacts[slot as usize];
+        if contact.generation != generation {
+            return; // answered already, slot reused or free: a stale timer
+        }
+        self.release_contact(slot);
+        let c = contact.call_type as usize;
+        self.waiting[c] -= 1;
+        if contact.counted {
+            let wait = self.now - contact.arrival;
+            let t = self.result.counters_mut(contact.interval as usize, c);
+            t.abandoned += 1;
+            t.wait_all += wait;
+        }
+    }
+
+    /// Frees a contact slot; bumping the generation invalidates its queue entry and timer.
+    #[inline]
+    fn release_contact(&mut self, slot: u32) {
+        let entry = &mut self.contacts[slot as usize];
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free_contacts.push(slot);
+    }
+
+    fn start_service(&mut self, agent: u32, contact: &Contact) {
+        let now = self.now;
+        let wait = now - contact.arrival;
+        if contact.counted {
+            let threshold = self.scenario.simulation.service_level_threshold;
+            let t = self
+                .result
+                .counters_mut(contact.interval as usize, contact.call_type as usize);
+            t.answered += 1;
+            t.wait_answered += wait;
+            t.wait_all += wait;
+            if wait <= threshold {
+                t.within_threshold += 1;
+            }
+        }
+        let a = &mut self.agents[agent as usize];
+        a.call_type = contact.call_type;
+        a.interval = contact.interval;
+        a.counted = contact.counted;
+        let g = a.group as usize;
+        self.integrate(g);
+        self.groups[g].busy += 1;
+        self.calendar
+            .schedule(now + contact.handle, Event::TalkEnd { agent });
+    }
+
+    /// The customer leaves (or is transferred); the agent starts after-call work or is free.
+    fn talk_ends(&mut self, agent: u32) {
+        let a = self.agents[agent as usize];
+        let c = a.call_type as usize;
+        let ct = &self.scenario.call_types[c];
+        if let Some(transfer) = ct.transfer {
+            let u: f64 = self.streams[c].transfer.random();
+            if u < transfer.probability {
+                if a.counted {
+                    self.result
+                        .counters_mut(a.interval as usize, c)
+                        .transferred += 1;
+                }
+                self.contact_arrives(transfer.to);
+            }
+        }
+        match &ct.after_call_work {
+            Some(acw) => {
+                let wrap = acw.sample(&mut self.streams[c].after_call_work);
+                self.calendar
+                    .schedule(self.now + wrap, Event::WrapEnd { agent });
+            }
+            None => self.agent_frees(agent),
+        }
+    }
+
+    /// An agent finished a contact: go home if the headcount dropped, otherwise take the
+    /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
+    fn agent_frees(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        self.integrate(g);
+        self.groups[g].busy -= 1;
+        self.seek_work(agent);
+    }
+
+    /// An agent with nothing in hand (just freed or just arrived on shift).
+    fn seek_work(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        if self.groups[g].leaving > 0 {
+            self.groups[g].leaving -= 1;
+            self.agent_leaves(agent);
+            return;
+        }
+        let scenario = self.scenario;
+        for &c in &scenario.agent_groups[g].skills {
+            if self.waiting[c] == 0 {
+                continue;
+            }
+            while let Some((slot, generation)) = self.queues[c].pop_front() {
+                let contact = self.contacts[slot as usize];
+                if contact.generation == generation {
+                    self.release_contact(slot);
+                    self.waiting[c] -= 1;
+                    self.start_service(agent, &contact);
+                    return;
+                }
+            }
+        }
+        self.agents[agent as usize].idle_since = self.now;
+        self.groups[g].idle.push_back(agent);
+    }
+
+    fn agent_leaves(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        self.integrate(g);
+        self.groups[g].present -= 1;
+        self.free_agents.push(agent);
+    }
+
+    /// Applies interval `k`'s headcount to every group (the contract's shift-change rules).
+    fn change_staffing(&mut self, k: usize) {
+        self.integrate_all();
+        self.interval = k;
+        let scenario = self.scenario;
+        for (g, spec) in scenario.agent_groups.iter().enumerate() {
+            let target = spec.staffing[k] as i64;
+            let group = &self.groups[g];
+            let current = group.present as i64 - group.leaving as i64;
+            if target > current {
+                let mut add = target - current;
+                // Agents about to go home stay instead of being replaced.
+                let stay = add.min(group.leaving as i64);
+                self.groups[g].leaving -= stay as u32;
+                add -= stay;
+                for _ in 0..add {
+                    let agent = self.hire(g);
+                    self.seek_work(agent);
+                }
+            } else if target < current {
+                let mut remove = current - target;
+                // Idle agents leave first; the rest leave when they finish their contact.
+                while remove > 0 {
+                    match self.groups[g].idle.pop_back() {
+                        Some(agent) => self.agent_leaves(agent),
+                        None => break,
+                    }
+                    remove -= 1;
+                }
+                self.groups[g].leaving += remove as u32;
+            }
+        }
+    }
+
+    fn hire(&mut self, g: usize) -> u32 {
+        self.integrate(g);
+        self.groups[g].present += 1;
+        let agent = Agent {
+            group: g as u32,
+            ..Agent::default()
+        };
+        match self.free_agents.pop() {
+            Some(id) => {
+                self.agents[id as usize] = agent;
+                id
+            }
+            None => {
+                self.agents.push(agent);
+                (self.agents.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Adds busy and staffed agent-time since the group's last change to the current interval.
+    #[inline]
+    fn integrate(&mut self, g: usize) {
+        let group = &mut self.groups[g];
+        if self.recording {
+            let dt = self.now - group.last_change;
+            let i = self.interval * self.result.groups + g;
+            self.result.busy[i] += group.busy as f64 * dt;
+            self.result.staffed[i] += group.present as f64 * dt;
+        }
+        group.last_change = self.now;
+    }
+
+    fn integrate_all(&mut self) {
+        for g in 0..self.groups.len() {
+            self.integrate(g);
+        }
+    }
+
+    /// Contacts nobody could serve (no staff left) are reported, keeping conservation exact.
+    fn count_left_in_queue(&mut self) {
+        for queue in &self.queues {
+            for &(slot, generation) in queue {
+                let contact = self.contacts[slot as usize];
+                if contact.generation == generation && contact.counted {
+                    self.result
+                        .counters_mut(contact.interval as usize, contact.call_type as usize)
+                        .in_queue_at_end += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Experiments: many replications of one or more scenarios run in one rayon pool, and the
+//! per-replication results turned into metric series with confidence intervals.
+//!
+//! Parallelism is one flat iterator over (scenario × replication) jobs whose results are
+//! collected in job order, so output is bit-identical whatever the thread count. Streams are
+//! keyed by (seed, point, replication) — not by the scenario's position on the command line —
+//! so scenarios run together share common random numbers and give the same figures as when run
+//! alone.
+
+use crate::engine::simulate;
+use crate::rng::StreamKey;
+use crate::scenario::Scenario;
+use crate::stats::{contact_metrics, Estimate, ReplicationResult, CONTACT_METRICS};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+/// How to run: thread count (`None` = all cores) and whether to draw a progress bar.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    pub threads: Option<usize>,
+    pub progress: bool,
+}
+
+/// One unit of parallel work.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    /// Index into the scenario list.
+    pub scenario: usize,
+    /// Experiment point (sweeps); part of the stream key.
+    pub point: u64,
+    pub replication: u32,
+}
+
+/// Runs every job in one pool and returns results in job order.
+pub fn run_jobs(
+    scenarios: &[Scenario],
+    jobs: &[Job],
+    options: RunOptions,
+) -> Result<Vec<ReplicationResult>, rayon::ThreadPoolBuildError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = options.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build()?;
+    let bar = progress_bar(jobs.len() as u64, options.progress);
+    let results = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| {
+                let s = &scenarios[job.scenario];
+                let key = StreamKey {
+                    seed: s.simulation.seed,
+                    point: job.point,
+                    replication: job.replication as u64,
+                };
+                let r = simulate(s, key);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    Ok(results)
+}
+
+/// Runs every replication of every scenario (each with its own seed and replication count)
+/// and summarises each one.
+pub fn run_scenarios(
+    scenarios: &[Scenario],
+    options: RunOptions,
+) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
+    let jobs: Vec<Job> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            (0..s.simulation.replications).map(move |r| Job {
+                scenario: i,
+                point: 0,
+                replication: r,
+            })
+        })
+        .collect();
+    let mut results = run_jobs(scenarios, &jobs, options)?.into_iter();
+    Ok(scenarios
+        .iter()
+        .map(|s| {
+            let reps: Vec<_> = results
+                .by_ref()
+                .take(s.simulation.replications as usize)
+                .collect();
+            Outcome::from_replications(s, &reps)
+        })
+        .collect())
+}
+
+fn progress_bar(total: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    // Draws only when stderr is a terminal, so logs and pipes stay clean.
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] [{bar:40}] {pos}/{len} replications ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// One metric over replications: the raw per-replication values (`None` = undefined in that
+/// replication) and their summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    pub name: &'static str,
+    pub values: Vec<Option<f64>>,
+    pub estimate: Option<Estimate>,
+}
+
+impl Metric {
+    fn new(name: &'static str, values: Vec<Option<f64>>) -> Self {
+        let estimate = Estimate::from_values(values.iter().copied());
+        Metric {
+            name,
+            values,
+            estimate,
+        }
+    }
+}
+
+/// A named set of metrics: overall, one call type, one agent group or one interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub name: String,
+    pub metrics: Vec<Metric>,
+}
+
+impl Scope {
+    /// The metric called `name`, if this scope has it.
+    pub fn get(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+}
+
+/// Everything reported for one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub overall: Scope,
+    pub call_types: Vec<Scope>,
+    pub agent_groups: Vec<Scope>,
+    /// Per arrival interval, with its start in seconds.
+    pub intervals: Vec<(f64, Scope)>,
+}
+
+impl Outcome {
+    /// Derives every metric of every scope from the replications' counters.
+    pub fn from_replications(s: &Scenario, reps: &[ReplicationResult]) -> Outcome {
+        let all = |_: usize, _: usize| true;
+        let overall = contact_scope("overall", reps, all, Some(&all));
+        let call_types = s
+            .call_types
+            .iter()
+            .enumerate()
+            .map(|(c, ct)| contact_scope(&ct.name, reps, |_, t| t == c, None))
+            .collect();
+        let agent_groups = s
+            .agent_groups
+            .iter()
+            .enumerate()
+            .map(|(g, spec)| Scope {
+                name: spec.name.clone(),
+                metrics: vec![Metric::new(
+                    "occupancy",
+                    reps.iter().map(|r| r.occupancy(|_, gg| gg == g)).collect(),
+                )],
+            })
+            .collect();
+        let intervals = (0..s.simulation.intervals)
+            .map(|k| {
+                let in_k = |i: usize, _: usize| i == k;
+                let scope = contact_scope(&format!("interval:{k}"), reps, in_k, Some(&in_k));
+                (k as f64 * s.simulation.interval, scope)
+            })
+            .collect();
+        Outcome {
+            scenario: s.name.clone(),
+            seed: s.simulation.seed,
+            replications: reps.len() as u32,
+            overall,
+            call_types,
+            agent_groups,
+            intervals,
+        }
+    }
+}
+
+/// Contact metrics over the cells `keep(interval, call_type)` selects, plus occupancy over
+/// the (interval, group) cells `occupancy` selects when given.
+fn contact_scope(
+    name: &str,
+    reps: &[ReplicationResult],
+    keep: impl Fn(usize, usize) -> bool,
+    occupancy: Option<&dyn Fn(usize, usize) -> bool>,
+) -> Scope {
+    let per_rep: Vec<[Option<f64>; 10]> = reps
+        .iter()
+        .map(|r| contact_metrics(&r.total(&keep)))
+        .collect();
+    let mut metrics: Vec<Metric> = CONTACT_METRICS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Metric::new(name, per_rep.iter().map(|m| m[i]).collect()))
+        .collect();
+    if let Some(occ) = occupancy {
+        metrics.push(Metric::new(
+            "occupancy",
+            reps.iter().map(|r| r.occupancy(occ)).collect(),
+        ));
+    }
+    Scope {
+        name: name.to_string(),
+        metrics,
+    }
+}

@@ -1,0 +1,163 @@
+//! The validated contact-center model the engine runs: call types, agent groups and the
+//! duration distributions they draw from. Everything here has passed `scenario` validation,
+//! so the engine never re-checks it.
+
+use rand::Rng;
+use rand_distr::{Distribution as _, Exp1, Gamma, LogNormal, Weibull};
+
+/// A validated distribution of a duration, in seconds. Sampling never allocates.
+#[derive(Debug, Clone)]
+pub enum Dist {
+    Exponential { mean: f64 },
+    LogNormal(LogNormal<f64>, f64),
+    Gamma(Gamma<f64>, f64),
+    Weibull(Weibull<f64>, f64),
+    Uniform { min: f64, max: f64 },
+    Constant(f64),
+    Empirical(Vec<f64>),
+}
+
+impl Dist {
+    /// Log-normal with the given mean and standard deviation of the duration itself
+    /// (not of its logarithm): σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2.
+    pub fn lognormal(mean: f64, sd: f64) -> Option<Self> {
+        if sd == 0.0 {
+            return Some(Dist::Constant(mean));
+        }
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        LogNormal::new(mu, sigma2.sqrt())
+            .ok()
+            .map(|d| Dist::LogNormal(d, mean))
+    }
+
+    /// Gamma with the given mean and sd: shape k = mean²/sd², scale θ = sd²/mean.
+    pub fn gamma(mean: f64, sd: f64) -> Option<Self> {
+        if sd == 0.0 {
+            return Some(Dist::Constant(mean));
+        }
+        let shape = (mean / sd).powi(2);
+        let scale = sd * sd / mean;
+        Gamma::new(shape, scale)
+            .ok()
+            .map(|d| Dist::Gamma(d, mean))
+    }
+
+    /// Weibull with shape k and scale λ; mean = λ·Γ(1 + 1/k).
+    pub fn weibull(shape: f64, scale: f64) -> Option<Self> {
+        let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+        Weibull::new(scale, shape)
+            .ok()
+            .map(|d| Dist::Weibull(d, mean))
+    }
+
+    /// One draw, in seconds (never negative).
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Dist::LogNormal(d, _) => d.sample(rng),
+            Dist::Gamma(d, _) => d.sample(rng),
+            Dist::Weibull(d, _) => d.sample(rng),
+            Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
+            Dist::Constant(v) => *v,
+            Dist::Empirical(values) => values[rng.random_range(0..values.len())],
+        }
+    }
+
+    /// The mean, in seconds (used for load estimates and analytic comparisons).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Exponential { mean } => *mean,
+            Dist::LogNormal(_, m) | Dist::Gamma(_, m) | Dist::Weibull(_, m) => *m,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Constant(v) => *v,
+            Dist::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+
+    /// True for the memoryless exponential, the only case closed forms cover exactly.
+    pub fn is_exponential(&self) -> bool {
+        matches!(self, Dist::Exponential { .. })
+    }
+}
+
+/// A fixed-probability transfer after service to another call type's queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer {
+    /// Index of the destination call type.
+    pub to: usize,
+    pub probability: f64,
+}
+
+/// One kind of contact: how it arrives, how long it takes, how long its callers wait.
+#[derive(Debug, Clone)]
+pub struct CallType {
+    pub name: String,
+    /// Poisson arrival rate in each planning interval, contacts per **second**.
+    pub arrival_rates: Vec<f64>,
+    pub handle_time: Dist,
+    /// `None`: callers never abandon.
+    pub patience: Option<Dist>,
+    pub transfer: Option<Transfer>,
+    pub after_call_work: Option<Dist>,
+}
+
+/// A pool of interchangeable agents.
+#[derive(Debug, Clone)]
+pub struct AgentGroup {
+    pub name: String,
+    /// Call-type indices served, highest priority first.
+    pub skills: Vec<usize>,
+    /// Headcount in each planning interval (the last one stays on while the center drains).
+    pub staffing: Vec<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// Sample mean and sd over many draws must match the requested moments (tolerance 1%).
+    fn moments(d: &Dist) -> (f64, f64) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
+        let n = 400_000;
+        let (mut s, mut s2) = (0.0, 0.0);
+        for _ in 0..n {
+            let x = d.sample(&mut rng);
+            s += x;
+            s2 += x * x;
+        }
+        let m = s / n as f64;
+        (m, (s2 / n as f64 - m * m).sqrt())
+    }
+
+    #[test]
+    fn mean_sd_parameterisations_are_converted_correctly() {
+        for d in [
+            Dist::lognormal(300.0, 180.0).unwrap(),
+            Dist::gamma(480.0, 240.0).unwrap(),
+        ] {
+            let (m, sd) = moments(&d);
+            assert!((m / d.mean() - 1.0).abs() < 0.01, "mean {m} vs {}", d.mean());
+            let want_sd = if matches!(d, Dist::LogNormal(..)) { 180.0 } else { 240.0 };
+            assert!((sd / want_sd - 1.0).abs() < 0.015, "sd {sd} vs {want_sd}");
+        }
+        let w = Dist::weibull(1.0, 100.0).unwrap();
+        assert!((w.mean() - 100.0).abs() < 1e-9);
+        let (m, _) = moments(&Dist::Exponential { mean: 240.0 });
+        assert!((m / 240.0 - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn zero_sd_is_constant() {
+        assert!(matches!(
+            Dist::lognormal(60.0, 0.0),
+            Some(Dist::Constant(v)) if v == 60.0
+        ));
+    }
+}

@@ -1,0 +1,80 @@
+//! Random-number streams. Every replication owns independent streams derived from
+//! `(seed, point, replication, source)`, so results do not depend on thread count or
+//! scheduling, and two scenarios run with the same seed see the same arrivals, handle times
+//! and patience draws (common random numbers) as long as their call types line up.
+//!
+//! The generator is Xoshiro256++ (`rand_xoshiro`): named, portable and stable across crate
+//! versions, unlike `SmallRng`.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator every stream uses.
+pub type Stream = Xoshiro256PlusPlus;
+
+/// What a stream is used for; one stream per (purpose, call type) keeps draws aligned between
+/// scenarios that differ elsewhere (staffing, routing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    Arrivals = 1,
+    HandleTime = 2,
+    Patience = 3,
+    Transfer = 4,
+    AfterCallWork = 5,
+}
+
+/// Identifies one replication of one experiment point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamKey {
+    pub seed: u64,
+    pub point: u64,
+    pub replication: u64,
+}
+
+impl StreamKey {
+    /// The stream for `purpose` and call type `index` of this replication.
+    pub fn stream(&self, purpose: Purpose, index: usize) -> Stream {
+        let mut h = splitmix64(self.seed ^ 0x6363_7369_6d00_0000); // "ccsim"
+        h = splitmix64(h ^ self.point);
+        h = splitmix64(h ^ self.replication);
+        h = splitmix64(h ^ purpose as u64);
+        h = splitmix64(h ^ index as u64);
+        Xoshiro256PlusPlus::seed_from_u64(h)
+    }
+}
+
+/// SplitMix64's finaliser: a bijective 64-bit mix, so distinct inputs stay distinct per step.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn streams_are_distinct_and_reproducible() {
+        let k = StreamKey { seed: 1, point: 0, replication: 0 };
+        let a: u64 = k.stream(Purpose::Arrivals, 0).random();
+        assert_eq!(a, k.stream(Purpose::Arrivals, 0).random::<u64>());
+        assert_ne!(a, k.stream(Purpose::Arrivals, 1).random::<u64>());
+        assert_ne!(a, k.stream(Purpose::HandleTime, 0).random::<u64>());
+        let k2 = StreamKey { replication: 1, ..k };
+        assert_ne!(a, k2.stream(Purpose::Arrivals, 0).random::<u64>());
+    }
+
+    /// Pins the generator's output so an accidental change of algorithm or derivation (which
+    /// would silently change every published result) fails loudly.
+    #[test]
+    fn derivation_is_pinned() {
+        let k = StreamKey { seed: 42, point: 3, replication: 7 };
+        let v: u64 = k.stream(Purpose::Patience, 2).random();
+        assert_eq!(v, PINNED);
+    }
+    const PINNED: u64 = 7_986_212_363_755_662_653;
+}

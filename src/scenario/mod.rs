@@ -1,0 +1,222 @@
+//! Scenario files: reading the TOML, applying defaults and validating every key, in two stages
+//! (a serde [`raw::RawScenario`] mirroring the file, then [`Scenario`] with all cross-field
+//! checks). Validation lives only here: the engine trusts what it is given.
+
+mod build;
+pub mod duration;
+pub mod raw;
+
+use crate::model::{AgentGroup, CallType};
+use std::path::Path;
+
+/// Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
+pub const DEFAULT_INTERVAL_S: f64 = 1800.0;
+pub const DEFAULT_REPLICATIONS: u32 = 30;
+pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_SL_THRESHOLD_S: f64 = 20.0;
+
+/// Run-level settings from `[simulation]`, all times in seconds.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub horizon: f64,
+    pub interval: f64,
+    /// ceil(horizon / interval): the length of every per-interval array.
+    pub intervals: usize,
+    pub warmup: f64,
+    pub replications: u32,
+    pub seed: u64,
+    pub service_level_threshold: f64,
+}
+
+impl Simulation {
+    /// The interval a time falls in (times at or after the horizon belong to the last one).
+    #[inline]
+    pub fn interval_of(&self, t: f64) -> usize {
+        ((t / self.interval) as usize).min(self.intervals - 1)
+    }
+
+    /// Length of interval `k` in seconds (the last one may be shorter than `interval`).
+    pub fn interval_len(&self, k: usize) -> f64 {
+        let start = k as f64 * self.interval;
+        (self.horizon - start).min(self.interval)
+    }
+}
+
+/// A validated scenario: what the engine runs.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// Where it came from (a path, or a label for in-memory text), for messages.
+    pub source: String,
+    pub simulation: Simulation,
+    pub call_types: Vec<CallType>,
+    pub agent_groups: Vec<AgentGroup>,
+}
+
+/// Why a scenario was rejected. Every message names the file and, where there is one, the key
+/// path (`call_types[1].handle_time.mean`) and says what is allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read the file: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {location}{message}")]
+    Syntax {
+        file: String,
+        location: String,
+        message: String,
+    },
+    #[error("{file}: {path}: {message}")]
+    Invalid {
+        file: String,
+        path: String,
+        message: String,
+    },
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        Scenario::from_toml_str(&text, &file, &stem)
+    }
+
+    /// Parses and validates scenario text. `source` names it in messages; `default_name` is the
+    /// scenario name when the file has no `name` key.
+    pub fn from_toml_str(
+        text: &str,
+        source: &str,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| syntax_error(source, text, &e))?;
+        Scenario::from_table(table, source, default_name)
+    }
+
+    /// Validates an already-parsed TOML table (used by sweeps, which edit keys before building).
+    pub fn from_table(
+        table: toml::Table,
+        source: &str,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let raw: raw::RawScenario =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.inner().message().to_string();
+                ScenarioError::Invalid {
+                    file: source.to_string(),
+                    path: if path == "." { "(top level)".into() } else { path },
+                    message,
+                }
+            })?;
+        build::build(raw, source, default_name)
+    }
+
+    /// Total offered load per interval (Erlangs, including transfer inflows and after-call
+    /// work) against total headcount: the intervals where it reaches the headcount while some
+    /// call type has no patience (its queue then grows without bound).
+    pub fn overloaded_intervals(&self) -> Vec<(usize, f64, u32)> {
+        if self.call_types.iter().all(|c| c.patience.is_some()) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for k in 0..self.simulation.intervals {
+            let rates = self.effective_arrival_rates(k);
+            let load: f64 = self
+                .call_types
+                .iter()
+                .zip(&rates)
+                .map(|(c, r)| {
+                    r * (c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean()))
+                })
+                .sum();
+            let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
+            if load > 0.0 && load >= agents as f64 {
+                out.push((k, load, agents));
+            }
+        }
+        out
+    }
+
+    /// Arrival rate of each call type in interval `k` including transfers in (per second),
+    /// by fixed-point iteration of the traffic equations (transfer probabilities < 1 on any
+    /// cycle, so it converges).
+    pub fn effective_arrival_rates(&self, k: usize) -> Vec<f64> {
+        let external: Vec<f64> = self.call_types.iter().map(|c| c.arrival_rates[k]).collect();
+        let mut rates = external.clone();
+        for _ in 0..1000 {
+            let mut next = external.clone();
+            for (c, r) in self.call_types.iter().zip(&rates) {
+                if let Some(t) = c.transfer {
+                    next[t.to] += r * t.probability;
+                }
+            }
+            let done = next
+                .iter()
+                .zip(&rates)
+                .all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1e-300));
+            rates = next;
+            if done {
+                break;
+            }
+        }
+        rates
+    }
+
+    /// One-line human summary for `ccsim validate`.
+    pub fn summary(&self) -> String {
+        let s = &self.simulation;
+        let agents: Vec<u32> = (0..s.intervals)
+            .map(|k| self.agent_groups.iter().map(|g| g.staffing[k]).sum())
+            .collect();
+        let (lo, hi) = (
+            agents.iter().min().copied().unwrap_or(0),
+            agents.iter().max().copied().unwrap_or(0),
+        );
+        let expected: f64 = (0..s.intervals)
+            .map(|k| {
+                self.call_types.iter().map(|c| c.arrival_rates[k]).sum::<f64>() * s.interval_len(k)
+            })
+            .sum();
+        let staff = if lo == hi { format!("{lo} agents") } else { format!("{lo}–{hi} agents") };
+        format!(
+            "ok: \"{}\": {} call type(s), {} agent group(s), {staff}, horizon {} in {} interval(s) of {}, ~{:.0} external arrivals, {} replication(s), seed {}",
+            self.name,
+            self.call_types.len(),
+            self.agent_groups.len(),
+            duration::format_duration(s.horizon),
+            s.intervals,
+            duration::format_duration(s.interval),
+            expected,
+            s.replications,
+            s.seed
+        )
+    }
+}
+
+/// Turns a TOML syntax error into "line L, column C: message".
+fn syntax_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let location = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {col}: ")
+        }
+        None => String::new(),
+    };
+    ScenarioError::Syntax {
+        file: file.to_string(),
+        location,
+        message: format!("invalid TOML: {}", e.message()),
+    }
+}
