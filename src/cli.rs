@@ -243,7 +243,11 @@ fn cmd_erlang(args: ErlangArgs) -> Result<()> {
         threshold: args.threshold,
     };
     let a = analytic::solve(&params).map_err(|e| BadInput(e.to_string()))?;
-    let model = if args.patience.is_some() { "erlang_a" } else { "erlang_c" };
+    let model = if args.patience.is_some() {
+        "erlang_a"
+    } else {
+        "erlang_c"
+    };
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
@@ -301,10 +305,9 @@ fn emit(text: &str, path: Option<&Path>) -> Result<()> {
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let name = path.file_name().map_or_else(
-                || "output".into(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let name = path
+                .file_name()
+                .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
             let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
             std::fs::write(&tmp, text)
                 .with_context(|| format!("cannot write {}", tmp.display()))?;

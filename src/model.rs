@@ -38,9 +38,7 @@ impl Dist {
         }
         let shape = (mean / sd).powi(2);
         let scale = sd * sd / mean;
-        Gamma::new(shape, scale)
-            .ok()
-            .map(|d| Dist::Gamma(d, mean))
+        Gamma::new(shape, scale).ok().map(|d| Dist::Gamma(d, mean))
     }
 
     /// Weibull with shape k and scale λ; mean = λ·Γ(1 + 1/k).
@@ -143,8 +141,16 @@ mod tests {
             Dist::gamma(480.0, 240.0).unwrap(),
         ] {
             let (m, sd) = moments(&d);
-            assert!((m / d.mean() - 1.0).abs() < 0.01, "mean {m} vs {}", d.mean());
-            let want_sd = if matches!(d, Dist::LogNormal(..)) { 180.0 } else { 240.0 };
+            assert!(
+                (m / d.mean() - 1.0).abs() < 0.01,
+                "mean {m} vs {}",
+                d.mean()
+            );
+            let want_sd = if matches!(d, Dist::LogNormal(..)) {
+                180.0
+            } else {
+                240.0
+            };
             assert!((sd / want_sd - 1.0).abs() < 0.015, "sd {sd} vs {want_sd}");
         }
         let w = Dist::weibull(1.0, 100.0).unwrap();

@@ -59,12 +59,19 @@ mod tests {
 
     #[test]
     fn streams_are_distinct_and_reproducible() {
-        let k = StreamKey { seed: 1, point: 0, replication: 0 };
+        let k = StreamKey {
+            seed: 1,
+            point: 0,
+            replication: 0,
+        };
         let a: u64 = k.stream(Purpose::Arrivals, 0).random();
         assert_eq!(a, k.stream(Purpose::Arrivals, 0).random::<u64>());
         assert_ne!(a, k.stream(Purpose::Arrivals, 1).random::<u64>());
         assert_ne!(a, k.stream(Purpose::HandleTime, 0).random::<u64>());
-        let k2 = StreamKey { replication: 1, ..k };
+        let k2 = StreamKey {
+            replication: 1,
+            ..k
+        };
         assert_ne!(a, k2.stream(Purpose::Arrivals, 0).random::<u64>());
     }
 
@@ -72,7 +79,11 @@ mod tests {
     /// would silently change every published result) fails loudly.
     #[test]
     fn derivation_is_pinned() {
-        let k = StreamKey { seed: 42, point: 3, replication: 7 };
+        let k = StreamKey {
+            seed: 42,
+            point: 3,
+            replication: 7,
+        };
         let v: u64 = k.stream(Purpose::Patience, 2).random();
         assert_eq!(v, PINNED);
     }

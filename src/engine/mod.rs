@@ -149,8 +149,10 @@ impl<'s> Engine<'s> {
         self.calendar.schedule(0.0, Event::Boundary { interval: 0 });
         self.calendar.schedule(sim.warmup, Event::WarmupEnd);
         for k in 1..sim.intervals {
-            self.calendar
-                .schedule(k as f64 * sim.interval, Event::Boundary { interval: k as u32 });
+            self.calendar.schedule(
+                k as f64 * sim.interval,
+                Event::Boundary { interval: k as u32 },
+            );
         }
         self.calendar.schedule(sim.horizon, Event::HorizonEnd);
         for c in 0..self.scenario.call_types.len() {
@@ -205,8 +207,12 @@ impl<'s> Engine<'s> {
                 let gap: f64 = Exp1.sample(rng);
                 let next = t + gap / rate;
                 if next < end {
-                    self.calendar
-                        .schedule(next, Event::Arrival { call_type: c as u32 });
+                    self.calendar.schedule(
+                        next,
+                        Event::Arrival {
+                            call_type: c as u32,
+                        },
+                    );
                     return;
                 }
             }
@@ -227,7 +233,10 @@ impl<'s> Engine<'s> {
         let ct: &CallType = &self.scenario.call_types[c];
         let streams = &mut self.streams[c];
         let handle = ct.handle_time.sample(&mut streams.handle);
-        let patience = ct.patience.as_ref().map(|p| p.sample(&mut streams.patience));
+        let patience = ct
+            .patience
+            .as_ref()
+            .map(|p| p.sample(&mut streams.patience));
         let interval = sim.interval_of(now);
         let counted = now >= sim.warmup;
         if counted {
@@ -349,9 +358,7 @@ impl<'s> Engine<'s> {
             let u: f64 = self.streams[c].transfer.random();
             if u < transfer.probability {
                 if a.counted {
-                    self.result
-                        .counters_mut(a.interval as usize, c)
-                        .transferred += 1;
+                    self.result.counters_mut(a.interval as usize, c).transferred += 1;
                 }
                 self.contact_arrives(transfer.to);
             }

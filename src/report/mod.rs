@@ -76,8 +76,16 @@ pub fn json_text(value: &Value) -> String {
 /// `agent_group:NAME`, `interval:K`.
 pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
     let mut v = vec![("overall".to_string(), &o.overall)];
-    v.extend(o.call_types.iter().map(|s| (format!("call_type:{}", s.name), s)));
-    v.extend(o.agent_groups.iter().map(|s| (format!("agent_group:{}", s.name), s)));
+    v.extend(
+        o.call_types
+            .iter()
+            .map(|s| (format!("call_type:{}", s.name), s)),
+    );
+    v.extend(
+        o.agent_groups
+            .iter()
+            .map(|s| (format!("agent_group:{}", s.name), s)),
+    );
     v.extend(o.intervals.iter().map(|(_, s)| (s.name.clone(), s)));
     v
 }

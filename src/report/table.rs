@@ -111,7 +111,10 @@ fn cell(m: &Metric) -> String {
 }
 
 fn is_count(name: &str) -> bool {
-    matches!(name, "offered" | "answered" | "abandoned" | "in_queue_at_end")
+    matches!(
+        name,
+        "offered" | "answered" | "abandoned" | "in_queue_at_end"
+    )
 }
 
 fn interval_table(out: &mut String, o: &Outcome) {

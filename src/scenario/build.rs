@@ -33,10 +33,16 @@ pub(super) fn build(
     let cx = Ctx { file };
     let simulation = build_simulation(&cx, &raw)?;
     if raw.call_types.is_empty() {
-        return Err(cx.err("call_types", "at least one [[call_types]] entry is required"));
+        return Err(cx.err(
+            "call_types",
+            "at least one [[call_types]] entry is required",
+        ));
     }
     if raw.agent_groups.is_empty() {
-        return Err(cx.err("agent_groups", "at least one [[agent_groups]] entry is required"));
+        return Err(cx.err(
+            "agent_groups",
+            "at least one [[agent_groups]] entry is required",
+        ));
     }
     let type_index = unique_names(
         &cx,
@@ -102,7 +108,9 @@ fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioE
     if intervals > MAX_INTERVALS as f64 {
         return Err(cx.err(
             "simulation.interval",
-            format!("horizon/interval gives {intervals} intervals; at most {MAX_INTERVALS} are allowed"),
+            format!(
+                "horizon/interval gives {intervals} intervals; at most {MAX_INTERVALS} are allowed"
+            ),
         ));
     }
     let warmup = s.warmup.map_or(0.0, |d| d.secs());
@@ -165,18 +173,14 @@ fn build_call_type(
 ) -> Result<CallType, ScenarioError> {
     let at = |key: &str| format!("call_types[{i}].{key}");
     let arrival_rates = match (c.arrival_rate, &c.volumes) {
-        (Some(_), Some(_)) => {
-            return Err(cx.err(
-                at("volumes"),
-                "give either `arrival_rate` (calls/hour) or `volumes` (calls per interval), not both",
-            ))
-        }
-        (None, None) => {
-            return Err(cx.err(
-                at("arrival_rate"),
-                "missing: give `arrival_rate` (calls/hour, 0 if reached only by transfer) or `volumes`",
-            ))
-        }
+        (Some(_), Some(_)) => return Err(cx.err(
+            at("volumes"),
+            "give either `arrival_rate` (calls/hour) or `volumes` (calls per interval), not both",
+        )),
+        (None, None) => return Err(cx.err(
+            at("arrival_rate"),
+            "missing: give `arrival_rate` (calls/hour, 0 if reached only by transfer) or `volumes`",
+        )),
         (Some(rate), None) => {
             if !rate.is_finite() || rate < 0.0 {
                 return Err(cx.err(
@@ -206,7 +210,10 @@ fn build_call_type(
     };
     let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time)?;
     if handle_time.mean() <= 0.0 {
-        return Err(cx.err(at("handle_time"), "the mean handle time must be longer than 0s"));
+        return Err(cx.err(
+            at("handle_time"),
+            "the mean handle time must be longer than 0s",
+        ));
     }
     let patience = c
         .patience
@@ -322,12 +329,10 @@ fn build_agent_group(
                 "give either `agents` (constant) or `staffing` (per interval), not both",
             ))
         }
-        (None, None) => {
-            return Err(cx.err(
-                at("agents"),
-                "missing: give `agents` (constant headcount) or `staffing` (headcount per interval)",
-            ))
-        }
+        (None, None) => return Err(cx.err(
+            at("agents"),
+            "missing: give `agents` (constant headcount) or `staffing` (headcount per interval)",
+        )),
         (Some(n), None) => vec![headcount(at("agents"), n)?; sim.intervals],
         (None, Some(list)) => {
             check_len(cx, &at("staffing"), list.len(), sim)?;
@@ -393,7 +398,10 @@ fn build_dist(cx: &Ctx, path: &str, d: &RawDistribution) -> Result<Dist, Scenari
         if present && !wanted.contains(&key) {
             return Err(cx.err(
                 format!("{path}.{key}"),
-                format!("{kind} does not take `{key}`; it takes {}", wanted.join(", ")),
+                format!(
+                    "{kind} does not take `{key}`; it takes {}",
+                    wanted.join(", ")
+                ),
             ));
         }
     }
@@ -433,8 +441,12 @@ fn build_dist(cx: &Ctx, path: &str, d: &RawDistribution) -> Result<Dist, Scenari
             if scale <= 0.0 {
                 return Err(cx.err(format!("{path}.scale"), "must be longer than 0s"));
             }
-            Dist::weibull(shape, scale)
-                .ok_or_else(|| cx.err(format!("{path}.shape"), "shape and scale give no valid weibull"))?
+            Dist::weibull(shape, scale).ok_or_else(|| {
+                cx.err(
+                    format!("{path}.shape"),
+                    "shape and scale give no valid weibull",
+                )
+            })?
         }
         "uniform" => {
             let (min, max) = (secs(d.min), secs(d.max));

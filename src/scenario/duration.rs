@@ -74,13 +74,19 @@ impl<'de> Deserialize<'de> for Duration {
                 parse_duration(v).map(Duration).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
-                Err(E::custom(format!("{DURATION_HELP}, got the bare number {v}")))
+                Err(E::custom(format!(
+                    "{DURATION_HELP}, got the bare number {v}"
+                )))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
-                Err(E::custom(format!("{DURATION_HELP}, got the bare number {v}")))
+                Err(E::custom(format!(
+                    "{DURATION_HELP}, got the bare number {v}"
+                )))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-                Err(E::custom(format!("{DURATION_HELP}, got the bare number {v}")))
+                Err(E::custom(format!(
+                    "{DURATION_HELP}, got the bare number {v}"
+                )))
             }
         }
         deserializer.deserialize_any(DurationVisitor)
@@ -103,7 +109,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_strings() {
-        for bad in ["4", "4 minutes", "-3m", "m", "", "1e400s", "NaNs", "3 weeks"] {
+        for bad in [
+            "4",
+            "4 minutes",
+            "-3m",
+            "m",
+            "",
+            "1e400s",
+            "NaNs",
+            "3 weeks",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
     }

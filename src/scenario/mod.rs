@@ -98,7 +98,8 @@ impl Scenario {
         source: &str,
         default_name: &str,
     ) -> Result<Scenario, ScenarioError> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| syntax_error(source, text, &e))?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| syntax_error(source, text, &e))?;
         Scenario::from_table(table, source, default_name)
     }
 
@@ -108,13 +109,17 @@ impl Scenario {
         source: &str,
         default_name: &str,
     ) -> Result<Scenario, ScenarioError> {
-        let raw: raw::RawScenario =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
                 let path = e.path().to_string();
                 let message = e.inner().message().to_string();
                 ScenarioError::Invalid {
                     file: source.to_string(),
-                    path: if path == "." { "(top level)".into() } else { path },
+                    path: if path == "." {
+                        "(top level)".into()
+                    } else {
+                        path
+                    },
                     message,
                 }
             })?;
@@ -136,7 +141,8 @@ impl Scenario {
                 .iter()
                 .zip(&rates)
                 .map(|(c, r)| {
-                    r * (c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean()))
+                    r * (c.handle_time.mean()
+                        + c.after_call_work.as_ref().map_or(0.0, |d| d.mean()))
                 })
                 .sum();
             let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
@@ -184,10 +190,18 @@ impl Scenario {
         );
         let expected: f64 = (0..s.intervals)
             .map(|k| {
-                self.call_types.iter().map(|c| c.arrival_rates[k]).sum::<f64>() * s.interval_len(k)
+                self.call_types
+                    .iter()
+                    .map(|c| c.arrival_rates[k])
+                    .sum::<f64>()
+                    * s.interval_len(k)
             })
             .sum();
-        let staff = if lo == hi { format!("{lo} agents") } else { format!("{lo}–{hi} agents") };
+        let staff = if lo == hi {
+            format!("{lo} agents")
+        } else {
+            format!("{lo}–{hi} agents")
+        };
         format!(
             "ok: \"{}\": {} call type(s), {} agent group(s), {staff}, horizon {} in {} interval(s) of {}, ~{:.0} external arrivals, {} replication(s), seed {}",
             self.name,
