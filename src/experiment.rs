@@ -10,7 +10,9 @@
 use crate::engine::simulate;
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Estimate, ReplicationResult, CONTACT_METRICS};
+use crate::stats::{
+    contact_metrics, group_metrics, Estimate, ReplicationResult, CONTACT_METRICS, GROUP_METRICS,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -157,25 +159,49 @@ impl Outcome {
     /// Derives every metric of every scope from the replications' counters.
     pub fn from_replications(s: &Scenario, reps: &[ReplicationResult]) -> Outcome {
         let all = |_: usize, _: usize| true;
-        let overall = contact_scope("overall", reps, all, Some(&all));
+        let mut overall = contact_scope("overall", reps, all, Some(&all));
+        let total_cost: f64 = (0..s.agent_groups.len())
+            .map(|g| group_cost(s, g))
+            .sum::<f64>()
+            + s.supervisors.hourly_cost * s.supervisors.count as f64 * s.simulation.horizon
+                / 3600.0;
+        overall
+            .metrics
+            .push(Metric::new("cost", vec![Some(total_cost); reps.len()]));
         let call_types = s
             .call_types
             .iter()
             .enumerate()
             .map(|(c, ct)| contact_scope(&ct.name, reps, |_, t| t == c, None))
             .collect();
-        let agent_groups = s
-            .agent_groups
-            .iter()
-            .enumerate()
-            .map(|(g, spec)| Scope {
-                name: spec.name.clone(),
-                metrics: vec![Metric::new(
-                    "occupancy",
-                    reps.iter().map(|r| r.occupancy(|_, gg| gg == g)).collect(),
-                )],
-            })
-            .collect();
+        let agent_groups =
+            s.agent_groups
+                .iter()
+                .enumerate()
+                .map(|(g, spec)| {
+                    let work: Vec<_> = reps
+                        .iter()
+                        .map(|r| group_metrics(&r.group_total(g)))
+                        .collect();
+                    let mut metrics = vec![Metric::new(
+                        "occupancy",
+                        reps.iter().map(|r| r.occupancy(|_, gg| gg == g)).collect(),
+                    )];
+                    metrics.extend(
+                        GROUP_METRICS.iter().enumerate().map(|(i, name)| {
+                            Metric::new(name, work.iter().map(|m| m[i]).collect())
+                        }),
+                    );
+                    metrics.push(Metric::new(
+                        "cost",
+                        vec![Some(group_cost(s, g)); reps.len()],
+                    ));
+                    Scope {
+                        name: spec.name.clone(),
+                        metrics,
+                    }
+                })
+                .collect();
         let intervals = (0..s.simulation.intervals)
             .map(|k| {
                 let in_k = |i: usize, _: usize| i == k;
@@ -195,6 +221,19 @@ impl Outcome {
     }
 }
 
+/// Planned staffed hours × hourly cost over the horizon, plus training cost per agent of peak
+/// headcount. Deterministic: it is what the plan costs, not a random outcome.
+fn group_cost(s: &Scenario, g: usize) -> f64 {
+    let spec = &s.agent_groups[g];
+    let staffed_hours: f64 = spec
+        .staffing
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| n as f64 * s.simulation.interval_len(k) / 3600.0)
+        .sum();
+    spec.hourly_cost * staffed_hours + spec.training_cost * spec.peak_headcount() as f64
+}
+
 /// Contact metrics over the cells `keep(interval, call_type)` selects, plus occupancy over
 /// the (interval, group) cells `occupancy` selects when given.
 fn contact_scope(
@@ -203,7 +242,7 @@ fn contact_scope(
     keep: impl Fn(usize, usize) -> bool,
     occupancy: Option<&dyn Fn(usize, usize) -> bool>,
 ) -> Scope {
-    let per_rep: Vec<[Option<f64>; 10]> = reps
+    let per_rep: Vec<[Option<f64>; CONTACT_METRICS.len()]> = reps
         .iter()
         .map(|r| contact_metrics(&r.total(&keep)))
         .collect();

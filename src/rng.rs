@@ -22,6 +22,16 @@ pub enum Purpose {
     Patience = 3,
     Transfer = 4,
     AfterCallWork = 5,
+    /// Per journey: issue difficulty and decision amount.
+    Issue = 6,
+    /// Per contact: resolution luck and the decision to call back or redial.
+    Customer = 7,
+    /// Look-up hold counts and lengths.
+    Hold = 8,
+    /// Delays before callbacks and redials.
+    ReturnDelay = 9,
+    /// Supervisor consult times (index 0).
+    Supervisor = 10,
 }
 
 /// Identifies one replication of one experiment point.

@@ -22,6 +22,29 @@ pub struct Counters {
     pub wait_answered: f64,
     /// Σ wait of answered and abandoned contacts (abandoned: time until hang-up), seconds.
     pub wait_all: f64,
+    /// Contacts that were callbacks or redials of an earlier contact (failure demand).
+    pub repeats: u64,
+    /// Holds in answered contacts (look-ups and approvals) and their total length, seconds.
+    pub holds: u64,
+    pub hold_time: f64,
+    /// Approval holds (supervisor consults) and their total length including the wait for a
+    /// supervisor, seconds.
+    pub approvals: u64,
+    pub approval_time: f64,
+    /// Journeys (customers) that ended, attributed to their first contact's type and interval.
+    pub customers: u64,
+    /// Journeys resolved on the first contact / resolved at all.
+    pub first_contact_resolved: u64,
+    pub resolved: u64,
+    /// Sums over journeys of expected CSAT, P(promoter), P(detractor), P(churn), revenue at
+    /// risk and people told (negative / positive).
+    pub csat: f64,
+    pub promoters: f64,
+    pub detractors: f64,
+    pub churned: f64,
+    pub revenue_at_risk: f64,
+    pub word_of_mouth_negative: f64,
+    pub word_of_mouth_positive: f64,
 }
 
 impl Counters {
@@ -36,6 +59,47 @@ impl Counters {
         self.in_queue_at_end += o.in_queue_at_end;
         self.wait_answered += o.wait_answered;
         self.wait_all += o.wait_all;
+        self.repeats += o.repeats;
+        self.holds += o.holds;
+        self.hold_time += o.hold_time;
+        self.approvals += o.approvals;
+        self.approval_time += o.approval_time;
+        self.customers += o.customers;
+        self.first_contact_resolved += o.first_contact_resolved;
+        self.resolved += o.resolved;
+        self.csat += o.csat;
+        self.promoters += o.promoters;
+        self.detractors += o.detractors;
+        self.churned += o.churned;
+        self.revenue_at_risk += o.revenue_at_risk;
+        self.word_of_mouth_negative += o.word_of_mouth_negative;
+        self.word_of_mouth_positive += o.word_of_mouth_positive;
+    }
+}
+
+/// What one agent group did with the contacts it started in one interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupCounters {
+    pub handled: u64,
+    /// Σ time from answer to end of talk (holds included), seconds.
+    pub handle_time: f64,
+    pub holds: u64,
+    /// Contacts that ended here without a transfer (a resolution attempt) / resolved.
+    pub attempts: u64,
+    pub resolved: u64,
+    pub escalations: u64,
+    pub approvals: u64,
+}
+
+impl GroupCounters {
+    pub fn add(&mut self, o: &GroupCounters) {
+        self.handled += o.handled;
+        self.handle_time += o.handle_time;
+        self.holds += o.holds;
+        self.attempts += o.attempts;
+        self.resolved += o.resolved;
+        self.escalations += o.escalations;
+        self.approvals += o.approvals;
     }
 }
 
@@ -52,6 +116,9 @@ pub struct ReplicationResult {
     pub busy: Vec<f64>,
     /// `[interval * groups + group]`: agent-seconds staffed within [warmup, horizon].
     pub staffed: Vec<f64>,
+    /// `[interval * groups + group]`, by the interval the contact was answered in (after
+    /// warmup).
+    pub group_work: Vec<GroupCounters>,
     /// Events taken off the calendar (for throughput figures).
     pub events: u64,
 }
@@ -66,6 +133,7 @@ impl ReplicationResult {
             contacts: vec![Counters::default(); intervals * call_types],
             busy: vec![0.0; intervals * groups],
             staffed: vec![0.0; intervals * groups],
+            group_work: vec![GroupCounters::default(); intervals * groups],
             events: 0,
         }
     }
@@ -87,6 +155,21 @@ impl ReplicationResult {
         t
     }
 
+    /// The work tally of group `g` in interval `k`.
+    #[inline]
+    pub fn group_mut(&mut self, k: usize, g: usize) -> &mut GroupCounters {
+        &mut self.group_work[k * self.groups + g]
+    }
+
+    /// Sum of group `g`'s work tallies over all intervals.
+    pub fn group_total(&self, g: usize) -> GroupCounters {
+        let mut t = GroupCounters::default();
+        for cell in self.group_work.iter().skip(g).step_by(self.groups) {
+            t.add(cell);
+        }
+        t
+    }
+
     /// Busy / staffed agent time over the (interval, group) cells that `keep` selects;
     /// `None` when nobody was staffed there.
     pub fn occupancy(&self, keep: impl Fn(usize, usize) -> bool) -> Option<f64> {
@@ -101,8 +184,8 @@ impl ReplicationResult {
     }
 }
 
-/// Names of the contact metrics, in report order (the contract's names).
-pub const CONTACT_METRICS: [&str; 10] = [
+/// Names of the contact metrics, in report order (the contract's names first).
+pub const CONTACT_METRICS: [&str; 26] = [
     "offered",
     "answered",
     "abandoned",
@@ -113,11 +196,27 @@ pub const CONTACT_METRICS: [&str; 10] = [
     "asa_s",
     "mean_wait_s",
     "transfer_rate",
+    "repeat_contact_rate",
+    "holds_per_call",
+    "mean_hold_s",
+    "approval_holds_per_call",
+    "mean_approval_hold_s",
+    "customers",
+    "fcr_rate",
+    "resolution_rate",
+    "csat",
+    "nps",
+    "churn_rate",
+    "customers_lost",
+    "revenue_at_risk",
+    "word_of_mouth_negative",
+    "word_of_mouth_positive",
+    "word_of_mouth_net",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
 /// denominator is `None` (undefined, not zero).
-pub fn contact_metrics(c: &Counters) -> [Option<f64>; 10] {
+pub fn contact_metrics(c: &Counters) -> [Option<f64>; 26] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     [
         Some(c.offered as f64),
@@ -130,6 +229,45 @@ pub fn contact_metrics(c: &Counters) -> [Option<f64>; 10] {
         ratio(c.wait_answered, c.answered),
         ratio(c.wait_all, c.answered + c.abandoned),
         ratio(c.transferred as f64, c.answered),
+        ratio(c.repeats as f64, c.offered),
+        ratio(c.holds as f64, c.answered),
+        ratio(c.hold_time, c.holds),
+        ratio(c.approvals as f64, c.answered),
+        ratio(c.approval_time, c.approvals),
+        Some(c.customers as f64),
+        ratio(c.first_contact_resolved as f64, c.customers),
+        ratio(c.resolved as f64, c.customers),
+        ratio(c.csat, c.customers),
+        ratio(100.0 * (c.promoters - c.detractors), c.customers),
+        ratio(c.churned, c.customers),
+        Some(c.churned),
+        Some(c.revenue_at_risk),
+        Some(c.word_of_mouth_negative),
+        Some(c.word_of_mouth_positive),
+        Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
+    ]
+}
+
+/// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
+pub const GROUP_METRICS: [&str; 6] = [
+    "handled",
+    "aht_s",
+    "holds_per_call",
+    "resolution_rate",
+    "escalation_rate",
+    "approval_rate",
+];
+
+/// The work metrics of one group tally, in [`GROUP_METRICS`] order.
+pub fn group_metrics(g: &GroupCounters) -> [Option<f64>; 6] {
+    let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
+    [
+        Some(g.handled as f64),
+        ratio(g.handle_time, g.handled),
+        ratio(g.holds as f64, g.handled),
+        ratio(g.resolved as f64, g.attempts),
+        ratio(g.escalations as f64, g.handled),
+        ratio(g.approvals as f64, g.handled),
     ]
 }
 
@@ -230,6 +368,7 @@ mod tests {
     fn undefined_ratios_are_none() {
         let m = contact_metrics(&Counters::default());
         assert_eq!(m[0], Some(0.0));
-        assert!(m[4..].iter().all(Option::is_none));
+        assert!(m[4..15].iter().all(Option::is_none));
+        assert!(m[16..21].iter().all(Option::is_none));
     }
 }

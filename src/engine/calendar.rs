@@ -16,6 +16,12 @@ pub enum Event {
     TalkEnd { agent: u32 },
     /// An agent finishes after-call work.
     WrapEnd { agent: u32 },
+    /// An agent puts the customer on hold to ask a supervisor for approval.
+    ApprovalRequest { agent: u32 },
+    /// The supervisor has decided; the call ends.
+    ApprovalDone { agent: u32 },
+    /// A customer calls back (unresolved) or redials (abandoned).
+    Return { journey: u32 },
     /// Start of planning interval `k`: staffing changes.
     Boundary { interval: u32 },
     /// Statistics start counting busy and staffed time.

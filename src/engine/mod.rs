@@ -1,23 +1,31 @@
 //! The discrete-event engine: one replication of one scenario, from empty center to drained
-//! center. State machine over contacts (waiting → answered | abandoned) and agents
-//! (idle → talking → wrap-up → idle | gone), driven by a [`calendar::Calendar`].
+//! center. State machine over contacts (waiting → answered | abandoned), agents
+//! (idle → talking/holding → wrap-up → idle | gone) and customer journeys (first contact →
+//! transfers, callbacks, redials → resolved | given up), driven by a [`calendar::Calendar`].
 //!
 //! Routing (the contract's rules):
 //! - an arriving contact goes to the longest-idle agent among all groups with that skill;
 //! - a freed agent takes the longest-waiting contact of its highest-priority skill that has
 //!   a queue.
 //!
-//! Memory is bounded by the peak number of contacts in the system and agents on shift: contact
-//! and agent slots are recycled, statistics are fixed-size counters, and abandonment timers are
+//! Inside a call (customer-experience model, `docs/model.md`): the agent's proficiency scales
+//! the talk time and sets the expected look-up holds; a decision beyond the agent's authority
+//! becomes an approval hold (queueing for a supervisor) or an escalation transfer; at the end
+//! the issue is resolved or not, and unresolved or abandoned customers may come back.
+//!
+//! Memory is bounded by the peak number of contacts, journeys and agents in the system:
+//! slots are recycled, statistics are fixed-size counters, and abandonment timers are
 //! cancelled lazily (a stale timer is recognised by its slot's generation and dropped).
 
 pub mod calendar;
+mod journey;
 
-use crate::model::CallType;
+use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
 use crate::stats::ReplicationResult;
 use calendar::{Calendar, Event};
+use journey::{Journey, NO_DECISION};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 use std::collections::VecDeque;
@@ -29,25 +37,37 @@ pub fn simulate(scenario: &Scenario, key: StreamKey) -> ReplicationResult {
     engine.result
 }
 
-/// A contact waiting in a queue (slots are reused; `generation` tells reuses apart).
+/// A contact: one queue visit of a journey (slots are reused; `generation` tells reuses apart).
 #[derive(Debug, Clone, Copy, Default)]
 struct Contact {
     generation: u32,
     call_type: u32,
     interval: u32,
     counted: bool,
+    journey: u32,
     arrival: f64,
+    /// Handle time of a fully proficient agent, drawn on arrival (common random numbers).
     handle: f64,
+    /// This contact's resolution luck, drawn on arrival: resolved if below P(resolve).
+    luck: f64,
 }
 
-/// What an agent is doing and, while busy, which tally its contact belongs to.
+/// An agent slot: what it is doing and, while busy, the contact in hand.
 #[derive(Debug, Clone, Copy, Default)]
 struct Agent {
     group: u32,
     idle_since: f64,
-    call_type: u32,
-    interval: u32,
-    counted: bool,
+    /// Contacts handled so far in this run (drives the learning curve).
+    calls: u32,
+    contact: Contact,
+    answered_at: f64,
+    answered_interval: u32,
+    proficiency: f64,
+    holds: u32,
+    hold_time: f64,
+    hold_started: f64,
+    /// The contact leaves by an escalation transfer when talk ends.
+    escalate: bool,
 }
 
 /// Per-group shift state and the time-integrals behind occupancy.
@@ -63,6 +83,8 @@ struct Group {
     leaving: u32,
     /// When `busy`/`present` were last integrated.
     last_change: f64,
+    /// This group's agent slots not on shift, reused first so learning persists across shifts.
+    off_shift: Vec<u32>,
 }
 
 /// Per-call-type random streams, one per purpose (see [`crate::rng`]).
@@ -72,6 +94,10 @@ struct TypeStreams {
     patience: Stream,
     transfer: Stream,
     after_call_work: Stream,
+    issue: Stream,
+    customer: Stream,
+    hold: Stream,
+    return_delay: Stream,
 }
 
 struct Engine<'s> {
@@ -79,8 +105,11 @@ struct Engine<'s> {
     now: f64,
     calendar: Calendar,
     streams: Vec<TypeStreams>,
+    supervisor_stream: Stream,
     contacts: Vec<Contact>,
     free_contacts: Vec<u32>,
+    journeys: Vec<Journey>,
+    free_journeys: Vec<u32>,
     /// Per call type: waiting contacts as (slot, generation), oldest first; may hold stale
     /// entries of contacts that abandoned, skipped when reached.
     queues: Vec<VecDeque<(u32, u32)>>,
@@ -89,8 +118,10 @@ struct Engine<'s> {
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
     agents: Vec<Agent>,
-    free_agents: Vec<u32>,
     groups: Vec<Group>,
+    supervisors_free: u32,
+    /// Agents (with their customer on hold) waiting for a supervisor, first come first served.
+    approval_queue: VecDeque<u32>,
     /// The planning interval the clock is in (advanced by `Boundary` events).
     interval: usize,
     /// True between warmup and horizon: busy/staffed time is being recorded.
@@ -110,6 +141,10 @@ impl<'s> Engine<'s> {
                 patience: key.stream(Purpose::Patience, c),
                 transfer: key.stream(Purpose::Transfer, c),
                 after_call_work: key.stream(Purpose::AfterCallWork, c),
+                issue: key.stream(Purpose::Issue, c),
+                customer: key.stream(Purpose::Customer, c),
+                hold: key.stream(Purpose::Hold, c),
+                return_delay: key.stream(Purpose::ReturnDelay, c),
             })
             .collect();
         let servers = (0..n_types)
@@ -122,21 +157,25 @@ impl<'s> Engine<'s> {
         let peak_agents: usize = scenario
             .agent_groups
             .iter()
-            .map(|g| g.staffing.iter().copied().max().unwrap_or(0) as usize)
+            .map(|g| g.peak_headcount() as usize)
             .sum();
         Engine {
             scenario,
             now: 0.0,
             calendar: Calendar::with_capacity(2 * peak_agents + 4 * n_types + 16),
             streams,
+            supervisor_stream: key.stream(Purpose::Supervisor, 0),
             contacts: Vec::with_capacity(256),
             free_contacts: Vec::with_capacity(256),
+            journeys: Vec::with_capacity(256 + peak_agents),
+            free_journeys: Vec::with_capacity(256 + peak_agents),
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
             servers,
             agents: Vec::with_capacity(peak_agents),
-            free_agents: Vec::new(),
             groups: (0..n_groups).map(|_| Group::default()).collect(),
+            supervisors_free: scenario.supervisors.count,
+            approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
             result: ReplicationResult::new(sim.intervals, n_types, n_groups),
@@ -167,11 +206,17 @@ impl<'s> Engine<'s> {
                 Event::Arrival { call_type } => {
                     let c = call_type as usize;
                     self.schedule_next_arrival(c, time);
-                    self.contact_arrives(c);
+                    self.contact_arrives(c, None);
                 }
                 Event::Abandon { slot, generation } => self.abandon(slot, generation),
                 Event::TalkEnd { agent } => self.talk_ends(agent),
                 Event::WrapEnd { agent } => self.agent_frees(agent),
+                Event::ApprovalRequest { agent } => self.request_approval(agent),
+                Event::ApprovalDone { agent } => self.approval_done(agent),
+                Event::Return { journey } => {
+                    let c = self.journeys[journey as usize].call_type as usize;
+                    self.contact_arrives(c, Some(journey));
+                }
                 Event::Boundary { interval } => self.change_staffing(interval as usize),
                 Event::WarmupEnd => {
                     self.integrate_all();
@@ -224,35 +269,54 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// A new contact of type `c` (external or transferred) enters at `now`: it draws its
-    /// handle time and patience up front (so common random numbers align per contact), then
-    /// goes to the longest-idle eligible agent or joins the queue.
-    fn contact_arrives(&mut self, c: usize) {
+    /// A contact of type `c` enters at `now`: a new customer (`journey` None), a transfer,
+    /// or a returning customer. It draws its handle time, patience and resolution luck up
+    /// front (so common random numbers align per contact), then goes to the longest-idle
+    /// eligible agent or joins the queue.
+    fn contact_arrives(&mut self, c: usize, journey: Option<u32>) {
         let now = self.now;
         let sim = &self.scenario.simulation;
         let ct: &CallType = &self.scenario.call_types[c];
+        let interval = sim.interval_of(now);
+        let counted = now >= sim.warmup;
+        let journey = match journey {
+            Some(j) => j,
+            None => self.open_journey(c, interval, counted),
+        };
+        let j = &mut self.journeys[journey as usize];
+        let is_return = j.experience.contacts > 0 && !j.transferring;
+        j.transferring = false;
+        j.experience.contacts += 1;
+        let has_issue = j.has_issue;
         let streams = &mut self.streams[c];
         let handle = ct.handle_time.sample(&mut streams.handle);
         let patience = ct
             .patience
             .as_ref()
             .map(|p| p.sample(&mut streams.patience));
-        let interval = sim.interval_of(now);
-        let counted = now >= sim.warmup;
+        let luck = if has_issue {
+            streams.customer.random()
+        } else {
+            0.0
+        };
         if counted {
-            self.result.counters_mut(interval, c).offered += 1;
+            let t = self.result.counters_mut(interval, c);
+            t.offered += 1;
+            t.repeats += is_return as u64;
         }
+        let contact = Contact {
+            generation: 0,
+            call_type: c as u32,
+            interval: interval as u32,
+            counted,
+            journey,
+            arrival: now,
+            handle,
+            luck,
+        };
 
         if let Some(agent) = self.longest_idle_agent(c) {
-            let contact = Contact {
-                generation: 0,
-                call_type: c as u32,
-                interval: interval as u32,
-                counted,
-                arrival: now,
-                handle,
-            };
-            self.start_service(agent, &contact);
+            self.start_service(agent, contact);
             return;
         }
 
@@ -267,15 +331,11 @@ impl<'s> Engine<'s> {
             }
         };
         let entry = &mut self.contacts[slot as usize];
-        *entry = Contact {
-            generation: entry.generation,
-            call_type: c as u32,
-            interval: interval as u32,
-            counted,
-            arrival: now,
-            handle,
-        };
         let generation = entry.generation;
+        *entry = Contact {
+            generation,
+            ..contact
+        };
         self.queues[c].push_back((slot, generation));
         self.waiting[c] += 1;
         if let Some(p) = patience {
@@ -307,12 +367,18 @@ impl<'s> Engine<'s> {
         self.release_contact(slot);
         let c = contact.call_type as usize;
         self.waiting[c] -= 1;
+        let wait = self.now - contact.arrival;
         if contact.counted {
-            let wait = self.now - contact.arrival;
             let t = self.result.counters_mut(contact.interval as usize, c);
             t.abandoned += 1;
             t.wait_all += wait;
         }
+        let j = &mut self.journeys[contact.journey as usize];
+        j.experience.wait_s += wait;
+        j.experience.abandons += 1;
+        let behaviour = &self.scenario.customers;
+        let p = behaviour.redial_probability;
+        self.maybe_return(contact.journey, c, p, true);
     }
 
     /// Frees a contact slot; bumping the generation invalidates its queue entry and timer.
@@ -323,7 +389,7 @@ impl<'s> Engine<'s> {
         self.free_contacts.push(slot);
     }
 
-    fn start_service(&mut self, agent: u32, contact: &Contact) {
+    fn start_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
         if contact.counted {
@@ -338,29 +404,178 @@ impl<'s> Engine<'s> {
                 t.within_threshold += 1;
             }
         }
+        let scenario = self.scenario;
+        let exp = &scenario.experience;
+        let g = self.agents[agent as usize].group as usize;
+        let group = &scenario.agent_groups[g];
+        let proficiency = group.proficiency_after(self.agents[agent as usize].calls);
+        let journey = &mut self.journeys[contact.journey as usize];
+        journey.experience.wait_s += wait;
+
+        // Talk, slowed down for less proficient agents.
+        let mut busy_for = contact.handle * exp.handle_factor(proficiency);
+        // Look-up holds: Poisson count with a mean set by proficiency and difficulty.
+        let (mut holds, mut hold_time) = (0u32, 0.0);
+        let mean_holds = exp.expected_holds(journey.difficulty, proficiency);
+        if mean_holds > 0.0 {
+            let rng = &mut self.streams[contact.call_type as usize].hold;
+            holds = poisson(rng, mean_holds);
+            for _ in 0..holds {
+                hold_time += exp.hold_time.sample(rng);
+            }
+            busy_for += hold_time;
+            journey.experience.holds += holds;
+            journey.experience.hold_s += hold_time;
+        }
+        // A pending decision beyond this agent's authority: escalate once, else approval.
+        let (mut escalate, mut approval) = (false, false);
+        if journey.decision != NO_DECISION && !journey.decided {
+            if journey.decision <= group.authority {
+                journey.decided = true;
+            } else {
+                match group.beyond_authority {
+                    BeyondAuthority::Escalate(_) if !journey.escalated => escalate = true,
+                    _ => approval = true,
+                }
+            }
+        }
+
         let a = &mut self.agents[agent as usize];
-        a.call_type = contact.call_type;
-        a.interval = contact.interval;
-        a.counted = contact.counted;
-        let g = a.group as usize;
+        a.contact = contact;
+        a.answered_at = now;
+        a.answered_interval = self.interval as u32;
+        a.proficiency = proficiency;
+        a.holds = holds;
+        a.hold_time = hold_time;
+        a.escalate = escalate;
         self.integrate(g);
         self.groups[g].busy += 1;
-        self.calendar
-            .schedule(now + contact.handle, Event::TalkEnd { agent });
+        let event = if approval {
+            Event::ApprovalRequest { agent }
+        } else {
+            Event::TalkEnd { agent }
+        };
+        self.calendar.schedule(now + busy_for, event);
     }
 
-    /// The customer leaves (or is transferred); the agent starts after-call work or is free.
+    /// The agent puts the customer on hold and asks a supervisor (or queues for one).
+    fn request_approval(&mut self, agent: u32) {
+        self.agents[agent as usize].hold_started = self.now;
+        if self.supervisors_free > 0 {
+            self.supervisors_free -= 1;
+            self.start_consult(agent);
+        } else {
+            self.approval_queue.push_back(agent);
+        }
+    }
+
+    fn start_consult(&mut self, agent: u32) {
+        let consult = self
+            .scenario
+            .supervisors
+            .consult_time
+            .sample(&mut self.supervisor_stream);
+        self.calendar
+            .schedule(self.now + consult, Event::ApprovalDone { agent });
+    }
+
+    /// The supervisor decided: the hold ends, the supervisor takes the next request, and the
+    /// call ends.
+    fn approval_done(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        let hold = self.now - a.hold_started;
+        a.holds += 1;
+        a.hold_time += hold;
+        let contact = a.contact;
+        let j = &mut self.journeys[contact.journey as usize];
+        j.decided = true;
+        j.experience.holds += 1;
+        j.experience.hold_s += hold;
+        if contact.counted {
+            let t = self
+                .result
+                .counters_mut(contact.interval as usize, contact.call_type as usize);
+            t.approvals += 1;
+            t.approval_time += hold;
+        }
+        let (k, g) = (a.answered_interval as usize, a.group as usize);
+        if contact.counted {
+            self.result.group_mut(k, g).approvals += 1;
+        }
+        match self.approval_queue.pop_front() {
+            Some(next) => self.start_consult(next),
+            None => self.supervisors_free += 1,
+        }
+        self.talk_ends(agent);
+    }
+
+    /// The customer leaves: escalated, transferred, or the issue resolved or not. Then the
+    /// agent starts after-call work or is free.
     fn talk_ends(&mut self, agent: u32) {
+        let scenario = self.scenario;
         let a = self.agents[agent as usize];
-        let c = a.call_type as usize;
-        let ct = &self.scenario.call_types[c];
-        if let Some(transfer) = ct.transfer {
-            let u: f64 = self.streams[c].transfer.random();
-            if u < transfer.probability {
-                if a.counted {
-                    self.result.counters_mut(a.interval as usize, c).transferred += 1;
+        self.agents[agent as usize].calls += 1;
+        let contact = a.contact;
+        let c = contact.call_type as usize;
+        let ct = &scenario.call_types[c];
+        let g = a.group as usize;
+        if contact.counted {
+            let t = self.result.counters_mut(contact.interval as usize, c);
+            t.holds += a.holds as u64;
+            t.hold_time += a.hold_time;
+            let w = self.result.group_mut(a.answered_interval as usize, g);
+            w.handled += 1;
+            w.handle_time += self.now - a.answered_at;
+            w.holds += a.holds as u64;
+        }
+
+        let transfer_to = if a.escalate {
+            match scenario.agent_groups[g].beyond_authority {
+                BeyondAuthority::Escalate(to) => Some(to),
+                BeyondAuthority::Approval => None,
+            }
+        } else {
+            ct.transfer.and_then(|t| {
+                let u: f64 = self.streams[c].transfer.random();
+                (u < t.probability).then_some(t.to)
+            })
+        };
+        match transfer_to {
+            Some(to) => {
+                if contact.counted {
+                    self.result
+                        .counters_mut(contact.interval as usize, c)
+                        .transferred += 1;
+                    if a.escalate {
+                        self.result
+                            .group_mut(a.answered_interval as usize, g)
+                            .escalations += 1;
+                    }
                 }
-                self.contact_arrives(transfer.to);
+                let j = &mut self.journeys[contact.journey as usize];
+                j.experience.transfers += 1;
+                j.transferring = true;
+                j.escalated |= a.escalate;
+                self.contact_arrives(to, Some(contact.journey));
+            }
+            None => {
+                let j = &self.journeys[contact.journey as usize];
+                let resolved = !j.has_issue
+                    || contact.luck
+                        < scenario
+                            .experience
+                            .resolve_probability(j.difficulty, a.proficiency);
+                if contact.counted {
+                    let w = self.result.group_mut(a.answered_interval as usize, g);
+                    w.attempts += 1;
+                    w.resolved += resolved as u64;
+                }
+                if resolved {
+                    self.close_journey(contact.journey, true);
+                } else {
+                    let p = scenario.customers.callback_probability;
+                    self.maybe_return(contact.journey, c, p, false);
+                }
             }
         }
         match &ct.after_call_work {
@@ -400,7 +615,7 @@ impl<'s> Engine<'s> {
                 if contact.generation == generation {
                     self.release_contact(slot);
                     self.waiting[c] -= 1;
-                    self.start_service(agent, &contact);
+                    self.start_service(agent, contact);
                     return;
                 }
             }
@@ -413,7 +628,7 @@ impl<'s> Engine<'s> {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
         self.groups[g].present -= 1;
-        self.free_agents.push(agent);
+        self.groups[g].off_shift.push(agent);
     }
 
     /// Applies interval `k`'s headcount to every group (the contract's shift-change rules).
@@ -432,7 +647,7 @@ impl<'s> Engine<'s> {
                 self.groups[g].leaving -= stay as u32;
                 add -= stay;
                 for _ in 0..add {
-                    let agent = self.hire(g);
+                    let agent = self.put_on_shift(g);
                     self.seek_work(agent);
                 }
             } else if target < current {
@@ -450,23 +665,19 @@ impl<'s> Engine<'s> {
         }
     }
 
-    fn hire(&mut self, g: usize) -> u32 {
+    /// An agent of group `g` starts a shift: a returning one (keeping their experience) if
+    /// there is one, else a new slot.
+    fn put_on_shift(&mut self, g: usize) -> u32 {
         self.integrate(g);
         self.groups[g].present += 1;
-        let agent = Agent {
+        if let Some(id) = self.groups[g].off_shift.pop() {
+            return id;
+        }
+        self.agents.push(Agent {
             group: g as u32,
             ..Agent::default()
-        };
-        match self.free_agents.pop() {
-            Some(id) => {
-                self.agents[id as usize] = agent;
-                id
-            }
-            None => {
-                self.agents.push(agent);
-                (self.agents.len() - 1) as u32
-            }
-        }
+        });
+        (self.agents.len() - 1) as u32
     }
 
     /// Adds busy and staffed agent-time since the group's last change to the current interval.
@@ -501,4 +712,18 @@ impl<'s> Engine<'s> {
             }
         }
     }
+}
+
+/// A Poisson(mean) count by inversion (small means: a few uniforms at most).
+fn poisson(rng: &mut Stream, mean: f64) -> u32 {
+    let u: f64 = rng.random();
+    let mut p = (-mean).exp();
+    let mut cdf = p;
+    let mut k = 0u32;
+    while u > cdf && k < 1000 {
+        k += 1;
+        p *= mean / k as f64;
+        cdf += p;
+    }
+    k
 }

@@ -1,9 +1,11 @@
 //! Stage two of reading a scenario: defaults, ranges and every cross-field check, turning a
 //! [`RawScenario`] into a [`Scenario`]. Each error carries the key path it is about.
 
-use super::raw::{RawAgentGroup, RawCallType, RawDistribution, RawScenario};
+use super::dist::{build_dist, Unit};
+use super::raw::{RawAgentGroup, RawCallType, RawScenario};
+use super::sections::{self, non_negative, probability};
 use super::*;
-use crate::model::{Dist, Transfer};
+use crate::model::{BeyondAuthority, Learning, Transfer};
 use std::collections::HashMap;
 
 /// Upper bounds that keep a typo from asking for terabytes or years of CPU.
@@ -11,12 +13,12 @@ const MAX_INTERVALS: usize = 1_000_000;
 const MAX_AGENTS: i64 = 1_000_000;
 const MAX_REPLICATIONS: i64 = 10_000_000;
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(super) struct Ctx<'a> {
+    pub file: &'a str,
 }
 
 impl Ctx<'_> {
-    fn err(&self, path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    pub fn err(&self, path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_string(),
             path: path.into(),
@@ -81,6 +83,23 @@ pub(super) fn build(
         }
     }
 
+    let supervisors = sections::supervisors(&cx, &raw.supervisors)?;
+    let customers = sections::customers(&cx, &raw.customers)?;
+    let experience = sections::experience(&cx, &raw.experience)?;
+    let needs_approval = agent_groups
+        .iter()
+        .position(|g| g.authority.is_finite() && g.beyond_authority == BeyondAuthority::Approval);
+    if let (Some(g), 0) = (needs_approval, supervisors.count) {
+        if call_types.iter().any(|c| c.decision_probability > 0.0) {
+            return Err(cx.err(
+                "supervisors.count",
+                format!(
+                    "is 0, but agent group \"{}\" sends decisions beyond its authority to a supervisor for approval: add supervisors or set its beyond_authority to a call type",
+                    agent_groups[g].name
+                ),
+            ));
+        }
+    }
     let name = raw
         .name
         .filter(|n| !n.trim().is_empty())
@@ -91,6 +110,9 @@ pub(super) fn build(
         simulation,
         call_types,
         agent_groups,
+        supervisors,
+        customers,
+        experience,
     })
 }
 
@@ -208,7 +230,7 @@ fn build_call_type(
                 .collect::<Result<Vec<_>, _>>()?
         }
     };
-    let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time)?;
+    let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time, Unit::Seconds)?;
     if handle_time.mean() <= 0.0 {
         return Err(cx.err(
             at("handle_time"),
@@ -218,12 +240,12 @@ fn build_call_type(
     let patience = c
         .patience
         .as_ref()
-        .map(|d| build_dist(cx, &at("patience"), d))
+        .map(|d| build_dist(cx, &at("patience"), d, Unit::Seconds))
         .transpose()?;
     let after_call_work = c
         .after_call_work
         .as_ref()
-        .map(|d| build_dist(cx, &at("after_call_work"), d))
+        .map(|d| build_dist(cx, &at("after_call_work"), d, Unit::Seconds))
         .transpose()?;
     let transfer = match &c.transfer {
         None => None,
@@ -255,6 +277,27 @@ fn build_call_type(
             })
         }
     };
+    let difficulty = c
+        .difficulty
+        .as_ref()
+        .map(|d| build_dist(cx, &at("difficulty"), d, Unit::Fraction))
+        .transpose()?;
+    let decision_probability = probability(
+        cx,
+        &at("decision_probability"),
+        c.decision_probability.unwrap_or(0.0),
+    )?;
+    let decision_amount = c
+        .decision_amount
+        .as_ref()
+        .map(|d| build_dist(cx, &at("decision_amount"), d, Unit::Number))
+        .transpose()?;
+    if decision_probability > 0.0 && decision_amount.is_none() {
+        return Err(cx.err(
+            at("decision_amount"),
+            "missing: with decision_probability > 0, give the amount at stake, e.g. { distribution = \"exponential\", mean = 80 }",
+        ));
+    }
     Ok(CallType {
         name: c.name.clone(),
         arrival_rates,
@@ -262,6 +305,9 @@ fn build_call_type(
         patience,
         transfer,
         after_call_work,
+        difficulty,
+        decision_probability,
+        decision_amount,
     })
 }
 
@@ -342,10 +388,49 @@ fn build_agent_group(
                 .collect::<Result<Vec<_>, _>>()?
         }
     };
+    let proficiency = probability(cx, &at("proficiency"), g.proficiency.unwrap_or(1.0))?;
+    let learning = match &g.learning {
+        None => None,
+        Some(l) => {
+            let start = probability(cx, &at("learning.start"), l.start)?;
+            if !(l.calls.is_finite() && l.calls > 0.0) {
+                return Err(cx.err(
+                    at("learning.calls"),
+                    format!("must be a number of calls > 0, got {}", l.calls),
+                ));
+            }
+            Some(Learning {
+                start,
+                calls: l.calls,
+            })
+        }
+    };
+    let authority = match g.authority {
+        None => f64::INFINITY,
+        Some(a) => non_negative(cx, &at("authority"), a)?,
+    };
+    let beyond_authority = match g.beyond_authority.as_deref() {
+        None | Some("approval") => BeyondAuthority::Approval,
+        Some(name) => match type_index.get(name) {
+            Some(&t) => BeyondAuthority::Escalate(t),
+            None => {
+                return Err(cx.err(
+                    at("beyond_authority"),
+                    format!("must be \"approval\" or the name of a call type to escalate to, got \"{name}\""),
+                ))
+            }
+        },
+    };
     Ok(AgentGroup {
         name: g.name.clone(),
         skills,
         staffing,
+        proficiency,
+        learning,
+        authority,
+        beyond_authority,
+        hourly_cost: non_negative(cx, &at("hourly_cost"), g.hourly_cost.unwrap_or(0.0))?,
+        training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
     })
 }
 
@@ -362,107 +447,4 @@ fn check_len(cx: &Ctx, path: &str, len: usize, sim: &Simulation) -> Result<(), S
             duration::format_duration(sim.interval)
         ),
     ))
-}
-
-/// The parameters each distribution takes, for "unexpected parameter" messages.
-const DISTRIBUTIONS: &str = "exponential {mean}, lognormal {mean, sd}, gamma {mean, sd}, \
-     weibull {shape, scale}, uniform {min, max}, constant {value}, empirical {values}";
-
-fn build_dist(cx: &Ctx, path: &str, d: &RawDistribution) -> Result<Dist, ScenarioError> {
-    let given: [(&str, bool); 8] = [
-        ("mean", d.mean.is_some()),
-        ("sd", d.sd.is_some()),
-        ("shape", d.shape.is_some()),
-        ("scale", d.scale.is_some()),
-        ("min", d.min.is_some()),
-        ("max", d.max.is_some()),
-        ("value", d.value.is_some()),
-        ("values", d.values.is_some()),
-    ];
-    let kind = d.distribution.as_str();
-    let wanted: &[&str] = match kind {
-        "exponential" => &["mean"],
-        "lognormal" | "gamma" => &["mean", "sd"],
-        "weibull" => &["shape", "scale"],
-        "uniform" => &["min", "max"],
-        "constant" => &["value"],
-        "empirical" => &["values"],
-        other => {
-            return Err(cx.err(
-                format!("{path}.distribution"),
-                format!("unknown distribution \"{other}\"; allowed: {DISTRIBUTIONS}"),
-            ))
-        }
-    };
-    for (key, present) in given {
-        if present && !wanted.contains(&key) {
-            return Err(cx.err(
-                format!("{path}.{key}"),
-                format!(
-                    "{kind} does not take `{key}`; it takes {}",
-                    wanted.join(", ")
-                ),
-            ));
-        }
-    }
-    for key in wanted {
-        if !given.iter().any(|(k, p)| k == key && *p) {
-            return Err(cx.err(
-                format!("{path}.{key}"),
-                format!("missing: {kind} needs {}", wanted.join(" and ")),
-            ));
-        }
-    }
-    let secs = |v: Option<super::duration::Duration>| v.map_or(0.0, |d| d.secs());
-    let positive_mean = |m: f64| {
-        if m > 0.0 {
-            Ok(m)
-        } else {
-            Err(cx.err(format!("{path}.mean"), "must be longer than 0s"))
-        }
-    };
-    let dist = match kind {
-        "exponential" => Dist::Exponential {
-            mean: positive_mean(secs(d.mean))?,
-        },
-        "lognormal" => Dist::lognormal(positive_mean(secs(d.mean))?, secs(d.sd))
-            .ok_or_else(|| cx.err(format!("{path}.sd"), "mean and sd give no valid lognormal"))?,
-        "gamma" => Dist::gamma(positive_mean(secs(d.mean))?, secs(d.sd))
-            .ok_or_else(|| cx.err(format!("{path}.sd"), "mean and sd give no valid gamma"))?,
-        "weibull" => {
-            let shape = d.shape.unwrap_or(0.0);
-            if !(shape.is_finite() && shape > 0.0) {
-                return Err(cx.err(
-                    format!("{path}.shape"),
-                    format!("must be a number > 0, got {shape}"),
-                ));
-            }
-            let scale = secs(d.scale);
-            if scale <= 0.0 {
-                return Err(cx.err(format!("{path}.scale"), "must be longer than 0s"));
-            }
-            Dist::weibull(shape, scale).ok_or_else(|| {
-                cx.err(
-                    format!("{path}.shape"),
-                    "shape and scale give no valid weibull",
-                )
-            })?
-        }
-        "uniform" => {
-            let (min, max) = (secs(d.min), secs(d.max));
-            if min > max {
-                return Err(cx.err(format!("{path}.max"), "must not be shorter than `min`"));
-            }
-            Dist::Uniform { min, max }
-        }
-        "constant" => Dist::Constant(secs(d.value)),
-        _ => {
-            let values: Vec<f64> = d.values.iter().flatten().map(|v| v.secs()).collect();
-            if values.is_empty() {
-                return Err(cx.err(format!("{path}.values"), "must list at least one duration"));
-            }
-            Dist::Empirical(values)
-        }
-    };
-    Ok(dist)
 }

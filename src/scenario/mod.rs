@@ -3,10 +3,12 @@
 //! checks). Validation lives only here: the engine trusts what it is given.
 
 mod build;
+mod dist;
 pub mod duration;
 pub mod raw;
+mod sections;
 
-use crate::model::{AgentGroup, CallType};
+use crate::model::{AgentGroup, CallType, CustomerBehaviour, ExperienceParams, Supervisors};
 use std::path::Path;
 
 /// Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
@@ -51,6 +53,9 @@ pub struct Scenario {
     pub simulation: Simulation,
     pub call_types: Vec<CallType>,
     pub agent_groups: Vec<AgentGroup>,
+    pub supervisors: Supervisors,
+    pub customers: CustomerBehaviour,
+    pub experience: ExperienceParams,
 }
 
 /// Why a scenario was rejected. Every message names the file and, where there is one, the key

@@ -13,6 +13,9 @@ pub struct RawScenario {
     pub call_types: Vec<RawCallType>,
     #[serde(default)]
     pub agent_groups: Vec<RawAgentGroup>,
+    pub supervisors: Option<RawSupervisors>,
+    pub customers: Option<RawCustomers>,
+    pub experience: Option<RawExperience>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +39,9 @@ pub struct RawCallType {
     pub patience: Option<RawDistribution>,
     pub transfer: Option<RawTransfer>,
     pub after_call_work: Option<RawDistribution>,
+    pub difficulty: Option<RawDistribution>,
+    pub decision_probability: Option<f64>,
+    pub decision_amount: Option<RawDistribution>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,19 +52,21 @@ pub struct RawTransfer {
 }
 
 /// Every parameter any distribution may take; `build` checks which ones the named
-/// distribution needs, so the error can say "lognormal needs `sd`" rather than a serde riddle.
+/// distribution needs and reads them as durations or plain numbers depending on what the
+/// distribution describes, so the error can say "lognormal needs `sd`" rather than a serde
+/// riddle.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistribution {
     pub distribution: String,
-    pub mean: Option<Duration>,
-    pub sd: Option<Duration>,
-    pub shape: Option<f64>,
-    pub scale: Option<Duration>,
-    pub min: Option<Duration>,
-    pub max: Option<Duration>,
-    pub value: Option<Duration>,
-    pub values: Option<Vec<Duration>>,
+    pub mean: Option<toml::Value>,
+    pub sd: Option<toml::Value>,
+    pub shape: Option<toml::Value>,
+    pub scale: Option<toml::Value>,
+    pub min: Option<toml::Value>,
+    pub max: Option<toml::Value>,
+    pub value: Option<toml::Value>,
+    pub values: Option<Vec<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,4 +76,64 @@ pub struct RawAgentGroup {
     pub skills: Vec<String>,
     pub agents: Option<i64>,
     pub staffing: Option<Vec<i64>>,
+    pub proficiency: Option<f64>,
+    pub learning: Option<RawLearning>,
+    pub authority: Option<f64>,
+    pub beyond_authority: Option<String>,
+    pub hourly_cost: Option<f64>,
+    pub training_cost: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLearning {
+    pub start: f64,
+    pub calls: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupervisors {
+    pub count: Option<i64>,
+    pub consult_time: Option<RawDistribution>,
+    pub hourly_cost: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomers {
+    pub callback_probability: Option<f64>,
+    pub callback_delay: Option<RawDistribution>,
+    pub redial_probability: Option<f64>,
+    pub redial_delay: Option<RawDistribution>,
+    pub max_contacts: Option<i64>,
+    pub customer_value: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperience {
+    pub novice_handle_factor: Option<f64>,
+    pub resolution_intercept: Option<f64>,
+    pub resolution_slope: Option<f64>,
+    pub holds_novice: Option<f64>,
+    pub holds_difficulty: Option<f64>,
+    pub hold_time: Option<RawDistribution>,
+    pub satisfaction: Option<RawSatisfaction>,
+    pub churn_by_csat: Option<Vec<f64>>,
+    pub word_of_mouth_unhappy: Option<f64>,
+    pub word_of_mouth_happy: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSatisfaction {
+    pub base: Option<f64>,
+    pub per_wait_minute: Option<f64>,
+    pub per_hold: Option<f64>,
+    pub per_hold_minute: Option<f64>,
+    pub per_transfer: Option<f64>,
+    pub per_repeat: Option<f64>,
+    pub unresolved: Option<f64>,
+    pub per_abandon: Option<f64>,
 }

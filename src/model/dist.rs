@@ -1,18 +1,24 @@
-//! The validated contact-center model the engine runs: call types, agent groups and the
-//! duration distributions they draw from. Everything here has passed `scenario` validation,
-//! so the engine never re-checks it.
+//! Validated distributions of non-negative quantities: durations in seconds (handle time,
+//! patience, holds) and plain numbers (issue difficulty, decision amounts).
 
 use rand::Rng;
-use rand_distr::{Distribution as _, Exp1, Gamma, LogNormal, Weibull};
+use rand_distr::{Beta, Distribution as _, Exp1, Gamma, LogNormal, Weibull};
 
-/// A validated distribution of a duration, in seconds. Sampling never allocates.
+/// A validated distribution of a non-negative quantity. Sampling never allocates.
 #[derive(Debug, Clone)]
 pub enum Dist {
-    Exponential { mean: f64 },
+    /// On [0, 1], parameterised by mean and sd (for issue difficulty).
+    Beta(Beta<f64>, f64),
+    Exponential {
+        mean: f64,
+    },
     LogNormal(LogNormal<f64>, f64),
     Gamma(Gamma<f64>, f64),
     Weibull(Weibull<f64>, f64),
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
     Constant(f64),
     Empirical(Vec<f64>),
 }
@@ -49,7 +55,22 @@ impl Dist {
             .map(|d| Dist::Weibull(d, mean))
     }
 
-    /// One draw, in seconds (never negative).
+    /// Beta on [0, 1] with the given mean and sd: with ν = mean(1 − mean)/sd² − 1,
+    /// α = mean·ν, β = (1 − mean)·ν (needs sd² < mean(1 − mean)).
+    pub fn beta(mean: f64, sd: f64) -> Option<Self> {
+        if sd == 0.0 {
+            return Some(Dist::Constant(mean));
+        }
+        let nu = mean * (1.0 - mean) / (sd * sd) - 1.0;
+        if nu <= 0.0 {
+            return None;
+        }
+        Beta::new(mean * nu, (1.0 - mean) * nu)
+            .ok()
+            .map(|d| Dist::Beta(d, mean))
+    }
+
+    /// One draw (never negative).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
@@ -57,6 +78,7 @@ impl Dist {
                 let e: f64 = Exp1.sample(rng);
                 e * mean
             }
+            Dist::Beta(d, _) => d.sample(rng),
             Dist::LogNormal(d, _) => d.sample(rng),
             Dist::Gamma(d, _) => d.sample(rng),
             Dist::Weibull(d, _) => d.sample(rng),
@@ -66,11 +88,13 @@ impl Dist {
         }
     }
 
-    /// The mean, in seconds (used for load estimates and analytic comparisons).
+    /// The mean (used for load estimates and analytic comparisons).
     pub fn mean(&self) -> f64 {
         match self {
             Dist::Exponential { mean } => *mean,
-            Dist::LogNormal(_, m) | Dist::Gamma(_, m) | Dist::Weibull(_, m) => *m,
+            Dist::Beta(_, m) | Dist::LogNormal(_, m) | Dist::Gamma(_, m) | Dist::Weibull(_, m) => {
+                *m
+            }
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Constant(v) => *v,
             Dist::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
@@ -81,37 +105,6 @@ impl Dist {
     pub fn is_exponential(&self) -> bool {
         matches!(self, Dist::Exponential { .. })
     }
-}
-
-/// A fixed-probability transfer after service to another call type's queue.
-#[derive(Debug, Clone, Copy)]
-pub struct Transfer {
-    /// Index of the destination call type.
-    pub to: usize,
-    pub probability: f64,
-}
-
-/// One kind of contact: how it arrives, how long it takes, how long its callers wait.
-#[derive(Debug, Clone)]
-pub struct CallType {
-    pub name: String,
-    /// Poisson arrival rate in each planning interval, contacts per **second**.
-    pub arrival_rates: Vec<f64>,
-    pub handle_time: Dist,
-    /// `None`: callers never abandon.
-    pub patience: Option<Dist>,
-    pub transfer: Option<Transfer>,
-    pub after_call_work: Option<Dist>,
-}
-
-/// A pool of interchangeable agents.
-#[derive(Debug, Clone)]
-pub struct AgentGroup {
-    pub name: String,
-    /// Call-type indices served, highest priority first.
-    pub skills: Vec<usize>,
-    /// Headcount in each planning interval (the last one stays on while the center drains).
-    pub staffing: Vec<u32>,
 }
 
 #[cfg(test)]
@@ -153,6 +146,13 @@ mod tests {
             };
             assert!((sd / want_sd - 1.0).abs() < 0.015, "sd {sd} vs {want_sd}");
         }
+        let b = Dist::beta(0.4, 0.2).unwrap();
+        let (m, sd) = moments(&b);
+        assert!(
+            (m - 0.4).abs() < 0.005 && (sd - 0.2).abs() < 0.005,
+            "beta {m} {sd}"
+        );
+        assert!(Dist::beta(0.5, 0.6).is_none());
         let w = Dist::weibull(1.0, 100.0).unwrap();
         assert!((w.mean() - 100.0).abs() < 1e-9);
         let (m, _) = moments(&Dist::Exponential { mean: 240.0 });

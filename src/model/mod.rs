@@ -1,0 +1,102 @@
+//! The validated contact-center model the engine runs: call types, agent groups (with their
+//! training and empowerment), supervisors, customer behaviour and the experience model's
+//! effect sizes. Everything here has passed `scenario` validation, so the engine never
+//! re-checks it. The formulas that use these parameters, and the sources of their defaults,
+//! are in `docs/model.md` and [`experience`].
+
+mod dist;
+pub mod experience;
+
+pub use dist::Dist;
+pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
+
+/// A fixed-probability transfer after service to another call type's queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer {
+    /// Index of the destination call type.
+    pub to: usize,
+    pub probability: f64,
+}
+
+/// One kind of contact: how it arrives, how long it takes, how long its callers wait, and
+/// what kind of issue its customers bring.
+#[derive(Debug, Clone)]
+pub struct CallType {
+    pub name: String,
+    /// Poisson arrival rate in each planning interval, contacts per **second**.
+    pub arrival_rates: Vec<f64>,
+    /// Handle time of a fully proficient agent (talk, excluding holds).
+    pub handle_time: Dist,
+    /// `None`: callers never abandon.
+    pub patience: Option<Dist>,
+    pub transfer: Option<Transfer>,
+    pub after_call_work: Option<Dist>,
+    /// Issue difficulty on [0, 1]. `None`: every issue is resolved when served (plain model).
+    pub difficulty: Option<Dist>,
+    /// Share of issues that need a decision (refund, credit, exception).
+    pub decision_probability: f64,
+    /// Amount at stake in a decision (currency), compared with an agent's authority.
+    pub decision_amount: Option<Dist>,
+}
+
+impl CallType {
+    /// True when contacts of this type draw customer-experience attributes at all.
+    pub fn has_issue_model(&self) -> bool {
+        self.difficulty.is_some() || self.decision_probability > 0.0
+    }
+}
+
+/// What an agent does with a decision beyond its authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeyondAuthority {
+    /// Put the customer on hold and consult a supervisor (a limited pool).
+    Approval,
+    /// Transfer the contact to this call type's queue (an escalation).
+    Escalate(usize),
+}
+
+/// Per-agent learning: proficiency rises from `start` toward the group's proficiency with
+/// calls handled, p(n) = p − (p − start)·exp(−n / calls).
+#[derive(Debug, Clone, Copy)]
+pub struct Learning {
+    pub start: f64,
+    pub calls: f64,
+}
+
+/// A pool of interchangeable agents.
+#[derive(Debug, Clone)]
+pub struct AgentGroup {
+    pub name: String,
+    /// Call-type indices served, highest priority first.
+    pub skills: Vec<usize>,
+    /// Headcount in each planning interval (the last one stays on while the center drains).
+    pub staffing: Vec<u32>,
+    /// Training: 0 (new hire) to 1 (fully proficient, the plain model's agent).
+    pub proficiency: f64,
+    pub learning: Option<Learning>,
+    /// Largest decision amount an agent may grant alone (empowerment); `f64::INFINITY` = any.
+    pub authority: f64,
+    pub beyond_authority: BeyondAuthority,
+    /// Currency per staffed agent-hour.
+    pub hourly_cost: f64,
+    /// Currency per agent of peak headcount (training investment).
+    pub training_cost: f64,
+}
+
+impl AgentGroup {
+    /// Proficiency of an agent who has handled `calls` contacts so far in this run.
+    #[inline]
+    pub fn proficiency_after(&self, calls: u32) -> f64 {
+        match self.learning {
+            None => self.proficiency,
+            Some(l) => {
+                self.proficiency - (self.proficiency - l.start) * (-(calls as f64) / l.calls).exp()
+            }
+        }
+    }
+
+    /// Peak headcount over the day.
+    pub fn peak_headcount(&self) -> u32 {
+        self.staffing.iter().copied().max().unwrap_or(0)
+    }
+}

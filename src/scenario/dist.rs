@@ -1,0 +1,197 @@
+//! Building validated distributions from `{ distribution = "...", ... }` tables. The same
+//! table shape describes durations (parameters are duration strings) and plain quantities
+//! (issue difficulty on [0, 1], decision amounts in currency: parameters are numbers).
+
+use super::build::Ctx;
+use super::duration::parse_duration;
+use super::raw::RawDistribution;
+use super::ScenarioError;
+use crate::model::Dist;
+
+/// What the distribution's parameters are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Duration strings such as "4m"; sampled values are seconds.
+    Seconds,
+    /// Plain non-negative numbers (currency amounts).
+    Number,
+    /// Plain numbers on [0, 1] (difficulty); `beta` allowed.
+    Fraction,
+}
+
+const DURATIONS: &str = "exponential {mean}, lognormal {mean, sd}, gamma {mean, sd}, \
+     weibull {shape, scale}, uniform {min, max}, constant {value}, empirical {values}";
+const FRACTIONS: &str = "beta {mean, sd}, uniform {min, max}, constant {value}, empirical {values}";
+
+pub(super) fn build_dist(
+    cx: &Ctx,
+    path: &str,
+    d: &RawDistribution,
+    unit: Unit,
+) -> Result<Dist, ScenarioError> {
+    let given: [(&str, bool); 8] = [
+        ("mean", d.mean.is_some()),
+        ("sd", d.sd.is_some()),
+        ("shape", d.shape.is_some()),
+        ("scale", d.scale.is_some()),
+        ("min", d.min.is_some()),
+        ("max", d.max.is_some()),
+        ("value", d.value.is_some()),
+        ("values", d.values.is_some()),
+    ];
+    let kind = d.distribution.as_str();
+    let allowed = if unit == Unit::Fraction {
+        FRACTIONS
+    } else {
+        DURATIONS
+    };
+    let wanted: &[&str] = match (kind, unit) {
+        ("beta", Unit::Fraction) => &["mean", "sd"],
+        ("exponential", Unit::Seconds | Unit::Number) => &["mean"],
+        ("lognormal" | "gamma", Unit::Seconds | Unit::Number) => &["mean", "sd"],
+        ("weibull", Unit::Seconds | Unit::Number) => &["shape", "scale"],
+        ("uniform", _) => &["min", "max"],
+        ("constant", _) => &["value"],
+        ("empirical", _) => &["values"],
+        (other, _) => {
+            return Err(cx.err(
+                format!("{path}.distribution"),
+                format!("unknown or unsuitable distribution \"{other}\" here; allowed: {allowed}"),
+            ))
+        }
+    };
+    for (key, present) in given {
+        if present && !wanted.contains(&key) {
+            return Err(cx.err(
+                format!("{path}.{key}"),
+                format!(
+                    "{kind} does not take `{key}`; it takes {}",
+                    wanted.join(", ")
+                ),
+            ));
+        }
+    }
+    for key in wanted {
+        if !given.iter().any(|(k, p)| k == key && *p) {
+            return Err(cx.err(
+                format!("{path}.{key}"),
+                format!("missing: {kind} needs {}", wanted.join(" and ")),
+            ));
+        }
+    }
+    let read = |key: &str, v: &Option<toml::Value>| -> Result<f64, ScenarioError> {
+        match v {
+            Some(v) => quantity(cx, &format!("{path}.{key}"), v, unit),
+            None => Ok(0.0),
+        }
+    };
+    let positive = |key: &str, v: f64| {
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(cx.err(format!("{path}.{key}"), "must be greater than 0"))
+        }
+    };
+    let invalid = |what: &str| {
+        cx.err(
+            format!("{path}.sd"),
+            format!("mean and sd give no valid {what}"),
+        )
+    };
+    Ok(match kind {
+        "exponential" => Dist::Exponential {
+            mean: positive("mean", read("mean", &d.mean)?)?,
+        },
+        "lognormal" => Dist::lognormal(
+            positive("mean", read("mean", &d.mean)?)?,
+            read("sd", &d.sd)?,
+        )
+        .ok_or_else(|| invalid("lognormal"))?,
+        "gamma" => Dist::gamma(
+            positive("mean", read("mean", &d.mean)?)?,
+            read("sd", &d.sd)?,
+        )
+        .ok_or_else(|| invalid("gamma"))?,
+        "beta" => {
+            let mean = read("mean", &d.mean)?;
+            Dist::beta(mean, read("sd", &d.sd)?).ok_or_else(|| {
+                cx.err(
+                    format!("{path}.sd"),
+                    "a beta distribution needs sd² < mean·(1 − mean) with 0 < mean < 1",
+                )
+            })?
+        }
+        "weibull" => {
+            let shape = match &d.shape {
+                Some(v) => number(cx, &format!("{path}.shape"), v)?,
+                None => 0.0,
+            };
+            let shape = positive("shape", shape)?;
+            let scale = positive("scale", read("scale", &d.scale)?)?;
+            Dist::weibull(shape, scale).ok_or_else(|| {
+                cx.err(
+                    format!("{path}.shape"),
+                    "shape and scale give no valid weibull",
+                )
+            })?
+        }
+        "uniform" => {
+            let (min, max) = (read("min", &d.min)?, read("max", &d.max)?);
+            if min > max {
+                return Err(cx.err(format!("{path}.max"), "must not be less than `min`"));
+            }
+            Dist::Uniform { min, max }
+        }
+        "constant" => Dist::Constant(read("value", &d.value)?),
+        _ => {
+            let values = d
+                .values
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, v)| quantity(cx, &format!("{path}.values[{i}]"), v, unit))
+                .collect::<Result<Vec<f64>, _>>()?;
+            if values.is_empty() {
+                return Err(cx.err(format!("{path}.values"), "must list at least one value"));
+            }
+            Dist::Empirical(values)
+        }
+    })
+}
+
+/// One parameter value in the distribution's unit.
+fn quantity(cx: &Ctx, path: &str, v: &toml::Value, unit: Unit) -> Result<f64, ScenarioError> {
+    match unit {
+        Unit::Seconds => match v {
+            toml::Value::String(s) => parse_duration(s).map_err(|m| cx.err(path, m)),
+            other => Err(cx.err(
+                path,
+                format!("expected a duration string like \"4m\" (units s, m, h, d), got {other}"),
+            )),
+        },
+        Unit::Number => number(cx, path, v),
+        Unit::Fraction => {
+            let x = number(cx, path, v)?;
+            if x > 1.0 {
+                return Err(cx.err(path, format!("must be between 0 and 1, got {x}")));
+            }
+            Ok(x)
+        }
+    }
+}
+
+/// A finite number ≥ 0 (integers accepted).
+pub(super) fn number(cx: &Ctx, path: &str, v: &toml::Value) -> Result<f64, ScenarioError> {
+    let x = match v {
+        toml::Value::Float(f) => *f,
+        toml::Value::Integer(i) => *i as f64,
+        other => {
+            return Err(cx.err(path, format!("expected a number, got {other}")));
+        }
+    };
+    if x.is_finite() && x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(cx.err(path, format!("must be a finite number ≥ 0, got {x}")))
+    }
+}

@@ -1,0 +1,205 @@
+//! Building the customer-experience sections: `[supervisors]`, `[customers]` and
+//! `[experience]`. Absent sections give the defaults that leave the plain queueing model
+//! unchanged; see docs/model.md for each default's source.
+
+use super::build::Ctx;
+use super::dist::{build_dist, Unit};
+use super::raw::{RawCustomers, RawDistribution, RawExperience, RawSupervisors};
+use super::ScenarioError;
+use crate::model::{CustomerBehaviour, Dist, ExperienceParams, Supervisors};
+
+/// A probability in [0, 1].
+pub(super) fn probability(cx: &Ctx, path: &str, p: f64) -> Result<f64, ScenarioError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(cx.err(path, format!("must be a probability from 0 to 1, got {p}")))
+    }
+}
+
+/// A finite number ≥ 0.
+pub(super) fn non_negative(cx: &Ctx, path: &str, x: f64) -> Result<f64, ScenarioError> {
+    if x.is_finite() && x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(cx.err(path, format!("must be a finite number ≥ 0, got {x}")))
+    }
+}
+
+fn finite(cx: &Ctx, path: &str, x: f64) -> Result<f64, ScenarioError> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(cx.err(path, format!("must be a finite number, got {x}")))
+    }
+}
+
+fn duration_or(
+    cx: &Ctx,
+    path: &str,
+    raw: &Option<RawDistribution>,
+    default: Dist,
+) -> Result<Dist, ScenarioError> {
+    match raw {
+        Some(d) => build_dist(cx, path, d, Unit::Seconds),
+        None => Ok(default),
+    }
+}
+
+pub(super) fn supervisors(
+    cx: &Ctx,
+    raw: &Option<RawSupervisors>,
+) -> Result<Supervisors, ScenarioError> {
+    let default_consult = Dist::Exponential { mean: 120.0 };
+    let Some(r) = raw else {
+        return Ok(Supervisors {
+            count: 1,
+            consult_time: default_consult,
+            hourly_cost: 0.0,
+        });
+    };
+    let count = r.count.unwrap_or(1);
+    if !(0..=100_000).contains(&count) {
+        return Err(cx.err(
+            "supervisors.count",
+            format!("must be a whole number from 0 to 100000, got {count}"),
+        ));
+    }
+    Ok(Supervisors {
+        count: count as u32,
+        consult_time: duration_or(
+            cx,
+            "supervisors.consult_time",
+            &r.consult_time,
+            default_consult,
+        )?,
+        hourly_cost: non_negative(cx, "supervisors.hourly_cost", r.hourly_cost.unwrap_or(0.0))?,
+    })
+}
+
+pub(super) fn customers(
+    cx: &Ctx,
+    raw: &Option<RawCustomers>,
+) -> Result<CustomerBehaviour, ScenarioError> {
+    let Some(r) = raw else {
+        return Ok(CustomerBehaviour::plain());
+    };
+    let max_contacts = r.max_contacts.unwrap_or(5);
+    if !(1..=1000).contains(&max_contacts) {
+        return Err(cx.err(
+            "customers.max_contacts",
+            format!("must be a whole number from 1 to 1000, got {max_contacts}"),
+        ));
+    }
+    Ok(CustomerBehaviour {
+        callback_probability: probability(
+            cx,
+            "customers.callback_probability",
+            r.callback_probability.unwrap_or(0.9),
+        )?,
+        callback_delay: duration_or(
+            cx,
+            "customers.callback_delay",
+            &r.callback_delay,
+            Dist::Exponential { mean: 7200.0 },
+        )?,
+        redial_probability: probability(
+            cx,
+            "customers.redial_probability",
+            r.redial_probability.unwrap_or(0.5),
+        )?,
+        redial_delay: duration_or(
+            cx,
+            "customers.redial_delay",
+            &r.redial_delay,
+            Dist::Exponential { mean: 300.0 },
+        )?,
+        max_contacts: max_contacts as u32,
+        customer_value: non_negative(
+            cx,
+            "customers.customer_value",
+            r.customer_value.unwrap_or(0.0),
+        )?,
+    })
+}
+
+pub(super) fn experience(
+    cx: &Ctx,
+    raw: &Option<RawExperience>,
+) -> Result<ExperienceParams, ScenarioError> {
+    let mut e = ExperienceParams::default();
+    let Some(r) = raw else {
+        return Ok(e);
+    };
+    if let Some(f) = r.novice_handle_factor {
+        if !(f.is_finite() && f > 0.0) {
+            return Err(cx.err(
+                "experience.novice_handle_factor",
+                format!("must be a number > 0 (1 = training does not change handle time), got {f}"),
+            ));
+        }
+        e.novice_handle_factor = f;
+    }
+    if let Some(x) = r.resolution_intercept {
+        e.resolution_intercept = finite(cx, "experience.resolution_intercept", x)?;
+    }
+    if let Some(x) = r.resolution_slope {
+        e.resolution_slope = non_negative(cx, "experience.resolution_slope", x)?;
+    }
+    if let Some(x) = r.holds_novice {
+        e.holds_novice = non_negative(cx, "experience.holds_novice", x)?;
+    }
+    if let Some(x) = r.holds_difficulty {
+        e.holds_difficulty = non_negative(cx, "experience.holds_difficulty", x)?;
+    }
+    e.hold_time = duration_or(
+        cx,
+        "experience.hold_time",
+        &r.hold_time,
+        e.hold_time.clone(),
+    )?;
+    if let Some(s) = &r.satisfaction {
+        let w = &mut e.satisfaction;
+        let fields: [(&str, Option<f64>, &mut f64); 8] = [
+            ("base", s.base, &mut w.base),
+            ("per_wait_minute", s.per_wait_minute, &mut w.per_wait_minute),
+            ("per_hold", s.per_hold, &mut w.per_hold),
+            ("per_hold_minute", s.per_hold_minute, &mut w.per_hold_minute),
+            ("per_transfer", s.per_transfer, &mut w.per_transfer),
+            ("per_repeat", s.per_repeat, &mut w.per_repeat),
+            ("unresolved", s.unresolved, &mut w.unresolved),
+            ("per_abandon", s.per_abandon, &mut w.per_abandon),
+        ];
+        for (key, value, slot) in fields {
+            if let Some(v) = value {
+                let path = format!("experience.satisfaction.{key}");
+                *slot = if key == "base" {
+                    finite(cx, &path, v)?
+                } else {
+                    non_negative(cx, &path, v)?
+                };
+            }
+        }
+    }
+    if let Some(list) = &r.churn_by_csat {
+        if list.len() != 5 {
+            return Err(cx.err(
+                "experience.churn_by_csat",
+                format!(
+                    "needs 5 probabilities (for CSAT 1, 2, 3, 4, 5), got {}",
+                    list.len()
+                ),
+            ));
+        }
+        for (i, &p) in list.iter().enumerate() {
+            e.churn_by_csat[i] = probability(cx, &format!("experience.churn_by_csat[{i}]"), p)?;
+        }
+    }
+    if let Some(x) = r.word_of_mouth_unhappy {
+        e.word_of_mouth_unhappy = non_negative(cx, "experience.word_of_mouth_unhappy", x)?;
+    }
+    if let Some(x) = r.word_of_mouth_happy {
+        e.word_of_mouth_happy = non_negative(cx, "experience.word_of_mouth_happy", x)?;
+    }
+    Ok(e.finish())
+}
