@@ -2,6 +2,8 @@
 //! validated objects, runs the library, and writes reports whole. Exit codes follow the
 //! contract: 0 success, 2 bad input (scenario or arguments), 1 anything else.
 
+mod compare;
+
 use crate::analytic::{self, QueueParams};
 use crate::experiment::{run_scenarios, Outcome, RunOptions};
 use crate::report::{self, Format};
@@ -40,6 +42,8 @@ enum Command {
     },
     /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
     Erlang(ErlangArgs),
+    /// Run two scenarios with common random numbers; report B − A with paired 95% intervals.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +183,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => cmd_run(args),
         Command::Validate { scenario } => cmd_validate(&scenario),
         Command::Erlang(args) => cmd_erlang(args),
+        Command::Compare(args) => compare::cmd_compare(args),
     }
 }
 

@@ -160,14 +160,16 @@ impl Outcome {
     pub fn from_replications(s: &Scenario, reps: &[ReplicationResult]) -> Outcome {
         let all = |_: usize, _: usize| true;
         let mut overall = contact_scope("overall", reps, all, Some(&all));
-        let total_cost: f64 = (0..s.agent_groups.len())
-            .map(|g| group_cost(s, g))
-            .sum::<f64>()
-            + s.supervisors.hourly_cost * s.supervisors.count as f64 * s.simulation.horizon
-                / 3600.0;
-        overall
-            .metrics
-            .push(Metric::new("cost", vec![Some(total_cost); reps.len()]));
+        let (staffing, training) = plan_costs(s);
+        for (name, value) in [
+            ("cost", staffing + training),
+            ("staffing_cost", staffing),
+            ("training_cost", training),
+        ] {
+            overall
+                .metrics
+                .push(Metric::new(name, vec![Some(value); reps.len()]));
+        }
         let call_types = s
             .call_types
             .iter()
@@ -224,6 +226,12 @@ impl Outcome {
 /// Planned staffed hours × hourly cost over the horizon, plus training cost per agent of peak
 /// headcount. Deterministic: it is what the plan costs, not a random outcome.
 fn group_cost(s: &Scenario, g: usize) -> f64 {
+    let (staffing, training) = group_costs(s, g);
+    staffing + training
+}
+
+/// (staffing, training) cost of group `g`.
+fn group_costs(s: &Scenario, g: usize) -> (f64, f64) {
     let spec = &s.agent_groups[g];
     let staffed_hours: f64 = spec
         .staffing
@@ -231,7 +239,19 @@ fn group_cost(s: &Scenario, g: usize) -> f64 {
         .enumerate()
         .map(|(k, &n)| n as f64 * s.simulation.interval_len(k) / 3600.0)
         .sum();
-    spec.hourly_cost * staffed_hours + spec.training_cost * spec.peak_headcount() as f64
+    (
+        spec.hourly_cost * staffed_hours,
+        spec.training_cost * spec.peak_headcount() as f64,
+    )
+}
+
+/// (staffing incl. supervisors, training) cost of the whole plan over the horizon.
+pub fn plan_costs(s: &Scenario) -> (f64, f64) {
+    let supervisors =
+        s.supervisors.hourly_cost * s.supervisors.count as f64 * s.simulation.horizon / 3600.0;
+    (0..s.agent_groups.len())
+        .map(|g| group_costs(s, g))
+        .fold((supervisors, 0.0), |(a, b), (x, y)| (a + x, b + y))
 }
 
 /// Contact metrics over the cells `keep(interval, call_type)` selects, plus occupancy over

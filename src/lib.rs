@@ -33,6 +33,7 @@
 
 pub mod analytic;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod experiment;
 pub mod model;
@@ -40,3 +41,4 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
