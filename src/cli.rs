@@ -3,6 +3,8 @@
 //! contract: 0 success, 2 bad input (scenario or arguments), 1 anything else.
 
 mod compare;
+mod staff;
+mod sweep;
 
 use crate::analytic::{self, QueueParams};
 use crate::experiment::{run_scenarios, Outcome, RunOptions};
@@ -44,6 +46,12 @@ enum Command {
     Erlang(ErlangArgs),
     /// Run two scenarios with common random numbers; report B − A with paired 95% intervals.
     Compare(compare::CompareArgs),
+    /// Grid over scenario keys (dotted paths): every point × replication in one parallel pool.
+    Sweep(sweep::SweepArgs),
+    /// Combine the CSV outputs of `sweep --shard I/N` runs into the unsharded run's file.
+    Merge(sweep::MergeArgs),
+    /// Smallest staffing per interval that meets every target, by Erlang estimate + simulation.
+    Staff(staff::StaffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +168,10 @@ pub fn main() -> i32 {
             if is_broken_pipe(&e) {
                 return 0;
             }
+            if let Some(i) = e.downcast_ref::<sweep::Interrupted>() {
+                eprintln!("{i}");
+                return 130;
+            }
             eprintln!("error: {e:#}");
             if e.downcast_ref::<BadInput>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
             {
@@ -184,6 +196,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Validate { scenario } => cmd_validate(&scenario),
         Command::Erlang(args) => cmd_erlang(args),
         Command::Compare(args) => compare::cmd_compare(args),
+        Command::Sweep(args) => sweep::cmd_sweep(args),
+        Command::Merge(args) => sweep::cmd_merge(args),
+        Command::Staff(args) => staff::cmd_staff(args),
     }
 }
 

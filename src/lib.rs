@@ -40,5 +40,6 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod staff;
 pub mod stats;
 pub mod sweep;

@@ -1,0 +1,265 @@
+//! `ccsim staff SCENARIO.toml --target service_level>=0.8`: the smallest staffing per
+//! interval for one agent group that meets every target (search rule: [`crate::staff`]),
+//! with the Erlang-only answer beside it.
+
+use super::{emit, load_scenario, BadInput, CommonArgs};
+use crate::report::{json_text, Format};
+use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
+use crate::stats::Estimate;
+use anyhow::Result;
+use clap::Args;
+use serde_json::{json, Value};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(super) struct StaffArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
+    /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s). Repeat for several.
+    #[arg(long = "target", required = true, value_name = "METRIC>=X")]
+    targets: Vec<String>,
+    /// Agent group to staff (needed when the scenario has several).
+    #[arg(long)]
+    group: Option<String>,
+    /// Judge targets on the 95% confidence bound (safe side) or on the mean.
+    #[arg(long, value_enum, default_value_t = Confidence::Ci95)]
+    confidence: Confidence,
+    /// Budget: most simulations (each of all replications) the search may run.
+    #[arg(long, default_value_t = 1000)]
+    max_simulations: usize,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|e| BadInput(format!("--target {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scenario = load_scenario(&args.scenario)?;
+    if let Some(r) = args.common.replications {
+        scenario.simulation.replications = r;
+    }
+    if let Some(s) = args.common.seed {
+        scenario.simulation.seed = s;
+    }
+    let names: Vec<&str> = scenario
+        .agent_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    let group = match &args.group {
+        Some(g) => names.iter().position(|n| n == g).ok_or_else(|| {
+            BadInput(format!(
+                "--group {g}: no such agent group (have: {})",
+                names.join(", ")
+            ))
+        })?,
+        None if names.len() == 1 => 0,
+        None => {
+            return Err(BadInput(format!(
+                "the scenario has {} agent groups: choose one with --group ({})",
+                names.len(),
+                names.join(", ")
+            ))
+            .into())
+        }
+    };
+    let query = StaffQuery {
+        scenario,
+        group,
+        targets,
+        confidence: args.confidence,
+        threads: args.common.threads.map(|t| t as usize),
+        max_simulations: args.max_simulations,
+    };
+    if !args.common.quiet {
+        eprintln!("searching: Erlang estimate, then simulation (common random numbers)…");
+    }
+    let answer = staff::search(&query).map_err(|e| match e {
+        StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
+        other => other.into(),
+    })?;
+    let text = match args.common.format() {
+        Format::Json => json_text(&answer_json(&query, &answer)),
+        Format::Table => answer_table(&query, &answer),
+        Format::Csv => answer_csv(&query, &answer),
+    };
+    emit(&text, args.common.output.as_deref())
+}
+
+fn estimate_json(e: &Option<Estimate>) -> Value {
+    match e {
+        Some(e) => json!({"mean": e.mean, "ci95": [e.ci95.0, e.ci95.1]}),
+        None => Value::Null,
+    }
+}
+
+fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
+    let s = &q.scenario;
+    let metrics = |row: &[Option<Estimate>]| -> Value {
+        Value::Object(
+            q.targets
+                .iter()
+                .zip(row)
+                .map(|(t, e)| (t.metric.to_string(), estimate_json(e)))
+                .collect(),
+        )
+    };
+    let intervals: Vec<Value> = (0..s.simulation.intervals)
+        .map(|k| {
+            json!({
+                "start_s": k as f64 * s.simulation.interval,
+                "agents": a.staffing[k],
+                "min_agents": a.floor[k],
+                "metrics": metrics(&a.evaluation.estimates[k]),
+                "erlang_agents": a.erlang[k],
+                "erlang_metrics": metrics(&a.erlang_evaluation.estimates[k]),
+                "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
+            })
+        })
+        .collect();
+    json!({
+        "scenario": s.name,
+        "group": s.agent_groups[q.group].name,
+        "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "confidence": match q.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
+        "replications": s.simulation.replications,
+        "seed": s.simulation.seed,
+        "simulations": a.simulations,
+        "staffing": a.staffing,
+        "agent_hours": staff::agent_hours(s, &a.staffing),
+        "erlang": {
+            "staffing": a.erlang,
+            "agent_hours": staff::agent_hours(s, &a.erlang),
+            "meets_targets_in_simulation": a.erlang_evaluation.meets(),
+        },
+        "intervals": intervals,
+    })
+}
+
+fn fmt_estimate(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) => {
+            let d = if e.mean.abs() >= 10.0 { 1 } else { 3 };
+            format!("{:.d$} [{:.d$}, {:.d$}]", e.mean, e.ci95.0, e.ci95.1)
+        }
+        None => "-".into(),
+    }
+}
+
+fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).round() as u64;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn answer_table(q: &StaffQuery, a: &StaffAnswer) -> String {
+    let s = &q.scenario;
+    let mut out = String::new();
+    let targets: Vec<String> = q.targets.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "agent group \"{}\": {} in every interval, judged on the {}; {} replications, {} simulations",
+        s.agent_groups[q.group].name,
+        targets.join(" and "),
+        match q.confidence {
+            Confidence::Ci95 => "95% confidence bound",
+            Confidence::Mean => "mean",
+        },
+        s.simulation.replications,
+        a.simulations
+    );
+    let mut header = format!(
+        "{:>8} {:>6} {:>7} {:>7}",
+        "interval", "start", "agents", "erlang"
+    );
+    for t in &q.targets {
+        let _ = write!(
+            header,
+            "  {:>28}  {:>30}",
+            t.metric,
+            format!("{} (erlang)", t.metric)
+        );
+    }
+    let _ = writeln!(out, "{header}");
+    for k in 0..s.simulation.intervals {
+        let _ = write!(
+            out,
+            "{k:>8} {:>6} {:>7} {:>7}",
+            clock(k as f64 * s.simulation.interval),
+            a.staffing[k],
+            a.erlang[k]
+        );
+        for (i, _) in q.targets.iter().enumerate() {
+            let mark = if a.erlang_evaluation.slack[k] >= 0.0 {
+                " "
+            } else {
+                "✗"
+            };
+            let _ = write!(
+                out,
+                "  {:>28}  {:>29}{mark}",
+                fmt_estimate(&a.evaluation.estimates[k][i]),
+                fmt_estimate(&a.erlang_evaluation.estimates[k][i])
+            );
+        }
+        out.push('\n');
+    }
+    let misses = a.erlang_evaluation.misses().len();
+    let _ = writeln!(
+        out,
+        "agent-hours: {:.1} (Erlang alone: {:.1}, {})",
+        staff::agent_hours(s, &a.staffing),
+        staff::agent_hours(s, &a.erlang),
+        if misses == 0 {
+            "which meets the targets in simulation too".to_string()
+        } else {
+            format!("which misses them in {misses} interval(s) in simulation, marked ✗")
+        }
+    );
+    let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
+    let _ = writeln!(out, "staffing = [{}]", list.join(", "));
+    out
+}
+
+fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
+    let s = &q.scenario;
+    let mut out = String::from("interval,start_s,agents,erlang_agents");
+    for t in &q.targets {
+        let m = t.metric;
+        let _ = write!(
+            out,
+            ",{m}_mean,{m}_ci95_lo,{m}_ci95_hi,erlang_{m}_mean,erlang_{m}_ci95_lo,erlang_{m}_ci95_hi"
+        );
+    }
+    out.push('\n');
+    let cells = |e: &Option<Estimate>| match e {
+        Some(e) => format!("{},{},{}", e.mean, e.ci95.0, e.ci95.1),
+        None => ",,".into(),
+    };
+    for k in 0..s.simulation.intervals {
+        let _ = write!(
+            out,
+            "{k},{},{},{}",
+            k as f64 * s.simulation.interval,
+            a.staffing[k],
+            a.erlang[k]
+        );
+        for i in 0..q.targets.len() {
+            let _ = write!(
+                out,
+                ",{},{}",
+                cells(&a.evaluation.estimates[k][i]),
+                cells(&a.erlang_evaluation.estimates[k][i])
+            );
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,584 @@
+//! Staffing search: the smallest headcount per planning interval for one agent group that
+//! meets every target, found by simulation from an Erlang starting point.
+//!
+//! # What "meets" means
+//! Targets apply **per interval** (what planners staff to): for every interval `k`, the
+//! metric over the contacts of the group's call types that *arrive* in `k` must meet each
+//! target. By default a target is judged on the 95% confidence bound on the safe side (the
+//! CI's lower end for `service_level>=x`, its upper end for `abandon_rate<=x` and the other
+//! upper-bounded metrics), so "meets" means "meets with confidence"; [`Confidence::Mean`]
+//! judges the mean instead. An interval without contacts (its metric undefined) meets every
+//! target.
+//!
+//! # Search
+//! 1. **Erlang estimate** per interval, independently: the smallest `n` for which the Erlang A
+//!    formulas (Erlang C when some call type never abandons) meet every target on their
+//!    steady-state means, with the interval's arrival rate including transfers in, and
+//!    rate-weighted mean handle (+ after-call work) and patience. This ignores time-varying
+//!    load, carry-over between intervals, non-exponential times, transfers out and repeats.
+//! 2. **Raise**: simulate; add one agent to every interval that misses a target; repeat
+//!    until all intervals meet them.
+//! 3. **Trim**: try removing one agent from each interval above its floor (all candidates in
+//!    one parallel batch); apply every removal that kept all targets at once if that still
+//!    meets them, else the single one with the most slack; repeat. The search stops only
+//!    after a full round in which no single removal keeps every target, so the answer is
+//!    *locally minimal*: removing one agent from any interval above its floor misses a target
+//!    somewhere (possibly in a later interval, through carry-over).
+//!
+//! Every candidate is simulated with the same seed and stream point (common random numbers),
+//! so comparisons between candidates are not driven by sampling noise, and `ccsim run` of the
+//! scenario with the answer pasted in reproduces the reported figures exactly.
+//!
+//! The floor is 0 agents in intervals without arrivals and 1 elsewhere (and always 1 in the
+//! last interval, whose staff stays on while the center drains).
+//!
+//! Cost: each simulation is one replication set of the whole horizon; a 24-interval day
+//! typically needs a few dozen to a couple of hundred.
+
+use crate::analytic::{self, AnalyticError, QueueParams};
+use crate::experiment::{run_jobs, Job, RunOptions};
+use crate::scenario::duration::parse_duration;
+use crate::scenario::Scenario;
+use crate::stats::{contact_metrics, Estimate, ReplicationResult, CONTACT_METRICS};
+use std::fmt;
+use std::str::FromStr;
+
+/// Why a search could not produce an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// The targets, group or scenario cannot be used (exit code 2).
+    #[error("{0}")]
+    Input(String),
+    /// The search ran out of its simulation budget.
+    #[error("{0}")]
+    Budget(String),
+    #[error("could not start the worker threads: {0}")]
+    Pool(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// Which side of a target is good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    AtLeast,
+    AtMost,
+}
+
+/// One target such as `service_level>=0.8`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub metric: &'static str,
+    pub direction: Direction,
+    pub value: f64,
+}
+
+/// Metrics a target may name, with the only direction that more agents improve.
+const TARGETABLE: [(&str, Direction); 5] = [
+    ("service_level", Direction::AtLeast),
+    ("abandon_rate", Direction::AtMost),
+    ("wait_probability", Direction::AtMost),
+    ("asa_s", Direction::AtMost),
+    ("mean_wait_s", Direction::AtMost),
+];
+
+impl FromStr for Target {
+    type Err = String;
+    /// `METRIC>=X` or `METRIC<=X`; times (`asa_s`, `mean_wait_s`) in seconds or as a
+    /// duration (`30s`, `1m`).
+    fn from_str(s: &str) -> Result<Target, String> {
+        let allowed = || {
+            TARGETABLE
+                .iter()
+                .map(|(m, d)| format!("{m}{}X", if *d == Direction::AtLeast { ">=" } else { "<=" }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (name, direction, value) = if let Some((n, v)) = s.split_once(">=") {
+            (n, Direction::AtLeast, v)
+        } else if let Some((n, v)) = s.split_once("<=") {
+            (n, Direction::AtMost, v)
+        } else {
+            return Err(format!(
+                "`{s}`: expected METRIC>=X or METRIC<=X (one of {})",
+                allowed()
+            ));
+        };
+        let name = name.trim();
+        let Some(&(metric, good)) = TARGETABLE.iter().find(|(m, _)| *m == name) else {
+            return Err(format!(
+                "`{s}`: `{name}` cannot be a staffing target; use one of {}",
+                allowed()
+            ));
+        };
+        if good != direction {
+            return Err(format!(
+                "`{s}`: more agents {} {metric}, so its target must be {}",
+                if good == Direction::AtLeast {
+                    "raise"
+                } else {
+                    "lower"
+                },
+                if good == Direction::AtLeast {
+                    ">="
+                } else {
+                    "<="
+                }
+            ));
+        }
+        let value = value.trim();
+        let value = if metric.ends_with("_s") {
+            value
+                .parse::<f64>()
+                .or_else(|_| parse_duration(value))
+                .map_err(|_| format!("`{s}`: `{value}` is not a time (seconds, or e.g. 30s, 1m)"))?
+        } else {
+            value
+                .parse::<f64>()
+                .map_err(|_| format!("`{s}`: `{value}` is not a number"))?
+        };
+        let ok = if metric.ends_with("_s") {
+            value.is_finite() && value >= 0.0
+        } else {
+            (0.0..=1.0).contains(&value)
+        };
+        if !ok {
+            return Err(format!(
+                "`{s}`: {metric} targets must be {}",
+                if metric.ends_with("_s") {
+                    "times ≥ 0"
+                } else {
+                    "fractions from 0 to 1"
+                }
+            ));
+        }
+        Ok(Target {
+            metric,
+            direction,
+            value,
+        })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.direction {
+            Direction::AtLeast => ">=",
+            Direction::AtMost => "<=",
+        };
+        write!(f, "{}{op}{}", self.metric, self.value)
+    }
+}
+
+impl Target {
+    fn index(&self) -> usize {
+        CONTACT_METRICS
+            .iter()
+            .position(|m| *m == self.metric)
+            .unwrap_or(0)
+    }
+
+    /// How far `x` is on the good side of the target (negative: missed), relative to it.
+    fn slack(&self, x: f64) -> f64 {
+        let scale = self.value.abs().max(1e-9);
+        match self.direction {
+            Direction::AtLeast => (x - self.value) / scale,
+            Direction::AtMost => (self.value - x) / scale,
+        }
+    }
+
+    /// Whether the analytic answer meets the target.
+    fn met_by(&self, a: &analytic::QueueAnswer) -> bool {
+        let x = match self.metric {
+            "service_level" => a.service_level,
+            "abandon_rate" => a.abandon_rate,
+            "wait_probability" => a.wait_probability,
+            "asa_s" => a.asa_s,
+            _ => a.mean_wait_s,
+        };
+        self.slack(x) >= 0.0
+    }
+}
+
+/// What a target is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Confidence {
+    /// The 95% confidence bound on the safe side.
+    #[default]
+    Ci95,
+    /// The mean over replications.
+    Mean,
+}
+
+/// A staffing question.
+#[derive(Debug, Clone)]
+pub struct StaffQuery {
+    pub scenario: Scenario,
+    /// Index of the agent group whose staffing is searched.
+    pub group: usize,
+    pub targets: Vec<Target>,
+    pub confidence: Confidence,
+    pub threads: Option<usize>,
+    /// Most simulations (of all replications) the search may run.
+    pub max_simulations: usize,
+}
+
+/// The metrics of one staffing, per interval and target (`None`: no contacts there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub estimates: Vec<Vec<Option<Estimate>>>,
+    /// Smallest slack over targets per interval (negative: missed).
+    pub slack: Vec<f64>,
+}
+
+impl Evaluation {
+    pub fn meets(&self) -> bool {
+        self.slack.iter().all(|s| *s >= 0.0)
+    }
+
+    /// Intervals that miss some target.
+    pub fn misses(&self) -> Vec<usize> {
+        (0..self.slack.len())
+            .filter(|&k| self.slack[k] < 0.0)
+            .collect()
+    }
+}
+
+/// The answer.
+#[derive(Debug, Clone)]
+pub struct StaffAnswer {
+    pub staffing: Vec<u32>,
+    pub evaluation: Evaluation,
+    /// The Erlang-only staffing and how it fares in simulation.
+    pub erlang: Vec<u32>,
+    pub erlang_evaluation: Evaluation,
+    /// Lowest headcount the search considers per interval.
+    pub floor: Vec<u32>,
+    pub simulations: usize,
+}
+
+/// Agent-hours of a staffing over the horizon (the drain after it is not counted).
+pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
+    staffing
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| n as f64 * s.simulation.interval_len(k))
+        .sum::<f64>()
+        / 3600.0
+}
+
+/// Runs the search described in the module docs.
+pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
+    if q.targets.is_empty() {
+        return Err(StaffError::Input("give at least one --target".into()));
+    }
+    let s = &q.scenario;
+    let intervals = s.simulation.intervals;
+    let skills = &s.agent_groups[q.group].skills;
+    let rates: Vec<f64> = (0..intervals)
+        .map(|k| {
+            let r = s.effective_arrival_rates(k);
+            skills.iter().map(|&c| r[c]).sum()
+        })
+        .collect();
+    let floor: Vec<u32> = (0..intervals)
+        .map(|k| u32::from(rates[k] > 0.0 || k + 1 == intervals))
+        .collect();
+    let erlang: Vec<u32> = (0..intervals)
+        .map(|k| erlang_estimate(q, k).map(|n| n.max(floor[k])))
+        .collect::<Result<_, _>>()?;
+    let cap: Vec<u32> = erlang
+        .iter()
+        .map(|&n| n.saturating_mul(3).saturating_add(50))
+        .collect();
+
+    let mut sims = 0usize;
+    let eval = |cands: &[Vec<u32>], sims: &mut usize| -> Result<Vec<Evaluation>, StaffError> {
+        if *sims + cands.len() > q.max_simulations {
+            return Err(StaffError::Budget(format!(
+                "the search needs more than --max-simulations {} simulations; raise it (or use fewer intervals or replications)",
+                q.max_simulations
+            )));
+        }
+        *sims += cands.len();
+        evaluate(q, cands)
+    };
+
+    let erlang_evaluation = eval(std::slice::from_ref(&erlang), &mut sims)?.remove(0);
+    let mut current = erlang.clone();
+    let mut current_eval = erlang_evaluation.clone();
+
+    // Raise: one more agent wherever a target is missed.
+    while !current_eval.meets() {
+        for k in current_eval.misses() {
+            current[k] += 1;
+            if current[k] > cap[k] {
+                return Err(StaffError::Input(format!(
+                    "the targets cannot be met in interval {k} even with {} agents (Erlang says {}): are they reachable with {} replications? (try --confidence mean or more replications)",
+                    cap[k], erlang[k], s.simulation.replications
+                )));
+            }
+        }
+        current_eval = eval(std::slice::from_ref(&current), &mut sims)?.remove(0);
+    }
+
+    // Trim: single removals in parallel; stop after a full round where none keeps the targets.
+    let mut recheck: Option<Vec<usize>> = None;
+    loop {
+        let ks: Vec<usize> = match &recheck {
+            Some(ks) => ks.clone(),
+            None => (0..intervals).filter(|&k| current[k] > floor[k]).collect(),
+        };
+        let full_round = recheck.is_none();
+        let cands: Vec<Vec<u32>> = ks
+            .iter()
+            .map(|&k| {
+                let mut c = current.clone();
+                c[k] -= 1;
+                c
+            })
+            .collect();
+        let evals = if cands.is_empty() {
+            Vec::new()
+        } else {
+            eval(&cands, &mut sims)?
+        };
+        let mut passing: Vec<(usize, Evaluation)> = ks
+            .iter()
+            .copied()
+            .zip(evals)
+            .filter(|(_, e)| e.meets())
+            .collect();
+        if passing.is_empty() {
+            if full_round {
+                break;
+            }
+            // Removals that failed before rarely pass after more removals, so rounds after
+            // the first re-test only the previous winners; a full round confirms the end.
+            recheck = None;
+            continue;
+        }
+        // Most total slack first.
+        passing.sort_by(|a, b| {
+            let total = |e: &Evaluation| e.slack.iter().sum::<f64>();
+            total(&b.1).total_cmp(&total(&a.1)).then(a.0.cmp(&b.0))
+        });
+        let mut accepted = false;
+        if passing.len() > 1 {
+            let mut all = current.clone();
+            for (k, _) in &passing {
+                all[*k] -= 1;
+            }
+            let e = eval(std::slice::from_ref(&all), &mut sims)?.remove(0);
+            if e.meets() {
+                current = all;
+                current_eval = e;
+                accepted = true;
+            }
+        }
+        if !accepted {
+            let (k, e) = passing.remove(0);
+            current[k] -= 1;
+            current_eval = e;
+        }
+        recheck = Some(
+            passing
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|&k| current[k] > floor[k])
+                .collect(),
+        );
+    }
+    Ok(StaffAnswer {
+        staffing: current,
+        evaluation: current_eval,
+        erlang,
+        erlang_evaluation,
+        floor,
+        simulations: sims,
+    })
+}
+
+/// Smallest headcount for which the Erlang formulas meet every target in interval `k`.
+fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
+    let s = &q.scenario;
+    let rates = s.effective_arrival_rates(k);
+    let skills = &s.agent_groups[q.group].skills;
+    let lambda: f64 = skills.iter().map(|&c| rates[c]).sum();
+    if lambda <= 0.0 {
+        return Ok(0);
+    }
+    let weighted =
+        |f: &dyn Fn(usize) -> f64| skills.iter().map(|&c| rates[c] * f(c)).sum::<f64>() / lambda;
+    let handle = weighted(&|c| {
+        let ct = &s.call_types[c];
+        ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+    });
+    let patience = skills
+        .iter()
+        .all(|&c| rates[c] == 0.0 || s.call_types[c].patience.is_some())
+        .then(|| weighted(&|c| s.call_types[c].patience.as_ref().map_or(0.0, |d| d.mean())));
+    let params = |n: u32| QueueParams {
+        arrival_rate: lambda,
+        mean_handle: handle,
+        agents: n,
+        mean_patience: patience,
+        threshold: s.simulation.service_level_threshold,
+    };
+    let meets = |n: u32| -> Result<bool, StaffError> {
+        match analytic::solve(&params(n)) {
+            Ok(a) => Ok(q.targets.iter().all(|t| t.met_by(&a))),
+            Err(AnalyticError::Unstable { .. } | AnalyticError::TooLarge(_)) => Ok(false),
+            Err(e) => Err(StaffError::Input(format!(
+                "interval {k}: no Erlang estimate: {e}"
+            ))),
+        }
+    };
+    // Gallop then bisect (every targetable metric is monotone in n).
+    let (mut fail, mut step) = (0u32, 1u32);
+    let mut ok = loop {
+        let n = fail.saturating_add(step);
+        if meets(n)? {
+            break n;
+        }
+        if n >= 10_000_000 {
+            return Err(StaffError::Input(format!(
+                "interval {k}: no headcount up to {n} meets the targets by Erlang: are they reachable?"
+            )));
+        }
+        fail = n;
+        step = step.saturating_mul(2);
+    };
+    while ok - fail > 1 {
+        let mid = fail + (ok - fail) / 2;
+        if meets(mid)? {
+            ok = mid;
+        } else {
+            fail = mid;
+        }
+    }
+    Ok(ok)
+}
+
+/// Simulates every candidate staffing (common random numbers: same seed, point 0) and judges
+/// the targets per interval.
+fn evaluate(q: &StaffQuery, cands: &[Vec<u32>]) -> Result<Vec<Evaluation>, StaffError> {
+    let scenarios: Vec<Scenario> = cands
+        .iter()
+        .map(|c| {
+            let mut s = q.scenario.clone();
+            s.agent_groups[q.group].staffing = c.clone();
+            s
+        })
+        .collect();
+    let reps = q.scenario.simulation.replications;
+    let jobs: Vec<Job> = (0..cands.len())
+        .flat_map(|i| {
+            (0..reps).map(move |r| Job {
+                scenario: i,
+                point: 0,
+                replication: r,
+            })
+        })
+        .collect();
+    let options = RunOptions {
+        threads: q.threads,
+        progress: false,
+    };
+    let results = run_jobs(&scenarios, &jobs, options)?;
+    Ok(results
+        .chunks(reps as usize)
+        .map(|chunk| judge(q, chunk))
+        .collect())
+}
+
+fn judge(q: &StaffQuery, reps: &[ReplicationResult]) -> Evaluation {
+    let s = &q.scenario;
+    let skills = &s.agent_groups[q.group].skills;
+    let mut estimates = Vec::with_capacity(s.simulation.intervals);
+    let mut slack = Vec::with_capacity(s.simulation.intervals);
+    for k in 0..s.simulation.intervals {
+        let per_rep: Vec<_> = reps
+            .iter()
+            .map(|r| contact_metrics(&r.total(|kk, c| kk == k && skills.contains(&c))))
+            .collect();
+        let mut worst = f64::INFINITY;
+        let mut row = Vec::with_capacity(q.targets.len());
+        for t in &q.targets {
+            let i = t.index();
+            let e = Estimate::from_values(per_rep.iter().map(|m| m[i]));
+            if let Some(e) = e {
+                let x = match (q.confidence, t.direction) {
+                    (Confidence::Mean, _) => e.mean,
+                    (Confidence::Ci95, Direction::AtLeast) => e.ci95.0,
+                    (Confidence::Ci95, Direction::AtMost) => e.ci95.1,
+                };
+                worst = worst.min(t.slack(x));
+            }
+            row.push(e);
+        }
+        estimates.push(row);
+        slack.push(if worst.is_finite() { worst } else { 0.0 });
+    }
+    Evaluation { estimates, slack }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_with_direction_checks() {
+        let t: Target = "service_level>=0.8".parse().unwrap();
+        assert_eq!(
+            (t.metric, t.direction, t.value),
+            ("service_level", Direction::AtLeast, 0.8)
+        );
+        assert_eq!("asa_s<=1m".parse::<Target>().unwrap().value, 60.0);
+        assert!("service_level<=0.8".parse::<Target>().is_err());
+        assert!("abandon_rate>=0.1".parse::<Target>().is_err());
+        assert!("occupancy<=0.9".parse::<Target>().is_err());
+        assert!("service_level>=1.5".parse::<Target>().is_err());
+        assert!("service_level=0.8".parse::<Target>().is_err());
+    }
+
+    fn query(targets: &[&str]) -> StaffQuery {
+        let text = r#"
+            [simulation]
+            horizon = "4h"
+            interval = "1h"
+            replications = 10
+            [[call_types]]
+            name = "general"
+            volumes = [60, 120, 240, 90]
+            handle_time = { distribution = "exponential", mean = "4m" }
+            patience = { distribution = "exponential", mean = "3m" }
+            [[agent_groups]]
+            name = "agents"
+            skills = ["general"]
+            agents = 1
+        "#;
+        StaffQuery {
+            scenario: Scenario::from_toml_str(text, "t", "t").unwrap(),
+            group: 0,
+            targets: targets.iter().map(|t| t.parse().unwrap()).collect(),
+            confidence: Confidence::Ci95,
+            threads: Some(2),
+            max_simulations: 400,
+        }
+    }
+
+    #[test]
+    fn answer_meets_targets_and_is_locally_minimal() {
+        let q = query(&["service_level>=0.8", "abandon_rate<=0.05"]);
+        let a = search(&q).unwrap();
+        assert!(a.evaluation.meets());
+        // Erlang's count grows with the load.
+        assert!(a.erlang[2] > a.erlang[0], "{:?}", a.erlang);
+        for k in 0..a.staffing.len() {
+            if a.staffing[k] > a.floor[k] {
+                let mut c = a.staffing.clone();
+                c[k] -= 1;
+                assert!(!evaluate(&q, &[c]).unwrap()[0].meets(), "interval {k}");
+            }
+        }
+    }
+}
