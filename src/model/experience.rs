@@ -28,20 +28,6 @@ pub struct ExperienceParams {
     /// People told about the experience by an unhappy (CSAT 1–2) / happy (CSAT 4–5) customer.
     pub word_of_mouth_unhappy: f64,
     pub word_of_mouth_happy: f64,
-    /// Outcomes tabulated over the satisfaction utility (rebuilt by [`Self::finish`]).
-    table: ScoreTable,
-}
-
-/// Range and resolution of the tabulated score: U outside ±20 is certain (q within 2e-9 of
-/// 0 or 1); 8,192 steps keep linear interpolation error below 1e-6.
-const TABLE_U: f64 = 20.0;
-const TABLE_STEPS: usize = 8192;
-
-/// The q-dependent outcomes (csat, promoter, detractor, churn, negative and positive word of
-/// mouth) on a grid of U, so scoring a journey costs an interpolation, not a binomial.
-#[derive(Debug, Clone, Default)]
-struct ScoreTable {
-    rows: Vec<[f64; 6]>,
 }
 
 impl Default for ExperienceParams {
@@ -57,9 +43,7 @@ impl Default for ExperienceParams {
             churn_by_csat: [0.40, 0.25, 0.12, 0.05, 0.01],
             word_of_mouth_unhappy: 16.0,
             word_of_mouth_happy: 9.0,
-            table: ScoreTable::default(),
         }
-        .finish()
     }
 }
 
@@ -156,49 +140,28 @@ impl ExperienceParams {
         self.holds_novice * (1.0 - proficiency) + self.holds_difficulty * difficulty
     }
 
-    /// Rebuilds the score table after parameters changed; call before scoring.
-    pub fn finish(mut self) -> Self {
-        let rows = (0..=TABLE_STEPS)
-            .map(|i| {
-                let u = -TABLE_U + 2.0 * TABLE_U * i as f64 / TABLE_STEPS as f64;
-                self.outcomes(logistic(u))
-            })
-            .collect();
-        self.table = ScoreTable { rows };
-        self
-    }
-
-    /// Exact outcomes for satisfaction propensity q.
+    /// Expected outcomes for satisfaction propensity q: CSAT, P(promoter), P(detractor),
+    /// P(churn), negative and positive word of mouth. Closed-form binomial probabilities:
+    /// a dozen multiplications, no table, no sampling.
+    #[inline]
     fn outcomes(&self, q: f64) -> [f64; 6] {
-        let csat = binomial_pmf::<5>(q);
-        let recommend = binomial_pmf::<11>(q);
-        let churn: f64 = csat
-            .iter()
-            .zip(&self.churn_by_csat)
-            .map(|(p, c)| p * c)
-            .sum();
+        let r = 1.0 - q;
+        // CSAT − 1 ~ Binomial(4, q).
+        let (q2, r2) = (q * q, r * r);
+        let csat = [r2 * r2, 4.0 * q * r2 * r, 6.0 * q2 * r2, 4.0 * q2 * q * r, q2 * q2];
+        let churn: f64 = csat.iter().zip(&self.churn_by_csat).map(|(p, c)| p * c).sum();
+        // "Would recommend" ~ Binomial(10, q): P(≥ 9) and P(≤ 6) = 1 − P(7) − P(8) − P(≥ 9).
+        let q7 = q2 * q2 * q2 * q;
+        let (p7, p8) = (120.0 * q7 * r2 * r, 45.0 * q7 * q * r2);
+        let promoter = 10.0 * q7 * q2 * r + q7 * q2 * q;
         [
             1.0 + 4.0 * q,
-            recommend[9] + recommend[10],
-            recommend[..7].iter().sum(),
+            promoter,
+            (1.0 - p7 - p8 - promoter).max(0.0),
             churn,
             (csat[0] + csat[1]) * self.word_of_mouth_unhappy,
             (csat[3] + csat[4]) * self.word_of_mouth_happy,
         ]
-    }
-
-    /// Tabulated outcomes at utility u (linear interpolation; exact when no table yet).
-    #[inline]
-    fn outcomes_at(&self, u: f64) -> [f64; 6] {
-        let rows = &self.table.rows;
-        if rows.len() != TABLE_STEPS + 1 {
-            return self.outcomes(logistic(u));
-        }
-        let x = ((u.clamp(-TABLE_U, TABLE_U) + TABLE_U) / (2.0 * TABLE_U)) * TABLE_STEPS as f64;
-        let i = (x as usize).min(TABLE_STEPS - 1);
-        let f = x - i as f64;
-        let (a, b) = (&rows[i], &rows[i + 1]);
-        std::array::from_fn(|k| a[k] + (b[k] - a[k]) * f)
     }
 
     /// Scores a finished journey.
@@ -213,7 +176,7 @@ impl ExperienceParams {
             - w.per_repeat * repeats
             - if j.resolved { 0.0 } else { w.unresolved }
             - w.per_abandon * j.abandons as f64;
-        let [csat, promoter, detractor, churn, negative, positive] = self.outcomes_at(u);
+        let [csat, promoter, detractor, churn, negative, positive] = self.outcomes(logistic(u));
         Score {
             csat,
             promoter,
@@ -256,7 +219,9 @@ pub struct Score {
     pub word_of_mouth_positive: f64,
 }
 
-/// Binomial(N − 1, q) probabilities of 0..N−1, by the multiplicative recurrence.
+/// Binomial(N − 1, q) probabilities of 0..N−1, by the multiplicative recurrence (the
+/// reference the closed forms are tested against).
+#[cfg(test)]
 fn binomial_pmf<const N: usize>(q: f64) -> [f64; N] {
     let n = (N - 1) as i32;
     let mut out = [0.0; N];
@@ -299,17 +264,17 @@ mod tests {
     }
 
     #[test]
-    fn tabulated_score_matches_exact() {
+    fn closed_forms_match_binomial() {
         let e = ExperienceParams::default();
-        for u in [-30.0, -7.3, -0.001, 0.0, 0.37, 2.2, 9.9, 40.0] {
-            let exact = e.outcomes(logistic(u));
-            let table = e.outcomes_at(u);
-            for k in 0..6 {
-                assert!(
-                    (exact[k] - table[k]).abs() < 1e-5,
-                    "u {u} k {k}: {exact:?} {table:?}"
-                );
-            }
+        for q in [0.0, 0.03, 0.5, 0.77, 0.999, 1.0] {
+            let [csat, promoter, detractor, churn, _, _] = e.outcomes(q);
+            let c = binomial_pmf::<5>(q);
+            let r = binomial_pmf::<11>(q);
+            assert!((csat - (1.0 + 4.0 * q)).abs() < 1e-12);
+            assert!((promoter - r[9] - r[10]).abs() < 1e-12, "q {q}");
+            assert!((detractor - r[..7].iter().sum::<f64>()).abs() < 1e-12, "q {q}");
+            let want: f64 = c.iter().zip(&e.churn_by_csat).map(|(p, w)| p * w).sum();
+            assert!((churn - want).abs() < 1e-12);
         }
     }
 

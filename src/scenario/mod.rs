@@ -62,7 +62,7 @@ pub struct Scenario {
 /// path (`call_types[1].handle_time.mean`) and says what is allowed.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the file: {source}")]
+    #[error("{file}: cannot read the file")]
     Io {
         file: String,
         source: std::io::Error,

@@ -201,5 +201,5 @@ pub(super) fn experience(
     if let Some(x) = r.word_of_mouth_happy {
         e.word_of_mouth_happy = non_negative(cx, "experience.word_of_mouth_happy", x)?;
     }
-    Ok(e.finish())
+    Ok(e)
 }
