@@ -432,6 +432,9 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
             ))),
         }
     };
+    // Far beyond any useful headcount: a target not met by then is unreachable (e.g.
+    // service_level>=1), and Erlang A's cost grows with n.
+    let limit = 10.0 * lambda * handle + 1000.0;
     // Gallop then bisect (every targetable metric is monotone in n).
     let (mut fail, mut step) = (0u32, 1u32);
     let mut ok = loop {
@@ -439,7 +442,7 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
         if meets(n)? {
             break n;
         }
-        if n >= 10_000_000 {
+        if n as f64 >= limit {
             return Err(StaffError::Input(format!(
                 "interval {k}: no headcount up to {n} meets the targets by Erlang: are they reachable?"
             )));
