@@ -1,6 +1,10 @@
 //! The event calendar: a binary min-heap keyed by `(time, sequence number)`, so simultaneous
 //! events come out in the order they were scheduled (FIFO) and runs are deterministic.
 //! Push and pop are O(log n) with no allocation once the heap has reached its working size.
+//!
+//! Times are non-negative, so their IEEE-754 bit patterns order like the numbers: the key is
+//! two `u64`s, compared without floating-point special cases. External arrivals are not kept
+//! here (see `engine`): one pending arrival per call type is cheaper in a small array.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -8,8 +12,6 @@ use std::collections::BinaryHeap;
 /// What happens at an instant. Small and `Copy` so the heap moves plain bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// The next external arrival of a call type.
-    Arrival { call_type: u32 },
     /// A waiting contact's patience runs out (ignored if it was answered: lazy cancellation).
     Abandon { slot: u32, generation: u32 },
     /// An agent finishes talking (transfer decided, after-call work starts).
@@ -32,7 +34,8 @@ pub enum Event {
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    time: f64,
+    /// `f64::to_bits` of a non-negative time.
+    time: u64,
     seq: u64,
     event: Event,
 }
@@ -51,10 +54,7 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     /// Reversed, so the std max-heap pops the earliest (time, seq) first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+        (other.time, other.seq).cmp(&(self.time, self.seq))
     }
 }
 
@@ -74,19 +74,30 @@ impl Calendar {
         }
     }
 
+    /// Schedules `event` at `time` (≥ 0).
     #[inline]
     pub fn schedule(&mut self, time: f64, event: Event) {
+        debug_assert!(time >= 0.0, "negative event time {time}");
         self.seq += 1;
         self.heap.push(Entry {
-            time,
+            time: time.to_bits(),
             seq: self.seq,
             event,
         });
     }
 
+    /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        self.heap.pop().map(|e| (f64::from_bits(e.time), e.event))
+    }
+
+    /// Time of the earliest event, `f64::INFINITY` when empty.
+    #[inline]
+    pub fn next_time(&self) -> f64 {
+        self.heap
+            .peek()
+            .map_or(f64::INFINITY, |e| f64::from_bits(e.time))
     }
 }
 
@@ -98,15 +109,15 @@ mod tests {
     fn earliest_first_and_fifo_on_ties() {
         let mut c = Calendar::default();
         c.schedule(5.0, Event::WarmupEnd);
-        c.schedule(1.0, Event::Arrival { call_type: 0 });
+        c.schedule(1.0, Event::TalkEnd { agent: 0 });
         c.schedule(5.0, Event::HorizonEnd);
-        c.schedule(1.0, Event::Arrival { call_type: 1 });
+        c.schedule(1.0, Event::TalkEnd { agent: 1 });
         let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             order,
             vec![
-                (1.0, Event::Arrival { call_type: 0 }),
-                (1.0, Event::Arrival { call_type: 1 }),
+                (1.0, Event::TalkEnd { agent: 0 }),
+                (1.0, Event::TalkEnd { agent: 1 }),
                 (5.0, Event::WarmupEnd),
                 (5.0, Event::HorizonEnd),
             ]

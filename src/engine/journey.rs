@@ -11,6 +11,17 @@ use rand::Rng;
 /// `Journey::decision` when the issue needs no decision.
 pub(super) const NO_DECISION: f64 = -1.0;
 
+/// A journey answered at once and resolved on its only contact.
+pub(super) const PERFECT: JourneyExperience = JourneyExperience {
+    wait_s: 0.0,
+    holds: 0,
+    hold_s: 0.0,
+    transfers: 0,
+    contacts: 1,
+    abandons: 0,
+    resolved: true,
+};
+
 /// One customer's issue, followed across transfers and repeat contacts.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Journey {
@@ -101,10 +112,15 @@ impl Engine<'_> {
         if !j.counted {
             return;
         }
-        let score: Score = self
-            .scenario
-            .experience
-            .score(&j.experience, self.scenario.customers.customer_value);
+        // Most journeys in a healthy center are perfect (answered at once, resolved, nothing
+        // endured): their score is computed once per replication.
+        let score: Score = if j.experience == PERFECT {
+            self.perfect_score
+        } else {
+            self.scenario
+                .experience
+                .score(&j.experience, self.scenario.customers.customer_value)
+        };
         let t = self
             .result
             .counters_mut(j.interval as usize, j.call_type as usize);

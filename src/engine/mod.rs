@@ -20,12 +20,13 @@
 pub mod calendar;
 mod journey;
 
+use crate::model::experience::Score;
 use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
 use crate::stats::ReplicationResult;
 use calendar::{Calendar, Event};
-use journey::{Journey, NO_DECISION};
+use journey::{Journey, NO_DECISION, PERFECT};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 use std::collections::VecDeque;
@@ -117,6 +118,11 @@ struct Engine<'s> {
     waiting: Vec<u32>,
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
+    /// Per call type: time of its next external arrival (`INFINITY` = none left). Kept out of
+    /// the calendar: each arrival would otherwise cost a heap push and pop.
+    next_arrival: Vec<f64>,
+    /// The earliest entry of `next_arrival` and its call type.
+    first_arrival: (f64, usize),
     agents: Vec<Agent>,
     groups: Vec<Group>,
     supervisors_free: u32,
@@ -126,6 +132,8 @@ struct Engine<'s> {
     interval: usize,
     /// True between warmup and horizon: busy/staffed time is being recorded.
     recording: bool,
+    /// The score of a perfect journey (the most common one), computed once.
+    perfect_score: Score,
     result: ReplicationResult,
 }
 
@@ -172,12 +180,17 @@ impl<'s> Engine<'s> {
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
             servers,
+            next_arrival: vec![f64::INFINITY; n_types],
+            first_arrival: (f64::INFINITY, 0),
             agents: Vec::with_capacity(peak_agents),
             groups: (0..n_groups).map(|_| Group::default()).collect(),
             supervisors_free: scenario.supervisors.count,
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
+            perfect_score: scenario
+                .experience
+                .score(&PERFECT, scenario.customers.customer_value),
             result: ReplicationResult::new(sim.intervals, n_types, n_groups),
         }
     }
@@ -199,15 +212,23 @@ impl<'s> Engine<'s> {
         }
 
         let mut events = 0u64;
-        while let Some((time, event)) = self.calendar.pop() {
+        loop {
+            // An external arrival goes first only if strictly earlier than every calendar
+            // event (a fixed tie rule, so runs stay deterministic).
+            let (arrival_time, c) = self.first_arrival;
+            if arrival_time < self.calendar.next_time() {
+                self.now = arrival_time;
+                events += 1;
+                self.schedule_next_arrival(c, arrival_time);
+                self.contact_arrives(c, None);
+                continue;
+            }
+            let Some((time, event)) = self.calendar.pop() else {
+                break;
+            };
             self.now = time;
             events += 1;
             match event {
-                Event::Arrival { call_type } => {
-                    let c = call_type as usize;
-                    self.schedule_next_arrival(c, time);
-                    self.contact_arrives(c, None);
-                }
                 Event::Abandon { slot, generation } => self.abandon(slot, generation),
                 Event::TalkEnd { agent } => self.talk_ends(agent),
                 Event::WrapEnd { agent } => self.agent_frees(agent),
@@ -232,10 +253,24 @@ impl<'s> Engine<'s> {
         self.count_left_in_queue();
     }
 
-    /// Draws the next arrival of `c` after `from` from the piecewise-constant Poisson process:
-    /// an exponential gap at the current interval's rate; if it crosses the interval's end the
-    /// draw restarts there at the next rate (valid because the exponential is memoryless).
+    /// Draws the next arrival of `c` after `from` from the piecewise-constant Poisson process
+    /// (see [`Self::next_arrival_after`]) and updates the earliest pending arrival.
     fn schedule_next_arrival(&mut self, c: usize, from: f64) {
+        self.next_arrival[c] = self.next_arrival_after(c, from);
+        // O(call types); call types are few, and this is cheaper than a heap operation.
+        let mut first = (f64::INFINITY, 0);
+        for (i, &t) in self.next_arrival.iter().enumerate() {
+            if t < first.0 {
+                first = (t, i);
+            }
+        }
+        self.first_arrival = first;
+    }
+
+    /// The next arrival time of `c` after `from`: an exponential gap at the current interval's
+    /// rate; if it crosses the interval's end the draw restarts there at the next rate (valid
+    /// because the exponential is memoryless). `INFINITY` when none falls before the horizon.
+    fn next_arrival_after(&mut self, c: usize, from: f64) -> f64 {
         let sim = &self.scenario.simulation;
         let rates = &self.scenario.call_types[c].arrival_rates;
         let rng = &mut self.streams[c].arrivals;
@@ -252,17 +287,11 @@ impl<'s> Engine<'s> {
                 let gap: f64 = Exp1.sample(rng);
                 let next = t + gap / rate;
                 if next < end {
-                    self.calendar.schedule(
-                        next,
-                        Event::Arrival {
-                            call_type: c as u32,
-                        },
-                    );
-                    return;
+                    return next;
                 }
             }
             if k + 1 == sim.intervals {
-                return;
+                return f64::INFINITY;
             }
             t = end;
             k += 1;
