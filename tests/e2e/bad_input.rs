@@ -1,0 +1,266 @@
+//! Bad input: every bad scenario (tests/fixtures/bad/*.toml) and every bad argument exits 2,
+//! never panics, prints nothing on stdout, and says on stderr which file and which key path is
+//! wrong (and, where it is natural, what is allowed). Good fixtures validate with a one-line
+//! summary.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+/// Runs `validate FILE` and `run FILE --format json` on a bad scenario; both must exit 2 and
+/// stderr must contain the file name and every needle (a needle `a|b` accepts either).
+fn check_bad_scenario(path: &Path, needles: &[&str]) {
+    let file_name = path
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned();
+    let p = path.display().to_string();
+    let invocations: [Vec<&str>; 2] = [
+        vec!["validate", &p],
+        vec!["run", &p, "--format", "json", "--threads", "2", "--quiet"],
+    ];
+    for args in invocations {
+        let r = run(&args);
+        assert_no_panic(&r);
+        assert_eq!(r.code, Some(2), "bad input must exit 2\n{}", r.describe());
+        assert!(
+            r.stdout.trim().is_empty(),
+            "nothing may be printed on stdout for a bad scenario\n{}",
+            r.describe()
+        );
+        assert!(
+            r.stderr.contains(&file_name),
+            "stderr must name the file `{file_name}`\n{}",
+            r.describe()
+        );
+        for needle in needles {
+            assert!(
+                needle.split('|').any(|alt| r.stderr.contains(alt)),
+                "stderr must mention `{needle}`\n{}",
+                r.describe()
+            );
+        }
+    }
+}
+
+macro_rules! bad_scenarios {
+    ($($test:ident: $file:literal => [$($needle:literal),* $(,)?];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_bad_scenario(&fixture(concat!("bad/", $file)), &[$($needle),*]);
+            }
+        )*
+    };
+}
+
+bad_scenarios! {
+    unknown_top_level_key: "unknown_top_level_key.toml"
+        => ["colour", "expected one of|allowed|known"];
+    unknown_key_in_call_type: "unknown_call_type_key.toml"
+        => ["call_types[1]", "colour", "expected one of|allowed|known"];
+    negative_arrival_rate: "negative_arrival_rate.toml"
+        => ["call_types[1].arrival_rate", "≥ 0|>= 0|non-negative|nonnegative"];
+    transfer_probability_above_one: "transfer_probability_above_one.toml"
+        => ["call_types[0].transfer.probability", "0 to 1|0 and 1|[0, 1]|0..1"];
+    lognormal_negative_sd: "lognormal_negative_sd.toml" => ["call_types[1].handle_time.sd"];
+    volumes_wrong_length: "volumes_wrong_length.toml" => ["call_types[0].volumes", "4"];
+    staffing_wrong_length: "staffing_wrong_length.toml" => ["agent_groups[0].staffing", "4"];
+    transfer_to_unknown_call_type: "transfer_to_unknown_type.toml"
+        => ["call_types[0].transfer.to", "nobody", "known|allowed"];
+    call_type_no_group_serves: "call_type_nobody_serves.toml"
+        => ["specialist", "call_types[1]|skills"];
+    replications_zero: "replications_zero.toml"
+        => ["simulation.replications", "from 1|at least 1|≥ 1|>= 1|positive"];
+    duration_in_words: "duration_words.toml"
+        => ["call_types[0].handle_time.mean", "4 minutes", "unit"];
+    duration_without_unit: "duration_no_unit.toml" => ["simulation.horizon", "unit"];
+    duration_negative: "duration_negative.toml"
+        => ["call_types[1].patience.mean", "-3m", "unit|negative"];
+    unknown_distribution_name: "unknown_distribution.toml"
+        => ["call_types[1].handle_time", "poisson", "exponential"];
+    skill_names_unknown_call_type: "skill_unknown_call_type.toml"
+        => ["agent_groups[0].skills", "billing"];
+    duplicate_call_type_name: "duplicate_call_type.toml" => ["call_types[1].name", "general"];
+    not_toml_syntax: "not_toml.toml" => ["line 5|:5:"];
+}
+
+#[test]
+fn every_bad_fixture_has_a_test() {
+    // Keeps the macro list above and the directory in step.
+    let listed = [
+        "unknown_top_level_key.toml",
+        "unknown_call_type_key.toml",
+        "negative_arrival_rate.toml",
+        "transfer_probability_above_one.toml",
+        "lognormal_negative_sd.toml",
+        "volumes_wrong_length.toml",
+        "staffing_wrong_length.toml",
+        "transfer_to_unknown_type.toml",
+        "call_type_nobody_serves.toml",
+        "replications_zero.toml",
+        "duration_words.toml",
+        "duration_no_unit.toml",
+        "duration_negative.toml",
+        "unknown_distribution.toml",
+        "skill_unknown_call_type.toml",
+        "duplicate_call_type.toml",
+        "not_toml.toml",
+    ];
+    let mut on_disk: Vec<String> = fixtures_in("bad")
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "tests/fixtures/bad and the test list differ"
+    );
+}
+
+#[test]
+fn missing_file() {
+    let path: PathBuf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad/does_not_exist.toml");
+    assert!(!path.exists());
+    check_bad_scenario(&path, &[]);
+}
+
+#[test]
+fn one_bad_file_among_good_ones_fails_the_whole_run() {
+    let good = fixture("determinism/other.toml");
+    let bad = fixture("bad/negative_arrival_rate.toml");
+    let r = run(&[
+        "run",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stdout.trim().is_empty(),
+        "no partial report\n{}",
+        r.describe()
+    );
+    assert!(
+        r.stderr.contains("negative_arrival_rate.toml"),
+        "stderr must name the bad file\n{}",
+        r.describe()
+    );
+}
+
+#[test]
+fn bad_command_line_arguments_exit_2() {
+    let good = fixture("determinism/other.toml");
+    let g = good.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["run", g, "--threads", "0", "--format", "json"],
+            "threads",
+        ),
+        (vec!["run", g, "--format", "xml"], "xml"),
+        (
+            vec!["run", g, "--replications", "0", "--format", "json"],
+            "replications",
+        ),
+        (
+            vec!["run", g, "--seed", "minus-one", "--format", "json"],
+            "seed",
+        ),
+        (
+            vec!["run", g, "--no-such-flag", "--format", "json"],
+            "no-such-flag",
+        ),
+        (vec!["run", "--format", "json"], ""),
+        (vec!["frobnicate", g], "frobnicate"),
+        (
+            vec![
+                "erlang",
+                "--arrival-rate",
+                "240",
+                "--handle-time",
+                "4m",
+                "--agents",
+                "0",
+            ],
+            "agents",
+        ),
+        (
+            vec![
+                "erlang",
+                "--arrival-rate",
+                "240",
+                "--handle-time",
+                "4 minutes",
+                "--agents",
+                "20",
+            ],
+            "handle-time",
+        ),
+        (
+            vec![
+                "erlang",
+                "--arrival-rate",
+                "-5",
+                "--handle-time",
+                "4m",
+                "--agents",
+                "20",
+            ],
+            "arrival-rate",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (args, needle) in cases {
+        let r = run(&args);
+        let ok = r.code == Some(2)
+            && !r.stderr.contains("panicked")
+            && r.stdout.trim().is_empty()
+            && r.stderr.contains(needle);
+        if !ok {
+            failures.push(format!(
+                "(stderr should mention `{needle}`)\n{}",
+                r.describe()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} bad argument case(s) misbehaved:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_good_fixture_validates_with_a_one_line_summary() {
+    let mut files = Vec::new();
+    for dir in ["validation", "conservation", "determinism"] {
+        files.extend(fixtures_in(dir));
+    }
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    if let Ok(rd) = std::fs::read_dir(&scenarios) {
+        files.extend(
+            rd.map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml")),
+        );
+    }
+    assert!(files.len() >= 10, "too few fixtures found: {files:?}");
+    let mut failures = Vec::new();
+    for f in &files {
+        let r = run(&["validate", f.to_str().unwrap()]);
+        let lines = r.stdout.lines().count();
+        if r.code != Some(0) || lines != 1 || r.stderr.contains("panicked") {
+            failures.push(format!(
+                "expected exit 0 and one line on stdout (got {lines})\n{}",
+                r.describe()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

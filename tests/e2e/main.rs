@@ -1,0 +1,19 @@
+//! End-to-end tests: every test runs the `ccsim` binary (built by Cargo for this test target) and
+//! reads what it prints, exactly as outside checks do.
+//!
+//! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
+//!   Jackson network, Pollaczek–Khinchine).
+//! * `conservation` — offered = answered + abandoned + in_queue_at_end in every scope; rates and
+//!   intervals are sane.
+//! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
+//!   equal each file alone; output formats.
+//! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
+//!   the key path, never a panic.
+//!
+//! Fixtures live in `tests/fixtures/`.
+
+mod bad_input;
+mod common;
+mod conservation;
+mod determinism;
+mod validation;
