@@ -148,8 +148,18 @@ impl ExperienceParams {
         let r = 1.0 - q;
         // CSAT − 1 ~ Binomial(4, q).
         let (q2, r2) = (q * q, r * r);
-        let csat = [r2 * r2, 4.0 * q * r2 * r, 6.0 * q2 * r2, 4.0 * q2 * q * r, q2 * q2];
-        let churn: f64 = csat.iter().zip(&self.churn_by_csat).map(|(p, c)| p * c).sum();
+        let csat = [
+            r2 * r2,
+            4.0 * q * r2 * r,
+            6.0 * q2 * r2,
+            4.0 * q2 * q * r,
+            q2 * q2,
+        ];
+        let churn: f64 = csat
+            .iter()
+            .zip(&self.churn_by_csat)
+            .map(|(p, c)| p * c)
+            .sum();
         // "Would recommend" ~ Binomial(10, q): P(≥ 9) and P(≤ 6) = 1 − P(7) − P(8) − P(≥ 9).
         let q7 = q2 * q2 * q2 * q;
         let (p7, p8) = (120.0 * q7 * r2 * r, 45.0 * q7 * q * r2);
@@ -272,7 +282,10 @@ mod tests {
             let r = binomial_pmf::<11>(q);
             assert!((csat - (1.0 + 4.0 * q)).abs() < 1e-12);
             assert!((promoter - r[9] - r[10]).abs() < 1e-12, "q {q}");
-            assert!((detractor - r[..7].iter().sum::<f64>()).abs() < 1e-12, "q {q}");
+            assert!(
+                (detractor - r[..7].iter().sum::<f64>()).abs() < 1e-12,
+                "q {q}"
+            );
             let want: f64 = c.iter().zip(&e.churn_by_csat).map(|(p, w)| p * w).sum();
             assert!((churn - want).abs() < 1e-12);
         }
