@@ -86,6 +86,13 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", args.scenario.display()))?;
     let mut base: toml::Table = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{}: {}", args.scenario.display(), e.message())))?;
+    if args.common.seed.is_some_and(|s| s > i64::MAX as u64) {
+        return Err(BadInput(format!(
+            "--seed: a sweep edits the scenario as TOML, whose integers stop at {}",
+            i64::MAX
+        ))
+        .into());
+    }
     apply_overrides(&mut base, &args.common);
 
     let mut grid = Grid::default();
@@ -159,7 +166,7 @@ fn apply_overrides(base: &mut toml::Table, common: &CommonArgs) {
             sim.insert("replications".into(), toml::Value::Integer(r as i64));
         }
         if let Some(s) = common.seed {
-            // Seeds above i64::MAX cannot be written in TOML; wrap them like the file would.
+            // Checked ≤ i64::MAX by the caller (TOML integers are i64).
             sim.insert("seed".into(), toml::Value::Integer(s as i64));
         }
     }
