@@ -28,7 +28,7 @@ use crate::rng::StreamKey;
 use crate::scenario::Scenario;
 use crate::stats::ReplicationResult;
 use grid::{Axis, Grid};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -342,9 +342,14 @@ fn progress_bar(jobs: u64, points: usize, visible: bool) -> ProgressBar {
     // Draws only when stderr is a terminal, so logs and pipes stay clean.
     let bar = ProgressBar::with_draw_target(Some(jobs), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} replications, {msg} ({per_sec}, eta {eta})",
+        "{spinner} {elapsed_precise} [{bar:24}] {pos}/{len} runs, {msg}, {rate}, eta {eta}",
     ) {
-        bar.set_style(style.progress_chars("=> "));
+        let style = style
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} runs/s", s.per_sec());
+            })
+            .progress_chars("=> ");
+        bar.set_style(style);
     }
     bar.set_message(format!("0/{points} points"));
     bar
