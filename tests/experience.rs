@@ -165,9 +165,9 @@ customer_value = 200.0
 /// on the first contact, shortens tier 1's handle time, needs fewer look-up holds and pleases
 /// customers more.
 ///
-/// Transfers: in this model a transfer happens only by the call type's fixed-probability
-/// `transfer` or by escalating a decision beyond the agent's `authority`; neither depends on
-/// proficiency, so training alone cannot lower transfers. (Per answered contact it even rises,
+/// Transfers: without `unresolved_transfer` (see check 1b), a transfer happens only by the
+/// call type's fixed-probability `transfer` or by escalating a decision beyond the agent's
+/// `authority`; neither depends on proficiency, so here training alone cannot lower transfers. (Per answered contact it even rises,
 /// here from 0.161 to 0.194: training removes callbacks, and a callback never escalates again,
 /// so the remaining contacts are richer in first-time escalations.) Training together with
 /// empowerment (authority 20 → 200) is what cuts transfers, and that is checked here.
@@ -224,6 +224,34 @@ fn training_raises_fcr_and_csat_and_cuts_handle_time_and_holds() {
     assert_down(&c2.metrics, "transfer_rate", ctx);
     assert_up(&c2.metrics, "fcr_rate", ctx);
     assert_up(&c2.metrics, "csat", ctx);
+}
+
+/// Check 1b: with knowledge-based transfers (`unresolved_transfer`: a stuck agent passes the
+/// customer on instead of letting them leave unresolved), training alone cuts transfers, per
+/// answered contact and per customer, because trained agents are stuck less often.
+#[test]
+fn training_alone_cuts_knowledge_transfers() {
+    let reps = 40;
+    let with_stuck = |p: f64| {
+        two_tier(p, 20.0, "escalation", reps).replace(
+            "beyond_authority = \"escalation\"\n",
+            "beyond_authority = \"escalation\"\nunresolved_transfer = { to = \"escalation\", probability = 0.5 }\n",
+        )
+    };
+    let (a, b) = (with_stuck(0.4), with_stuck(0.8));
+    assert!(a.contains("unresolved_transfer"), "fixture edit failed");
+    let out = run(&[scenario(&a, "base"), scenario(&b, "trained")]);
+    let c = compare(&out[0], &out[1]);
+    let ctx = "training 0.4 → 0.8 with knowledge transfers";
+    assert_down(&c.metrics, "transfer_rate", ctx);
+    assert_up(&c.metrics, "fcr_rate", ctx);
+    assert_up(&c.metrics, "csat", ctx);
+    let g = compare_scopes(&out[0].agent_groups[0], &out[1].agent_groups[0]);
+    assert_down(
+        &g,
+        "escalation_rate",
+        "frontline, training with knowledge transfers",
+    );
 }
 
 /// Check 2: more empowerment (authority 20 → 200) cuts escalation transfers; with

@@ -39,6 +39,8 @@ pub(super) struct Journey {
     pub escalated: bool,
     /// The next contact is a transfer, not a return.
     pub transferring: bool,
+    /// Already transferred once for lack of knowledge (only one such transfer per journey).
+    pub knowledge_transferred: bool,
     pub experience: JourneyExperience,
 }
 

@@ -558,7 +558,8 @@ impl<'s> Engine<'s> {
             w.holds += a.holds as u64;
         }
 
-        let transfer_to = if a.escalate {
+        let mut escalated = a.escalate;
+        let mut transfer_to = if a.escalate {
             match scenario.agent_groups[g].beyond_authority {
                 BeyondAuthority::Escalate(to) => Some(to),
                 BeyondAuthority::Approval => None,
@@ -569,43 +570,53 @@ impl<'s> Engine<'s> {
                 (u < t.probability).then_some(t.to)
             })
         };
-        match transfer_to {
-            Some(to) => {
-                if contact.counted {
+        if transfer_to.is_none() {
+            let j = &mut self.journeys[contact.journey as usize];
+            let resolved = !j.has_issue
+                || contact.luck
+                    < scenario
+                        .experience
+                        .resolve_probability(j.difficulty, a.proficiency);
+            if contact.counted {
+                let w = self.result.group_mut(a.answered_interval as usize, g);
+                w.attempts += 1;
+                w.resolved += resolved as u64;
+            }
+            // Stuck: a knowledge-based transfer, once per journey, instead of giving up.
+            let stuck_transfer = scenario.agent_groups[g]
+                .unresolved_transfer
+                .filter(|t| !resolved && !j.knowledge_transferred && t.to != c)
+                .and_then(|t| {
+                    let u: f64 = self.streams[c].transfer.random();
+                    (u < t.probability).then_some(t.to)
+                });
+            if stuck_transfer.is_some() {
+                j.knowledge_transferred = true;
+                escalated = true;
+                transfer_to = stuck_transfer;
+            } else if resolved {
+                self.close_journey(contact.journey, true);
+            } else {
+                let p = scenario.customers.callback_probability;
+                self.maybe_return(contact.journey, c, p, false);
+            }
+        }
+        if let Some(to) = transfer_to {
+            if contact.counted {
+                self.result
+                    .counters_mut(contact.interval as usize, c)
+                    .transferred += 1;
+                if escalated {
                     self.result
-                        .counters_mut(contact.interval as usize, c)
-                        .transferred += 1;
-                    if a.escalate {
-                        self.result
-                            .group_mut(a.answered_interval as usize, g)
-                            .escalations += 1;
-                    }
-                }
-                let j = &mut self.journeys[contact.journey as usize];
-                j.experience.transfers += 1;
-                j.transferring = true;
-                j.escalated |= a.escalate;
-                self.contact_arrives(to, Some(contact.journey));
-            }
-            None => {
-                let j = &self.journeys[contact.journey as usize];
-                let resolved = !j.has_issue
-                    || contact.luck
-                        < scenario
-                            .experience
-                            .resolve_probability(j.difficulty, a.proficiency);
-                if contact.counted {
-                    let w = self.result.group_mut(a.answered_interval as usize, g);
-                    w.attempts += 1;
-                    w.resolved += resolved as u64;
-                }
-                if resolved {
-                    self.close_journey(contact.journey, true);
-                } else {
-                    let p = scenario.customers.callback_probability;
-                    self.maybe_return(contact.journey, c, p, false);
+                        .group_mut(a.answered_interval as usize, g)
+                        .escalations += 1;
                 }
             }
+            let j = &mut self.journeys[contact.journey as usize];
+            j.experience.transfers += 1;
+            j.transferring = true;
+            j.escalated |= a.escalate;
+            self.contact_arrives(to, Some(contact.journey));
         }
         match &ct.after_call_work {
             Some(acw) => {

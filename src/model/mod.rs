@@ -77,6 +77,10 @@ pub struct AgentGroup {
     /// Largest decision amount an agent may grant alone (empowerment); `f64::INFINITY` = any.
     pub authority: f64,
     pub beyond_authority: BeyondAuthority,
+    /// Knowledge-based transfer: when this group's agent fails to resolve the issue, the
+    /// contact is transferred (with this probability, once per journey) instead of the
+    /// customer leaving unresolved. Training raises resolution, so it cuts these transfers.
+    pub unresolved_transfer: Option<Transfer>,
     /// Currency per staffed agent-hour.
     pub hourly_cost: f64,
     /// Currency per agent of peak headcount (training investment).

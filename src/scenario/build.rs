@@ -421,6 +421,25 @@ fn build_agent_group(
             }
         },
     };
+    let unresolved_transfer = match &g.unresolved_transfer {
+        None => None,
+        Some(t) => {
+            let to = *type_index.get(&t.to).ok_or_else(|| {
+                cx.err(
+                    at("unresolved_transfer.to"),
+                    format!("unknown call type \"{}\"", t.to),
+                )
+            })?;
+            Some(Transfer {
+                to,
+                probability: probability(
+                    cx,
+                    &at("unresolved_transfer.probability"),
+                    t.probability,
+                )?,
+            })
+        }
+    };
     Ok(AgentGroup {
         name: g.name.clone(),
         skills,
@@ -429,6 +448,7 @@ fn build_agent_group(
         learning,
         authority,
         beyond_authority,
+        unresolved_transfer,
         hourly_cost: non_negative(cx, &at("hourly_cost"), g.hourly_cost.unwrap_or(0.0))?,
         training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
     })

@@ -80,6 +80,7 @@ pub struct RawAgentGroup {
     pub learning: Option<RawLearning>,
     pub authority: Option<f64>,
     pub beyond_authority: Option<String>,
+    pub unresolved_transfer: Option<RawTransfer>,
     pub hourly_cost: Option<f64>,
     pub training_cost: Option<f64>,
 }
