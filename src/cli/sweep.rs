@@ -136,9 +136,13 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let format = args.common.format();
     match (&args.common.output, format) {
         (Some(path), Format::Csv) => {
-            let csv = sweep_to_csv_file(&sweep, &points, path, args.resume, ctl)?;
+            let (text, layout) = sweep_to_csv_file(&sweep, &points, path, args.resume, ctl)?;
             if !args.common.quiet {
-                print!("{}", summary_table(&csv, SUMMARY_ROWS));
+                let blocks = layout.iter().map(|&(p, at, len)| (p, &text[at..at + len]));
+                print!(
+                    "{}",
+                    summary_table(&sweep.grid.keys(), blocks, SUMMARY_ROWS)
+                );
             }
             Ok(())
         }
@@ -189,19 +193,25 @@ fn warn_overloaded_points(points: &[Point]) {
 /// Rows of the terminal summary before it is cut short.
 const SUMMARY_ROWS: usize = 40;
 
+/// Where each point's rows sit in the output file: `(point, offset, length)`.
+type Layout = Vec<(u64, usize, usize)>;
+
 /// CSV at `path`: a header when the file is created, each finished point's rows appended in
 /// one write as it completes, and the canonical form (points sorted) written at the end.
-/// With `resume`, the complete points already in the file are kept and skipped.
+/// With `resume`, the complete points already in the file are kept and skipped. Returns the
+/// final file's bytes and layout (for the summary table).
 fn sweep_to_csv_file(
     sweep: &Sweep,
     points: &[Point],
     path: &Path,
     resume: bool,
     ctl: RunControl<'_>,
-) -> Result<SweepCsv> {
+) -> Result<(Vec<u8>, Layout)> {
     let keys = sweep.grid.keys();
     let name = path.display().to_string();
-    let mut done = std::collections::BTreeSet::new();
+    let header = csvfile::header(&keys);
+    let mut layout: Layout = Vec::new();
+    let mut end = header.len();
     if path.exists() {
         if !resume {
             return Err(BadInput(format!(
@@ -210,11 +220,15 @@ fn sweep_to_csv_file(
             .into());
         }
         let kept = resume_state(sweep, points, path)?;
-        done.extend(kept.blocks.keys().copied());
+        for (&p, b) in &kept.blocks {
+            layout.push((p, end, b.bytes.len()));
+            end += b.bytes.len();
+        }
         write_atomically(path, &kept.canonical())?;
     } else {
-        write_atomically(path, &csvfile::header(&keys))?;
+        write_atomically(path, &header)?;
     }
+    let done: std::collections::BTreeSet<u64> = layout.iter().map(|l| l.0).collect();
     let todo: Vec<Point> = points
         .iter()
         .filter(|p| !done.contains(&p.index))
@@ -224,16 +238,20 @@ fn sweep_to_csv_file(
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open {name} for appending"))?;
-    let file = Mutex::new(file);
+    let sink = Mutex::new((file, end, layout));
     let summary = sweep::run_points(&todo, ctl, |i, outcome| {
         let p = &todo[i];
         let rows = csvfile::point_rows(p.index, &p.labels, &outcome);
-        let mut f = file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = sink.lock().unwrap_or_else(|e| e.into_inner());
+        let (f, end, layout) = &mut *guard;
         // One write per point, flushed to the OS before the next: a killed run leaves whole
         // points plus at most one torn point, which --resume drops.
         f.write_all(&rows)
             .and_then(|()| f.flush())
-            .map_err(SweepError::io(format!("cannot append to {name}")))
+            .map_err(SweepError::io(format!("cannot append to {name}")))?;
+        layout.push((p.index, *end, rows.len()));
+        *end += rows.len();
+        Ok(())
     })
     .map_err(lift)?;
     if summary.interrupted() {
@@ -245,10 +263,22 @@ fn sweep_to_csv_file(
         ))
         .into());
     }
+    let (_, _, mut layout) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
     let text = std::fs::read(path).with_context(|| format!("cannot read back {name}"))?;
-    let csv = SweepCsv::parse(&text, &name).map_err(lift)?;
-    write_atomically(path, &csv.canonical())?;
-    Ok(csv)
+    if layout.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Ok((text, layout)); // already canonical
+    }
+    // Canonical order by copying the known byte ranges: no CSV parsing of the whole file.
+    layout.sort_unstable_by_key(|l| l.0);
+    let mut sorted = Vec::with_capacity(text.len());
+    sorted.extend_from_slice(&header);
+    for l in &mut layout {
+        let start = sorted.len();
+        sorted.extend_from_slice(&text[l.1..l.1 + l.2]);
+        l.1 = start;
+    }
+    write_atomically(path, &sorted)?;
+    Ok((sorted, layout))
 }
 
 /// Reads an existing output for `--resume`: checks it is this sweep's (same columns, same
@@ -338,7 +368,8 @@ fn sweep_whole(
                 String::from_utf8(csv).unwrap_or_default()
             } else {
                 let parsed = SweepCsv::parse(&csv, "sweep").map_err(lift)?;
-                summary_table(&parsed, usize::MAX)
+                let blocks = parsed.blocks.iter().map(|(&p, b)| (p, &b.bytes[..]));
+                summary_table(&keys, blocks, usize::MAX)
             }
         }
         Format::Json => {
@@ -386,23 +417,37 @@ fn sweep_whole(
 /// Metrics of the terminal summary (overall scope, mean ± CI half-width).
 const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "occupancy"];
 
-/// One line per point: swept values, then the headline metrics.
-fn summary_table(csv: &SweepCsv, max_rows: usize) -> String {
+/// One line per point: swept values, then the headline metrics. `blocks` are each point's
+/// rows; only their leading `overall` rows are read.
+fn summary_table<'a>(
+    keys: &[String],
+    blocks: impl ExactSizeIterator<Item = (u64, &'a [u8])>,
+    max_rows: usize,
+) -> String {
     let mut header: Vec<String> = vec!["point".into()];
-    header.extend(csv.keys.iter().cloned());
+    header.extend(keys.iter().cloned());
     header.extend(SUMMARY_METRICS.iter().map(|m| m.to_string()));
+    let total = blocks.len();
+    let nkeys = keys.len();
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for (index, block) in csv.blocks.iter().take(max_rows) {
+    for (index, bytes) in blocks.take(max_rows) {
         let mut row = vec![index.to_string()];
-        row.extend(block.labels.iter().cloned());
+        let mut labels = None;
         let mut stats = [[None::<f64>; 3]; SUMMARY_METRICS.len()];
-        let nkeys = csv.keys.len();
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(&block.bytes[..]);
+            .from_reader(bytes);
         for rec in r.records().flatten() {
+            if labels.is_none() {
+                labels = Some(
+                    (0..nkeys)
+                        .map(|i| rec.get(i).unwrap_or("").to_string())
+                        .collect::<Vec<_>>(),
+                );
+            }
+            // `overall` rows come first in every point: stop at the first other scope.
             if rec.get(nkeys + 2) != Some("overall") {
-                continue;
+                break;
             }
             let Some(m) = SUMMARY_METRICS
                 .iter()
@@ -418,6 +463,8 @@ fn summary_table(csv: &SweepCsv, max_rows: usize) -> String {
             };
             stats[m][slot] = rec.get(nkeys + 4).and_then(|v| v.parse().ok());
         }
+        row.extend(labels.into_iter().flatten());
+        row.resize(1 + nkeys, String::new());
         for s in stats {
             row.push(match s {
                 [Some(mean), Some(lo), Some(hi)] => {
@@ -455,10 +502,10 @@ fn summary_table(csv: &SweepCsv, max_rows: usize) -> String {
     for r in &rows {
         out.push_str(&line(r));
     }
-    if csv.blocks.len() > max_rows {
+    if total > max_rows {
         out.push_str(&format!(
             "… and {} more points (all of them are in the output file)\n",
-            csv.blocks.len() - max_rows
+            total - max_rows
         ));
     }
     out
