@@ -211,11 +211,18 @@ fn load_scenario(path: &Path) -> Result<Scenario> {
 /// Warns (stderr) about intervals where a queue without abandonment is overloaded.
 fn warn_overload(s: &Scenario) {
     let over = s.overloaded_intervals();
-    if let Some(&(k, load, agents)) = over.first() {
+    if let Some(o) = over.first() {
+        let queue = match o.call_type {
+            Some(c) => format!("call type \"{}\" (no patience)", s.call_types[c].name),
+            None => "the center as a whole".to_string(),
+        };
         eprintln!(
-            "warning: {}: offered load reaches the headcount in {} interval(s) (first: interval {k}, {load:.1} Erlangs vs {agents} agents) and some call type has no patience: its queue grows without bound there",
+            "warning: {}: {queue} is overloaded in {} interval(s) (first: interval {}, {:.1} Erlangs offered vs {} agents who can serve it): its queue grows without bound there",
             s.source,
-            over.len()
+            over.len(),
+            o.interval,
+            o.load,
+            o.agents
         );
     }
 }

@@ -58,6 +58,18 @@ pub struct Scenario {
     pub experience: ExperienceParams,
 }
 
+/// An interval where a queue without abandonment cannot keep up (see
+/// [`Scenario::overloaded_intervals`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overload {
+    pub interval: usize,
+    /// The call type whose own servers are short; `None` for the center as a whole.
+    pub call_type: Option<usize>,
+    /// Offered load in Erlangs.
+    pub load: f64,
+    pub agents: u32,
+}
+
 /// Why a scenario was rejected. Every message names the file and, where there is one, the key
 /// path (`call_types[1].handle_time.mean`) and says what is allowed.
 #[derive(Debug, thiserror::Error)]
@@ -131,28 +143,52 @@ impl Scenario {
         build::build(raw, source, default_name)
     }
 
-    /// Total offered load per interval (Erlangs, including transfer inflows and after-call
-    /// work) against total headcount: the intervals where it reaches the headcount while some
-    /// call type has no patience (its queue then grows without bound).
-    pub fn overloaded_intervals(&self) -> Vec<(usize, f64, u32)> {
+    /// Intervals where a queue without abandonment is overloaded (offered load ≥ the agents
+    /// who can serve it), so it grows without bound there: per call type without patience
+    /// (its own load, transfers in included, against every agent with that skill), then for
+    /// the center as a whole. Loads use mean handle time plus after-call work.
+    pub fn overloaded_intervals(&self) -> Vec<Overload> {
         if self.call_types.iter().all(|c| c.patience.is_some()) {
             return Vec::new();
         }
+        let work = |c: &CallType| {
+            c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+        };
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
-            let load: f64 = self
-                .call_types
-                .iter()
-                .zip(&rates)
-                .map(|(c, r)| {
-                    r * (c.handle_time.mean()
-                        + c.after_call_work.as_ref().map_or(0.0, |d| d.mean()))
+            let per_type = self.call_types.iter().enumerate().find_map(|(c, ct)| {
+                let load = rates[c] * work(ct);
+                let agents: u32 = self
+                    .agent_groups
+                    .iter()
+                    .filter(|g| g.skills.contains(&c))
+                    .map(|g| g.staffing[k])
+                    .sum();
+                (ct.patience.is_none() && load > 0.0 && load >= agents as f64).then_some(Overload {
+                    interval: k,
+                    call_type: Some(c),
+                    load,
+                    agents,
                 })
-                .sum();
-            let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
-            if load > 0.0 && load >= agents as f64 {
-                out.push((k, load, agents));
+            });
+            let total = || {
+                let load: f64 = self
+                    .call_types
+                    .iter()
+                    .zip(&rates)
+                    .map(|(c, r)| r * work(c))
+                    .sum();
+                let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
+                (load > 0.0 && load >= agents as f64).then_some(Overload {
+                    interval: k,
+                    call_type: None,
+                    load,
+                    agents,
+                })
+            };
+            if let Some(o) = per_type.or_else(total) {
+                out.push(o);
             }
         }
         out
