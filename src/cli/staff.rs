@@ -18,7 +18,7 @@ pub(super) struct StaffArgs {
     scenario: PathBuf,
     /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
     /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s). Repeat for several.
-    #[arg(long = "target", required = true, value_name = "METRIC>=X")]
+    #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
     /// Agent group to staff (needed when the scenario has several).
     #[arg(long)]
