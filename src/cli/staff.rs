@@ -156,7 +156,7 @@ fn fmt_estimate(e: &Option<Estimate>) -> String {
 
 fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64;
-    format!("{:02}:{:02}", m / 60, m % 60)
+    format!("+{:02}:{:02}", m / 60, m % 60)
 }
 
 fn answer_table(q: &StaffQuery, a: &StaffAnswer) -> String {
