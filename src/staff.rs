@@ -18,12 +18,13 @@
 //!    load, carry-over between intervals, non-exponential times, transfers out and repeats.
 //! 2. **Raise**: simulate; add one agent to every interval that misses a target; repeat
 //!    until all intervals meet them.
-//! 3. **Trim**: try removing one agent from each interval above its floor (all candidates in
-//!    one parallel batch); apply every removal that kept all targets at once if that still
-//!    meets them, else the single one with the most slack; repeat. The search stops only
-//!    after a full round in which no single removal keeps every target, so the answer is
-//!    *locally minimal*: removing one agent from any interval above its floor misses a target
-//!    somewhere (possibly in a later interval, through carry-over).
+//! 3. **Trim**: remove one agent from every interval at once while that keeps the targets;
+//!    then try removing one agent from each interval above its floor (all candidates in one
+//!    parallel batch) and apply the largest slack-ordered prefix of the successful removals
+//!    (all, half, a quarter, …, one) that together still meets the targets; repeat. The
+//!    search stops only after a full round in which no single removal keeps every target, so
+//!    the answer is *locally minimal*: removing one agent from any interval above its floor
+//!    misses a target somewhere (possibly in a later interval, through carry-over).
 //!
 //! Every candidate is simulated with the same seed and stream point (common random numbers),
 //! so comparisons between candidates are not driven by sampling noise, and `ccsim run` of the
@@ -320,7 +321,28 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         current_eval = eval(std::slice::from_ref(&current), &mut sims)?.remove(0);
     }
 
-    // Trim: single removals in parallel; stop after a full round where none keeps the targets.
+    // Trim, first uniformly: one agent less everywhere at once, while that keeps the targets
+    // (cheap when the Erlang start is well above what simulation needs, e.g. when another
+    // group also serves these call types).
+    loop {
+        let fewer: Vec<u32> = current
+            .iter()
+            .zip(&floor)
+            .map(|(&n, &f)| if n > f { n - 1 } else { n })
+            .collect();
+        if fewer == current {
+            break;
+        }
+        let e = eval(std::slice::from_ref(&fewer), &mut sims)?.remove(0);
+        if !e.meets() {
+            break;
+        }
+        current = fewer;
+        current_eval = e;
+    }
+
+    // Then interval by interval: single removals in parallel; stop after a full round where
+    // none keeps the targets.
     let mut recheck: Option<Vec<usize>> = None;
     loop {
         let ks: Vec<usize> = match &recheck {
@@ -356,33 +378,35 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             recheck = None;
             continue;
         }
-        // Most total slack first.
+        // Most total slack first; apply the largest prefix (all, half, a quarter, …, one)
+        // whose removals together still keep the targets. One removal alone is known to.
         passing.sort_by(|a, b| {
             let total = |e: &Evaluation| e.slack.iter().sum::<f64>();
             total(&b.1).total_cmp(&total(&a.1)).then(a.0.cmp(&b.0))
         });
-        let mut accepted = false;
-        if passing.len() > 1 {
-            let mut all = current.clone();
-            for (k, _) in &passing {
-                all[*k] -= 1;
+        let winners: Vec<usize> = passing.iter().map(|(k, _)| *k).collect();
+        let mut take = passing.len();
+        while take > 1 {
+            let mut fewer = current.clone();
+            for (k, _) in &passing[..take] {
+                fewer[*k] -= 1;
             }
-            let e = eval(std::slice::from_ref(&all), &mut sims)?.remove(0);
+            let e = eval(std::slice::from_ref(&fewer), &mut sims)?.remove(0);
             if e.meets() {
-                current = all;
+                current = fewer;
                 current_eval = e;
-                accepted = true;
+                break;
             }
+            take /= 2;
         }
-        if !accepted {
-            let (k, e) = passing.remove(0);
+        if take <= 1 {
+            let (k, e) = passing.swap_remove(0);
             current[k] -= 1;
             current_eval = e;
         }
         recheck = Some(
-            passing
-                .iter()
-                .map(|(k, _)| *k)
+            winners
+                .into_iter()
                 .filter(|&k| current[k] > floor[k])
                 .collect(),
         );
