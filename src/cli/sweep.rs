@@ -2,7 +2,7 @@
 //! interrupted sweep loses nothing, resumable, shardable across machines, and shard outputs
 //! merged into the file the unsharded run writes. Layout and rules: docs/sweeps.md.
 
-use super::{emit, load_scenario, BadInput, CommonArgs};
+use super::{emit, load_scenario, write_atomically, BadInput, CommonArgs};
 use crate::report::{self, Format};
 use crate::sweep::csvfile::{self, Expected, SweepCsv};
 use crate::sweep::grid::{self, Grid};
@@ -509,23 +509,6 @@ fn summary_table<'a>(
         ));
     }
     out
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
 }
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {

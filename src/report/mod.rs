@@ -90,35 +90,49 @@ pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
     v
 }
 
+/// The tidy CSV columns after any swept keys.
+pub const CSV_COLUMNS: [&str; 5] = ["point", "replication", "scope", "metric", "value"];
+
 /// Tidy long CSV: `point,replication,scope,metric,value`, one row per replication value, then
 /// summary rows with `replication` = `mean`, `ci95_lo`, `ci95_hi`. Undefined values are empty.
 /// `extra` prepends columns (swept keys) with one value list per point.
 pub fn csv_text(outcomes: &[Outcome], extra: &[(String, Vec<String>)]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = extra.iter().map(|(k, _)| k.as_str()).collect();
-    header.extend(["point", "replication", "scope", "metric", "value"]);
+    header.extend(CSV_COLUMNS);
     let _ = w.write_record(&header);
     for (point, o) in outcomes.iter().enumerate() {
         let keys: Vec<&str> = extra.iter().map(|(_, v)| v[point].as_str()).collect();
-        let point = point.to_string();
-        for (scope, s) in tidy_scopes(o) {
-            for m in &s.metrics {
-                let mut row = |rep: &str, value: Option<f64>| {
-                    let mut r = keys.clone();
-                    let value = value.map(fmt_num).unwrap_or_default();
-                    r.extend([point.as_str(), rep, scope.as_str(), m.name, value.as_str()]);
-                    let _ = w.write_record(&r);
-                };
-                for (i, v) in m.values.iter().enumerate() {
-                    row(&i.to_string(), *v);
-                }
-                row("mean", m.estimate.map(|e| e.mean));
-                row("ci95_lo", m.estimate.map(|e| e.ci95.0));
-                row("ci95_hi", m.estimate.map(|e| e.ci95.1));
-            }
-        }
+        write_csv_rows(&mut w, point as u64, &keys, o);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One point's tidy rows (no header): `keys` (swept values), then `point`, replication or
+/// summary label, scope, metric, value.
+pub fn write_csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    point: u64,
+    keys: &[&str],
+    o: &Outcome,
+) {
+    let point = point.to_string();
+    for (scope, s) in tidy_scopes(o) {
+        for m in &s.metrics {
+            let mut row = |rep: &str, value: Option<f64>| {
+                let value = value.map(fmt_num).unwrap_or_default();
+                let mut r = keys.to_vec();
+                r.extend([point.as_str(), rep, scope.as_str(), m.name, value.as_str()]);
+                let _ = w.write_record(&r);
+            };
+            for (i, v) in m.values.iter().enumerate() {
+                row(&i.to_string(), *v);
+            }
+            row("mean", m.estimate.map(|e| e.mean));
+            row("ci95_lo", m.estimate.map(|e| e.ci95.0));
+            row("ci95_hi", m.estimate.map(|e| e.ci95.1));
+        }
+    }
 }
 
 /// Shortest round-trip representation of a float (integers without `.0`).

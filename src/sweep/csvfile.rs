@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
 /// The fixed trailing columns of the tidy layout.
-pub const TIDY_COLUMNS: [&str; 5] = ["point", "replication", "scope", "metric", "value"];
+pub use report::CSV_COLUMNS as TIDY_COLUMNS;
 
 /// The header line for these swept keys, with its newline.
 pub fn header(keys: &[String]) -> Vec<u8> {
@@ -30,28 +30,9 @@ pub fn header(keys: &[String]) -> Vec<u8> {
 /// One point's rows (no header), formatted exactly like `ccsim run --format csv` with the
 /// swept keys' values in front and the global point index in the `point` column.
 pub fn point_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8> {
-    let extra: Vec<(String, Vec<String>)> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (format!("k{i}"), vec![l.clone()]))
-        .collect();
-    let text = report::csv_text(std::slice::from_ref(outcome), &extra);
-    // csv_text numbers its outcomes from 0: put the global index in the point column.
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
     let mut w = csv::Writer::from_writer(Vec::new());
-    let at = labels.len();
-    let point = point.to_string();
-    let mut rec = csv::ByteRecord::new();
-    while r.read_byte_record(&mut rec).unwrap_or(false) {
-        let fields: Vec<&[u8]> = rec
-            .iter()
-            .enumerate()
-            .map(|(i, f)| if i == at { point.as_bytes() } else { f })
-            .collect();
-        let _ = w.write_record(&fields);
-    }
+    let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
+    report::write_csv_rows(&mut w, point, &keys, outcome);
     w.into_inner().unwrap_or_default()
 }
 
