@@ -282,55 +282,34 @@ pub struct Estimate {
 
 impl Estimate {
     /// Summarises the defined values; `None` when no replication defined the metric.
-    /// With one value the interval is `[mean, mean]` (the contract's convention).
+    /// With one value the interval is `[mean, mean]` (the contract's convention). Two passes
+    /// (mean, then squared deviations): exact means for exact inputs, and stable.
     pub fn from_values(values: impl IntoIterator<Item = Option<f64>>) -> Option<Estimate> {
-        let mut acc = Welford::default();
-        for v in values.into_iter().flatten() {
-            acc.push(v);
+        let xs: Vec<f64> = values.into_iter().flatten().collect();
+        let n = xs.len();
+        if n == 0 {
+            return None;
         }
-        acc.estimate()
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Some(Estimate {
+                mean,
+                ci95: (mean, mean),
+                n,
+            });
+        }
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let h = t_quantile_975(n - 1) * var.sqrt() / (n as f64).sqrt();
+        Some(Estimate {
+            mean,
+            ci95: (mean - h, mean + h),
+            n,
+        })
     }
 
     /// Half-width of the interval.
     pub fn half_width(&self) -> f64 {
         (self.ci95.1 - self.ci95.0) / 2.0
-    }
-}
-
-/// Welford's running mean and variance: one pass, numerically stable.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Welford {
-    n: usize,
-    mean: f64,
-    m2: f64,
-}
-
-impl Welford {
-    pub fn push(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
-    pub fn estimate(&self) -> Option<Estimate> {
-        match self.n {
-            0 => None,
-            1 => Some(Estimate {
-                mean: self.mean,
-                ci95: (self.mean, self.mean),
-                n: 1,
-            }),
-            n => {
-                let sd = (self.m2 / (n - 1) as f64).max(0.0).sqrt();
-                let h = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
-                Some(Estimate {
-                    mean: self.mean,
-                    ci95: (self.mean - h, self.mean + h),
-                    n,
-                })
-            }
-        }
     }
 }
 
