@@ -31,7 +31,9 @@
 //! scenario with the answer pasted in reproduces the reported figures exactly.
 //!
 //! The floor is 0 agents in intervals without arrivals and 1 elsewhere (and always 1 in the
-//! last interval, whose staff stays on while the center drains).
+//! last interval, whose staff stays on while the center drains). Intervals that end within the
+//! warmup are not searched: they keep the Erlang estimate, since nothing there is measured
+//! but their staffing sets the state the measured day starts from.
 //!
 //! Cost: each simulation is one replication set of the whole horizon; a 24-interval day
 //! typically needs a few dozen to a couple of hundred.
@@ -280,12 +282,19 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             skills.iter().map(|&c| r[c]).sum()
         })
         .collect();
-    let floor: Vec<u32> = (0..intervals)
+    let mut floor: Vec<u32> = (0..intervals)
         .map(|k| u32::from(rates[k] > 0.0 || k + 1 == intervals))
         .collect();
     let erlang: Vec<u32> = (0..intervals)
         .map(|k| erlang_estimate(q, k).map(|n| n.max(floor[k])))
         .collect::<Result<_, _>>()?;
+    // Intervals that end within the warmup have no statistics to judge, but their staffing
+    // shapes the state the measured day starts from: they keep the Erlang estimate.
+    for k in 0..intervals {
+        if (k + 1) as f64 * s.simulation.interval <= s.simulation.warmup {
+            floor[k] = erlang[k];
+        }
+    }
     let cap: Vec<u32> = erlang
         .iter()
         .map(|&n| n.saturating_mul(3).saturating_add(50))
