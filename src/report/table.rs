@@ -110,11 +110,22 @@ fn cell(m: &Metric) -> String {
     }
 }
 
+/// Counts and amounts: never shown with 4 decimals, however small.
 fn is_count(name: &str) -> bool {
     matches!(
         name,
-        "offered" | "answered" | "abandoned" | "in_queue_at_end"
-    )
+        "offered"
+            | "answered"
+            | "abandoned"
+            | "in_queue_at_end"
+            | "customers"
+            | "customers_lost"
+            | "handled"
+            | "revenue_at_risk"
+            | "cost"
+            | "staffing_cost"
+            | "training_cost"
+    ) || name.starts_with("word_of_mouth")
 }
 
 fn interval_table(out: &mut String, o: &Outcome) {
