@@ -366,21 +366,35 @@ pub fn min_agents_for_service_level(p: &QueueParams, target_sl: f64) -> Result<u
     // A count known to fail: Erlang C needs n > a, and in both models SL ≤ P(answered) =
     // occupancy·n/a ≤ n/a, so any n < target·a fails. Saturating casts keep this panic-free.
     let a = lambda / mu;
-    let mut fail = match p.mean_patience {
+    let fail = match p.mean_patience {
         None => a.floor(),
         Some(_) => ((target_sl * a).ceil() - 1.0).max(0.0),
     } as u32;
-    // Gallop up, then bisect: SL is nondecreasing in n.
+    // SL is nondecreasing in n.
+    smallest_meeting(fail, meets, |n| {
+        (n == u32::MAX).then(|| invalid("no agent count within u32 meets the target".into()))
+    })
+}
+
+/// The smallest n > `fail` for which `meets(n)` holds, for a predicate that is monotone in n
+/// (false up to some n, true from there on). Gallops up from `fail` with doubling steps until
+/// it holds, then bisects: O(log n) evaluations. `give_up(n)`, asked after each failed gallop
+/// step, may end the search with an error (a target that is unreachable).
+pub fn smallest_meeting<E>(
+    mut fail: u32,
+    mut meets: impl FnMut(u32) -> Result<bool, E>,
+    mut give_up: impl FnMut(u32) -> Option<E>,
+) -> Result<u32, E> {
     let mut step = 1u32;
     let mut ok = loop {
-        let cand = fail.saturating_add(step);
-        if cand == fail {
-            return Err(invalid("no agent count within u32 meets the target".into()));
+        let n = fail.saturating_add(step);
+        if meets(n)? {
+            break n;
         }
-        if meets(cand)? {
-            break cand;
+        if let Some(e) = give_up(n) {
+            return Err(e);
         }
-        fail = cand;
+        fail = n;
         step = step.saturating_mul(2);
     };
     while ok - fail > 1 {

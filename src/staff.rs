@@ -468,30 +468,14 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
     // Far beyond any useful headcount: a target not met by then is unreachable (e.g.
     // service_level>=1), and Erlang A's cost grows with n.
     let limit = 10.0 * lambda * handle + 1000.0;
-    // Gallop then bisect (every targetable metric is monotone in n).
-    let (mut fail, mut step) = (0u32, 1u32);
-    let mut ok = loop {
-        let n = fail.saturating_add(step);
-        if meets(n)? {
-            break n;
-        }
-        if n as f64 >= limit {
-            return Err(StaffError::Input(format!(
+    // Every targetable metric is monotone in n.
+    analytic::smallest_meeting(0, meets, |n| {
+        (n as f64 >= limit).then(|| {
+            StaffError::Input(format!(
                 "interval {k}: no headcount up to {n} meets the targets by Erlang: are they reachable?"
-            )));
-        }
-        fail = n;
-        step = step.saturating_mul(2);
-    };
-    while ok - fail > 1 {
-        let mid = fail + (ok - fail) / 2;
-        if meets(mid)? {
-            ok = mid;
-        } else {
-            fail = mid;
-        }
-    }
-    Ok(ok)
+            ))
+        })
+    })
 }
 
 /// Simulates every candidate staffing (common random numbers: same seed, point 0) and judges
