@@ -95,6 +95,17 @@ impl CommonArgs {
         }
     }
 
+    /// The output format, refusing `html` for commands other than `run`.
+    fn format_for(&self, command: &str) -> Result<Format> {
+        match self.format() {
+            Format::Html if command != "run" => Err(BadInput(format!(
+                "--format html is available for `ccsim run` only, not for `ccsim {command}`"
+            ))
+            .into()),
+            f => Ok(f),
+        }
+    }
+
     fn format(&self) -> Format {
         if let Some(f) = self.format {
             return f;
@@ -107,6 +118,7 @@ impl CommonArgs {
         match ext.as_deref() {
             Some("json") => Format::Json,
             Some("csv") => Format::Csv,
+            Some("html" | "htm") => Format::Html,
             Some(_) => Format::Table,
             None if std::io::stdout().is_terminal() => Format::Table,
             None => Format::Json,
@@ -251,6 +263,7 @@ fn render(outcomes: &[Outcome], format: Format) -> String {
         Format::Json => report::json_text(&report::outcomes_json(outcomes)),
         Format::Csv => report::csv_text(outcomes, &[]),
         Format::Table => report::table(outcomes),
+        Format::Html => report::html(outcomes),
     }
 }
 
@@ -290,6 +303,12 @@ fn cmd_erlang(args: ErlangArgs) -> Result<()> {
         ("occupancy", a.occupancy),
     ];
     let text = match format {
+        Format::Html => {
+            return Err(BadInput(
+                "--format html is available for `ccsim run` only, not for `ccsim erlang`".into(),
+            )
+            .into())
+        }
         Format::Json => {
             let mut map = serde_json::Map::new();
             map.insert("model".into(), model.into());

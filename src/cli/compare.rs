@@ -23,6 +23,7 @@ pub(super) struct CompareArgs {
 }
 
 pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
+    let format = args.common.format_for("compare")?;
     let a = args.common.load(&args.a)?;
     let mut b = args.common.load(&args.b)?;
     // Common random numbers need the same seed and replication count: A's (or the flags').
@@ -39,10 +40,10 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
     let outcomes = run_scenarios(&[a, b], args.common.run_options())
         .context("could not start the worker threads")?;
     let comparison = compare(&outcomes[0], &outcomes[1]);
-    let text = match args.common.format() {
+    let text = match format {
         Format::Json => json_text(&comparison_json(&comparison)),
         Format::Csv => comparison_csv(&comparison),
-        Format::Table => comparison_table(&comparison),
+        Format::Table | Format::Html => comparison_table(&comparison),
     };
     emit(&text, args.common.output.as_deref())
 }

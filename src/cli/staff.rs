@@ -34,6 +34,7 @@ pub(super) struct StaffArgs {
 }
 
 pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
+    let format = args.common.format_for("staff")?;
     let targets = args
         .targets
         .iter()
@@ -86,9 +87,9 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
         other => other.into(),
     })?;
-    let text = match args.common.format() {
+    let text = match format {
         Format::Json => json_text(&answer_json(&query, &answer)),
-        Format::Table => answer_table(&query, &answer),
+        Format::Table | Format::Html => answer_table(&query, &answer),
         Format::Csv => answer_csv(&query, &answer),
     };
     emit(&text, args.common.output.as_deref())

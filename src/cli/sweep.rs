@@ -133,7 +133,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         crn: args.crn,
         stop: &STOP,
     };
-    let format = args.common.format();
+    let format = args.common.format_for("sweep")?;
     match (&args.common.output, format) {
         (Some(path), Format::Csv) => {
             let (text, layout) = sweep_to_csv_file(&sweep, &points, path, args.resume, ctl)?;
@@ -359,7 +359,7 @@ fn sweep_whole(
         .collect();
     let keys = sweep.grid.keys();
     let text = match format {
-        Format::Csv | Format::Table => {
+        Format::Csv | Format::Table | Format::Html => {
             let mut csv = csvfile::header(&keys);
             for (p, o) in &finished {
                 csv.extend(csvfile::point_rows(p.index, &p.labels, o));

@@ -1,8 +1,10 @@
 //! Output: the contract's JSON, tidy CSV for pandas/polars/R, and a terminal table that puts
 //! scenarios side by side. Reports are built in memory and written whole (see `cli`).
 
+mod html;
 mod table;
 
+pub use html::html;
 pub use table::table;
 
 use crate::experiment::{Metric, Outcome, Scope};
@@ -14,6 +16,8 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// A self-contained page with charts (`run` only).
+    Html,
 }
 
 /// `{"mean": f, "ci95": [lo, hi]}`, or `null` when no replication defined the metric.

@@ -2,6 +2,7 @@
 //! per scenario when it has more than one interval.
 
 use crate::experiment::{Metric, Outcome, Scope};
+use crate::stats::Estimate;
 use std::fmt::Write;
 
 /// Human-readable report of one or more outcomes.
@@ -90,23 +91,25 @@ fn section<'a>(
 
 /// `mean ± half-width` with precision suited to the metric's scale.
 fn cell(m: &Metric) -> String {
-    match m.estimate {
-        None => "n/a".into(),
-        Some(e) => {
-            let h = e.half_width();
-            let decimals = if e.mean.abs() < 1.5 && !is_count(m.name) {
-                4
-            } else if e.mean.abs() < 100.0 {
-                2
-            } else {
-                1
-            };
-            if h > 0.0 {
-                format!("{:.*} ± {:.*}", decimals, e.mean, decimals, h)
-            } else {
-                format!("{:.*}", decimals, e.mean)
-            }
-        }
+    m.estimate
+        .map_or_else(|| "n/a".into(), |e| format_estimate(m.name, &e))
+}
+
+/// `mean ± half-width` with precision suited to the metric's scale (shared with the HTML
+/// report).
+pub(super) fn format_estimate(name: &str, e: &Estimate) -> String {
+    let h = e.half_width();
+    let decimals = if e.mean.abs() < 1.5 && !is_count(name) {
+        4
+    } else if e.mean.abs() < 100.0 {
+        2
+    } else {
+        1
+    };
+    if h > 0.0 {
+        format!("{:.*} ± {:.*}", decimals, e.mean, decimals, h)
+    } else {
+        format!("{:.*}", decimals, e.mean)
     }
 }
 

@@ -7,6 +7,7 @@
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
 //!   equal each file alone; output formats.
+//! * `html`         — the self-contained HTML report.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
 //!
@@ -16,4 +17,5 @@ mod bad_input;
 mod common;
 mod conservation;
 mod determinism;
+mod html;
 mod validation;
