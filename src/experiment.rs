@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 use crate::stats::{
     contact_metrics, group_metrics, Estimate, ReplicationResult, CONTACT_METRICS, GROUP_METRICS,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 
 /// How to run: thread count (`None` = all cores) and whether to draw a progress bar.
@@ -101,9 +101,14 @@ fn progress_bar(total: u64, visible: bool) -> ProgressBar {
     // Draws only when stderr is a terminal, so logs and pipes stay clean.
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] [{bar:40}] {pos}/{len} replications ({per_sec}, eta {eta})",
+        "{spinner} [{elapsed_precise}] [{bar:40}] {pos}/{len} replications ({rate}, eta {eta})",
     ) {
-        bar.set_style(style.progress_chars("=> "));
+        let style = style
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", s.per_sec());
+            })
+            .progress_chars("=> ");
+        bar.set_style(style);
     }
     bar
 }
