@@ -1,0 +1,118 @@
+//! Agents on shift: finishing a contact and looking for the next one, shift changes at
+//! interval boundaries (the contract's rules), and the busy/staffed time integrals behind
+//! occupancy.
+
+use super::{Agent, Engine};
+
+impl Engine<'_> {
+    /// An agent finished a contact: go home if the headcount dropped, otherwise take the
+    /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
+    pub(super) fn agent_frees(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        self.integrate(g);
+        self.groups[g].busy -= 1;
+        self.seek_work(agent);
+    }
+
+    /// An agent with nothing in hand (just freed or just arrived on shift).
+    pub(super) fn seek_work(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        if self.groups[g].leaving > 0 {
+            self.groups[g].leaving -= 1;
+            self.agent_leaves(agent);
+            return;
+        }
+        let scenario = self.scenario;
+        for &c in &scenario.agent_groups[g].skills {
+            if self.waiting[c] == 0 {
+                continue;
+            }
+            while let Some((slot, generation)) = self.queues[c].pop_front() {
+                let contact = self.contacts[slot as usize];
+                if contact.generation == generation {
+                    self.release_contact(slot);
+                    self.waiting[c] -= 1;
+                    self.start_service(agent, contact);
+                    return;
+                }
+            }
+        }
+        self.agents[agent as usize].idle_since = self.now;
+        self.groups[g].idle.push_back(agent);
+    }
+
+    pub(super) fn agent_leaves(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        self.integrate(g);
+        self.groups[g].present -= 1;
+        self.groups[g].off_shift.push(agent);
+    }
+
+    /// Applies interval `k`'s headcount to every group (the contract's shift-change rules).
+    pub(super) fn change_staffing(&mut self, k: usize) {
+        self.integrate_all();
+        self.interval = k;
+        let scenario = self.scenario;
+        for (g, spec) in scenario.agent_groups.iter().enumerate() {
+            let target = spec.staffing[k] as i64;
+            let group = &self.groups[g];
+            let current = group.present as i64 - group.leaving as i64;
+            if target > current {
+                let mut add = target - current;
+                // Agents about to go home stay instead of being replaced.
+                let stay = add.min(group.leaving as i64);
+                self.groups[g].leaving -= stay as u32;
+                add -= stay;
+                for _ in 0..add {
+                    let agent = self.put_on_shift(g);
+                    self.seek_work(agent);
+                }
+            } else if target < current {
+                let mut remove = current - target;
+                // Idle agents leave first; the rest leave when they finish their contact.
+                while remove > 0 {
+                    match self.groups[g].idle.pop_back() {
+                        Some(agent) => self.agent_leaves(agent),
+                        None => break,
+                    }
+                    remove -= 1;
+                }
+                self.groups[g].leaving += remove as u32;
+            }
+        }
+    }
+
+    /// An agent of group `g` starts a shift: a returning one (keeping their experience) if
+    /// there is one, else a new slot.
+    pub(super) fn put_on_shift(&mut self, g: usize) -> u32 {
+        self.integrate(g);
+        self.groups[g].present += 1;
+        if let Some(id) = self.groups[g].off_shift.pop() {
+            return id;
+        }
+        self.agents.push(Agent {
+            group: g as u32,
+            ..Agent::default()
+        });
+        (self.agents.len() - 1) as u32
+    }
+
+    /// Adds busy and staffed agent-time since the group's last change to the current interval.
+    #[inline]
+    pub(super) fn integrate(&mut self, g: usize) {
+        let group = &mut self.groups[g];
+        if self.recording {
+            let dt = self.now - group.last_change;
+            let i = self.interval * self.result.groups + g;
+            self.result.busy[i] += group.busy as f64 * dt;
+            self.result.staffed[i] += group.present as f64 * dt;
+        }
+        group.last_change = self.now;
+    }
+
+    pub(super) fn integrate_all(&mut self) {
+        for g in 0..self.groups.len() {
+            self.integrate(g);
+        }
+    }
+}
