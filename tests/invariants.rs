@@ -141,7 +141,13 @@ fn toml(s: &Spec) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+    // A fixed generator seed: CI sees the same cases every run; change it locally to explore.
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(7),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn per_replication_invariants(s in spec(), seed in 0u64..1000) {

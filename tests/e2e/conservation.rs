@@ -420,9 +420,12 @@ agents = {a2}
 }
 
 proptest! {
+    // A fixed generator seed: CI sees the same cases every run (no flaky submissions);
+    // change the seed locally to explore further.
     #![proptest_config(ProptestConfig {
         cases: 16,
         failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261123),
         ..ProptestConfig::default()
     })]
 
