@@ -55,7 +55,8 @@ pub fn outcome_json(o: &Outcome) -> Value {
         "call_types": named(&o.call_types),
         "agent_groups": named(&o.agent_groups),
         "intervals": o.intervals.iter().map(|(start, s)| json!({
-            "start_s": start,
+            // Whole seconds print as integers, as in the contract's example.
+            "start_s": if start.fract() == 0.0 { json!(*start as u64) } else { json!(start) },
             "metrics": scope_json(s),
         })).collect::<Vec<_>>(),
     })
