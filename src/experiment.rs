@@ -124,7 +124,16 @@ pub struct Metric {
 
 impl Metric {
     fn new(name: &'static str, values: Vec<Option<f64>>) -> Self {
-        let estimate = Estimate::from_values(values.iter().copied());
+        // Mean hold lengths when nobody was held in any replication: 0, not "undefined", so
+        // plain scenarios report an object for every metric.
+        const ZERO_WHEN_NONE: [&str; 2] = ["mean_hold_s", "mean_approval_hold_s"];
+        let estimate = Estimate::from_values(values.iter().copied()).or_else(|| {
+            ZERO_WHEN_NONE.contains(&name).then_some(Estimate {
+                mean: 0.0,
+                ci95: (0.0, 0.0),
+                n: 0,
+            })
+        });
         Metric {
             name,
             values,
