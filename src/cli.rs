@@ -3,10 +3,10 @@
 //! contract: 0 success, 2 bad input (scenario or arguments), 1 anything else.
 
 mod compare;
+mod erlang;
 mod staff;
 mod sweep;
 
-use crate::analytic::{self, QueueParams};
 use crate::experiment::{run_scenarios, Outcome, RunOptions};
 use crate::report::{self, Format};
 use crate::scenario::duration::parse_duration;
@@ -43,7 +43,7 @@ enum Command {
         scenario: PathBuf,
     },
     /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
-    Erlang(ErlangArgs),
+    Erlang(erlang::ErlangArgs),
     /// Run two scenarios with common random numbers; report B − A with paired 95% intervals.
     Compare(compare::CompareArgs),
     /// Grid over scenario keys (dotted paths): every point × replication in one parallel pool.
@@ -138,28 +138,6 @@ impl CommonArgs {
     }
 }
 
-#[derive(Debug, Args)]
-struct ErlangArgs {
-    /// Arrival rate, calls per hour.
-    #[arg(long)]
-    arrival_rate: f64,
-    /// Mean handle time, e.g. 4m.
-    #[arg(long, value_parser = duration_arg)]
-    handle_time: f64,
-    /// Number of agents.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    agents: u32,
-    /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
-    #[arg(long, value_parser = duration_arg)]
-    patience: Option<f64>,
-    /// Service-level threshold.
-    #[arg(long, value_parser = duration_arg, default_value = "20s")]
-    threshold: f64,
-    /// Output format (default: table on a terminal, json otherwise).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
-}
-
 fn duration_arg(s: &str) -> Result<f64, String> {
     parse_duration(s)
 }
@@ -206,7 +184,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Validate { scenario } => cmd_validate(&scenario),
-        Command::Erlang(args) => cmd_erlang(args),
+        Command::Erlang(args) => erlang::cmd_erlang(args),
         Command::Compare(args) => compare::cmd_compare(args),
         Command::Sweep(args) => sweep::cmd_sweep(args),
         Command::Merge(args) => sweep::cmd_merge(args),
@@ -265,76 +243,6 @@ fn render(outcomes: &[Outcome], format: Format) -> String {
         Format::Table => report::table(outcomes),
         Format::Html => report::html(outcomes),
     }
-}
-
-fn cmd_erlang(args: ErlangArgs) -> Result<()> {
-    if !(args.arrival_rate.is_finite() && args.arrival_rate >= 0.0) {
-        return Err(BadInput(format!(
-            "--arrival-rate: must be a finite number of calls per hour ≥ 0, got {}",
-            args.arrival_rate
-        ))
-        .into());
-    }
-    let params = QueueParams {
-        arrival_rate: args.arrival_rate / 3600.0,
-        mean_handle: args.handle_time,
-        agents: args.agents,
-        mean_patience: args.patience,
-        threshold: args.threshold,
-    };
-    let a = analytic::solve(&params).map_err(|e| BadInput(e.to_string()))?;
-    let model = if args.patience.is_some() {
-        "erlang_a"
-    } else {
-        "erlang_c"
-    };
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
-    let rows: [(&str, f64); 7] = [
-        ("offered_load", a.offered_load),
-        ("wait_probability", a.wait_probability),
-        ("service_level", a.service_level),
-        ("asa_s", a.asa_s),
-        ("mean_wait_s", a.mean_wait_s),
-        ("abandon_rate", a.abandon_rate),
-        ("occupancy", a.occupancy),
-    ];
-    let text = match format {
-        Format::Html => {
-            return Err(BadInput(
-                "--format html is available for `ccsim run` only, not for `ccsim erlang`".into(),
-            )
-            .into())
-        }
-        Format::Json => {
-            let mut map = serde_json::Map::new();
-            map.insert("model".into(), model.into());
-            map.insert("agents".into(), args.agents.into());
-            for (k, v) in rows {
-                map.insert(k.into(), serde_json::json!(v));
-            }
-            report::json_text(&serde_json::Value::Object(map))
-        }
-        Format::Csv => {
-            let mut s = String::from("metric,value\n");
-            s.push_str(&format!("agents,{}\n", args.agents));
-            for (k, v) in rows {
-                s.push_str(&format!("{k},{v}\n"));
-            }
-            s
-        }
-        Format::Table => {
-            let mut s = format!("{model} with {} agents\n", args.agents);
-            for (k, v) in rows {
-                s.push_str(&format!("  {k:<18}{v:>14.6}\n"));
-            }
-            s
-        }
-    };
-    emit(&text, None)
 }
 
 /// Writes a finished report to stdout, or to `path` atomically (temp file + rename in the same

@@ -7,6 +7,7 @@
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
 //!   equal each file alone; output formats.
+//! * `erlang_table` — `ccsim erlang` over a range of headcounts, with a target.
 //! * `html`         — the self-contained HTML report.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
@@ -17,5 +18,6 @@ mod bad_input;
 mod common;
 mod conservation;
 mod determinism;
+mod erlang_table;
 mod html;
 mod validation;

@@ -1,0 +1,224 @@
+//! `ccsim erlang`: closed-form Erlang C (no abandonment) or Erlang A (with `--patience`)
+//! answers for one headcount or a range of them, and optionally the smallest headcount that
+//! meets a service-level target — the planner's quick check before simulating.
+
+use super::{duration_arg, emit, BadInput};
+use crate::analytic::{self, QueueAnswer, QueueParams};
+use crate::report::{json_text, Format};
+use anyhow::Result;
+use clap::Args;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+/// At most this many rows for `--agents A..=B`.
+const MAX_ROWS: u32 = 10_000;
+
+#[derive(Debug, Args)]
+pub(super) struct ErlangArgs {
+    /// Arrival rate, calls per hour.
+    #[arg(long)]
+    arrival_rate: f64,
+    /// Mean handle time, e.g. 4m.
+    #[arg(long, value_parser = duration_arg)]
+    handle_time: f64,
+    /// Number of agents, or a range such as 18..=24 (one row each).
+    #[arg(long, value_parser = agents_arg)]
+    agents: (u32, u32),
+    /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
+    #[arg(long, value_parser = duration_arg)]
+    patience: Option<f64>,
+    /// Service-level threshold.
+    #[arg(long, value_parser = duration_arg, default_value = "20s")]
+    threshold: f64,
+    /// Also report the smallest headcount with service level ≥ this fraction (e.g. 0.8).
+    #[arg(long)]
+    target_sl: Option<f64>,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+/// `N`, `A..=B` or `A..B`, with 1 ≤ A ≤ B.
+fn agents_arg(s: &str) -> Result<(u32, u32), String> {
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| format!("expected a whole number of agents ≥ 1, got \"{t}\""))
+    };
+    let (lo, hi) = if let Some((a, b)) = s.split_once("..=") {
+        (num(a)?, num(b)?)
+    } else if let Some((a, b)) = s.split_once("..") {
+        (num(a)?, num(b)?.saturating_sub(1))
+    } else {
+        let n = num(s)?;
+        (n, n)
+    };
+    if lo > hi {
+        return Err(format!("the range \"{s}\" is empty"));
+    }
+    if hi - lo >= MAX_ROWS {
+        return Err(format!(
+            "at most {MAX_ROWS} headcounts at once, got \"{s}\""
+        ));
+    }
+    Ok((lo, hi))
+}
+
+pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
+    if !(args.arrival_rate.is_finite() && args.arrival_rate >= 0.0) {
+        return Err(BadInput(format!(
+            "--arrival-rate: must be a finite number of calls per hour ≥ 0, got {}",
+            args.arrival_rate
+        ))
+        .into());
+    }
+    if let Some(t) = args.target_sl {
+        if !(0.0..1.0).contains(&t) {
+            return Err(BadInput(format!("--target-sl: must be in [0, 1), got {t}")).into());
+        }
+    }
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    if format == Format::Html {
+        return Err(BadInput(
+            "--format html is available for `ccsim run` only, not for `ccsim erlang`".into(),
+        )
+        .into());
+    }
+    let params = |agents| QueueParams {
+        arrival_rate: args.arrival_rate / 3600.0,
+        mean_handle: args.handle_time,
+        agents,
+        mean_patience: args.patience,
+        threshold: args.threshold,
+    };
+    let (lo, hi) = args.agents;
+    let mut rows: Vec<(u32, QueueAnswer)> = Vec::new();
+    for n in lo..=hi {
+        match analytic::solve(&params(n)) {
+            Ok(a) => rows.push((n, a)),
+            // In a range, unstable headcounts (Erlang C with load ≥ agents) are left out.
+            Err(analytic::AnalyticError::Unstable { .. }) if lo < hi => {}
+            Err(e) => return Err(BadInput(e.to_string()).into()),
+        }
+    }
+    if rows.is_empty() {
+        return Err(BadInput(format!(
+            "no headcount in {lo}..={hi} is stable: the offered load is {:.2} Erlangs",
+            args.arrival_rate / 3600.0 * args.handle_time
+        ))
+        .into());
+    }
+    let minimum = args
+        .target_sl
+        .map(|t| analytic::min_agents_for_service_level(&params(1), t))
+        .transpose()
+        .map_err(|e| BadInput(e.to_string()))?;
+    let model = if args.patience.is_some() {
+        "erlang_a"
+    } else {
+        "erlang_c"
+    };
+    let text = match format {
+        Format::Json => json_text(&as_json(model, &rows, lo == hi, minimum)),
+        Format::Csv => as_csv(&rows),
+        Format::Table | Format::Html => as_table(model, &rows, args.target_sl.zip(minimum)),
+    };
+    emit(&text, None)
+}
+
+fn fields(a: &QueueAnswer) -> [(&'static str, f64); 7] {
+    [
+        ("offered_load", a.offered_load),
+        ("wait_probability", a.wait_probability),
+        ("service_level", a.service_level),
+        ("asa_s", a.asa_s),
+        ("mean_wait_s", a.mean_wait_s),
+        ("abandon_rate", a.abandon_rate),
+        ("occupancy", a.occupancy),
+    ]
+}
+
+/// One object for one headcount (`model`, `agents`, the answers, and `min_agents` when a
+/// target was given); an array of them for a range.
+fn as_json(model: &str, rows: &[(u32, QueueAnswer)], single: bool, minimum: Option<u32>) -> Value {
+    let object = |(n, a): &(u32, QueueAnswer)| {
+        let mut map = Map::new();
+        map.insert("model".into(), model.into());
+        map.insert("agents".into(), (*n).into());
+        for (k, v) in fields(a) {
+            map.insert(k.into(), json!(v));
+        }
+        if let Some(m) = minimum {
+            map.insert("min_agents".into(), m.into());
+        }
+        Value::Object(map)
+    };
+    if single {
+        object(&rows[0])
+    } else {
+        Value::Array(rows.iter().map(object).collect())
+    }
+}
+
+fn as_csv(rows: &[(u32, QueueAnswer)]) -> String {
+    let mut s = String::from("agents");
+    for (k, _) in fields(&rows[0].1) {
+        let _ = write!(s, ",{k}");
+    }
+    s.push('\n');
+    for (n, a) in rows {
+        let _ = write!(s, "{n}");
+        for (_, v) in fields(a) {
+            let _ = write!(s, ",{v}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn as_table(model: &str, rows: &[(u32, QueueAnswer)], target: Option<(f64, u32)>) -> String {
+    let mut s = format!(
+        "{model}, offered load {:.2} Erlangs\n\n  {:>6}",
+        rows[0].1.offered_load, "agents"
+    );
+    let names = [
+        "P(wait)",
+        "SL",
+        "ASA s",
+        "mean wait s",
+        "abandon",
+        "occupancy",
+    ];
+    for h in names {
+        let _ = write!(s, "{h:>13}");
+    }
+    s.push('\n');
+    for (n, a) in rows {
+        let mark = if target.is_some_and(|(_, m)| m == *n) {
+            "*"
+        } else {
+            " "
+        };
+        let _ = writeln!(
+            s,
+            " {mark}{n:>6}{:>13.4}{:>13.4}{:>13.2}{:>13.2}{:>13.4}{:>13.4}",
+            a.wait_probability,
+            a.service_level,
+            a.asa_s,
+            a.mean_wait_s,
+            a.abandon_rate,
+            a.occupancy
+        );
+    }
+    if let Some((t, m)) = target {
+        let _ = writeln!(s, "\n* smallest headcount with service level ≥ {t}: {m}");
+    }
+    s
+}
