@@ -217,6 +217,20 @@ fn warn_overload(s: &Scenario) {
     }
 }
 
+/// Warns (stderr) before a run that will take long, so a unit slip (calls per minute typed as
+/// per hour, days for hours) is caught before the wait, not after.
+fn warn_workload(scenarios: &[Scenario]) {
+    let contacts: f64 = scenarios
+        .iter()
+        .map(|s| s.expected_arrivals() * s.simulation.replications as f64)
+        .sum();
+    if contacts > 2e9 {
+        eprintln!(
+            "warning: about {contacts:.1e} external contacts to simulate (several minutes per core per billion); check units if that is unexpected"
+        );
+    }
+}
+
 fn cmd_validate(path: &Path) -> Result<()> {
     let s = load_scenario(path)?;
     emit(&format!("{}\n", s.summary()), None)
@@ -228,6 +242,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .iter()
         .map(|p| args.common.load(p))
         .collect::<Result<Vec<_>>>()?;
+    warn_workload(&scenarios);
     let outcomes = run_scenarios(&scenarios, args.common.run_options())
         .context("could not start the worker threads")?;
     emit(

@@ -219,6 +219,20 @@ impl Scenario {
         rates
     }
 
+    /// Expected external arrivals in one replication (Σ rate × interval length).
+    pub fn expected_arrivals(&self) -> f64 {
+        let s = &self.simulation;
+        (0..s.intervals)
+            .map(|k| {
+                self.call_types
+                    .iter()
+                    .map(|c| c.arrival_rates[k])
+                    .sum::<f64>()
+                    * s.interval_len(k)
+            })
+            .sum()
+    }
+
     /// One-line human summary for `ccsim validate`.
     pub fn summary(&self) -> String {
         let s = &self.simulation;
@@ -229,22 +243,14 @@ impl Scenario {
             agents.iter().min().copied().unwrap_or(0),
             agents.iter().max().copied().unwrap_or(0),
         );
-        let expected: f64 = (0..s.intervals)
-            .map(|k| {
-                self.call_types
-                    .iter()
-                    .map(|c| c.arrival_rates[k])
-                    .sum::<f64>()
-                    * s.interval_len(k)
-            })
-            .sum();
+        let expected = self.expected_arrivals();
         let staff = if lo == hi {
             format!("{lo} agents")
         } else {
             format!("{lo}–{hi} agents")
         };
         format!(
-            "ok: \"{}\": {} call type(s), {} agent group(s), {staff}, horizon {} in {} interval(s) of {}, ~{:.0} external arrivals, {} replication(s), seed {}",
+            "ok: \"{}\": {} call type(s), {} agent group(s), {staff}, horizon {} in {} interval(s) of {}, ~{:.0} external arrivals, {} replication(s), seed {}{}",
             self.name,
             self.call_types.len(),
             self.agent_groups.len(),
@@ -253,8 +259,45 @@ impl Scenario {
             duration::format_duration(s.interval),
             expected,
             s.replications,
-            s.seed
+            s.seed,
+            self.experience_summary()
         )
+    }
+
+    /// "; experience model: …" listing the customer-experience mechanics in use, or nothing
+    /// for a plain queueing scenario.
+    fn experience_summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.call_types.iter().any(|c| c.difficulty.is_some()) {
+            parts.push("issue difficulty");
+        }
+        if self
+            .agent_groups
+            .iter()
+            .any(|g| g.proficiency < 1.0 || g.learning.is_some())
+        {
+            parts.push("training");
+        }
+        if self.call_types.iter().any(|c| c.decision_probability > 0.0)
+            && self.agent_groups.iter().any(|g| g.authority.is_finite())
+        {
+            parts.push("empowerment limits");
+        }
+        if self
+            .agent_groups
+            .iter()
+            .any(|g| g.unresolved_transfer.is_some())
+        {
+            parts.push("knowledge transfers");
+        }
+        if self.customers.callback_probability > 0.0 || self.customers.redial_probability > 0.0 {
+            parts.push("callbacks/redials");
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("; experience model: {}", parts.join(", "))
+        }
     }
 }
 
