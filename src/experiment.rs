@@ -167,6 +167,9 @@ pub struct Outcome {
     pub agent_groups: Vec<Scope>,
     /// Per arrival interval, with its start in seconds.
     pub intervals: Vec<(f64, Scope)>,
+    /// `[interval][group]`: each group's occupancy in each interval (scope name
+    /// `interval:K/agent_group:NAME`), for checking a staffing plan interval by interval.
+    pub interval_groups: Vec<Vec<Scope>>,
 }
 
 impl Outcome {
@@ -225,6 +228,23 @@ impl Outcome {
                 (k as f64 * s.simulation.interval, scope)
             })
             .collect();
+        let interval_groups = (0..s.simulation.intervals)
+            .map(|k| {
+                s.agent_groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, spec)| Scope {
+                        name: format!("interval:{k}/agent_group:{}", spec.name),
+                        metrics: vec![Metric::new(
+                            "occupancy",
+                            reps.iter()
+                                .map(|r| r.occupancy(|i, gg| i == k && gg == g))
+                                .collect(),
+                        )],
+                    })
+                    .collect()
+            })
+            .collect();
         Outcome {
             scenario: s.name.clone(),
             seed: s.simulation.seed,
@@ -233,6 +253,7 @@ impl Outcome {
             call_types,
             agent_groups,
             intervals,
+            interval_groups,
         }
     }
 }

@@ -54,10 +54,17 @@ pub fn outcome_json(o: &Outcome) -> Value {
         "metrics": scope_json(&o.overall),
         "call_types": named(&o.call_types),
         "agent_groups": named(&o.agent_groups),
-        "intervals": o.intervals.iter().map(|(start, s)| json!({
+        "intervals": o.intervals.iter().zip(&o.interval_groups).map(|((start, s), groups)| json!({
             // Whole seconds print as integers, as in the contract's example.
             "start_s": if start.fract() == 0.0 { json!(*start as u64) } else { json!(start) },
             "metrics": scope_json(s),
+            "agent_groups": Value::Object(
+                o.agent_groups
+                    .iter()
+                    .zip(groups)
+                    .map(|(g, scope)| (g.name.clone(), scope_json(scope)))
+                    .collect(),
+            ),
         })).collect::<Vec<_>>(),
     })
 }
@@ -92,6 +99,12 @@ pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
             .map(|s| (format!("agent_group:{}", s.name), s)),
     );
     v.extend(o.intervals.iter().map(|(_, s)| (s.name.clone(), s)));
+    v.extend(
+        o.interval_groups
+            .iter()
+            .flatten()
+            .map(|s| (s.name.clone(), s)),
+    );
     v
 }
 

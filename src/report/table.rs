@@ -146,8 +146,15 @@ fn interval_table(out: &mut String, o: &Outcome) {
     for c in COLS {
         let _ = write!(out, "{c:>14}");
     }
+    // With several groups, each group's occupancy too: where the plan is tight.
+    let by_group = o.agent_groups.len() > 1;
+    if by_group {
+        for g in &o.agent_groups {
+            let _ = write!(out, "{:>14}", truncate(&format!("occ {}", g.name), 13));
+        }
+    }
     out.push('\n');
-    for (start, s) in &o.intervals {
+    for ((start, s), groups) in o.intervals.iter().zip(&o.interval_groups) {
         let secs = *start as u64;
         let _ = write!(out, "  {:>6}:{:02}", secs / 3600, (secs % 3600) / 60);
         for c in COLS {
@@ -156,6 +163,15 @@ fn interval_table(out: &mut String, o: &Outcome) {
                 .and_then(|m| m.estimate)
                 .map_or_else(|| "n/a".to_string(), |e| format_mean(c, e.mean));
             let _ = write!(out, "{v:>14}");
+        }
+        if by_group {
+            for g in groups {
+                let v = g
+                    .get("occupancy")
+                    .and_then(|m| m.estimate)
+                    .map_or_else(|| "n/a".to_string(), |e| format_mean("occupancy", e.mean));
+                let _ = write!(out, "{v:>14}");
+            }
         }
         out.push('\n');
     }
