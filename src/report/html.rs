@@ -54,28 +54,14 @@ pub fn html(outcomes: &[Outcome]) -> String {
         let _ = writeln!(out, "</div>");
     }
 
-    let mut types: Vec<&str> = Vec::new();
-    for o in outcomes {
-        for s in &o.call_types {
-            if !types.contains(&s.name.as_str()) {
-                types.push(&s.name);
-            }
-        }
-    }
+    let types = super::scope_names(outcomes, |o| &o.call_types);
     for t in types {
         let _ = writeln!(out, "<h2>Call type {}</h2>", esc(t));
         scope_table(&mut out, &names, outcomes, |o| {
             o.call_types.iter().find(|s| s.name == t)
         });
     }
-    let mut groups: Vec<&str> = Vec::new();
-    for o in outcomes {
-        for s in &o.agent_groups {
-            if !groups.contains(&s.name.as_str()) {
-                groups.push(&s.name);
-            }
-        }
-    }
+    let groups = super::scope_names(outcomes, |o| &o.agent_groups);
     for g in groups {
         let _ = writeln!(out, "<h2>Agent group {}</h2>", esc(g));
         scope_table(&mut out, &names, outcomes, |o| {

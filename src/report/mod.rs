@@ -84,6 +84,23 @@ pub fn json_text(value: &Value) -> String {
     s
 }
 
+/// The names of the scopes `scopes_of` picks from each outcome, each once, in first-seen
+/// order: the rows of a side-by-side report when scenarios differ in call types or groups.
+pub(crate) fn scope_names<'a>(
+    outcomes: &'a [Outcome],
+    scopes_of: impl Fn(&'a Outcome) -> &'a [Scope],
+) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for o in outcomes {
+        for s in scopes_of(o) {
+            if !names.contains(&s.name.as_str()) {
+                names.push(&s.name);
+            }
+        }
+    }
+    names
+}
+
 /// Every scope of an outcome with its tidy name: `overall`, `call_type:NAME`,
 /// `agent_group:NAME`, `interval:K`.
 pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {

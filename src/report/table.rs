@@ -25,27 +25,13 @@ pub fn table(outcomes: &[Outcome]) -> String {
     out.push('\n');
 
     section(&mut out, "overall", outcomes, |o| Some(&o.overall));
-    let mut names: Vec<&str> = Vec::new();
-    for o in outcomes {
-        for s in &o.call_types {
-            if !names.contains(&s.name.as_str()) {
-                names.push(&s.name);
-            }
-        }
-    }
+    let names = super::scope_names(outcomes, |o| &o.call_types);
     for name in names {
         section(&mut out, &format!("call type {name}"), outcomes, |o| {
             o.call_types.iter().find(|s| s.name == name)
         });
     }
-    let mut groups: Vec<&str> = Vec::new();
-    for o in outcomes {
-        for s in &o.agent_groups {
-            if !groups.contains(&s.name.as_str()) {
-                groups.push(&s.name);
-            }
-        }
-    }
+    let groups = super::scope_names(outcomes, |o| &o.agent_groups);
     for name in groups {
         section(&mut out, &format!("agent group {name}"), outcomes, |o| {
             o.agent_groups.iter().find(|s| s.name == name)
