@@ -119,8 +119,6 @@ pub struct ReplicationResult {
     /// `[interval * groups + group]`, by the interval the contact was answered in (after
     /// warmup).
     pub group_work: Vec<GroupCounters>,
-    /// Events taken off the calendar (for throughput figures).
-    pub events: u64,
 }
 
 impl ReplicationResult {
@@ -134,7 +132,6 @@ impl ReplicationResult {
             busy: vec![0.0; intervals * groups],
             staffed: vec![0.0; intervals * groups],
             group_work: vec![GroupCounters::default(); intervals * groups],
-            events: 0,
         }
     }
 

@@ -212,14 +212,12 @@ impl<'s> Engine<'s> {
             self.schedule_next_arrival(c, 0.0);
         }
 
-        let mut events = 0u64;
         loop {
             // An external arrival goes first only if strictly earlier than every calendar
             // event (a fixed tie rule, so runs stay deterministic).
             let (arrival_time, c) = self.first_arrival;
             if arrival_time < self.calendar.next_time() {
                 self.now = arrival_time;
-                events += 1;
                 self.schedule_next_arrival(c, arrival_time);
                 self.contact_arrives(c, None);
                 continue;
@@ -228,7 +226,6 @@ impl<'s> Engine<'s> {
                 break;
             };
             self.now = time;
-            events += 1;
             match event {
                 Event::Abandon { slot, generation } => self.abandon(slot, generation),
                 Event::TalkEnd { agent } => self.talk_ends(agent),
@@ -250,7 +247,6 @@ impl<'s> Engine<'s> {
                 }
             }
         }
-        self.result.events = events;
         self.count_left_in_queue();
     }
 

@@ -100,11 +100,6 @@ impl Dist {
             Dist::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
         }
     }
-
-    /// True for the memoryless exponential, the only case closed forms cover exactly.
-    pub fn is_exponential(&self) -> bool {
-        matches!(self, Dist::Exponential { .. })
-    }
 }
 
 #[cfg(test)]
