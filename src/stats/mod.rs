@@ -1,0 +1,177 @@
+//! Streaming statistics: the fixed-size counters one replication fills in ([`counters`]), the
+//! metrics derived from them, and the across-replication summary (mean and Student-t 95%
+//! confidence interval).
+
+mod counters;
+
+pub use counters::{Counters, GroupCounters, ReplicationResult};
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Names of the contact metrics, in report order (the contract's names first).
+pub const CONTACT_METRICS: [&str; 26] = [
+    "offered",
+    "answered",
+    "abandoned",
+    "in_queue_at_end",
+    "abandon_rate",
+    "service_level",
+    "wait_probability",
+    "asa_s",
+    "mean_wait_s",
+    "transfer_rate",
+    "repeat_contact_rate",
+    "holds_per_call",
+    "mean_hold_s",
+    "approval_holds_per_call",
+    "mean_approval_hold_s",
+    "customers",
+    "fcr_rate",
+    "resolution_rate",
+    "csat",
+    "nps",
+    "churn_rate",
+    "customers_lost",
+    "revenue_at_risk",
+    "word_of_mouth_negative",
+    "word_of_mouth_positive",
+    "word_of_mouth_net",
+];
+
+/// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
+/// denominator is `None` (undefined, not zero).
+pub fn contact_metrics(c: &Counters) -> [Option<f64>; 26] {
+    let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
+    [
+        Some(c.offered as f64),
+        Some(c.answered as f64),
+        Some(c.abandoned as f64),
+        Some(c.in_queue_at_end as f64),
+        ratio(c.abandoned as f64, c.offered),
+        ratio(c.within_threshold as f64, c.offered),
+        ratio(c.queued as f64, c.offered),
+        ratio(c.wait_answered, c.answered),
+        ratio(c.wait_all, c.answered + c.abandoned),
+        ratio(c.transferred as f64, c.answered),
+        ratio(c.repeats as f64, c.offered),
+        ratio(c.holds as f64, c.answered),
+        ratio(c.hold_time, c.holds),
+        ratio(c.approvals as f64, c.answered),
+        ratio(c.approval_time, c.approvals),
+        Some(c.customers as f64),
+        ratio(c.first_contact_resolved as f64, c.customers),
+        ratio(c.resolved as f64, c.customers),
+        ratio(c.csat, c.customers),
+        ratio(100.0 * (c.promoters - c.detractors), c.customers),
+        ratio(c.churned, c.customers),
+        Some(c.churned),
+        Some(c.revenue_at_risk),
+        Some(c.word_of_mouth_negative),
+        Some(c.word_of_mouth_positive),
+        Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
+    ]
+}
+
+/// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
+pub const GROUP_METRICS: [&str; 6] = [
+    "handled",
+    "aht_s",
+    "holds_per_call",
+    "resolution_rate",
+    "escalation_rate",
+    "approval_rate",
+];
+
+/// The work metrics of one group tally, in [`GROUP_METRICS`] order.
+pub fn group_metrics(g: &GroupCounters) -> [Option<f64>; 6] {
+    let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
+    [
+        Some(g.handled as f64),
+        ratio(g.handle_time, g.handled),
+        ratio(g.holds as f64, g.handled),
+        ratio(g.resolved as f64, g.attempts),
+        ratio(g.escalations as f64, g.handled),
+        ratio(g.approvals as f64, g.handled),
+    ]
+}
+
+/// Mean and Student-t 95% confidence interval of a metric over replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci95: (f64, f64),
+    /// Replications in which the metric was defined.
+    pub n: usize,
+}
+
+impl Estimate {
+    /// Summarises the defined values; `None` when no replication defined the metric.
+    /// With one value the interval is `[mean, mean]` (the contract's convention). Two passes
+    /// (mean, then squared deviations): exact means for exact inputs, and stable.
+    pub fn from_values(values: impl IntoIterator<Item = Option<f64>>) -> Option<Estimate> {
+        let xs: Vec<f64> = values.into_iter().flatten().collect();
+        let n = xs.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Some(Estimate {
+                mean,
+                ci95: (mean, mean),
+                n,
+            });
+        }
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let h = t_quantile_975(n - 1) * var.sqrt() / (n as f64).sqrt();
+        Some(Estimate {
+            mean,
+            ci95: (mean - h, mean + h),
+            n,
+        })
+    }
+
+    /// Half-width of the interval.
+    pub fn half_width(&self) -> f64 {
+        (self.ci95.1 - self.ci95.0) / 2.0
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom.
+pub fn t_quantile_975(df: usize) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Published two-sided 95% critical values.
+        for (df, want) in [(1, 12.706), (4, 2.776), (29, 2.045), (1000, 1.962)] {
+            assert!((t_quantile_975(df) - want).abs() < 1e-3, "df {df}");
+        }
+    }
+
+    #[test]
+    fn estimate_of_known_sample() {
+        let e = Estimate::from_values([1.0, 2.0, 3.0, 4.0, 5.0].map(Some)).unwrap();
+        assert_eq!(e.mean, 3.0);
+        // sd = sqrt(2.5); h = 2.776 * 1.5811 / sqrt(5) = 1.9632
+        assert!((e.half_width() - 1.9632).abs() < 1e-3);
+        let one = Estimate::from_values([Some(7.0)]).unwrap();
+        assert_eq!(one.ci95, (7.0, 7.0));
+        assert!(Estimate::from_values([None, None]).is_none());
+    }
+
+    #[test]
+    fn undefined_ratios_are_none() {
+        let m = contact_metrics(&Counters::default());
+        assert_eq!(m[0], Some(0.0));
+        assert!(m[4..15].iter().all(Option::is_none));
+        assert!(m[16..21].iter().all(Option::is_none));
+    }
+}
