@@ -3,10 +3,9 @@
 //! produces, as `ccsim sweep --output` does (minus the file writes). The ratio of the two
 //! times is the parallel speed-up of the (point × replication) pool.
 
-use ccsim::sweep::{csvfile, grid, run_points, RunControl, Shard, Sweep};
+use ccsim::sweep::{csvfile, grid, run_points, PointEvent, RunControl, Shard, Sweep};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
 
 const BASE: &str = r#"
 name = "bench: 100-point sweep"
@@ -49,20 +48,26 @@ fn hundred_points(c: &mut Criterion) {
     for threads in [1, 2] {
         group.bench_function(format!("threads_{threads}"), |b| {
             b.iter(|| {
-                let bytes = Mutex::new(0usize);
+                let mut bytes = 0usize;
                 let ctl = RunControl {
                     threads: Some(threads),
                     progress: false,
                     crn: false,
                     stop: &stop,
+                    memory_limit: None,
                 };
-                run_points(&points, ctl, |i, o| {
-                    let rows = csvfile::point_rows(points[i].index, &points[i].labels, &o);
-                    *bytes.lock().unwrap() += rows.len();
+                run_points(&points, ctl, |i, event| {
+                    let p = &points[i];
+                    bytes += match event {
+                        PointEvent::Replication(r, b) => {
+                            csvfile::replication_rows(p.index, &p.labels, r, b).len()
+                        }
+                        PointEvent::Done(o) => csvfile::summary_rows(p.index, &p.labels, &o).len(),
+                    };
                     Ok(())
                 })
                 .expect("sweep runs");
-                bytes.into_inner().unwrap()
+                bytes
             })
         });
     }

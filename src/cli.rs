@@ -7,7 +7,7 @@ mod erlang;
 mod staff;
 mod sweep;
 
-use crate::experiment::{run_scenarios, Outcome, RunOptions};
+use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, Outcome, RunError, RunOptions};
 use crate::report::{self, Format};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{Scenario, ScenarioError};
@@ -85,6 +85,20 @@ struct CommonArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Refuse runs whose estimated peak memory exceeds this (e.g. 512MB, 4GB, 8GiB).
+    /// Default: half of physical memory.
+    #[arg(long, value_parser = parse_memory_limit)]
+    memory_limit: Option<u64>,
+}
+
+fn parse_memory_limit(s: &str) -> Result<u64, String> {
+    crate::experiment::budget::parse_limit(s)
+}
+
+/// The process-wide stop flag that Ctrl-C and SIGTERM set; every run checks it.
+pub fn cancel_flag() -> Cancel {
+    static FLAG: std::sync::OnceLock<Cancel> = std::sync::OnceLock::new();
+    FLAG.get_or_init(Cancel::new).clone()
 }
 
 impl CommonArgs {
@@ -92,6 +106,8 @@ impl CommonArgs {
         RunOptions {
             threads: self.threads.map(|t| t as usize),
             progress: !self.quiet,
+            cancel: cancel_flag(),
+            memory_limit: self.memory_limit,
         }
     }
 
@@ -243,18 +259,41 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .map(|p| args.common.load(p))
         .collect::<Result<Vec<_>>>()?;
     warn_workload(&scenarios);
-    let outcomes = run_scenarios(&scenarios, args.common.run_options())
-        .context("could not start the worker threads")?;
-    emit(
-        &render(&outcomes, args.common.format()),
-        args.common.output.as_deref(),
-    )
+    let format = args.common.format();
+    if format == Format::Csv {
+        // Per-replication rows are written as replications finish, not kept.
+        let mut w = report::CsvWriter::from_writer(Vec::new());
+        report::write_csv_header(&mut w, &[])?;
+        let outcomes = run_scenarios_with(&scenarios, args.common.run_options(), |i, r, b| {
+            report::write_csv_replication_rows(&mut w, i as u64, &[], r, b)
+                .map_err(|e| RunError::Io(e.into()))
+        })
+        .map_err(run_error)?;
+        for (i, o) in outcomes.iter().enumerate() {
+            report::write_csv_summary_rows(&mut w, i as u64, &[], o)?;
+        }
+        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+        return emit(
+            &String::from_utf8_lossy(&bytes),
+            args.common.output.as_deref(),
+        );
+    }
+    let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
+    emit(&render(&outcomes, format), args.common.output.as_deref())
+}
+
+/// A run error as the CLI reports it: an over-budget run is bad input (exit 2).
+pub(crate) fn run_error(e: RunError) -> anyhow::Error {
+    match e {
+        RunError::Budget(b) => BadInput(b.message).into(),
+        e => e.into(),
+    }
 }
 
 fn render(outcomes: &[Outcome], format: Format) -> String {
     match format {
         Format::Json => report::json_text(&report::outcomes_json(outcomes)),
-        Format::Csv => report::csv_text(outcomes, &[]),
+        Format::Csv => unreachable!("CSV is streamed by cmd_run"),
         Format::Table => report::table(outcomes),
         Format::Html => report::html(outcomes),
     }

@@ -7,7 +7,7 @@
 //! draws wherever their call types line up. The difference's interval is then much narrower
 //! than the two separate intervals suggest.
 
-use crate::experiment::{Metric, Outcome, Scope};
+use crate::experiment::{Paired, Scope};
 use crate::stats::Estimate;
 
 /// One metric compared.
@@ -54,9 +54,24 @@ pub struct Comparison {
     pub money: Money,
 }
 
-/// Compares two outcomes of the same replication count.
-pub fn compare(a: &Outcome, b: &Outcome) -> Comparison {
-    let metrics = compare_scopes(&a.overall, &b.overall);
+/// The metrics of one scope compared: A's and B's estimates and the paired difference
+/// (`tidy_scope` names the scope as in CSV: `overall`, `agent_group:NAME`, …).
+pub fn compare_scope(p: &Paired, tidy_scope: &str, a: &Scope, b: &Scope) -> Vec<MetricComparison> {
+    p.scope_diffs(tidy_scope)
+        .into_iter()
+        .map(|(name, diff)| MetricComparison {
+            name: name.to_string(),
+            a: a.get(name).and_then(|m| m.estimate),
+            b: b.get(name).and_then(|m| m.estimate),
+            diff,
+        })
+        .collect()
+}
+
+/// The comparison of a paired run (see [`crate::experiment::run_paired`]).
+pub fn compare(p: &Paired) -> Comparison {
+    let (a, b) = (&p.a, &p.b);
+    let metrics = compare_scope(p, "overall", &a.overall, &b.overall);
     let get = |name: &str| metrics.iter().find(|m| m.name == name);
     let mean_diff = |name: &str| get(name).and_then(|m| m.diff).map_or(0.0, |d| d.mean);
     let staffing = mean_diff("staffing_cost");
@@ -79,69 +94,5 @@ pub fn compare(a: &Outcome, b: &Outcome) -> Comparison {
             net_benefit_per_horizon: net,
             payback_horizons: payback,
         },
-    }
-}
-
-/// Metrics of A's scope (in A's order, then any only B has), paired with B's.
-pub fn compare_scopes(a: &Scope, b: &Scope) -> Vec<MetricComparison> {
-    let mut names: Vec<&str> = a.metrics.iter().map(|m| m.name).collect();
-    for m in &b.metrics {
-        if !names.contains(&m.name) {
-            names.push(m.name);
-        }
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let (ma, mb) = (a.get(name), b.get(name));
-            MetricComparison {
-                name: name.to_string(),
-                a: ma.and_then(|m| m.estimate),
-                b: mb.and_then(|m| m.estimate),
-                diff: ma.zip(mb).and_then(|(ma, mb)| paired(ma, mb)),
-            }
-        })
-        .collect()
-}
-
-fn paired(a: &Metric, b: &Metric) -> Option<Estimate> {
-    Estimate::from_values(
-        a.values
-            .iter()
-            .zip(&b.values)
-            .map(|(x, y)| x.zip(*y).map(|(x, y)| y - x)),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn metric(name: &'static str, values: &[f64]) -> Metric {
-        let values: Vec<Option<f64>> = values.iter().copied().map(Some).collect();
-        Metric {
-            name,
-            estimate: Estimate::from_values(values.iter().copied()),
-            values,
-        }
-    }
-
-    /// Pairing removes the shared noise: B = A + 1 exactly gives a zero-width interval at 1,
-    /// even though A itself varies a lot.
-    #[test]
-    fn paired_difference_removes_common_noise() {
-        let a = Scope {
-            name: "overall".into(),
-            metrics: vec![metric("csat", &[1.0, 5.0, 2.0, 9.0])],
-        };
-        let b = Scope {
-            name: "overall".into(),
-            metrics: vec![metric("csat", &[2.0, 6.0, 3.0, 10.0])],
-        };
-        let c = &compare_scopes(&a, &b)[0];
-        let d = c.diff.unwrap();
-        assert_eq!((d.mean, d.ci95), (1.0, (1.0, 1.0)));
-        assert!(c.significant());
-        assert!(c.a.unwrap().half_width() > 1.0);
     }
 }

@@ -39,10 +39,11 @@
 //! typically needs a few dozen to a couple of hundred.
 
 use crate::analytic::{self, AnalyticError, QueueParams};
-use crate::experiment::{run_jobs, Job, RunOptions};
+use crate::engine::simulate;
+use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Estimate, ReplicationResult, CONTACT_METRICS};
+use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles, CONTACT_METRICS};
 use std::fmt;
 use std::str::FromStr;
 
@@ -55,8 +56,9 @@ pub enum StaffError {
     /// The search ran out of its simulation budget.
     #[error("{0}")]
     Budget(String),
-    #[error("could not start the worker threads: {0}")]
-    Pool(#[from] rayon::ThreadPoolBuildError),
+    /// The run itself failed or was interrupted.
+    #[error(transparent)]
+    Run(#[from] RunError),
 }
 
 /// Which side of a target is good.
@@ -219,7 +221,8 @@ pub struct StaffQuery {
     pub group: usize,
     pub targets: Vec<Target>,
     pub confidence: Confidence,
-    pub threads: Option<usize>,
+    /// Threads, cancellation and memory budget of the simulations (no progress bar).
+    pub options: RunOptions,
     /// Most simulations (of all replications) the search may run.
     pub max_simulations: usize,
 }
@@ -300,6 +303,8 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         .map(|&n| n.saturating_mul(3).saturating_add(50))
         .collect();
 
+    // One pool for the whole search (hundreds of batches), budget checked once.
+    let runner = q.options.runner(&[s])?;
     let mut sims = 0usize;
     let eval = |cands: &[Vec<u32>], sims: &mut usize| -> Result<Vec<Evaluation>, StaffError> {
         if *sims + cands.len() > q.max_simulations {
@@ -309,7 +314,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             )));
         }
         *sims += cands.len();
-        evaluate(q, cands)
+        evaluate(q, &runner, cands)
     };
 
     let erlang_evaluation = eval(std::slice::from_ref(&erlang), &mut sims)?.remove(0);
@@ -480,7 +485,14 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
 
 /// Simulates every candidate staffing (common random numbers: same seed, point 0) and judges
 /// the targets per interval.
-fn evaluate(q: &StaffQuery, cands: &[Vec<u32>]) -> Result<Vec<Evaluation>, StaffError> {
+/// Simulates every candidate staffing (all replications, common random numbers) on the one
+/// runner and judges each; replications are folded into per-(interval, target) accumulators
+/// as they finish, in order.
+fn evaluate(
+    q: &StaffQuery,
+    runner: &Runner,
+    cands: &[Vec<u32>],
+) -> Result<Vec<Evaluation>, StaffError> {
     let scenarios: Vec<Scenario> = cands
         .iter()
         .map(|c| {
@@ -489,49 +501,59 @@ fn evaluate(q: &StaffQuery, cands: &[Vec<u32>]) -> Result<Vec<Evaluation>, Staff
             s
         })
         .collect();
-    let reps = q.scenario.simulation.replications;
-    let jobs: Vec<Job> = (0..cands.len())
-        .flat_map(|i| {
-            (0..reps).map(move |r| Job {
-                scenario: i,
-                point: 0,
-                replication: r,
-            })
-        })
-        .collect();
-    let options = RunOptions {
-        threads: q.threads,
-        progress: false,
-    };
-    let results = run_jobs(&scenarios, &jobs, options)?;
-    Ok(results
-        .chunks(reps as usize)
-        .map(|chunk| judge(q, chunk))
-        .collect())
+    let reps = q.scenario.simulation.replications as usize;
+    let intervals = q.scenario.simulation.intervals;
+    let skills = &q.scenario.agent_groups[q.group].skills;
+    let targets: Vec<usize> = q.targets.iter().map(Target::index).collect();
+    // [candidate][interval * targets + target]
+    let mut accs = vec![vec![Accumulator::default(); intervals * targets.len()]; cands.len()];
+    let done = runner.ordered(
+        cands.len() * reps,
+        |j| {
+            let s = &scenarios[j / reps];
+            simulate(s, stream_key(s, 0, (j % reps) as u32))
+        },
+        |j, r| -> Result<(), StaffError> {
+            let acc = &mut accs[j / reps];
+            for k in 0..intervals {
+                // The group's call types in interval k: O(skills) per interval, not a scan.
+                let mut cell = Counters::default();
+                for &c in skills {
+                    cell.add(&r.contacts[k * r.call_types + c]);
+                }
+                let m = contact_metrics(&cell);
+                for (t, &i) in targets.iter().enumerate() {
+                    acc[k * targets.len() + t].push(m[i]);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if done.interrupted() {
+        return Err(RunError::Interrupted.into());
+    }
+    Ok(accs.iter().map(|a| judge(q, a)).collect())
 }
 
-fn judge(q: &StaffQuery, reps: &[ReplicationResult]) -> Evaluation {
-    let s = &q.scenario;
-    let skills = &s.agent_groups[q.group].skills;
-    let mut estimates = Vec::with_capacity(s.simulation.intervals);
-    let mut slack = Vec::with_capacity(s.simulation.intervals);
-    for k in 0..s.simulation.intervals {
-        let per_rep: Vec<_> = reps
-            .iter()
-            .map(|r| contact_metrics(&r.total(|kk, c| kk == k && skills.contains(&c))))
-            .collect();
+/// Per interval: each target's estimate and the smallest slack on the judged side.
+fn judge(q: &StaffQuery, accs: &[Accumulator]) -> Evaluation {
+    let mut tq = TQuantiles::default();
+    let n = q.targets.len();
+    let intervals = q.scenario.simulation.intervals;
+    let mut estimates = Vec::with_capacity(intervals);
+    let mut slack = Vec::with_capacity(intervals);
+    for k in 0..intervals {
         let mut worst = f64::INFINITY;
-        let mut row = Vec::with_capacity(q.targets.len());
-        for t in &q.targets {
-            let i = t.index();
-            let e = Estimate::from_values(per_rep.iter().map(|m| m[i]));
+        let mut row = Vec::with_capacity(n);
+        for (t, target) in q.targets.iter().enumerate() {
+            let e = accs[k * n + t].estimate(&mut tq);
             if let Some(e) = e {
-                let x = match (q.confidence, t.direction) {
+                let x = match (q.confidence, target.direction) {
                     (Confidence::Mean, _) => e.mean,
                     (Confidence::Ci95, Direction::AtLeast) => e.ci95.0,
                     (Confidence::Ci95, Direction::AtMost) => e.ci95.1,
                 };
-                worst = worst.min(t.slack(x));
+                worst = worst.min(target.slack(x));
             }
             row.push(e);
         }
@@ -581,7 +603,10 @@ mod tests {
             group: 0,
             targets: targets.iter().map(|t| t.parse().unwrap()).collect(),
             confidence: Confidence::Ci95,
-            threads: Some(2),
+            options: RunOptions {
+                threads: Some(2),
+                ..RunOptions::default()
+            },
             max_simulations: 400,
         }
     }
@@ -590,6 +615,7 @@ mod tests {
     fn answer_meets_targets_and_is_locally_minimal() {
         let q = query(&["service_level>=0.8", "abandon_rate<=0.05"]);
         let a = search(&q).unwrap();
+        let runner = q.options.runner(&[&q.scenario]).unwrap();
         assert!(a.evaluation.meets());
         // Erlang's count grows with the load.
         assert!(a.erlang[2] > a.erlang[0], "{:?}", a.erlang);
@@ -597,7 +623,10 @@ mod tests {
             if a.staffing[k] > a.floor[k] {
                 let mut c = a.staffing.clone();
                 c[k] -= 1;
-                assert!(!evaluate(&q, &[c]).unwrap()[0].meets(), "interval {k}");
+                assert!(
+                    !evaluate(&q, &runner, &[c]).unwrap()[0].meets(),
+                    "interval {k}"
+                );
             }
         }
     }

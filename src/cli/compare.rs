@@ -3,10 +3,10 @@
 
 use super::{emit, CommonArgs};
 use crate::compare::{compare, Comparison, MetricComparison};
-use crate::experiment::run_scenarios;
+use crate::experiment::run_paired;
 use crate::report::{json_text, Format};
 use crate::stats::Estimate;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -37,9 +37,8 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
         b.simulation.seed = a.simulation.seed;
         b.simulation.replications = a.simulation.replications;
     }
-    let outcomes = run_scenarios(&[a, b], args.common.run_options())
-        .context("could not start the worker threads")?;
-    let comparison = compare(&outcomes[0], &outcomes[1]);
+    let paired = run_paired(&a, &b, args.common.run_options()).map_err(super::run_error)?;
+    let comparison = compare(&paired);
     let text = match format {
         Format::Json => json_text(&comparison_json(&comparison)),
         Format::Csv => comparison_csv(&comparison),

@@ -3,6 +3,7 @@
 //! with the Erlang-only answer beside it.
 
 use super::{emit, load_scenario, BadInput, CommonArgs};
+use crate::experiment::RunOptions;
 use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
 use crate::stats::Estimate;
@@ -77,7 +78,10 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         group,
         targets,
         confidence: args.confidence,
-        threads: args.common.threads.map(|t| t as usize),
+        options: RunOptions {
+            progress: false,
+            ..args.common.run_options()
+        },
         max_simulations: args.max_simulations,
     };
     if !args.common.quiet {

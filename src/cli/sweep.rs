@@ -6,7 +6,7 @@ use super::{emit, load_scenario, write_atomically, BadInput, CommonArgs};
 use crate::report::{self, Format};
 use crate::sweep::csvfile::{self, Expected, SweepCsv};
 use crate::sweep::grid::{self, Grid};
-use crate::sweep::{self, Point, RunControl, Shard, Sweep, SweepError};
+use crate::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
@@ -132,6 +132,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         progress: !args.common.quiet,
         crn: args.crn,
         stop: &STOP,
+        memory_limit: args.common.memory_limit,
     };
     let format = args.common.format_for("sweep")?;
     match (&args.common.output, format) {
@@ -239,9 +240,20 @@ fn sweep_to_csv_file(
         .open(path)
         .with_context(|| format!("cannot open {name} for appending"))?;
     let sink = Mutex::new((file, end, layout));
-    let summary = sweep::run_points(&todo, ctl, |i, outcome| {
+    // The point being folded: its replication rows so far (one point at a time: points are
+    // consumed in order).
+    let mut rows = Vec::new();
+    let summary = sweep::run_points(&todo, ctl, |i, event| {
         let p = &todo[i];
-        let rows = csvfile::point_rows(p.index, &p.labels, &outcome);
+        let outcome = match event {
+            PointEvent::Replication(r, b) => {
+                rows.extend(csvfile::replication_rows(p.index, &p.labels, r, b));
+                return Ok(());
+            }
+            PointEvent::Done(o) => o,
+        };
+        rows.extend(csvfile::summary_rows(p.index, &p.labels, &outcome));
+        let rows = std::mem::take(&mut rows);
         let mut guard = sink.lock().unwrap_or_else(|e| e.into_inner());
         let (f, end, layout) = &mut *guard;
         // One write per point, flushed to the OS before the next: a killed run leaves whole
@@ -345,24 +357,35 @@ fn sweep_whole(
     format: Format,
     ctl: RunControl<'_>,
 ) -> Result<()> {
-    let outcomes = Mutex::new(vec![None; points.len()]);
-    let summary = sweep::run_points(points, ctl, |i, o| {
-        outcomes.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(o);
+    let mut outcomes = vec![None; points.len()];
+    // Replication rows per point, for CSV output (kept: this path holds everything anyway).
+    let mut rows: Vec<Vec<u8>> = vec![Vec::new(); points.len()];
+    let want_rows = format != Format::Json;
+    let summary = sweep::run_points(points, ctl, |i, event| {
+        match event {
+            PointEvent::Replication(r, b) if want_rows => {
+                let p = &points[i];
+                rows[i].extend(csvfile::replication_rows(p.index, &p.labels, r, b));
+            }
+            PointEvent::Replication(..) => {}
+            PointEvent::Done(o) => outcomes[i] = Some(o),
+        }
         Ok(())
     })
     .map_err(lift)?;
-    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    let finished: Vec<(&Point, crate::experiment::Outcome)> = points
+    let finished: Vec<(&Point, crate::experiment::Outcome, Vec<u8>)> = points
         .iter()
         .zip(outcomes)
-        .filter_map(|(p, o)| o.map(|o| (p, o)))
+        .zip(rows)
+        .filter_map(|((p, o), rows)| o.map(|o| (p, o, rows)))
         .collect();
     let keys = sweep.grid.keys();
     let text = match format {
         Format::Csv | Format::Table | Format::Html => {
             let mut csv = csvfile::header(&keys);
-            for (p, o) in &finished {
-                csv.extend(csvfile::point_rows(p.index, &p.labels, o));
+            for (p, o, rows) in &finished {
+                csv.extend_from_slice(rows);
+                csv.extend(csvfile::summary_rows(p.index, &p.labels, o));
             }
             if format == Format::Csv {
                 String::from_utf8(csv).unwrap_or_default()
@@ -379,7 +402,7 @@ fn sweep_whole(
                 .unwrap_or_default();
             let pts: Vec<Value> = finished
                 .iter()
-                .map(|(p, o)| {
+                .map(|(p, o, _)| {
                     let coords = sweep.grid.coords(p.index);
                     let set: serde_json::Map<String, Value> = sweep
                         .grid

@@ -8,6 +8,7 @@ pub use html::html;
 pub use table::table;
 
 use crate::experiment::{Metric, Outcome, Scope};
+use crate::stats::OutcomeBuilder;
 use serde_json::{json, Map, Value};
 
 /// Output formats of `--format`.
@@ -128,46 +129,72 @@ pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
 /// The tidy CSV columns after any swept keys.
 pub const CSV_COLUMNS: [&str; 5] = ["point", "replication", "scope", "metric", "value"];
 
-/// Tidy long CSV: `point,replication,scope,metric,value`, one row per replication value, then
-/// summary rows with `replication` = `mean`, `ci95_lo`, `ci95_hi`. Undefined values are empty.
-/// `extra` prepends columns (swept keys) with one value list per point.
-pub fn csv_text(outcomes: &[Outcome], extra: &[(String, Vec<String>)]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = extra.iter().map(|(k, _)| k.as_str()).collect();
+/// CSV writer of the tidy layout.
+pub type CsvWriter<W> = csv::Writer<W>;
+
+/// The tidy CSV header: `extra` (swept keys) then [`CSV_COLUMNS`].
+pub fn write_csv_header<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    extra: &[&str],
+) -> csv::Result<()> {
+    let mut header: Vec<&str> = extra.to_vec();
     header.extend(CSV_COLUMNS);
-    let _ = w.write_record(&header);
-    for (point, o) in outcomes.iter().enumerate() {
-        let keys: Vec<&str> = extra.iter().map(|(_, v)| v[point].as_str()).collect();
-        write_csv_rows(&mut w, point as u64, &keys, o);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.write_record(&header)
 }
 
-/// One point's tidy rows (no header): `keys` (swept values), then `point`, replication or
-/// summary label, scope, metric, value.
-pub fn write_csv_rows<W: std::io::Write>(
+/// One replication's tidy rows (no header): `keys` (swept values), then `point`,
+/// replication, scope, metric, value (empty when undefined). Streamed while the run goes on.
+pub fn write_csv_replication_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    point: u64,
+    keys: &[&str],
+    replication: u32,
+    b: &OutcomeBuilder,
+) -> csv::Result<()> {
+    let (point, rep) = (point.to_string(), replication.to_string());
+    let mut result = Ok(());
+    b.for_each_value(|scope, metric, value| {
+        if result.is_err() {
+            return;
+        }
+        let value = value.map(fmt_num).unwrap_or_default();
+        let mut r = keys.to_vec();
+        r.extend([point.as_str(), rep.as_str(), scope, metric, value.as_str()]);
+        result = w.write_record(&r);
+    });
+    result
+}
+
+/// One point's summary rows (no header): as the replication rows, with `replication` =
+/// `mean`, `ci95_lo`, `ci95_hi`.
+pub fn write_csv_summary_rows<W: std::io::Write>(
     w: &mut csv::Writer<W>,
     point: u64,
     keys: &[&str],
     o: &Outcome,
-) {
+) -> csv::Result<()> {
     let point = point.to_string();
     for (scope, s) in tidy_scopes(o) {
         for m in &s.metrics {
-            let mut row = |rep: &str, value: Option<f64>| {
+            for (label, value) in [
+                ("mean", m.estimate.map(|e| e.mean)),
+                ("ci95_lo", m.estimate.map(|e| e.ci95.0)),
+                ("ci95_hi", m.estimate.map(|e| e.ci95.1)),
+            ] {
                 let value = value.map(fmt_num).unwrap_or_default();
                 let mut r = keys.to_vec();
-                r.extend([point.as_str(), rep, scope.as_str(), m.name, value.as_str()]);
-                let _ = w.write_record(&r);
-            };
-            for (i, v) in m.values.iter().enumerate() {
-                row(&i.to_string(), *v);
+                r.extend([
+                    point.as_str(),
+                    label,
+                    scope.as_str(),
+                    m.name,
+                    value.as_str(),
+                ]);
+                w.write_record(&r)?;
             }
-            row("mean", m.estimate.map(|e| e.mean));
-            row("ci95_lo", m.estimate.map(|e| e.ci95.0));
-            row("ci95_hi", m.estimate.map(|e| e.ci95.1));
         }
     }
+    Ok(())
 }
 
 /// Shortest round-trip representation of a float (integers without `.0`).

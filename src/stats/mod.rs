@@ -3,8 +3,10 @@
 //! confidence interval).
 
 mod counters;
+mod outcome;
 
 pub use counters::{Counters, GroupCounters, ReplicationResult};
+pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -106,15 +108,57 @@ pub struct Estimate {
 
 impl Estimate {
     /// Summarises the defined values; `None` when no replication defined the metric.
-    /// With one value the interval is `[mean, mean]` (the contract's convention). Two passes
-    /// (mean, then squared deviations): exact means for exact inputs, and stable.
+    /// With one value the interval is `[mean, mean]` (the contract's convention).
     pub fn from_values(values: impl IntoIterator<Item = Option<f64>>) -> Option<Estimate> {
-        let xs: Vec<f64> = values.into_iter().flatten().collect();
-        let n = xs.len();
-        if n == 0 {
+        let mut acc = Accumulator::default();
+        for v in values {
+            acc.push(v);
+        }
+        acc.estimate(&mut TQuantiles::default())
+    }
+
+    /// Half-width of the interval.
+    pub fn half_width(&self) -> f64 {
+        (self.ci95.1 - self.ci95.0) / 2.0
+    }
+}
+
+/// A streaming summary of one metric over replications, fed in replication order: count,
+/// running sum (the reported mean is `sum / n`, so exact inputs give exact means: 3289.8, not
+/// 3289.7999999999997) and Welford's running mean and sum of squared deviations (stable
+/// variance without keeping the values). 32 bytes, whatever the number of replications.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Accumulator {
+    n: u64,
+    sum: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Accumulator {
+    /// Adds one replication's value; `None` (undefined in that replication) is skipped.
+    #[inline]
+    pub fn push(&mut self, value: Option<f64>) {
+        let Some(x) = value else { return };
+        self.n += 1;
+        self.sum += x;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// Replications that defined the metric so far.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Mean and Student-t 95% interval; `None` when no replication defined the metric.
+    pub fn estimate(&self, t: &mut TQuantiles) -> Option<Estimate> {
+        if self.n == 0 {
             return None;
         }
-        let mean = xs.iter().sum::<f64>() / n as f64;
+        let n = self.n as usize;
+        let mean = self.sum / self.n as f64;
         if n == 1 {
             return Some(Estimate {
                 mean,
@@ -122,18 +166,34 @@ impl Estimate {
                 n,
             });
         }
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        let h = t_quantile_975(n - 1) * var.sqrt() / (n as f64).sqrt();
+        let var = (self.m2 / (n - 1) as f64).max(0.0);
+        let h = t.q975(n - 1) * var.sqrt() / (n as f64).sqrt();
         Some(Estimate {
             mean,
             ci95: (mean - h, mean + h),
             n,
         })
     }
+}
 
-    /// Half-width of the interval.
-    pub fn half_width(&self) -> f64 {
-        (self.ci95.1 - self.ci95.0) / 2.0
+/// Student-t 0.975 quantiles, remembered per degrees of freedom: a report has thousands of
+/// metrics that almost all share one `n`, and each inverse CDF costs microseconds.
+#[derive(Debug, Default)]
+pub struct TQuantiles {
+    last: Option<(usize, f64)>,
+}
+
+impl TQuantiles {
+    /// The 0.975 quantile for `df` degrees of freedom.
+    pub fn q975(&mut self, df: usize) -> f64 {
+        match self.last {
+            Some((d, q)) if d == df => q,
+            _ => {
+                let q = t_quantile_975(df);
+                self.last = Some((df, q));
+                q
+            }
+        }
     }
 }
 

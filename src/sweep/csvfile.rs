@@ -10,6 +10,7 @@ use super::SweepError;
 use crate::experiment::Outcome;
 use crate::report;
 use crate::scenario::Scenario;
+use crate::stats::{Layout, OutcomeBuilder};
 use std::collections::BTreeMap;
 
 /// The fixed trailing columns of the tidy layout.
@@ -27,12 +28,25 @@ pub fn header(keys: &[String]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// One point's rows (no header), formatted exactly like `ccsim run --format csv` with the
-/// swept keys' values in front and the global point index in the `point` column.
-pub fn point_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8> {
+/// One replication's rows (no header), formatted exactly like `ccsim run --format csv` with
+/// the swept keys' values in front and the global point index in the `point` column.
+pub fn replication_rows(
+    point: u64,
+    labels: &[String],
+    replication: u32,
+    b: &OutcomeBuilder,
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
-    report::write_csv_rows(&mut w, point, &keys, outcome);
+    let _ = report::write_csv_replication_rows(&mut w, point, &keys, replication, b);
+    w.into_inner().unwrap_or_default()
+}
+
+/// One point's summary rows (no header), after its replication rows.
+pub fn summary_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let _ = report::write_csv_summary_rows(&mut w, point, &keys, outcome);
     w.into_inner().unwrap_or_default()
 }
 
@@ -48,22 +62,15 @@ impl Expected {
     /// Derived from the report layout itself (an outcome with no replications has every
     /// scope and metric), so it follows any metric the engine adds.
     pub fn for_scenario(s: &Scenario) -> Expected {
-        let empty = Outcome::from_replications(s, &[]);
-        let scopes = report::tidy_scopes(&empty);
-        let pairs: usize = scopes.iter().map(|(_, sc)| sc.metrics.len()).sum();
-        let (last_scope, last_metric) = scopes
-            .iter()
-            .rev()
-            .find_map(|(name, sc)| {
-                sc.metrics
-                    .last()
-                    .map(|m| (name.clone(), m.name.to_string()))
-            })
-            .unwrap_or_default();
+        let layout = Layout::new(s);
+        let mut last = (String::new(), String::new());
+        layout.for_each_name(|_, _, scope, metric| {
+            last = (scope.to_string(), metric.to_string());
+        });
         Expected {
-            rows: pairs * (s.simulation.replications as usize + 3),
-            last_scope,
-            last_metric,
+            rows: layout.len() * (s.simulation.replications as usize + 3),
+            last_scope: last.0,
+            last_metric: last.1,
         }
     }
 }

@@ -12,27 +12,26 @@
 //! by sampling noise, at the price of correlated points.
 //!
 //! # Scheduling
-//! Jobs are handed out in (point, replication) order from one counter by every worker of the
-//! pool, so points finish roughly in order, at most about one point per thread is in flight
-//! (memory stays bounded on huge sweeps), and stopping is clean: after [`RunControl::stop`] is
-//! set no new point starts, the started ones finish and are reported. A point's
-//! [`Outcome`] is built from its replications in replication order, so results are
-//! bit-identical whatever the thread count.
+//! Every (point, replication) is one job of the shared runner
+//! ([`crate::experiment::Runner`]), consumed in (point, replication) order: points finish in
+//! order, only the point being folded has a summary in memory (memory stays bounded on huge
+//! sweeps), and stopping is clean: after [`RunControl::stop`] is set no new replication
+//! starts and the points finished by then are reported. A point's [`Outcome`] is built from
+//! its replications in replication order, so results are bit-identical whatever the thread
+//! count.
 
 pub mod csvfile;
 pub mod grid;
 
 use crate::engine::simulate;
-use crate::experiment::Outcome;
+use crate::experiment::{Cancel, Outcome, RunError, RunOptions};
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
-use crate::stats::ReplicationResult;
+use crate::stats::OutcomeBuilder;
 use grid::{Axis, Grid};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 /// Why a sweep could not run.
 #[derive(Debug, thiserror::Error)]
@@ -217,8 +216,10 @@ pub struct RunControl<'a> {
     pub progress: bool,
     /// Common random numbers: every point uses stream point 0.
     pub crn: bool,
-    /// Set (e.g. by Ctrl-C) to stop starting new points.
+    /// Set (e.g. by Ctrl-C) to stop starting new replications.
     pub stop: &'a AtomicBool,
+    /// Memory budget in bytes (`None`: half of physical memory).
+    pub memory_limit: Option<u64>,
 }
 
 /// How a run of points ended.
@@ -234,61 +235,68 @@ impl RunSummary {
     }
 }
 
-struct Slot {
-    results: Vec<Option<ReplicationResult>>,
-    remaining: u32,
+/// What [`run_points`] reports about point `i`, in (point, replication) order.
+pub enum PointEvent<'a> {
+    /// Replication `r` was folded in; the builder's values are that replication's.
+    Replication(u32, &'a OutcomeBuilder),
+    /// The point's last replication was folded in: its summary.
+    Done(Outcome),
 }
 
-/// Runs every replication of every point in one pool and calls `on_done(i, outcome)` (from a
-/// worker thread) as soon as point `points[i]` is complete — in completion order, which
-/// depends on scheduling; the outcome itself does not. An error from `on_done` stops the run
-/// (no new jobs) and is returned.
+/// Runs every replication of every point on the one shared runner and calls
+/// `on_event(i, event)` for point `points[i]`, in (point, replication) order. An error from it
+/// stops the run (no new jobs) and is returned. After [`RunControl::stop`] is set no new replication
+/// starts; points not finished by then are not reported.
 ///
-/// Cost: one simulation per (point, replication); memory holds the replication results of
-/// the points in flight only.
+/// Cost: one simulation per (point, replication); memory: the runner's window of replication
+/// results plus the summary of the point being folded — never all replications of a point.
 pub fn run_points<F>(
     points: &[Point],
     ctl: RunControl<'_>,
-    on_done: F,
+    mut on_event: F,
 ) -> Result<RunSummary, SweepError>
 where
-    F: Fn(usize, Outcome) -> Result<(), SweepError> + Sync,
+    F: FnMut(usize, PointEvent<'_>) -> Result<(), SweepError> + Send,
 {
-    let jobs: Vec<(usize, u32)> = points
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| (0..p.scenario.simulation.replications).map(move |r| (i, r)))
-        .collect();
-    let slots: Vec<Mutex<Slot>> = points
-        .iter()
-        .map(|p| {
-            let n = p.scenario.simulation.replications;
-            Mutex::new(Slot {
-                results: vec![None; n as usize],
-                remaining: n,
-            })
-        })
-        .collect();
-    let next = Mutex::new(0usize);
-    let failed: Mutex<Option<SweepError>> = Mutex::new(None);
-    let abort = AtomicBool::new(false);
-    let finished = std::sync::atomic::AtomicUsize::new(0);
-    let bar = progress_bar(jobs.len() as u64, points.len(), ctl.progress);
-
-    // Hands out the next job; after a stop only jobs of points already started.
-    let take = || -> Option<(usize, u32)> {
-        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-        let job = *jobs.get(*n)?;
-        let stopping = ctl.stop.load(Ordering::SeqCst) && job.1 == 0;
-        if stopping || abort.load(Ordering::SeqCst) {
-            *n = jobs.len();
-            return None;
-        }
-        *n += 1;
-        Some(job)
+    let cancel = Cancel::new();
+    let options = RunOptions {
+        threads: ctl.threads,
+        progress: ctl.progress,
+        cancel: cancel.clone(),
+        memory_limit: ctl.memory_limit,
     };
-    let worker = || {
-        while let Some((i, r)) = take() {
+    let runner = options
+        .runner(&points.iter().map(|p| &p.scenario).collect::<Vec<_>>())
+        .map_err(|e| match e {
+            RunError::Budget(b) => SweepError::input(b.message),
+            RunError::Pool(p) => SweepError::Pool(p),
+            e => SweepError::input(e.to_string()),
+        })?;
+    // Job j is replication j - start[i] of point i.
+    let mut start = Vec::with_capacity(points.len() + 1);
+    start.push(0usize);
+    for p in points {
+        start
+            .push(start.last().copied().unwrap_or(0) + p.scenario.simulation.replications as usize);
+    }
+    let total = *start.last().unwrap_or(&0);
+    let locate = |j: usize| {
+        let i = start.partition_point(|&b| b <= j) - 1;
+        (i, (j - start[i]) as u32)
+    };
+    if ctl.stop.load(Ordering::SeqCst) {
+        cancel.cancel();
+    }
+    let bar = runner.progress_bar(total as u64, "runs");
+    let mut finished = 0usize;
+    let mut building: Option<(usize, OutcomeBuilder)> = None;
+    runner.ordered(
+        total,
+        |j| {
+            if ctl.stop.load(Ordering::Relaxed) {
+                cancel.cancel();
+            }
+            let (i, r) = locate(j);
             let p = &points[i];
             let key = StreamKey {
                 seed: p.scenario.simulation.seed,
@@ -297,62 +305,33 @@ where
             };
             let result = simulate(&p.scenario, key);
             bar.inc(1);
-            let done = {
-                let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
-                slot.results[r as usize] = Some(result);
-                slot.remaining -= 1;
-                (slot.remaining == 0).then(|| std::mem::take(&mut slot.results))
-            };
-            if let Some(results) = done {
-                let reps: Vec<ReplicationResult> = results.into_iter().flatten().collect();
-                let outcome = Outcome::from_replications(&p.scenario, &reps);
-                if let Err(e) = on_done(i, outcome) {
-                    abort.store(true, Ordering::SeqCst);
-                    failed
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(e);
-                }
-                let f = finished.fetch_add(1, Ordering::SeqCst) + 1;
-                bar.set_message(format!("{f}/{} points", points.len()));
+            result
+        },
+        |j, result| -> Result<(), SweepError> {
+            let (i, r) = locate(j);
+            if building.as_ref().is_none_or(|(bi, _)| *bi != i) {
+                building = Some((i, OutcomeBuilder::new(&points[i].scenario)));
             }
-        }
-    };
-
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = ctl.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build()?;
-    pool.broadcast(|_| worker());
+            let Some((_, b)) = building.as_mut() else {
+                unreachable!("set above")
+            };
+            b.add(&result);
+            on_event(i, PointEvent::Replication(r, b))?;
+            if r + 1 == points[i].scenario.simulation.replications {
+                if let Some((_, b)) = building.take() {
+                    on_event(i, PointEvent::Done(b.finish()))?;
+                }
+                finished += 1;
+                bar.set_message(format!("{finished}/{} points", points.len()));
+            }
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
-    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e);
-    }
     Ok(RunSummary {
-        finished: finished.into_inner(),
+        finished,
         total: points.len(),
     })
-}
-
-fn progress_bar(jobs: u64, points: usize, visible: bool) -> ProgressBar {
-    if !visible {
-        return ProgressBar::hidden();
-    }
-    // Draws only when stderr is a terminal, so logs and pipes stay clean.
-    let bar = ProgressBar::with_draw_target(Some(jobs), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} {elapsed_precise} [{bar:24}] {pos}/{len} runs, {msg}, {rate}, eta {eta}",
-    ) {
-        let style = style
-            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} runs/s", s.per_sec());
-            })
-            .progress_chars("=> ");
-        bar.set_style(style);
-    }
-    bar.set_message(format!("0/{points} points"));
-    bar
 }
 
 #[cfg(test)]
@@ -428,20 +407,23 @@ mod tests {
         let points = s.points(Shard::ALL).unwrap();
         let stop = AtomicBool::new(false);
         let run = |threads| {
-            let out = Mutex::new(vec![None; points.len()]);
+            let mut out = vec![None; points.len()];
             let ctl = RunControl {
                 threads: Some(threads),
                 progress: false,
                 crn: false,
                 stop: &stop,
+                memory_limit: None,
             };
-            let summary = run_points(&points, ctl, |i, o| {
-                out.lock().unwrap()[i] = Some(o);
+            let summary = run_points(&points, ctl, |i, e| {
+                if let PointEvent::Done(o) = e {
+                    out[i] = Some(o);
+                }
                 Ok(())
             })
             .unwrap();
             assert!(!summary.interrupted());
-            out.into_inner().unwrap()
+            out
         };
         assert_eq!(run(1), run(2));
     }
@@ -456,6 +438,7 @@ mod tests {
             progress: false,
             crn: false,
             stop: &stop,
+            memory_limit: None,
         };
         let summary = run_points(&points, ctl, |_, _| Ok(())).unwrap();
         assert_eq!(

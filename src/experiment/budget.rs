@@ -1,0 +1,310 @@
+//! The memory budget: before anything runs, an estimate of peak memory, and a refusal (exit 2,
+//! the estimate and the knob to turn) when it exceeds the budget — half of physical memory by
+//! default, `--memory-limit` otherwise. A run the validator accepts must never be discovered
+//! too big by the allocator (an overloaded queue with `arrival_rate = 1e308` used to grow to
+//! 23 GB before the kernel killed it).
+//!
+//! What is counted (bytes, upper-end estimates):
+//! - per replication in flight (the runner's reorder window): its counters, `intervals ×
+//!   (call types × counters + groups × group counters)`;
+//! - per replication being simulated (one per worker): agents, and the contacts and journeys
+//!   in the system at the peak. The peak comes from a fluid model of the backlog: in each
+//!   interval, contacts that never abandon pile up at the rate by which offered work exceeds
+//!   the staff (`max(0, Λ − N / h)`), contacts that abandon add at most `λ × mean patience`,
+//!   callbacks and redials waiting to return add `λ × their delay`; plus 6 standard deviations
+//!   of Poisson noise. A queue that cannot drain is so refused up front;
+//! - per scenario: the streaming accumulators (32 bytes per scope × metric) and the scope
+//!   names.
+
+use crate::scenario::Scenario;
+use crate::stats::{Counters, GroupCounters, Layout};
+
+/// Bytes of engine state per contact in the system: the contact slot, its queue entry and
+/// abandonment timer, its journey, and the growth slack of the vectors holding them (×2).
+const BYTES_PER_CONTACT: f64 = 2.0 * (64.0 + 8.0 + 32.0 + 96.0);
+/// Bytes per agent slot (agent record, idle-list entry, calendar entries).
+const BYTES_PER_AGENT: f64 = 2.0 * (128.0 + 8.0 + 64.0);
+/// Fixed overhead of the process: binary, thread stacks, allocator.
+const BASE_BYTES: f64 = 24.0 * 1024.0 * 1024.0;
+
+/// The run does not fit in the memory budget.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct BudgetError {
+    /// The full message: estimate, budget, what dominates and what to turn.
+    pub message: String,
+    /// The estimate, bytes.
+    pub estimate: f64,
+    /// The budget, bytes.
+    pub limit: u64,
+}
+
+/// An estimate of peak memory, by part.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Estimate {
+    /// Counters of the replications in flight.
+    pub results: f64,
+    /// Engine state (agents, contacts and journeys in the system) of the running replications.
+    pub engine: f64,
+    /// Accumulators and names of the summaries.
+    pub summaries: f64,
+    /// Peak contacts in the system of the largest scenario (fluid estimate).
+    pub peak_contacts: f64,
+}
+
+impl Estimate {
+    /// All parts plus the fixed overhead.
+    pub fn total(&self) -> f64 {
+        BASE_BYTES + self.results + self.engine + self.summaries
+    }
+}
+
+/// Estimates the peak memory of running `scenarios` at once on `threads` workers with `window`
+/// replication results in flight.
+pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estimate {
+    let mut e = Estimate::default();
+    for s in scenarios {
+        let k = s.simulation.intervals as f64;
+        let per_result = k
+            * (s.call_types.len() as f64 * std::mem::size_of::<Counters>() as f64
+                + s.agent_groups.len() as f64
+                    * (16.0 + std::mem::size_of::<GroupCounters>() as f64));
+        e.results = e.results.max(per_result * window as f64);
+        let peak = peak_contacts(s);
+        e.peak_contacts = e.peak_contacts.max(peak);
+        let agents: f64 = s
+            .agent_groups
+            .iter()
+            .map(|g| g.peak_headcount() as f64)
+            .sum();
+        let engine = peak * BYTES_PER_CONTACT + agents * BYTES_PER_AGENT + 64.0 * 1024.0;
+        e.engine = e.engine.max(engine * threads.min(window) as f64);
+        let layout = Layout::new(s);
+        e.summaries += layout.len() as f64 * 48.0 + layout.scope_count() as f64 * 64.0;
+    }
+    e
+}
+
+/// Contacts and pending returns in the system at the peak of one replication (see the module
+/// docs); infinite for absurd rates.
+pub fn peak_contacts(s: &Scenario) -> f64 {
+    let sim = &s.simulation;
+    let work = |c: usize| {
+        let ct = &s.call_types[c];
+        ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+    };
+    let cb = &s.customers;
+    let return_delay = cb.callback_probability * cb.callback_delay.mean()
+        + cb.redial_probability * cb.redial_delay.mean();
+    let (mut backlog, mut peak, mut expected) = (0.0f64, 0.0f64, 0.0f64);
+    for k in 0..sim.intervals {
+        let rates = s.effective_arrival_rates(k);
+        let len = sim.interval_len(k);
+        let staff: f64 = s.agent_groups.iter().map(|g| g.staffing[k] as f64).sum();
+        let total: f64 = rates.iter().sum();
+        let load: f64 = rates.iter().enumerate().map(|(c, r)| r * work(c)).sum();
+        let never_abandon: f64 = rates
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| s.call_types[*c].patience.is_none())
+            .map(|(_, r)| r)
+            .sum();
+        let abandoning: f64 = rates
+            .iter()
+            .enumerate()
+            .filter_map(|(c, r)| s.call_types[c].patience.as_ref().map(|p| r * p.mean()))
+            .sum();
+        // Work arrives at `load` agent-seconds per second and `staff` agents serve it: the
+        // excess, in contacts, is what piles up among those who never hang up.
+        let mean_work = if total > 0.0 { load / total } else { 0.0 };
+        let excess = if mean_work > 0.0 {
+            ((load - staff) / mean_work).min(never_abandon)
+        } else {
+            0.0
+        };
+        backlog = (backlog + excess * len).max(0.0);
+        let in_service = staff.min(load);
+        peak = peak.max(backlog + abandoning + in_service + total * return_delay);
+        expected += total * len;
+    }
+    let noise = 6.0 * expected.sqrt() + 1000.0;
+    let p = peak + noise;
+    if p.is_finite() {
+        p
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// The default budget: half of physical memory (`MemTotal` in /proc/meminfo), or 8 GiB where
+/// that cannot be read.
+pub fn default_limit() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(8 << 30, |kb| kb * 1024 / 2)
+}
+
+/// Human bytes: `512 MB`, `3.4 GB`.
+pub fn format_bytes(b: f64) -> String {
+    if !b.is_finite() {
+        return "more than any machine has".to_string();
+    }
+    match b {
+        b if b >= 1e12 => format!("{:.1} TB", b / 1e12),
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.0} MB", b / 1e6),
+        b => format!("{:.0} kB", b / 1e3),
+    }
+}
+
+/// Parses a `--memory-limit` value: bytes with an optional unit (`512MB`, `4GiB`, `2G`).
+pub fn parse_limit(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" => 1e12,
+        "tib" => 1024.0f64.powi(4),
+        _ => {
+            return Err(format!(
+                "`{text}`: expected bytes with an optional unit, e.g. 512MB, 4GB, 8GiB"
+            ))
+        }
+    };
+    match num.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n * scale < 1.8e19 => Ok((n * scale) as u64),
+        _ => Err(format!(
+            "`{text}`: expected a positive amount of memory, e.g. 512MB, 4GB, 8GiB"
+        )),
+    }
+}
+
+/// Refuses the run when its estimate exceeds `limit` (default [`default_limit`]), naming
+/// what dominates and the knob to turn.
+pub fn check(
+    scenarios: &[&Scenario],
+    threads: usize,
+    window: usize,
+    limit: Option<u64>,
+) -> Result<Estimate, BudgetError> {
+    let e = estimate(scenarios, threads, window);
+    let (limit, whose) = match limit {
+        Some(l) => (l, "--memory-limit"),
+        None => (
+            default_limit(),
+            "half of physical memory; raise it with --memory-limit",
+        ),
+    };
+    let total = e.total();
+    if total <= limit as f64 {
+        return Ok(e);
+    }
+    let advice = if e.engine >= e.results && e.engine >= e.summaries {
+        format!(
+            "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing, or give callers a patience; fewer --threads also helps",
+            e.peak_contacts
+        )
+    } else if e.results >= e.summaries {
+        "most of it is per-interval counters of the replications in flight: use a longer simulation.interval, a shorter horizon, or fewer --threads".to_string()
+    } else {
+        "most of it is per-interval statistics: use a longer simulation.interval or a shorter horizon (or fewer scenarios or sweep points at once)".to_string()
+    };
+    Err(BudgetError {
+        message: format!(
+            "this run needs about {} of memory, more than the budget of {} ({whose}); {advice}",
+            format_bytes(total),
+            format_bytes(limit as f64),
+        ),
+        estimate: total,
+        limit,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(rate: &str, agents: u32, patience: &str) -> Scenario {
+        let text = format!(
+            r#"
+            [simulation]
+            horizon = "8h"
+            interval = "30m"
+            [[call_types]]
+            name = "general"
+            arrival_rate = {rate}
+            handle_time = {{ distribution = "exponential", mean = "4m" }}
+            {patience}
+            [[agent_groups]]
+            name = "tier1"
+            skills = ["general"]
+            agents = {agents}
+            "#
+        );
+        Scenario::from_toml_str(&text, "t", "t").unwrap()
+    }
+
+    #[test]
+    fn a_stable_queue_needs_little() {
+        let s = scenario("120.0", 10, "");
+        let p = peak_contacts(&s);
+        assert!(p < 5_000.0, "{p}");
+        assert!(check(&[&s], 2, 8, None).is_ok());
+    }
+
+    #[test]
+    fn an_overloaded_queue_without_patience_is_refused() {
+        // One agent, 10^7 calls an hour for 8 hours: ~8·10^7 contacts pile up.
+        let s = scenario("1e7", 1, "");
+        let p = peak_contacts(&s);
+        assert!(p > 7e7, "{p}");
+        let e = check(&[&s], 2, 8, Some(4 << 30)).unwrap_err();
+        assert!(e.message.contains("cannot drain"), "{}", e.message);
+        assert!(e.message.contains("--memory-limit"), "{}", e.message);
+    }
+
+    #[test]
+    fn patience_bounds_the_queue() {
+        // The same overload with a 2-minute patience: the queue holds ~λ × 2 min.
+        let s = scenario(
+            "1e4",
+            1,
+            r#"patience = { distribution = "exponential", mean = "2m" }"#,
+        );
+        let p = peak_contacts(&s);
+        assert!(p < 1e4, "{p}");
+    }
+
+    #[test]
+    fn absurd_rates_are_infinite() {
+        let mut s = scenario("1.0", 1, "");
+        // Set past the parser, which may refuse such rates itself.
+        s.call_types[0].arrival_rates.fill(1e308);
+        assert!(peak_contacts(&s).is_infinite());
+        assert!(check(&[&s], 1, 4, None).is_err());
+    }
+
+    #[test]
+    fn limits_parse_with_units() {
+        assert_eq!(parse_limit("512MB"), Ok(512_000_000));
+        assert_eq!(parse_limit("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_limit("100"), Ok(100));
+        assert!(parse_limit("-1GB").is_err());
+        assert!(parse_limit("lots").is_err());
+        assert!(parse_limit("0").is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! Experiments: replications of one or more scenarios on the one [`Runner`], each finished
+//! replication folded at once into streaming accumulators ([`OutcomeBuilder`]), so memory is
+//! flat in the number of replications and the cost of a run is linear in replications ×
+//! intervals.
+//!
+//! Jobs are consumed in job order, so output is bit-identical whatever the thread count.
+//! Streams are keyed by (seed, point, replication) — not by the scenario's position on the
+//! command line — so scenarios run together share common random numbers and give the same
+//! figures as when run alone. Before anything runs, [`budget`] estimates peak memory and
+//! refuses a run that would not fit.
+
+pub mod budget;
+pub mod runner;
+
+pub use runner::{Cancel, Completion, Runner};
+
+use crate::engine::simulate;
+use crate::rng::StreamKey;
+use crate::scenario::Scenario;
+use crate::stats::{Estimate, Layout, OutcomeBuilder, PairedBuilder};
+pub use crate::stats::{Metric, Outcome, Scope};
+
+/// How to run: thread count (`None` = all cores), progress bar, cancellation flag and memory
+/// budget (`None` = half of physical memory).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads; results do not depend on it.
+    pub threads: Option<usize>,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+    /// Stop taking new replications once set.
+    pub cancel: Cancel,
+    /// Refuse runs whose estimated peak memory exceeds this many bytes.
+    pub memory_limit: Option<u64>,
+}
+
+/// Why a run did not produce its report.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The worker pool could not be started.
+    #[error("could not start the worker threads: {0}")]
+    Pool(#[from] rayon::ThreadPoolBuildError),
+    /// The run would not fit in the memory budget (bad input: exit 2).
+    #[error(transparent)]
+    Budget(#[from] budget::BudgetError),
+    /// Cancelled (Ctrl-C, SIGTERM) before every replication finished.
+    #[error("interrupted")]
+    Interrupted,
+    /// Writing per-replication output failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl RunOptions {
+    /// The runner these options describe, after checking the memory budget of running
+    /// `scenarios` at once (`points_in_flight` summaries of each kept at a time).
+    pub fn runner(&self, scenarios: &[&Scenario]) -> Result<Runner, RunError> {
+        let runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
+        budget::check(
+            scenarios,
+            runner.threads(),
+            runner.window(),
+            self.memory_limit,
+        )?;
+        Ok(runner)
+    }
+}
+
+/// The stream key of replication `replication` of `s` at experiment point `point`.
+pub fn stream_key(s: &Scenario, point: u64, replication: u32) -> StreamKey {
+    StreamKey {
+        seed: s.simulation.seed,
+        point,
+        replication: replication as u64,
+    }
+}
+
+/// Runs every replication of every scenario (each with its own seed and replication count)
+/// and summarises each one.
+pub fn run_scenarios(
+    scenarios: &[Scenario],
+    options: RunOptions,
+) -> Result<Vec<Outcome>, RunError> {
+    run_scenarios_with(scenarios, options, |_, _, _| Ok(()))
+}
+
+/// As [`run_scenarios`], calling `on_replication(scenario index, replication, builder)` after
+/// each replication is folded in, in order (scenario 0's replications first): the builder's
+/// [`OutcomeBuilder::values`] are that replication's, for per-replication output.
+pub fn run_scenarios_with<F>(
+    scenarios: &[Scenario],
+    options: RunOptions,
+    mut on_replication: F,
+) -> Result<Vec<Outcome>, RunError>
+where
+    F: FnMut(usize, u32, &OutcomeBuilder) -> Result<(), RunError> + Send,
+{
+    let refs: Vec<&Scenario> = scenarios.iter().collect();
+    let runner = options.runner(&refs)?;
+    // Job j is replication j - start[i] of scenario i.
+    let mut start = Vec::with_capacity(scenarios.len() + 1);
+    start.push(0usize);
+    for s in scenarios {
+        start.push(start.last().copied().unwrap_or(0) + s.simulation.replications as usize);
+    }
+    let total = *start.last().unwrap_or(&0);
+    let locate = |j: usize| {
+        let i = start.partition_point(|&b| b <= j) - 1;
+        (i, (j - start[i]) as u32)
+    };
+    let mut builders: Vec<OutcomeBuilder> = scenarios.iter().map(OutcomeBuilder::new).collect();
+    let bar = runner.progress_bar(total as u64, "replications");
+    let done = runner.ordered(
+        total,
+        |j| {
+            let (i, r) = locate(j);
+            let result = simulate(&scenarios[i], stream_key(&scenarios[i], 0, r));
+            bar.inc(1);
+            result
+        },
+        |j, result| {
+            let (i, r) = locate(j);
+            builders[i].add(&result);
+            on_replication(i, r, &builders[i])
+        },
+    )?;
+    bar.finish_and_clear();
+    if done.interrupted() {
+        return Err(RunError::Interrupted);
+    }
+    Ok(builders.into_iter().map(OutcomeBuilder::finish).collect())
+}
+
+/// Two scenarios run replication by replication with common random numbers (A's seed and
+/// replication count): both outcomes and the paired differences B − A (every scope when both
+/// have the same scopes, else `overall` only).
+pub struct Paired {
+    /// A's summary.
+    pub a: Outcome,
+    /// B's summary.
+    pub b: Outcome,
+    /// B − A by value index of `layout`.
+    diffs: Vec<Option<Estimate>>,
+    layout: Layout,
+}
+
+impl Paired {
+    /// `(metric, B − A)` for every metric of the scope with this tidy name (`overall`,
+    /// `agent_group:NAME`, …), in report order; empty when that scope was not paired.
+    pub fn scope_diffs(&self, tidy_scope: &str) -> Vec<(&'static str, Option<Estimate>)> {
+        let mut out = Vec::new();
+        self.layout.for_each_name(|i, _, scope, metric| {
+            if scope == tidy_scope && i < self.diffs.len() {
+                out.push((metric, self.diffs[i]));
+            }
+        });
+        out
+    }
+}
+
+/// Runs `a` and `b` with the same seed and replication count (the caller aligns them) and
+/// pairs them by replication.
+pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Paired, RunError> {
+    let runner = options.runner(&[a, b])?;
+    let reps = a.simulation.replications.min(b.simulation.replications) as usize;
+    let (mut ba, mut bb) = (OutcomeBuilder::new(a), OutcomeBuilder::new(b));
+    let mut paired = PairedBuilder::new(ba.layout(), bb.layout());
+    let bar = runner.progress_bar(2 * reps as u64, "replications");
+    let done = runner.ordered(
+        reps,
+        |r| {
+            let ra = simulate(a, stream_key(a, 0, r as u32));
+            bar.inc(1);
+            let rb = simulate(b, stream_key(b, 0, r as u32));
+            bar.inc(1);
+            (ra, rb)
+        },
+        |_, (ra, rb)| -> Result<(), RunError> {
+            ba.add(&ra);
+            bb.add(&rb);
+            paired.add(&ba, &bb);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    if done.interrupted() {
+        return Err(RunError::Interrupted);
+    }
+    Ok(Paired {
+        diffs: paired.finish(),
+        layout: ba.layout().clone(),
+        a: ba.finish(),
+        b: bb.finish(),
+    })
+}

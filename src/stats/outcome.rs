@@ -1,0 +1,584 @@
+//! What is reported for one scenario ([`Outcome`]) and how it is built without keeping the
+//! replications: an [`OutcomeBuilder`] turns each finished replication's counters into the
+//! values of every (scope, metric) and folds them into one [`Accumulator`] each, in
+//! replication order. Memory is `O(scopes × metrics)` whatever the number of replications;
+//! cost is `O(intervals × (call types + groups))` per replication.
+//!
+//! Scopes, in report order: `overall`, each call type, each agent group, each arrival interval
+//! (`interval:K`) and each (interval, group) pair (`interval:K/agent_group:NAME`, occupancy
+//! only). A [`Layout`] fixes where each value sits in the flat per-replication vector, so the
+//! per-replication work is index arithmetic, not name look-ups.
+
+use super::{
+    contact_metrics, group_metrics, Accumulator, Counters, Estimate, GroupCounters,
+    ReplicationResult, TQuantiles, CONTACT_METRICS, GROUP_METRICS,
+};
+use crate::scenario::Scenario;
+
+/// One metric over replications: its name and summary (`None` = undefined in every
+/// replication).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// The metric's name as reported (`service_level`, `occupancy`, …).
+    pub name: &'static str,
+    /// Mean and 95% interval over the replications that defined it.
+    pub estimate: Option<Estimate>,
+}
+
+/// A named set of metrics: overall, one call type, one agent group or one interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    /// `overall`, a call type's or group's name, `interval:K` or
+    /// `interval:K/agent_group:NAME`.
+    pub name: String,
+    /// In report order.
+    pub metrics: Vec<Metric>,
+}
+
+impl Scope {
+    /// The metric called `name`, if this scope has it.
+    pub fn get(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+}
+
+/// Everything reported for one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Its base seed.
+    pub seed: u64,
+    /// Replications summarised.
+    pub replications: u32,
+    /// All contacts, plus occupancy and the plan's costs.
+    pub overall: Scope,
+    /// One scope per call type, in scenario order.
+    pub call_types: Vec<Scope>,
+    /// One scope per agent group, in scenario order.
+    pub agent_groups: Vec<Scope>,
+    /// Per arrival interval, with its start in seconds.
+    pub intervals: Vec<(f64, Scope)>,
+    /// `[interval][group]`: each group's occupancy in each interval (scope name
+    /// `interval:K/agent_group:NAME`), for checking a staffing plan interval by interval.
+    pub interval_groups: Vec<Vec<Scope>>,
+}
+
+/// Metric names of the `overall` scope beyond the contact metrics.
+const OVERALL_EXTRA: [&str; 4] = ["occupancy", "cost", "staffing_cost", "training_cost"];
+const OVERALL_LEN: usize = CONTACT_METRICS.len() + OVERALL_EXTRA.len();
+const TYPE_LEN: usize = CONTACT_METRICS.len();
+const GROUP_LEN: usize = GROUP_METRICS.len() + 2;
+const INTERVAL_LEN: usize = CONTACT_METRICS.len() + 1;
+
+/// Mean hold lengths when nobody was held in any replication are 0, not "undefined", so plain
+/// scenarios report an object for every metric.
+const ZERO_WHEN_NONE: [&str; 2] = ["mean_hold_s", "mean_approval_hold_s"];
+
+/// Where every (scope, metric) value of one scenario sits in a flat vector, and the constants
+/// (names, costs) that do not depend on the replication.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    call_types: usize,
+    groups: usize,
+    intervals: usize,
+    interval: f64,
+    /// Tidy scope names in report order: `overall`, `call_type:NAME`, `agent_group:NAME`,
+    /// `interval:K`, `interval:K/agent_group:NAME` (the report's scope names drop the first
+    /// two prefixes).
+    names: Vec<String>,
+    /// Per group: planned cost over the horizon (staffing + training).
+    group_cost: Vec<f64>,
+    /// The whole plan's (staffing incl. supervisors, training) cost.
+    plan_cost: (f64, f64),
+}
+
+impl Layout {
+    /// The layout of `s`'s report.
+    pub fn new(s: &Scenario) -> Layout {
+        let (c, g, k) = (
+            s.call_types.len(),
+            s.agent_groups.len(),
+            s.simulation.intervals,
+        );
+        let mut names = Vec::with_capacity(1 + c + g + k * (1 + g));
+        names.push("overall".to_string());
+        names.extend(s.call_types.iter().map(|t| format!("call_type:{}", t.name)));
+        names.extend(
+            s.agent_groups
+                .iter()
+                .map(|a| format!("agent_group:{}", a.name)),
+        );
+        names.extend((0..k).map(|i| format!("interval:{i}")));
+        for i in 0..k {
+            for a in &s.agent_groups {
+                names.push(format!("interval:{i}/agent_group:{}", a.name));
+            }
+        }
+        Layout {
+            call_types: c,
+            groups: g,
+            intervals: k,
+            interval: s.simulation.interval,
+            names,
+            group_cost: (0..g)
+                .map(|i| {
+                    let (a, b) = group_costs(s, i);
+                    a + b
+                })
+                .collect(),
+            plan_cost: plan_costs(s),
+        }
+    }
+
+    /// Number of values per replication.
+    pub fn len(&self) -> usize {
+        OVERALL_LEN
+            + self.call_types * TYPE_LEN
+            + self.groups * GROUP_LEN
+            + self.intervals * (INTERVAL_LEN + self.groups)
+    }
+
+    /// Number of scopes.
+    pub fn scope_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Never true: every scenario has the `overall` scope.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    fn type_base(&self) -> usize {
+        OVERALL_LEN
+    }
+    fn group_base(&self) -> usize {
+        self.type_base() + self.call_types * TYPE_LEN
+    }
+    fn interval_base(&self) -> usize {
+        self.group_base() + self.groups * GROUP_LEN
+    }
+    fn interval_group_base(&self) -> usize {
+        self.interval_base() + self.intervals * INTERVAL_LEN
+    }
+
+    /// Calls `f(value index, scope index, tidy scope name, metric name)` for every value, in
+    /// value order: the order of [`OutcomeBuilder::values`] and of per-replication rows.
+    pub fn for_each_name(&self, mut f: impl FnMut(usize, usize, &str, &'static str)) {
+        let mut i = 0;
+        for (s, name) in self.names.iter().enumerate() {
+            let metrics: &mut dyn Iterator<Item = &'static str> = match s {
+                0 => &mut overall_names(),
+                s if s <= self.call_types => &mut CONTACT_METRICS.iter().copied(),
+                s if s <= self.call_types + self.groups => &mut group_names(),
+                s if s <= self.call_types + self.groups + self.intervals => &mut interval_names(),
+                _ => &mut std::iter::once("occupancy"),
+            };
+            for m in metrics {
+                f(i, s, name, m);
+                i += 1;
+            }
+        }
+    }
+
+    /// Index of `metric` of the `overall` scope in the value vector.
+    pub fn overall_index(&self, metric: &str) -> Option<usize> {
+        overall_names().position(|m| m == metric)
+    }
+
+    /// Index of `metric` of interval `k` in the value vector.
+    pub fn interval_index(&self, k: usize, metric: &str) -> Option<usize> {
+        let i = interval_names().position(|m| m == metric)?;
+        (k < self.intervals).then(|| self.interval_base() + k * INTERVAL_LEN + i)
+    }
+}
+
+fn overall_names() -> impl Iterator<Item = &'static str> {
+    CONTACT_METRICS.iter().chain(&OVERALL_EXTRA).copied()
+}
+fn group_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once("occupancy")
+        .chain(GROUP_METRICS.iter().copied())
+        .chain(std::iter::once("cost"))
+}
+fn interval_names() -> impl Iterator<Item = &'static str> {
+    CONTACT_METRICS
+        .iter()
+        .copied()
+        .chain(std::iter::once("occupancy"))
+}
+
+/// Scratch sums reused from one replication to the next (no allocation per replication).
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    types: Vec<Counters>,
+    intervals: Vec<Counters>,
+    groups: Vec<GroupCounters>,
+    group_busy: Vec<(f64, f64)>,
+}
+
+/// Folds replications, in replication order, into one [`Accumulator`] per (scope, metric).
+#[derive(Debug, Clone)]
+pub struct OutcomeBuilder {
+    scenario: String,
+    seed: u64,
+    layout: Layout,
+    accumulators: Vec<Accumulator>,
+    values: Vec<Option<f64>>,
+    totals: Totals,
+    replications: u32,
+}
+
+impl OutcomeBuilder {
+    /// An empty summary of `s`.
+    pub fn new(s: &Scenario) -> OutcomeBuilder {
+        let layout = Layout::new(s);
+        let n = layout.len();
+        OutcomeBuilder {
+            scenario: s.name.clone(),
+            seed: s.simulation.seed,
+            layout,
+            accumulators: vec![Accumulator::default(); n],
+            values: vec![None; n],
+            totals: Totals::default(),
+            replications: 0,
+        }
+    }
+
+    /// The layout of the values.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Adds the next replication (they must come in replication order for results to be
+    /// identical at any thread count).
+    pub fn add(&mut self, r: &ReplicationResult) {
+        self.compute(r);
+        for (acc, v) in self.accumulators.iter_mut().zip(&self.values) {
+            acc.push(*v);
+        }
+        self.replications += 1;
+    }
+
+    /// The values of the replication added last, in [`Layout::for_each_name`] order.
+    pub fn values(&self) -> &[Option<f64>] {
+        &self.values
+    }
+
+    /// Calls `f(tidy scope, metric, value)` for every value of the replication added last,
+    /// in report order (for per-replication output such as CSV rows).
+    pub fn for_each_value(&self, mut f: impl FnMut(&str, &'static str, Option<f64>)) {
+        self.layout
+            .for_each_name(|i, _, scope, metric| f(scope, metric, self.values[i]));
+    }
+
+    /// Replications added so far.
+    pub fn replications(&self) -> u32 {
+        self.replications
+    }
+
+    /// Fills `self.values` from one replication's counters.
+    fn compute(&mut self, r: &ReplicationResult) {
+        let l = &self.layout;
+        let (nc, ng, nk) = (l.call_types, l.groups, l.intervals);
+        debug_assert_eq!((r.intervals, r.call_types, r.groups), (nk, nc, ng));
+        let t = &mut self.totals;
+        t.types.clear();
+        t.types.resize(nc, Counters::default());
+        t.intervals.clear();
+        t.intervals.resize(nk, Counters::default());
+        t.groups.clear();
+        t.groups.resize(ng, GroupCounters::default());
+        t.group_busy.clear();
+        t.group_busy.resize(ng, (0.0, 0.0));
+        let mut overall = Counters::default();
+        for k in 0..nk {
+            for c in 0..nc {
+                let cell = &r.contacts[k * nc + c];
+                t.types[c].add(cell);
+                t.intervals[k].add(cell);
+            }
+            overall.add(&t.intervals[k]);
+        }
+        let v = &mut self.values;
+        let occupancy = |busy: f64, staffed: f64| (staffed > 0.0).then(|| busy / staffed);
+        // Interval and (interval, group) scopes; group totals on the way.
+        let (mut all_busy, mut all_staffed) = (0.0, 0.0);
+        for k in 0..nk {
+            let base = l.interval_base() + k * INTERVAL_LEN;
+            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.intervals[k]));
+            let (mut busy, mut staffed) = (0.0, 0.0);
+            for g in 0..ng {
+                let i = k * ng + g;
+                let (b, s) = (r.busy[i], r.staffed[i]);
+                busy += b;
+                staffed += s;
+                t.group_busy[g].0 += b;
+                t.group_busy[g].1 += s;
+                t.groups[g].add(&r.group_work[i]);
+                v[l.interval_group_base() + i] = occupancy(b, s);
+            }
+            v[base + TYPE_LEN] = occupancy(busy, staffed);
+            all_busy += busy;
+            all_staffed += staffed;
+        }
+        v[..TYPE_LEN].copy_from_slice(&contact_metrics(&overall));
+        let (staffing, training) = l.plan_cost;
+        v[TYPE_LEN..OVERALL_LEN].copy_from_slice(&[
+            occupancy(all_busy, all_staffed),
+            Some(staffing + training),
+            Some(staffing),
+            Some(training),
+        ]);
+        for c in 0..nc {
+            let base = l.type_base() + c * TYPE_LEN;
+            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.types[c]));
+        }
+        for g in 0..ng {
+            let base = l.group_base() + g * GROUP_LEN;
+            v[base] = occupancy(t.group_busy[g].0, t.group_busy[g].1);
+            v[base + 1..base + 1 + GROUP_METRICS.len()]
+                .copy_from_slice(&group_metrics(&t.groups[g]));
+            v[base + GROUP_LEN - 1] = Some(l.group_cost[g]);
+        }
+    }
+
+    /// The summary of every replication added.
+    pub fn finish(self) -> Outcome {
+        let mut t = TQuantiles::default();
+        let mut scopes: Vec<Scope> = Vec::with_capacity(self.layout.names.len());
+        self.layout.for_each_name(|i, s, scope, metric| {
+            if scopes.len() <= s {
+                let name = scope
+                    .strip_prefix("call_type:")
+                    .or_else(|| scope.strip_prefix("agent_group:"))
+                    .filter(|_| !scope.starts_with("interval:"))
+                    .unwrap_or(scope);
+                scopes.push(Scope {
+                    name: name.to_string(),
+                    metrics: Vec::new(),
+                });
+            }
+            let estimate = self.accumulators[i].estimate(&mut t).or_else(|| {
+                ZERO_WHEN_NONE.contains(&metric).then_some(Estimate {
+                    mean: 0.0,
+                    ci95: (0.0, 0.0),
+                    n: 0,
+                })
+            });
+            if let Some(s) = scopes.last_mut() {
+                s.metrics.push(Metric {
+                    name: metric,
+                    estimate,
+                });
+            }
+        });
+        let l = &self.layout;
+        let mut scopes = scopes.into_iter();
+        let overall = scopes.next().expect("the overall scope");
+        let call_types = scopes.by_ref().take(l.call_types).collect();
+        let agent_groups = scopes.by_ref().take(l.groups).collect();
+        let intervals = scopes
+            .by_ref()
+            .take(l.intervals)
+            .enumerate()
+            .map(|(k, s)| (k as f64 * l.interval, s))
+            .collect();
+        let rest: Vec<Scope> = scopes.collect();
+        let interval_groups = if l.groups == 0 {
+            vec![Vec::new(); l.intervals]
+        } else {
+            rest.chunks(l.groups).map(<[Scope]>::to_vec).collect()
+        };
+        Outcome {
+            scenario: self.scenario,
+            seed: self.seed,
+            replications: self.replications,
+            overall,
+            call_types,
+            agent_groups,
+            intervals,
+            interval_groups,
+        }
+    }
+}
+
+/// Paired differences B − A, replication by replication (common random numbers), of every
+/// value when both scenarios have the same scopes (same call types, groups and intervals),
+/// else of the `overall` metrics only. A replication where either side is undefined is
+/// skipped.
+#[derive(Debug, Clone)]
+pub struct PairedBuilder {
+    accumulators: Vec<Accumulator>,
+}
+
+impl PairedBuilder {
+    /// Pairs scenarios with these layouts.
+    pub fn new(a: &Layout, b: &Layout) -> PairedBuilder {
+        let n = if a.names == b.names {
+            a.len()
+        } else {
+            OVERALL_LEN
+        };
+        PairedBuilder {
+            accumulators: vec![Accumulator::default(); n],
+        }
+    }
+
+    /// Adds the replications `a` and `b` added last (the same replication index).
+    pub fn add(&mut self, a: &OutcomeBuilder, b: &OutcomeBuilder) {
+        for ((acc, x), y) in self.accumulators.iter_mut().zip(&a.values).zip(&b.values) {
+            acc.push(x.zip(*y).map(|(x, y)| y - x));
+        }
+    }
+
+    /// B − A per value index of A's layout (shorter than the layout when only `overall` was
+    /// paired).
+    pub fn finish(&self) -> Vec<Option<Estimate>> {
+        let mut t = TQuantiles::default();
+        self.accumulators
+            .iter()
+            .map(|acc| acc.estimate(&mut t))
+            .collect()
+    }
+}
+
+/// (staffing, training) cost of group `g` over the horizon: planned staffed hours × hourly
+/// cost, and training cost per agent of peak headcount. Deterministic: it is what the plan
+/// costs, not a random outcome.
+fn group_costs(s: &Scenario, g: usize) -> (f64, f64) {
+    let spec = &s.agent_groups[g];
+    let staffed_hours: f64 = spec
+        .staffing
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| n as f64 * s.simulation.interval_len(k) / 3600.0)
+        .sum();
+    (
+        spec.hourly_cost * staffed_hours,
+        spec.training_cost * spec.peak_headcount() as f64,
+    )
+}
+
+/// (staffing incl. supervisors, training) cost of the whole plan over the horizon.
+pub fn plan_costs(s: &Scenario) -> (f64, f64) {
+    let supervisors =
+        s.supervisors.hourly_cost * s.supervisors.count as f64 * s.simulation.horizon / 3600.0;
+    (0..s.agent_groups.len())
+        .map(|g| group_costs(s, g))
+        .fold((supervisors, 0.0), |(a, b), (x, y)| (a + x, b + y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        Scenario::from_toml_str(
+            r#"
+            [simulation]
+            horizon = "1h"
+            interval = "30m"
+            [[call_types]]
+            name = "general"
+            arrival_rate = 60.0
+            handle_time = { distribution = "exponential", mean = "4m" }
+            [[agent_groups]]
+            name = "tier1"
+            skills = ["general"]
+            agents = 6
+            "#,
+            "t",
+            "t",
+        )
+        .unwrap()
+    }
+
+    fn replication(offered_in_each_interval: u64) -> ReplicationResult {
+        let mut r = ReplicationResult::new(2, 1, 1);
+        for k in 0..2 {
+            r.counters_mut(k, 0).offered = offered_in_each_interval;
+            r.counters_mut(k, 0).answered = offered_in_each_interval;
+            r.busy[k] = 900.0;
+            r.staffed[k] = 1800.0;
+        }
+        r
+    }
+
+    /// Pairing removes the shared noise: B = A + 1 in every replication gives a zero-width
+    /// interval at 1, even though A itself varies a lot.
+    #[test]
+    fn paired_difference_removes_common_noise() {
+        let s = scenario();
+        let (mut a, mut b) = (OutcomeBuilder::new(&s), OutcomeBuilder::new(&s));
+        let mut paired = PairedBuilder::new(a.layout(), b.layout());
+        for x in [1, 5, 2, 9] {
+            a.add(&replication(x));
+            b.add(&replication(x + 1));
+            paired.add(&a, &b);
+        }
+        let diffs = paired.finish();
+        assert_eq!(diffs.len(), a.layout().len());
+        let d = diffs[a.layout().overall_index("offered").unwrap()].unwrap();
+        // Two intervals each: B − A = 2 offered per replication.
+        assert_eq!((d.mean, d.ci95), (2.0, (2.0, 2.0)));
+        let a = a.finish();
+        assert!(
+            a.overall
+                .get("offered")
+                .unwrap()
+                .estimate
+                .unwrap()
+                .half_width()
+                > 1.0
+        );
+    }
+
+    #[test]
+    fn scopes_and_values_line_up() {
+        let s = scenario();
+        let mut b = OutcomeBuilder::new(&s);
+        b.add(&replication(3));
+        let l = b.layout();
+        assert_eq!(b.values().len(), l.len());
+        let i = l.interval_index(1, "offered").unwrap();
+        assert_eq!(b.values()[i], Some(3.0));
+        assert_eq!(b.values()[l.overall_index("offered").unwrap()], Some(6.0));
+        let mut rows = Vec::new();
+        b.for_each_value(|scope, metric, v| rows.push((scope.to_string(), metric, v)));
+        assert_eq!(rows.len(), l.len());
+        assert_eq!(rows[0], ("overall".to_string(), "offered", Some(6.0)));
+        assert!(rows.contains(&("call_type:general".into(), "offered", Some(6.0))));
+        assert!(rows.contains(&(
+            "interval:1/agent_group:tier1".into(),
+            "occupancy",
+            Some(0.5)
+        )));
+        let o = b.finish();
+        assert_eq!(o.call_types[0].name, "general");
+        assert_eq!(o.agent_groups[0].name, "tier1");
+        assert_eq!(o.intervals[1].0, 1800.0);
+        assert_eq!(o.intervals[1].1.name, "interval:1");
+        assert_eq!(o.interval_groups[1][0].name, "interval:1/agent_group:tier1");
+        assert_eq!(o.replications, 1);
+        // Nobody held: the hold means are 0, not undefined.
+        assert_eq!(
+            o.overall.get("mean_hold_s").unwrap().estimate.unwrap().mean,
+            0.0
+        );
+    }
+
+    /// Memory does not grow with replications: the builder's state is fixed-size.
+    #[test]
+    fn a_million_replications_fold_into_fixed_state() {
+        let s = scenario();
+        let mut b = OutcomeBuilder::new(&s);
+        let r = replication(2);
+        for _ in 0..1_000_000 {
+            b.add(&r);
+        }
+        let o = b.finish();
+        let e = o.overall.get("offered").unwrap().estimate.unwrap();
+        assert_eq!((e.mean, e.n), (4.0, 1_000_000));
+    }
+}
