@@ -4,10 +4,12 @@
 
 mod compare;
 mod erlang;
+mod signals;
 mod staff;
 mod sweep;
 
 use crate::experiment::{run_scenarios, Outcome, RunOptions};
+use crate::output::{self, Output, OutputError};
 use crate::report::{self, Format};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{Scenario, ScenarioError};
@@ -79,8 +81,10 @@ struct CommonArgs {
     /// terminal and `json` otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write the report to this file (whole, or not at all) instead of stdout.
-    #[arg(long)]
+    /// Write the report to this file (whole, or not at all) instead of stdout. A FIFO or a
+    /// character device (/dev/null) is written through; a directory, socket or block device
+    /// is refused.
+    #[arg(long, value_parser = output_arg())]
     output: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
@@ -142,8 +146,23 @@ fn duration_arg(s: &str) -> Result<f64, String> {
     parse_duration(s)
 }
 
+/// `--output PATH`, checked while parsing: a path ccsim would refuse to write (a directory, a
+/// socket, a missing directory) is an argument error (exit 2) before any simulation runs.
+fn output_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        let path = PathBuf::from(s);
+        match output::classify(&path) {
+            Err(e @ OutputError::Refused { .. }) => Err(e),
+            _ => Ok(path),
+        }
+    })
+}
+
 /// Parses the arguments and runs the command; the binary's whole `main`.
 pub fn main() -> i32 {
+    // First, so a signal at any later point finds the handler.
+    signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -152,18 +171,39 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(cli) {
+    let result = run(cli);
+    // Stopped by a signal: whatever the command returned (finished, interrupted, or an
+    // error caused by the stop), the exit code says so, as for a process the signal killed.
+    if let Some(code) = signals::exit_code() {
+        match &result {
+            Err(e) if e.downcast_ref::<signals::Interrupted>().is_some() => eprintln!("{e}"),
+            Err(e) if is_stopped(e) || is_broken_pipe(e) => {
+                eprintln!(
+                    "interrupted by {}: nothing was written",
+                    signals::signal_name()
+                )
+            }
+            Err(e) => eprintln!("interrupted by {}: {e:#}", signals::signal_name()),
+            Ok(()) => eprintln!(
+                "interrupted by {} (the command had already finished)",
+                signals::signal_name()
+            ),
+        }
+        return code;
+    }
+    match result {
         Ok(()) => 0,
         Err(e) => {
             if is_broken_pipe(&e) {
                 return 0;
             }
-            if let Some(i) = e.downcast_ref::<sweep::Interrupted>() {
-                eprintln!("{i}");
-                return 130;
-            }
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
+            let refused = e
+                .downcast_ref::<OutputError>()
+                .is_some_and(OutputError::is_bad_input);
+            if refused
+                || e.downcast_ref::<BadInput>().is_some()
+                || e.downcast_ref::<ScenarioError>().is_some()
             {
                 2
             } else {
@@ -171,6 +211,11 @@ pub fn main() -> i32 {
             }
         }
     }
+}
+
+fn is_stopped(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| matches!(c.downcast_ref(), Some(OutputError::Stopped { .. })))
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -260,34 +305,16 @@ fn render(outcomes: &[Outcome], format: Format) -> String {
     }
 }
 
-/// Writes a finished report to stdout, or to `path` atomically (temp file + rename in the same
-/// directory), so a file is never left half-written.
+/// Writes a finished report to stdout, or to `path` through [`Output`]: whole or not at all,
+/// never replacing anything but a regular file, and not at all once a signal asked to stop.
 fn emit(text: &str, path: Option<&Path>) -> Result<()> {
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-        Some(path) => write_atomically(path, text.as_bytes())?,
-    }
-    Ok(())
+    write_output(path, text.as_bytes())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees a half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
+/// Writes `bytes` to `path` (stdout when `None`) through [`Output`]; see [`emit`].
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    let mut out = Output::open(path, signals::shutdown())?;
+    out.write_all(bytes)?;
+    out.commit()?;
+    Ok(())
 }
