@@ -167,7 +167,7 @@ impl Provenance {
         }
         if a.grid != b.grid || a.points != b.points {
             return Some(format!(
-                "other swept keys or values ({} points, grid {}; here {} points, grid {})",
+                "the grid changed: other swept keys or values ({} points, grid {}; here {} points, grid {})",
                 a.points, a.grid, b.points, b.grid
             ));
         }
@@ -315,9 +315,44 @@ pub struct Block {
     pub rows: usize,
     /// `(replication, scope, metric)` of the last row.
     pub last: (String, String, String),
+    /// Rows of the first `(scope, metric)` group, and of the last one so far.
+    pub group_rows: (usize, usize),
+    /// Number of `(scope, metric)` groups.
+    pub groups: usize,
+    /// A group before the last has another number of rows than the first.
+    pub ragged: bool,
 }
 
 impl Block {
+    /// Whether every `(scope, metric)` group has as many rows as the first: a point cut
+    /// after a whole line (but not after a whole group) fails this, whatever the scenario.
+    /// Needs no scenario, so `merge` can check it.
+    pub fn is_whole(&self) -> bool {
+        !self.ragged && self.group_rows.1 == self.group_rows.0
+    }
+
+    /// Adds one row's accounting (its bytes are appended by the caller).
+    fn count_row(&mut self, last: (String, String, String)) {
+        let same_group = self.rows > 0 && self.last.1 == last.1 && self.last.2 == last.2;
+        if same_group {
+            self.group_rows.1 += 1;
+            if self.groups == 1 {
+                self.group_rows.0 += 1;
+            }
+        } else {
+            if self.groups >= 1 && self.group_rows.1 != self.group_rows.0 {
+                self.ragged = true;
+            }
+            self.groups += 1;
+            self.group_rows.1 = 1;
+            if self.groups == 1 {
+                self.group_rows.0 = 1;
+            }
+        }
+        self.rows += 1;
+        self.last = last;
+    }
+
     /// Whether the block has every row the scenario produces, ending with the summary row
     /// `ci95_hi` of the last scope's last metric.
     pub fn is_complete(&self, e: &Expected) -> bool {
@@ -441,10 +476,12 @@ impl SweepCsv {
                 bytes: Vec::new(),
                 rows: 0,
                 last: last.clone(),
+                group_rows: (0, 0),
+                groups: 0,
+                ragged: false,
             });
             block.bytes.extend_from_slice(&text[s..e]);
-            block.rows += 1;
-            block.last = last;
+            block.count_row(last);
         }
         Ok(SweepCsv {
             provenance: None,
@@ -553,6 +590,12 @@ pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
                     "{name}: has point {point}, which is not in {} of a {}-point grid: the file was edited or mixed",
                     shard_name(shard),
                     p.points
+                ));
+            }
+            if !b.is_whole() {
+                return fail(format!(
+                    "{name}: point {point} is not whole (a scope and metric with {} rows where the first has {}): the file was cut or edited; rerun that shard",
+                    b.group_rows.1, b.group_rows.0
                 ));
             }
             origin.insert(point, name.clone());
@@ -761,6 +804,18 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("point 0 is in both a and a2"));
+    }
+
+    #[test]
+    fn a_point_cut_at_a_line_end_is_not_whole() {
+        let rows = "v,0,0,overall,offered,1\nv,0,mean,overall,offered,1\n\
+                    v,0,0,overall,answered,1\nv,0,mean,overall,answered,1\n";
+        let text = format!("k,point,replication,scope,metric,value\n{rows}");
+        let f = SweepCsv::parse(text.as_bytes(), "t").unwrap();
+        assert!(f.blocks[&0].is_whole());
+        let cut = &text[..text.len() - "v,0,mean,overall,answered,1\n".len()];
+        let f = SweepCsv::parse(cut.as_bytes(), "t").unwrap();
+        assert!(!f.blocks[&0].is_whole());
     }
 
     #[test]
