@@ -30,6 +30,7 @@ pub struct BadInput(pub String);
     about = "Contact-center workload simulator: discrete-event simulation with confidence intervals, validated against Erlang C/A",
     propagate_version = true
 )]
+/// The command line as clap parses it.
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -311,9 +312,18 @@ fn emit(text: &str, path: Option<&Path>) -> Result<()> {
     write_output(path, text.as_bytes())
 }
 
+/// Where a command's report goes: stdout when `path` is `None`, else an
+/// [`output::OutputFile`] registered with the process's shutdown state (a signal removes its
+/// temp file). Write the report into it (`impl Write`, buffered), then `commit()`: nothing
+/// appears at `path` before, and nothing at all once a signal asked to stop. Open it before
+/// the simulation, so an unwritable directory is reported before the work.
+fn open_output(path: Option<&Path>) -> Result<Output> {
+    Ok(Output::open(path, signals::shutdown())?)
+}
+
 /// Writes `bytes` to `path` (stdout when `None`) through [`Output`]; see [`emit`].
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    let mut out = Output::open(path, signals::shutdown())?;
+    let mut out = open_output(path)?;
     out.write_all(bytes)?;
     out.commit()?;
     Ok(())

@@ -3,7 +3,7 @@
 //! merged into the file the unsharded run writes. Layout and rules: docs/sweeps.md.
 
 use super::signals::{self, Interrupted};
-use super::{load_scenario, output_arg, write_output, BadInput, CommonArgs};
+use super::{load_scenario, open_output, output_arg, write_output, BadInput, CommonArgs};
 use crate::output::{self, OutputFile, Target};
 use crate::report::{self, Format};
 use crate::sweep::csvfile::{self, Expected, Provenance, SweepCsv};
@@ -596,7 +596,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
     let shutdown = signals::shutdown();
     // Opened first: an unwritable --output fails before the inputs are read, and a signal
     // while reading them removes the temp file.
-    let mut out = crate::output::Output::open(args.output.as_deref(), shutdown)?;
+    let mut out = open_output(args.output.as_deref())?;
     let mut inputs = Vec::with_capacity(args.inputs.len());
     for p in &args.inputs {
         if shutdown.is_stopped() {

@@ -276,8 +276,11 @@ fn digest_table(h: &mut Fnv, t: &toml::Table) {
 /// What the last row of a complete point looks like, and how many rows it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
+    /// Rows of a complete point.
     pub rows: usize,
+    /// Scope of its last row.
     pub last_scope: String,
+    /// Metric of its last row.
     pub last_metric: String,
 }
 
@@ -312,6 +315,7 @@ pub struct Block {
     pub labels: Vec<String>,
     /// The rows' bytes, each line with its newline.
     pub bytes: Vec<u8>,
+    /// Number of rows.
     pub rows: usize,
     /// `(replication, scope, metric)` of the last row.
     pub last: (String, String, String),
@@ -370,7 +374,9 @@ pub struct SweepCsv {
     pub provenance: Option<Provenance>,
     /// The header line, with its newline.
     pub header: Vec<u8>,
+    /// The swept keys (the header's leading columns).
     pub keys: Vec<String>,
+    /// Each point's rows, by point index.
     pub blocks: BTreeMap<u64, Block>,
 }
 
