@@ -37,8 +37,9 @@ pub enum OutputError {
         /// What is there, and what is allowed instead.
         why: String,
     },
-    /// Reading the file system or writing failed (disk full, permissions, …).
-    #[error("cannot write {path}: {source}")]
+    /// Reading the file system or writing failed (disk full, permissions, …). The cause is
+    /// the error's source (shown by `{:#}`), not repeated in its message.
+    #[error("cannot write {path}")]
     Io {
         /// The path as given (or the temp file's directory when that could not be created).
         path: PathBuf,

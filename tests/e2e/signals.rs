@@ -317,3 +317,26 @@ fn merge_stops_on_sigint() {
 fn merge_stops_on_sigterm() {
     merge_and_interrupt(SIGTERM);
 }
+
+/// `sweep --output FILE.json` is written whole at the end: after a signal nothing is written
+/// (a partial file would pass for a whole one).
+#[test]
+fn sweep_to_a_whole_file_writes_nothing_when_stopped() {
+    let d = dirs();
+    let json = d.out.join("grid.json");
+    let mut a = args(&["sweep"]);
+    a.push(d.scenario.clone());
+    a.extend(args(&[
+        "--set",
+        "agent_groups.agents.agents=136..=145",
+        "--threads",
+        "1",
+        "--quiet",
+        "--output",
+    ]));
+    a.push(json.display().to_string());
+    let s = start(&a, || true);
+    let stderr = interrupt(s, SIGTERM);
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
+}
