@@ -4,14 +4,16 @@
 
 mod compare;
 mod erlang;
+mod signals;
 mod staff;
 mod sweep;
 
 use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, Outcome, RunError, RunOptions};
+use crate::output::{self, Output, OutputError};
 use crate::report::{self, Format};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{Scenario, ScenarioError};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ pub struct BadInput(pub String);
     about = "Contact-center workload simulator: discrete-event simulation with confidence intervals, validated against Erlang C/A",
     propagate_version = true
 )]
+/// The command line as clap parses it.
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -79,8 +82,10 @@ struct CommonArgs {
     /// terminal and `json` otherwise.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write the report to this file (whole, or not at all) instead of stdout.
-    #[arg(long)]
+    /// Write the report to this file (whole, or not at all) instead of stdout. A FIFO or a
+    /// character device (/dev/null) is written through; a directory, socket or block device
+    /// is refused.
+    #[arg(long, value_parser = output_arg())]
     output: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
@@ -95,10 +100,10 @@ fn parse_memory_limit(s: &str) -> Result<u64, String> {
     crate::experiment::budget::parse_limit(s)
 }
 
-/// The process-wide stop flag that Ctrl-C and SIGTERM set; every run checks it.
-pub fn cancel_flag() -> Cancel {
-    static FLAG: std::sync::OnceLock<Cancel> = std::sync::OnceLock::new();
-    FLAG.get_or_init(Cancel::new).clone()
+/// The process-wide stop flag that SIGINT and SIGTERM set; every run checks it between
+/// replications.
+fn cancel_flag() -> Cancel {
+    Cancel::from_flag(signals::shutdown().stop_flag())
 }
 
 impl CommonArgs {
@@ -158,8 +163,23 @@ fn duration_arg(s: &str) -> Result<f64, String> {
     parse_duration(s)
 }
 
+/// `--output PATH`, checked while parsing: a path ccsim would refuse to write (a directory, a
+/// socket, a missing directory) is an argument error (exit 2) before any simulation runs.
+fn output_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        let path = PathBuf::from(s);
+        match output::classify(&path) {
+            Err(e @ OutputError::Refused { .. }) => Err(e),
+            _ => Ok(path),
+        }
+    })
+}
+
 /// Parses the arguments and runs the command; the binary's whole `main`.
 pub fn main() -> i32 {
+    // First, so a signal at any later point finds the handler.
+    signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -168,18 +188,39 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(cli) {
+    let result = run(cli);
+    // Stopped by a signal: whatever the command returned (finished, interrupted, or an
+    // error caused by the stop), the exit code says so, as for a process the signal killed.
+    if let Some(code) = signals::exit_code() {
+        match &result {
+            Err(e) if e.downcast_ref::<signals::Interrupted>().is_some() => eprintln!("{e}"),
+            Err(e) if is_stopped(e) || is_broken_pipe(e) => {
+                eprintln!(
+                    "interrupted by {}: nothing was written",
+                    signals::signal_name()
+                )
+            }
+            Err(e) => eprintln!("interrupted by {}: {e:#}", signals::signal_name()),
+            Ok(()) => eprintln!(
+                "interrupted by {} (the command had already finished)",
+                signals::signal_name()
+            ),
+        }
+        return code;
+    }
+    match result {
         Ok(()) => 0,
         Err(e) => {
             if is_broken_pipe(&e) {
                 return 0;
             }
-            if let Some(i) = e.downcast_ref::<sweep::Interrupted>() {
-                eprintln!("{i}");
-                return 130;
-            }
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() || e.downcast_ref::<ScenarioError>().is_some()
+            let refused = e
+                .downcast_ref::<OutputError>()
+                .is_some_and(OutputError::is_bad_input);
+            if refused
+                || e.downcast_ref::<BadInput>().is_some()
+                || e.downcast_ref::<ScenarioError>().is_some()
             {
                 2
             } else {
@@ -187,6 +228,11 @@ pub fn main() -> i32 {
             }
         }
     }
+}
+
+fn is_stopped(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| matches!(c.downcast_ref(), Some(OutputError::Stopped { .. })))
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -260,9 +306,12 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     warn_workload(&scenarios);
     let format = args.common.format();
+    // Opened before the run: a bad path is refused at once, and a signal removes the temp file.
+    let mut out = open_output(args.common.output.as_deref())?;
     if format == Format::Csv {
-        // Per-replication rows are written as replications finish, not kept.
-        let mut w = report::CsvWriter::from_writer(Vec::new());
+        // Per-replication rows go out as replications finish: memory stays flat however many
+        // replications there are.
+        let mut w = report::CsvWriter::from_writer(&mut out);
         report::write_csv_header(&mut w, &[])?;
         let outcomes = run_scenarios_with(&scenarios, args.common.run_options(), |i, r, b| {
             report::write_csv_replication_rows(&mut w, i as u64, &[], r, b)
@@ -272,14 +321,14 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         for (i, o) in outcomes.iter().enumerate() {
             report::write_csv_summary_rows(&mut w, i as u64, &[], o)?;
         }
-        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-        return emit(
-            &String::from_utf8_lossy(&bytes),
-            args.common.output.as_deref(),
-        );
+        w.flush()?;
+        drop(w);
+    } else {
+        let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
+        out.write_all(render(&outcomes, format).as_bytes())?;
     }
-    let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
-    emit(&render(&outcomes, format), args.common.output.as_deref())
+    out.commit()?;
+    Ok(())
 }
 
 /// A run error as the CLI reports it: an over-budget run is bad input (exit 2).
@@ -299,34 +348,25 @@ fn render(outcomes: &[Outcome], format: Format) -> String {
     }
 }
 
-/// Writes a finished report to stdout, or to `path` atomically (temp file + rename in the same
-/// directory), so a file is never left half-written.
+/// Writes a finished report to stdout, or to `path` through [`Output`]: whole or not at all,
+/// never replacing anything but a regular file, and not at all once a signal asked to stop.
 fn emit(text: &str, path: Option<&Path>) -> Result<()> {
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-        Some(path) => write_atomically(path, text.as_bytes())?,
-    }
-    Ok(())
+    write_output(path, text.as_bytes())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees a half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
+/// Where a command's report goes: stdout when `path` is `None`, else an
+/// [`output::OutputFile`] registered with the process's shutdown state (a signal removes its
+/// temp file). Write the report into it (`impl Write`, buffered), then `commit()`: nothing
+/// appears at `path` before, and nothing at all once a signal asked to stop. Open it before
+/// the simulation, so an unwritable directory is reported before the work.
+fn open_output(path: Option<&Path>) -> Result<Output> {
+    Ok(Output::open(path, signals::shutdown())?)
+}
+
+/// Writes `bytes` to `path` (stdout when `None`) through [`Output`]; see [`emit`].
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    let mut out = open_output(path)?;
+    out.write_all(bytes)?;
+    out.commit()?;
+    Ok(())
 }

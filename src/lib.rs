@@ -8,7 +8,8 @@
 //! Data flows one way: [`scenario`] (file → validated [`scenario::Scenario`]) →
 //! [`model`] (call types, agent groups, distributions) → [`engine`] (one replication) →
 //! [`stats`] (counters, estimates) → [`experiment`] (replications in parallel) →
-//! [`report`] (table, JSON, CSV). [`analytic`] holds the closed forms; [`cli`] the commands.
+//! [`report`] (table, JSON, CSV) → [`output`] (files written whole or not at all).
+//! [`analytic`] holds the closed forms; [`cli`] the commands.
 //!
 //! ```
 //! use ccsim::{scenario::Scenario, experiment::{run_scenarios, RunOptions}};
@@ -37,6 +38,7 @@ pub mod compare;
 pub mod engine;
 pub mod experiment;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;

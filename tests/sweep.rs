@@ -107,9 +107,12 @@ fn sweep_csv(scenario: &Path, grid: &[&str], out: &Path, extra: &[&str]) -> Vec<
     std::fs::read(out).expect("sweep output")
 }
 
-/// The distinct values of the `point` column (the column after the swept keys).
+/// The distinct values of the `point` column (the column after the swept keys), skipping
+/// the provenance line.
 fn points_in(csv: &[u8], keys: usize) -> std::collections::BTreeSet<u64> {
-    let mut r = csv::Reader::from_reader(csv);
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(csv);
     r.records()
         .filter_map(|rec| rec.ok()?.get(keys)?.parse().ok())
         .collect()
@@ -136,10 +139,17 @@ mod determinism {
         );
         assert_eq!(one, two);
         assert_eq!(points_in(&one, 2), (0..6).collect());
-        let header = String::from_utf8_lossy(&one[..one.iter().position(|&b| b == b'\n').unwrap()])
-            .into_owned();
+        let text = String::from_utf8_lossy(&one).into_owned();
+        let mut lines = text.lines();
+        let provenance = lines.next().unwrap();
+        assert!(
+            provenance.starts_with("# ccsim sweep: status=complete version=")
+                && provenance.contains(" points=6 replications=5 seed=")
+                && !provenance.contains("shard="),
+            "{provenance}"
+        );
         assert_eq!(
-            header,
+            lines.next().unwrap(),
             "agent_groups.tier1.agents,call_types.general.arrival_rate,point,replication,scope,metric,value"
         );
         let json = |t: &str| {
@@ -296,6 +306,87 @@ mod shards {
         );
         ccsim().arg("merge").arg(&torn).assert().code(2);
     }
+
+    /// Regression: merge exited 0 and wrote a "complete" file when a shard was missing or
+    /// header-only. Now every shard must be there, finished and whole (exit 2 naming it).
+    #[test]
+    fn merge_refuses_missing_header_only_and_unfinished_shards() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let shards: Vec<PathBuf> = (0..4)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &small_grid(), &p, &["--shard", &format!("{i}/4")]);
+                p
+            })
+            .collect();
+        let merged = dir.path().join("merged.csv");
+        let merge = |files: &[&Path], says: &str| {
+            ccsim()
+                .arg("merge")
+                .args(files)
+                .arg("--output")
+                .arg(&merged)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(says));
+            assert!(!merged.exists(), "nothing may be written");
+        };
+        // A shard missing.
+        merge(
+            &[&shards[0], &shards[1], &shards[3]],
+            "shard 2/4 is missing (points 2)",
+        );
+        // A header-only shard (the first two lines of shard 2: provenance and header).
+        let text = std::fs::read_to_string(&shards[2]).unwrap();
+        let head: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let empty = write(dir.path(), "empty.csv", &head);
+        merge(
+            &[&shards[0], &shards[1], &empty, &shards[3]],
+            "empty.csv (shard 2/4): points 2 are missing",
+        );
+        // A shard cut after a whole line, or still marked unfinished.
+        let cut: String = text
+            .lines()
+            .take(text.lines().count() - 1)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let unfinished = write(
+            dir.path(),
+            "unfinished.csv",
+            &text.replacen("status=complete", "status=unfinished", 1),
+        );
+        merge(
+            &[&shards[0], &shards[1], &unfinished, &shards[3]],
+            "unfinished.csv: unfinished",
+        );
+        let cut = write(dir.path(), "cut.csv", &cut);
+        // One row fewer, cut at a line end: the point is there but not whole.
+        merge(
+            &[&shards[0], &shards[1], &cut, &shards[3]],
+            "cut.csv: point 2 is not whole",
+        );
+        // A shard of another seed.
+        let other = dir.path().join("other.csv");
+        sweep_csv(
+            &s,
+            &small_grid(),
+            &other,
+            &["--shard", "2/4", "--seed", "99"],
+        );
+        merge(
+            &[&shards[0], &shards[1], &other, &shards[3]],
+            "not the same sweep",
+        );
+        // All four, in any order: fine.
+        ccsim()
+            .arg("merge")
+            .args(shards.iter().rev())
+            .arg("--output")
+            .arg(&merged)
+            .assert()
+            .success();
+    }
 }
 
 mod interrupt {
@@ -433,6 +524,50 @@ mod interrupt {
         let before = std::fs::read(&out).unwrap();
         let again = sweep_csv(&s, &small_grid(), &out, &["--resume"]);
         assert_eq!(before, again);
+    }
+
+    /// Regression: `--resume` with another `--replications` silently discarded the finished
+    /// points. Now a changed scenario, seed, replication count, `--crn` or shard is refused
+    /// (exit 2) and the file is left as it was.
+    #[test]
+    fn resume_refuses_a_changed_scenario_seed_or_replications() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let out = dir.path().join("a.csv");
+        sweep_csv(&s, &small_grid(), &out, &[]);
+        let before = std::fs::read(&out).unwrap();
+        let refuse = |scenario: &Path, extra: &[&str], says: &str| {
+            ccsim()
+                .arg("sweep")
+                .arg(scenario)
+                .args(small_grid())
+                .arg("--output")
+                .arg(&out)
+                .args(["--resume", "--quiet"])
+                .args(extra)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(says));
+            assert_eq!(std::fs::read(&out).unwrap(), before, "the file was changed");
+        };
+        refuse(
+            &s,
+            &["--replications", "6"],
+            "5 replications per point where here 6",
+        );
+        refuse(&s, &["--seed", "2"], "seed");
+        refuse(&s, &["--crn"], "--crn");
+        refuse(&s, &["--shard", "0/2"], "--shard 0/2");
+        let edited = write(
+            dir.path(),
+            "s.toml",
+            &SMALL.replace("mean = \"3m\"", "mean = \"4m\""),
+        );
+        refuse(&edited, &[], "the scenario file was edited");
+        // The same command still resumes (to itself).
+        std::fs::write(&s, SMALL).unwrap();
+        let again = sweep_csv(&s, &small_grid(), &out, &["--resume"]);
+        assert_eq!(again, before);
     }
 }
 

@@ -2,9 +2,11 @@
 //! interrupted sweep loses nothing, resumable, shardable across machines, and shard outputs
 //! merged into the file the unsharded run writes. Layout and rules: docs/sweeps.md.
 
-use super::{emit, load_scenario, write_atomically, BadInput, CommonArgs};
+use super::signals::{self, Interrupted};
+use super::{load_scenario, open_output, output_arg, write_output, BadInput, CommonArgs};
+use crate::output::{self, OutputFile, Target};
 use crate::report::{self, Format};
-use crate::sweep::csvfile::{self, Expected, SweepCsv};
+use crate::sweep::csvfile::{self, Expected, Provenance, SweepCsv};
 use crate::sweep::grid::{self, Grid};
 use crate::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use anyhow::{Context, Result};
@@ -12,13 +14,7 @@ use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-
-/// A run stopped by Ctrl-C (exit code 130): finished points are kept.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Interrupted(pub String);
 
 #[derive(Debug, Args)]
 pub(super) struct SweepArgs {
@@ -52,23 +48,8 @@ pub(super) struct MergeArgs {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Write the merged CSV here (whole, or not at all) instead of stdout.
-    #[arg(long)]
+    #[arg(long, value_parser = output_arg())]
     output: Option<PathBuf>,
-}
-
-/// Set by Ctrl-C. A signal handler is process-wide by nature; the library only sees a flag.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-/// First Ctrl-C: stop starting points, finish the running ones. Second: leave at once.
-fn install_ctrlc() {
-    // An error means a handler is already installed (a second command in one process).
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            eprintln!("\ninterrupted again: exiting now");
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupt: finishing the running points (Ctrl-C again to quit at once)");
-    });
 }
 
 /// User errors of the library become `BadInput` (exit code 2).
@@ -126,18 +107,37 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let points = sweep.points(shard).map_err(lift)?;
     warn_overloaded_points(&points);
 
-    install_ctrlc();
+    let stop = signals::shutdown().stop_flag();
     let ctl = RunControl {
         threads: args.common.threads.map(|t| t as usize),
         progress: !args.common.quiet,
         crn: args.crn,
-        stop: &STOP,
+        stop: &stop,
         memory_limit: args.common.memory_limit,
     };
+    let provenance = Provenance::of(
+        &sweep,
+        shard,
+        args.common
+            .replications
+            .unwrap_or(base_scenario.simulation.replications),
+        args.common.seed.unwrap_or(base_scenario.simulation.seed),
+        args.crn,
+    );
     let format = args.common.format_for("sweep")?;
-    match (&args.common.output, format) {
-        (Some(path), Format::Csv) => {
-            let (text, layout) = sweep_to_csv_file(&sweep, &points, path, args.resume, ctl)?;
+    // The point-by-point file needs a regular file; a FIFO or device gets the whole output.
+    let target = match &args.common.output {
+        Some(path) => Some(output::classify(path)?),
+        None => None,
+    };
+    match (&args.common.output, target, format) {
+        (Some(path), Some(target), Format::Csv) if target.is_regular() => {
+            let file = CsvFile {
+                shown: path,
+                target,
+                provenance,
+            };
+            let (text, layout) = sweep_to_csv_file(&sweep, &points, file, args.resume, ctl)?;
             if !args.common.quiet {
                 let blocks = layout.iter().map(|&(p, at, len)| (p, &text[at..at + len]));
                 print!(
@@ -147,10 +147,10 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
             }
             Ok(())
         }
-        (path, format) => {
+        (path, _, format) => {
             if args.resume {
                 return Err(BadInput(
-                    "--resume continues a CSV file: give --output FILE.csv (or --format csv)"
+                    "--resume continues a CSV file: give --output FILE.csv (a regular file; or --format csv)"
                         .into(),
                 )
                 .into());
@@ -197,37 +197,58 @@ const SUMMARY_ROWS: usize = 40;
 /// Where each point's rows sit in the output file: `(point, offset, length)`.
 type Layout = Vec<(u64, usize, usize)>;
 
-/// CSV at `path`: a header when the file is created, each finished point's rows appended in
-/// one write as it completes, and the canonical form (points sorted) written at the end.
-/// With `resume`, the complete points already in the file are kept and skipped. Returns the
-/// final file's bytes and layout (for the summary table).
+/// The point-by-point CSV output: where it is and what it must say about its sweep.
+struct CsvFile<'a> {
+    /// The path as given (messages).
+    shown: &'a Path,
+    /// A new or regular file (symbolic links resolved).
+    target: Target,
+    provenance: Provenance,
+}
+
+/// CSV at `file`: provenance line (`status=unfinished`) and header when the file is created,
+/// each finished point's rows appended in one write as it completes, and the canonical form
+/// (points sorted, `status=complete`) written at the end through a temp file. With `resume`,
+/// the complete points already in the file are kept and skipped. Returns the final file's
+/// bytes and layout (for the summary table).
+///
+/// A signal stops the run within a second: every appended point is whole (appends run in a
+/// [`crate::output::Shutdown::critical`] section), the file stays `unfinished`, and the
+/// command exits 130/143 telling how to continue.
 fn sweep_to_csv_file(
     sweep: &Sweep,
     points: &[Point],
-    path: &Path,
+    file: CsvFile<'_>,
     resume: bool,
     ctl: RunControl<'_>,
 ) -> Result<(Vec<u8>, Layout)> {
+    let shutdown = signals::shutdown();
     let keys = sweep.grid.keys();
-    let name = path.display().to_string();
-    let header = csvfile::header(&keys);
-    let mut layout: Layout = Vec::new();
-    let mut end = header.len();
-    if path.exists() {
+    let name = file.shown.display().to_string();
+    let real = file
+        .target
+        .regular_path()
+        .expect("the caller checked for a regular file")
+        .to_path_buf();
+    let mut start = SweepCsv::new(&keys);
+    start.provenance = Some(file.provenance.clone());
+    if matches!(file.target, Target::Replace { .. }) {
         if !resume {
             return Err(BadInput(format!(
                 "{name} exists: pass --resume to continue it, or remove it to start over"
             ))
             .into());
         }
-        let kept = resume_state(sweep, points, path)?;
-        for (&p, b) in &kept.blocks {
-            layout.push((p, end, b.bytes.len()));
-            end += b.bytes.len();
-        }
-        write_atomically(path, &kept.canonical())?;
-    } else {
-        write_atomically(path, &header)?;
+        let kept = resume_state(sweep, points, &real, &name, &file.provenance)?;
+        start.blocks = kept.blocks;
+    }
+    let prefix = start.canonical();
+    commit_file(file.shown, file.target.clone(), &prefix)?;
+    let mut layout: Layout = Vec::new();
+    let mut end = prefix.len() - start.blocks.values().map(|b| b.bytes.len()).sum::<usize>();
+    for (&p, b) in &start.blocks {
+        layout.push((p, end, b.bytes.len()));
+        end += b.bytes.len();
     }
     let done: std::collections::BTreeSet<u64> = layout.iter().map(|l| l.0).collect();
     let todo: Vec<Point> = points
@@ -235,11 +256,14 @@ fn sweep_to_csv_file(
         .filter(|p| !done.contains(&p.index))
         .cloned()
         .collect();
-    let file = std::fs::OpenOptions::new()
+    let appender = std::fs::OpenOptions::new()
         .append(true)
-        .open(path)
+        .open(&real)
         .with_context(|| format!("cannot open {name} for appending"))?;
-    let sink = Mutex::new((file, end, layout));
+    signals::set_note(format!(
+        "the finished points are in {name}; continue with the same command plus --resume"
+    ));
+    let sink = Mutex::new((appender, end, layout));
     // The point being folded: its replication rows so far (one point at a time: points are
     // consumed in order).
     let mut rows = Vec::new();
@@ -256,19 +280,21 @@ fn sweep_to_csv_file(
         let rows = std::mem::take(&mut rows);
         let mut guard = sink.lock().unwrap_or_else(|e| e.into_inner());
         let (f, end, layout) = &mut *guard;
-        // One write per point, flushed to the OS before the next: a killed run leaves whole
-        // points plus at most one torn point, which --resume drops.
-        f.write_all(&rows)
-            .and_then(|()| f.flush())
+        // One write per point, flushed to the OS before the next, never cut by a forced exit:
+        // a stopped run leaves whole points only (a SIGKILL at most one torn point, which
+        // --resume drops).
+        shutdown
+            .critical(|| f.write_all(&rows).and_then(|()| f.flush()))
             .map_err(SweepError::io(format!("cannot append to {name}")))?;
         layout.push((p.index, *end, rows.len()));
         *end += rows.len();
         Ok(())
     })
     .map_err(lift)?;
-    if summary.interrupted() {
+    if summary.interrupted() || shutdown.is_stopped() {
         return Err(Interrupted(format!(
-            "interrupted: {} of {} points in {name} ({} new this run); continue with the same command plus --resume",
+            "interrupted by {}: {} of {} points in {name} ({} new this run); continue with the same command plus --resume",
+            signals::signal_name(),
             done.len() + summary.finished,
             points.len(),
             summary.finished
@@ -276,31 +302,73 @@ fn sweep_to_csv_file(
         .into());
     }
     let (_, _, mut layout) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-    let text = std::fs::read(path).with_context(|| format!("cannot read back {name}"))?;
-    if layout.windows(2).all(|w| w[0].0 < w[1].0) {
-        return Ok((text, layout)); // already canonical
-    }
+    let text = std::fs::read(&real).with_context(|| format!("cannot read back {name}"))?;
     // Canonical order by copying the known byte ranges: no CSV parsing of the whole file.
+    // Always rewritten, if only to mark the file complete.
     layout.sort_unstable_by_key(|l| l.0);
+    let mut finished = file.provenance.clone();
+    finished.complete = true;
     let mut sorted = Vec::with_capacity(text.len());
-    sorted.extend_from_slice(&header);
+    sorted.extend_from_slice(&finished.line());
+    sorted.extend_from_slice(&csvfile::header(&keys));
     for l in &mut layout {
         let start = sorted.len();
         sorted.extend_from_slice(&text[l.1..l.1 + l.2]);
         l.1 = start;
     }
-    write_atomically(path, &sorted)?;
+    // The same file, checked again: a FIFO put there meanwhile is written through.
+    commit_file(file.shown, output::classify(file.shown)?, &sorted)?;
     Ok((sorted, layout))
 }
 
-/// Reads an existing output for `--resume`: checks it is this sweep's (same columns, same
-/// values at each point, only this shard's points) and keeps only complete points. A torn
-/// last line and any incomplete point are dropped (they are rerun).
-fn resume_state(sweep: &Sweep, points: &[Point], path: &Path) -> Result<SweepCsv> {
-    let name = path.display().to_string();
+/// Writes `bytes` whole to `target` (temp file + rename).
+fn commit_file(shown: &Path, target: Target, bytes: &[u8]) -> Result<()> {
+    let mut f = OutputFile::create_target(shown, target, signals::shutdown())?;
+    f.write_all(bytes)?;
+    f.commit()?;
+    Ok(())
+}
+
+/// Reads an existing output for `--resume`: checks it is this sweep's (same provenance: ccsim
+/// version, scenario, grid, replications, seed, `--crn` and shard; same columns, same values
+/// at each point, only this shard's points) and keeps only complete points. A torn last line
+/// and any incomplete point are dropped (they are rerun).
+fn resume_state(
+    sweep: &Sweep,
+    points: &[Point],
+    path: &Path,
+    name: &str,
+    run: &Provenance,
+) -> Result<SweepCsv> {
     let text = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let (text, torn) = csvfile::drop_torn_line(&text);
-    let mut file = SweepCsv::parse(text, &name).map_err(lift)?;
+    let mut file = SweepCsv::parse(text, name).map_err(lift)?;
+    let Some(prov) = file.provenance.take() else {
+        return Err(BadInput(format!(
+            "--resume: {name} has no `{}` line, so ccsim cannot tell whether it belongs to this sweep (written by another version?): use another --output",
+            csvfile::PROVENANCE_PREFIX.trim_end()
+        ))
+        .into());
+    };
+    if let Some(why) = prov.difference(run) {
+        return Err(BadInput(format!(
+            "--resume: {name} is not the same sweep: {why}; keep the command identical, or use another --output"
+        ))
+        .into());
+    }
+    if prov.shard != run.shard {
+        let show = |s: Option<Shard>| {
+            s.map_or("the whole grid".to_string(), |s| {
+                format!("--shard {}/{}", s.index, s.count)
+            })
+        };
+        return Err(BadInput(format!(
+            "--resume: {name} holds {} but this run is {}: not the same sweep (use the file of this shard)",
+            show(prov.shard),
+            show(run.shard)
+        ))
+        .into());
+    }
     let expected_header = csvfile::header(&sweep.grid.keys());
     if file.header != expected_header {
         return Err(BadInput(format!(
@@ -310,6 +378,7 @@ fn resume_state(sweep: &Sweep, points: &[Point], path: &Path) -> Result<SweepCsv
         ))
         .into());
     }
+    let name = name.to_string();
     let by_index: std::collections::HashMap<u64, &Point> =
         points.iter().map(|p| (p.index, p)).collect();
     let mut dropped = 0;
@@ -426,15 +495,27 @@ fn sweep_whole(
             }))
         }
     };
-    emit(&text, path)?;
-    if summary.interrupted() {
+    if summary.interrupted() || signals::shutdown().is_stopped() {
+        // Stdout keeps the finished points; a file is written whole or not at all, so not.
+        let kept = match path {
+            None => {
+                write_output(None, text.as_bytes())?;
+                "printed".to_string()
+            }
+            Some(p) => format!(
+                "not written to {} (a partial file would pass for a whole one; --output FILE.csv keeps finished points)",
+                p.display()
+            ),
+        };
         return Err(Interrupted(format!(
-            "interrupted: {} of {} points finished and written",
-            summary.finished, summary.total
+            "interrupted by {}: {} of {} points finished, {kept}",
+            signals::signal_name(),
+            summary.finished,
+            summary.total
         ))
         .into());
     }
-    Ok(())
+    write_output(path, text.as_bytes())
 }
 
 /// Metrics of the terminal summary (overall scope, mean ± CI half-width).
@@ -535,18 +616,25 @@ fn summary_table<'a>(
 }
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
-    let inputs = args
-        .inputs
-        .iter()
-        .map(|p| {
-            std::fs::read(p)
-                .map(|t| (p.display().to_string(), t))
-                .map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())).into())
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let merged = csvfile::merge(&inputs).map_err(lift)?;
-    match &args.output {
-        Some(path) => write_atomically(path, &merged),
-        None => emit(&String::from_utf8_lossy(&merged), None),
+    let shutdown = signals::shutdown();
+    // Opened first: an unwritable --output fails before the inputs are read, and a signal
+    // while reading them removes the temp file.
+    let mut out = open_output(args.output.as_deref())?;
+    let mut inputs = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        if shutdown.is_stopped() {
+            return Err(Interrupted(format!(
+                "interrupted by {}: nothing was written",
+                signals::signal_name()
+            ))
+            .into());
+        }
+        let text =
+            std::fs::read(p).map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())))?;
+        inputs.push((p.display().to_string(), text));
     }
+    let merged = csvfile::merge(&inputs).map_err(lift)?;
+    out.write_all(&merged)?;
+    out.commit()?;
+    Ok(())
 }

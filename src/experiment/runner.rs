@@ -27,6 +27,11 @@ impl Cancel {
         Cancel::default()
     }
 
+    /// A `Cancel` sharing an existing flag (e.g. the one a signal handler sets).
+    pub fn from_flag(flag: Arc<AtomicBool>) -> Cancel {
+        Cancel(flag)
+    }
+
     /// Asks every run using this flag to stop.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);

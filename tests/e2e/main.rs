@@ -11,6 +11,10 @@
 //! * `html`         — the self-contained HTML report.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
+//! * `files`        — `--output` writes only regular files, whole; FIFOs and devices are written
+//!   through, never replaced; no temp file survives a failure.
+//! * `signals`      — SIGINT/SIGTERM stop every long command within a second, exit 130/143,
+//!   leave no partial or temp file.
 //!
 //! Fixtures live in `tests/fixtures/`.
 
@@ -19,5 +23,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod erlang_table;
+mod files;
 mod html;
+mod signals;
 mod validation;

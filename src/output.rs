@@ -1,0 +1,686 @@
+//! Output files: written whole or not at all, and never replacing anything but a regular file.
+//!
+//! Every command that writes a file goes through [`OutputFile`] (or [`Output`], which adds
+//! stdout). What `--output PATH` does depends on what is at `PATH` ([`classify`]):
+//!
+//! | at `PATH` | what happens |
+//! | --- | --- |
+//! | nothing (its directory exists) | a temp file in the same directory, renamed to `PATH` on [`OutputFile::commit`] |
+//! | a regular file | the same, replacing it; its permission bits are kept |
+//! | a FIFO or character device (`/dev/null`, `/dev/stdout`, a named pipe) | written through, never replaced or renamed over |
+//! | a directory, socket or block device, or a missing directory | refused ([`OutputError::Refused`]) |
+//! | a symbolic link | followed: the rules apply to its target, and the link stays a link |
+//!
+//! The temp file is a [`tempfile::NamedTempFile`]: an error path, a panic or a drop without
+//! commit removes it. `std::process::exit` runs no destructor, so every temp file is also
+//! registered with a [`Shutdown`]; a signal handler that must leave at once calls
+//! [`Shutdown::abandon`], which removes them first. The same lock orders commits and
+//! abandonment: once a stop is requested, no temp-backed output is committed.
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tempfile::NamedTempFile;
+
+/// Why an output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// `PATH` names something ccsim does not write to (a directory, a socket, a block device)
+    /// or lies in a directory that does not exist: the user's input, exit code 2.
+    #[error("{path}: {why}")]
+    Refused {
+        /// The path as given.
+        path: PathBuf,
+        /// What is there, and what is allowed instead.
+        why: String,
+    },
+    /// Reading the file system or writing failed (disk full, permissions, …). The cause is
+    /// the error's source (shown by `{:#}`), not repeated in its message.
+    #[error("cannot write {path}")]
+    Io {
+        /// The path as given (or the temp file's directory when that could not be created).
+        path: PathBuf,
+        /// The error of the operating system.
+        #[source]
+        source: io::Error,
+    },
+    /// A stop was requested (a signal) before the file was committed; nothing was written.
+    #[error("stopped before {path} was written")]
+    Stopped {
+        /// The path as given.
+        path: PathBuf,
+    },
+}
+
+impl OutputError {
+    /// Whether the error is the user's input (exit code 2) rather than a failure (exit 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, OutputError::Refused { .. })
+    }
+}
+
+fn refused(path: &Path, why: impl Into<String>) -> OutputError {
+    OutputError::Refused {
+        path: path.to_path_buf(),
+        why: why.into(),
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What writing to a path means, decided by what is there now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing is there: create the file through a temp file in `dir`.
+    New {
+        /// Where the file will be (a dangling symbolic link resolved to its target).
+        path: PathBuf,
+        /// Its directory (exists).
+        dir: PathBuf,
+    },
+    /// A regular file (a symbolic link resolved to it): replace it through a temp file in
+    /// `dir`, keeping `mode`.
+    Replace {
+        /// The regular file, symbolic links resolved.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// Its permission bits, given to the replacement.
+        mode: u32,
+    },
+    /// A FIFO or character device: opened for writing and written through.
+    Through {
+        /// The path as given (opening it follows any link, e.g. `/dev/stdout`).
+        path: PathBuf,
+    },
+}
+
+impl Target {
+    /// Whether the output is a regular file (new or replaced), as opposed to a stream.
+    pub fn is_regular(&self) -> bool {
+        !matches!(self, Target::Through { .. })
+    }
+
+    /// The regular file's path after symbolic links (`None` for a stream).
+    pub fn regular_path(&self) -> Option<&Path> {
+        match self {
+            Target::New { path, .. } | Target::Replace { path, .. } => Some(path),
+            Target::Through { .. } => None,
+        }
+    }
+}
+
+/// Most symbolic links followed when resolving a dangling link (as the kernel's `ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// Decides what writing to `path` would do, without writing anything. Cost: a few `stat`s.
+///
+/// # Errors
+/// [`OutputError::Refused`] for a directory, socket, block device, a path without a file name,
+/// a missing directory or a symbolic-link loop; [`OutputError::Io`] when the file system
+/// cannot be read.
+pub fn classify(path: &Path) -> Result<Target, OutputError> {
+    if path.as_os_str().is_empty() {
+        return Err(refused(path, "an empty path; give a file name"));
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let t = meta.file_type();
+            if t.is_file() {
+                let real = std::fs::canonicalize(path).map_err(io_error(path))?;
+                let dir = parent_of(&real);
+                Ok(Target::Replace {
+                    path: real,
+                    dir,
+                    mode: meta.permissions().mode() & 0o7777,
+                })
+            } else if t.is_fifo() || t.is_char_device() {
+                Ok(Target::Through {
+                    path: path.to_path_buf(),
+                })
+            } else {
+                let what = if t.is_dir() {
+                    "a directory"
+                } else if t.is_socket() {
+                    "a socket"
+                } else if t.is_block_device() {
+                    "a block device"
+                } else {
+                    "not a regular file"
+                };
+                Err(refused(
+                    path,
+                    format!("is {what}; --output takes a file name (a new or regular file, a FIFO or a character device such as /dev/null)"),
+                ))
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let target = resolve_dangling(path)?;
+            if target.file_name().is_none() || path.to_string_lossy().ends_with('/') {
+                return Err(refused(path, "names a directory; give a file name"));
+            }
+            let dir = parent_of(&target);
+            match std::fs::metadata(&dir) {
+                Ok(m) if m.is_dir() => Ok(Target::New { path: target, dir }),
+                Ok(_) => Err(refused(
+                    path,
+                    format!("{} is not a directory", dir.display()),
+                )),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(refused(
+                    path,
+                    format!(
+                        "the directory {} does not exist (create it first)",
+                        dir.display()
+                    ),
+                )),
+                Err(e) => Err(io_error(path)(e)),
+            }
+        }
+        Err(e) => Err(io_error(path)(e)),
+    }
+}
+
+/// The directory a file lives in (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Follows a chain of symbolic links that ends at nothing, to where the file would be
+/// created (what a shell's `>` does). A path that is no link is returned as is.
+fn resolve_dangling(path: &Path) -> Result<PathBuf, OutputError> {
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p).map_err(io_error(path))?;
+                p = if to.is_absolute() {
+                    to
+                } else {
+                    parent_of(&p).join(to)
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(refused(path, "too many levels of symbolic links"))
+}
+
+/// What a stopping process must undo: the temp files of outputs not yet committed. Also
+/// carries the stop flag that runners check between replications. Cheap to clone (shared).
+///
+/// One lock orders three things: registering/removing temp files, committing an output
+/// (rename), and abandoning the process. So a commit is either complete before a forced exit
+/// or never happens, and a [`Shutdown::critical`] section (e.g. appending one sweep point)
+/// is never cut in half by one.
+#[derive(Debug, Clone, Default)]
+pub struct Shutdown {
+    stop: Arc<AtomicBool>,
+    live: Arc<Mutex<Live>>,
+}
+
+#[derive(Debug, Default)]
+struct Live {
+    next: u64,
+    temps: Vec<(u64, PathBuf)>,
+}
+
+impl Shutdown {
+    /// A fresh state: not stopped, no temp file.
+    pub fn new() -> Shutdown {
+        Shutdown::default()
+    }
+
+    /// The flag a runner checks between replications (set by [`Shutdown::request_stop`]).
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
+    /// Asks every runner to stop; from now on temp-backed outputs refuse to commit.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was requested.
+    pub fn is_stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` so that [`Shutdown::abandon`] waits for it to finish. Keep `f` short (one
+    /// write), and do not commit an output inside it (the lock is not reentrant).
+    pub fn critical<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _guard = self.lock();
+        f()
+    }
+
+    /// For a process that must leave now (a second signal, or a stop that takes too long):
+    /// sets the stop flag, waits for a running commit or critical section, removes every
+    /// registered temp file, then calls `exit` (meant to be `std::process::exit`) with the
+    /// lock still held, so nothing commits afterwards.
+    pub fn abandon<R>(&self, exit: impl FnOnce() -> R) -> R {
+        self.request_stop();
+        let live = self.lock();
+        for (_, p) in &live.temps {
+            let _ = std::fs::remove_file(p);
+        }
+        exit()
+    }
+
+    /// The temp files currently registered (for tests and diagnostics).
+    pub fn temp_files(&self) -> Vec<PathBuf> {
+        self.lock().temps.iter().map(|(_, p)| p.clone()).collect()
+    }
+
+    fn register(&self, live: &mut Live, path: PathBuf) -> u64 {
+        live.next += 1;
+        live.temps.push((live.next, path));
+        live.next
+    }
+}
+
+/// A file being written: `Write` (buffered), then [`OutputFile::commit`]. Dropped without a
+/// commit it leaves nothing behind (a new or replaced file is untouched; a stream may have
+/// received part of the data, as a pipe does).
+pub struct OutputFile {
+    /// The path as given, for messages.
+    shown: PathBuf,
+    state: Option<State>,
+    shutdown: Shutdown,
+}
+
+enum State {
+    /// A regular file through a temp file; `id` is its registration with the [`Shutdown`].
+    Temp {
+        writer: BufWriter<NamedTempFile>,
+        dest: PathBuf,
+        id: u64,
+    },
+    /// A FIFO or device, opened at the first write (so an idle FIFO does not block the run).
+    Through {
+        writer: Option<BufWriter<File>>,
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Debug for OutputFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputFile")
+            .field("path", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OutputFile {
+    /// Prepares to write `path` (see the module table). A new or regular file gets its temp
+    /// file now, so an unwritable directory is reported before any work; a FIFO or device
+    /// is opened at the first write.
+    ///
+    /// # Errors
+    /// As [`classify`], plus [`OutputError::Io`] when the temp file cannot be created.
+    pub fn create(path: &Path, shutdown: &Shutdown) -> Result<OutputFile, OutputError> {
+        let target = classify(path)?;
+        OutputFile::create_target(path, target, shutdown)
+    }
+
+    /// As [`OutputFile::create`] for a target already classified (`shown` is the path as the
+    /// user gave it, for messages).
+    pub fn create_target(
+        shown: &Path,
+        target: Target,
+        shutdown: &Shutdown,
+    ) -> Result<OutputFile, OutputError> {
+        let state = match target {
+            Target::Through { path } => State::Through { writer: None, path },
+            Target::New { path, dir } => temp_state(shown, path, &dir, None, shutdown)?,
+            Target::Replace { path, dir, mode } => {
+                temp_state(shown, path, &dir, Some(mode), shutdown)?
+            }
+        };
+        Ok(OutputFile {
+            shown: shown.to_path_buf(),
+            state: Some(state),
+            shutdown: shutdown.clone(),
+        })
+    }
+
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    /// Finishes the file: flushes, syncs and renames the temp file over the destination (a
+    /// reader sees the old file or the whole new one, never a part), or flushes a stream.
+    ///
+    /// # Errors
+    /// [`OutputError::Io`] when a write, the sync or the rename fails (the temp file is then
+    /// removed); [`OutputError::Stopped`] when a stop was requested (nothing is renamed).
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let shown = self.shown.clone();
+        match self.state.take() {
+            None => Ok(()),
+            Some(State::Through { writer, path }) => {
+                let mut w = match writer {
+                    Some(w) => w,
+                    // Nothing written yet: still open it, so an empty report reaches a FIFO.
+                    None => BufWriter::new(open_through(&path).map_err(io_error(&shown))?),
+                };
+                w.flush().map_err(io_error(&shown))
+            }
+            Some(State::Temp { writer, dest, id }) => {
+                // On error both the writer and the temp file are dropped, which removes it.
+                let temp = writer
+                    .into_inner()
+                    .map_err(|e| io_error(&shown)(e.into_error()))?;
+                temp.as_file().sync_all().map_err(io_error(&shown))?;
+                let mut live = self.shutdown.lock();
+                live.temps.retain(|(i, _)| *i != id);
+                if self.shutdown.is_stopped() {
+                    drop(temp);
+                    return Err(OutputError::Stopped { path: shown });
+                }
+                temp.persist(&dest)
+                    .map(drop)
+                    .map_err(|e| io_error(&shown)(e.error))
+            }
+        }
+    }
+}
+
+fn temp_state(
+    shown: &Path,
+    dest: PathBuf,
+    dir: &Path,
+    mode: Option<u32>,
+    shutdown: &Shutdown,
+) -> Result<State, OutputError> {
+    let name = dest
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let prefix = format!(".{name}.");
+    // Registration and creation under one lock: an abandon in between cannot miss the file.
+    let mut live = shutdown.lock();
+    let temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        // New files get what `fs::write` gives (0666 less the umask), not tempfile's 0600.
+        .permissions(Permissions::from_mode(mode.unwrap_or(0o666)))
+        .tempfile_in(dir)
+        .map_err(|e| OutputError::Io {
+            path: shown.to_path_buf(),
+            source: io::Error::new(
+                e.kind(),
+                format!("cannot create a temporary file in {}: {e}", dir.display()),
+            ),
+        })?;
+    if let Some(mode) = mode {
+        // The umask narrowed the bits at creation; a replaced file keeps exactly its own.
+        temp.as_file()
+            .set_permissions(Permissions::from_mode(mode))
+            .map_err(io_error(shown))?;
+    }
+    let id = shutdown.register(&mut live, temp.path().to_path_buf());
+    Ok(State::Temp {
+        writer: BufWriter::with_capacity(1 << 16, temp),
+        dest,
+        id,
+    })
+}
+
+fn open_through(path: &Path) -> io::Result<File> {
+    // No truncate, no create: a FIFO or device is used as it is.
+    OpenOptions::new().write(true).open(path)
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if let Some(State::Temp { writer, id, .. }) = self.state.take() {
+            // Remove the file and its registration together (see `temp_state`).
+            let mut live = self.shutdown.lock();
+            drop(writer);
+            live.temps.retain(|(i, _)| *i != id);
+        }
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let shown = &self.shown;
+        let r = match &mut self.state {
+            Some(State::Temp { writer, .. }) => writer.write(buf),
+            Some(State::Through { writer, path }) => match writer {
+                Some(w) => w.write(buf),
+                None => open_through(path).and_then(|f| {
+                    writer
+                        .insert(BufWriter::with_capacity(1 << 16, f))
+                        .write(buf)
+                }),
+            },
+            None => Ok(0),
+        };
+        r.map_err(|e| with_path(shown, e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = match &mut self.state {
+            Some(State::Temp { writer, .. }) => writer.flush(),
+            Some(State::Through {
+                writer: Some(w), ..
+            }) => w.flush(),
+            _ => Ok(()),
+        };
+        r.map_err(|e| with_path(&self.shown, e))
+    }
+}
+
+/// Names the file in a write error (the report code only sees `io::Error`), keeping its
+/// kind so a broken pipe is still recognised.
+fn with_path(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+}
+
+/// Where a report goes: stdout or an [`OutputFile`]. Write it, then [`Output::commit`].
+#[derive(Debug)]
+pub enum Output {
+    /// Standard output (buffered); committing flushes it.
+    Stdout(BufWriter<io::Stdout>),
+    /// A file.
+    File(OutputFile),
+}
+
+impl Output {
+    /// Stdout when `path` is `None`, else [`OutputFile::create`].
+    pub fn open(path: Option<&Path>, shutdown: &Shutdown) -> Result<Output, OutputError> {
+        match path {
+            None => Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) => OutputFile::create(p, shutdown).map(Output::File),
+        }
+    }
+
+    /// Flushes stdout, or commits the file.
+    pub fn commit(self) -> Result<(), OutputError> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(|source| OutputError::Io {
+                path: "stdout".into(),
+                source,
+            }),
+            Output::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(f) => f.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn commit_writes_whole_and_drop_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = Shutdown::new();
+        let path = dir.path().join("out.json");
+        let mut f = OutputFile::create(&path, &sd).unwrap();
+        f.write_all(b"half").unwrap();
+        assert_eq!(sd.temp_files().len(), 1);
+        assert!(!path.exists(), "nothing at the destination before commit");
+        drop(f);
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+        assert!(sd.temp_files().is_empty());
+
+        let mut f = OutputFile::create(&path, &sd).unwrap();
+        f.write_all(b"whole").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+        assert_eq!(names(dir.path()), vec!["out.json"]);
+    }
+
+    #[test]
+    fn a_panic_while_writing_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let r = std::panic::catch_unwind(|| {
+            let mut f = OutputFile::create(&path, &Shutdown::new()).unwrap();
+            f.write_all(b"x").unwrap();
+            panic!("report failed");
+        });
+        assert!(r.is_err());
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn replacing_keeps_the_mode_and_a_stop_blocks_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.txt");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let sd = Shutdown::new();
+        let mut f = OutputFile::create(&path, &sd).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+
+        let mut f = OutputFile::create(&path, &sd).unwrap();
+        f.write_all(b"newer").unwrap();
+        sd.request_stop();
+        assert!(matches!(f.commit(), Err(OutputError::Stopped { .. })));
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(names(dir.path()), vec!["r.txt"]);
+    }
+
+    #[test]
+    fn classify_refuses_what_is_not_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = classify(dir.path()).unwrap_err();
+        assert!(
+            e.is_bad_input() && e.to_string().contains("a directory"),
+            "{e}"
+        );
+        let e = classify(&dir.path().join("no/such/dir/x.json")).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        let sock = dir.path().join("s.sock");
+        let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        assert!(classify(&sock)
+            .unwrap_err()
+            .to_string()
+            .contains("a socket"));
+        assert_eq!(
+            classify(Path::new("/dev/null")).unwrap(),
+            Target::Through {
+                path: "/dev/null".into()
+            }
+        );
+        assert!(matches!(
+            classify(Path::new("plain-name.json")).unwrap(),
+            Target::New { dir, .. } if dir == Path::new(".")
+        ));
+    }
+
+    #[test]
+    fn symlinks_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        let sd = Shutdown::new();
+        let mut f = OutputFile::create(&link, &sd).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        // A dangling link creates its target, as a shell's `>` does.
+        let dangling = dir.path().join("d.csv");
+        std::os::unix::fs::symlink("made.csv", &dangling).unwrap();
+        let mut f = OutputFile::create(&dangling, &sd).unwrap();
+        f.write_all(b"made").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("made.csv")).unwrap(), b"made");
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn abandon_removes_registered_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = Shutdown::new();
+        let f = OutputFile::create(&dir.path().join("a.json"), &sd).unwrap();
+        let temps = sd.temp_files();
+        assert_eq!(temps.len(), 1);
+        assert!(temps[0].exists());
+        // `abandon` never returns: let its `exit` unwind instead of ending the test process.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            sd.abandon(|| -> () { panic!("exit") });
+        }));
+        assert!(r.is_err());
+        assert!(sd.is_stopped());
+        assert!(!temps[0].exists());
+        drop(f);
+    }
+}

@@ -1,0 +1,221 @@
+//! `--output` writes only regular files, whole or not at all: FIFOs and character devices are
+//! written through and never replaced, directories, sockets, block devices and missing
+//! directories are refused with exit code 2, symbolic links are followed, and a failed write
+//! leaves no temp file behind.
+
+use crate::common::{assert_no_panic, fixture, run, Run};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A quick scenario (a fraction of a second per run).
+fn quick() -> PathBuf {
+    fixture("validation/erlang_c.toml")
+}
+
+fn run_to(output: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        quick().display().to_string(),
+        "--replications".into(),
+        "2".into(),
+        "--quiet".into(),
+        "--output".into(),
+        output.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let r = run(&args);
+    assert_no_panic(&r);
+    r
+}
+
+/// The names in `dir`, sorted (to show that no temp file is left).
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn is_char_device(p: &str) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+/// Regression: as root, `--output /dev/full` renamed a regular file over the device. Now the
+/// device is written through, the write error is reported (exit 1), and the device stays.
+#[test]
+fn dev_full_is_written_through_and_the_error_reported() {
+    if !is_char_device("/dev/full") {
+        eprintln!("skipping: /dev/full is not a character device here");
+        return;
+    }
+    let r = run_to(Path::new("/dev/full"), &["--format", "json"]);
+    assert_eq!(r.code, Some(1), "{}", r.describe());
+    assert!(
+        r.stderr.contains("/dev/full") && r.stderr.contains("No space left"),
+        "{}",
+        r.describe()
+    );
+    assert!(is_char_device("/dev/full"), "/dev/full was replaced");
+    assert!(
+        names(Path::new("/dev"))
+            .iter()
+            .all(|n| !n.starts_with(".full.")),
+        "a temp file was left in /dev"
+    );
+}
+
+#[test]
+fn dev_null_is_written_through() {
+    let r = run_to(Path::new("/dev/null"), &["--format", "json"]);
+    r.assert_ok();
+    assert!(is_char_device("/dev/null"), "/dev/null was replaced");
+    // `sweep --output` to a device gets the whole output, as stdout would.
+    let r = run(&[
+        "sweep",
+        &quick().display().to_string(),
+        "--set",
+        "simulation.replications=2,3",
+        "--format",
+        "csv",
+        "--quiet",
+        "--output",
+        "/dev/null",
+    ]);
+    r.assert_ok();
+    assert!(is_char_device("/dev/null"));
+}
+
+#[test]
+fn a_fifo_is_written_through_and_stays_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: cannot make a FIFO with `mkfifo`");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let r = run_to(&fifo, &[]);
+    r.assert_ok();
+    let bytes = reader.join().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("the reader got the JSON");
+    assert!(v["metrics"]["offered"]["mean"].as_f64().unwrap() > 0.0);
+    let t = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(t.is_fifo(), "the FIFO was replaced");
+    assert_eq!(names(dir.path()), vec!["report.json"]);
+}
+
+/// Directories, sockets, block devices and missing directories: exit 2 with a message saying
+/// what is there, before anything runs, and nothing created.
+#[test]
+fn what_is_not_a_file_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let sock = dir.path().join("s.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let mut cases: Vec<(PathBuf, &str)> = vec![
+        (sub.clone(), "is a directory"),
+        (sock.clone(), "is a socket"),
+        (dir.path().join("missing/out.json"), "does not exist"),
+    ];
+    let block = std::fs::read_dir("/dev").ok().and_then(|d| {
+        d.flatten()
+            .map(|e| e.path())
+            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.file_type().is_block_device()))
+    });
+    match block {
+        Some(b) => cases.push((b, "is a block device")),
+        None => eprintln!("no block device under /dev: that case is not checked here"),
+    }
+    for (path, says) in &cases {
+        for cmd in [&["run"][..], &["compare"][..]] {
+            let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+            args.push(quick().display().to_string());
+            if cmd[0] == "compare" {
+                args.push(quick().display().to_string());
+            }
+            args.extend(["--output".to_string(), path.display().to_string()]);
+            let r = run(&args);
+            assert_no_panic(&r);
+            assert_eq!(r.code, Some(2), "{}", r.describe());
+            assert!(r.stderr.contains(says), "{}", r.describe());
+            assert!(r.secs < 5.0, "refused only after {:.1} s", r.secs);
+        }
+    }
+    let r = run(&[
+        "merge",
+        "nothing.csv",
+        "--output",
+        &sub.display().to_string(),
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("is a directory"), "{}", r.describe());
+    assert!(std::fs::metadata(&sub).unwrap().is_dir());
+    assert_eq!(names(&sub), Vec::<String>::new());
+    assert_eq!(names(dir.path()), vec!["s.sock", "sub"]);
+}
+
+/// A symbolic link to a regular file: the target is replaced, the link stays a link.
+#[test]
+fn a_symlink_writes_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("target.json", &link).unwrap();
+    run_to(&link, &[]).assert_ok();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("JSON in the target");
+    assert!(v.is_object());
+    assert_eq!(names(dir.path()), vec!["link.json", "target.json"]);
+}
+
+/// A write that fails half-way (here: the file-size limit, `ulimit -f`) reports the error
+/// with exit 1 and leaves neither the output nor a temp file.
+#[test]
+fn a_failed_write_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1 && exec '{}' run '{}' --replications 2 --quiet --output '{}'",
+        env!("CARGO_BIN_EXE_ccsim"),
+        quick().display(),
+        out.display()
+    );
+    let o = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+    // The same command without the limit succeeds: the limit was the only failure.
+    run_to(&out, &[]).assert_ok();
+    assert_eq!(names(dir.path()), vec!["out.json"]);
+}
+
+/// Replacing a regular file keeps its permission bits (it is the user's file).
+#[test]
+fn a_replaced_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    run_to(&out, &[]).assert_ok();
+    let m = std::fs::metadata(&out).unwrap();
+    assert_eq!(m.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("point,replication"));
+}
