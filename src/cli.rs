@@ -8,11 +8,11 @@ mod staff;
 mod sweep;
 
 use crate::experiment::{run_scenarios, Outcome, RunOptions};
-use crate::report::{self, Format};
+use crate::report::{self, ExportOptions, Format};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{Scenario, ScenarioError};
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -75,11 +75,12 @@ struct CommonArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Output format. Default: from the --output extension (.json, .csv), else `table` on a
-    /// terminal and `json` otherwise.
+    /// Output format. Default: from the --output extension (.json, .csv, .html/.htm, .txt
+    /// for the table), else `table` on a terminal and `json` otherwise.
     #[arg(long, value_enum)]
-    format: Option<Format>,
-    /// Write the report to this file (whole, or not at all) instead of stdout.
+    format: Option<FormatArg>,
+    /// Write the report to this file (whole, or not at all) instead of stdout. Without
+    /// --format its extension must name a format.
     #[arg(long)]
     output: Option<PathBuf>,
     /// No progress bar.
@@ -97,7 +98,7 @@ impl CommonArgs {
 
     /// The output format, refusing `html` for commands other than `run`.
     fn format_for(&self, command: &str) -> Result<Format> {
-        match self.format() {
+        match self.format()? {
             Format::Html if command != "run" => Err(BadInput(format!(
                 "--format html is available for `ccsim run` only, not for `ccsim {command}`"
             ))
@@ -106,22 +107,17 @@ impl CommonArgs {
         }
     }
 
-    fn format(&self) -> Format {
-        if let Some(f) = self.format {
-            return f;
-        }
-        let ext = self
-            .output
-            .as_deref()
-            .and_then(Path::extension)
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("json") => Format::Json,
-            Some("csv") => Format::Csv,
-            Some("html" | "htm") => Format::Html,
-            Some(_) => Format::Table,
-            None if std::io::stdout().is_terminal() => Format::Table,
-            None => Format::Json,
+    /// The output format: `--format` when given (whatever the `--output` extension), else the
+    /// `--output` extension's (an unknown or missing extension is refused: the file's format
+    /// must not depend on where stdout goes), else `table` on a terminal and `json` otherwise.
+    fn format(&self) -> Result<Format> {
+        output_format(self.format, self.output.as_deref())
+    }
+
+    /// How exporters lay out: the terminal's width for a table going to a terminal.
+    fn export_options(&self) -> ExportOptions {
+        ExportOptions {
+            width: terminal_width(self.output.is_none()),
         }
     }
 
@@ -136,6 +132,68 @@ impl CommonArgs {
         }
         Ok(s)
     }
+}
+
+/// `--format` values; mapped to the library's [`Format`], which knows nothing of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Scenarios side by side, for reading.
+    Table,
+    /// The contract's JSON.
+    Json,
+    /// Tidy long CSV.
+    Csv,
+    /// A self-contained page with charts (`run` only).
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+/// The format for `--format` and `--output`: see [`CommonArgs::format`].
+pub(crate) fn output_format(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+    if let Some(f) = format {
+        return Ok(f.into());
+    }
+    match output {
+        Some(path) => {
+            let ext = path.extension().map(|e| e.to_string_lossy());
+            ext.as_deref()
+                .and_then(Format::from_extension)
+                .ok_or_else(|| {
+                    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                    BadInput(format!(
+                        "--output {}: cannot tell the format from {}: use .json, .csv, .html (or .htm) or .txt (table), or give --format {}",
+                        path.display(),
+                        match &ext {
+                            Some(e) => format!("the extension .{e}"),
+                            None => "a name without an extension".to_string(),
+                        },
+                        formats.join("|")
+                    ))
+                    .into()
+                })
+        }
+        None if std::io::stdout().is_terminal() => Ok(Format::Table),
+        None => Ok(Format::Json),
+    }
+}
+
+/// The terminal's width when the report goes to stdout and stdout is a terminal; `None`
+/// otherwise, so files and pipes get the same bytes whatever window ran the command.
+pub(crate) fn terminal_width(to_stdout: bool) -> Option<u16> {
+    if !to_stdout {
+        return None;
+    }
+    console::Term::stdout().size_checked().map(|(_, cols)| cols)
 }
 
 fn duration_arg(s: &str) -> Result<f64, String> {
@@ -243,33 +301,37 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .map(|p| args.common.load(p))
         .collect::<Result<Vec<_>>>()?;
     warn_workload(&scenarios);
+    // Decided before the run: a bad --output extension must not cost a simulation.
+    let format = args.common.format()?;
+    let options = args.common.export_options();
     let outcomes = run_scenarios(&scenarios, args.common.run_options())
         .context("could not start the worker threads")?;
-    emit(
-        &render(&outcomes, args.common.format()),
+    emit_bytes(
+        &render(&outcomes, format, options),
         args.common.output.as_deref(),
     )
 }
 
-fn render(outcomes: &[Outcome], format: Format) -> String {
-    match format {
-        Format::Json => report::json_text(&report::outcomes_json(outcomes)),
-        Format::Csv => report::csv_text(outcomes, &[]),
-        Format::Table => report::table(outcomes),
-        Format::Html => report::html(outcomes),
-    }
+/// The whole report of `outcomes` in `format`.
+fn render(outcomes: &[Outcome], format: Format, options: ExportOptions) -> Vec<u8> {
+    report::exporter(format, options).render(outcomes)
 }
 
 /// Writes a finished report to stdout, or to `path` atomically (temp file + rename in the same
 /// directory), so a file is never left half-written.
 fn emit(text: &str, path: Option<&Path>) -> Result<()> {
+    emit_bytes(text.as_bytes(), path)
+}
+
+/// [`emit`] for a report already in bytes.
+fn emit_bytes(text: &[u8], path: Option<&Path>) -> Result<()> {
     match path {
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(text)?;
             out.flush()?;
         }
-        Some(path) => write_atomically(path, text.as_bytes())?,
+        Some(path) => write_atomically(path, text)?,
     }
     Ok(())
 }

@@ -108,10 +108,16 @@ fn sweep_csv(scenario: &Path, grid: &[&str], out: &Path, extra: &[&str]) -> Vec<
 }
 
 /// The distinct values of the `point` column (the column after the swept keys).
-fn points_in(csv: &[u8], keys: usize) -> std::collections::BTreeSet<u64> {
+fn points_in(csv: &[u8], _keys: usize) -> std::collections::BTreeSet<u64> {
     let mut r = csv::Reader::from_reader(csv);
+    // By name: the `point` column's position does not depend on the swept keys.
+    let col = r
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|c| c == "point"))
+        .expect("a `point` column");
     r.records()
-        .filter_map(|rec| rec.ok()?.get(keys)?.parse().ok())
+        .filter_map(|rec| rec.ok()?.get(col)?.parse().ok())
         .collect()
 }
 
@@ -140,7 +146,7 @@ mod determinism {
             .into_owned();
         assert_eq!(
             header,
-            "agent_groups.tier1.agents,call_types.general.arrival_rate,point,replication,scope,metric,value"
+            "scenario,point,agent_groups.tier1.agents,call_types.general.arrival_rate,replication,scope,metric,value,mean,ci95_lo,ci95_hi"
         );
         let json = |t: &str| {
             let out = ccsim()
@@ -292,7 +298,7 @@ mod shards {
         let torn = write(
             dir.path(),
             "torn.csv",
-            "k,point,replication,scope,metric,value\n1,0,0,ove",
+            "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\ns,0,1,0,ove",
         );
         ccsim().arg("merge").arg(&torn).assert().code(2);
     }

@@ -12,28 +12,30 @@ use crate::report;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
+/// The fixed columns of the tidy layout: these, the swept keys, then [`TIDY_COLUMNS`].
+pub use report::csv::LEADING_COLUMNS;
 /// The fixed trailing columns of the tidy layout.
-pub use report::CSV_COLUMNS as TIDY_COLUMNS;
+pub use report::csv::TRAILING_COLUMNS as TIDY_COLUMNS;
 
 /// The header line for these swept keys, with its newline.
 pub fn header(keys: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let cols: Vec<&str> = keys
-        .iter()
-        .map(String::as_str)
-        .chain(TIDY_COLUMNS)
-        .collect();
-    let _ = w.write_record(&cols);
-    w.into_inner().unwrap_or_default()
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = report::csv::write_header(&mut out, keys);
+    out
 }
 
 /// One point's rows (no header), formatted exactly like `ccsim run --format csv` with the
-/// swept keys' values in front and the global point index in the `point` column.
+/// swept keys' values after `point` and the global point index in the `point` column.
 pub fn point_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
-    report::write_csv_rows(&mut w, point, &keys, outcome);
-    w.into_inner().unwrap_or_default()
+    let mut out = Vec::new();
+    let key = report::csv::RowKey {
+        scenario: &outcome.scenario,
+        point,
+        labels,
+    };
+    let _ = report::csv::write_point_rows(&mut out, key, outcome);
+    out
 }
 
 /// What the last row of a complete point looks like, and how many rows it has.
@@ -61,7 +63,7 @@ impl Expected {
             })
             .unwrap_or_default();
         Expected {
-            rows: pairs * (s.simulation.replications as usize + 3),
+            rows: pairs * (s.simulation.replications as usize + 1),
             last_scope,
             last_metric,
         }
@@ -76,16 +78,16 @@ pub struct Block {
     /// The rows' bytes, each line with its newline.
     pub bytes: Vec<u8>,
     pub rows: usize,
-    /// `(replication, scope, metric)` of the last row.
+    /// `(replication, scope, metric)` of the last row (`replication` empty: a summary row).
     pub last: (String, String, String),
 }
 
 impl Block {
     /// Whether the block has every row the scenario produces, ending with the summary row
-    /// `ci95_hi` of the last scope's last metric.
+    /// of the last scope's last metric.
     pub fn is_complete(&self, e: &Expected) -> bool {
         self.rows == e.rows
-            && self.last.0 == "ci95_hi"
+            && self.last.0.is_empty()
             && self.last.1 == e.last_scope
             && self.last.2 == e.last_metric
     }
@@ -139,16 +141,21 @@ impl SweepCsv {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        if cols.len() < TIDY_COLUMNS.len()
+        let fixed = LEADING_COLUMNS.len() + TIDY_COLUMNS.len();
+        if cols.len() < fixed
+            || cols[..LEADING_COLUMNS.len()] != LEADING_COLUMNS
             || cols[cols.len() - TIDY_COLUMNS.len()..] != TIDY_COLUMNS
         {
             return Err(SweepError::input(format!(
-                "{source}: not a ccsim sweep CSV: the header must end with {}",
+                "{source}: not a ccsim sweep CSV: the header must be {},KEYS…,{}",
+                LEADING_COLUMNS.join(","),
                 TIDY_COLUMNS.join(",")
             )));
         }
-        let nkeys = cols.len() - TIDY_COLUMNS.len();
-        let keys = cols[..nkeys].to_vec();
+        let nkeys = cols.len() - fixed;
+        // Field positions: scenario, point, the keys, then replication, scope, metric, ….
+        let first_key = LEADING_COLUMNS.len();
+        let keys = cols[first_key..first_key + nkeys].to_vec();
         let mut blocks: BTreeMap<u64, Block> = BTreeMap::new();
         let mut current: Option<u64> = None;
         while let Some((s, e, line)) = read(&mut r, &mut rec)? {
@@ -159,9 +166,9 @@ impl SweepCsv {
                 ));
             }
             let field = |i: usize| String::from_utf8_lossy(&rec[i]).into_owned();
-            let point: u64 = field(nkeys)
+            let point: u64 = field(1)
                 .parse()
-                .map_err(|_| bad(line, format!("point `{}` is not a number", field(nkeys))))?;
+                .map_err(|_| bad(line, format!("point `{}` is not a number", field(1))))?;
             if current != Some(point) && blocks.contains_key(&point) {
                 return Err(bad(
                     line,
@@ -169,9 +176,10 @@ impl SweepCsv {
                 ));
             }
             current = Some(point);
-            let last = (field(nkeys + 1), field(nkeys + 2), field(nkeys + 3));
+            let rep = first_key + nkeys;
+            let last = (field(rep), field(rep + 1), field(rep + 2));
             let block = blocks.entry(point).or_insert_with(|| Block {
-                labels: (0..nkeys).map(field).collect(),
+                labels: (first_key..rep).map(field).collect(),
                 bytes: Vec::new(),
                 rows: 0,
                 last: last.clone(),
@@ -257,10 +265,10 @@ pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "k,point,replication,scope,metric,value\n\
-        \"[1, 2]\",3,0,overall,offered,5\n\
-        \"[1, 2]\",3,ci95_hi,overall,offered,6\n\
-        x,1,0,overall,offered,4\n";
+    const TEXT: &str = "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n\
+        s,3,\"[1, 2]\",0,overall,offered,5,,,\n\
+        s,3,\"[1, 2]\",,overall,offered,,5,4,6\n\
+        s,1,x,0,overall,offered,4,,,\n";
 
     #[test]
     fn parses_blocks_and_sorts() {
@@ -269,19 +277,21 @@ mod tests {
         assert_eq!(f.blocks[&3].rows, 2);
         assert_eq!(f.blocks[&3].labels, vec!["[1, 2]"]);
         let canon = String::from_utf8(f.canonical()).unwrap();
-        assert!(canon.starts_with("k,point,replication,scope,metric,value\nx,1,"));
+        assert!(canon.starts_with(
+            "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\ns,1,x,"
+        ));
         let again = merge(&[("a".into(), canon.clone().into_bytes())]).unwrap();
         assert_eq!(again, canon.into_bytes());
     }
 
     #[test]
     fn rejects_duplicates_and_torn_lines() {
-        let dup = format!("{TEXT}\"[1, 2]\",3,1,overall,offered,5\n");
+        let dup = format!("{TEXT}s,3,\"[1, 2]\",1,overall,offered,5,,,\n");
         assert!(SweepCsv::parse(dup.as_bytes(), "t").is_err());
         let torn = &TEXT.as_bytes()[..TEXT.len() - 3];
         assert_eq!(
             drop_torn_line(torn).0.len(),
-            TEXT.len() - "x,1,0,overall,offered,4\n".len()
+            TEXT.len() - "s,1,x,0,overall,offered,4,,,\n".len()
         );
         assert!(merge(&[("a".into(), torn.to_vec())]).is_err());
         let twice = merge(&[
