@@ -55,7 +55,12 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
             out.push_str(&interval_table(o, width));
         }
     }
-    out.push_str("\n± is the half-width of the 95% confidence interval over replications.\n");
+    out.push('\n');
+    out.push_str(&wrap(
+        "± is the half-width of the 95% confidence interval over replications.",
+        width,
+    ));
+    out.push('\n');
     out
 }
 
@@ -162,7 +167,9 @@ fn interval_table(o: &Outcome, width: Option<u16>) -> String {
         "mean_wait_s",
         "occupancy",
     ];
-    let mut t = new_table(width);
+    // Never wrapped: its cells are numbers and identifiers, which wrapping would split
+    // mid-word; a narrow terminal folds the long lines instead.
+    let mut t = new_table(None);
     let mut header: Vec<String> = std::iter::once("start")
         .chain(COLS)
         .map(String::from)
@@ -190,7 +197,31 @@ fn interval_table(o: &Outcome, width: Option<u16>) -> String {
     if let Some(c) = t.column_mut(0) {
         c.set_cell_alignment(CellAlignment::Right);
     }
-    format!("per interval: {} (means)\n{}\n", o.scenario, t.trim_fmt())
+    let title = format!("per interval: {} (means)", o.scenario);
+    format!("{}\n{}\n", wrap(&title, width), t.trim_fmt())
+}
+
+/// `text` broken at spaces into lines of at most `width` characters where possible (a longer
+/// word stays whole on its own line: names are never cut).
+fn wrap(text: &str, width: Option<u16>) -> String {
+    let Some(width) = width.map(usize::from) else {
+        return text.to_string();
+    };
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
 }
 
 /// The mean of `metric` in scope `s`, formatted for its scale; `n/a` when undefined.
@@ -205,5 +236,55 @@ fn format_mean(name: &str, v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn outcome(name: &str) -> Outcome {
+        let text = format!(
+            r#"name = "{name}"
+            [simulation]
+            horizon = "1h"
+            interval = "30m"
+            [[call_types]]
+            name = "a call type with a rather long name"
+            arrival_rate = 10.0
+            handle_time = {{ distribution = "exponential", mean = "4m" }}
+            [[agent_groups]]
+            name = "g"
+            skills = ["a call type with a rather long name"]
+            agents = 2
+            [[agent_groups]]
+            name = "an agent group with a rather long name"
+            skills = ["a call type with a rather long name"]
+            agents = 2
+            "#
+        );
+        let s = Scenario::from_toml_str(&text, "t", "t").expect("valid scenario");
+        Outcome::from_replications(&s, &[])
+    }
+
+    /// Without a width nothing wraps and nothing is cut; with one, long names in the
+    /// side-by-side table wrap to fit it and every word is still there.
+    #[test]
+    fn long_names_wrap_and_are_never_cut() {
+        let name = "A scenario whose name is much longer than twenty characters";
+        let outcomes = [outcome(name), outcome("second")];
+        let wide = table(&outcomes, None);
+        assert!(wide.contains(name), "{wide}");
+        assert!(wide.contains("occupancy an agent group with a rather long name"));
+        assert!(!wide.contains('…'));
+        let narrow = table(&outcomes, Some(60));
+        // The side-by-side table wraps; the per-interval tables (numbers) never do.
+        for line in narrow.lines().take_while(|l| !l.starts_with("per interval")) {
+            assert!(line.chars().count() <= 60, "too wide: `{line}`\n{narrow}");
+        }
+        for word in name.split(' ') {
+            assert!(narrow.contains(word), "`{word}` lost\n{narrow}");
+        }
     }
 }
