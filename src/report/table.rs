@@ -280,7 +280,10 @@ mod tests {
         assert!(!wide.contains('…'));
         let narrow = table(&outcomes, Some(60));
         // The side-by-side table wraps; the per-interval tables (numbers) never do.
-        for line in narrow.lines().take_while(|l| !l.starts_with("per interval")) {
+        for line in narrow
+            .lines()
+            .take_while(|l| !l.starts_with("per interval"))
+        {
             assert!(line.chars().count() <= 60, "too wide: `{line}`\n{narrow}");
         }
         for word in name.split(' ') {
