@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// The parsed command line: one subcommand and its arguments.
 #[derive(Debug, Parser)]
 #[command(
     name = "ccsim",
