@@ -8,13 +8,13 @@ mod signals;
 mod staff;
 mod sweep;
 
-use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, Outcome, RunError, RunOptions};
+use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
 use crate::output::{self, Output, OutputError};
-use crate::report::{self, Format};
+use crate::report::{self, ExportOptions, Format};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{Scenario, ScenarioError};
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// The parsed command line: one subcommand and its arguments.
 #[derive(Debug, Parser)]
 #[command(
     name = "ccsim",
@@ -78,13 +79,13 @@ struct CommonArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Output format. Default: from the --output extension (.json, .csv), else `table` on a
-    /// terminal and `json` otherwise.
+    /// Output format. Default: from the --output extension (.json, .csv, .html/.htm, .txt
+    /// for the table), else `table` on a terminal and `json` otherwise.
     #[arg(long, value_enum)]
-    format: Option<Format>,
-    /// Write the report to this file (whole, or not at all) instead of stdout. A FIFO or a
-    /// character device (/dev/null) is written through; a directory, socket or block device
-    /// is refused.
+    format: Option<FormatArg>,
+    /// Write the report to this file (whole, or not at all) instead of stdout. Without
+    /// --format its extension must name a format. A FIFO or a character device (/dev/null)
+    /// is written through; a directory, socket or block device is refused.
     #[arg(long, value_parser = output_arg())]
     output: Option<PathBuf>,
     /// No progress bar.
@@ -118,7 +119,7 @@ impl CommonArgs {
 
     /// The output format, refusing `html` for commands other than `run`.
     fn format_for(&self, command: &str) -> Result<Format> {
-        match self.format() {
+        match self.format()? {
             Format::Html if command != "run" => Err(BadInput(format!(
                 "--format html is available for `ccsim run` only, not for `ccsim {command}`"
             ))
@@ -127,22 +128,17 @@ impl CommonArgs {
         }
     }
 
-    fn format(&self) -> Format {
-        if let Some(f) = self.format {
-            return f;
-        }
-        let ext = self
-            .output
-            .as_deref()
-            .and_then(Path::extension)
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("json") => Format::Json,
-            Some("csv") => Format::Csv,
-            Some("html" | "htm") => Format::Html,
-            Some(_) => Format::Table,
-            None if std::io::stdout().is_terminal() => Format::Table,
-            None => Format::Json,
+    /// The output format: `--format` when given (whatever the `--output` extension), else the
+    /// `--output` extension's (an unknown or missing extension is refused: the file's format
+    /// must not depend on where stdout goes), else `table` on a terminal and `json` otherwise.
+    fn format(&self) -> Result<Format> {
+        output_format(self.format, self.output.as_deref())
+    }
+
+    /// How exporters lay out: the terminal's width for a table going to a terminal.
+    fn export_options(&self) -> ExportOptions {
+        ExportOptions {
+            width: terminal_width(self.output.is_none()),
         }
     }
 
@@ -157,6 +153,68 @@ impl CommonArgs {
         }
         Ok(s)
     }
+}
+
+/// `--format` values; mapped to the library's [`Format`], which knows nothing of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Scenarios side by side, for reading.
+    Table,
+    /// The contract's JSON.
+    Json,
+    /// Tidy long CSV.
+    Csv,
+    /// A self-contained page with charts (`run` only).
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+/// The format for `--format` and `--output`: see [`CommonArgs::format`].
+pub(crate) fn output_format(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+    if let Some(f) = format {
+        return Ok(f.into());
+    }
+    match output {
+        Some(path) => {
+            let ext = path.extension().map(|e| e.to_string_lossy());
+            ext.as_deref()
+                .and_then(Format::from_extension)
+                .ok_or_else(|| {
+                    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                    BadInput(format!(
+                        "--output {}: cannot tell the format from {}: use .json, .csv, .html (or .htm) or .txt (table), or give --format {}",
+                        path.display(),
+                        match &ext {
+                            Some(e) => format!("the extension .{e}"),
+                            None => "a name without an extension".to_string(),
+                        },
+                        formats.join("|")
+                    ))
+                    .into()
+                })
+        }
+        None if std::io::stdout().is_terminal() => Ok(Format::Table),
+        None => Ok(Format::Json),
+    }
+}
+
+/// The terminal's width when the report goes to stdout and stdout is a terminal; `None`
+/// otherwise, so files and pipes get the same bytes whatever window ran the command.
+pub(crate) fn terminal_width(to_stdout: bool) -> Option<u16> {
+    if !to_stdout {
+        return None;
+    }
+    console::Term::stdout().size_checked().map(|(_, cols)| cols)
 }
 
 fn duration_arg(s: &str) -> Result<f64, String> {
@@ -305,27 +363,31 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .map(|p| args.common.load(p))
         .collect::<Result<Vec<_>>>()?;
     warn_workload(&scenarios);
-    let format = args.common.format();
-    // Opened before the run: a bad path is refused at once, and a signal removes the temp file.
+    // Decided before the run: a bad --output extension or path must not cost a simulation,
+    // and a signal removes the temp file.
+    let format = args.common.format()?;
+    let options = args.common.export_options();
     let mut out = open_output(args.common.output.as_deref())?;
     if format == Format::Csv {
-        // Per-replication rows go out as replications finish: memory stays flat however many
-        // replications there are.
-        let mut w = report::CsvWriter::from_writer(&mut out);
-        report::write_csv_header(&mut w, &[])?;
-        let outcomes = run_scenarios_with(&scenarios, args.common.run_options(), |i, r, b| {
-            report::write_csv_replication_rows(&mut w, i as u64, &[], r, b)
-                .map_err(|e| RunError::Io(e.into()))
+        // Per-replication rows go out as replications finish (each scenario's summary after
+        // its last one): memory stays flat however many replications there are.
+        report::csv::write_header(&mut out, &[] as &[&str])?;
+        run_scenarios_with(&scenarios, args.common.run_options(), |i, r, b| {
+            let key = report::csv::RowKey {
+                scenario: b.scenario(),
+                point: i as u64,
+                labels: &[],
+            };
+            report::csv::write_replication_rows(&mut out, key, r, b.rows())?;
+            if r + 1 == scenarios[i].simulation.replications {
+                report::csv::write_summary_rows(&mut out, key, &b.outcome())?;
+            }
+            Ok(())
         })
         .map_err(run_error)?;
-        for (i, o) in outcomes.iter().enumerate() {
-            report::write_csv_summary_rows(&mut w, i as u64, &[], o)?;
-        }
-        w.flush()?;
-        drop(w);
     } else {
         let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
-        out.write_all(render(&outcomes, format).as_bytes())?;
+        report::exporter(format, options).write(&outcomes, &mut out)?;
     }
     out.commit()?;
     Ok(())
@@ -336,15 +398,6 @@ pub(crate) fn run_error(e: RunError) -> anyhow::Error {
     match e {
         RunError::Budget(b) => BadInput(b.message).into(),
         e => e.into(),
-    }
-}
-
-fn render(outcomes: &[Outcome], format: Format) -> String {
-    match format {
-        Format::Json => report::json_text(&report::outcomes_json(outcomes)),
-        Format::Csv => unreachable!("CSV is streamed by cmd_run"),
-        Format::Table => report::table(outcomes),
-        Format::Html => report::html(outcomes),
     }
 }
 

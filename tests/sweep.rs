@@ -107,14 +107,19 @@ fn sweep_csv(scenario: &Path, grid: &[&str], out: &Path, extra: &[&str]) -> Vec<
     std::fs::read(out).expect("sweep output")
 }
 
-/// The distinct values of the `point` column (the column after the swept keys), skipping
-/// the provenance line.
-fn points_in(csv: &[u8], keys: usize) -> std::collections::BTreeSet<u64> {
+/// The distinct values of the `point` column, skipping the provenance line.
+fn points_in(csv: &[u8], _keys: usize) -> std::collections::BTreeSet<u64> {
     let mut r = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(csv);
+    // By name: the `point` column's position does not depend on the swept keys.
+    let col = r
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|c| c == "point"))
+        .expect("a `point` column");
     r.records()
-        .filter_map(|rec| rec.ok()?.get(keys)?.parse().ok())
+        .filter_map(|rec| rec.ok()?.get(col)?.parse().ok())
         .collect()
 }
 
@@ -150,7 +155,7 @@ mod determinism {
         );
         assert_eq!(
             lines.next().unwrap(),
-            "agent_groups.tier1.agents,call_types.general.arrival_rate,point,replication,scope,metric,value"
+            "scenario,point,agent_groups.tier1.agents,call_types.general.arrival_rate,replication,scope,metric,value,mean,ci95_lo,ci95_hi"
         );
         let json = |t: &str| {
             let out = ccsim()
@@ -302,7 +307,7 @@ mod shards {
         let torn = write(
             dir.path(),
             "torn.csv",
-            "k,point,replication,scope,metric,value\n1,0,0,ove",
+            "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\ns,0,1,0,ove",
         );
         ccsim().arg("merge").arg(&torn).assert().code(2);
     }

@@ -9,7 +9,6 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
-use std::io::IsTerminal;
 
 /// At most this many rows for `--agents A..=B`.
 const MAX_ROWS: u32 = 10_000;
@@ -36,7 +35,7 @@ pub(super) struct ErlangArgs {
     target_sl: Option<f64>,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<super::FormatArg>,
 }
 
 /// `N`, `A..=B` or `A..B`, with 1 ≤ A ≤ B.
@@ -80,11 +79,7 @@ pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
             return Err(BadInput(format!("--target-sl: must be in [0, 1), got {t}")).into());
         }
     }
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
+    let format = super::output_format(args.format, None)?;
     if format == Format::Html {
         return Err(BadInput(
             "--format html is available for `ccsim run` only, not for `ccsim erlang`".into(),

@@ -5,6 +5,7 @@
 use super::signals::{self, Interrupted};
 use super::{load_scenario, open_output, output_arg, write_output, BadInput, CommonArgs};
 use crate::output::{self, OutputFile, Target};
+use crate::report::json::JsonWriter;
 use crate::report::{self, Format};
 use crate::sweep::csvfile::{self, Expected, Provenance, SweepCsv};
 use crate::sweep::grid::{self, Grid};
@@ -469,30 +470,44 @@ fn sweep_whole(
                 .first()
                 .map(|p| p.scenario.name.clone())
                 .unwrap_or_default();
-            let pts: Vec<Value> = finished
-                .iter()
-                .map(|(p, o, _)| {
+            // Written directly (no value tree): a sweep's JSON grows with points × intervals.
+            let mut j = JsonWriter::new(Vec::new());
+            let write = |j: &mut JsonWriter<Vec<u8>>| -> std::io::Result<()> {
+                j.begin_object()?;
+                j.key("scenario")?;
+                j.string(&base_name)?;
+                j.key("keys")?;
+                j.value(&json!(keys))?;
+                j.key("points_total")?;
+                j.value(&json!(sweep.grid.len()))?;
+                j.key("crn")?;
+                j.bool(ctl.crn)?;
+                j.key("points")?;
+                j.begin_array()?;
+                for (p, o, _) in &finished {
+                    j.element()?;
+                    j.begin_object()?;
+                    j.key("point")?;
+                    j.uint(p.index)?;
+                    j.key("set")?;
+                    j.begin_object()?;
                     let coords = sweep.grid.coords(p.index);
-                    let set: serde_json::Map<String, Value> = sweep
-                        .grid
-                        .axes
-                        .iter()
-                        .zip(coords)
-                        .map(|(a, i)| {
-                            let v = serde_json::to_value(&a.values[i]).unwrap_or(Value::Null);
-                            (a.key.clone(), v)
-                        })
-                        .collect();
-                    json!({"point": p.index, "set": set, "result": report::outcome_json(o)})
-                })
-                .collect();
-            report::json_text(&json!({
-                "scenario": base_name,
-                "keys": keys,
-                "points_total": sweep.grid.len(),
-                "crn": ctl.crn,
-                "points": pts,
-            }))
+                    for (a, i) in sweep.grid.axes.iter().zip(coords) {
+                        j.key(&a.key)?;
+                        j.value(&serde_json::to_value(&a.values[i]).unwrap_or(Value::Null))?;
+                    }
+                    j.end_object()?;
+                    j.key("result")?;
+                    report::json::write_outcome(j, o)?;
+                    j.end_object()?;
+                }
+                j.end_array()?;
+                j.end_object()?;
+                j.newline()
+            };
+            // Writing into a Vec cannot fail.
+            let _ = write(&mut j);
+            String::from_utf8(j.into_inner()).unwrap_or_default()
         }
     };
     if summary.interrupted() || signals::shutdown().is_stopped() {
@@ -533,6 +548,10 @@ fn summary_table<'a>(
     header.extend(SUMMARY_METRICS.iter().map(|m| m.to_string()));
     let total = blocks.len();
     let nkeys = keys.len();
+    // Field positions: scenario, point, the keys, replication, scope, metric, value, mean,
+    // ci95_lo, ci95_hi.
+    let first_key = csvfile::LEADING_COLUMNS.len();
+    let rep = first_key + nkeys;
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (index, bytes) in blocks.take(max_rows) {
         let mut row = vec![index.to_string()];
@@ -544,28 +563,28 @@ fn summary_table<'a>(
         for rec in r.records().flatten() {
             if labels.is_none() {
                 labels = Some(
-                    (0..nkeys)
+                    (first_key..rep)
                         .map(|i| rec.get(i).unwrap_or("").to_string())
                         .collect::<Vec<_>>(),
                 );
             }
-            // `overall` rows come first in every point: stop at the first other scope.
-            if rec.get(nkeys + 2) != Some("overall") {
+            // `overall` comes first among the summary rows: stop at the first other scope.
+            // Summary rows (empty `replication`) come after every replication's rows.
+            if rec.get(rep) != Some("") {
+                continue;
+            }
+            if rec.get(rep + 1) != Some("overall") {
                 break;
             }
             let Some(m) = SUMMARY_METRICS
                 .iter()
-                .position(|m| Some(*m) == rec.get(nkeys + 3))
+                .position(|m| Some(*m) == rec.get(rep + 2))
             else {
                 continue;
             };
-            let slot = match rec.get(nkeys + 1) {
-                Some("mean") => 0,
-                Some("ci95_lo") => 1,
-                Some("ci95_hi") => 2,
-                _ => continue,
-            };
-            stats[m][slot] = rec.get(nkeys + 4).and_then(|v| v.parse().ok());
+            for (slot, stat) in stats[m].iter_mut().enumerate() {
+                *stat = rec.get(rep + 4 + slot).and_then(|v| v.parse().ok());
+            }
         }
         row.extend(labels.into_iter().flatten());
         row.resize(1 + nkeys, String::new());

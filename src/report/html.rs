@@ -4,9 +4,20 @@
 //! be mailed to a manager or opened in any browser.
 
 use super::table::format_estimate;
+use super::Exporter;
 use crate::experiment::{Outcome, Scope};
 use crate::stats::Estimate;
 use std::fmt::Write;
+
+/// The HTML exporter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl Exporter for Html {
+    fn write(&self, outcomes: &[Outcome], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(html(outcomes).as_bytes())
+    }
+}
 
 const PALETTE: [&str; 6] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -107,18 +118,9 @@ fn scope_table<'a>(
     out: &mut String,
     names: &[String],
     outcomes: &'a [Outcome],
-    scope_of: impl Fn(&'a Outcome) -> Option<&'a Scope>,
+    scope_of: impl Fn(&'a Outcome) -> Option<&'a Scope> + Copy,
 ) {
-    let mut metrics: Vec<&str> = Vec::new();
-    for o in outcomes {
-        if let Some(s) = scope_of(o) {
-            for m in &s.metrics {
-                if !metrics.contains(&m.name) {
-                    metrics.push(m.name);
-                }
-            }
-        }
-    }
+    let metrics = super::metric_names(outcomes, scope_of);
     let _ = write!(out, "<table><tr><th>metric</th>");
     for n in names {
         let _ = write!(out, "<th>{n}</th>");

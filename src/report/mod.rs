@@ -1,88 +1,97 @@
-//! Output: the contract's JSON, tidy CSV for pandas/polars/R, and a terminal table that puts
-//! scenarios side by side. Reports are built in memory and written whole (see `cli`).
+//! Output: one exporter per format — the contract's JSON ([`json`]), tidy CSV for
+//! pandas/polars/R ([`csv`]), a terminal table that puts scenarios side by side ([`table`]) and
+//! a self-contained HTML page ([`html`]). Every exporter reads only the summaries
+//! ([`Metric::estimate`](crate::experiment::Metric)), never per-replication values, except the
+//! CSV's per-replication rows, which have a row-level API so they can be written as
+//! replications finish.
+//!
+//! Exporters write to any `std::io::Write`; the command line collects a report whole and then
+//! writes it (or nothing) to stdout or a file. This module knows nothing of the command line:
+//! mapping `--format` and `--output` extensions to a [`Format`] is `cli`'s job.
 
-mod html;
-mod table;
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod table;
 
-pub use html::html;
-pub use table::table;
+use crate::experiment::{Outcome, Scope};
+use std::io::{self, Write};
 
-use crate::experiment::{Metric, Outcome, Scope};
-use crate::stats::OutcomeBuilder;
-use serde_json::{json, Map, Value};
+pub use json::value_text as json_text;
 
-/// Output formats of `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Scenarios side by side, for reading on a terminal ([`table`]).
     Table,
+    /// The interface contract's JSON object (or array of objects) ([`json`]).
     Json,
+    /// Tidy long CSV, one row per replication value and one per summary ([`csv`]).
     Csv,
-    /// A self-contained page with charts (`run` only).
+    /// A self-contained page with charts (`run` only) ([`html`]).
     Html,
 }
 
-/// `{"mean": f, "ci95": [lo, hi]}`, or `null` when no replication defined the metric.
-pub fn estimate_json(m: &Metric) -> Value {
-    match m.estimate {
-        Some(e) => json!({"mean": e.mean, "ci95": [e.ci95.0, e.ci95.1]}),
-        None => Value::Null,
+impl Format {
+    /// Every format, in the order help texts and error messages list them.
+    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Html];
+
+    /// The lower-case name used by `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format a file name extension stands for (case-insensitive): `.json`, `.csv`,
+    /// `.html`/`.htm`, and `.txt` for the table. `None` for anything else.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "html" | "htm" => Some(Format::Html),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
     }
 }
 
-fn scope_json(scope: &Scope) -> Value {
-    let map: Map<String, Value> = scope
-        .metrics
-        .iter()
-        .map(|m| (m.name.to_string(), estimate_json(m)))
-        .collect();
-    Value::Object(map)
-}
+/// One output format's writer of a whole report (hyperfine's exporter pattern): adding a
+/// format means adding one implementation, and each has its own snapshot test.
+pub trait Exporter {
+    /// Writes the report of `outcomes` (one per scenario, in argument order) to `w`.
+    fn write(&self, outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()>;
 
-/// The contract's JSON object for one scenario.
-pub fn outcome_json(o: &Outcome) -> Value {
-    let named = |scopes: &[Scope]| -> Value {
-        Value::Object(
-            scopes
-                .iter()
-                .map(|s| (s.name.clone(), scope_json(s)))
-                .collect(),
-        )
-    };
-    json!({
-        "scenario": o.scenario,
-        "replications": o.replications,
-        "seed": o.seed,
-        "metrics": scope_json(&o.overall),
-        "call_types": named(&o.call_types),
-        "agent_groups": named(&o.agent_groups),
-        "intervals": o.intervals.iter().zip(&o.interval_groups).map(|((start, s), groups)| json!({
-            // Whole seconds print as integers, as in the contract's example.
-            "start_s": if start.fract() == 0.0 { json!(*start as u64) } else { json!(start) },
-            "metrics": scope_json(s),
-            "agent_groups": Value::Object(
-                o.agent_groups
-                    .iter()
-                    .zip(groups)
-                    .map(|(g, scope)| (g.name.clone(), scope_json(scope)))
-                    .collect(),
-            ),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// One object for one scenario, an array (in argument order) for several.
-pub fn outcomes_json(outcomes: &[Outcome]) -> Value {
-    match outcomes {
-        [one] => outcome_json(one),
-        many => Value::Array(many.iter().map(outcome_json).collect()),
+    /// The report as bytes.
+    fn render(&self, outcomes: &[Outcome]) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = self.write(outcomes, &mut out);
+        out
     }
 }
 
-/// Pretty JSON text with a trailing newline.
-pub fn json_text(value: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
-    s.push('\n');
-    s
+/// Options of the exporters that have any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Terminal width for the table: long cells wrap to fit it. `None` (a file or a pipe):
+    /// no wrapping, every column as wide as its widest cell.
+    pub width: Option<u16>,
+}
+
+/// The exporter for `format`.
+pub fn exporter(format: Format, options: ExportOptions) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::Table {
+            width: options.width,
+        }),
+        Format::Json => Box::new(json::Json),
+        Format::Csv => Box::new(csv::Csv),
+        Format::Html => Box::new(html::Html),
+    }
 }
 
 /// The names of the scopes `scopes_of` picks from each outcome, each once, in first-seen
@@ -102,8 +111,25 @@ pub(crate) fn scope_names<'a>(
     names
 }
 
-/// Every scope of an outcome with its tidy name: `overall`, `call_type:NAME`,
-/// `agent_group:NAME`, `interval:K`.
+/// The metric names of the scopes `scope_of` picks from each outcome, each once, in
+/// first-seen order.
+pub(crate) fn metric_names<'a>(
+    outcomes: &'a [Outcome],
+    scope_of: impl Fn(&'a Outcome) -> Option<&'a Scope>,
+) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for s in outcomes.iter().filter_map(scope_of) {
+        for m in &s.metrics {
+            if !names.contains(&m.name) {
+                names.push(m.name);
+            }
+        }
+    }
+    names
+}
+
+/// Every scope of an outcome with its tidy name, in report order: `overall`,
+/// `call_type:NAME`, `agent_group:NAME`, `interval:K`, `interval:K/agent_group:NAME`.
 pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
     let mut v = vec![("overall".to_string(), &o.overall)];
     v.extend(
@@ -126,82 +152,18 @@ pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
     v
 }
 
-/// The tidy CSV columns after any swept keys.
-pub const CSV_COLUMNS: [&str; 5] = ["point", "replication", "scope", "metric", "value"];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// CSV writer of the tidy layout.
-pub type CsvWriter<W> = csv::Writer<W>;
-
-/// The tidy CSV header: `extra` (swept keys) then [`CSV_COLUMNS`].
-pub fn write_csv_header<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    extra: &[&str],
-) -> csv::Result<()> {
-    let mut header: Vec<&str> = extra.to_vec();
-    header.extend(CSV_COLUMNS);
-    w.write_record(&header)
-}
-
-/// One replication's tidy rows (no header): `keys` (swept values), then `point`,
-/// replication, scope, metric, value (empty when undefined). Streamed while the run goes on.
-pub fn write_csv_replication_rows<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    point: u64,
-    keys: &[&str],
-    replication: u32,
-    b: &OutcomeBuilder,
-) -> csv::Result<()> {
-    let (point, rep) = (point.to_string(), replication.to_string());
-    let mut result = Ok(());
-    b.for_each_value(|scope, metric, value| {
-        if result.is_err() {
-            return;
+    #[test]
+    fn extensions_map_to_formats() {
+        assert_eq!(Format::from_extension("JSON"), Some(Format::Json));
+        assert_eq!(Format::from_extension("htm"), Some(Format::Html));
+        assert_eq!(Format::from_extension("txt"), Some(Format::Table));
+        assert_eq!(Format::from_extension("xlsx"), None);
+        for f in Format::ALL {
+            assert_eq!(Format::from_extension(f.name()).unwrap_or(Format::Table), f);
         }
-        let value = value.map(fmt_num).unwrap_or_default();
-        let mut r = keys.to_vec();
-        r.extend([point.as_str(), rep.as_str(), scope, metric, value.as_str()]);
-        result = w.write_record(&r);
-    });
-    result
-}
-
-/// One point's summary rows (no header): as the replication rows, with `replication` =
-/// `mean`, `ci95_lo`, `ci95_hi`.
-pub fn write_csv_summary_rows<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    point: u64,
-    keys: &[&str],
-    o: &Outcome,
-) -> csv::Result<()> {
-    let point = point.to_string();
-    for (scope, s) in tidy_scopes(o) {
-        for m in &s.metrics {
-            for (label, value) in [
-                ("mean", m.estimate.map(|e| e.mean)),
-                ("ci95_lo", m.estimate.map(|e| e.ci95.0)),
-                ("ci95_hi", m.estimate.map(|e| e.ci95.1)),
-            ] {
-                let value = value.map(fmt_num).unwrap_or_default();
-                let mut r = keys.to_vec();
-                r.extend([
-                    point.as_str(),
-                    label,
-                    scope.as_str(),
-                    m.name,
-                    value.as_str(),
-                ]);
-                w.write_record(&r)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Shortest round-trip representation of a float (integers without `.0`).
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
     }
 }

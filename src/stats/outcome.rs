@@ -87,6 +87,9 @@ pub struct Layout {
     /// `interval:K`, `interval:K/agent_group:NAME` (the report's scope names drop the first
     /// two prefixes).
     names: Vec<String>,
+    /// Metric names of each kind of scope: overall, call type, group, interval,
+    /// (interval, group).
+    metrics: [Vec<&'static str>; 5],
     /// Per group: planned cost over the horizon (staffing + training).
     group_cost: Vec<f64>,
     /// The whole plan's (staffing incl. supervisors, training) cost.
@@ -121,6 +124,13 @@ impl Layout {
             intervals: k,
             interval: s.simulation.interval,
             names,
+            metrics: [
+                overall_names().collect(),
+                CONTACT_METRICS.to_vec(),
+                group_names().collect(),
+                interval_names().collect(),
+                vec!["occupancy"],
+            ],
             group_cost: (0..g)
                 .map(|i| {
                     let (a, b) = group_costs(s, i);
@@ -162,19 +172,33 @@ impl Layout {
         self.interval_base() + self.intervals * INTERVAL_LEN
     }
 
+    /// The metric names of scope `s` (by index in report order).
+    fn metrics_of(&self, s: usize) -> &[&'static str] {
+        let kind = match s {
+            0 => 0,
+            s if s <= self.call_types => 1,
+            s if s <= self.call_types + self.groups => 2,
+            s if s <= self.call_types + self.groups + self.intervals => 3,
+            _ => 4,
+        };
+        &self.metrics[kind]
+    }
+
+    /// Every `(tidy scope name, metric name)` in value order: the order of
+    /// [`OutcomeBuilder::values`] and of per-replication rows.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &'static str)> + '_ {
+        self.names
+            .iter()
+            .enumerate()
+            .flat_map(move |(s, name)| self.metrics_of(s).iter().map(move |m| (name.as_str(), *m)))
+    }
+
     /// Calls `f(value index, scope index, tidy scope name, metric name)` for every value, in
-    /// value order: the order of [`OutcomeBuilder::values`] and of per-replication rows.
+    /// value order.
     pub fn for_each_name(&self, mut f: impl FnMut(usize, usize, &str, &'static str)) {
         let mut i = 0;
         for (s, name) in self.names.iter().enumerate() {
-            let metrics: &mut dyn Iterator<Item = &'static str> = match s {
-                0 => &mut overall_names(),
-                s if s <= self.call_types => &mut CONTACT_METRICS.iter().copied(),
-                s if s <= self.call_types + self.groups => &mut group_names(),
-                s if s <= self.call_types + self.groups + self.intervals => &mut interval_names(),
-                _ => &mut std::iter::once("occupancy"),
-            };
-            for m in metrics {
+            for m in self.metrics_of(s) {
                 f(i, s, name, m);
                 i += 1;
             }
@@ -265,6 +289,20 @@ impl OutcomeBuilder {
         &self.values
     }
 
+    /// `(tidy scope, metric, value)` of the replication added last, in report order (for
+    /// per-replication output such as CSV rows).
+    pub fn rows(&self) -> impl Iterator<Item = (&str, &str, Option<f64>)> + '_ {
+        self.layout
+            .names()
+            .zip(&self.values)
+            .map(|((scope, metric), v)| (scope, metric as &str, *v))
+    }
+
+    /// The scenario's name.
+    pub fn scenario(&self) -> &str {
+        &self.scenario
+    }
+
     /// Calls `f(tidy scope, metric, value)` for every value of the replication added last,
     /// in report order (for per-replication output such as CSV rows).
     pub fn for_each_value(&self, mut f: impl FnMut(&str, &'static str, Option<f64>)) {
@@ -345,6 +383,11 @@ impl OutcomeBuilder {
 
     /// The summary of every replication added.
     pub fn finish(self) -> Outcome {
+        self.outcome()
+    }
+
+    /// The summary of the replications added so far (the builder can go on).
+    pub fn outcome(&self) -> Outcome {
         let mut t = TQuantiles::default();
         let mut scopes: Vec<Scope> = Vec::with_capacity(self.layout.names.len());
         self.layout.for_each_name(|i, s, scope, metric| {
@@ -391,7 +434,7 @@ impl OutcomeBuilder {
             rest.chunks(l.groups).map(<[Scope]>::to_vec).collect()
         };
         Outcome {
-            scenario: self.scenario,
+            scenario: self.scenario.clone(),
             seed: self.seed,
             replications: self.replications,
             overall,

@@ -28,41 +28,47 @@ use crate::scenario::Scenario;
 use crate::stats::{Layout, OutcomeBuilder};
 use std::collections::BTreeMap;
 
+/// The fixed columns of the tidy layout: these, the swept keys, then [`TIDY_COLUMNS`].
+pub use report::csv::LEADING_COLUMNS;
 /// The fixed trailing columns of the tidy layout.
-pub use report::CSV_COLUMNS as TIDY_COLUMNS;
+pub use report::csv::TRAILING_COLUMNS as TIDY_COLUMNS;
 
 /// The header line for these swept keys, with its newline.
 pub fn header(keys: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let cols: Vec<&str> = keys
-        .iter()
-        .map(String::as_str)
-        .chain(TIDY_COLUMNS)
-        .collect();
-    let _ = w.write_record(&cols);
-    w.into_inner().unwrap_or_default()
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = report::csv::write_header(&mut out, keys);
+    out
 }
 
 /// One replication's rows (no header), formatted exactly like `ccsim run --format csv` with
-/// the swept keys' values in front and the global point index in the `point` column.
+/// the swept keys' values after `point` and the global point index in the `point` column.
 pub fn replication_rows(
     point: u64,
     labels: &[String],
     replication: u32,
     b: &OutcomeBuilder,
 ) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let _ = report::write_csv_replication_rows(&mut w, point, &keys, replication, b);
-    w.into_inner().unwrap_or_default()
+    let mut out = Vec::new();
+    let key = report::csv::RowKey {
+        scenario: b.scenario(),
+        point,
+        labels,
+    };
+    let _ = report::csv::write_replication_rows(&mut out, key, replication, b.rows());
+    out
 }
 
 /// One point's summary rows (no header), after its replication rows.
 pub fn summary_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let _ = report::write_csv_summary_rows(&mut w, point, &keys, outcome);
-    w.into_inner().unwrap_or_default()
+    let mut out = Vec::new();
+    let key = report::csv::RowKey {
+        scenario: &outcome.scenario,
+        point,
+        labels,
+    };
+    let _ = report::csv::write_summary_rows(&mut out, key, outcome);
+    out
 }
 
 /// The start of the provenance line.
@@ -308,7 +314,7 @@ impl Expected {
             last = (scope.to_string(), metric.to_string());
         });
         Expected {
-            rows: layout.len() * (s.simulation.replications as usize + 3),
+            rows: layout.len() * (s.simulation.replications as usize + 1),
             last_scope: last.0,
             last_metric: last.1,
         }
@@ -324,40 +330,33 @@ pub struct Block {
     pub bytes: Vec<u8>,
     /// Number of rows.
     pub rows: usize,
-    /// `(replication, scope, metric)` of the last row.
+    /// `(replication, scope, metric)` of the last row (`replication` empty: a summary row).
     pub last: (String, String, String),
-    /// Rows of the first `(scope, metric)` group, and of the last one so far.
-    pub group_rows: (usize, usize),
-    /// Number of `(scope, metric)` groups.
-    pub groups: usize,
-    /// A group before the last has another number of rows than the first.
-    pub ragged: bool,
+    /// Summary rows (one per scope and metric) and replication rows so far.
+    pub summary_rows: usize,
+    /// Replication rows so far.
+    pub replication_rows: usize,
+    /// Highest replication number seen, plus one.
+    pub replications: usize,
 }
 
 impl Block {
-    /// Whether every `(scope, metric)` group has as many rows as the first: a point cut
-    /// after a whole line (but not after a whole group) fails this, whatever the scenario.
-    /// Needs no scenario, so `merge` can check it.
+    /// Whether the point has all its rows: it ends with a summary row, and every scope and
+    /// metric (one summary row each) has a row for every replication. A point cut after a
+    /// whole line fails this, whatever the scenario. Needs no scenario, so `merge` can check
+    /// it.
     pub fn is_whole(&self) -> bool {
-        !self.ragged && self.group_rows.1 == self.group_rows.0
+        self.last.0.is_empty() && self.replication_rows == self.summary_rows * self.replications
     }
 
     /// Adds one row's accounting (its bytes are appended by the caller).
     fn count_row(&mut self, last: (String, String, String)) {
-        let same_group = self.rows > 0 && self.last.1 == last.1 && self.last.2 == last.2;
-        if same_group {
-            self.group_rows.1 += 1;
-            if self.groups == 1 {
-                self.group_rows.0 += 1;
-            }
+        if last.0.is_empty() {
+            self.summary_rows += 1;
         } else {
-            if self.groups >= 1 && self.group_rows.1 != self.group_rows.0 {
-                self.ragged = true;
-            }
-            self.groups += 1;
-            self.group_rows.1 = 1;
-            if self.groups == 1 {
-                self.group_rows.0 = 1;
+            self.replication_rows += 1;
+            if let Ok(r) = last.0.parse::<usize>() {
+                self.replications = self.replications.max(r + 1);
             }
         }
         self.rows += 1;
@@ -365,10 +364,10 @@ impl Block {
     }
 
     /// Whether the block has every row the scenario produces, ending with the summary row
-    /// `ci95_hi` of the last scope's last metric.
+    /// of the last scope's last metric.
     pub fn is_complete(&self, e: &Expected) -> bool {
         self.rows == e.rows
-            && self.last.0 == "ci95_hi"
+            && self.last.0.is_empty()
             && self.last.1 == e.last_scope
             && self.last.2 == e.last_metric
     }
@@ -453,16 +452,21 @@ impl SweepCsv {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        if cols.len() < TIDY_COLUMNS.len()
+        let fixed = LEADING_COLUMNS.len() + TIDY_COLUMNS.len();
+        if cols.len() < fixed
+            || cols[..LEADING_COLUMNS.len()] != LEADING_COLUMNS
             || cols[cols.len() - TIDY_COLUMNS.len()..] != TIDY_COLUMNS
         {
             return Err(SweepError::input(format!(
-                "{source}: not a ccsim sweep CSV: the header must end with {}",
+                "{source}: not a ccsim sweep CSV: the header must be {},KEYS…,{}",
+                LEADING_COLUMNS.join(","),
                 TIDY_COLUMNS.join(",")
             )));
         }
-        let nkeys = cols.len() - TIDY_COLUMNS.len();
-        let keys = cols[..nkeys].to_vec();
+        let nkeys = cols.len() - fixed;
+        // Field positions: scenario, point, the keys, then replication, scope, metric, ….
+        let first_key = LEADING_COLUMNS.len();
+        let keys = cols[first_key..first_key + nkeys].to_vec();
         let mut blocks: BTreeMap<u64, Block> = BTreeMap::new();
         let mut current: Option<u64> = None;
         while let Some((s, e, line)) = read(&mut r, &mut rec)? {
@@ -473,9 +477,9 @@ impl SweepCsv {
                 ));
             }
             let field = |i: usize| String::from_utf8_lossy(&rec[i]).into_owned();
-            let point: u64 = field(nkeys)
+            let point: u64 = field(1)
                 .parse()
-                .map_err(|_| bad(line, format!("point `{}` is not a number", field(nkeys))))?;
+                .map_err(|_| bad(line, format!("point `{}` is not a number", field(1))))?;
             if current != Some(point) && blocks.contains_key(&point) {
                 return Err(bad(
                     line,
@@ -483,15 +487,16 @@ impl SweepCsv {
                 ));
             }
             current = Some(point);
-            let last = (field(nkeys + 1), field(nkeys + 2), field(nkeys + 3));
+            let rep = first_key + nkeys;
+            let last = (field(rep), field(rep + 1), field(rep + 2));
             let block = blocks.entry(point).or_insert_with(|| Block {
-                labels: (0..nkeys).map(field).collect(),
+                labels: (first_key..rep).map(field).collect(),
                 bytes: Vec::new(),
                 rows: 0,
                 last: last.clone(),
-                group_rows: (0, 0),
-                groups: 0,
-                ragged: false,
+                summary_rows: 0,
+                replication_rows: 0,
+                replications: 0,
             });
             block.bytes.extend_from_slice(&text[s..e]);
             block.count_row(last);
@@ -607,8 +612,9 @@ pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
             }
             if !b.is_whole() {
                 return fail(format!(
-                    "{name}: point {point} is not whole (a scope and metric with {} rows where the first has {}): the file was cut or edited; rerun that shard",
-                    b.group_rows.1, b.group_rows.0
+                    "{name}: point {point} is not whole ({} replication rows for {} scopes and metrics × {} replications, ending {}): the file was cut or edited; rerun that shard",
+                    b.replication_rows, b.summary_rows, b.replications,
+                    if b.last.0.is_empty() { "with a summary row" } else { "before the summary rows" }
                 ));
             }
             origin.insert(point, name.clone());
@@ -670,10 +676,10 @@ fn list(points: &[u64]) -> String {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "k,point,replication,scope,metric,value\n\
-        \"[1, 2]\",3,0,overall,offered,5\n\
-        \"[1, 2]\",3,ci95_hi,overall,offered,6\n\
-        x,1,0,overall,offered,4\n";
+    const TEXT: &str = "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n\
+        s,3,\"[1, 2]\",0,overall,offered,5,,,\n\
+        s,3,\"[1, 2]\",,overall,offered,,5,4,6\n\
+        s,1,x,0,overall,offered,4,,,\n";
 
     fn prov(points: u64, shard: Option<Shard>) -> Provenance {
         Provenance {
@@ -707,8 +713,14 @@ mod tests {
         assert_eq!(f.blocks[&3].rows, 2);
         assert_eq!(f.blocks[&3].labels, vec!["[1, 2]"]);
         let canon = String::from_utf8(f.canonical()).unwrap();
-        assert!(canon.starts_with("k,point,replication,scope,metric,value\nx,1,"));
-        // Points 1 and 3 of a 4-point grid in 2 shards: shard 1/2 holds both.
+        assert!(canon.starts_with(
+            "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\ns,1,x,"
+        ));
+        // Points 1 and 3 of a 4-point grid in 2 shards: shard 1/2 holds both (point 1 made
+        // whole with its summary row).
+        let whole = format!("{TEXT}s,1,x,,overall,offered,,4,4,4\n");
+        let canon =
+            String::from_utf8(SweepCsv::parse(whole.as_bytes(), "t").unwrap().canonical()).unwrap();
         let p = prov(4, shard(1, 2));
         let merged_alone = merge(&[("a".into(), with(&p, &canon))]);
         assert!(merged_alone
@@ -717,7 +729,7 @@ mod tests {
             .contains("shard 0/2 is missing"));
         let zero = with(
             &prov(4, shard(0, 2)),
-            "k,point,replication,scope,metric,value\n",
+            "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n",
         );
         let zero_missing = merge(&[("z".into(), zero.clone()), ("a".into(), with(&p, &canon))]);
         assert!(
@@ -766,10 +778,12 @@ mod tests {
     #[test]
     fn merge_checks_shards_points_and_status() {
         let body = |points: &[u64]| {
-            let mut s = String::from("k,point,replication,scope,metric,value\n");
+            let mut s = String::from(
+                "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n",
+            );
             for p in points {
                 s.push_str(&format!(
-                    "v,{p},0,overall,offered,1\nv,{p},ci95_hi,overall,offered,1\n"
+                    "s,{p},v,0,overall,offered,1,,,\ns,{p},v,,overall,offered,,1,1,1\n"
                 ));
             }
             s
@@ -821,24 +835,25 @@ mod tests {
 
     #[test]
     fn a_point_cut_at_a_line_end_is_not_whole() {
-        let rows = "v,0,0,overall,offered,1\nv,0,mean,overall,offered,1\n\
-                    v,0,0,overall,answered,1\nv,0,mean,overall,answered,1\n";
-        let text = format!("k,point,replication,scope,metric,value\n{rows}");
+        let rows = "s,0,v,0,overall,offered,1,,,\ns,0,v,0,overall,answered,1,,,\n\
+                    s,0,v,,overall,offered,,1,1,1\ns,0,v,,overall,answered,,1,1,1\n";
+        let text =
+            format!("scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n{rows}");
         let f = SweepCsv::parse(text.as_bytes(), "t").unwrap();
         assert!(f.blocks[&0].is_whole());
-        let cut = &text[..text.len() - "v,0,mean,overall,answered,1\n".len()];
+        let cut = &text[..text.len() - "s,0,v,,overall,answered,,1,1,1\n".len()];
         let f = SweepCsv::parse(cut.as_bytes(), "t").unwrap();
         assert!(!f.blocks[&0].is_whole());
     }
 
     #[test]
     fn rejects_duplicates_and_torn_lines() {
-        let dup = format!("{TEXT}\"[1, 2]\",3,1,overall,offered,5\n");
+        let dup = format!("{TEXT}s,3,\"[1, 2]\",1,overall,offered,5,,,\n");
         assert!(SweepCsv::parse(dup.as_bytes(), "t").is_err());
         let torn = &TEXT.as_bytes()[..TEXT.len() - 3];
         assert_eq!(
             drop_torn_line(torn).0.len(),
-            TEXT.len() - "x,1,0,overall,offered,4\n".len()
+            TEXT.len() - "s,1,x,0,overall,offered,4,,,\n".len()
         );
         assert!(merge(&[("a".into(), torn.to_vec())]).is_err());
         let bad = with(&prov(4, None), "not,a,sweep\n");

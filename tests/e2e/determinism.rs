@@ -137,26 +137,49 @@ fn several_files_equal_each_file_alone() {
 #[test]
 fn csv_header_is_exact() {
     let r = stdout_of(&[&mixed()], "csv", "2", &[]);
-    let mut lines = r.stdout.lines();
+    let mut reader = csv::Reader::from_reader(r.stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(String::from)
+        .collect();
     assert_eq!(
-        lines.next(),
-        Some("point,replication,scope,metric,value"),
+        header.join(","),
+        "scenario,point,replication,scope,metric,value,mean,ci95_lo,ci95_hi",
         "csv header\n{}",
         r.describe()
     );
-    let rows: Vec<&str> = lines.collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv row")).collect();
     assert!(!rows.is_empty(), "csv has no data rows\n{}", r.describe());
+    let number = |v: &str| v.is_empty() || v.parse::<f64>().is_ok();
+    let (mut replication_rows, mut summary_rows, mut reps) = (0, 0, 0);
     for row in &rows {
-        let fields: Vec<&str> = row.split(',').collect();
-        assert_eq!(fields.len(), 5, "csv row does not have 5 fields: `{row}`");
-        let v = fields[4];
-        assert!(
-            v.is_empty() || v.parse::<f64>().is_ok(),
-            "csv value is not a number: `{row}`"
-        );
+        assert_eq!(row.len(), 9, "csv row does not have 9 fields: `{row:?}`");
+        // `replication` holds replication numbers only; statistics have their own columns.
+        if row[2].is_empty() {
+            summary_rows += 1;
+            assert!(row[5].is_empty(), "summary row with a value: `{row:?}`");
+        } else {
+            replication_rows += 1;
+            let r: u32 = row[2].parse().expect("replication is a number");
+            reps = reps.max(r + 1);
+            assert!(
+                row[6].is_empty() && row[7].is_empty() && row[8].is_empty(),
+                "replication row with statistics: `{row:?}`"
+            );
+        }
+        for v in [&row[5], &row[6], &row[7], &row[8]] {
+            assert!(number(v), "csv value is not a number: `{row:?}`");
+        }
     }
+    assert_eq!(
+        replication_rows,
+        reps * summary_rows,
+        "a row per replication per summary"
+    );
     assert!(
-        rows.iter().any(|r| r.contains(",offered,")),
+        rows.iter().any(|r| &r[4] == "offered"),
         "no `offered` rows in csv"
     );
 }

@@ -9,6 +9,8 @@
 //!   equal each file alone; output formats.
 //! * `erlang_table` — `ccsim erlang` over a range of headcounts, with a target.
 //! * `html`         — the self-contained HTML report.
+//! * `snapshots`    — insta snapshots of every report format, and the output regressions.
+//! * `docs`         — every command marked runnable in README.md and docs/ runs and exits 0.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
 //! * `files`        — `--output` writes only regular files, whole; FIFOs and devices are written
@@ -22,8 +24,10 @@ mod bad_input;
 mod common;
 mod conservation;
 mod determinism;
+mod docs;
 mod erlang_table;
 mod files;
 mod html;
 mod signals;
+mod snapshots;
 mod validation;

@@ -1,0 +1,323 @@
+//! The contract's JSON, written directly to a `std::io::Write` — no intermediate
+//! `serde_json::Value` tree, so memory stays flat in the number of intervals and scopes.
+//!
+//! The text is byte-identical to `serde_json::to_string_pretty` of the equivalent value (two-space
+//! indent, `"key": value`, empty containers as `{}`/`[]`, floats in serde_json's shortest
+//! round-trip form, `null` for undefined) plus a trailing newline; keys keep report order.
+//! Whole-second interval starts print as integers, as in the contract's example.
+
+use super::Exporter;
+use crate::experiment::{Metric, Outcome, Scope};
+use std::io::{self, Write};
+
+/// The JSON exporter: one object for one scenario, an array (in argument order) for several.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Exporter for Json {
+    fn write(&self, outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
+        let mut j = JsonWriter::new(w);
+        write_outcomes(&mut j, outcomes)?;
+        j.newline()
+    }
+}
+
+/// Pretty text of a small `serde_json::Value` with a trailing newline: for the short reports
+/// of `compare`, `staff` and `erlang`, laid out like the run report.
+pub fn value_text(value: &serde_json::Value) -> String {
+    let mut j = JsonWriter::new(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = j.value(value).and_then(|()| j.newline());
+    String::from_utf8(j.into_inner()).unwrap_or_default()
+}
+
+/// One object for one scenario, an array (in argument order) for several.
+pub fn write_outcomes<W: Write>(j: &mut JsonWriter<W>, outcomes: &[Outcome]) -> io::Result<()> {
+    match outcomes {
+        [one] => write_outcome(j, one),
+        many => {
+            j.begin_array()?;
+            for o in many {
+                j.element()?;
+                write_outcome(j, o)?;
+            }
+            j.end_array()
+        }
+    }
+}
+
+/// The contract's object for one scenario, at the writer's current position (a value: after
+/// [`JsonWriter::key`] or [`JsonWriter::element`], or at the top).
+pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result<()> {
+    j.begin_object()?;
+    j.key("scenario")?;
+    j.string(&o.scenario)?;
+    j.key("replications")?;
+    j.uint(o.replications.into())?;
+    j.key("seed")?;
+    j.uint(o.seed)?;
+    j.key("metrics")?;
+    write_scope(j, &o.overall)?;
+    for (key, scopes) in [
+        ("call_types", &o.call_types),
+        ("agent_groups", &o.agent_groups),
+    ] {
+        j.key(key)?;
+        j.begin_object()?;
+        for s in scopes {
+            j.key(&s.name)?;
+            write_scope(j, s)?;
+        }
+        j.end_object()?;
+    }
+    j.key("intervals")?;
+    j.begin_array()?;
+    for ((start, scope), groups) in o.intervals.iter().zip(&o.interval_groups) {
+        j.element()?;
+        j.begin_object()?;
+        j.key("start_s")?;
+        if start.fract() == 0.0 && *start >= 0.0 {
+            j.uint(*start as u64)?;
+        } else {
+            j.number(*start)?;
+        }
+        j.key("metrics")?;
+        write_scope(j, scope)?;
+        j.key("agent_groups")?;
+        j.begin_object()?;
+        // Group scopes are named `interval:K/agent_group:NAME`; the key is the group's name.
+        for (g, s) in o.agent_groups.iter().zip(groups) {
+            j.key(&g.name)?;
+            write_scope(j, s)?;
+        }
+        j.end_object()?;
+        j.end_object()?;
+    }
+    j.end_array()?;
+    j.end_object()
+}
+
+/// `{"<metric>": estimate, …}` for one scope.
+fn write_scope<W: Write>(j: &mut JsonWriter<W>, s: &Scope) -> io::Result<()> {
+    j.begin_object()?;
+    for m in &s.metrics {
+        j.key(m.name)?;
+        write_estimate(j, m)?;
+    }
+    j.end_object()
+}
+
+/// `{"mean": f, "ci95": [lo, hi]}`, or `null` when no replication defined the metric.
+pub fn write_estimate<W: Write>(j: &mut JsonWriter<W>, m: &Metric) -> io::Result<()> {
+    let Some(e) = m.estimate else {
+        return j.null();
+    };
+    j.begin_object()?;
+    j.key("mean")?;
+    j.number(e.mean)?;
+    j.key("ci95")?;
+    j.begin_array()?;
+    j.element()?;
+    j.number(e.ci95.0)?;
+    j.element()?;
+    j.number(e.ci95.1)?;
+    j.end_array()?;
+    j.end_object()
+}
+
+/// A streaming pretty-printer with serde_json's pretty layout. The caller drives the
+/// structure: `begin_object`, then per entry `key` and a value; `begin_array`, then per
+/// element `element` and a value. Mismatched calls give invalid JSON (not checked: the
+/// callers are a few fixed functions, tested against serde_json).
+#[derive(Debug)]
+pub struct JsonWriter<W> {
+    w: W,
+    depth: usize,
+    /// Whether the innermost open container has no entry yet (decides `,` and the closing
+    /// line break).
+    empty: bool,
+}
+
+impl<W: Write> JsonWriter<W> {
+    /// A writer at the top level (depth 0).
+    pub fn new(w: W) -> Self {
+        JsonWriter {
+            w,
+            depth: 0,
+            empty: true,
+        }
+    }
+
+    /// The underlying writer.
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+
+    /// Opens an object (the value of a key, an element, or the top level).
+    pub fn begin_object(&mut self) -> io::Result<()> {
+        self.open(b'{')
+    }
+
+    /// Closes the innermost object.
+    pub fn end_object(&mut self) -> io::Result<()> {
+        self.close(b'}')
+    }
+
+    /// Opens an array.
+    pub fn begin_array(&mut self) -> io::Result<()> {
+        self.open(b'[')
+    }
+
+    /// Closes the innermost array.
+    pub fn end_array(&mut self) -> io::Result<()> {
+        self.close(b']')
+    }
+
+    /// Starts an entry of the innermost object: `"key": ` on its own line.
+    pub fn key(&mut self, key: &str) -> io::Result<()> {
+        self.entry()?;
+        self.string(key)?;
+        self.w.write_all(b": ")
+    }
+
+    /// Starts an element of the innermost array, on its own line.
+    pub fn element(&mut self) -> io::Result<()> {
+        self.entry()
+    }
+
+    /// A string value, escaped as serde_json escapes it.
+    pub fn string(&mut self, s: &str) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, s).map_err(io::Error::from)
+    }
+
+    /// A whole number.
+    pub fn uint(&mut self, v: u64) -> io::Result<()> {
+        write!(self.w, "{v}")
+    }
+
+    /// A float in serde_json's form (shortest round trip, e.g. `2.0`, `1e-7`); `null` when not
+    /// finite, as serde_json writes it.
+    pub fn number(&mut self, v: f64) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, &v).map_err(io::Error::from)
+    }
+
+    /// An optional float: `null` for `None`.
+    pub fn opt_number(&mut self, v: Option<f64>) -> io::Result<()> {
+        match v {
+            Some(v) => self.number(v),
+            None => self.null(),
+        }
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, v: bool) -> io::Result<()> {
+        self.w.write_all(if v { b"true" } else { b"false" })
+    }
+
+    /// `null`.
+    pub fn null(&mut self) -> io::Result<()> {
+        self.w.write_all(b"null")
+    }
+
+    /// A small `serde_json::Value` (e.g. a swept value) at the current position, laid out as
+    /// the rest of the document.
+    pub fn value(&mut self, v: &serde_json::Value) -> io::Result<()> {
+        use serde_json::Value;
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => write!(self.w, "{n}"),
+            Value::String(s) => self.string(s),
+            Value::Array(items) => {
+                self.begin_array()?;
+                for item in items {
+                    self.element()?;
+                    self.value(item)?;
+                }
+                self.end_array()
+            }
+            Value::Object(map) => {
+                self.begin_object()?;
+                for (k, item) in map {
+                    self.key(k)?;
+                    self.value(item)?;
+                }
+                self.end_object()
+            }
+        }
+    }
+
+    /// The trailing newline of a document.
+    pub fn newline(&mut self) -> io::Result<()> {
+        self.w.write_all(b"\n")
+    }
+
+    fn open(&mut self, c: u8) -> io::Result<()> {
+        self.w.write_all(&[c])?;
+        self.depth += 1;
+        self.empty = true;
+        Ok(())
+    }
+
+    fn close(&mut self, c: u8) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.empty {
+            self.w.write_all(b"\n")?;
+            self.indent()?;
+        }
+        // The enclosing container holds at least this one.
+        self.empty = false;
+        self.w.write_all(&[c])
+    }
+
+    fn entry(&mut self) -> io::Result<()> {
+        self.w.write_all(if self.empty { b"\n" } else { b",\n" })?;
+        self.empty = false;
+        self.indent()
+    }
+
+    fn indent(&mut self) -> io::Result<()> {
+        for _ in 0..self.depth {
+            self.w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pretty(v: &serde_json::Value) -> String {
+        let mut j = JsonWriter::new(Vec::new());
+        j.value(v).unwrap();
+        String::from_utf8(j.into_inner()).unwrap()
+    }
+
+    /// The hand-driven layout is serde_json's pretty layout, nesting and edge cases included.
+    #[test]
+    fn matches_serde_json_pretty() {
+        let v = json!({
+            "a": 1, "b": [], "c": {}, "d": [1.5, null, {"e": "q\"uote\n"}],
+            "f": {"g": [[], [2e-7, 1e300]], "h": true}, "i": -3, "j": 0.1
+        });
+        assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        assert_eq!(pretty(&json!([])), "[]");
+        assert_eq!(pretty(&json!("x")), "\"x\"");
+    }
+
+    #[test]
+    fn floats_as_serde_json_writes_them() {
+        let mut j = JsonWriter::new(Vec::new());
+        j.begin_array().unwrap();
+        for v in [2.0, 0.1, 1e21, f64::NAN, -0.0] {
+            j.element().unwrap();
+            j.number(v).unwrap();
+        }
+        j.end_array().unwrap();
+        let text = String::from_utf8(j.into_inner()).unwrap();
+        let want = serde_json::to_string_pretty(&[2.0, 0.1, 1e21, f64::NAN, -0.0]).unwrap();
+        assert_eq!(text, want);
+    }
+}
