@@ -17,10 +17,15 @@ pub type Stream = Xoshiro256PlusPlus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
+    /// Inter-arrival times.
     Arrivals = 1,
+    /// Handle times (drawn on arrival, so they align between scenarios).
     HandleTime = 2,
+    /// Patience of waiting callers.
     Patience = 3,
+    /// Whether a served contact is transferred.
     Transfer = 4,
+    /// After-call work times.
     AfterCallWork = 5,
     /// Per journey: issue difficulty and decision amount.
     Issue = 6,
@@ -37,8 +42,11 @@ pub enum Purpose {
 /// Identifies one replication of one experiment point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamKey {
+    /// The run's base seed.
     pub seed: u64,
+    /// The experiment point (sweep grid index; 0 for a plain run).
     pub point: u64,
+    /// The replication index.
     pub replication: u64,
 }
 

@@ -9,17 +9,27 @@ use rand_distr::{Beta, Distribution as _, Exp1, Gamma, LogNormal, Weibull};
 pub enum Dist {
     /// On [0, 1], parameterised by mean and sd (for issue difficulty).
     Beta(Beta<f64>, f64),
+    /// Exponential with this mean (sampled as mean × Exp(1)).
     Exponential {
+        /// The mean.
         mean: f64,
     },
+    /// Log-normal and its mean.
     LogNormal(LogNormal<f64>, f64),
+    /// Gamma and its mean.
     Gamma(Gamma<f64>, f64),
+    /// Weibull and its mean.
     Weibull(Weibull<f64>, f64),
+    /// Uniform on [min, max].
     Uniform {
+        /// Lower end.
         min: f64,
+        /// Upper end.
         max: f64,
     },
+    /// Always this value.
     Constant(f64),
+    /// One of these values, each equally likely (non-empty).
     Empirical(Vec<f64>),
 }
 
