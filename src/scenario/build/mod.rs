@@ -16,7 +16,7 @@ use crate::scenario::{
     DEFAULT_SL_THRESHOLD_S,
 };
 use checks::{
-    non_negative, num, probability, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE, MAX_INTERVALS,
+    non_negative, num, probability, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE, MAX_INTERVALS,
     MAX_INTERVAL_CELLS, MAX_NUMBER, MAX_REPLICATIONS,
 };
 use distribution::{build_dist, Unit};
@@ -83,8 +83,8 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
             return Err(cx.err(
                 format!("call_types[{i}]"),
                 format!(
-                    "no agent group serves call type \"{}\": add it to some group's `skills`",
-                    c.name
+                    "no agent group serves call type {}: add it to some group's `skills`",
+                    quote(&c.name)
                 ),
             ));
         }
@@ -101,8 +101,8 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
             return Err(cx.err(
                 "supervisors.count",
                 format!(
-                    "is 0, but agent group \"{}\" sends decisions beyond its authority to a supervisor for approval: add supervisors or set its beyond_authority to a call type",
-                    agent_groups[g].name
+                    "is 0, but agent group {} sends decisions beyond its authority to a supervisor for approval: add supervisors or set its beyond_authority to a call type",
+                    quote(&agent_groups[g].name)
                 ),
             ));
         }
@@ -187,7 +187,10 @@ fn unique_names<'a>(
         if index.insert(name.to_string(), i).is_some() {
             return Err(cx.err(
                 format!("{section}[{i}].name"),
-                format!("\"{name}\" is used twice; names must be unique within {section}"),
+                format!(
+                    "{} is used twice; names must be unique within {section}",
+                    quote(name)
+                ),
             ));
         }
     }
@@ -263,11 +266,17 @@ fn build_call_type(
             let to = *type_index.get(&t.to).ok_or_else(|| {
                 let mut known: Vec<&str> = type_index.keys().map(String::as_str).collect();
                 known.sort_unstable();
+                // A long list is cut, so the message stays one readable paragraph.
+                let more = known.len().saturating_sub(20);
+                let mut known: Vec<String> = known.iter().take(20).map(|k| quote(k)).collect();
+                if more > 0 {
+                    known.push(format!("and {more} more"));
+                }
                 cx.err(
                     at("transfer.to"),
                     format!(
-                        "unknown call type \"{}\"; known call types: {}",
-                        t.to,
+                        "unknown call type {}; known call types: {}",
+                        quote(&t.to),
                         known.join(", ")
                     ),
                 )
@@ -360,13 +369,13 @@ fn build_agent_group(
         let idx = *type_index.get(name).ok_or_else(|| {
             cx.err(
                 format!("agent_groups[{i}].skills[{k}]"),
-                format!("unknown call type \"{name}\""),
+                format!("unknown call type {}", quote(name)),
             )
         })?;
         if skills.contains(&idx) {
             return Err(cx.err(
                 format!("agent_groups[{i}].skills[{k}]"),
-                format!("\"{name}\" is listed twice"),
+                format!("{} is listed twice", quote(name)),
             ));
         }
         skills.push(idx);
@@ -432,7 +441,10 @@ fn build_agent_group(
             None => {
                 return Err(cx.err(
                     at("beyond_authority"),
-                    format!("must be \"approval\" or the name of a call type to escalate to, got \"{name}\""),
+                    format!(
+                        "must be \"approval\" or the name of a call type to escalate to, got {}",
+                        quote(name)
+                    ),
                 ))
             }
         },
@@ -443,7 +455,7 @@ fn build_agent_group(
             let to = *type_index.get(&t.to).ok_or_else(|| {
                 cx.err(
                     at("unresolved_transfer.to"),
-                    format!("unknown call type \"{}\"", t.to),
+                    format!("unknown call type {}", quote(&t.to)),
                 )
             })?;
             Some(Transfer {

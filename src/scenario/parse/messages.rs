@@ -13,6 +13,11 @@ use crate::scenario::error::quote;
 /// Rewrites serde message `message` raised at key path `path` (serde_path_to_error's form,
 /// `.` for the top level) into a (key path, message) pair for [`super::ScenarioError`].
 pub fn humanize(path: &str, message: &str) -> (String, String) {
+    let (path, message) = in_words(path, message);
+    (shorten(&path), message)
+}
+
+fn in_words(path: &str, message: &str) -> (String, String) {
     let path = if path == "." || path.is_empty() {
         None
     } else {
@@ -85,6 +90,25 @@ pub fn humanize(path: &str, message: &str) -> (String, String) {
     (here(), scrub(&message))
 }
 
+/// A key path with every overlong key cut to 60 characters, so a user's 2000-character key
+/// does not make a 2000-character message.
+fn shorten(path: &str) -> String {
+    const MAX: usize = 60;
+    if path.len() <= MAX {
+        return path.to_string();
+    }
+    path.split('.')
+        .map(|seg| {
+            if seg.chars().count() > MAX {
+                seg.chars().take(MAX).chain(['…']).collect()
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// A message on one line: toml's multi-line explanations joined with "; ".
 pub fn one_line(message: &str) -> String {
     message
@@ -103,6 +127,8 @@ fn ticked(message: &str, prefix: &str) -> Option<String> {
 
 /// serde's "expected" phrase (a visitor's `expecting`) in a user's words.
 fn expected_in_words(expected: &str) -> String {
+    // Our own `expecting` texts (durations) may already start with the word.
+    let expected = expected.strip_prefix("expected ").unwrap_or(expected);
     match expected {
         "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "isize"
         | "usize" => "a whole number".into(),
@@ -205,5 +231,14 @@ mod tests {
             "unknown field `colour`, expected `name`",
         );
         assert_eq!(p, "call_types[0].colour");
+        let long = "k".repeat(500);
+        let (p, m) = humanize(
+            &format!("call_types[0].{long}"),
+            &format!("unknown field `{long}`, expected `name`"),
+        );
+        assert!(
+            p.chars().count() < 80 && m.chars().count() < 120,
+            "{p}: {m}"
+        );
     }
 }
