@@ -107,6 +107,9 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
             ));
         }
     }
+    if let Some(m) = raw.name.as_deref().and_then(control_characters) {
+        return Err(cx.err("name", m));
+    }
     let name = raw
         .name
         .filter(|n| !n.trim().is_empty())
@@ -174,6 +177,17 @@ fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioE
     })
 }
 
+/// Names appear in table cells, CSV fields, HTML and one-line summaries, where a line break
+/// or tab would break the layout, so they may not contain control characters.
+fn control_characters(name: &str) -> Option<String> {
+    name.chars().any(char::is_control).then(|| {
+        format!(
+            "{} contains a control character (line break, tab, …); names must be one line of printable text",
+            quote(name)
+        )
+    })
+}
+
 fn unique_names<'a>(
     cx: &Ctx,
     section: &str,
@@ -183,6 +197,9 @@ fn unique_names<'a>(
     for (i, name) in names.enumerate() {
         if name.trim().is_empty() {
             return Err(cx.err(format!("{section}[{i}].name"), "must not be empty"));
+        }
+        if let Some(m) = control_characters(name) {
+            return Err(cx.err(format!("{section}[{i}].name"), m));
         }
         if index.insert(name.to_string(), i).is_some() {
             return Err(cx.err(
@@ -582,6 +599,14 @@ agents = 5
             m.contains("simulation.interval") && m.contains("per-interval values"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn names_are_one_line() {
+        let m = error(&format!("name = \"\"\"\n4m\n\"\"\"\n{BASE}"));
+        assert!(m.starts_with("t.toml: name: ") && !m.contains('\n'), "{m}");
+        let m = error(&BASE.replace("name = \"tier1\"", "name = \"tier\\t1\""));
+        assert!(m.contains("agent_groups[0].name"), "{m}");
     }
 
     #[test]
