@@ -70,14 +70,15 @@ struct RunArgs {
 /// Options shared by the simulating commands.
 #[derive(Debug, Args)]
 struct CommonArgs {
+    // `allow_negative_numbers`: `--seed -1` is a bad value to name, not a flag to guess at.
     /// Replications per scenario (overrides `simulation.replications`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
-    /// Base seed (overrides `simulation.seed`).
-    #[arg(long)]
+    /// Base seed (overrides `simulation.seed`): a whole number from 0 to 2^63 − 1.
+    #[arg(long, allow_negative_numbers = true, value_parser = seed_arg)]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = threads_arg)]
     threads: Option<u64>,
     /// Output format. Default: from the --output extension (.json, .csv, .html/.htm, .txt
     /// for the table), else `table` on a terminal and `json` otherwise.
@@ -232,6 +233,42 @@ fn output_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
             _ => Ok(path),
         }
     })
+}
+
+/// A seed: the range of `simulation.seed` (a TOML integer ≥ 0), so a seed given on the
+/// command line can always be written into a scenario.
+fn seed_arg(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&v| v <= i64::MAX as u64)
+        .ok_or_else(|| {
+            format!(
+                "the seed is a whole number from 0 to {} (2^63 − 1)",
+                i64::MAX
+            )
+        })
+}
+
+fn threads_arg(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|t| (1..=1024).contains(t))
+        .ok_or_else(|| "the number of worker threads is a whole number from 1 to 1024".to_string())
+}
+
+/// Parses a command line (program name first) without running anything: `Ok` when it would
+/// run, else the message ccsim would print (also for `--help` and `--version`). For tests of
+/// the argument parser.
+pub fn parse_args<I, T>(args: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(args)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Parses the arguments and runs the command; the binary's whole `main`.

@@ -64,8 +64,7 @@ fn lift(e: SweepError) -> anyhow::Error {
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
     // The base must be a valid scenario by itself; its errors come with line and key.
     let base_scenario = load_scenario(&args.scenario)?;
-    let text = std::fs::read_to_string(&args.scenario)
-        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    let text = crate::scenario::read_input(&args.scenario)?;
     let mut base: toml::Table = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{}: {}", args.scenario.display(), e.message())))?;
     if args.common.seed.is_some_and(|s| s > i64::MAX as u64) {

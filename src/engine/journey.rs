@@ -6,7 +6,7 @@
 use super::calendar::Event;
 use super::Engine;
 use crate::model::experience::{JourneyExperience, Score};
-use rand::Rng;
+use rand::RngExt;
 
 /// `Journey::decision` when the issue needs no decision.
 pub(super) const NO_DECISION: f64 = -1.0;

@@ -28,7 +28,7 @@ use crate::scenario::Scenario;
 use crate::stats::ReplicationResult;
 use calendar::{Calendar, Event};
 use journey::{Journey, NO_DECISION, PERFECT};
-use rand::Rng;
+use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use std::collections::VecDeque;
 

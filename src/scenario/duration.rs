@@ -1,6 +1,7 @@
 //! Duration strings with a unit (`"20s"`, `"4m"`, `"1.5h"`, `"5d"`), the only way a scenario
 //! writes a time span. Parsed during deserialisation so a bad value is reported with its key path.
 
+use super::error::quote;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -8,6 +9,10 @@ use std::fmt;
 /// A non-negative, finite time span in seconds, written in a scenario as a string with a unit.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Duration(pub f64);
+
+/// Longest duration accepted: 100 years (36,500 days) in seconds. Far beyond any horizon or
+/// handle time, and small enough that sums and products of durations stay finite.
+pub const MAX_DURATION_S: f64 = 36_500.0 * 86_400.0;
 
 /// What a duration may look like; repeated in every duration error so the fix is obvious.
 pub const DURATION_HELP: &str =
@@ -21,12 +26,14 @@ impl Duration {
 }
 
 /// Parses `"<number><unit>"` with unit `s`, `m`, `h` or `d` (also `ms`, `min`, `sec`, `hr`).
-/// Whitespace around the whole string and between number and unit is accepted.
+/// Whitespace around the whole string and between number and unit is accepted. The result is
+/// at most [`MAX_DURATION_S`] seconds.
 pub fn parse_duration(text: &str) -> Result<f64, String> {
     let t = text.trim();
+    let got = quote(text);
     let split = t
         .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| format!("{DURATION_HELP}, got \"{text}\" (no unit)"))?;
+        .ok_or_else(|| format!("{DURATION_HELP}, got {got} (no unit)"))?;
     let (num, unit) = t.split_at(split);
     let factor = match unit.trim() {
         "ms" => 0.001,
@@ -34,16 +41,22 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
         "m" | "min" => 60.0,
         "h" | "hr" => 3600.0,
         "d" => 86_400.0,
-        _ => return Err(format!("{DURATION_HELP}, got \"{text}\"")),
+        _ => return Err(format!("{DURATION_HELP}, got {got}")),
     };
     let value: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("{DURATION_HELP}, got \"{text}\""))?;
+        .map_err(|_| format!("{DURATION_HELP}, got {got}"))?;
     if !value.is_finite() || value < 0.0 {
-        return Err(format!("{DURATION_HELP}, got \"{text}\""));
+        return Err(format!("{DURATION_HELP}, got {got}"));
     }
-    Ok(value * factor)
+    let secs = value * factor;
+    if secs > MAX_DURATION_S {
+        return Err(format!(
+            "durations are at most 36500d (100 years), got {got}"
+        ));
+    }
+    Ok(secs)
 }
 
 /// Formats seconds back into the shortest exact unit, for summaries and messages.
@@ -105,6 +118,7 @@ mod tests {
         assert_eq!(parse_duration("5d"), Ok(432_000.0));
         assert_eq!(parse_duration(" 30 min "), Ok(1800.0));
         assert_eq!(parse_duration("0s"), Ok(0.0));
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION_S));
     }
 
     #[test]
@@ -118,6 +132,8 @@ mod tests {
             "1e400s",
             "NaNs",
             "3 weeks",
+            "1e307d",
+            "36501d",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }

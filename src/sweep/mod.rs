@@ -116,8 +116,7 @@ pub struct Point {
 /// Axes come in file order.
 pub fn read_sweep_file(path: &Path, base: &toml::Table) -> Result<Vec<Axis>, SweepError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SweepError::input(format!("{name}: cannot read the sweep file: {e}")))?;
+    let text = crate::scenario::read_input(path).map_err(|e| SweepError::input(e.to_string()))?;
     let table: toml::Table =
         toml::from_str(&text).map_err(|e| SweepError::input(format!("{name}: {}", e.message())))?;
     if let Some(k) = table.keys().find(|k| *k != "set") {

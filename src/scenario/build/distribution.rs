@@ -2,11 +2,11 @@
 //! table shape describes durations (parameters are duration strings) and plain quantities
 //! (issue difficulty on [0, 1], decision amounts in currency: parameters are numbers).
 
-use super::build::Ctx;
-use super::duration::parse_duration;
-use super::raw::RawDistribution;
-use super::ScenarioError;
+use super::checks::{describe, num, number, quote, Ctx};
 use crate::model::Dist;
+use crate::scenario::duration::parse_duration;
+use crate::scenario::parse::raw::RawDistribution;
+use crate::scenario::ScenarioError;
 
 /// What the distribution's parameters are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,12 @@ const DURATIONS: &str = "exponential {mean}, lognormal {mean, sd}, gamma {mean, 
      weibull {shape, scale}, uniform {min, max}, constant {value}, empirical {values}";
 const FRACTIONS: &str = "beta {mean, sd}, uniform {min, max}, constant {value}, empirical {values}";
 
-pub(super) fn build_dist(
+/// Smallest Weibull shape: below it the tail is so heavy that a single draw can overflow to
+/// infinity ((−ln u)^(1/k) with k = 0.1 stays below 1e17).
+const MIN_WEIBULL_SHAPE: f64 = 0.1;
+
+/// The distribution described by table `d` at key path `path`, its parameters read in `unit`.
+pub fn build_dist(
     cx: &Ctx,
     path: &str,
     d: &RawDistribution,
@@ -56,7 +61,10 @@ pub(super) fn build_dist(
         (other, _) => {
             return Err(cx.err(
                 format!("{path}.distribution"),
-                format!("unknown or unsuitable distribution \"{other}\" here; allowed: {allowed}"),
+                format!(
+                    "unknown or unsuitable distribution {} here; allowed: {allowed}",
+                    quote(other)
+                ),
             ))
         }
     };
@@ -127,6 +135,12 @@ pub(super) fn build_dist(
                 None => 0.0,
             };
             let shape = positive("shape", shape)?;
+            if shape < MIN_WEIBULL_SHAPE {
+                return Err(cx.err(
+                    format!("{path}.shape"),
+                    format!("must be at least {MIN_WEIBULL_SHAPE} (smaller shapes give draws too large to represent), got {}", num(shape)),
+                ));
+            }
             let scale = positive("scale", read("scale", &d.scale)?)?;
             Dist::weibull(shape, scale).ok_or_else(|| {
                 cx.err(
@@ -166,32 +180,19 @@ fn quantity(cx: &Ctx, path: &str, v: &toml::Value, unit: Unit) -> Result<f64, Sc
             toml::Value::String(s) => parse_duration(s).map_err(|m| cx.err(path, m)),
             other => Err(cx.err(
                 path,
-                format!("expected a duration string like \"4m\" (units s, m, h, d), got {other}"),
+                format!(
+                    "expected a duration string like \"4m\" (units s, m, h, d), found {}",
+                    describe(other)
+                ),
             )),
         },
         Unit::Number => number(cx, path, v),
         Unit::Fraction => {
             let x = number(cx, path, v)?;
             if x > 1.0 {
-                return Err(cx.err(path, format!("must be between 0 and 1, got {x}")));
+                return Err(cx.err(path, format!("must be between 0 and 1, got {}", num(x))));
             }
             Ok(x)
         }
-    }
-}
-
-/// A finite number ≥ 0 (integers accepted).
-pub(super) fn number(cx: &Ctx, path: &str, v: &toml::Value) -> Result<f64, ScenarioError> {
-    let x = match v {
-        toml::Value::Float(f) => *f,
-        toml::Value::Integer(i) => *i as f64,
-        other => {
-            return Err(cx.err(path, format!("expected a number, got {other}")));
-        }
-    };
-    if x.is_finite() && x >= 0.0 {
-        Ok(x)
-    } else {
-        Err(cx.err(path, format!("must be a finite number ≥ 0, got {x}")))
     }
 }

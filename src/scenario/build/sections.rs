@@ -2,37 +2,11 @@
 //! `[experience]`. Absent sections give the defaults that leave the plain queueing model
 //! unchanged; see docs/model.md for each default's source.
 
-use super::build::Ctx;
-use super::dist::{build_dist, Unit};
-use super::raw::{RawCustomers, RawDistribution, RawExperience, RawSupervisors};
-use super::ScenarioError;
+use super::checks::{finite, non_negative, num, probability, Ctx};
+use super::distribution::{build_dist, Unit};
 use crate::model::{CustomerBehaviour, Dist, ExperienceParams, Supervisors};
-
-/// A probability in [0, 1].
-pub(super) fn probability(cx: &Ctx, path: &str, p: f64) -> Result<f64, ScenarioError> {
-    if (0.0..=1.0).contains(&p) {
-        Ok(p)
-    } else {
-        Err(cx.err(path, format!("must be a probability from 0 to 1, got {p}")))
-    }
-}
-
-/// A finite number ≥ 0.
-pub(super) fn non_negative(cx: &Ctx, path: &str, x: f64) -> Result<f64, ScenarioError> {
-    if x.is_finite() && x >= 0.0 {
-        Ok(x)
-    } else {
-        Err(cx.err(path, format!("must be a finite number ≥ 0, got {x}")))
-    }
-}
-
-fn finite(cx: &Ctx, path: &str, x: f64) -> Result<f64, ScenarioError> {
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(cx.err(path, format!("must be a finite number, got {x}")))
-    }
-}
+use crate::scenario::parse::raw::{RawCustomers, RawDistribution, RawExperience, RawSupervisors};
+use crate::scenario::ScenarioError;
 
 fn duration_or(
     cx: &Ctx,
@@ -46,10 +20,8 @@ fn duration_or(
     }
 }
 
-pub(super) fn supervisors(
-    cx: &Ctx,
-    raw: &Option<RawSupervisors>,
-) -> Result<Supervisors, ScenarioError> {
+/// `[supervisors]`, or the defaults (one supervisor, 2-minute consults, no cost).
+pub fn supervisors(cx: &Ctx, raw: &Option<RawSupervisors>) -> Result<Supervisors, ScenarioError> {
     let default_consult = Dist::Exponential { mean: 120.0 };
     let Some(r) = raw else {
         return Ok(Supervisors {
@@ -77,10 +49,8 @@ pub(super) fn supervisors(
     })
 }
 
-pub(super) fn customers(
-    cx: &Ctx,
-    raw: &Option<RawCustomers>,
-) -> Result<CustomerBehaviour, ScenarioError> {
+/// `[customers]`, or the plain model (nobody calls back or redials).
+pub fn customers(cx: &Ctx, raw: &Option<RawCustomers>) -> Result<CustomerBehaviour, ScenarioError> {
     let Some(r) = raw else {
         return Ok(CustomerBehaviour::plain());
     };
@@ -123,7 +93,8 @@ pub(super) fn customers(
     })
 }
 
-pub(super) fn experience(
+/// `[experience]`, or the cited defaults of docs/model.md.
+pub fn experience(
     cx: &Ctx,
     raw: &Option<RawExperience>,
 ) -> Result<ExperienceParams, ScenarioError> {
@@ -132,10 +103,10 @@ pub(super) fn experience(
         return Ok(e);
     };
     if let Some(f) = r.novice_handle_factor {
-        if !(f.is_finite() && f > 0.0) {
+        if !(f > 0.0 && f <= 100.0) {
             return Err(cx.err(
                 "experience.novice_handle_factor",
-                format!("must be a number > 0 (1 = training does not change handle time), got {f}"),
+                format!("must be a number above 0 and at most 100 (1 = training does not change handle time), got {}", num(f)),
             ));
         }
         e.novice_handle_factor = f;

@@ -1,37 +1,30 @@
-//! Stage two of reading a scenario: defaults, ranges and every cross-field check, turning a
-//! [`RawScenario`] into a [`Scenario`]. Each error carries the key path it is about.
+//! Stage two of reading a scenario: defaults, ranges and every cross-field check, turning the
+//! parsed [`RawScenario`] into a [`Scenario`]. Each error carries the key path it is about.
+//!
+//! Modules depend one way: this file uses [`distribution`] and [`sections`], which use
+//! [`checks`] (the range checks and where errors are addressed); nothing here looks back up.
 
-use super::dist::{build_dist, Unit};
-use super::raw::{RawAgentGroup, RawCallType, RawScenario};
-use super::sections::{self, non_negative, probability};
-use super::*;
-use crate::model::{BeyondAuthority, Learning, Transfer};
+mod checks;
+mod distribution;
+mod sections;
+
+use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
+use crate::scenario::duration;
+use crate::scenario::parse::raw::{RawAgentGroup, RawCallType, RawScenario};
+use crate::scenario::{
+    Scenario, ScenarioError, Simulation, DEFAULT_INTERVAL_S, DEFAULT_REPLICATIONS, DEFAULT_SEED,
+    DEFAULT_SL_THRESHOLD_S,
+};
+use checks::{
+    non_negative, num, probability, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE, MAX_INTERVALS,
+    MAX_INTERVAL_CELLS, MAX_NUMBER, MAX_REPLICATIONS,
+};
+use distribution::{build_dist, Unit};
 use std::collections::HashMap;
 
-/// Upper bounds that keep a typo from asking for terabytes or years of CPU.
-const MAX_INTERVALS: usize = 1_000_000;
-const MAX_AGENTS: i64 = 1_000_000;
-const MAX_REPLICATIONS: i64 = 10_000_000;
-
-pub(super) struct Ctx<'a> {
-    pub file: &'a str,
-}
-
-impl Ctx<'_> {
-    pub fn err(&self, path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError::Invalid {
-            file: self.file.to_string(),
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-}
-
-pub(super) fn build(
-    raw: RawScenario,
-    file: &str,
-    default_name: &str,
-) -> Result<Scenario, ScenarioError> {
+/// Validates `raw` (read from `file`) into a [`Scenario`]; `default_name` names it when the
+/// file has no `name`.
+pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
     let cx = Ctx { file };
     let simulation = build_simulation(&cx, &raw)?;
     if raw.call_types.is_empty() {
@@ -44,6 +37,19 @@ pub(super) fn build(
         return Err(cx.err(
             "agent_groups",
             "at least one [[agent_groups]] entry is required",
+        ));
+    }
+    // Checked before any per-interval array is expanded, so validation itself stays small.
+    let entities = raw.call_types.len() + raw.agent_groups.len();
+    if entities.saturating_mul(simulation.intervals) > MAX_INTERVAL_CELLS {
+        return Err(cx.err(
+            "simulation.interval",
+            format!(
+                "{} call types and agent groups × {} intervals need {} per-interval values; at most {MAX_INTERVAL_CELLS} are allowed: use longer intervals or fewer entries",
+                entities,
+                simulation.intervals,
+                entities.saturating_mul(simulation.intervals)
+            ),
         ));
     }
     let type_index = unique_names(
@@ -71,13 +77,14 @@ pub(super) fn build(
         .map(|(i, g)| build_agent_group(&cx, &simulation, &type_index, i, g))
         .collect::<Result<Vec<_>, _>>()?;
 
+    check_total_headcount(&cx, &simulation, &agent_groups)?;
     for (i, c) in call_types.iter().enumerate() {
         if !agent_groups.iter().any(|g| g.skills.contains(&i)) {
             return Err(cx.err(
                 format!("call_types[{i}]"),
                 format!(
-                    "no agent group serves call type \"{}\": add it to some group's `skills`",
-                    c.name
+                    "no agent group serves call type {}: add it to some group's `skills`",
+                    quote(&c.name)
                 ),
             ));
         }
@@ -94,11 +101,14 @@ pub(super) fn build(
             return Err(cx.err(
                 "supervisors.count",
                 format!(
-                    "is 0, but agent group \"{}\" sends decisions beyond its authority to a supervisor for approval: add supervisors or set its beyond_authority to a call type",
-                    agent_groups[g].name
+                    "is 0, but agent group {} sends decisions beyond its authority to a supervisor for approval: add supervisors or set its beyond_authority to a call type",
+                    quote(&agent_groups[g].name)
                 ),
             ));
         }
+    }
+    if let Some(m) = raw.name.as_deref().and_then(control_characters) {
+        return Err(cx.err("name", m));
     }
     let name = raw
         .name
@@ -131,7 +141,8 @@ fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioE
         return Err(cx.err(
             "simulation.interval",
             format!(
-                "horizon/interval gives {intervals} intervals; at most {MAX_INTERVALS} are allowed"
+                "horizon/interval gives {} intervals; at most {MAX_INTERVALS} are allowed",
+                num(intervals)
             ),
         ));
     }
@@ -166,6 +177,17 @@ fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioE
     })
 }
 
+/// Names appear in table cells, CSV fields, HTML and one-line summaries, where a line break
+/// or tab would break the layout, so they may not contain control characters.
+fn control_characters(name: &str) -> Option<String> {
+    name.chars().any(char::is_control).then(|| {
+        format!(
+            "{} contains a control character (line break, tab, …); names must be one line of printable text",
+            quote(name)
+        )
+    })
+}
+
 fn unique_names<'a>(
     cx: &Ctx,
     section: &str,
@@ -176,10 +198,16 @@ fn unique_names<'a>(
         if name.trim().is_empty() {
             return Err(cx.err(format!("{section}[{i}].name"), "must not be empty"));
         }
+        if let Some(m) = control_characters(name) {
+            return Err(cx.err(format!("{section}[{i}].name"), m));
+        }
         if index.insert(name.to_string(), i).is_some() {
             return Err(cx.err(
                 format!("{section}[{i}].name"),
-                format!("\"{name}\" is used twice; names must be unique within {section}"),
+                format!(
+                    "{} is used twice; names must be unique within {section}",
+                    quote(name)
+                ),
             ));
         }
     }
@@ -204,10 +232,10 @@ fn build_call_type(
             "missing: give `arrival_rate` (calls/hour, 0 if reached only by transfer) or `volumes`",
         )),
         (Some(rate), None) => {
-            if !rate.is_finite() || rate < 0.0 {
+            if !(0.0..=MAX_ARRIVAL_RATE).contains(&rate) {
                 return Err(cx.err(
                     at("arrival_rate"),
-                    format!("must be a finite number of calls per hour ≥ 0, got {rate}"),
+                    format!("must be a number of calls per hour ≥ 0 and at most {MAX_ARRIVAL_RATE:e}, got {}", num(rate)),
                 ));
             }
             vec![rate / 3600.0; sim.intervals]
@@ -218,12 +246,14 @@ fn build_call_type(
                 .iter()
                 .enumerate()
                 .map(|(k, &v)| {
-                    if v.is_finite() && v >= 0.0 {
+                    // Held to the same rate bound as `arrival_rate`, so sums stay finite.
+                    let most = MAX_ARRIVAL_RATE * sim.interval_len(k) / 3600.0;
+                    if (0.0..=most).contains(&v) {
                         Ok(v / sim.interval_len(k))
                     } else {
                         Err(cx.err(
                             format!("call_types[{i}].volumes[{k}]"),
-                            format!("must be a finite expected call count ≥ 0, got {v}"),
+                            format!("must be an expected call count ≥ 0 and at most {most:.6e} (a rate of {MAX_ARRIVAL_RATE:e} calls per hour), got {}", num(v)),
                         ))
                     }
                 })
@@ -253,11 +283,17 @@ fn build_call_type(
             let to = *type_index.get(&t.to).ok_or_else(|| {
                 let mut known: Vec<&str> = type_index.keys().map(String::as_str).collect();
                 known.sort_unstable();
+                // A long list is cut, so the message stays one readable paragraph.
+                let more = known.len().saturating_sub(20);
+                let mut known: Vec<String> = known.iter().take(20).map(|k| quote(k)).collect();
+                if more > 0 {
+                    known.push(format!("and {more} more"));
+                }
                 cx.err(
                     at("transfer.to"),
                     format!(
-                        "unknown call type \"{}\"; known call types: {}",
-                        t.to,
+                        "unknown call type {}; known call types: {}",
+                        quote(&t.to),
                         known.join(", ")
                     ),
                 )
@@ -268,7 +304,10 @@ fn build_call_type(
             if !(0.0..=1.0).contains(&t.probability) {
                 return Err(cx.err(
                     at("transfer.probability"),
-                    format!("must be a probability from 0 to 1, got {}", t.probability),
+                    format!(
+                        "must be a probability from 0 to 1, got {}",
+                        num(t.probability)
+                    ),
                 ));
             }
             Some(Transfer {
@@ -347,13 +386,13 @@ fn build_agent_group(
         let idx = *type_index.get(name).ok_or_else(|| {
             cx.err(
                 format!("agent_groups[{i}].skills[{k}]"),
-                format!("unknown call type \"{name}\""),
+                format!("unknown call type {}", quote(name)),
             )
         })?;
         if skills.contains(&idx) {
             return Err(cx.err(
                 format!("agent_groups[{i}].skills[{k}]"),
-                format!("\"{name}\" is listed twice"),
+                format!("{} is listed twice", quote(name)),
             ));
         }
         skills.push(idx);
@@ -393,10 +432,13 @@ fn build_agent_group(
         None => None,
         Some(l) => {
             let start = probability(cx, &at("learning.start"), l.start)?;
-            if !(l.calls.is_finite() && l.calls > 0.0) {
+            if !(l.calls > 0.0 && l.calls <= MAX_NUMBER) {
                 return Err(cx.err(
                     at("learning.calls"),
-                    format!("must be a number of calls > 0, got {}", l.calls),
+                    format!(
+                        "must be a number of calls above 0 and at most {MAX_NUMBER:e}, got {}",
+                        num(l.calls)
+                    ),
                 ));
             }
             Some(Learning {
@@ -416,7 +458,10 @@ fn build_agent_group(
             None => {
                 return Err(cx.err(
                     at("beyond_authority"),
-                    format!("must be \"approval\" or the name of a call type to escalate to, got \"{name}\""),
+                    format!(
+                        "must be \"approval\" or the name of a call type to escalate to, got {}",
+                        quote(name)
+                    ),
                 ))
             }
         },
@@ -427,7 +472,7 @@ fn build_agent_group(
             let to = *type_index.get(&t.to).ok_or_else(|| {
                 cx.err(
                     at("unresolved_transfer.to"),
-                    format!("unknown call type \"{}\"", t.to),
+                    format!("unknown call type {}", quote(&t.to)),
                 )
             })?;
             Some(Transfer {
@@ -454,6 +499,25 @@ fn build_agent_group(
     })
 }
 
+/// The headcount of every interval, over all groups, is at most [`MAX_AGENTS`], so headcount
+/// sums anywhere fit `u32`.
+fn check_total_headcount(
+    cx: &Ctx,
+    sim: &Simulation,
+    groups: &[AgentGroup],
+) -> Result<(), ScenarioError> {
+    for k in 0..sim.intervals {
+        let total: u64 = groups.iter().map(|g| u64::from(g.staffing[k])).sum();
+        if total > MAX_AGENTS as u64 {
+            return Err(cx.err(
+                "agent_groups",
+                format!("interval {k} has {total} agents over all groups; at most {MAX_AGENTS} are allowed"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_len(cx: &Ctx, path: &str, len: usize, sim: &Simulation) -> Result<(), ScenarioError> {
     if len == sim.intervals {
         return Ok(());
@@ -467,4 +531,104 @@ fn check_len(cx: &Ctx, path: &str, len: usize, sim: &Simulation) -> Result<(), S
             duration::format_duration(sim.interval)
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Scenario, ScenarioError};
+
+    const BASE: &str = r#"
+[simulation]
+horizon = "8h"
+[[call_types]]
+name = "general"
+arrival_rate = 60.0
+handle_time = { distribution = "exponential", mean = "4m" }
+[[agent_groups]]
+name = "tier1"
+skills = ["general"]
+agents = 5
+"#;
+
+    fn error(text: &str) -> String {
+        match Scenario::from_toml_str(text, "t.toml", "t") {
+            Ok(_) => panic!("accepted:\n{text}"),
+            Err(e @ ScenarioError::Invalid { .. }) => e.to_string(),
+            Err(e) => panic!("not a validation error: {e}"),
+        }
+    }
+
+    /// Regression (issue 11): `arrival_rate = 1e308` was accepted and grew to 23 GB.
+    #[test]
+    fn absurd_arrival_rates_are_refused_with_the_range() {
+        for rate in ["1e308", "inf", "nan", "-1.0", "10000001.0"] {
+            let m = error(&BASE.replace("60.0", rate));
+            assert!(
+                m.contains("call_types[0].arrival_rate") && m.contains("at most 1e7"),
+                "{m}"
+            );
+            assert!(m.len() < 200, "number printed in full: {m}");
+        }
+        let big = BASE.replace(
+            "arrival_rate = 60.0",
+            "volumes = [1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+        );
+        assert!(error(&big).contains("call_types[0].volumes[0]"));
+    }
+
+    #[test]
+    fn headcount_over_all_groups_fits_u32() {
+        let two = BASE.replace("agents = 5", "agents = 1000000")
+            + "[[agent_groups]]\nname = \"tier2\"\nskills = [\"general\"]\nagents = 1000000\n";
+        assert!(error(&two).contains("at most 1000000"));
+    }
+
+    #[test]
+    fn per_interval_tables_are_bounded_before_they_are_built() {
+        // 10^6 intervals (the most allowed) × 21 entries > 2·10^7 values.
+        let mut fine = BASE.replace(
+            "horizon = \"8h\"",
+            "horizon = \"1000000m\"\ninterval = \"1m\"",
+        );
+        for g in 0..20 {
+            fine +=
+                &format!("[[agent_groups]]\nname = \"g{g}\"\nskills = [\"general\"]\nagents = 1\n");
+        }
+        let m = error(&fine);
+        assert!(
+            m.contains("simulation.interval") && m.contains("per-interval values"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn names_are_one_line() {
+        let m = error(&format!("name = \"\"\"\n4m\n\"\"\"\n{BASE}"));
+        assert!(m.starts_with("t.toml: name: ") && !m.contains('\n'), "{m}");
+        let m = error(&BASE.replace("name = \"tier1\"", "name = \"tier\\t1\""));
+        assert!(m.contains("agent_groups[0].name"), "{m}");
+    }
+
+    #[test]
+    fn heavy_tailed_weibull_is_refused() {
+        let w = BASE.replace(
+            "{ distribution = \"exponential\", mean = \"4m\" }",
+            "{ distribution = \"weibull\", shape = 0.001, scale = \"4m\" }",
+        );
+        assert!(error(&w).contains("handle_time.shape"));
+    }
+
+    /// Regression (issue 11): a distribution written as a plain string said "expected struct
+    /// RawDistribution".
+    #[test]
+    fn a_distribution_given_as_a_string_says_what_to_write() {
+        let m = error(&BASE.replace(
+            "handle_time = { distribution = \"exponential\", mean = \"4m\" }",
+            "handle_time = { distribution = \"exponential\", mean = \"4m\" }\npatience = \"3m\"",
+        ));
+        assert_eq!(
+            m,
+            "t.toml: call_types[0].patience: expected a distribution table such as { distribution = \"exponential\", mean = \"3m\" }, found the string \"3m\""
+        );
+    }
 }

@@ -1,11 +1,19 @@
 //! The scenario file exactly as written: serde structures that mirror the TOML, with no
-//! cross-field checks. `build` turns a `RawScenario` into a validated [`super::Scenario`].
+//! cross-field checks. `build` turns a [`RawScenario`] into a validated
+//! [`crate::scenario::Scenario`]. Each table's `expecting` text is what a user reads when a
+//! value of the wrong kind stands where the table belongs (see `messages`); field meanings
+//! are documented once, in docs/scenarios.md and on the validated model.
 
-use super::duration::Duration;
+#![allow(missing_docs)] // Mirrors of documented keys; private to the crate.
+
+use crate::scenario::duration::Duration;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a scenario: a TOML document with a [simulation] table, [[call_types]] and [[agent_groups]]"
+)]
 pub struct RawScenario {
     pub name: Option<String>,
     pub simulation: RawSimulation,
@@ -19,7 +27,10 @@ pub struct RawScenario {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [simulation] table such as { horizon = \"8h\", interval = \"30m\" }"
+)]
 pub struct RawSimulation {
     pub horizon: Duration,
     pub interval: Option<Duration>,
@@ -30,7 +41,10 @@ pub struct RawSimulation {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a call type table with `name`, `handle_time` and `arrival_rate` or `volumes`"
+)]
 pub struct RawCallType {
     pub name: String,
     pub arrival_rate: Option<f64>,
@@ -45,7 +59,10 @@ pub struct RawCallType {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a transfer table such as { to = \"specialist\", probability = 0.3 }"
+)]
 pub struct RawTransfer {
     pub to: String,
     pub probability: f64,
@@ -56,7 +73,10 @@ pub struct RawTransfer {
 /// distribution describes, so the error can say "lognormal needs `sd`" rather than a serde
 /// riddle.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a distribution table such as { distribution = \"exponential\", mean = \"3m\" }"
+)]
 pub struct RawDistribution {
     pub distribution: String,
     pub mean: Option<toml::Value>,
@@ -70,7 +90,10 @@ pub struct RawDistribution {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an agent group table with `name`, `skills` and `agents` or `staffing`"
+)]
 pub struct RawAgentGroup {
     pub name: String,
     pub skills: Vec<String>,
@@ -86,14 +109,20 @@ pub struct RawAgentGroup {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a learning table such as { start = 0.3, calls = 200 }"
+)]
 pub struct RawLearning {
     pub start: f64,
     pub calls: f64,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [supervisors] table such as { count = 2, consult_time = { distribution = \"exponential\", mean = \"2m\" } }"
+)]
 pub struct RawSupervisors {
     pub count: Option<i64>,
     pub consult_time: Option<RawDistribution>,
@@ -101,7 +130,10 @@ pub struct RawSupervisors {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [customers] table such as { callback_probability = 0.9 }"
+)]
 pub struct RawCustomers {
     pub callback_probability: Option<f64>,
     pub callback_delay: Option<RawDistribution>,
@@ -112,7 +144,10 @@ pub struct RawCustomers {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [experience] table such as { novice_handle_factor = 1.9 }"
+)]
 pub struct RawExperience {
     pub novice_handle_factor: Option<f64>,
     pub resolution_intercept: Option<f64>,
@@ -127,7 +162,10 @@ pub struct RawExperience {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a satisfaction table such as { base = 2.2, per_wait_minute = 0.15 }"
+)]
 pub struct RawSatisfaction {
     pub base: Option<f64>,
     pub per_wait_minute: Option<f64>,

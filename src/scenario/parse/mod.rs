@@ -1,0 +1,208 @@
+//! Stage one of reading a scenario: the file's bytes (bounded by an input limit), the TOML
+//! syntax, and the serde mirror of the file ([`raw`]). Every error names the file and a line
+//! and column or a key path, in one paragraph and in the scenario's own words — serde's
+//! messages are rewritten by [`messages`] so no Rust type name reaches the user.
+//!
+//! The validated model is built from the mirror by `build`; [`Scenario::from_file`],
+//! [`Scenario::from_toml_str`] and [`Scenario::from_table`] run both stages.
+
+mod messages;
+pub(crate) mod raw;
+
+use super::build;
+use super::error::quote;
+use super::{Scenario, ScenarioError};
+use std::io::Read;
+use std::path::Path;
+
+/// Default input limit: 16 MiB. Scenario files are a few kilobytes; the limit only keeps a
+/// wrong path (a device, a huge log) from being read into memory whole.
+pub const DEFAULT_MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+/// Environment variable that raises (or lowers) the input limit: a byte count, optionally
+/// with a binary unit (`64MiB`, `1GiB`, `512K`).
+pub const MAX_INPUT_ENV: &str = "CCSIM_MAX_INPUT";
+
+/// The input limit in bytes: [`MAX_INPUT_ENV`] when set, else [`DEFAULT_MAX_INPUT`].
+pub fn input_limit() -> Result<u64, ScenarioError> {
+    match std::env::var_os(MAX_INPUT_ENV) {
+        None => Ok(DEFAULT_MAX_INPUT),
+        Some(v) => {
+            let text = v.to_string_lossy();
+            parse_size(&text).ok_or_else(|| ScenarioError::Limit {
+                value: quote(&text),
+            })
+        }
+    }
+}
+
+/// Parses a size such as `16777216`, `64MiB`, `64M`, `1GiB` or `512KiB` (binary units).
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "K" | "KiB" => 1 << 10,
+        "M" | "MiB" => 1 << 20,
+        "G" | "GiB" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|&b| b > 0)
+}
+
+/// Reads a text input file (scenario or sweep file) whole, refusing it after reading at most
+/// [`input_limit`] + 1 bytes when it is larger, so a device such as `/dev/zero` is refused at
+/// once instead of filling memory. Non-UTF-8 text is a syntax error naming the line.
+pub fn read_input(path: &Path) -> Result<String, ScenarioError> {
+    read_limited(path, input_limit()?)
+}
+
+fn read_limited(path: &Path, limit: u64) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let io = |cause| ScenarioError::Io {
+        file: file.clone(),
+        cause,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ScenarioError::TooLarge { file, limit });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Everything before the bad byte is valid UTF-8, so it can be counted in characters.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        ScenarioError::Syntax {
+            file,
+            location: location(before),
+            message: "the file is not UTF-8 text (a scenario is a TOML text file)".into(),
+        }
+    })
+}
+
+/// "line L, column C: " of the position just after `before`.
+fn location(before: &str) -> String {
+    let line = before.matches('\n').count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    format!("line {line}, column {col}: ")
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file, refusing files larger than [`input_limit`].
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        Scenario::from_file_with_limit(path, input_limit()?)
+    }
+
+    /// [`Scenario::from_file`] with an explicit input limit in bytes.
+    pub fn from_file_with_limit(path: &Path, limit: u64) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = read_limited(path, limit)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        Scenario::from_toml_str(&text, &file, &stem)
+    }
+
+    /// Parses and validates scenario text. `source` names it in messages; `default_name` is the
+    /// scenario name when the file has no `name` key.
+    pub fn from_toml_str(
+        text: &str,
+        source: &str,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| syntax_error(source, text, &e))?;
+        Scenario::from_table(table, source, default_name)
+    }
+
+    /// Validates an already-parsed TOML table (used by sweeps, which edit keys before building).
+    pub fn from_table(
+        table: toml::Table,
+        source: &str,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let (path, message) =
+                    messages::humanize(&e.path().to_string(), e.inner().message());
+                ScenarioError::Invalid {
+                    file: source.to_string(),
+                    path,
+                    message,
+                }
+            })?;
+        build::build(raw, source, default_name)
+    }
+}
+
+/// Turns a TOML syntax error into "line L, column C: invalid TOML: message" on one line.
+fn syntax_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let location = match e.span() {
+        Some(span) => {
+            // The span is in bytes; step back to a character boundary before slicing.
+            let mut start = span.start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            location(&text[..start])
+        }
+        None => String::new(),
+    };
+    ScenarioError::Syntax {
+        file: file.to_string(),
+        location,
+        message: format!("invalid TOML: {}", messages::one_line(e.message())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("16777216"), Some(16 << 20));
+        assert_eq!(parse_size("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size("64M"), Some(64 << 20));
+        assert_eq!(parse_size("1GiB"), Some(1 << 30));
+        for bad in ["", "0", "-1", "1.5M", "12 parsecs", "99999999999999999999G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_after_reading_limit_plus_one_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.toml");
+        std::fs::write(&p, "# x\n".repeat(100)).unwrap();
+        let e = Scenario::from_file_with_limit(&p, 399).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            matches!(e, ScenarioError::TooLarge { limit: 399, .. }),
+            "{m}"
+        );
+        assert!(m.contains("big.toml") && m.contains(MAX_INPUT_ENV), "{m}");
+        // /dev/zero never ends: only the bounded read makes this return.
+        if Path::new("/dev/zero").exists() {
+            let e = Scenario::from_file_with_limit(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+            assert!(matches!(e, ScenarioError::TooLarge { .. }), "{e}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_text_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("latin1.toml");
+        std::fs::write(&p, b"name = \"ok\"\nx = \"caf\xe9\"\n").unwrap();
+        let m = Scenario::from_file(&p).unwrap_err().to_string();
+        assert!(m.contains("latin1.toml: line 2, column 9"), "{m}");
+    }
+}

@@ -1,0 +1,244 @@
+//! The validated scenario: [`Scenario`] and its [`Simulation`] settings, exactly what the
+//! engine runs, with the queries asked of it before a run (overloaded intervals, expected
+//! arrivals, a one-line summary). Built only by `build` from a parsed file, so every value
+//! here is in range and every cross-reference resolved.
+
+use super::duration;
+use crate::model::{AgentGroup, CallType, CustomerBehaviour, ExperienceParams, Supervisors};
+
+// Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
+/// Default `simulation.interval`: 30 minutes, in seconds.
+pub const DEFAULT_INTERVAL_S: f64 = 1800.0;
+/// Default `simulation.replications`.
+pub const DEFAULT_REPLICATIONS: u32 = 30;
+/// Default `simulation.seed`.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default `simulation.service_level_threshold`: 20 seconds.
+pub const DEFAULT_SL_THRESHOLD_S: f64 = 20.0;
+
+/// Run-level settings from `[simulation]`, all times in seconds.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Simulated time during which contacts arrive (> 0).
+    pub horizon: f64,
+    /// Length of a planning interval (> 0).
+    pub interval: f64,
+    /// ceil(horizon / interval): the length of every per-interval array.
+    pub intervals: usize,
+    /// Contacts arriving before this time are left out of every statistic (< horizon).
+    pub warmup: f64,
+    /// Independent replications (≥ 1).
+    pub replications: u32,
+    /// Base seed of every random stream (see [`crate::rng`]).
+    pub seed: u64,
+    /// A contact answered within this wait counts toward the service level.
+    pub service_level_threshold: f64,
+}
+
+impl Simulation {
+    /// The interval a time falls in (times at or after the horizon belong to the last one).
+    #[inline]
+    pub fn interval_of(&self, t: f64) -> usize {
+        ((t / self.interval) as usize).min(self.intervals - 1)
+    }
+
+    /// Length of interval `k` in seconds (the last one may be shorter than `interval`).
+    pub fn interval_len(&self, k: usize) -> f64 {
+        let start = k as f64 * self.interval;
+        (self.horizon - start).min(self.interval)
+    }
+}
+
+/// A validated scenario: what the engine runs.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The `name` key, or the file stem when it is absent or blank.
+    pub name: String,
+    /// Where it came from (a path, or a label for in-memory text), for messages.
+    pub source: String,
+    /// Run-level settings (`[simulation]`).
+    pub simulation: Simulation,
+    /// `[[call_types]]` in file order (at least one; indices are used everywhere else).
+    pub call_types: Vec<CallType>,
+    /// `[[agent_groups]]` in file order (at least one).
+    pub agent_groups: Vec<AgentGroup>,
+    /// `[supervisors]`, or its defaults.
+    pub supervisors: Supervisors,
+    /// `[customers]`, or the plain model's behaviour (no callbacks or redials).
+    pub customers: CustomerBehaviour,
+    /// `[experience]`, or its cited defaults.
+    pub experience: ExperienceParams,
+}
+
+/// An interval where a queue without abandonment cannot keep up (see
+/// [`Scenario::overloaded_intervals`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overload {
+    /// The overloaded interval's index.
+    pub interval: usize,
+    /// The call type whose own servers are short; `None` for the center as a whole.
+    pub call_type: Option<usize>,
+    /// Offered load in Erlangs.
+    pub load: f64,
+    /// Agents who can serve that load in the interval.
+    pub agents: u32,
+}
+
+impl Scenario {
+    /// Intervals where a queue without abandonment is overloaded (offered load ≥ the agents
+    /// who can serve it), so it grows without bound there: per call type without patience
+    /// (its own load, transfers in included, against every agent with that skill), then for
+    /// the center as a whole. Loads use mean handle time plus after-call work.
+    pub fn overloaded_intervals(&self) -> Vec<Overload> {
+        if self.call_types.iter().all(|c| c.patience.is_some()) {
+            return Vec::new();
+        }
+        let work = |c: &CallType| {
+            c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+        };
+        let mut out = Vec::new();
+        for k in 0..self.simulation.intervals {
+            let rates = self.effective_arrival_rates(k);
+            let per_type = self.call_types.iter().enumerate().find_map(|(c, ct)| {
+                let load = rates[c] * work(ct);
+                let agents: u32 = self
+                    .agent_groups
+                    .iter()
+                    .filter(|g| g.skills.contains(&c))
+                    .map(|g| g.staffing[k])
+                    .sum();
+                (ct.patience.is_none() && load > 0.0 && load >= agents as f64).then_some(Overload {
+                    interval: k,
+                    call_type: Some(c),
+                    load,
+                    agents,
+                })
+            });
+            let total = || {
+                let load: f64 = self
+                    .call_types
+                    .iter()
+                    .zip(&rates)
+                    .map(|(c, r)| r * work(c))
+                    .sum();
+                let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
+                (load > 0.0 && load >= agents as f64).then_some(Overload {
+                    interval: k,
+                    call_type: None,
+                    load,
+                    agents,
+                })
+            };
+            if let Some(o) = per_type.or_else(total) {
+                out.push(o);
+            }
+        }
+        out
+    }
+
+    /// Arrival rate of each call type in interval `k` including transfers in (per second),
+    /// by fixed-point iteration of the traffic equations (transfer probabilities < 1 on any
+    /// cycle, so it converges).
+    pub fn effective_arrival_rates(&self, k: usize) -> Vec<f64> {
+        let external: Vec<f64> = self.call_types.iter().map(|c| c.arrival_rates[k]).collect();
+        let mut rates = external.clone();
+        for _ in 0..1000 {
+            let mut next = external.clone();
+            for (c, r) in self.call_types.iter().zip(&rates) {
+                if let Some(t) = c.transfer {
+                    next[t.to] += r * t.probability;
+                }
+            }
+            let done = next
+                .iter()
+                .zip(&rates)
+                .all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1e-300));
+            rates = next;
+            if done {
+                break;
+            }
+        }
+        rates
+    }
+
+    /// Expected external arrivals in one replication (Σ rate × interval length).
+    pub fn expected_arrivals(&self) -> f64 {
+        let s = &self.simulation;
+        (0..s.intervals)
+            .map(|k| {
+                self.call_types
+                    .iter()
+                    .map(|c| c.arrival_rates[k])
+                    .sum::<f64>()
+                    * s.interval_len(k)
+            })
+            .sum()
+    }
+
+    /// One-line human summary for `ccsim validate`.
+    pub fn summary(&self) -> String {
+        let s = &self.simulation;
+        let agents: Vec<u32> = (0..s.intervals)
+            .map(|k| self.agent_groups.iter().map(|g| g.staffing[k]).sum())
+            .collect();
+        let (lo, hi) = (
+            agents.iter().min().copied().unwrap_or(0),
+            agents.iter().max().copied().unwrap_or(0),
+        );
+        let expected = self.expected_arrivals();
+        let staff = if lo == hi {
+            format!("{lo} agents")
+        } else {
+            format!("{lo}–{hi} agents")
+        };
+        format!(
+            "ok: \"{}\": {} call type(s), {} agent group(s), {staff}, horizon {} in {} interval(s) of {}, ~{:.0} external arrivals, {} replication(s), seed {}{}",
+            self.name,
+            self.call_types.len(),
+            self.agent_groups.len(),
+            duration::format_duration(s.horizon),
+            s.intervals,
+            duration::format_duration(s.interval),
+            expected,
+            s.replications,
+            s.seed,
+            self.experience_summary()
+        )
+    }
+
+    /// "; experience model: …" listing the customer-experience mechanics in use, or nothing
+    /// for a plain queueing scenario.
+    fn experience_summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.call_types.iter().any(|c| c.difficulty.is_some()) {
+            parts.push("issue difficulty");
+        }
+        if self
+            .agent_groups
+            .iter()
+            .any(|g| g.proficiency < 1.0 || g.learning.is_some())
+        {
+            parts.push("training");
+        }
+        if self.call_types.iter().any(|c| c.decision_probability > 0.0)
+            && self.agent_groups.iter().any(|g| g.authority.is_finite())
+        {
+            parts.push("empowerment limits");
+        }
+        if self
+            .agent_groups
+            .iter()
+            .any(|g| g.unresolved_transfer.is_some())
+        {
+            parts.push("knowledge transfers");
+        }
+        if self.customers.callback_probability > 0.0 || self.customers.redial_probability > 0.0 {
+            parts.push("callbacks/redials");
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("; experience model: {}", parts.join(", "))
+        }
+    }
+}
