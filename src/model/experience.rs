@@ -174,8 +174,10 @@ impl ExperienceParams {
         ]
     }
 
-    /// Scores a finished journey.
-    pub fn score(&self, j: &JourneyExperience, customer_value: f64) -> Score {
+    /// Scores a finished journey: one `exp` and a few dozen multiplications. Revenue at
+    /// risk is not part of it: it is churn × the customer value, which the statistics
+    /// derive.
+    pub fn score(&self, j: &JourneyExperience) -> Score {
         let w = &self.satisfaction;
         let repeats = j.contacts.saturating_sub(1 + j.transfers) as f64;
         let u = w.base
@@ -192,7 +194,6 @@ impl ExperienceParams {
             promoter,
             detractor,
             churn,
-            revenue_at_risk: churn * customer_value,
             word_of_mouth_negative: negative,
             word_of_mouth_positive: positive,
         }
@@ -214,6 +215,19 @@ pub struct JourneyExperience {
     pub resolved: bool,
 }
 
+impl JourneyExperience {
+    /// A journey answered at once and resolved on its only contact, nothing endured.
+    pub const PERFECT: JourneyExperience = JourneyExperience {
+        wait_s: 0.0,
+        holds: 0,
+        hold_s: 0.0,
+        transfers: 0,
+        contacts: 1,
+        abandons: 0,
+        resolved: true,
+    };
+}
+
 /// Expected satisfaction and loyalty outcomes of one journey (expectations, not draws, so
 /// they add no noise).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -224,7 +238,6 @@ pub struct Score {
     pub promoter: f64,
     pub detractor: f64,
     pub churn: f64,
-    pub revenue_at_risk: f64,
     pub word_of_mouth_negative: f64,
     pub word_of_mouth_positive: f64,
 }
@@ -306,41 +319,33 @@ mod tests {
     #[test]
     fn satisfaction_weights_match_published_effects() {
         let e = ExperienceParams::default();
-        let base = e.score(&journey(), 0.0).csat;
+        let base = e.score(&journey()).csat;
         let held = e
-            .score(
-                &JourneyExperience {
-                    holds: 1,
-                    hold_s: 60.0,
-                    ..journey()
-                },
-                0.0,
-            )
+            .score(&JourneyExperience {
+                holds: 1,
+                hold_s: 60.0,
+                ..journey()
+            })
             .csat;
         let transferred = e
-            .score(
-                &JourneyExperience {
-                    transfers: 1,
-                    contacts: 2,
-                    ..journey()
-                },
-                0.0,
-            )
+            .score(&JourneyExperience {
+                transfers: 1,
+                contacts: 2,
+                ..journey()
+            })
             .csat;
         assert!((held / base - 0.85).abs() < 0.02, "hold: {held} vs {base}");
         assert!(
             (transferred / base - 0.88).abs() < 0.02,
             "transfer: {transferred} vs {base}"
         );
-        let unresolved = e.score(
-            &JourneyExperience {
-                resolved: false,
-                ..journey()
-            },
-            1000.0,
-        );
+        let unresolved = e.score(&JourneyExperience {
+            resolved: false,
+            ..journey()
+        });
         assert!(unresolved.csat < 2.5 && unresolved.churn > 0.1);
-        assert!(unresolved.revenue_at_risk > 100.0);
+        // Revenue at risk of a 1000-currency customer (churn × value).
+        assert!(unresolved.churn * 1000.0 > 100.0);
         assert!(unresolved.word_of_mouth_negative > unresolved.word_of_mouth_positive);
     }
 }

@@ -4,7 +4,7 @@
 
 mod counters;
 
-pub use counters::{Counters, GroupCounters, ReplicationResult};
+pub use counters::{Cell, Collector, Counters, GroupCounters, Observer, ReplicationResult};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
