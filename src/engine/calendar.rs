@@ -17,14 +17,15 @@
 //! Times are non-negative, so their IEEE-754 bit patterns order like the numbers: the heap
 //! key is two `u64`s, compared without floating-point special cases.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// What happens at an instant. Small and `Copy` so the heap moves plain bytes.
+/// What happens at an instant. Small and `Copy`; the heap stores it packed into its key.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// A waiting contact's patience runs out (ignored if it was answered: lazy cancellation).
-    Abandon { slot: u32, generation: u32 },
+    /// A waiting contact's patience runs out. Cancelled lazily: ignored unless the contact in
+    /// that slot is still waiting with exactly this deadline.
+    Abandon { slot: u32 },
     /// An agent finishes talking (transfer decided, after-call work starts).
     TalkEnd { agent: u32 },
     /// An agent finishes after-call work.
@@ -43,32 +44,75 @@ pub enum Event {
     HorizonEnd,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    /// `f64::to_bits` of a non-negative time.
-    time: u64,
-    seq: u64,
-    event: Event,
+impl Event {
+    /// (kind, payload): 4 bits and 32 bits.
+    #[inline]
+    fn encode(self) -> (u32, u32) {
+        match self {
+            Event::Abandon { slot } => (0, slot),
+            Event::TalkEnd { agent } => (1, agent),
+            Event::WrapEnd { agent } => (2, agent),
+            Event::ApprovalRequest { agent } => (3, agent),
+            Event::ApprovalDone { agent } => (4, agent),
+            Event::Return { journey } => (5, journey),
+            Event::Boundary { interval } => (6, interval),
+            Event::WarmupEnd => (7, 0),
+            Event::HorizonEnd => (8, 0),
+        }
+    }
+
+    #[inline]
+    fn decode(kind: u32, payload: u32) -> Event {
+        match kind {
+            0 => Event::Abandon { slot: payload },
+            1 => Event::TalkEnd { agent: payload },
+            2 => Event::WrapEnd { agent: payload },
+            3 => Event::ApprovalRequest { agent: payload },
+            4 => Event::ApprovalDone { agent: payload },
+            5 => Event::Return { journey: payload },
+            6 => Event::Boundary { interval: payload },
+            7 => Event::WarmupEnd,
+            _ => Event::HorizonEnd,
+        }
+    }
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so the std max-heap pops the earliest (time, seq) first. One 128-bit
-    /// comparison instead of two dependent 64-bit ones.
+/// Sequence numbers take 28 bits of the key; before they run out, pending entries are
+/// renumbered in order (once per 2²⁸ schedules, so amortised free).
+const SEQ_BITS: u32 = 28;
+const SEQ_LIMIT: u64 = 1 << SEQ_BITS;
+
+/// A heap entry packed into one 16-byte key, compared as a single `u128`:
+/// bits 127–64 the time (`f64::to_bits` of a non-negative time), 63–36 the sequence number,
+/// 35–32 the event kind, 31–0 its payload. Half the bytes a (time, seq, event) struct
+/// needs, so sifting moves half as much; sequence numbers are unique, so kind and payload
+/// never decide an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key(u128);
+
+impl Key {
     #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        let key = |e: &Entry| (u128::from(e.time) << 64) | u128::from(e.seq);
-        key(other).cmp(&key(self))
+    fn new(time: f64, seq: u64, event: Event) -> Key {
+        let (kind, payload) = event.encode();
+        let low = (seq << 36) | (u64::from(kind) << 32) | u64::from(payload);
+        Key((u128::from(time.to_bits()) << 64) | u128::from(low))
+    }
+
+    #[inline]
+    fn time(self) -> f64 {
+        f64::from_bits((self.0 >> 64) as u64)
+    }
+
+    #[inline]
+    fn event(self) -> Event {
+        let low = self.0 as u64;
+        Event::decode(((low >> 32) & 0xF) as u32, low as u32)
+    }
+
+    /// The same entry with another sequence number.
+    #[inline]
+    fn with_seq(self, seq: u64) -> Key {
+        Key::new(self.time(), seq, self.event())
     }
 }
 
@@ -158,7 +202,7 @@ impl Timetable {
 /// Future events, earliest first.
 #[derive(Debug)]
 pub struct Calendar {
-    heap: BinaryHeap<Entry>,
+    heap: BinaryHeap<Reverse<Key>>,
     seq: u64,
     timetable: Timetable,
 }
@@ -200,11 +244,25 @@ impl Calendar {
     pub fn schedule(&mut self, time: f64, event: Event) {
         debug_assert!(time >= 0.0, "negative event time {time}");
         self.seq += 1;
-        self.heap.push(Entry {
-            time: time.to_bits(),
-            seq: self.seq,
-            event,
-        });
+        if self.seq == SEQ_LIMIT {
+            self.renumber();
+        }
+        self.heap.push(Reverse(Key::new(time, self.seq, event)));
+    }
+
+    /// Gives the pending entries sequence numbers 1..=n in their current order (which keeps
+    /// every tie as it was) and continues from n + 1.
+    #[cold]
+    fn renumber(&mut self) {
+        let mut keys: Vec<Key> = self.heap.drain().map(|Reverse(k)| k).collect();
+        keys.sort_unstable();
+        let n = keys.len() as u64;
+        self.heap = keys
+            .into_iter()
+            .zip(1..)
+            .map(|(k, seq)| Reverse(k.with_seq(seq)))
+            .collect();
+        self.seq = n + 1;
     }
 
     /// Removes and returns the earliest event if it is due at or before `limit`: the engine
@@ -213,12 +271,13 @@ impl Calendar {
     pub fn pop_not_after(&mut self, limit: f64) -> Option<(f64, Event)> {
         let control = self.timetable.next.0;
         match self.heap.peek() {
-            Some(top) if f64::from_bits(top.time) < control => {
-                let time = f64::from_bits(top.time);
+            Some(&Reverse(top)) if top.time() < control => {
+                let time = top.time();
                 if time > limit {
                     return None;
                 }
-                self.heap.pop().map(|e| (time, e.event))
+                self.heap.pop();
+                Some((time, top.event()))
             }
             _ if control <= limit => self.timetable.take(),
             _ => None,
@@ -237,7 +296,7 @@ impl Calendar {
         let heap = self
             .heap
             .peek()
-            .map_or(f64::INFINITY, |e| f64::from_bits(e.time));
+            .map_or(f64::INFINITY, |&Reverse(k)| k.time());
         heap.min(self.timetable.next.0)
     }
 
@@ -378,5 +437,41 @@ mod tests {
             c.pop_not_after(10.0),
             Some((10.0, Event::Boundary { interval: 1 }))
         );
+    }
+
+    /// Every event survives the packing into a heap key.
+    #[test]
+    fn events_round_trip_through_the_key() {
+        let events = [
+            Event::Abandon { slot: u32::MAX },
+            Event::TalkEnd { agent: 7 },
+            Event::WrapEnd { agent: 0 },
+            Event::ApprovalRequest { agent: 3 },
+            Event::ApprovalDone { agent: 1 << 31 },
+            Event::Return { journey: 12 },
+            Event::Boundary { interval: 17_519 },
+            Event::WarmupEnd,
+            Event::HorizonEnd,
+        ];
+        for (i, e) in events.into_iter().enumerate() {
+            let k = Key::new(1.5 * i as f64, SEQ_LIMIT - 1, e);
+            assert_eq!((k.time(), k.event()), (1.5 * i as f64, e));
+        }
+    }
+
+    /// Sequence numbers are renumbered before they run out, keeping FIFO among ties.
+    #[test]
+    fn renumbering_keeps_the_tie_order() {
+        let mut c = Calendar {
+            seq: SEQ_LIMIT - 3,
+            ..Calendar::default()
+        };
+        for agent in 0..6 {
+            c.schedule((agent % 2) as f64, Event::TalkEnd { agent });
+        }
+        assert!(c.seq < 10, "renumbered");
+        let order: Vec<Event> = drain(&mut c).into_iter().map(|(_, e)| e).collect();
+        let agents = [0, 2, 4, 1, 3, 5].map(|agent| Event::TalkEnd { agent });
+        assert_eq!(order, agents);
     }
 }

@@ -15,7 +15,11 @@
 //!
 //! Memory is bounded by the peak number of contacts, journeys and agents in the system:
 //! slots are recycled, statistics are fixed-size counters, and abandonment timers are
-//! cancelled lazily (a stale timer is recognised by its slot's generation and dropped).
+//! cancelled lazily (a stale timer is recognised by its slot's deadline and dropped).
+//!
+//! Hot path (one call: arrival, answer, talk end): no allocation once the slot vectors have
+//! grown, no hashing, no division beyond the arrival gap, no copies of whole agents or
+//! journeys; 16-byte calendar entries; interval boundaries from a timetable, not the heap.
 
 pub mod calendar;
 mod journey;
@@ -46,7 +50,8 @@ pub fn simulate_with<O: Observer>(scenario: &Scenario, key: StreamKey, observer:
     engine.observer
 }
 
-/// A contact: one queue visit of a journey (slots are reused; `generation` tells reuses apart).
+/// A contact: one queue visit of a journey (slots are reused; `generation` tells reuses apart
+/// in the queues, `deadline` in the abandonment timers).
 #[derive(Debug, Clone, Copy)]
 struct Contact {
     generation: u32,
@@ -59,6 +64,11 @@ struct Contact {
     handle: f64,
     /// This contact's resolution luck, drawn on arrival: resolved if below P(resolve).
     luck: f64,
+    /// While it waits with a patience: when it hangs up. NaN otherwise (equal to no time),
+    /// so an abandonment timer fires only for the waiting contact it was set for — or for a
+    /// later one in the same slot with the very same deadline, which then hangs up at its
+    /// own time.
+    deadline: f64,
 }
 
 impl Default for Contact {
@@ -71,8 +81,20 @@ impl Default for Contact {
             arrival: 0.0,
             handle: 0.0,
             luck: 0.0,
+            deadline: f64::NAN,
         }
     }
+}
+
+/// One call type's external arrivals: the next one and the interval it falls in, with that
+/// interval's end and rate at hand (the common draw stays inside the interval).
+#[derive(Debug, Clone, Copy)]
+struct Arrivals {
+    /// Time of the next arrival, `INFINITY` when none is left.
+    next: f64,
+    interval: usize,
+    end: f64,
+    rate: f64,
 }
 
 /// An agent slot: what it is doing and, while busy, what it needs of the contact in hand
@@ -167,12 +189,10 @@ struct Engine<'s, O: Observer> {
     waiting: Vec<u32>,
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
-    /// Per call type: time of its next external arrival (`INFINITY` = none left) and the
-    /// interval it falls in. Kept out of the calendar: each arrival would otherwise cost a
-    /// heap push and pop.
-    next_arrival: Vec<f64>,
-    arrival_interval: Vec<u32>,
-    /// The earliest entry of `next_arrival` and its call type.
+    /// Per call type: its next external arrival. Kept out of the calendar: each arrival
+    /// would otherwise cost a heap push and pop.
+    arrivals: Vec<Arrivals>,
+    /// The earliest pending arrival and its call type.
     first_arrival: (f64, usize),
     agents: Vec<Agent>,
     groups: Vec<Group>,
@@ -236,8 +256,18 @@ impl<'s, O: Observer> Engine<'s, O> {
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
             servers,
-            next_arrival: vec![f64::INFINITY; n_types],
-            arrival_interval: vec![0; n_types],
+            arrivals: (0..n_types)
+                .map(|c| Arrivals {
+                    next: f64::INFINITY,
+                    interval: 0,
+                    end: if sim.intervals == 1 {
+                        sim.horizon
+                    } else {
+                        sim.interval
+                    },
+                    rate: scenario.call_types[c].arrival_rates[0],
+                })
+                .collect(),
             first_arrival: (f64::INFINITY, 0),
             agents: Vec::with_capacity(peak_agents),
             groups: (0..n_groups).map(|_| Group::default()).collect(),
@@ -250,7 +280,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
         for c in 0..n_types {
-            engine.schedule_next_arrival(c, 0.0, 0);
+            engine.schedule_next_arrival(c, 0.0);
         }
         engine
     }
@@ -273,14 +303,13 @@ impl<'s, O: Observer> Engine<'s, O> {
                 return false;
             }
             self.now = arrival_time;
-            let k = self.arrival_interval[c] as usize;
-            self.schedule_next_arrival(c, arrival_time, k);
+            self.schedule_next_arrival(c, arrival_time);
             self.contact_arrives(c, None);
             return true;
         };
         self.now = time;
         match event {
-            Event::Abandon { slot, generation } => self.abandon(slot, generation),
+            Event::Abandon { slot } => self.abandon(slot),
             Event::TalkEnd { agent } => self.talk_ends(agent),
             Event::WrapEnd { agent } => self.agent_frees(agent),
             Event::ApprovalRequest { agent } => self.request_approval(agent),
@@ -302,53 +331,69 @@ impl<'s, O: Observer> Engine<'s, O> {
         true
     }
 
-    /// Draws the next arrival of `c` after `from` (in interval `k`) from the
-    /// piecewise-constant Poisson process (see [`Self::next_arrival_after`]) and updates the
-    /// earliest pending arrival.
-    fn schedule_next_arrival(&mut self, c: usize, from: f64, k: usize) {
-        let (t, k) = self.next_arrival_after(c, from, k);
-        self.next_arrival[c] = t;
-        self.arrival_interval[c] = k as u32;
-        // O(call types); call types are few, and this is cheaper than a heap operation.
-        let mut first = (f64::INFINITY, 0);
-        for (i, &t) in self.next_arrival.iter().enumerate() {
-            if t < first.0 {
-                first = (t, i);
-            }
+    /// Draws the next arrival of `c` after `from` (its previous arrival, or 0) from the
+    /// piecewise-constant Poisson process and updates the earliest pending arrival: an
+    /// exponential gap at the current interval's rate; if it crosses the interval's end the
+    /// draw restarts there at the next rate (valid because the exponential is memoryless).
+    /// `INFINITY` when none falls before the horizon. The interval is carried along, never
+    /// recomputed by division.
+    #[inline]
+    fn schedule_next_arrival(&mut self, c: usize, from: f64) {
+        let a = &mut self.arrivals[c];
+        let rng = &mut self.streams[c].arrivals;
+        let mut next = f64::INFINITY;
+        if a.rate > 0.0 {
+            let gap: f64 = Exp1.sample(rng);
+            next = from + gap / a.rate;
         }
-        self.first_arrival = first;
+        if next >= a.end {
+            next = self.next_arrival_in_later_intervals(c);
+        }
+        let a = &mut self.arrivals[c];
+        a.next = next;
+        self.first_arrival = match self.arrivals[..] {
+            // One call type (the common case): nothing to compare.
+            [only] => (only.next, 0),
+            // O(call types); call types are few, and this is cheaper than a heap operation.
+            _ => {
+                let mut first = (f64::INFINITY, 0);
+                for (i, a) in self.arrivals.iter().enumerate() {
+                    if a.next < first.0 {
+                        first = (a.next, i);
+                    }
+                }
+                first
+            }
+        };
     }
 
-    /// The next arrival time of `c` after `from` (which lies in interval `k`) and its
-    /// interval: an exponential gap at the interval's rate; if it crosses the interval's end
-    /// the draw restarts there at the next rate (valid because the exponential is
-    /// memoryless). `INFINITY` when none falls before the horizon. The interval is carried
-    /// along, not recomputed by division.
-    fn next_arrival_after(&mut self, c: usize, from: f64, mut k: usize) -> (f64, usize) {
+    /// The draw crossed the end of the interval: move on to the next interval and draw
+    /// again from its start, until one falls inside or the horizon is reached.
+    #[cold]
+    fn next_arrival_in_later_intervals(&mut self, c: usize) -> f64 {
         let sim = &self.scenario.simulation;
         let rates = &self.scenario.call_types[c].arrival_rates;
+        let a = &mut self.arrivals[c];
         let rng = &mut self.streams[c].arrivals;
-        let mut t = from;
         loop {
-            let last = k + 1 == sim.intervals;
-            let end = if last {
+            if a.interval + 1 >= sim.intervals {
+                return f64::INFINITY;
+            }
+            let t = a.end;
+            a.interval += 1;
+            a.end = if a.interval + 1 == sim.intervals {
                 sim.horizon
             } else {
-                (k + 1) as f64 * sim.interval
+                (a.interval + 1) as f64 * sim.interval
             };
-            let rate = rates[k];
-            if rate > 0.0 {
+            a.rate = rates[a.interval];
+            if a.rate > 0.0 {
                 let gap: f64 = Exp1.sample(rng);
-                let next = t + gap / rate;
-                if next < end {
-                    return (next, k);
+                let next = t + gap / a.rate;
+                if next < a.end {
+                    return next;
                 }
             }
-            if last {
-                return (f64::INFINITY, k);
-            }
-            t = end;
-            k += 1;
         }
     }
 
@@ -372,7 +417,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         j.experience.contacts += 1;
         let has_issue = j.has_issue;
         let streams = &mut self.streams[c];
-        let handle = ct.handle_time.sample(&mut streams.handle);
+        let handle = draw(&ct.handle_time, &mut streams.handle);
         let patience = ct
             .patience
             .as_ref()
@@ -391,6 +436,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             arrival: now,
             handle,
             luck,
+            deadline: f64::NAN,
         };
 
         if let Some(agent) = self.longest_idle_agent(c) {
@@ -408,15 +454,16 @@ impl<'s, O: Observer> Engine<'s, O> {
         };
         let entry = &mut self.contacts[slot as usize];
         let generation = entry.generation;
+        let deadline = patience.map_or(f64::NAN, |p| now + p);
         *entry = Contact {
             generation,
+            deadline,
             ..contact
         };
         self.queues[c].push_back((slot, generation));
         self.waiting[c] += 1;
-        if let Some(p) = patience {
-            self.calendar
-                .schedule(now + p, Event::Abandon { slot, generation });
+        if patience.is_some() {
+            self.calendar.schedule(deadline, Event::Abandon { slot });
         }
     }
 
@@ -441,9 +488,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.groups[g].idle.pop_front()
     }
 
-    fn abandon(&mut self, slot: u32, generation: u32) {
+    fn abandon(&mut self, slot: u32) {
         let contact = &self.contacts[slot as usize];
-        if contact.generation != generation {
+        if contact.deadline != self.now {
             return; // answered already, slot reused or free: a stale timer
         }
         let (c, cell, journey) = (contact.call_type as usize, contact.cell, contact.journey);
@@ -458,11 +505,13 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.maybe_return(journey, c, p, true);
     }
 
-    /// Frees a contact slot; bumping the generation invalidates its queue entry and timer.
+    /// Frees a contact slot; bumping the generation invalidates its queue entry, clearing
+    /// the deadline its timer.
     #[inline]
     fn release_contact(&mut self, slot: u32) {
         let entry = &mut self.contacts[slot as usize];
         entry.generation = entry.generation.wrapping_add(1);
+        entry.deadline = f64::NAN;
         self.free_contacts.push(slot);
     }
 
@@ -648,6 +697,19 @@ impl<'s, O: Observer> Engine<'s, O> {
                 }
             }
         }
+    }
+}
+
+/// One draw of `dist`, with the exponential (the common handle time) inlined into the hot
+/// path; the same arithmetic as [`crate::model::Dist::sample`], so draws are identical.
+#[inline(always)]
+fn draw(dist: &crate::model::Dist, rng: &mut Stream) -> f64 {
+    match dist {
+        crate::model::Dist::Exponential { mean } => {
+            let e: f64 = Exp1.sample(rng);
+            e * mean
+        }
+        other => other.sample(rng),
     }
 }
 

@@ -174,7 +174,7 @@ fn arrival_loses_a_tie_with_a_calendar_event() {
         let mut e = Engine::new(&s, KEY, Recorder::default());
         e.inject(0.0, 0);
         assert_eq!(e.calendar.next_time(), 60.0, "talk ends at 60 s");
-        e.next_arrival[0] = arrival;
+        e.arrivals[0].next = arrival;
         e.first_arrival = (arrival, 0);
         e.run_until(60.0);
         let cell = e.cell(0, 0);

@@ -455,13 +455,12 @@ mod tests {
         c.transferred(b1, g0, false);
         c.left_in_queue(b1);
         c.agent_time(1, 0, 1, 2, 10.0);
-        for none in [Cell::NONE] {
-            c.offered(none, true);
-            c.answered(none, 1.0);
-            c.abandoned(none, 1.0);
-            c.talk_ended(none, none, 1.0, 1, 1.0);
-            c.journey_closed(none, &JourneyExperience::PERFECT);
-        }
+        let none = Cell::NONE;
+        c.offered(none, true);
+        c.answered(none, 1.0);
+        c.abandoned(none, 1.0);
+        c.talk_ended(none, none, 1.0, 1, 1.0);
+        c.journey_closed(none, &JourneyExperience::PERFECT);
         let r = c.finish();
         let t = r.contacts[3];
         assert_eq!((t.offered, t.repeats, t.queued), (2, 1, 1));
