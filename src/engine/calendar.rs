@@ -25,19 +25,40 @@ use std::collections::BinaryHeap;
 pub enum Event {
     /// A waiting contact's patience runs out. Cancelled lazily: ignored unless the contact in
     /// that slot is still waiting with exactly this deadline.
-    Abandon { slot: u32 },
+    Abandon {
+        /// The contact slot.
+        slot: u32,
+    },
     /// An agent finishes talking (transfer decided, after-call work starts).
-    TalkEnd { agent: u32 },
+    TalkEnd {
+        /// The agent slot.
+        agent: u32,
+    },
     /// An agent finishes after-call work.
-    WrapEnd { agent: u32 },
+    WrapEnd {
+        /// The agent slot.
+        agent: u32,
+    },
     /// An agent puts the customer on hold to ask a supervisor for approval.
-    ApprovalRequest { agent: u32 },
+    ApprovalRequest {
+        /// The agent slot.
+        agent: u32,
+    },
     /// The supervisor has decided; the call ends.
-    ApprovalDone { agent: u32 },
+    ApprovalDone {
+        /// The agent slot.
+        agent: u32,
+    },
     /// A customer calls back (unresolved) or redials (abandoned).
-    Return { journey: u32 },
+    Return {
+        /// The journey slot.
+        journey: u32,
+    },
     /// Start of planning interval `k`: staffing changes (timetable).
-    Boundary { interval: u32 },
+    Boundary {
+        /// The interval that starts.
+        interval: u32,
+    },
     /// Statistics start counting busy and staffed time (timetable).
     WarmupEnd,
     /// Statistics stop counting busy and staffed time (timetable).

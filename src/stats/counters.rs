@@ -14,8 +14,11 @@ use crate::scenario::Scenario;
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counters {
+    /// Contacts that entered a queue.
     pub offered: u64,
+    /// Contacts that reached an agent.
     pub answered: u64,
+    /// Contacts that hung up while waiting.
     pub abandoned: u64,
     /// Contacts that did not reach an agent at once.
     pub queued: u64,
@@ -33,24 +36,33 @@ pub struct Counters {
     pub repeats: u64,
     /// Holds in answered contacts (look-ups and approvals) and their total length, seconds.
     pub holds: u64,
+    /// Σ hold time of those holds, seconds.
     pub hold_time: f64,
     /// Approval holds (supervisor consults) and their total length including the wait for a
     /// supervisor, seconds.
     pub approvals: u64,
+    /// Σ approval hold time, seconds.
     pub approval_time: f64,
     /// Journeys (customers) that ended, attributed to their first contact's type and interval.
     pub customers: u64,
     /// Journeys resolved on the first contact / resolved at all.
     pub first_contact_resolved: u64,
+    /// Journeys resolved at all.
     pub resolved: u64,
     /// Sums over journeys of expected CSAT, P(promoter), P(detractor), P(churn), revenue at
     /// risk and people told (negative / positive).
     pub csat: f64,
+    /// Σ P(promoter) over journeys.
     pub promoters: f64,
+    /// Σ P(detractor) over journeys.
     pub detractors: f64,
+    /// Σ P(churn) over journeys: expected customers lost.
     pub churned: f64,
+    /// Σ P(churn) × customer value over journeys (currency).
     pub revenue_at_risk: f64,
+    /// Σ people told about a bad experience.
     pub word_of_mouth_negative: f64,
+    /// Σ people told about a good experience.
     pub word_of_mouth_positive: f64,
 }
 
@@ -87,18 +99,24 @@ impl Counters {
 /// What one agent group did with the contacts it started in one interval.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct GroupCounters {
+    /// Contacts whose talk ended (answered in this interval).
     pub handled: u64,
     /// Σ time from answer to end of talk (holds included), seconds.
     pub handle_time: f64,
+    /// Holds in those contacts.
     pub holds: u64,
     /// Contacts that ended here without a transfer (a resolution attempt) / resolved.
     pub attempts: u64,
+    /// Attempts that resolved the issue.
     pub resolved: u64,
+    /// Contacts passed on (authority or knowledge).
     pub escalations: u64,
+    /// Approval holds (supervisor consults).
     pub approvals: u64,
 }
 
 impl GroupCounters {
+    /// Adds another tally into this one.
     pub fn add(&mut self, o: &GroupCounters) {
         self.handled += o.handled;
         self.handle_time += o.handle_time;
@@ -113,8 +131,11 @@ impl GroupCounters {
 /// Everything one replication measured. Sizes depend on intervals × call types × groups only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationResult {
+    /// Planning intervals (rows of every table).
     pub intervals: usize,
+    /// Call types (width of `contacts`).
     pub call_types: usize,
+    /// Agent groups (width of the group tables).
     pub groups: usize,
     /// `[interval * call_types + call_type]`, by the contact's arrival interval.
     pub contacts: Vec<Counters>,
