@@ -5,30 +5,20 @@
 
 use super::calendar::Event;
 use super::Engine;
-use crate::model::experience::{JourneyExperience, Score};
+use crate::model::experience::JourneyExperience;
+use crate::stats::{Cell, Observer};
 use rand::RngExt;
 
 /// `Journey::decision` when the issue needs no decision.
 pub(super) const NO_DECISION: f64 = -1.0;
 
-/// A journey answered at once and resolved on its only contact.
-pub(super) const PERFECT: JourneyExperience = JourneyExperience {
-    wait_s: 0.0,
-    holds: 0,
-    hold_s: 0.0,
-    transfers: 0,
-    contacts: 1,
-    abandons: 0,
-    resolved: true,
-};
-
 /// One customer's issue, followed across transfers and repeat contacts.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Journey {
-    /// First contact's call type (returns come back to it) and interval.
+    /// First contact's call type (returns come back to it).
     pub call_type: u32,
-    pub interval: u32,
-    pub counted: bool,
+    /// First contact's statistics cell (`NONE`: arrived during warmup, not scored).
+    pub cell: Cell,
     /// The call type models issues (difficulty or decisions): resolution is uncertain.
     pub has_issue: bool,
     pub difficulty: f64,
@@ -44,16 +34,21 @@ pub(super) struct Journey {
     pub experience: JourneyExperience,
 }
 
-impl Engine<'_> {
-    /// A new customer with a fresh issue.
-    pub(super) fn open_journey(&mut self, c: usize, interval: usize, counted: bool) -> u32 {
+impl<O: Observer> Engine<'_, O> {
+    /// A new customer with a fresh issue, tallied in `cell`.
+    pub(super) fn open_journey(&mut self, c: usize, cell: Cell) -> u32 {
         let ct = &self.scenario.call_types[c];
         let mut journey = Journey {
             call_type: c as u32,
-            interval: interval as u32,
-            counted,
+            cell,
+            has_issue: false,
+            difficulty: 0.0,
             decision: NO_DECISION,
-            ..Journey::default()
+            decided: false,
+            escalated: false,
+            transferring: false,
+            knowledge_transferred: false,
+            experience: JourneyExperience::default(),
         };
         if ct.has_issue_model() {
             journey.has_issue = true;
@@ -105,36 +100,13 @@ impl Engine<'_> {
         self.close_journey(journey, false);
     }
 
-    /// Scores a finished journey into its first contact's tally and frees the slot.
+    /// Reports a finished journey (the observer scores it) and frees the slot. The
+    /// experience is passed by reference: copying the whole journey right after writing one
+    /// of its fields would stall on store forwarding.
     pub(super) fn close_journey(&mut self, journey: u32, resolved: bool) {
         let j = &mut self.journeys[journey as usize];
         j.experience.resolved = resolved;
-        let j = *j;
+        self.observer.journey_closed(j.cell, &j.experience);
         self.free_journeys.push(journey);
-        if !j.counted {
-            return;
-        }
-        // Most journeys in a healthy center are perfect (answered at once, resolved, nothing
-        // endured): their score is computed once per replication.
-        let score: Score = if j.experience == PERFECT {
-            self.perfect_score
-        } else {
-            self.scenario
-                .experience
-                .score(&j.experience, self.scenario.customers.customer_value)
-        };
-        let t = self
-            .result
-            .counters_mut(j.interval as usize, j.call_type as usize);
-        t.customers += 1;
-        t.resolved += resolved as u64;
-        t.first_contact_resolved += (resolved && j.experience.contacts == 1) as u64;
-        t.csat += score.csat;
-        t.promoters += score.promoter;
-        t.detractors += score.detractor;
-        t.churned += score.churn;
-        t.revenue_at_risk += score.revenue_at_risk;
-        t.word_of_mouth_negative += score.word_of_mouth_negative;
-        t.word_of_mouth_positive += score.word_of_mouth_positive;
     }
 }

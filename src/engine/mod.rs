@@ -15,61 +15,131 @@
 //!
 //! Memory is bounded by the peak number of contacts, journeys and agents in the system:
 //! slots are recycled, statistics are fixed-size counters, and abandonment timers are
-//! cancelled lazily (a stale timer is recognised by its slot's generation and dropped).
+//! cancelled lazily (a stale timer is recognised by its slot's deadline and dropped).
+//!
+//! Hot path (one call: arrival, answer, talk end): no allocation once the slot vectors have
+//! grown, no hashing, no division beyond the arrival gap, no copies of whole agents or
+//! journeys; 16-byte calendar entries; interval boundaries from a timetable, not the heap.
 
 pub mod calendar;
 mod journey;
 mod shifts;
+#[cfg(test)]
+mod tests;
 
-use crate::model::experience::Score;
 use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
-use crate::stats::ReplicationResult;
+use crate::stats::{Cell, Collector, Observer, ReplicationResult};
 use calendar::{Calendar, Event};
-use journey::{Journey, NO_DECISION, PERFECT};
+use journey::{Journey, NO_DECISION};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use std::collections::VecDeque;
 
 /// Runs one replication and returns its statistics. Deterministic in (`scenario`, `key`).
 pub fn simulate(scenario: &Scenario, key: StreamKey) -> ReplicationResult {
-    let mut engine = Engine::new(scenario, key);
-    engine.run();
-    engine.result
+    simulate_with(scenario, key, Collector::new(scenario)).finish()
 }
 
-/// A contact: one queue visit of a journey (slots are reused; `generation` tells reuses apart).
-#[derive(Debug, Clone, Copy, Default)]
+/// Runs one replication, reporting every event to `observer`, and returns the observer. The
+/// engine is monomorphised per observer type: no dynamic dispatch per event.
+pub fn simulate_with<O: Observer>(scenario: &Scenario, key: StreamKey, observer: O) -> O {
+    let mut engine = Engine::new(scenario, key, observer);
+    engine.run();
+    engine.observer
+}
+
+/// A contact: one queue visit of a journey (slots are reused; `generation` tells reuses apart
+/// in the queues, `deadline` in the abandonment timers).
+#[derive(Debug, Clone, Copy)]
 struct Contact {
     generation: u32,
     call_type: u32,
-    interval: u32,
-    counted: bool,
+    /// Its (arrival interval, call type) statistics cell, `NONE` during warmup.
+    cell: Cell,
     journey: u32,
     arrival: f64,
     /// Handle time of a fully proficient agent, drawn on arrival (common random numbers).
     handle: f64,
     /// This contact's resolution luck, drawn on arrival: resolved if below P(resolve).
     luck: f64,
+    /// While it waits with a patience: when it hangs up. NaN otherwise (equal to no time),
+    /// so an abandonment timer fires only for the waiting contact it was set for — or for a
+    /// later one in the same slot with the very same deadline, which then hangs up at its
+    /// own time.
+    deadline: f64,
 }
 
-/// An agent slot: what it is doing and, while busy, the contact in hand.
-#[derive(Debug, Clone, Copy, Default)]
+impl Default for Contact {
+    fn default() -> Self {
+        Contact {
+            generation: 0,
+            call_type: 0,
+            cell: Cell::NONE,
+            journey: 0,
+            arrival: 0.0,
+            handle: 0.0,
+            luck: 0.0,
+            deadline: f64::NAN,
+        }
+    }
+}
+
+/// One call type's external arrivals: the next one and the interval it falls in, with that
+/// interval's end and rate at hand (the common draw stays inside the interval).
+#[derive(Debug, Clone, Copy)]
+struct Arrivals {
+    /// Time of the next arrival, `INFINITY` when none is left.
+    next: f64,
+    interval: usize,
+    end: f64,
+    rate: f64,
+}
+
+/// An agent slot: what it is doing and, while busy, what it needs of the contact in hand
+/// (not the whole contact: handlers read and write single fields, never copy the slot).
+#[derive(Debug, Clone, Copy)]
 struct Agent {
     group: u32,
-    idle_since: f64,
     /// Contacts handled so far in this run (drives the learning curve).
     calls: u32,
-    contact: Contact,
-    answered_at: f64,
-    answered_interval: u32,
-    proficiency: f64,
+    /// The contact in hand: call type, statistics cell, journey and resolution luck.
+    call_type: u32,
+    cell: Cell,
+    journey: u32,
+    /// (interval answered in, group) cell of this contact's work, `NONE` when uncounted.
+    work: Cell,
     holds: u32,
-    hold_time: f64,
-    hold_started: f64,
     /// The contact leaves by an escalation transfer when talk ends.
     escalate: bool,
+    luck: f64,
+    idle_since: f64,
+    answered_at: f64,
+    proficiency: f64,
+    hold_time: f64,
+    hold_started: f64,
+}
+
+impl Agent {
+    fn new(group: u32) -> Self {
+        Agent {
+            group,
+            calls: 0,
+            call_type: 0,
+            cell: Cell::NONE,
+            journey: 0,
+            work: Cell::NONE,
+            holds: 0,
+            escalate: false,
+            luck: 0.0,
+            idle_since: 0.0,
+            answered_at: 0.0,
+            proficiency: 0.0,
+            hold_time: 0.0,
+            hold_started: 0.0,
+        }
+    }
 }
 
 /// Per-group shift state and the time-integrals behind occupancy.
@@ -102,7 +172,7 @@ struct TypeStreams {
     return_delay: Stream,
 }
 
-struct Engine<'s> {
+struct Engine<'s, O: Observer> {
     scenario: &'s Scenario,
     now: f64,
     calendar: Calendar,
@@ -119,27 +189,26 @@ struct Engine<'s> {
     waiting: Vec<u32>,
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
-    /// Per call type: time of its next external arrival (`INFINITY` = none left). Kept out of
-    /// the calendar: each arrival would otherwise cost a heap push and pop.
-    next_arrival: Vec<f64>,
-    /// The earliest entry of `next_arrival` and its call type.
+    /// Per call type: its next external arrival. Kept out of the calendar: each arrival
+    /// would otherwise cost a heap push and pop.
+    arrivals: Vec<Arrivals>,
+    /// The earliest pending arrival and its call type.
     first_arrival: (f64, usize),
     agents: Vec<Agent>,
     groups: Vec<Group>,
     supervisors_free: u32,
     /// Agents (with their customer on hold) waiting for a supervisor, first come first served.
     approval_queue: VecDeque<u32>,
-    /// The planning interval the clock is in (advanced by `Boundary` events).
+    /// The planning interval the clock is in, advanced by `Boundary` events: a contact
+    /// belongs to it, so no per-contact division is needed.
     interval: usize,
-    /// True between warmup and horizon: busy/staffed time is being recorded.
+    /// True between warmup and horizon: busy/staffed time is reported.
     recording: bool,
-    /// The score of a perfect journey (the most common one), computed once.
-    perfect_score: Score,
-    result: ReplicationResult,
+    observer: O,
 }
 
-impl<'s> Engine<'s> {
-    fn new(scenario: &'s Scenario, key: StreamKey) -> Self {
+impl<'s, O: Observer> Engine<'s, O> {
+    fn new(scenario: &'s Scenario, key: StreamKey, observer: O) -> Self {
         let sim = &scenario.simulation;
         let n_types = scenario.call_types.len();
         let n_groups = scenario.agent_groups.len();
@@ -168,10 +237,16 @@ impl<'s> Engine<'s> {
             .iter()
             .map(|g| g.peak_headcount() as usize)
             .sum();
-        Engine {
+        let mut engine = Engine {
             scenario,
             now: 0.0,
-            calendar: Calendar::with_capacity(2 * peak_agents + 4 * n_types + 16),
+            calendar: Calendar::with_timetable(
+                2 * peak_agents + 4 * n_types + 16,
+                sim.interval,
+                sim.intervals,
+                sim.warmup,
+                sim.horizon,
+            ),
             streams,
             supervisor_stream: key.stream(Purpose::Supervisor, 0),
             contacts: Vec::with_capacity(256),
@@ -181,7 +256,18 @@ impl<'s> Engine<'s> {
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
             servers,
-            next_arrival: vec![f64::INFINITY; n_types],
+            arrivals: (0..n_types)
+                .map(|c| Arrivals {
+                    next: f64::INFINITY,
+                    interval: 0,
+                    end: if sim.intervals == 1 {
+                        sim.horizon
+                    } else {
+                        sim.interval
+                    },
+                    rate: scenario.call_types[c].arrival_rates[0],
+                })
+                .collect(),
             first_arrival: (f64::INFINITY, 0),
             agents: Vec::with_capacity(peak_agents),
             groups: (0..n_groups).map(|_| Group::default()).collect(),
@@ -189,109 +275,125 @@ impl<'s> Engine<'s> {
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
-            perfect_score: scenario
-                .experience
-                .score(&PERFECT, scenario.customers.customer_value),
-            result: ReplicationResult::new(sim.intervals, n_types, n_groups),
+            observer,
+        };
+        // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
+        // still comes before anything can arrive at time 0.
+        for c in 0..n_types {
+            engine.schedule_next_arrival(c, 0.0);
         }
+        engine
     }
 
+    /// Runs the replication to the end: every event, then the contacts nobody could serve.
     fn run(&mut self) {
-        let sim = &self.scenario.simulation;
-        // Staffing of interval 0 comes first, before anything can arrive at time 0.
-        self.calendar.schedule(0.0, Event::Boundary { interval: 0 });
-        self.calendar.schedule(sim.warmup, Event::WarmupEnd);
-        for k in 1..sim.intervals {
-            self.calendar.schedule(
-                k as f64 * sim.interval,
-                Event::Boundary { interval: k as u32 },
-            );
-        }
-        self.calendar.schedule(sim.horizon, Event::HorizonEnd);
-        for c in 0..self.scenario.call_types.len() {
-            self.schedule_next_arrival(c, 0.0);
-        }
-
-        loop {
-            // An external arrival goes first only if strictly earlier than every calendar
-            // event (a fixed tie rule, so runs stay deterministic).
-            let (arrival_time, c) = self.first_arrival;
-            if arrival_time < self.calendar.next_time() {
-                self.now = arrival_time;
-                self.schedule_next_arrival(c, arrival_time);
-                self.contact_arrives(c, None);
-                continue;
-            }
-            let Some((time, event)) = self.calendar.pop() else {
-                break;
-            };
-            self.now = time;
-            match event {
-                Event::Abandon { slot, generation } => self.abandon(slot, generation),
-                Event::TalkEnd { agent } => self.talk_ends(agent),
-                Event::WrapEnd { agent } => self.agent_frees(agent),
-                Event::ApprovalRequest { agent } => self.request_approval(agent),
-                Event::ApprovalDone { agent } => self.approval_done(agent),
-                Event::Return { journey } => {
-                    let c = self.journeys[journey as usize].call_type as usize;
-                    self.contact_arrives(c, Some(journey));
-                }
-                Event::Boundary { interval } => self.change_staffing(interval as usize),
-                Event::WarmupEnd => {
-                    self.integrate_all();
-                    self.recording = true;
-                }
-                Event::HorizonEnd => {
-                    self.integrate_all();
-                    self.recording = false;
-                }
-            }
-        }
+        while self.step() {}
         self.count_left_in_queue();
     }
 
-    /// Draws the next arrival of `c` after `from` from the piecewise-constant Poisson process
-    /// (see [`Self::next_arrival_after`]) and updates the earliest pending arrival.
-    fn schedule_next_arrival(&mut self, c: usize, from: f64) {
-        self.next_arrival[c] = self.next_arrival_after(c, from);
-        // O(call types); call types are few, and this is cheaper than a heap operation.
-        let mut first = (f64::INFINITY, 0);
-        for (i, &t) in self.next_arrival.iter().enumerate() {
-            if t < first.0 {
-                first = (t, i);
+    /// Handles the next event; `false` when nothing is left (the center has drained). Three
+    /// sources are merged by time with a fixed tie rule, so runs stay deterministic: the
+    /// calendar's timetable (boundaries, warmup, horizon), then its heap, then external
+    /// arrivals, which go first only if strictly earlier than both.
+    #[inline]
+    fn step(&mut self) -> bool {
+        let (arrival_time, c) = self.first_arrival;
+        let Some((time, event)) = self.calendar.pop_not_after(arrival_time) else {
+            if arrival_time == f64::INFINITY {
+                return false;
+            }
+            self.now = arrival_time;
+            self.schedule_next_arrival(c, arrival_time);
+            self.contact_arrives(c, None);
+            return true;
+        };
+        self.now = time;
+        match event {
+            Event::Abandon { slot } => self.abandon(slot),
+            Event::TalkEnd { agent } => self.talk_ends(agent),
+            Event::WrapEnd { agent } => self.agent_frees(agent),
+            Event::ApprovalRequest { agent } => self.request_approval(agent),
+            Event::ApprovalDone { agent } => self.approval_done(agent),
+            Event::Return { journey } => {
+                let c = self.journeys[journey as usize].call_type as usize;
+                self.contact_arrives(c, Some(journey));
+            }
+            Event::Boundary { interval } => self.change_staffing(interval as usize),
+            Event::WarmupEnd => {
+                self.integrate_all();
+                self.recording = true;
+            }
+            Event::HorizonEnd => {
+                self.integrate_all();
+                self.recording = false;
             }
         }
-        self.first_arrival = first;
+        true
     }
 
-    /// The next arrival time of `c` after `from`: an exponential gap at the current interval's
-    /// rate; if it crosses the interval's end the draw restarts there at the next rate (valid
-    /// because the exponential is memoryless). `INFINITY` when none falls before the horizon.
-    fn next_arrival_after(&mut self, c: usize, from: f64) -> f64 {
+    /// Draws the next arrival of `c` after `from` (its previous arrival, or 0) from the
+    /// piecewise-constant Poisson process and updates the earliest pending arrival: an
+    /// exponential gap at the current interval's rate; if it crosses the interval's end the
+    /// draw restarts there at the next rate (valid because the exponential is memoryless).
+    /// `INFINITY` when none falls before the horizon. The interval is carried along, never
+    /// recomputed by division.
+    #[inline]
+    fn schedule_next_arrival(&mut self, c: usize, from: f64) {
+        let a = &mut self.arrivals[c];
+        let rng = &mut self.streams[c].arrivals;
+        let mut next = f64::INFINITY;
+        if a.rate > 0.0 {
+            let gap: f64 = Exp1.sample(rng);
+            next = from + gap / a.rate;
+        }
+        if next >= a.end {
+            next = self.next_arrival_in_later_intervals(c);
+        }
+        let a = &mut self.arrivals[c];
+        a.next = next;
+        self.first_arrival = match self.arrivals[..] {
+            // One call type (the common case): nothing to compare.
+            [only] => (only.next, 0),
+            // O(call types); call types are few, and this is cheaper than a heap operation.
+            _ => {
+                let mut first = (f64::INFINITY, 0);
+                for (i, a) in self.arrivals.iter().enumerate() {
+                    if a.next < first.0 {
+                        first = (a.next, i);
+                    }
+                }
+                first
+            }
+        };
+    }
+
+    /// The draw crossed the end of the interval: move on to the next interval and draw
+    /// again from its start, until one falls inside or the horizon is reached.
+    #[cold]
+    fn next_arrival_in_later_intervals(&mut self, c: usize) -> f64 {
         let sim = &self.scenario.simulation;
         let rates = &self.scenario.call_types[c].arrival_rates;
+        let a = &mut self.arrivals[c];
         let rng = &mut self.streams[c].arrivals;
-        let mut t = from;
-        let mut k = sim.interval_of(t);
         loop {
-            let end = if k + 1 == sim.intervals {
+            if a.interval + 1 >= sim.intervals {
+                return f64::INFINITY;
+            }
+            let t = a.end;
+            a.interval += 1;
+            a.end = if a.interval + 1 == sim.intervals {
                 sim.horizon
             } else {
-                (k + 1) as f64 * sim.interval
+                (a.interval + 1) as f64 * sim.interval
             };
-            let rate = rates[k];
-            if rate > 0.0 {
+            a.rate = rates[a.interval];
+            if a.rate > 0.0 {
                 let gap: f64 = Exp1.sample(rng);
-                let next = t + gap / rate;
-                if next < end {
+                let next = t + gap / a.rate;
+                if next < a.end {
                     return next;
                 }
             }
-            if k + 1 == sim.intervals {
-                return f64::INFINITY;
-            }
-            t = end;
-            k += 1;
         }
     }
 
@@ -301,13 +403,13 @@ impl<'s> Engine<'s> {
     /// eligible agent or joins the queue.
     fn contact_arrives(&mut self, c: usize, journey: Option<u32>) {
         let now = self.now;
-        let sim = &self.scenario.simulation;
-        let ct: &CallType = &self.scenario.call_types[c];
-        let interval = sim.interval_of(now);
-        let counted = now >= sim.warmup;
+        let scenario = self.scenario;
+        let ct: &CallType = &scenario.call_types[c];
+        let counted = now >= scenario.simulation.warmup;
+        let cell = Cell::counted_if(counted, self.interval, c, scenario.call_types.len());
         let journey = match journey {
             Some(j) => j,
-            None => self.open_journey(c, interval, counted),
+            None => self.open_journey(c, cell),
         };
         let j = &mut self.journeys[journey as usize];
         let is_return = j.experience.contacts > 0 && !j.transferring;
@@ -315,7 +417,7 @@ impl<'s> Engine<'s> {
         j.experience.contacts += 1;
         let has_issue = j.has_issue;
         let streams = &mut self.streams[c];
-        let handle = ct.handle_time.sample(&mut streams.handle);
+        let handle = draw(&ct.handle_time, &mut streams.handle);
         let patience = ct
             .patience
             .as_ref()
@@ -325,20 +427,16 @@ impl<'s> Engine<'s> {
         } else {
             0.0
         };
-        if counted {
-            let t = self.result.counters_mut(interval, c);
-            t.offered += 1;
-            t.repeats += is_return as u64;
-        }
+        self.observer.offered(cell, is_return);
         let contact = Contact {
             generation: 0,
             call_type: c as u32,
-            interval: interval as u32,
-            counted,
+            cell,
             journey,
             arrival: now,
             handle,
             luck,
+            deadline: f64::NAN,
         };
 
         if let Some(agent) = self.longest_idle_agent(c) {
@@ -346,9 +444,7 @@ impl<'s> Engine<'s> {
             return;
         }
 
-        if counted {
-            self.result.counters_mut(interval, c).queued += 1;
-        }
+        self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
             Some(s) => s,
             None => {
@@ -358,22 +454,29 @@ impl<'s> Engine<'s> {
         };
         let entry = &mut self.contacts[slot as usize];
         let generation = entry.generation;
+        let deadline = patience.map_or(f64::NAN, |p| now + p);
         *entry = Contact {
             generation,
+            deadline,
             ..contact
         };
         self.queues[c].push_back((slot, generation));
         self.waiting[c] += 1;
-        if let Some(p) = patience {
-            self.calendar
-                .schedule(now + p, Event::Abandon { slot, generation });
+        if patience.is_some() {
+            self.calendar.schedule(deadline, Event::Abandon { slot });
         }
     }
 
     /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
+    #[inline]
     fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
+        let servers = &self.servers[c];
+        if let [g] = servers[..] {
+            // One serving group (the common case): its longest-idle agent, no comparison.
+            return self.groups[g as usize].idle.pop_front();
+        }
         let mut best: Option<(f64, usize)> = None;
-        for &g in &self.servers[c] {
+        for &g in servers {
             if let Some(&a) = self.groups[g as usize].idle.front() {
                 let since = self.agents[a as usize].idle_since;
                 if best.is_none_or(|(b, _)| since < b) {
@@ -385,51 +488,37 @@ impl<'s> Engine<'s> {
         self.groups[g].idle.pop_front()
     }
 
-    fn abandon(&mut self, slot: u32, generation: u32) {
-        let contact = self.contacts[slot as usize];
-        if contact.generation != generation {
+    fn abandon(&mut self, slot: u32) {
+        let contact = &self.contacts[slot as usize];
+        if contact.deadline != self.now {
             return; // answered already, slot reused or free: a stale timer
         }
-        self.release_contact(slot);
-        let c = contact.call_type as usize;
-        self.waiting[c] -= 1;
+        let (c, cell, journey) = (contact.call_type as usize, contact.cell, contact.journey);
         let wait = self.now - contact.arrival;
-        if contact.counted {
-            let t = self.result.counters_mut(contact.interval as usize, c);
-            t.abandoned += 1;
-            t.wait_all += wait;
-        }
-        let j = &mut self.journeys[contact.journey as usize];
+        self.release_contact(slot);
+        self.waiting[c] -= 1;
+        self.observer.abandoned(cell, wait);
+        let j = &mut self.journeys[journey as usize];
         j.experience.wait_s += wait;
         j.experience.abandons += 1;
-        let behaviour = &self.scenario.customers;
-        let p = behaviour.redial_probability;
-        self.maybe_return(contact.journey, c, p, true);
+        let p = self.scenario.customers.redial_probability;
+        self.maybe_return(journey, c, p, true);
     }
 
-    /// Frees a contact slot; bumping the generation invalidates its queue entry and timer.
+    /// Frees a contact slot; bumping the generation invalidates its queue entry, clearing
+    /// the deadline its timer.
     #[inline]
     fn release_contact(&mut self, slot: u32) {
         let entry = &mut self.contacts[slot as usize];
         entry.generation = entry.generation.wrapping_add(1);
+        entry.deadline = f64::NAN;
         self.free_contacts.push(slot);
     }
 
     fn start_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
-        if contact.counted {
-            let threshold = self.scenario.simulation.service_level_threshold;
-            let t = self
-                .result
-                .counters_mut(contact.interval as usize, contact.call_type as usize);
-            t.answered += 1;
-            t.wait_answered += wait;
-            t.wait_all += wait;
-            if wait <= threshold {
-                t.within_threshold += 1;
-            }
-        }
+        self.observer.answered(contact.cell, wait);
         let scenario = self.scenario;
         let exp = &scenario.experience;
         let g = self.agents[agent as usize].group as usize;
@@ -466,10 +555,14 @@ impl<'s> Engine<'s> {
             }
         }
 
+        let counted = contact.cell != Cell::NONE;
         let a = &mut self.agents[agent as usize];
-        a.contact = contact;
+        a.call_type = contact.call_type;
+        a.cell = contact.cell;
+        a.journey = contact.journey;
+        a.luck = contact.luck;
+        a.work = Cell::counted_if(counted, self.interval, g, scenario.agent_groups.len());
         a.answered_at = now;
-        a.answered_interval = self.interval as u32;
         a.proficiency = proficiency;
         a.holds = holds;
         a.hold_time = hold_time;
@@ -512,22 +605,11 @@ impl<'s> Engine<'s> {
         let hold = self.now - a.hold_started;
         a.holds += 1;
         a.hold_time += hold;
-        let contact = a.contact;
-        let j = &mut self.journeys[contact.journey as usize];
+        let j = &mut self.journeys[a.journey as usize];
         j.decided = true;
         j.experience.holds += 1;
         j.experience.hold_s += hold;
-        if contact.counted {
-            let t = self
-                .result
-                .counters_mut(contact.interval as usize, contact.call_type as usize);
-            t.approvals += 1;
-            t.approval_time += hold;
-        }
-        let (k, g) = (a.answered_interval as usize, a.group as usize);
-        if contact.counted {
-            self.result.group_mut(k, g).approvals += 1;
-        }
+        self.observer.approval_hold(a.cell, a.work, hold);
         match self.approval_queue.pop_front() {
             Some(next) => self.start_consult(next),
             None => self.supervisors_free += 1,
@@ -539,24 +621,17 @@ impl<'s> Engine<'s> {
     /// agent starts after-call work or is free.
     fn talk_ends(&mut self, agent: u32) {
         let scenario = self.scenario;
-        let a = self.agents[agent as usize];
-        self.agents[agent as usize].calls += 1;
-        let contact = a.contact;
-        let c = contact.call_type as usize;
+        let a = &mut self.agents[agent as usize];
+        a.calls += 1;
+        let (c, g, journey) = (a.call_type as usize, a.group as usize, a.journey);
+        let (cell, work, escalate) = (a.cell, a.work, a.escalate);
+        let (luck, proficiency) = (a.luck, a.proficiency);
+        self.observer
+            .talk_ended(cell, work, self.now - a.answered_at, a.holds, a.hold_time);
         let ct = &scenario.call_types[c];
-        let g = a.group as usize;
-        if contact.counted {
-            let t = self.result.counters_mut(contact.interval as usize, c);
-            t.holds += a.holds as u64;
-            t.hold_time += a.hold_time;
-            let w = self.result.group_mut(a.answered_interval as usize, g);
-            w.handled += 1;
-            w.handle_time += self.now - a.answered_at;
-            w.holds += a.holds as u64;
-        }
 
-        let mut escalated = a.escalate;
-        let mut transfer_to = if a.escalate {
+        let mut escalated = escalate;
+        let mut transfer_to = if escalate {
             match scenario.agent_groups[g].beyond_authority {
                 BeyondAuthority::Escalate(to) => Some(to),
                 BeyondAuthority::Approval => None,
@@ -568,17 +643,13 @@ impl<'s> Engine<'s> {
             })
         };
         if transfer_to.is_none() {
-            let j = &mut self.journeys[contact.journey as usize];
+            let j = &mut self.journeys[journey as usize];
             let resolved = !j.has_issue
-                || contact.luck
+                || luck
                     < scenario
                         .experience
-                        .resolve_probability(j.difficulty, a.proficiency);
-            if contact.counted {
-                let w = self.result.group_mut(a.answered_interval as usize, g);
-                w.attempts += 1;
-                w.resolved += resolved as u64;
-            }
+                        .resolve_probability(j.difficulty, proficiency);
+            self.observer.resolution_attempt(work, resolved);
             // Stuck: a knowledge-based transfer, once per journey, instead of giving up.
             let stuck_transfer = scenario.agent_groups[g]
                 .unresolved_transfer
@@ -592,28 +663,19 @@ impl<'s> Engine<'s> {
                 escalated = true;
                 transfer_to = stuck_transfer;
             } else if resolved {
-                self.close_journey(contact.journey, true);
+                self.close_journey(journey, true);
             } else {
                 let p = scenario.customers.callback_probability;
-                self.maybe_return(contact.journey, c, p, false);
+                self.maybe_return(journey, c, p, false);
             }
         }
         if let Some(to) = transfer_to {
-            if contact.counted {
-                self.result
-                    .counters_mut(contact.interval as usize, c)
-                    .transferred += 1;
-                if escalated {
-                    self.result
-                        .group_mut(a.answered_interval as usize, g)
-                        .escalations += 1;
-                }
-            }
-            let j = &mut self.journeys[contact.journey as usize];
+            self.observer.transferred(cell, work, escalated);
+            let j = &mut self.journeys[journey as usize];
             j.experience.transfers += 1;
             j.transferring = true;
-            j.escalated |= a.escalate;
-            self.contact_arrives(to, Some(contact.journey));
+            j.escalated |= escalate;
+            self.contact_arrives(to, Some(journey));
         }
         match &ct.after_call_work {
             Some(acw) => {
@@ -629,14 +691,25 @@ impl<'s> Engine<'s> {
     fn count_left_in_queue(&mut self) {
         for queue in &self.queues {
             for &(slot, generation) in queue {
-                let contact = self.contacts[slot as usize];
-                if contact.generation == generation && contact.counted {
-                    self.result
-                        .counters_mut(contact.interval as usize, contact.call_type as usize)
-                        .in_queue_at_end += 1;
+                let contact = &self.contacts[slot as usize];
+                if contact.generation == generation {
+                    self.observer.left_in_queue(contact.cell);
                 }
             }
         }
+    }
+}
+
+/// One draw of `dist`, with the exponential (the common handle time) inlined into the hot
+/// path; the same arithmetic as [`crate::model::Dist::sample`], so draws are identical.
+#[inline(always)]
+fn draw(dist: &crate::model::Dist, rng: &mut Stream) -> f64 {
+    match dist {
+        crate::model::Dist::Exponential { mean } => {
+            let e: f64 = Exp1.sample(rng);
+            e * mean
+        }
+        other => other.sample(rng),
     }
 }
 

@@ -3,8 +3,9 @@
 //! occupancy.
 
 use super::{Agent, Engine};
+use crate::stats::Observer;
 
-impl Engine<'_> {
+impl<O: Observer> Engine<'_, O> {
     /// An agent finished a contact: go home if the headcount dropped, otherwise take the
     /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
     pub(super) fn agent_frees(&mut self, agent: u32) {
@@ -90,22 +91,19 @@ impl Engine<'_> {
         if let Some(id) = self.groups[g].off_shift.pop() {
             return id;
         }
-        self.agents.push(Agent {
-            group: g as u32,
-            ..Agent::default()
-        });
+        self.agents.push(Agent::new(g as u32));
         (self.agents.len() - 1) as u32
     }
 
-    /// Adds busy and staffed agent-time since the group's last change to the current interval.
+    /// Reports busy and staffed agent-time since the group's last change (in the current
+    /// interval) while recording.
     #[inline]
     pub(super) fn integrate(&mut self, g: usize) {
         let group = &mut self.groups[g];
         if self.recording {
             let dt = self.now - group.last_change;
-            let i = self.interval * self.result.groups + g;
-            self.result.busy[i] += group.busy as f64 * dt;
-            self.result.staffed[i] += group.present as f64 * dt;
+            self.observer
+                .agent_time(self.interval, g, group.busy, group.present, dt);
         }
         group.last_change = self.now;
     }

@@ -16,17 +16,21 @@ pub struct ExperienceParams {
     pub novice_handle_factor: f64,
     /// Resolution: P(resolve) = logistic(intercept − slope·(difficulty − proficiency)).
     pub resolution_intercept: f64,
+    /// Slope of that logistic per unit of (difficulty − proficiency).
     pub resolution_slope: f64,
     /// Expected look-up holds per call = novice·(1 − proficiency) + difficulty_weight·difficulty.
     pub holds_novice: f64,
+    /// Weight of the difficulty in the expected number of holds.
     pub holds_difficulty: f64,
     /// Length of one look-up hold.
     pub hold_time: Dist,
+    /// How a journey turns into satisfaction.
     pub satisfaction: SatisfactionWeights,
     /// Probability that a customer whose CSAT is 1, 2, 3, 4, 5 is lost.
     pub churn_by_csat: [f64; 5],
     /// People told about the experience by an unhappy (CSAT 1–2) / happy (CSAT 4–5) customer.
     pub word_of_mouth_unhappy: f64,
+    /// People a happy customer (CSAT 4–5) tells.
     pub word_of_mouth_happy: f64,
 }
 
@@ -54,13 +58,19 @@ impl Default for ExperienceParams {
 pub struct SatisfactionWeights {
     /// U of a perfect journey (answered at once, resolved on the first contact, no hold).
     pub base: f64,
+    /// Per minute waited in queues (abandoned waits included).
     pub per_wait_minute: f64,
+    /// Per hold endured.
     pub per_hold: f64,
+    /// Per minute on hold.
     pub per_hold_minute: f64,
+    /// Per transfer.
     pub per_transfer: f64,
     /// Each contact after the first one that was not a transfer (callbacks, redials).
     pub per_repeat: f64,
+    /// When the issue was not resolved.
     pub unresolved: f64,
+    /// Per abandoned contact.
     pub per_abandon: f64,
 }
 
@@ -84,9 +94,11 @@ impl Default for SatisfactionWeights {
 pub struct CustomerBehaviour {
     /// Unresolved customers who call again.
     pub callback_probability: f64,
+    /// Delay before an unresolved customer calls again.
     pub callback_delay: Dist,
     /// Abandoned callers who try again.
     pub redial_probability: f64,
+    /// Delay before an abandoned caller tries again.
     pub redial_delay: Dist,
     /// A journey ends (unresolved) after this many contacts.
     pub max_contacts: u32,
@@ -111,12 +123,16 @@ impl CustomerBehaviour {
 /// The supervisor pool that approval holds queue for.
 #[derive(Debug, Clone)]
 pub struct Supervisors {
+    /// Supervisors on duty.
     pub count: u32,
+    /// Length of one consult.
     pub consult_time: Dist,
+    /// Currency per supervisor-hour.
     pub hourly_cost: f64,
 }
 
 #[inline]
+/// The logistic function 1 / (1 + e^−x).
 pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -174,8 +190,10 @@ impl ExperienceParams {
         ]
     }
 
-    /// Scores a finished journey.
-    pub fn score(&self, j: &JourneyExperience, customer_value: f64) -> Score {
+    /// Scores a finished journey: one `exp` and a few dozen multiplications. Revenue at
+    /// risk is not part of it: it is churn × the customer value, which the statistics
+    /// derive.
+    pub fn score(&self, j: &JourneyExperience) -> Score {
         let w = &self.satisfaction;
         let repeats = j.contacts.saturating_sub(1 + j.transfers) as f64;
         let u = w.base
@@ -192,7 +210,6 @@ impl ExperienceParams {
             promoter,
             detractor,
             churn,
-            revenue_at_risk: churn * customer_value,
             word_of_mouth_negative: negative,
             word_of_mouth_positive: positive,
         }
@@ -206,12 +223,29 @@ pub struct JourneyExperience {
     pub wait_s: f64,
     /// Holds endured (look-ups and approvals) and their total length.
     pub holds: u32,
+    /// Total time on hold, seconds.
     pub hold_s: f64,
+    /// Transfers between queues.
     pub transfers: u32,
     /// Queue visits, transfers included.
     pub contacts: u32,
+    /// Contacts abandoned while waiting.
     pub abandons: u32,
+    /// Whether the issue was resolved in the end.
     pub resolved: bool,
+}
+
+impl JourneyExperience {
+    /// A journey answered at once and resolved on its only contact, nothing endured.
+    pub const PERFECT: JourneyExperience = JourneyExperience {
+        wait_s: 0.0,
+        holds: 0,
+        hold_s: 0.0,
+        transfers: 0,
+        contacts: 1,
+        abandons: 0,
+        resolved: true,
+    };
 }
 
 /// Expected satisfaction and loyalty outcomes of one journey (expectations, not draws, so
@@ -222,10 +256,13 @@ pub struct Score {
     pub csat: f64,
     /// P(would-recommend ≥ 9) and P(≤ 6).
     pub promoter: f64,
+    /// P(would-recommend ≤ 6).
     pub detractor: f64,
+    /// P(the customer is lost).
     pub churn: f64,
-    pub revenue_at_risk: f64,
+    /// People told about a bad experience (expected).
     pub word_of_mouth_negative: f64,
+    /// People told about a good experience (expected).
     pub word_of_mouth_positive: f64,
 }
 
@@ -306,41 +343,33 @@ mod tests {
     #[test]
     fn satisfaction_weights_match_published_effects() {
         let e = ExperienceParams::default();
-        let base = e.score(&journey(), 0.0).csat;
+        let base = e.score(&journey()).csat;
         let held = e
-            .score(
-                &JourneyExperience {
-                    holds: 1,
-                    hold_s: 60.0,
-                    ..journey()
-                },
-                0.0,
-            )
+            .score(&JourneyExperience {
+                holds: 1,
+                hold_s: 60.0,
+                ..journey()
+            })
             .csat;
         let transferred = e
-            .score(
-                &JourneyExperience {
-                    transfers: 1,
-                    contacts: 2,
-                    ..journey()
-                },
-                0.0,
-            )
+            .score(&JourneyExperience {
+                transfers: 1,
+                contacts: 2,
+                ..journey()
+            })
             .csat;
         assert!((held / base - 0.85).abs() < 0.02, "hold: {held} vs {base}");
         assert!(
             (transferred / base - 0.88).abs() < 0.02,
             "transfer: {transferred} vs {base}"
         );
-        let unresolved = e.score(
-            &JourneyExperience {
-                resolved: false,
-                ..journey()
-            },
-            1000.0,
-        );
+        let unresolved = e.score(&JourneyExperience {
+            resolved: false,
+            ..journey()
+        });
         assert!(unresolved.csat < 2.5 && unresolved.churn > 0.1);
-        assert!(unresolved.revenue_at_risk > 100.0);
+        // Revenue at risk of a 1000-currency customer (churn × value).
+        assert!(unresolved.churn * 1000.0 > 100.0);
         assert!(unresolved.word_of_mouth_negative > unresolved.word_of_mouth_positive);
     }
 }

@@ -1,12 +1,24 @@
-//! What one replication measures: fixed-size tallies per (interval, call type) and per
-//! (interval, agent group), filled in by the engine. No per-call storage, so memory does not
-//! grow with the horizon.
+//! What one replication measures, and the one place where it is measured.
+//!
+//! The engine says what happened ([`Observer`]: a contact was offered, answered after a wait,
+//! abandoned, held, transferred; a journey closed; agents were busy for a while); the
+//! [`Collector`] turns those events into fixed-size tallies per (interval, call type) and per
+//! (interval, agent group) — a [`ReplicationResult`]. Adding a metric touches this file only.
+//! No per-call storage, so memory does not grow with the horizon. The engine is generic over
+//! the observer (monomorphised: no dynamic dispatch per event), so tests can watch the event
+//! stream with an observer of their own.
+
+use crate::model::experience::{JourneyExperience, Score};
+use crate::scenario::Scenario;
 
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counters {
+    /// Contacts that entered a queue.
     pub offered: u64,
+    /// Contacts that reached an agent.
     pub answered: u64,
+    /// Contacts that hung up while waiting.
     pub abandoned: u64,
     /// Contacts that did not reach an agent at once.
     pub queued: u64,
@@ -24,24 +36,33 @@ pub struct Counters {
     pub repeats: u64,
     /// Holds in answered contacts (look-ups and approvals) and their total length, seconds.
     pub holds: u64,
+    /// Σ hold time of those holds, seconds.
     pub hold_time: f64,
     /// Approval holds (supervisor consults) and their total length including the wait for a
     /// supervisor, seconds.
     pub approvals: u64,
+    /// Σ approval hold time, seconds.
     pub approval_time: f64,
     /// Journeys (customers) that ended, attributed to their first contact's type and interval.
     pub customers: u64,
     /// Journeys resolved on the first contact / resolved at all.
     pub first_contact_resolved: u64,
+    /// Journeys resolved at all.
     pub resolved: u64,
     /// Sums over journeys of expected CSAT, P(promoter), P(detractor), P(churn), revenue at
     /// risk and people told (negative / positive).
     pub csat: f64,
+    /// Σ P(promoter) over journeys.
     pub promoters: f64,
+    /// Σ P(detractor) over journeys.
     pub detractors: f64,
+    /// Σ P(churn) over journeys: expected customers lost.
     pub churned: f64,
+    /// Σ P(churn) × customer value over journeys (currency).
     pub revenue_at_risk: f64,
+    /// Σ people told about a bad experience.
     pub word_of_mouth_negative: f64,
+    /// Σ people told about a good experience.
     pub word_of_mouth_positive: f64,
 }
 
@@ -78,18 +99,24 @@ impl Counters {
 /// What one agent group did with the contacts it started in one interval.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct GroupCounters {
+    /// Contacts whose talk ended (answered in this interval).
     pub handled: u64,
     /// Σ time from answer to end of talk (holds included), seconds.
     pub handle_time: f64,
+    /// Holds in those contacts.
     pub holds: u64,
     /// Contacts that ended here without a transfer (a resolution attempt) / resolved.
     pub attempts: u64,
+    /// Attempts that resolved the issue.
     pub resolved: u64,
+    /// Contacts passed on (authority or knowledge).
     pub escalations: u64,
+    /// Approval holds (supervisor consults).
     pub approvals: u64,
 }
 
 impl GroupCounters {
+    /// Adds another tally into this one.
     pub fn add(&mut self, o: &GroupCounters) {
         self.handled += o.handled;
         self.handle_time += o.handle_time;
@@ -104,8 +131,11 @@ impl GroupCounters {
 /// Everything one replication measured. Sizes depend on intervals × call types × groups only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationResult {
+    /// Planning intervals (rows of every table).
     pub intervals: usize,
+    /// Call types (width of `contacts`).
     pub call_types: usize,
+    /// Agent groups (width of the group tables).
     pub groups: usize,
     /// `[interval * call_types + call_type]`, by the contact's arrival interval.
     pub contacts: Vec<Counters>,
@@ -133,12 +163,6 @@ impl ReplicationResult {
         }
     }
 
-    /// The tally of call type `c` in interval `k`.
-    #[inline]
-    pub fn counters_mut(&mut self, k: usize, c: usize) -> &mut Counters {
-        &mut self.contacts[k * self.call_types + c]
-    }
-
     /// Sum of the tallies that `keep(interval, call_type)` selects.
     pub fn total(&self, keep: impl Fn(usize, usize) -> bool) -> Counters {
         let mut t = Counters::default();
@@ -148,12 +172,6 @@ impl ReplicationResult {
             }
         }
         t
-    }
-
-    /// The work tally of group `g` in interval `k`.
-    #[inline]
-    pub fn group_mut(&mut self, k: usize, g: usize) -> &mut GroupCounters {
-        &mut self.group_work[k * self.groups + g]
     }
 
     /// Sum of group `g`'s work tallies over all intervals.
@@ -176,5 +194,337 @@ impl ReplicationResult {
             }
         }
         (staffed > 0.0).then(|| busy / staffed)
+    }
+}
+
+/// Where an event is tallied: a flat index `interval × width + index` into one of
+/// [`ReplicationResult`]'s per-interval tables (`width` = call types for contact and journey
+/// cells, agent groups for work cells), or [`Cell::NONE`] for a contact that arrived during
+/// warmup and is not counted. Four bytes, so contacts and agents carry theirs cheaply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell(u32);
+
+impl Cell {
+    /// Not counted (arrived during warmup).
+    pub const NONE: Cell = Cell(u32::MAX);
+
+    /// The cell of `index` (call type or group) in `interval`, for tables `width` wide.
+    /// Tables are far smaller than 2³² cells (a cell is ≥ 100 bytes), so the index fits.
+    #[inline]
+    pub fn new(interval: usize, index: usize, width: usize) -> Cell {
+        debug_assert!(interval * width + index < u32::MAX as usize);
+        Cell((interval * width + index) as u32)
+    }
+
+    /// [`Cell::new`] when `counted`, else [`Cell::NONE`].
+    #[inline]
+    pub fn counted_if(counted: bool, interval: usize, index: usize, width: usize) -> Cell {
+        if counted {
+            Cell::new(interval, index, width)
+        } else {
+            Cell::NONE
+        }
+    }
+
+    /// The flat index, `None` when not counted.
+    #[inline]
+    pub fn index(self) -> Option<usize> {
+        (self != Cell::NONE).then_some(self.0 as usize)
+    }
+}
+
+/// What the engine reports while it runs, in simulated-time order. *Contact cells* are
+/// (arrival interval, call type); *work cells* are (interval answered in, agent group); a
+/// journey's cell is its first contact's. Events about uncounted contacts carry
+/// [`Cell::NONE`] (an observer normally ignores them).
+pub trait Observer {
+    /// A contact entered a queue; `repeat` when it is a callback or redial.
+    fn offered(&mut self, cell: Cell, repeat: bool);
+    /// It found no idle agent and waits.
+    fn queued(&mut self, cell: Cell);
+    /// It reached an agent after `wait` seconds (0 when answered at once).
+    fn answered(&mut self, cell: Cell, wait: f64);
+    /// It hung up after waiting `wait` seconds.
+    fn abandoned(&mut self, cell: Cell, wait: f64);
+    /// An approval hold (supervisor consult, waiting for a supervisor included) of `hold`
+    /// seconds ended.
+    fn approval_hold(&mut self, cell: Cell, work: Cell, hold: f64);
+    /// Talk ended after `talk` seconds since the answer, with `holds` holds of `hold_time`
+    /// seconds in all (look-ups and approvals).
+    fn talk_ended(&mut self, cell: Cell, work: Cell, talk: f64, holds: u32, hold_time: f64);
+    /// The contact ended without a transfer: an attempt to resolve the issue.
+    fn resolution_attempt(&mut self, work: Cell, resolved: bool);
+    /// The contact ended in a transfer; `escalated` when the agent passed it on (authority
+    /// or knowledge) rather than by the call type's fixed routing.
+    fn transferred(&mut self, cell: Cell, work: Cell, escalated: bool);
+    /// A customer's journey ended (resolved or given up) after all it went through.
+    fn journey_closed(&mut self, cell: Cell, journey: &JourneyExperience);
+    /// The run ended with this contact still waiting (nobody left to serve it).
+    fn left_in_queue(&mut self, cell: Cell);
+    /// Within [warmup, horizon]: group `group` had `busy` busy and `present` staffed agents
+    /// for `dt` seconds of `interval`.
+    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64);
+}
+
+/// The observer behind every report: fills a [`ReplicationResult`] and scores journeys.
+#[derive(Debug, Clone)]
+pub struct Collector<'s> {
+    result: ReplicationResult,
+    scenario: &'s Scenario,
+    /// The score of a perfect journey (answered at once, resolved on the only contact; the
+    /// most common one in a healthy center), computed once.
+    perfect: Score,
+}
+
+impl<'s> Collector<'s> {
+    /// An empty collector shaped for `scenario`.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let sim = &scenario.simulation;
+        Collector {
+            result: ReplicationResult::new(
+                sim.intervals,
+                scenario.call_types.len(),
+                scenario.agent_groups.len(),
+            ),
+            scenario,
+            perfect: scenario.experience.score(&JourneyExperience::PERFECT),
+        }
+    }
+
+    /// The tallies collected.
+    pub fn finish(self) -> ReplicationResult {
+        self.result
+    }
+
+    #[inline]
+    fn contact(&mut self, cell: Cell) -> Option<&mut Counters> {
+        cell.index().map(|i| &mut self.result.contacts[i])
+    }
+
+    #[inline]
+    fn work(&mut self, cell: Cell) -> Option<&mut GroupCounters> {
+        cell.index().map(|i| &mut self.result.group_work[i])
+    }
+}
+
+impl Observer for Collector<'_> {
+    #[inline]
+    fn offered(&mut self, cell: Cell, repeat: bool) {
+        if let Some(t) = self.contact(cell) {
+            t.offered += 1;
+            t.repeats += repeat as u64;
+        }
+    }
+
+    #[inline]
+    fn queued(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.queued += 1;
+        }
+    }
+
+    #[inline]
+    fn answered(&mut self, cell: Cell, wait: f64) {
+        let threshold = self.scenario.simulation.service_level_threshold;
+        if let Some(t) = self.contact(cell) {
+            t.answered += 1;
+            t.wait_answered += wait;
+            t.wait_all += wait;
+            t.within_threshold += (wait <= threshold) as u64;
+        }
+    }
+
+    #[inline]
+    fn abandoned(&mut self, cell: Cell, wait: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.abandoned += 1;
+            t.wait_all += wait;
+        }
+    }
+
+    #[inline]
+    fn approval_hold(&mut self, cell: Cell, work: Cell, hold: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.approvals += 1;
+            t.approval_time += hold;
+        }
+        if let Some(w) = self.work(work) {
+            w.approvals += 1;
+        }
+    }
+
+    #[inline]
+    fn talk_ended(&mut self, cell: Cell, work: Cell, talk: f64, holds: u32, hold_time: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.holds += holds as u64;
+            t.hold_time += hold_time;
+        }
+        if let Some(w) = self.work(work) {
+            w.handled += 1;
+            w.handle_time += talk;
+            w.holds += holds as u64;
+        }
+    }
+
+    #[inline]
+    fn resolution_attempt(&mut self, work: Cell, resolved: bool) {
+        if let Some(w) = self.work(work) {
+            w.attempts += 1;
+            w.resolved += resolved as u64;
+        }
+    }
+
+    #[inline]
+    fn transferred(&mut self, cell: Cell, work: Cell, escalated: bool) {
+        if let Some(t) = self.contact(cell) {
+            t.transferred += 1;
+        }
+        if escalated {
+            if let Some(w) = self.work(work) {
+                w.escalations += 1;
+            }
+        }
+    }
+
+    #[inline]
+    fn journey_closed(&mut self, cell: Cell, j: &JourneyExperience) {
+        let Some(i) = cell.index() else {
+            return;
+        };
+        let score = if *j == JourneyExperience::PERFECT {
+            self.perfect
+        } else {
+            self.scenario.experience.score(j)
+        };
+        // Revenue at risk = churn × customer value, summed per journey as before; skipped
+        // when customers have no value (the sum would stay exactly +0).
+        let value = self.scenario.customers.customer_value;
+        let t = &mut self.result.contacts[i];
+        t.customers += 1;
+        t.resolved += j.resolved as u64;
+        t.first_contact_resolved += (j.resolved && j.contacts == 1) as u64;
+        t.csat += score.csat;
+        t.promoters += score.promoter;
+        t.detractors += score.detractor;
+        t.churned += score.churn;
+        if value != 0.0 {
+            t.revenue_at_risk += score.churn * value;
+        }
+        t.word_of_mouth_negative += score.word_of_mouth_negative;
+        t.word_of_mouth_positive += score.word_of_mouth_positive;
+    }
+
+    #[inline]
+    fn left_in_queue(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.in_queue_at_end += 1;
+        }
+    }
+
+    #[inline]
+    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64) {
+        let i = interval * self.result.groups + group;
+        self.result.busy[i] += busy as f64 * dt;
+        self.result.staffed[i] += present as f64 * dt;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        let text = r#"
+            [simulation]
+            horizon = "2h"
+            interval = "1h"
+            service_level_threshold = "20s"
+            [[call_types]]
+            name = "a"
+            arrival_rate = 10.0
+            handle_time = { distribution = "constant", value = "1m" }
+            [[call_types]]
+            name = "b"
+            arrival_rate = 10.0
+            handle_time = { distribution = "constant", value = "1m" }
+            [[agent_groups]]
+            name = "g"
+            skills = ["a", "b"]
+            agents = 1
+            [customers]
+            customer_value = 100.0
+        "#;
+        Scenario::from_toml_str(text, "test", "test").expect("valid")
+    }
+
+    /// Each event lands in its own cell, and uncounted events nowhere.
+    #[test]
+    fn events_land_in_their_cells() {
+        let s = scenario();
+        let mut c = Collector::new(&s);
+        let b1 = Cell::new(1, 1, 2);
+        let g0 = Cell::new(0, 0, 1);
+        c.offered(b1, false);
+        c.offered(b1, true);
+        c.queued(b1);
+        c.answered(b1, 20.0);
+        c.abandoned(b1, 5.0);
+        c.talk_ended(b1, g0, 90.0, 2, 30.0);
+        c.approval_hold(b1, g0, 12.0);
+        c.resolution_attempt(g0, true);
+        c.transferred(b1, g0, true);
+        c.transferred(b1, g0, false);
+        c.left_in_queue(b1);
+        c.agent_time(1, 0, 1, 2, 10.0);
+        let none = Cell::NONE;
+        c.offered(none, true);
+        c.answered(none, 1.0);
+        c.abandoned(none, 1.0);
+        c.talk_ended(none, none, 1.0, 1, 1.0);
+        c.journey_closed(none, &JourneyExperience::PERFECT);
+        let r = c.finish();
+        let t = r.contacts[3];
+        assert_eq!((t.offered, t.repeats, t.queued), (2, 1, 1));
+        assert_eq!((t.answered, t.within_threshold, t.abandoned), (1, 1, 1));
+        assert_eq!((t.wait_answered, t.wait_all), (20.0, 25.0));
+        assert_eq!(
+            (t.holds, t.hold_time, t.approvals, t.approval_time),
+            (2, 30.0, 1, 12.0)
+        );
+        assert_eq!((t.transferred, t.in_queue_at_end), (2, 1));
+        let w = r.group_work[0];
+        assert_eq!((w.handled, w.handle_time, w.holds), (1, 90.0, 2));
+        assert_eq!(
+            (w.attempts, w.resolved, w.escalations, w.approvals),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((r.busy[1], r.staffed[1]), (10.0, 20.0));
+        let others = r.total(|k, c| (k, c) != (1, 1));
+        assert_eq!(others, Counters::default());
+    }
+
+    /// A closed journey is scored once into its cell; revenue is churn × customer value.
+    #[test]
+    fn journeys_are_scored() {
+        let s = scenario();
+        let mut c = Collector::new(&s);
+        let cell = Cell::new(0, 0, 2);
+        let waited = JourneyExperience {
+            wait_s: 120.0,
+            ..JourneyExperience::PERFECT
+        };
+        c.journey_closed(cell, &JourneyExperience::PERFECT);
+        c.journey_closed(cell, &waited);
+        let t = c.finish().contacts[0];
+        let e = &s.experience;
+        let (p, w) = (e.score(&JourneyExperience::PERFECT), e.score(&waited));
+        assert_eq!(
+            (t.customers, t.resolved, t.first_contact_resolved),
+            (2, 2, 2)
+        );
+        assert_eq!(t.csat, p.csat + w.csat);
+        assert!(w.csat < p.csat);
+        assert_eq!(t.churned, p.churn + w.churn);
+        assert_eq!(t.revenue_at_risk, p.churn * 100.0 + w.churn * 100.0);
     }
 }

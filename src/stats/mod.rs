@@ -5,7 +5,7 @@
 mod counters;
 mod outcome;
 
-pub use counters::{Counters, GroupCounters, ReplicationResult};
+pub use counters::{Cell, Collector, Counters, GroupCounters, Observer, ReplicationResult};
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};

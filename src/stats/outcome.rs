@@ -540,8 +540,8 @@ mod tests {
     fn replication(offered_in_each_interval: u64) -> ReplicationResult {
         let mut r = ReplicationResult::new(2, 1, 1);
         for k in 0..2 {
-            r.counters_mut(k, 0).offered = offered_in_each_interval;
-            r.counters_mut(k, 0).answered = offered_in_each_interval;
+            r.contacts[k].offered = offered_in_each_interval;
+            r.contacts[k].answered = offered_in_each_interval;
             r.busy[k] = 900.0;
             r.staffed[k] = 1800.0;
         }
