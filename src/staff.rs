@@ -204,7 +204,7 @@ impl Target {
 }
 
 /// What a target is judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Confidence {
     /// The 95% confidence bound on the safe side.
     #[default]
