@@ -100,7 +100,9 @@ pub fn group_metrics(g: &GroupCounters) -> [Option<f64>; 6] {
 /// Mean and Student-t 95% confidence interval of a metric over replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// Mean over the replications that defined the metric.
     pub mean: f64,
+    /// Student-t 95% interval (low, high); the mean itself when `n` < 2.
     pub ci95: (f64, f64),
     /// Replications in which the metric was defined.
     pub n: usize,
