@@ -17,10 +17,15 @@ pub type Stream = Xoshiro256PlusPlus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
+    /// Inter-arrival times of external contacts.
     Arrivals = 1,
+    /// Handle (talk) times.
     HandleTime = 2,
+    /// How long callers wait before hanging up.
     Patience = 3,
+    /// Whether a served contact is transferred.
     Transfer = 4,
+    /// After-call work (wrap-up) times.
     AfterCallWork = 5,
     /// Per journey: issue difficulty and decision amount.
     Issue = 6,
@@ -37,8 +42,11 @@ pub enum Purpose {
 /// Identifies one replication of one experiment point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamKey {
+    /// The experiment's base seed.
     pub seed: u64,
+    /// The sweep point (0 outside sweeps).
     pub point: u64,
+    /// The replication's index.
     pub replication: u64,
 }
 

@@ -9,17 +9,27 @@ use rand_distr::{Beta, Distribution as _, Exp1, Gamma, LogNormal, Weibull};
 pub enum Dist {
     /// On [0, 1], parameterised by mean and sd (for issue difficulty).
     Beta(Beta<f64>, f64),
+    /// Exponential with the given mean (the memoryless case Erlang C and A assume).
     Exponential {
+        /// The mean (> 0).
         mean: f64,
     },
+    /// Log-normal (see [`Dist::lognormal`]) and its mean, kept so the mean need not be recomputed.
     LogNormal(LogNormal<f64>, f64),
+    /// Gamma (see [`Dist::gamma`]) and its mean.
     Gamma(Gamma<f64>, f64),
+    /// Weibull (see [`Dist::weibull`]) and its mean.
     Weibull(Weibull<f64>, f64),
+    /// Uniform on [min, max].
     Uniform {
+        /// Lower bound.
         min: f64,
+        /// Upper bound.
         max: f64,
     },
+    /// Always this value (deterministic service, as in M/D/1).
     Constant(f64),
+    /// Draws one of the given observations, each equally likely.
     Empirical(Vec<f64>),
 }
 

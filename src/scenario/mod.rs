@@ -13,20 +13,29 @@ use std::path::Path;
 
 /// Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
 pub const DEFAULT_INTERVAL_S: f64 = 1800.0;
+/// Replications when `simulation.replications` is absent.
 pub const DEFAULT_REPLICATIONS: u32 = 30;
+/// Base seed when `simulation.seed` is absent.
 pub const DEFAULT_SEED: u64 = 1;
+/// Service-level threshold (seconds) when `simulation.service_level_threshold` is absent.
 pub const DEFAULT_SL_THRESHOLD_S: f64 = 20.0;
 
 /// Run-level settings from `[simulation]`, all times in seconds.
 #[derive(Debug, Clone)]
 pub struct Simulation {
+    /// Simulated time during which contacts arrive, seconds (the center then drains).
     pub horizon: f64,
+    /// Length of a planning interval, seconds.
     pub interval: f64,
     /// ceil(horizon / interval): the length of every per-interval array.
     pub intervals: usize,
+    /// Contacts arriving before this time are simulated but left out of every statistic.
     pub warmup: f64,
+    /// Independent replications to run.
     pub replications: u32,
+    /// Base seed of every random stream.
     pub seed: u64,
+    /// A contact answered within this wait counts toward the service level, seconds.
     pub service_level_threshold: f64,
 }
 
@@ -47,14 +56,21 @@ impl Simulation {
 /// A validated scenario: what the engine runs.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario's name, as reports show it.
     pub name: String,
     /// Where it came from (a path, or a label for in-memory text), for messages.
     pub source: String,
+    /// Run-level settings.
     pub simulation: Simulation,
+    /// The kinds of contact, in file order (indices used everywhere else).
     pub call_types: Vec<CallType>,
+    /// The agent pools, in file order.
     pub agent_groups: Vec<AgentGroup>,
+    /// The supervisor pool that approval holds queue for.
     pub supervisors: Supervisors,
+    /// How unresolved and abandoned customers come back.
     pub customers: CustomerBehaviour,
+    /// Effect sizes of the customer-experience model.
     pub experience: ExperienceParams,
 }
 
@@ -62,11 +78,13 @@ pub struct Scenario {
 /// [`Scenario::overloaded_intervals`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Overload {
+    /// The overloaded interval's index.
     pub interval: usize,
     /// The call type whose own servers are short; `None` for the center as a whole.
     pub call_type: Option<usize>,
     /// Offered load in Erlangs.
     pub load: f64,
+    /// Agents who can serve that queue in that interval.
     pub agents: u32,
 }
 
@@ -75,20 +93,31 @@ pub struct Overload {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("{file}: cannot read the file")]
+    /// The file could not be read.
     Io {
+        /// The file, as given.
         file: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("{file}: {location}{message}")]
+    /// The file is not valid TOML.
     Syntax {
+        /// The file, as given.
         file: String,
+        /// "line L, column C: " where known, else empty.
         location: String,
+        /// What is wrong.
         message: String,
     },
     #[error("{file}: {path}: {message}")]
+    /// A key is missing, unknown or has a value that is not allowed.
     Invalid {
+        /// The file, as given.
         file: String,
+        /// The key path, e.g. `call_types[1].handle_time.mean`.
         path: String,
+        /// What is wrong and what is allowed.
         message: String,
     },
 }
