@@ -13,19 +13,43 @@ use std::collections::BinaryHeap;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
     /// A waiting contact's patience runs out (ignored if it was answered: lazy cancellation).
-    Abandon { slot: u32, generation: u32 },
+    Abandon {
+        /// The waiting contact's slot (contact slots are reused).
+        slot: u32,
+        /// The slot's generation when scheduled; a reused slot has a newer one, so a stale
+        /// event is recognised.
+        generation: u32,
+    },
     /// An agent finishes talking (transfer decided, after-call work starts).
-    TalkEnd { agent: u32 },
+    TalkEnd {
+        /// The agent's index.
+        agent: u32,
+    },
     /// An agent finishes after-call work.
-    WrapEnd { agent: u32 },
+    WrapEnd {
+        /// The agent's index.
+        agent: u32,
+    },
     /// An agent puts the customer on hold to ask a supervisor for approval.
-    ApprovalRequest { agent: u32 },
+    ApprovalRequest {
+        /// The agent's index.
+        agent: u32,
+    },
     /// The supervisor has decided; the call ends.
-    ApprovalDone { agent: u32 },
+    ApprovalDone {
+        /// The agent's index.
+        agent: u32,
+    },
     /// A customer calls back (unresolved) or redials (abandoned).
-    Return { journey: u32 },
+    Return {
+        /// The customer's journey.
+        journey: u32,
+    },
     /// Start of planning interval `k`: staffing changes.
-    Boundary { interval: u32 },
+    Boundary {
+        /// The interval that starts.
+        interval: u32,
+    },
     /// Statistics start counting busy and staffed time.
     WarmupEnd,
     /// Statistics stop counting busy and staffed time.

@@ -16,17 +16,21 @@ pub struct ExperienceParams {
     pub novice_handle_factor: f64,
     /// Resolution: P(resolve) = logistic(intercept − slope·(difficulty − proficiency)).
     pub resolution_intercept: f64,
+    /// The slope of that formula: how much a gap between difficulty and proficiency hurts.
     pub resolution_slope: f64,
     /// Expected look-up holds per call = novice·(1 − proficiency) + difficulty_weight·difficulty.
     pub holds_novice: f64,
+    /// The difficulty weight of that formula.
     pub holds_difficulty: f64,
     /// Length of one look-up hold.
     pub hold_time: Dist,
+    /// Weights of the journey's satisfaction utility.
     pub satisfaction: SatisfactionWeights,
     /// Probability that a customer whose CSAT is 1, 2, 3, 4, 5 is lost.
     pub churn_by_csat: [f64; 5],
     /// People told about the experience by an unhappy (CSAT 1–2) / happy (CSAT 4–5) customer.
     pub word_of_mouth_unhappy: f64,
+    /// People told about the experience by a happy (CSAT 4–5) customer.
     pub word_of_mouth_happy: f64,
 }
 
@@ -54,13 +58,19 @@ impl Default for ExperienceParams {
 pub struct SatisfactionWeights {
     /// U of a perfect journey (answered at once, resolved on the first contact, no hold).
     pub base: f64,
+    /// Subtracted from U per minute of waiting in queue.
     pub per_wait_minute: f64,
+    /// Subtracted from U per hold.
     pub per_hold: f64,
+    /// Subtracted from U per minute on hold.
     pub per_hold_minute: f64,
+    /// Subtracted from U per transfer.
     pub per_transfer: f64,
     /// Each contact after the first one that was not a transfer (callbacks, redials).
     pub per_repeat: f64,
+    /// Subtracted from U when the issue is never resolved.
     pub unresolved: f64,
+    /// Subtracted from U per abandoned contact.
     pub per_abandon: f64,
 }
 
@@ -84,9 +94,11 @@ impl Default for SatisfactionWeights {
 pub struct CustomerBehaviour {
     /// Unresolved customers who call again.
     pub callback_probability: f64,
+    /// Time from the unresolved contact's end to the callback.
     pub callback_delay: Dist,
     /// Abandoned callers who try again.
     pub redial_probability: f64,
+    /// Time from abandoning to the redial.
     pub redial_delay: Dist,
     /// A journey ends (unresolved) after this many contacts.
     pub max_contacts: u32,
@@ -111,12 +123,16 @@ impl CustomerBehaviour {
 /// The supervisor pool that approval holds queue for.
 #[derive(Debug, Clone)]
 pub struct Supervisors {
+    /// Supervisors on duty (all day).
     pub count: u32,
+    /// Length of one approval consult.
     pub consult_time: Dist,
+    /// Currency per supervisor-hour.
     pub hourly_cost: f64,
 }
 
 #[inline]
+/// The logistic function 1 / (1 + e^−x), mapping a logit-scale utility to a probability.
 pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -206,11 +222,15 @@ pub struct JourneyExperience {
     pub wait_s: f64,
     /// Holds endured (look-ups and approvals) and their total length.
     pub holds: u32,
+    /// Total time on hold, seconds.
     pub hold_s: f64,
+    /// Transfers between queues.
     pub transfers: u32,
     /// Queue visits, transfers included.
     pub contacts: u32,
+    /// Contacts abandoned while waiting.
     pub abandons: u32,
+    /// Whether the issue was finally resolved.
     pub resolved: bool,
 }
 
@@ -222,10 +242,15 @@ pub struct Score {
     pub csat: f64,
     /// P(would-recommend ≥ 9) and P(≤ 6).
     pub promoter: f64,
+    /// P(would-recommend ≤ 6).
     pub detractor: f64,
+    /// Probability that the customer is lost.
     pub churn: f64,
+    /// Expected revenue lost: churn × customer value (currency).
     pub revenue_at_risk: f64,
+    /// Expected people told about a bad experience.
     pub word_of_mouth_negative: f64,
+    /// Expected people told about a good experience.
     pub word_of_mouth_positive: f64,
 }
 

@@ -5,8 +5,11 @@
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counters {
+    /// Contacts that arrived (external arrivals, transfers, callbacks and redials).
     pub offered: u64,
+    /// Contacts that reached an agent.
     pub answered: u64,
+    /// Contacts whose caller hung up while waiting.
     pub abandoned: u64,
     /// Contacts that did not reach an agent at once.
     pub queued: u64,
@@ -24,24 +27,33 @@ pub struct Counters {
     pub repeats: u64,
     /// Holds in answered contacts (look-ups and approvals) and their total length, seconds.
     pub holds: u64,
+    /// Total length of those holds, seconds.
     pub hold_time: f64,
     /// Approval holds (supervisor consults) and their total length including the wait for a
     /// supervisor, seconds.
     pub approvals: u64,
+    /// Total length of those approval holds, seconds.
     pub approval_time: f64,
     /// Journeys (customers) that ended, attributed to their first contact's type and interval.
     pub customers: u64,
     /// Journeys resolved on the first contact / resolved at all.
     pub first_contact_resolved: u64,
+    /// Journeys resolved at all.
     pub resolved: u64,
     /// Sums over journeys of expected CSAT, P(promoter), P(detractor), P(churn), revenue at
     /// risk and people told (negative / positive).
     pub csat: f64,
+    /// Σ P(promoter) over journeys.
     pub promoters: f64,
+    /// Σ P(detractor) over journeys.
     pub detractors: f64,
+    /// Σ P(churn) over journeys.
     pub churned: f64,
+    /// Σ expected revenue lost with churned customers (currency).
     pub revenue_at_risk: f64,
+    /// Σ expected people told about a bad experience.
     pub word_of_mouth_negative: f64,
+    /// Σ expected people told about a good experience.
     pub word_of_mouth_positive: f64,
 }
 
@@ -78,18 +90,24 @@ impl Counters {
 /// What one agent group did with the contacts it started in one interval.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct GroupCounters {
+    /// Contacts this group answered.
     pub handled: u64,
     /// Σ time from answer to end of talk (holds included), seconds.
     pub handle_time: f64,
+    /// Look-up and approval holds in those contacts.
     pub holds: u64,
     /// Contacts that ended here without a transfer (a resolution attempt) / resolved.
     pub attempts: u64,
+    /// Resolution attempts that resolved the issue.
     pub resolved: u64,
+    /// Decisions beyond authority escalated by transfer.
     pub escalations: u64,
+    /// Decisions beyond authority taken to a supervisor.
     pub approvals: u64,
 }
 
 impl GroupCounters {
+    /// Adds another tally into this one.
     pub fn add(&mut self, o: &GroupCounters) {
         self.handled += o.handled;
         self.handle_time += o.handle_time;
@@ -104,8 +122,11 @@ impl GroupCounters {
 /// Everything one replication measured. Sizes depend on intervals × call types × groups only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationResult {
+    /// Planning intervals of the horizon.
     pub intervals: usize,
+    /// Call types of the scenario.
     pub call_types: usize,
+    /// Agent groups of the scenario.
     pub groups: usize,
     /// `[interval * call_types + call_type]`, by the contact's arrival interval.
     pub contacts: Vec<Counters>,
