@@ -1,6 +1,6 @@
-//! Streaming statistics: the fixed-size counters one replication fills in ([`counters`]), the
-//! metrics derived from them, and the across-replication summary (mean and Student-t 95%
-//! confidence interval).
+//! Streaming statistics: the fixed-size counters one replication fills in
+//! ([`ReplicationResult`]), the metrics derived from them, and the across-replication summary
+//! (mean and Student-t 95% confidence interval).
 
 mod counters;
 mod outcome;
