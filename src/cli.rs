@@ -2,11 +2,11 @@
 //! validated objects, runs the library, and writes reports whole. Exit codes follow the
 //! contract: 0 success, 2 bad input (scenario or arguments), 1 anything else.
 
-mod compare;
-mod erlang;
+mod compare_cmd;
+mod erlang_cmd;
 mod signals;
-mod staff;
-mod sweep;
+mod staff_cmd;
+mod sweep_cmd;
 
 use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
 use crate::output::{self, Output, OutputError};
@@ -47,15 +47,15 @@ enum Command {
         scenario: PathBuf,
     },
     /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
-    Erlang(erlang::ErlangArgs),
+    Erlang(erlang_cmd::ErlangArgs),
     /// Run two scenarios with common random numbers; report B − A with paired 95% intervals.
-    Compare(compare::CompareArgs),
+    Compare(compare_cmd::CompareArgs),
     /// Grid over scenario keys (dotted paths): every point × replication in one parallel pool.
-    Sweep(sweep::SweepArgs),
+    Sweep(sweep_cmd::SweepArgs),
     /// Combine the CSV outputs of `sweep --shard I/N` runs into the unsharded run's file.
-    Merge(sweep::MergeArgs),
+    Merge(sweep_cmd::MergeArgs),
     /// Smallest staffing per interval that meets every target, by Erlang estimate + simulation.
-    Staff(staff::StaffArgs),
+    Staff(staff_cmd::StaffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -341,11 +341,11 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Validate { scenario } => cmd_validate(&scenario),
-        Command::Erlang(args) => erlang::cmd_erlang(args),
-        Command::Compare(args) => compare::cmd_compare(args),
-        Command::Sweep(args) => sweep::cmd_sweep(args),
-        Command::Merge(args) => sweep::cmd_merge(args),
-        Command::Staff(args) => staff::cmd_staff(args),
+        Command::Erlang(args) => erlang_cmd::cmd_erlang(args),
+        Command::Compare(args) => compare_cmd::cmd_compare(args),
+        Command::Sweep(args) => sweep_cmd::cmd_sweep(args),
+        Command::Merge(args) => sweep_cmd::cmd_merge(args),
+        Command::Staff(args) => staff_cmd::cmd_staff(args),
     }
 }
 

@@ -13,8 +13,11 @@ use crate::stats::Estimate;
 /// One metric compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricComparison {
+    /// The metric's name, as in the JSON and CSV outputs.
     pub name: String,
+    /// Scenario A's estimate (`None`: undefined in every replication).
     pub a: Option<Estimate>,
+    /// Scenario B's estimate (`None`: undefined in every replication).
     pub b: Option<Estimate>,
     /// B − A, paired by replication (replications where either is undefined are skipped).
     pub diff: Option<Estimate>,
@@ -47,10 +50,15 @@ pub struct Money {
 /// Everything `ccsim compare` reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    /// Scenario A's name.
     pub a: String,
+    /// Scenario B's name.
     pub b: String,
+    /// Replications of each scenario, paired by index.
     pub replications: u32,
+    /// Every metric of every scope, in report order.
     pub metrics: Vec<MetricComparison>,
+    /// Costs and revenue at risk, B − A.
     pub money: Money,
 }
 

@@ -32,6 +32,8 @@
 //! assert!(sl.mean > 0.5);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod analytic;
 pub mod cli;
 pub mod compare;

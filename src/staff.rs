@@ -64,15 +64,20 @@ pub enum StaffError {
 /// Which side of a target is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
+    /// The metric must be at least the value (e.g. service level).
     AtLeast,
+    /// The metric must be at most the value (e.g. abandonment, waits).
     AtMost,
 }
 
 /// One target such as `service_level>=0.8`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    /// The metric's name, one of the targetable metrics.
     pub metric: &'static str,
+    /// Which side of `value` is good.
     pub direction: Direction,
+    /// The threshold (a fraction, or seconds for wait metrics).
     pub value: f64,
 }
 
@@ -204,7 +209,7 @@ impl Target {
 }
 
 /// What a target is judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Confidence {
     /// The 95% confidence bound on the safe side.
     #[default]
@@ -216,10 +221,13 @@ pub enum Confidence {
 /// A staffing question.
 #[derive(Debug, Clone)]
 pub struct StaffQuery {
+    /// The scenario whose agent group is staffed; its other groups stay as given.
     pub scenario: Scenario,
     /// Index of the agent group whose staffing is searched.
     pub group: usize,
+    /// Every target must be met in every interval that has contacts.
     pub targets: Vec<Target>,
+    /// Whether a target is judged on its confidence bound or on the mean.
     pub confidence: Confidence,
     /// Threads, cancellation and memory budget of the simulations (no progress bar).
     pub options: RunOptions,
@@ -230,12 +238,14 @@ pub struct StaffQuery {
 /// The metrics of one staffing, per interval and target (`None`: no contacts there).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
+    /// `estimates[k][t]`: target `t`'s metric in interval `k`.
     pub estimates: Vec<Vec<Option<Estimate>>>,
     /// Smallest slack over targets per interval (negative: missed).
     pub slack: Vec<f64>,
 }
 
 impl Evaluation {
+    /// True when every interval meets every target.
     pub fn meets(&self) -> bool {
         self.slack.iter().all(|s| *s >= 0.0)
     }
@@ -251,13 +261,17 @@ impl Evaluation {
 /// The answer.
 #[derive(Debug, Clone)]
 pub struct StaffAnswer {
+    /// The smallest staffing found, per interval.
     pub staffing: Vec<u32>,
+    /// How `staffing` fares in simulation.
     pub evaluation: Evaluation,
     /// The Erlang-only staffing and how it fares in simulation.
     pub erlang: Vec<u32>,
+    /// How the Erlang-only staffing fares in simulation.
     pub erlang_evaluation: Evaluation,
     /// Lowest headcount the search considers per interval.
     pub floor: Vec<u32>,
+    /// Simulations (each of all replications) the search ran.
     pub simulations: usize,
 }
 

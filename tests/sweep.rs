@@ -774,7 +774,18 @@ mod staffing {
 
 mod slurm {
     use super::*;
+    use std::io::Write as _;
 
+    /// Set (to anything but empty or `0`) by `.ci/run` once it has started the local cluster:
+    /// then a missing `sbatch` or a node that is not idle fails the test instead of skipping
+    /// it, so CI cannot pass without having run the job array.
+    const REQUIRE: &str = "CCSIM_REQUIRE_SLURM";
+
+    fn slurm_required() -> bool {
+        std::env::var(REQUIRE).is_ok_and(|v| !v.is_empty() && v != "0")
+    }
+
+    /// Why Slurm cannot run a job here, if it cannot.
     fn slurm_ready() -> Result<(), String> {
         let on_path = std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).any(|d| d.join("sbatch").is_file()))
@@ -802,15 +813,78 @@ mod slurm {
         Ok(())
     }
 
+    /// The line a skip prints. Written to the process's stderr directly rather than with
+    /// `eprintln!`, which the test harness captures (and hides) for a passing test: a skipped
+    /// test must be seen in plain `cargo test` output.
+    fn report_skip(test: &str, why: &str) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {test}: Slurm not available: {why}; set {REQUIRE}=1 to make this a failure"
+        );
+    }
+
+    /// Whether to run: `false` (after printing why) when Slurm is absent and not required; a
+    /// panic naming the reason when it is absent but required.
+    fn run_or_skip(test: &str) -> bool {
+        match slurm_ready() {
+            Ok(()) => true,
+            Err(why) if slurm_required() => {
+                panic!("{REQUIRE} is set but Slurm is not available: {why}")
+            }
+            Err(why) => {
+                report_skip(test, &why);
+                false
+            }
+        }
+    }
+
+    /// The Slurm test's two ways of not running, checked by running it again (this same test
+    /// binary) with no `sbatch` on PATH: plain, it passes and its `SKIPPED:` line shows in the
+    /// harness's captured output; with `CCSIM_REQUIRE_SLURM=1`, it fails and says why.
+    #[test]
+    fn without_sbatch_the_job_array_test_reports_its_skip_or_fails_when_required() {
+        let empty = tempfile::tempdir().unwrap();
+        let run = |require: Option<&str>| {
+            let mut c = std::process::Command::new(std::env::current_exe().unwrap());
+            c.args([
+                "--exact",
+                "slurm::job_array_and_merge_match_the_unsharded_run",
+                "--test-threads=1",
+            ])
+            .env("PATH", empty.path())
+            .env_remove(REQUIRE);
+            if let Some(v) = require {
+                c.env(REQUIRE, v);
+            }
+            let out = c.output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            (out.status.success(), text)
+        };
+        let (ok, text) = run(None);
+        assert!(ok, "a skip must pass:\n{text}");
+        assert!(
+            text.contains("SKIPPED: slurm::job_array_and_merge_match_the_unsharded_run: Slurm not available: `sbatch` is not on PATH"),
+            "the skip must be visible:\n{text}"
+        );
+        assert!(text.contains("1 passed"), "{text}");
+        let (ok, text) = run(Some("1"));
+        assert!(!ok, "required Slurm that is missing must fail:\n{text}");
+        assert!(
+            text.contains(
+                "CCSIM_REQUIRE_SLURM is set but Slurm is not available: `sbatch` is not on PATH"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("SKIPPED:"), "{text}");
+    }
+
     /// The shipped job array (examples/slurm) on a real cluster: three shards, then the
-    /// dependent merge job; the merged file equals the unsharded run byte for byte.
+    /// dependent merge job; the merged file equals the unsharded run byte for byte. Skips with
+    /// a `SKIPPED:` line when Slurm is absent, unless `CCSIM_REQUIRE_SLURM` is set.
     #[test]
     fn job_array_and_merge_match_the_unsharded_run() {
-        if let Err(why) = slurm_ready() {
-            if std::env::var_os("CCSIM_REQUIRE_SLURM").is_some() {
-                panic!("Slurm required but unavailable: {why}");
-            }
-            eprintln!("skipping the Slurm test: {why}");
+        if !run_or_skip("slurm::job_array_and_merge_match_the_unsharded_run") {
             return;
         }
         let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,7 @@ pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
 pub struct Transfer {
     /// Index of the destination call type.
     pub to: usize,
+    /// Chance that a served contact is transferred, in [0, 1].
     pub probability: f64,
 }
 
@@ -22,6 +23,7 @@ pub struct Transfer {
 /// what kind of issue its customers bring.
 #[derive(Debug, Clone)]
 pub struct CallType {
+    /// The call type's name, unique in the scenario.
     pub name: String,
     /// Poisson arrival rate in each planning interval, contacts per **second**.
     pub arrival_rates: Vec<f64>,
@@ -29,7 +31,9 @@ pub struct CallType {
     pub handle_time: Dist,
     /// `None`: callers never abandon.
     pub patience: Option<Dist>,
+    /// Fixed-probability transfer after service (`None`: never transferred).
     pub transfer: Option<Transfer>,
+    /// Wrap-up after the talk, during which the agent is still busy (`None`: none).
     pub after_call_work: Option<Dist>,
     /// Issue difficulty on [0, 1]. `None`: every issue is resolved when served (plain model).
     pub difficulty: Option<Dist>,
@@ -59,13 +63,16 @@ pub enum BeyondAuthority {
 /// calls handled, p(n) = p − (p − start)·exp(−n / calls).
 #[derive(Debug, Clone, Copy)]
 pub struct Learning {
+    /// Proficiency of a new agent, on [0, 1].
     pub start: f64,
+    /// Calls over which the gap to the group's proficiency shrinks by a factor e.
     pub calls: f64,
 }
 
 /// A pool of interchangeable agents.
 #[derive(Debug, Clone)]
 pub struct AgentGroup {
+    /// The group's name, unique in the scenario.
     pub name: String,
     /// Call-type indices served, highest priority first.
     pub skills: Vec<usize>,
@@ -73,9 +80,11 @@ pub struct AgentGroup {
     pub staffing: Vec<u32>,
     /// Training: 0 (new hire) to 1 (fully proficient, the plain model's agent).
     pub proficiency: f64,
+    /// Per-agent learning curve (`None`: every agent works at `proficiency`).
     pub learning: Option<Learning>,
     /// Largest decision amount an agent may grant alone (empowerment); `f64::INFINITY` = any.
     pub authority: f64,
+    /// What an agent does with a decision larger than `authority`.
     pub beyond_authority: BeyondAuthority,
     /// Knowledge-based transfer: when this group's agent fails to resolve the issue, the
     /// contact is transferred (with this probability, once per journey) instead of the

@@ -1,6 +1,6 @@
-//! Streaming statistics: the fixed-size counters one replication fills in ([`counters`]), the
-//! metrics derived from them, and the across-replication summary (mean and Student-t 95%
-//! confidence interval).
+//! Streaming statistics: the fixed-size counters one replication fills in
+//! ([`ReplicationResult`]), the metrics derived from them, and the across-replication summary
+//! (mean and Student-t 95% confidence interval).
 
 mod counters;
 mod outcome;
@@ -100,7 +100,9 @@ pub fn group_metrics(g: &GroupCounters) -> [Option<f64>; 6] {
 /// Mean and Student-t 95% confidence interval of a metric over replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// Mean over the replications that defined the metric.
     pub mean: f64,
+    /// Student-t 95% interval (low, high); the mean itself when `n` < 2.
     pub ci95: (f64, f64),
     /// Replications in which the metric was defined.
     pub n: usize,

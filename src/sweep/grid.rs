@@ -20,6 +20,7 @@ pub const MAX_POINTS: u64 = 10_000_000;
 pub struct Axis {
     /// The dotted key, as written (also the CSV column name).
     pub key: String,
+    /// The values the key takes, in the order given.
     pub values: Vec<Value>,
 }
 
@@ -43,6 +44,7 @@ fn label(v: &Value) -> String {
 /// varies fastest (like nested loops written in `--set` order).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grid {
+    /// The swept keys, in `--set` order (the last varies fastest).
     pub axes: Vec<Axis>,
 }
 

@@ -40,11 +40,15 @@ pub enum SweepError {
     #[error("{0}")]
     Input(String),
     #[error("{context}: {source}")]
+    /// A file could not be read or written (exit code 1).
     Io {
+        /// What was being done, naming the file.
         context: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("could not start the worker threads: {0}")]
+    /// The worker thread pool could not be built.
     Pool(#[from] rayon::ThreadPoolBuildError),
 }
 
@@ -63,7 +67,9 @@ impl SweepError {
 /// rather than contiguous blocks, so shards get similar work when cost grows along a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// This shard's number I, 0 ≤ I < N.
     pub index: u64,
+    /// The number of shards N.
     pub count: u64,
 }
 
@@ -71,6 +77,7 @@ impl Shard {
     /// The whole grid.
     pub const ALL: Shard = Shard { index: 0, count: 1 };
 
+    /// True when grid point `point` belongs to this shard.
     pub fn contains(&self, point: u64) -> bool {
         point % self.count == self.index
     }
@@ -99,6 +106,7 @@ pub struct Point {
     pub index: u64,
     /// The swept keys' values, in axis order.
     pub labels: Vec<String>,
+    /// The base scenario with the point's values applied, validated.
     pub scenario: Scenario,
 }
 
@@ -159,7 +167,9 @@ pub fn read_sweep_file(path: &Path, base: &toml::Table) -> Result<Vec<Axis>, Swe
 /// A grid over a base scenario table.
 #[derive(Debug, Clone)]
 pub struct Sweep {
+    /// The base scenario file as a TOML table, before any point's values are applied.
     pub base: toml::Table,
+    /// The swept keys and their values.
     pub grid: Grid,
     /// Names the base scenario in messages.
     pub source: String,
@@ -224,11 +234,14 @@ pub struct RunControl<'a> {
 /// How a run of points ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunSummary {
+    /// Points whose every replication was reported.
     pub finished: usize,
+    /// Points asked for.
     pub total: usize,
 }
 
 impl RunSummary {
+    /// True when the run stopped before every point finished.
     pub fn interrupted(&self) -> bool {
         self.finished < self.total
     }

@@ -8,7 +8,7 @@ use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
 use crate::stats::Estimate;
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -25,13 +25,31 @@ pub(super) struct StaffArgs {
     #[arg(long)]
     group: Option<String>,
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
-    #[arg(long, value_enum, default_value_t = Confidence::Ci95)]
-    confidence: Confidence,
+    #[arg(long, value_enum, default_value_t = ConfidenceArg::Ci95)]
+    confidence: ConfidenceArg,
     /// Budget: most simulations (each of all replications) the search may run.
     #[arg(long, default_value_t = 1000)]
     max_simulations: usize,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConfidenceArg {
+    /// The 95% confidence bound on the safe side.
+    Ci95,
+    /// The mean over replications.
+    Mean,
+}
+
+impl From<ConfidenceArg> for Confidence {
+    fn from(c: ConfidenceArg) -> Confidence {
+        match c {
+            ConfidenceArg::Ci95 => Confidence::Ci95,
+            ConfidenceArg::Mean => Confidence::Mean,
+        }
+    }
 }
 
 pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
@@ -77,7 +95,7 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         scenario,
         group,
         targets,
-        confidence: args.confidence,
+        confidence: args.confidence.into(),
         options: RunOptions {
             progress: false,
             ..args.common.run_options()
@@ -267,4 +285,19 @@ fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `--confidence` spellings are part of the command line: they must not change when
+    /// the library's enum does.
+    #[test]
+    fn confidence_values_map_to_the_library_enum() {
+        let parse = |s| ConfidenceArg::from_str(s, false).map(Confidence::from);
+        assert_eq!(parse("ci95"), Ok(Confidence::Ci95));
+        assert_eq!(parse("mean"), Ok(Confidence::Mean));
+        assert!(parse("median").is_err());
+    }
 }
