@@ -56,7 +56,7 @@ fn hundred_points(c: &mut Criterion) {
                     stop: &stop,
                     memory_limit: None,
                 };
-                run_points(&points, ctl, |i, event| {
+                run_points(&sweep, &points, ctl, |i, event| {
                     let p = &points[i];
                     bytes += match event {
                         PointEvent::Replication(r, b) => {

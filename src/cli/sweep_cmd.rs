@@ -137,12 +137,12 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
                 target,
                 provenance,
             };
-            let (text, layout) = sweep_to_csv_file(&sweep, &points, file, args.resume, ctl)?;
+            let (text, layout, total) = sweep_to_csv_file(&sweep, &points, file, args.resume, ctl)?;
             if !args.common.quiet {
                 let blocks = layout.iter().map(|&(p, at, len)| (p, &text[at..at + len]));
                 print!(
                     "{}",
-                    summary_table(&sweep.grid.keys(), blocks, SUMMARY_ROWS)
+                    summary_table(&sweep.grid.keys(), blocks, total, SUMMARY_ROWS)
                 );
             }
             Ok(())
@@ -180,7 +180,7 @@ fn apply_overrides(base: &mut toml::Table, common: &CommonArgs) {
 fn warn_overloaded_points(points: &[Point]) {
     let over: Vec<u64> = points
         .iter()
-        .filter(|p| !p.scenario.overloaded_intervals().is_empty())
+        .filter(|p| p.overloaded)
         .map(|p| p.index)
         .collect();
     if let Some(first) = over.first() {
@@ -221,7 +221,7 @@ fn sweep_to_csv_file(
     file: CsvFile<'_>,
     resume: bool,
     ctl: RunControl<'_>,
-) -> Result<(Vec<u8>, Layout)> {
+) -> Result<(Vec<u8>, Layout, usize)> {
     let shutdown = signals::shutdown();
     let keys = sweep.grid.keys();
     let name = file.shown.display().to_string();
@@ -267,7 +267,7 @@ fn sweep_to_csv_file(
     // The point being folded: its replication rows so far (one point at a time: points are
     // consumed in order).
     let mut rows = Vec::new();
-    let summary = sweep::run_points(&todo, ctl, |i, event| {
+    let summary = sweep::run_points(sweep, &todo, ctl, |i, event| {
         let p = &todo[i];
         let outcome = match event {
             PointEvent::Replication(r, b) => {
@@ -302,23 +302,39 @@ fn sweep_to_csv_file(
         .into());
     }
     let (_, _, mut layout) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-    let text = std::fs::read(&real).with_context(|| format!("cannot read back {name}"))?;
-    // Canonical order by copying the known byte ranges: no CSV parsing of the whole file.
-    // Always rewritten, if only to mark the file complete.
+    // Canonical order by copying the known byte ranges, streamed from the appended file into
+    // the temp file: memory does not grow with the file (points finish in order, so only a
+    // resumed run has anything to reorder). Always rewritten, if only to mark it complete.
     layout.sort_unstable_by_key(|l| l.0);
     let mut finished = file.provenance.clone();
     finished.complete = true;
-    let mut sorted = Vec::with_capacity(text.len());
-    sorted.extend_from_slice(&finished.line());
-    sorted.extend_from_slice(&csvfile::header(&keys));
-    for l in &mut layout {
-        let start = sorted.len();
-        sorted.extend_from_slice(&text[l.1..l.1 + l.2]);
-        l.1 = start;
-    }
+    let mut src = std::fs::File::open(&real).with_context(|| format!("cannot read back {name}"))?;
     // The same file, checked again: a FIFO put there meanwhile is written through.
-    commit_file(file.shown, output::classify(file.shown)?, &sorted)?;
-    Ok((sorted, layout))
+    let mut out = OutputFile::create_target(file.shown, output::classify(file.shown)?, shutdown)?;
+    out.write_all(&finished.line())?;
+    out.write_all(&csvfile::header(&keys))?;
+    // The first points' rows, kept for the terminal summary.
+    let mut shown = Vec::new();
+    let mut shown_layout: Layout = Vec::new();
+    for &(p, at, len) in &layout {
+        use std::io::{Read, Seek, SeekFrom};
+        src.seek(SeekFrom::Start(at as u64))
+            .with_context(|| format!("cannot read back {name}"))?;
+        let mut block = (&mut src).take(len as u64);
+        if shown_layout.len() < SUMMARY_ROWS {
+            let start = shown.len();
+            block
+                .read_to_end(&mut shown)
+                .with_context(|| format!("cannot read back {name}"))?;
+            out.write_all(&shown[start..])?;
+            shown_layout.push((p, start, len));
+        } else {
+            std::io::copy(&mut block, &mut out)
+                .with_context(|| format!("cannot read back {name}"))?;
+        }
+    }
+    out.commit()?;
+    Ok((shown, shown_layout, layout.len()))
 }
 
 /// Writes `bytes` whole to `target` (temp file + rename).
@@ -397,7 +413,9 @@ fn resume_state(
             ))
             .into());
         }
-        if block.is_complete(&Expected::for_scenario(&p.scenario)) {
+        if block.is_complete(&Expected::for_scenario(
+            &sweep.scenario(p.index).map_err(lift)?,
+        )) {
             keep.insert(index, block);
         } else {
             dropped += 1;
@@ -430,7 +448,7 @@ fn sweep_whole(
     // Replication rows per point, for CSV output (kept: this path holds everything anyway).
     let mut rows: Vec<Vec<u8>> = vec![Vec::new(); points.len()];
     let want_rows = format != Format::Json;
-    let summary = sweep::run_points(points, ctl, |i, event| {
+    let summary = sweep::run_points(sweep, points, ctl, |i, event| {
         match event {
             PointEvent::Replication(r, b) if want_rows => {
                 let p = &points[i];
@@ -461,14 +479,14 @@ fn sweep_whole(
             } else {
                 let parsed = SweepCsv::parse(&csv, "sweep").map_err(lift)?;
                 let blocks = parsed.blocks.iter().map(|(&p, b)| (p, &b.bytes[..]));
-                summary_table(&keys, blocks, usize::MAX)
+                summary_table(&keys, blocks, parsed.blocks.len(), usize::MAX)
             }
         }
         Format::Json => {
-            let base_name = points
-                .first()
-                .map(|p| p.scenario.name.clone())
-                .unwrap_or_default();
+            let base_name = match points.first() {
+                Some(p) => sweep.scenario(p.index).map_err(lift)?.name,
+                None => String::new(),
+            };
             // Written directly (no value tree): a sweep's JSON grows with points × intervals.
             let mut j = JsonWriter::new(Vec::new());
             let write = |j: &mut JsonWriter<Vec<u8>>| -> std::io::Result<()> {
@@ -539,13 +557,13 @@ const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "o
 /// rows; only their leading `overall` rows are read.
 fn summary_table<'a>(
     keys: &[String],
-    blocks: impl ExactSizeIterator<Item = (u64, &'a [u8])>,
+    blocks: impl Iterator<Item = (u64, &'a [u8])>,
+    total: usize,
     max_rows: usize,
 ) -> String {
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(keys.iter().cloned());
     header.extend(SUMMARY_METRICS.iter().map(|m| m.to_string()));
-    let total = blocks.len();
     let nkeys = keys.len();
     // Field positions: scenario, point, the keys, replication, scope, metric, value, mean,
     // ci95_lo, ci95_hi.

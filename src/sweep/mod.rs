@@ -24,7 +24,7 @@ pub mod csvfile;
 pub mod grid;
 
 use crate::engine::simulate;
-use crate::experiment::{Cancel, Outcome, RunError, RunOptions};
+use crate::experiment::{budget, Cancel, Outcome, RunError, RunOptions};
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
 use crate::stats::OutcomeBuilder;
@@ -32,6 +32,7 @@ use grid::{Axis, Grid};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Why a sweep could not run.
 #[derive(Debug, thiserror::Error)]
@@ -99,15 +100,22 @@ impl FromStr for Shard {
     }
 }
 
-/// One validated grid point.
+/// One validated grid point. Its scenario is not kept (a million-point grid would hold a
+/// million scenarios): [`Sweep::scenario`] rebuilds it when the point runs.
 #[derive(Debug, Clone)]
 pub struct Point {
     /// Global grid index (the CSV `point` column and the stream key's point).
     pub index: u64,
     /// The swept keys' values, in axis order.
     pub labels: Vec<String>,
-    /// The base scenario with the point's values applied, validated.
-    pub scenario: Scenario,
+    /// The point's replications (`simulation.replications` may be swept).
+    pub replications: u32,
+    /// The point's queue is overloaded in some interval (see
+    /// [`Scenario::overloaded_intervals`]).
+    pub overloaded: bool,
+    /// Its memory estimate for one replication in flight and one running, bytes (see
+    /// [`crate::experiment::budget`]): the sweep's budget is checked on the largest point.
+    pub memory: f64,
 }
 
 /// Reads a sweep file:
@@ -180,7 +188,8 @@ pub struct Sweep {
 impl Sweep {
     /// Builds and validates the points of `shard`, in point order. Every value of every
     /// axis is first checked alone (so an error names the key and the value), then every
-    /// point — all before anything runs.
+    /// point — all before anything runs. Memory: one scenario at a time, plus a few dozen
+    /// bytes a point.
     pub fn points(&self, shard: Shard) -> Result<Vec<Point>, SweepError> {
         for axis in &self.grid.axes {
             for (i, v) in axis.values.iter().enumerate() {
@@ -193,26 +202,31 @@ impl Sweep {
         }
         let mut out = Vec::new();
         for p in (shard.index..self.grid.len()).step_by(shard.count as usize) {
-            let table = self.grid.apply(&self.base, p)?;
-            let labels = self.grid.labels(p);
-            let scenario =
-                Scenario::from_table(table, &self.source, &self.default_name).map_err(|e| {
-                    let at: Vec<String> = self
-                        .grid
-                        .keys()
-                        .iter()
-                        .zip(&labels)
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect();
-                    SweepError::input(format!("point {p} ({}): {e}", at.join(", ")))
-                })?;
+            let scenario = self.scenario(p)?;
             out.push(Point {
                 index: p,
-                labels,
-                scenario,
+                labels: self.grid.labels(p),
+                replications: scenario.simulation.replications,
+                overloaded: !scenario.overloaded_intervals().is_empty(),
+                memory: budget::estimate(&[&scenario], 1, 1).total(),
             });
         }
         Ok(out)
+    }
+
+    /// The base scenario with point `p`'s values applied, validated.
+    pub fn scenario(&self, p: u64) -> Result<Scenario, SweepError> {
+        let table = self.grid.apply(&self.base, p)?;
+        Scenario::from_table(table, &self.source, &self.default_name).map_err(|e| {
+            let at: Vec<String> = self
+                .grid
+                .keys()
+                .iter()
+                .zip(self.grid.labels(p))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            SweepError::input(format!("point {p} ({}): {e}", at.join(", ")))
+        })
     }
 }
 
@@ -263,6 +277,7 @@ pub enum PointEvent<'a> {
 /// Cost: one simulation per (point, replication); memory: the runner's window of replication
 /// results plus the summary of the point being folded — never all replications of a point.
 pub fn run_points<F>(
+    sweep: &Sweep,
     points: &[Point],
     ctl: RunControl<'_>,
     mut on_event: F,
@@ -277,19 +292,36 @@ where
         cancel: cancel.clone(),
         memory_limit: ctl.memory_limit,
     };
+    // The budget is checked on the largest point; only the points in flight are built.
+    let largest = points
+        .iter()
+        .max_by(|a, b| a.memory.total_cmp(&b.memory))
+        .map(|p| sweep.scenario(p.index))
+        .transpose()?;
     let runner = options
-        .runner(&points.iter().map(|p| &p.scenario).collect::<Vec<_>>())
+        .runner(&largest.iter().collect::<Vec<_>>())
         .map_err(|e| match e {
             RunError::Budget(b) => SweepError::input(b.message),
             RunError::Pool(p) => SweepError::Pool(p),
             e => SweepError::input(e.to_string()),
         })?;
+    // Scenarios of the points in flight (at most the runner's window of them), built by the
+    // first worker that needs one and dropped when the point is done.
+    let built: Mutex<Vec<(usize, Arc<Scenario>)>> = Mutex::new(Vec::new());
+    let scenario_of = |i: usize| -> Result<Arc<Scenario>, SweepError> {
+        let mut b = built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, s)) = b.iter().find(|(j, _)| *j == i) {
+            return Ok(Arc::clone(s));
+        }
+        let s = Arc::new(sweep.scenario(points[i].index)?);
+        b.push((i, Arc::clone(&s)));
+        Ok(s)
+    };
     // Job j is replication j - start[i] of point i.
     let mut start = Vec::with_capacity(points.len() + 1);
     start.push(0usize);
     for p in points {
-        start
-            .push(start.last().copied().unwrap_or(0) + p.scenario.simulation.replications as usize);
+        start.push(start.last().copied().unwrap_or(0) + p.replications as usize);
     }
     let total = *start.last().unwrap_or(&0);
     let locate = |j: usize| {
@@ -309,27 +341,32 @@ where
                 cancel.cancel();
             }
             let (i, r) = locate(j);
-            let p = &points[i];
+            let s = scenario_of(i)?;
             let key = StreamKey {
-                seed: p.scenario.simulation.seed,
-                point: if ctl.crn { 0 } else { p.index },
+                seed: s.simulation.seed,
+                point: if ctl.crn { 0 } else { points[i].index },
                 replication: r as u64,
             };
-            let result = simulate(&p.scenario, key);
+            let result = simulate(&s, key);
             bar.inc(1);
-            result
+            Ok::<_, SweepError>(result)
         },
         |j, result| -> Result<(), SweepError> {
             let (i, r) = locate(j);
+            let result = result?;
             if building.as_ref().is_none_or(|(bi, _)| *bi != i) {
-                building = Some((i, OutcomeBuilder::new(&points[i].scenario)));
+                building = Some((i, OutcomeBuilder::new(&*scenario_of(i)?)));
             }
             let Some((_, b)) = building.as_mut() else {
                 unreachable!("set above")
             };
             b.add(&result);
             on_event(i, PointEvent::Replication(r, b))?;
-            if r + 1 == points[i].scenario.simulation.replications {
+            if r + 1 == points[i].replications {
+                built
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|(j, _)| *j != i);
                 if let Some((_, b)) = building.take() {
                     on_event(i, PointEvent::Done(b.finish()))?;
                 }
@@ -427,7 +464,7 @@ mod tests {
                 stop: &stop,
                 memory_limit: None,
             };
-            let summary = run_points(&points, ctl, |i, e| {
+            let summary = run_points(&s, &points, ctl, |i, e| {
                 if let PointEvent::Done(o) = e {
                     out[i] = Some(o);
                 }
@@ -452,7 +489,7 @@ mod tests {
             stop: &stop,
             memory_limit: None,
         };
-        let summary = run_points(&points, ctl, |_, _| Ok(())).unwrap();
+        let summary = run_points(&s, &points, ctl, |_, _| Ok(())).unwrap();
         assert_eq!(
             summary,
             RunSummary {
