@@ -64,12 +64,7 @@ impl Estimate {
 pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estimate {
     let mut e = Estimate::default();
     for s in scenarios {
-        let k = s.simulation.intervals as f64;
-        let per_result = k
-            * (s.call_types.len() as f64 * std::mem::size_of::<Counters>() as f64
-                + s.agent_groups.len() as f64
-                    * (16.0 + std::mem::size_of::<GroupCounters>() as f64));
-        e.results = e.results.max(per_result * window as f64);
+        e.results = e.results.max(result_bytes(s) * window as f64);
         let peak = peak_contacts(s);
         e.peak_contacts = e.peak_contacts.max(peak);
         let agents: f64 = s
@@ -83,6 +78,14 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
         e.summaries += layout.len() as f64 * 48.0 + layout.scope_count() as f64 * 64.0;
     }
     e
+}
+
+/// Bytes of one replication's counters: `intervals × (call types × counters + groups ×
+/// (busy, staffed, group counters))`.
+pub fn result_bytes(s: &Scenario) -> f64 {
+    s.simulation.intervals as f64
+        * (s.call_types.len() as f64 * std::mem::size_of::<Counters>() as f64
+            + s.agent_groups.len() as f64 * (16.0 + std::mem::size_of::<GroupCounters>() as f64))
 }
 
 /// Contacts and pending returns in the system at the peak of one replication (see the module

@@ -34,6 +34,9 @@ pub struct RunOptions {
     pub memory_limit: Option<u64>,
 }
 
+/// Memory the runner's reorder window may hold in replication results, when they are large.
+const RESULTS_IN_FLIGHT_BYTES: f64 = 32e6;
+
 /// Why a run did not produce its report.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -55,7 +58,14 @@ impl RunOptions {
     /// The runner these options describe, after checking the memory budget of running
     /// `scenarios` at once (`points_in_flight` summaries of each kept at a time).
     pub fn runner(&self, scenarios: &[&Scenario]) -> Result<Runner, RunError> {
-        let runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
+        let mut runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
+        // Results waiting for their turn are the part of memory the window sets: hold it to
+        // RESULTS_IN_FLIGHT_BYTES when results are large (long horizons at short intervals).
+        let largest = scenarios
+            .iter()
+            .map(|s| budget::result_bytes(s))
+            .fold(0.0, f64::max);
+        runner.limit_window(largest, RESULTS_IN_FLIGHT_BYTES);
         budget::check(
             scenarios,
             runner.threads(),

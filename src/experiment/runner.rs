@@ -70,6 +70,7 @@ pub struct Runner {
     pool: rayon::ThreadPool,
     progress: bool,
     cancel: Cancel,
+    window: usize,
 }
 
 struct State<T> {
@@ -95,10 +96,13 @@ impl Runner {
         if let Some(n) = threads {
             builder = builder.num_threads(n);
         }
+        let pool = builder.build()?;
+        let window = window(pool.current_num_threads());
         Ok(Runner {
-            pool: builder.build()?,
+            pool,
             progress,
             cancel,
+            window,
         })
     }
 
@@ -109,7 +113,19 @@ impl Runner {
 
     /// Results that may exist at once (in work or waiting for their turn).
     pub fn window(&self) -> usize {
-        window(self.threads())
+        self.window
+    }
+
+    /// Narrows the window so that results of `result_bytes` each hold at most `budget`
+    /// bytes together — but never below one result per worker, which parallelism needs.
+    pub fn limit_window(&mut self, result_bytes: f64, budget: f64) {
+        let fits = (budget / result_bytes.max(1.0)).floor();
+        let fits = if fits.is_finite() {
+            fits as usize
+        } else {
+            usize::MAX
+        };
+        self.window = self.window.min(fits).max(self.threads());
     }
 
     /// The cancellation flag runs check.
@@ -148,7 +164,7 @@ impl Runner {
         W: Fn(usize) -> T + Sync,
         C: FnMut(usize, T) -> Result<(), E> + Send,
     {
-        let window = self.window();
+        let window = self.window;
         let state = Mutex::new(State {
             next: 0,
             first: 0,
@@ -295,6 +311,16 @@ mod tests {
         )
         .unwrap();
         assert!(peak.into_inner() <= r.window());
+    }
+
+    #[test]
+    fn large_results_narrow_the_window_to_one_per_worker() {
+        let mut r = runner(3);
+        assert_eq!(r.window(), 12);
+        r.limit_window(10e6, 64e6);
+        assert_eq!(r.window(), 6);
+        r.limit_window(100e6, 64e6);
+        assert_eq!(r.window(), 3);
     }
 
     #[test]
