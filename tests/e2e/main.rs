@@ -28,6 +28,7 @@ mod docs;
 mod erlang_table;
 mod files;
 mod html;
+mod limits;
 mod signals;
 mod snapshots;
 mod validation;
