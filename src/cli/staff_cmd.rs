@@ -107,6 +107,7 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     }
     let answer = staff::search(&query).map_err(|e| match e {
         StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
+        StaffError::Run(e) => super::run_error(e),
         other => other.into(),
     })?;
     let text = match format {

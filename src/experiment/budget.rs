@@ -50,6 +50,8 @@ pub struct Estimate {
     pub summaries: f64,
     /// Peak contacts in the system of the largest scenario (fluid estimate).
     pub peak_contacts: f64,
+    /// Of those, the fluid backlog of contacts that never hang up (0 when every queue drains).
+    pub backlog: f64,
 }
 
 impl Estimate {
@@ -65,8 +67,9 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
     let mut e = Estimate::default();
     for s in scenarios {
         e.results = e.results.max(result_bytes(s) * window as f64);
-        let peak = peak_contacts(s);
+        let (peak, backlog) = load_peak(s);
         e.peak_contacts = e.peak_contacts.max(peak);
+        e.backlog = e.backlog.max(backlog);
         let agents: f64 = s
             .agent_groups
             .iter()
@@ -91,6 +94,11 @@ pub fn result_bytes(s: &Scenario) -> f64 {
 /// Contacts and pending returns in the system at the peak of one replication (see the module
 /// docs); infinite for absurd rates.
 pub fn peak_contacts(s: &Scenario) -> f64 {
+    load_peak(s).0
+}
+
+/// (peak contacts in the system, peak fluid backlog of contacts that never hang up).
+fn load_peak(s: &Scenario) -> (f64, f64) {
     let sim = &s.simulation;
     let work = |c: usize| {
         let ct = &s.call_types[c];
@@ -99,7 +107,7 @@ pub fn peak_contacts(s: &Scenario) -> f64 {
     let cb = &s.customers;
     let return_delay = cb.callback_probability * cb.callback_delay.mean()
         + cb.redial_probability * cb.redial_delay.mean();
-    let (mut backlog, mut peak, mut expected) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut backlog, mut peak, mut expected, mut peak_backlog) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for k in 0..sim.intervals {
         let rates = s.effective_arrival_rates(k);
         let len = sim.interval_len(k);
@@ -126,17 +134,15 @@ pub fn peak_contacts(s: &Scenario) -> f64 {
             0.0
         };
         backlog = (backlog + excess * len).max(0.0);
+        peak_backlog = peak_backlog.max(backlog);
         let in_service = staff.min(load);
         peak = peak.max(backlog + abandoning + in_service + total * return_delay);
         expected += total * len;
     }
     let noise = 6.0 * expected.sqrt() + 1000.0;
     let p = peak + noise;
-    if p.is_finite() {
-        p
-    } else {
-        f64::INFINITY
-    }
+    let finite = |x: f64| if x.is_finite() { x } else { f64::INFINITY };
+    (finite(p), finite(peak_backlog))
 }
 
 /// The default budget: half of physical memory (`MemTotal` in /proc/meminfo), or 8 GiB where
@@ -216,9 +222,19 @@ pub fn check(
     if total <= limit as f64 {
         return Ok(e);
     }
-    let advice = if e.engine >= e.results && e.engine >= e.summaries {
+    let advice = if (limit as f64) < 2.0 * BASE_BYTES {
+        format!(
+            "the program itself needs about {} whatever the scenario: give --memory-limit more than that",
+            format_bytes(BASE_BYTES)
+        )
+    } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
         format!(
             "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing, or give callers a patience; fewer --threads also helps",
+            e.peak_contacts
+        )
+    } else if e.engine >= e.results && e.engine >= e.summaries {
+        format!(
+            "most of it is contacts and agents in the system (about {:.2e} contacts at the peak, per running replication): fewer --threads, or a smaller center",
             e.peak_contacts
         )
     } else if e.results >= e.summaries {
