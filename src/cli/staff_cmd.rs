@@ -105,6 +105,11 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     if !args.common.quiet {
         eprintln!("searching: Erlang estimate, then simulation (common random numbers)…");
     }
+    for t in query.targets.iter().filter(|t| t.degenerate()) {
+        eprintln!(
+            "warning: --target {t} can only be met by a perfect record in every replication: its confidence interval is then zero-width and says nothing about other days; the answer is not a confident one (use e.g. 0.99 or 0.01)"
+        );
+    }
     let answer = staff::search(&query).map_err(|e| match e {
         StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
         StaffError::Run(e) => super::run_error(e),
@@ -132,7 +137,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             q.targets
                 .iter()
                 .zip(row)
-                .map(|(t, e)| (t.metric.to_string(), estimate_json(e)))
+                .map(|(t, e)| (t.label(), estimate_json(e)))
                 .collect(),
         )
     };
@@ -146,6 +151,8 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
                 "erlang_agents": a.erlang[k],
                 "erlang_metrics": metrics(&a.erlang_evaluation.estimates[k]),
                 "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
+                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             })
         })
         .collect();
@@ -164,6 +171,15 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             "agent_hours": staff::agent_hours(s, &a.erlang),
             "meets_targets_in_simulation": a.erlang_evaluation.meets(),
         },
+        "validation": {
+            "rule": "re-simulated on streams the search never used; an interval holds when the mean meets every target",
+            "rounds": a.validation_rounds,
+            "search_staffing": a.chosen,
+            "raised_intervals": a.raised_by_validation,
+            "flagged_intervals": a.validation.misses(),
+            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+        },
+        "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
     })
 }
