@@ -68,8 +68,8 @@ pub enum Align {
     Left,
     /// Right-aligned: numbers, so that their digits line up.
     Right,
-    /// A one-character mark (`*`, `✗`) that belongs to the column before it: no padding on
-    /// its left, so it reads as `0.81 *` rather than as a column of its own.
+    /// A one-character mark (`*`, `✗`) that belongs to the column before it: no padding of
+    /// its own on the left, so it sits close to that column's value, and an empty header.
     Mark,
 }
 
@@ -80,8 +80,8 @@ const STYLE: TableStyle = TableStyle::new()
     .bottom_border(LineStyle::none().fill('─').junction('─'));
 
 /// The one way ccsim draws a table: `columns` (header text and alignment), then `rows` of
-/// cells (a row may be shorter than the header: a section title), in the house layout
-/// ([`STYLE`]), ending in a newline.
+/// cells (a row may be shorter than the header: a section title), in the house layout (rules
+/// above and below the header and at the bottom, no vertical rules), ending in a newline.
 ///
 /// Without a width (files, pipes, tests) nothing wraps and every line is as long as it needs
 /// to be; with one (a terminal), long cells wrap at spaces to fit it. Nothing is ever cut
@@ -315,6 +315,46 @@ mod tests {
             assert!(line.chars().count() <= 60, "too wide: `{line}`\n{narrow}");
         }
         for word in name.split(' ') {
+            assert!(narrow.contains(word), "`{word}` lost\n{narrow}");
+        }
+    }
+
+    /// The shared helper: nothing cut without a width; with one, long cells wrap at spaces
+    /// within it and every word survives; numbers right-aligned; a mark follows its value.
+    #[test]
+    fn grid_aligns_numbers_wraps_to_a_width_and_never_cuts() {
+        let long = "a metric whose name is much longer than twenty characters";
+        let columns = [
+            ("name", Align::Left),
+            ("value", Align::Right),
+            ("", Align::Mark),
+        ];
+        let rows = || {
+            vec![
+                vec![long.to_string(), "1.5".to_string(), "*".to_string()],
+                vec!["x".to_string(), "123.25".to_string(), String::new()],
+            ]
+        };
+        let wide = grid(columns, rows(), None);
+        assert!(wide.ends_with('\n'));
+        assert!(wide.contains(long), "{wide}");
+        assert!(!wide.contains('…'), "{wide}");
+        let line = |text: &str, start: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .map(str::to_string)
+                .expect(start)
+        };
+        // Right-aligned: the values end in the same column; the mark follows its value.
+        let (a, b) = (line(&wide, "a metric"), line(&wide, "x "));
+        let end = a.find(" 1.5").expect("1.5") + 4;
+        assert_eq!(Some(end), b.find("123.25").map(|i| i + 6), "{wide}");
+        assert_eq!(a[end..].trim_start(), "*", "{wide}");
+        let narrow = grid(columns, rows(), Some(30));
+        for l in narrow.lines() {
+            assert!(l.chars().count() <= 30, "too wide: `{l}`\n{narrow}");
+        }
+        for word in long.split(' ') {
             assert!(narrow.contains(word), "`{word}` lost\n{narrow}");
         }
     }
