@@ -4,6 +4,7 @@
 use super::{emit, CommonArgs};
 use crate::compare::{compare, Comparison, MetricComparison};
 use crate::experiment::run_paired;
+use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use crate::stats::Estimate;
 use anyhow::Result;
@@ -42,7 +43,10 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
     let text = match format {
         Format::Json => json_text(&comparison_json(&comparison)),
         Format::Csv => comparison_csv(&comparison),
-        Format::Table | Format::Html => comparison_table(&comparison),
+        Format::Table | Format::Html => comparison_table(
+            &comparison,
+            super::terminal_width(args.common.output.is_none()),
+        ),
     };
     emit(&text, args.common.output.as_deref())
 }
@@ -116,21 +120,23 @@ fn comparison_csv(c: &Comparison) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn comparison_table(c: &Comparison) -> String {
+/// The metrics side by side (A, B, B − A with its paired interval, `*` when it excludes 0),
+/// then the money view; wrapped to `width` when given.
+fn comparison_table(c: &Comparison, width: Option<u16>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "A = {}\nB = {}\n{} paired replications (common random numbers)\n",
         c.a, c.b, c.replications
     );
-    let _ = writeln!(
-        out,
-        "  {:<26}{:>14}{:>14}{:>32}",
-        "metric", "A", "B", "B − A (95% CI)"
-    );
-    for m in &c.metrics {
-        let _ = writeln!(out, "{}", row(m));
-    }
+    let columns = [
+        ("metric", Align::Left),
+        ("A", Align::Right),
+        ("B", Align::Right),
+        ("B − A (95% CI)", Align::Right),
+        ("", Align::Mark),
+    ];
+    out.push_str(&grid(columns, c.metrics.iter().map(row), width));
     let money = &c.money;
     let _ = writeln!(out, "\nmoney, per simulated horizon");
     let _ = writeln!(
@@ -166,7 +172,8 @@ fn comparison_table(c: &Comparison) -> String {
     out
 }
 
-fn row(m: &MetricComparison) -> String {
+/// One metric's cells: name, A, B, B − A [95% CI], and the mark.
+fn row(m: &MetricComparison) -> Vec<String> {
     let fmt = |e: &Option<Estimate>| e.map_or_else(|| "n/a".to_string(), |e| short(e.mean));
     let diff = m.diff.map_or_else(
         || "n/a".to_string(),
@@ -179,14 +186,8 @@ fn row(m: &MetricComparison) -> String {
             )
         },
     );
-    let star = if m.significant() { " *" } else { "" };
-    format!(
-        "  {:<26}{:>14}{:>14}{:>32}{star}",
-        m.name,
-        fmt(&m.a),
-        fmt(&m.b),
-        diff
-    )
+    let star = if m.significant() { "*" } else { "" };
+    vec![m.name.clone(), fmt(&m.a), fmt(&m.b), diff, star.to_string()]
 }
 
 /// Four significant digits, enough to read a difference.

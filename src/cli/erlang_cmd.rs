@@ -4,6 +4,7 @@
 
 use super::{duration_arg, emit, BadInput};
 use crate::analytic::{self, QueueAnswer, QueueParams};
+use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use anyhow::Result;
 use clap::Args;
@@ -178,40 +179,44 @@ fn as_csv(rows: &[(u32, QueueAnswer)]) -> String {
     s
 }
 
+/// One row per headcount; with a target, the smallest headcount meeting it marked `*`.
+/// Never wrapped: its cells are numbers, which wrapping would split.
 fn as_table(model: &str, rows: &[(u32, QueueAnswer)], target: Option<(f64, u32)>) -> String {
     let mut s = format!(
-        "{model}, offered load {:.2} Erlangs\n\n  {:>6}",
-        rows[0].1.offered_load, "agents"
+        "{model}, offered load {:.2} Erlangs\n\n",
+        rows[0].1.offered_load
     );
-    let names = [
-        "P(wait)",
-        "SL",
-        "ASA s",
-        "mean wait s",
-        "abandon",
-        "occupancy",
-    ];
-    for h in names {
-        let _ = write!(s, "{h:>13}");
+    let mut columns = vec![("agents", Align::Right)];
+    if target.is_some() {
+        columns.push(("", Align::Mark));
     }
-    s.push('\n');
-    for (n, a) in rows {
-        let mark = if target.is_some_and(|(_, m)| m == *n) {
-            "*"
-        } else {
-            " "
-        };
-        let _ = writeln!(
-            s,
-            " {mark}{n:>6}{:>13.4}{:>13.4}{:>13.2}{:>13.2}{:>13.4}{:>13.4}",
-            a.wait_probability,
-            a.service_level,
-            a.asa_s,
-            a.mean_wait_s,
-            a.abandon_rate,
-            a.occupancy
-        );
-    }
+    columns.extend(
+        [
+            "P(wait)",
+            "SL",
+            "ASA s",
+            "mean wait s",
+            "abandon",
+            "occupancy",
+        ]
+        .map(|h| (h, Align::Right)),
+    );
+    let cells = rows.iter().map(|(n, a)| {
+        let mut row = vec![n.to_string()];
+        if let Some((_, m)) = target {
+            row.push(if m == *n { "*" } else { "" }.to_string());
+        }
+        row.extend([
+            format!("{:.4}", a.wait_probability),
+            format!("{:.4}", a.service_level),
+            format!("{:.2}", a.asa_s),
+            format!("{:.2}", a.mean_wait_s),
+            format!("{:.4}", a.abandon_rate),
+            format!("{:.4}", a.occupancy),
+        ]);
+        row
+    });
+    s.push_str(&grid(columns, cells, None));
     if let Some((t, m)) = target {
         let _ = writeln!(s, "\n* smallest headcount with service level ≥ {t}: {m}");
     }

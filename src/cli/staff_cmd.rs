@@ -4,6 +4,7 @@
 
 use super::{emit, load_scenario, BadInput, CommonArgs};
 use crate::experiment::RunOptions;
+use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
 use crate::stats::Estimate;
@@ -117,7 +118,11 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     })?;
     let text = match format {
         Format::Json => json_text(&answer_json(&query, &answer)),
-        Format::Table | Format::Html => answer_table(&query, &answer),
+        Format::Table | Format::Html => answer_table(
+            &query,
+            &answer,
+            super::terminal_width(args.common.output.is_none()),
+        ),
         Format::Csv => answer_csv(&query, &answer),
     };
     emit(&text, args.common.output.as_deref())
@@ -199,7 +204,10 @@ fn clock(seconds: f64) -> String {
     format!("+{:02}:{:02}", m / 60, m % 60)
 }
 
-fn answer_table(q: &StaffQuery, a: &StaffAnswer) -> String {
+/// Per interval: the answer and the Erlang answer with the simulated metrics of both, an Erlang
+/// interval that misses a target in simulation marked `✗`; then the agent-hours and the line
+/// to paste. Wrapped to `width` when given.
+fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     let s = &q.scenario;
     let mut out = String::new();
     let targets: Vec<String> = q.targets.iter().map(ToString::to_string).collect();
@@ -215,42 +223,42 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer) -> String {
         s.simulation.replications,
         a.simulations
     );
-    let mut header = format!(
-        "{:>8} {:>6} {:>7} {:>7}",
-        "interval", "start", "agents", "erlang"
-    );
+    let mut columns: Vec<(String, Align)> = ["interval", "start", "agents", "erlang"]
+        .map(|h| (h.to_string(), Align::Right))
+        .into();
+    // The mark columns only when something is marked: empty ones would only add space.
+    let marked = !a.erlang_evaluation.misses().is_empty();
     for t in &q.targets {
-        let _ = write!(
-            header,
-            "  {:>28}  {:>30}",
-            t.metric,
-            format!("{} (erlang)", t.metric)
-        );
-    }
-    let _ = writeln!(out, "{header}");
-    for k in 0..s.simulation.intervals {
-        let _ = write!(
-            out,
-            "{k:>8} {:>6} {:>7} {:>7}",
-            clock(k as f64 * s.simulation.interval),
-            a.staffing[k],
-            a.erlang[k]
-        );
-        for (i, _) in q.targets.iter().enumerate() {
-            let mark = if a.erlang_evaluation.slack[k] >= 0.0 {
-                " "
-            } else {
-                "✗"
-            };
-            let _ = write!(
-                out,
-                "  {:>28}  {:>29}{mark}",
-                fmt_estimate(&a.evaluation.estimates[k][i]),
-                fmt_estimate(&a.erlang_evaluation.estimates[k][i])
-            );
+        columns.push((t.metric.to_string(), Align::Right));
+        columns.push((format!("{} (erlang)", t.metric), Align::Right));
+        if marked {
+            columns.push((String::new(), Align::Mark));
         }
-        out.push('\n');
     }
+    let rows = (0..s.simulation.intervals).map(|k| {
+        let mut row = vec![
+            k.to_string(),
+            clock(k as f64 * s.simulation.interval),
+            a.staffing[k].to_string(),
+            a.erlang[k].to_string(),
+        ];
+        let mark = if a.erlang_evaluation.slack[k] >= 0.0 {
+            ""
+        } else {
+            "✗"
+        };
+        for i in 0..q.targets.len() {
+            row.extend([
+                fmt_estimate(&a.evaluation.estimates[k][i]),
+                fmt_estimate(&a.erlang_evaluation.estimates[k][i]),
+            ]);
+            if marked {
+                row.push(mark.to_string());
+            }
+        }
+        row
+    });
+    out.push_str(&grid(columns, rows, width));
     let misses = a.erlang_evaluation.misses().len();
     let _ = writeln!(
         out,

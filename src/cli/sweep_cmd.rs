@@ -142,7 +142,13 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
                 let blocks = layout.iter().map(|&(p, at, len)| (p, &text[at..at + len]));
                 print!(
                     "{}",
-                    summary_table(&sweep.grid.keys(), blocks, total, SUMMARY_ROWS)
+                    summary_table(
+                        &sweep.grid.keys(),
+                        blocks,
+                        total,
+                        SUMMARY_ROWS,
+                        super::terminal_width(true),
+                    )
                 );
             }
             Ok(())
@@ -479,7 +485,13 @@ fn sweep_whole(
             } else {
                 let parsed = SweepCsv::parse(&csv, "sweep").map_err(lift)?;
                 let blocks = parsed.blocks.iter().map(|(&p, b)| (p, &b.bytes[..]));
-                summary_table(&keys, blocks, parsed.blocks.len(), usize::MAX)
+                summary_table(
+                    &keys,
+                    blocks,
+                    parsed.blocks.len(),
+                    usize::MAX,
+                    super::terminal_width(path.is_none()),
+                )
             }
         }
         Format::Json => {
@@ -553,13 +565,15 @@ fn sweep_whole(
 /// Metrics of the terminal summary (overall scope, mean ± CI half-width).
 const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "occupancy"];
 
-/// One line per point: swept values, then the headline metrics. `blocks` are each point's
+/// One line per point: swept values, then the headline metrics, drawn by
+/// [`crate::report::table::grid`] and wrapped to `width` when given. `blocks` are each point's
 /// rows; only their leading `overall` rows are read.
 fn summary_table<'a>(
     keys: &[String],
     blocks: impl Iterator<Item = (u64, &'a [u8])>,
     total: usize,
     max_rows: usize,
+    width: Option<u16>,
 ) -> String {
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(keys.iter().cloned());
@@ -616,32 +630,13 @@ fn summary_table<'a>(
         }
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c > 0 {
-                s.push_str("  ");
-            }
-            s.push_str(&" ".repeat(pad));
-            s.push_str(cell);
-        }
-        s.push('\n');
-        s
-    };
-    let mut out = line(&header);
-    for r in &rows {
-        out.push_str(&line(r));
-    }
+    let mut out = crate::report::table::grid(
+        header
+            .into_iter()
+            .map(|h| (h, crate::report::table::Align::Right)),
+        rows,
+        width,
+    );
     if total > max_rows {
         out.push_str(&format!(
             "… and {} more points (all of them are in the output file)\n",

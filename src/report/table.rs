@@ -1,6 +1,7 @@
 //! The terminal table: scenarios side by side (mean ± CI half-width), then an interval table
-//! per scenario when it has more than one interval. Laid out by comfy-table: names are never
-//! cut; given a terminal width, long cells wrap to fit it.
+//! per scenario when it has more than one interval. Also [`grid`], the one way every command
+//! (`run`, `compare`, `erlang`, `staff`, `sweep`) draws a table: laid out by comfy-table, names
+//! are never cut; given a terminal width, long cells wrap to fit it.
 
 use super::Exporter;
 use crate::experiment::{Metric, Outcome, Scope};
@@ -23,32 +24,28 @@ impl Exporter for Table {
 
 /// Human-readable report of one or more outcomes, wrapped to `width` when given.
 pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
-    let mut t = new_table(width);
-    let mut header = vec![String::new()];
-    header.extend(outcomes.iter().map(|o| o.scenario.clone()));
-    t.set_header(header);
-    let mut first = vec!["replications / seed".to_string()];
-    first.extend(
-        outcomes
-            .iter()
-            .map(|o| format!("{} / {}", o.replications, o.seed)),
-    );
-    t.add_row(first);
+    let mut columns = vec![(String::new(), Align::Left)];
+    columns.extend(outcomes.iter().map(|o| (o.scenario.clone(), Align::Right)));
+    let mut rows = vec![std::iter::once("replications / seed".to_string())
+        .chain(
+            outcomes
+                .iter()
+                .map(|o| format!("{} / {}", o.replications, o.seed)),
+        )
+        .collect()];
 
-    section(&mut t, "overall", outcomes, |o| Some(&o.overall));
+    section(&mut rows, "overall", outcomes, |o| Some(&o.overall));
     for name in super::scope_names(outcomes, |o| &o.call_types) {
-        section(&mut t, &format!("call type {name}"), outcomes, |o| {
+        section(&mut rows, &format!("call type {name}"), outcomes, |o| {
             o.call_types.iter().find(|s| s.name == name)
         });
     }
     for name in super::scope_names(outcomes, |o| &o.agent_groups) {
-        section(&mut t, &format!("agent group {name}"), outcomes, |o| {
+        section(&mut rows, &format!("agent group {name}"), outcomes, |o| {
             o.agent_groups.iter().find(|s| s.name == name)
         });
     }
-    align_numbers(&mut t);
-    let mut out = t.trim_fmt();
-    out.push('\n');
+    let mut out = grid(columns, rows, width);
     for o in outcomes {
         if o.intervals.len() > 1 {
             out.push('\n');
@@ -64,14 +61,36 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
     out
 }
 
+/// How a column of a [`grid`] is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Left-aligned: names and labels.
+    Left,
+    /// Right-aligned: numbers, so that their digits line up.
+    Right,
+    /// A one-character mark (`*`, `✗`) that belongs to the column before it: no padding of
+    /// its own on the left, so it sits close to that column's value, and an empty header.
+    Mark,
+}
+
 /// Rules above and below the header and at the bottom; no vertical rules, none between rows.
 const STYLE: TableStyle = TableStyle::new()
     .top_border(LineStyle::none().fill('─').junction('─'))
     .header_separator(LineStyle::none().fill('─').junction('─'))
     .bottom_border(LineStyle::none().fill('─').junction('─'));
 
-/// A table in the house layout ([`STYLE`]), wrapping only when a width is given.
-fn new_table(width: Option<u16>) -> comfy_table::Table {
+/// The one way ccsim draws a table: `columns` (header text and alignment), then `rows` of
+/// cells (a row may be shorter than the header: a section title), in the house layout (rules
+/// above and below the header and at the bottom, no vertical rules), ending in a newline.
+///
+/// Without a width (files, pipes, tests) nothing wraps and every line is as long as it needs
+/// to be; with one (a terminal), long cells wrap at spaces to fit it. Nothing is ever cut
+/// or replaced by `…`.
+pub fn grid<S: Into<String>>(
+    columns: impl IntoIterator<Item = (S, Align)>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+    width: Option<u16>,
+) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(STYLE);
     match width {
@@ -83,25 +102,36 @@ fn new_table(width: Option<u16>) -> comfy_table::Table {
             t.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
-    t
-}
-
-/// Every column but the first (the row names) right-aligned.
-fn align_numbers(t: &mut comfy_table::Table) {
-    for c in t.column_iter_mut().skip(1) {
-        c.set_cell_alignment(CellAlignment::Right);
+    let (header, aligns): (Vec<String>, Vec<Align>) =
+        columns.into_iter().map(|(h, a)| (h.into(), a)).unzip();
+    t.set_header(header);
+    for row in rows {
+        t.add_row(Row::from(row));
     }
+    for (c, align) in t.column_iter_mut().zip(aligns) {
+        match align {
+            Align::Left => c.set_cell_alignment(CellAlignment::Left),
+            Align::Right => c.set_cell_alignment(CellAlignment::Right),
+            Align::Mark => {
+                c.set_cell_alignment(CellAlignment::Left);
+                c.set_padding((0, 1));
+            }
+        }
+    }
+    let mut out = t.trim_fmt();
+    out.push('\n');
+    out
 }
 
 /// A title row, then one row per metric any outcome has in this scope (`–` where an outcome
 /// lacks the scope or metric).
 fn section<'a>(
-    t: &mut comfy_table::Table,
+    rows: &mut Vec<Vec<String>>,
     title: &str,
     outcomes: &'a [Outcome],
     scope_of: impl Fn(&'a Outcome) -> Option<&'a Scope> + Copy,
 ) {
-    t.add_row(vec![title.to_string()]);
+    rows.push(vec![title.to_string()]);
     for name in super::metric_names(outcomes, scope_of) {
         let mut row = vec![format!("  {name}")];
         row.extend(outcomes.iter().map(|o| {
@@ -109,7 +139,7 @@ fn section<'a>(
                 .and_then(|s| s.get(name))
                 .map_or_else(|| "–".to_string(), cell)
         }));
-        t.add_row(row);
+        rows.push(row);
     }
 }
 
@@ -167,38 +197,36 @@ fn interval_table(o: &Outcome, width: Option<u16>) -> String {
         "mean_wait_s",
         "occupancy",
     ];
-    // Never wrapped: its cells are numbers and identifiers, which wrapping would split
-    // mid-word; a narrow terminal folds the long lines instead.
-    let mut t = new_table(None);
-    let mut header: Vec<String> = std::iter::once("start")
-        .chain(COLS)
-        .map(String::from)
-        .collect();
     // With several groups, each group's occupancy too: where the plan is tight.
     let by_group = o.agent_groups.len() > 1;
+    let mut columns: Vec<(String, Align)> = std::iter::once("start")
+        .chain(COLS)
+        .map(|h| (h.to_string(), Align::Right))
+        .collect();
     if by_group {
-        header.extend(
+        columns.extend(
             o.agent_groups
                 .iter()
-                .map(|g| format!("occupancy {}", g.name)),
+                .map(|g| (format!("occupancy {}", g.name), Align::Right)),
         );
     }
-    t.set_header(header);
-    for ((start, s), groups) in o.intervals.iter().zip(&o.interval_groups) {
-        let secs = *start as u64;
-        let mut row = vec![format!("{}:{:02}", secs / 3600, (secs % 3600) / 60)];
-        row.extend(COLS.iter().map(|c| mean_of(s, c)));
-        if by_group {
-            row.extend(groups.iter().map(|g| mean_of(g, "occupancy")));
-        }
-        t.add_row(Row::from(row));
-    }
-    align_numbers(&mut t);
-    if let Some(c) = t.column_mut(0) {
-        c.set_cell_alignment(CellAlignment::Right);
-    }
+    let rows = o
+        .intervals
+        .iter()
+        .zip(&o.interval_groups)
+        .map(|((start, s), groups)| {
+            let secs = *start as u64;
+            let mut row = vec![format!("{}:{:02}", secs / 3600, (secs % 3600) / 60)];
+            row.extend(COLS.iter().map(|c| mean_of(s, c)));
+            if by_group {
+                row.extend(groups.iter().map(|g| mean_of(g, "occupancy")));
+            }
+            row
+        });
     let title = format!("per interval: {} (means)", o.scenario);
-    format!("{}\n{}\n", wrap(&title, width), t.trim_fmt())
+    // Never wrapped: its cells are numbers and identifiers, which wrapping would split
+    // mid-word; a narrow terminal folds the long lines instead.
+    format!("{}\n{}", wrap(&title, width), grid(columns, rows, None))
 }
 
 /// `text` broken at spaces into lines of at most `width` characters where possible (a longer
@@ -287,6 +315,46 @@ mod tests {
             assert!(line.chars().count() <= 60, "too wide: `{line}`\n{narrow}");
         }
         for word in name.split(' ') {
+            assert!(narrow.contains(word), "`{word}` lost\n{narrow}");
+        }
+    }
+
+    /// The shared helper: nothing cut without a width; with one, long cells wrap at spaces
+    /// within it and every word survives; numbers right-aligned; a mark follows its value.
+    #[test]
+    fn grid_aligns_numbers_wraps_to_a_width_and_never_cuts() {
+        let long = "a metric whose name is much longer than twenty characters";
+        let columns = [
+            ("name", Align::Left),
+            ("value", Align::Right),
+            ("", Align::Mark),
+        ];
+        let rows = || {
+            vec![
+                vec![long.to_string(), "1.5".to_string(), "*".to_string()],
+                vec!["x".to_string(), "123.25".to_string(), String::new()],
+            ]
+        };
+        let wide = grid(columns, rows(), None);
+        assert!(wide.ends_with('\n'));
+        assert!(wide.contains(long), "{wide}");
+        assert!(!wide.contains('…'), "{wide}");
+        let line = |text: &str, start: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .map(str::to_string)
+                .expect(start)
+        };
+        // Right-aligned: the values end in the same column; the mark follows its value.
+        let (a, b) = (line(&wide, "a metric"), line(&wide, "x "));
+        let end = a.find(" 1.5").expect("1.5") + 4;
+        assert_eq!(Some(end), b.find("123.25").map(|i| i + 6), "{wide}");
+        assert_eq!(a[end..].trim_start(), "*", "{wide}");
+        let narrow = grid(columns, rows(), Some(30));
+        for l in narrow.lines() {
+            assert!(l.chars().count() <= 30, "too wide: `{l}`\n{narrow}");
+        }
+        for word in long.split(' ') {
             assert!(narrow.contains(word), "`{word}` lost\n{narrow}");
         }
     }

@@ -53,3 +53,56 @@ fn bad_ranges_exit_2() {
         assert_eq!(r.code, Some(2), "--agents {agents}: {}", r.stderr);
     }
 }
+
+/// The table (drawn by the shared table helper): every column named, one row per stable
+/// headcount with the figures at their precision, the minimum marked `*` and stated below.
+#[test]
+fn table_marks_the_smallest_headcount_meeting_the_target() {
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "240",
+        "--handle-time",
+        "4m",
+        "--agents",
+        "15..=22",
+        "--target-sl",
+        "0.8",
+        "--format",
+        "table",
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let out = &r.stdout;
+    assert!(
+        out.starts_with("erlang_c, offered load 16.00 Erlangs"),
+        "{out}"
+    );
+    for h in [
+        "agents",
+        "P(wait)",
+        "SL",
+        "ASA s",
+        "mean wait s",
+        "abandon",
+        "occupancy",
+    ] {
+        assert!(out.contains(h), "column `{h}` missing\n{out}");
+    }
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.first().is_some_and(|c| c.parse::<u32>().is_ok()))
+        .collect();
+    let agents: Vec<&str> = rows.iter().map(|w| w[0]).collect();
+    assert_eq!(agents, ["17", "18", "19", "20", "21", "22"], "{out}");
+    // Only 20 carries the mark, right after the headcount; then P(wait) and SL to 4 decimals.
+    for w in &rows {
+        assert_eq!(w[1] == "*", w[0] == "20", "{out}");
+    }
+    assert_eq!(rows[3][1..4], ["*", "0.2561", "0.8165"], "{out}");
+    assert!(
+        out.contains("* smallest headcount with service level ≥ 0.8: 20"),
+        "{out}"
+    );
+}

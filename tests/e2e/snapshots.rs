@@ -1,6 +1,7 @@
 //! Output snapshots (insta) of every report format for one small, fast scenario
 //! (`tests/fixtures/snapshot/small.toml`: 2 replications of a 1-hour, two-interval, two-tier
-//! center), plus the output regressions of issue 11: an `--output` extension that names no
+//! center), the tables of `compare`, `erlang`, `staff` and `sweep` (all drawn by one helper,
+//! `report::table::grid`), plus the output regressions of issue 11: an `--output` extension that names no
 //! format, the multi-scenario CSV's `scenario` column, statistics in their own CSV columns, and
 //! names that are never cut.
 //!
@@ -73,6 +74,114 @@ fn sweep_csv() {
     ]);
     r.assert_ok();
     insta::assert_snapshot!("sweep_csv", r.stdout);
+}
+
+/// `small.toml` with one more agent on the front line in both intervals, under a long name:
+/// the B of the compare snapshot. Written to `dir` (the path never appears in the output).
+fn small_plus_one(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(small()).expect("small.toml");
+    let name_line = text
+        .lines()
+        .find(|l| l.starts_with("name = \"Snapshot"))
+        .expect("the scenario's name line");
+    let b = text
+        .replace(
+            name_line,
+            "name = \"Snapshot, B: one more agent on the front line in both intervals\"",
+        )
+        .replace("staffing = [4, 5]", "staffing = [5, 6]");
+    assert_ne!(b, text, "small.toml changed: update small_plus_one");
+    let path = dir.join("b.toml");
+    std::fs::write(&path, b).expect("write b.toml");
+    path.display().to_string()
+}
+
+/// `ccsim compare`'s table: A/B names in full, one row per metric with `*` on the significant
+/// differences, the money lines.
+#[test]
+fn compare_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let b = small_plus_one(dir.path());
+    let r = run(&[
+        "compare",
+        &small(),
+        &b,
+        "--format",
+        "table",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
+    r.assert_ok();
+    insta::assert_snapshot!("compare_table", r.stdout);
+}
+
+/// `ccsim erlang`'s table for a range with a target: unstable headcounts left out, the
+/// smallest one meeting the target marked `*`.
+#[test]
+fn erlang_table() {
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "240",
+        "--handle-time",
+        "4m",
+        "--agents",
+        "15..=22",
+        "--target-sl",
+        "0.8",
+        "--format",
+        "table",
+    ]);
+    r.assert_ok();
+    insta::assert_snapshot!("erlang_table", r.stdout);
+}
+
+/// `ccsim staff`'s table, with an Erlang interval that misses a target in simulation (`✗`).
+#[test]
+fn staff_table() {
+    let r = run(&[
+        "staff",
+        &small(),
+        "--group",
+        "front line",
+        "--target",
+        "service_level>=0.8",
+        "--target",
+        "abandon_rate<=0.05",
+        "--replications",
+        "5",
+        "--format",
+        "table",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
+    r.assert_ok();
+    assert!(
+        r.stdout.contains('✗'),
+        "the snapshot should show a mark\n{}",
+        r.stdout
+    );
+    insta::assert_snapshot!("staff_table", r.stdout);
+}
+
+/// `ccsim sweep`'s table: one row per point, the swept key's column named in full.
+#[test]
+fn sweep_table() {
+    let r = run(&[
+        "sweep",
+        &small(),
+        "--set",
+        "agent_groups.specialists.agents=2,3",
+        "--format",
+        "table",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
+    r.assert_ok();
+    insta::assert_snapshot!("sweep_table", r.stdout);
 }
 
 /// Regression (issue 11): `--output x.xlsx` silently wrote a table. Now an extension that
