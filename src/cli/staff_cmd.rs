@@ -228,9 +228,11 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
         .into();
     // The mark columns only when something is marked: empty ones would only add space.
     let marked = !a.erlang_evaluation.misses().is_empty();
+    // The answer's figures are the fresh-seed ones (streams the search never used): the
+    // search's own figures favour the draws it was chosen on.
     for t in &q.targets {
-        columns.push((t.metric.to_string(), Align::Right));
-        columns.push((format!("{} (erlang)", t.metric), Align::Right));
+        columns.push((format!("{} (fresh seeds)", t.label()), Align::Right));
+        columns.push((format!("{} (erlang)", t.label()), Align::Right));
         if marked {
             columns.push((String::new(), Align::Mark));
         }
@@ -248,8 +250,13 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
             "✗"
         };
         for i in 0..q.targets.len() {
+            let flag = if a.validation.slack[k] >= 0.0 {
+                ""
+            } else {
+                " !"
+            };
             row.extend([
-                fmt_estimate(&a.evaluation.estimates[k][i]),
+                format!("{}{flag}", fmt_estimate(&a.validation.estimates[k][i])),
                 fmt_estimate(&a.erlang_evaluation.estimates[k][i]),
             ]);
             if marked {
@@ -271,16 +278,44 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
             format!("which misses them in {misses} interval(s) in simulation, marked ✗")
         }
     );
+    let flagged = a.validation.misses();
+    let k = s.simulation.intervals;
+    let _ = writeln!(
+        out,
+        "fresh seeds: holds in {} of {k} intervals (re-simulated on streams the search never used, mean level; {} round(s){}){}",
+        k - flagged.len(),
+        a.validation_rounds,
+        if a.raised_by_validation.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; validation added an agent in interval(s) {}",
+                list_of(&a.raised_by_validation)
+            )
+        },
+        if flagged.is_empty() {
+            String::new()
+        } else {
+            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
+        }
+    );
     let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
     let _ = writeln!(out, "staffing = [{}]", list.join(", "));
     out
+}
+
+fn list_of(ks: &[usize]) -> String {
+    ks.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
     let s = &q.scenario;
     let mut out = String::from("interval,start_s,agents,erlang_agents");
     for t in &q.targets {
-        let m = t.metric;
+        let m = t.label();
         let _ = write!(
             out,
             ",{m}_mean,{m}_ci95_lo,{m}_ci95_hi,erlang_{m}_mean,erlang_{m}_ci95_lo,erlang_{m}_ci95_hi"
