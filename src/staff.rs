@@ -535,7 +535,7 @@ fn evaluate(
                 for &c in skills {
                     cell.add(&r.contacts[k * r.call_types + c]);
                 }
-                let m = contact_metrics(&cell);
+                let m = contact_metrics(&cell, q.scenario.experience_model);
                 for (t, &i) in targets.iter().enumerate() {
                     acc[k * targets.len() + t].push(m[i]);
                 }

@@ -259,6 +259,10 @@ pub trait Observer {
     fn transferred(&mut self, cell: Cell, work: Cell, escalated: bool);
     /// A customer's journey ended (resolved or given up) after all it went through.
     fn journey_closed(&mut self, cell: Cell, journey: &JourneyExperience);
+    /// A customer's journey ended in a plain scenario (no experience model: nothing to
+    /// score, and no journey kept): `resolved` (served) or given up (abandoned);
+    /// `first_contact` when the contact that ended it was the first (not a transfer).
+    fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool);
     /// The run ended with this contact still waiting (nobody left to serve it).
     fn left_in_queue(&mut self, cell: Cell);
     /// Within [warmup, horizon]: group `group` had `busy` busy and `present` staffed agents
@@ -412,6 +416,15 @@ impl Observer for Collector<'_> {
         }
         t.word_of_mouth_negative += score.word_of_mouth_negative;
         t.word_of_mouth_positive += score.word_of_mouth_positive;
+    }
+
+    #[inline]
+    fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool) {
+        if let Some(t) = self.contact(cell) {
+            t.customers += 1;
+            t.resolved += resolved as u64;
+            t.first_contact_resolved += (resolved && first_contact) as u64;
+        }
     }
 
     #[inline]
