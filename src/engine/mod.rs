@@ -166,6 +166,11 @@ struct Group {
     leaving: u32,
     /// When `busy`/`present` were last integrated.
     last_change: f64,
+    /// Busy and staffed agent-seconds integrated since the last report to the observer
+    /// (reported at interval boundaries, warmup end and horizon end: one report per
+    /// interval, not one per event).
+    busy_s: f64,
+    staffed_s: f64,
     /// This group's agent slots not on shift, reused first so learning persists across shifts.
     off_shift: Vec<u32>,
 }
@@ -373,7 +378,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// draw restarts there at the next rate (valid because the exponential is memoryless).
     /// `INFINITY` when none falls before the horizon. The interval is carried along, never
     /// recomputed by division.
-    #[inline]
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, c: usize, from: f64) {
         let a = &mut self.arrivals[c];
         let rng = &mut self.streams[c].arrivals;
@@ -437,6 +442,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// or a returning customer. It draws its handle time, patience and resolution luck up
     /// front (so common random numbers align per contact), then goes to the longest-idle
     /// eligible agent or joins the queue.
+    #[inline(never)]
     fn contact_arrives(&mut self, c: usize, journey: Option<u32>) {
         let now = self.now;
         let scenario = self.scenario;
@@ -482,6 +488,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// [`Engine::contact_arrives`] in a plain scenario: the same draws in the same order
     /// (nothing is drawn for an issue there), no journey. `origin`: the first contact's cell
     /// when this one is a transfer.
+    #[inline(always)]
     fn plain_contact_arrives(&mut self, c: usize, origin: Option<Cell>) {
         let now = self.now;
         let scenario = self.scenario;
@@ -512,7 +519,7 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// An arrived contact goes to the longest-idle eligible agent or joins the queue, with
     /// an abandonment timer when it has a `patience`.
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         let (now, cell) = (self.now, contact.cell);
         if let Some(agent) = self.longest_idle_agent(c) {
@@ -544,7 +551,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
-    #[inline]
+    #[inline(always)]
     fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
         let servers = &self.servers[c];
         if let [g] = servers[..] {
@@ -564,6 +571,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.groups[g].idle.pop_front()
     }
 
+    #[inline(never)]
     fn abandon(&mut self, slot: u32) {
         let contact = &self.contacts[slot as usize];
         if contact.deadline != self.now {
@@ -597,11 +605,18 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.free_contacts.push(slot);
     }
 
+    #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
         if self.plain {
             self.start_plain_service(agent, contact);
-            return;
+        } else {
+            self.start_full_service(agent, contact);
         }
+    }
+
+    /// [`Engine::start_service`] with the experience model: proficiency, holds, decisions.
+    #[inline(never)]
+    fn start_full_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
         self.observer.answered(contact.cell, wait);
@@ -666,7 +681,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// [`Engine::start_service`] in a plain scenario: a fully proficient agent talks for
     /// the drawn handle time (× a handle factor of exactly 1), with no holds or decisions.
     /// The agent's hold and escalation fields keep their initial zeros.
-    #[inline]
+    #[inline(always)]
     fn start_plain_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         self.observer.answered(contact.cell, now - contact.arrival);
@@ -728,6 +743,7 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// The customer leaves: escalated, transferred, or the issue resolved or not. Then the
     /// agent starts after-call work or is free.
+    #[inline(never)]
     fn talk_ends(&mut self, agent: u32) {
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
@@ -798,6 +814,7 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// [`Engine::talk_ends`] in a plain scenario: a fixed-routing transfer (the same draw)
     /// or the issue resolved, ending the journey.
+    #[inline(always)]
     fn plain_talk_ends(&mut self, agent: u32) {
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];

@@ -25,9 +25,8 @@ enum Seen {
     AgentTime {
         interval: usize,
         group: usize,
-        busy: u32,
-        present: u32,
-        dt: f64,
+        busy: f64,
+        staffed: f64,
     },
 }
 
@@ -72,13 +71,12 @@ impl Observer for Recorder {
     fn left_in_queue(&mut self, cell: Cell) {
         self.seen.push(Seen::LeftInQueue(cell));
     }
-    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64) {
+    fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64) {
         self.seen.push(Seen::AgentTime {
             interval,
             group,
             busy,
-            present,
-            dt,
+            staffed,
         });
     }
 }
@@ -107,13 +105,12 @@ impl Recorder {
                 interval,
                 group,
                 busy: b,
-                present,
-                dt,
+                staffed: s,
             } = *e
             {
                 if (interval, group) == (k, g) {
-                    busy += b as f64 * dt;
-                    staffed += present as f64 * dt;
+                    busy += b;
+                    staffed += s;
                 }
             }
         }

@@ -265,9 +265,10 @@ pub trait Observer {
     fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool);
     /// The run ended with this contact still waiting (nobody left to serve it).
     fn left_in_queue(&mut self, cell: Cell);
-    /// Within [warmup, horizon]: group `group` had `busy` busy and `present` staffed agents
-    /// for `dt` seconds of `interval`.
-    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64);
+    /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
+    /// agent-seconds of `interval` (since the last such report; reported when the interval
+    /// ends and when recording starts or stops, so a few times per interval at most).
+    fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64);
 }
 
 /// The observer behind every report: fills a [`ReplicationResult`] and scores journeys.
@@ -435,10 +436,10 @@ impl Observer for Collector<'_> {
     }
 
     #[inline]
-    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64) {
+    fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64) {
         let i = interval * self.result.groups + group;
-        self.result.busy[i] += busy as f64 * dt;
-        self.result.staffed[i] += present as f64 * dt;
+        self.result.busy[i] += busy;
+        self.result.staffed[i] += staffed;
     }
 }
 
@@ -488,7 +489,7 @@ mod tests {
         c.transferred(b1, g0, true);
         c.transferred(b1, g0, false);
         c.left_in_queue(b1);
-        c.agent_time(1, 0, 1, 2, 10.0);
+        c.agent_time(1, 0, 10.0, 20.0);
         let none = Cell::NONE;
         c.offered(none, true);
         c.answered(none, 1.0);
