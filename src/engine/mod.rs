@@ -821,19 +821,16 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.calls += 1;
         let (c, cell, work) = (a.call_type as usize, a.cell, a.work);
         let (origin, first) = (a.origin, a.first);
-        self.observer
-            .talk_ended(cell, work, self.now - a.answered_at, 0, 0.0);
+        let talk = self.now - a.answered_at;
         let ct = &scenario.call_types[c];
         let transfer_to = ct.transfer.and_then(|t| {
             let u: f64 = self.streams[c].transfer.random();
             (u < t.probability).then_some(t.to)
         });
         match transfer_to {
-            None => {
-                self.observer.resolution_attempt(work, true);
-                self.observer.journey_ended(origin, true, first);
-            }
+            None => self.observer.served(cell, work, talk, origin, first),
             Some(to) => {
+                self.observer.talk_ended(cell, work, talk, 0, 0.0);
                 self.observer.transferred(cell, work, false);
                 self.plain_contact_arrives(to, Some(origin));
             }
