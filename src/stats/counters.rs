@@ -439,9 +439,10 @@ impl Observer for Collector<'_> {
         }
     }
 
-    /// One look-up of each cell instead of three, and nothing added for the absent holds.
+    /// One look-up of each cell instead of three, and nothing added for the absent holds
+    /// (the contact cell's hold tallies would only get zeros).
     #[inline]
-    fn served(&mut self, cell: Cell, work: Cell, talk: f64, origin: Cell, first_contact: bool) {
+    fn served(&mut self, _cell: Cell, work: Cell, talk: f64, origin: Cell, first_contact: bool) {
         if let Some(w) = self.work(work) {
             w.handled += 1;
             w.handle_time += talk;
