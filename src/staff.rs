@@ -693,11 +693,14 @@ fn evaluate(
                 for &c in skills {
                     cell.add(&r.contacts[k * r.call_types + c]);
                 }
-                let together = contact_metrics(&cell);
+                let scored = q.scenario.experience_model;
+                let together = contact_metrics(&cell, scored);
                 for (t, source) in sources.iter().enumerate() {
                     let v = match *source {
                         Source::Skills(i) => together[i],
-                        Source::Type(c, i) => contact_metrics(&r.contacts[k * r.call_types + c])[i],
+                        Source::Type(c, i) => {
+                            contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
+                        }
                         Source::Occupancy => {
                             let cell = k * r.groups + g;
                             (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])

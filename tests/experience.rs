@@ -550,7 +550,14 @@ churn_by_csat = [0.5, 0.3, 0.2, 0.1, 0.05]
 satisfaction = { base = 1.0, per_wait_minute = 0.5, per_hold = 2.0, per_transfer = 2.0 }
 "#
     );
-    let out = run(&[scenario(plain, "plain"), scenario(&tuned, "tuned")]);
+    // The same center with the experience model switched on at its default weights: scored,
+    // so the tuned weights below can be seen to take effect.
+    let scored = format!("{plain}\n[experience]\n");
+    let out = run(&[
+        scenario(plain, "plain"),
+        scenario(&tuned, "tuned"),
+        scenario(&scored, "scored"),
+    ]);
     for name in [
         "offered",
         "answered",
@@ -565,9 +572,11 @@ satisfaction = { base = 1.0, per_wait_minute = 0.5, per_hold = 2.0, per_transfer
         "repeat_contact_rate",
         "customers",
     ] {
-        let (a, b) = (values(&out[0], name), values(&out[1], name));
         let bits = |v: &[Option<f64>]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
-        assert_eq!(bits(a), bits(b), "{name} must be bit-identical");
+        for o in &out[1..] {
+            let (a, b) = (values(&out[0], name), values(o, name));
+            assert_eq!(bits(a), bits(b), "{name} must be bit-identical");
+        }
     }
     for o in &out {
         assert!(
@@ -579,8 +588,12 @@ satisfaction = { base = 1.0, per_wait_minute = 0.5, per_hold = 2.0, per_transfer
         let g = o.agent_groups[0].get("aht_s").unwrap().estimate.unwrap();
         assert!((g.mean - 240.0).abs() < 10.0, "aht {}", g.mean);
     }
-    // The changed satisfaction weights did take effect (only on the experience metrics).
-    assert_ne!(values(&out[0], "csat"), values(&out[1], "csat"));
+    // The changed satisfaction weights did take effect (only on the experience metrics), and
+    // the plain scenario prints no satisfaction figure computed from defaults.
+    let (tuned_csat, default_csat) = (values(&out[1], "csat"), values(&out[2], "csat"));
+    assert!(tuned_csat.iter().chain(default_csat).all(Option::is_some));
+    assert_ne!(tuned_csat, default_csat);
+    assert!(values(&out[0], "csat").iter().all(Option::is_none));
 }
 
 /// Check 6: the shipped training scenarios: investing in tier 1 (training + empowerment) improves

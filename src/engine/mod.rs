@@ -59,6 +59,10 @@ struct Contact {
     /// Its (arrival interval, call type) statistics cell, `NONE` during warmup.
     cell: Cell,
     journey: u32,
+    /// Plain scenarios (no journeys kept): the cell of the customer's first contact, and
+    /// whether this contact is that first one (not a transfer).
+    origin: Cell,
+    first: bool,
     arrival: f64,
     /// Handle time of a fully proficient agent, drawn on arrival (common random numbers).
     handle: f64,
@@ -78,6 +82,8 @@ impl Default for Contact {
             call_type: 0,
             cell: Cell::NONE,
             journey: 0,
+            origin: Cell::NONE,
+            first: false,
             arrival: 0.0,
             handle: 0.0,
             luck: 0.0,
@@ -113,6 +119,9 @@ struct Agent {
     holds: u32,
     /// The contact leaves by an escalation transfer when talk ends.
     escalate: bool,
+    /// Plain scenarios: the contact's [`Contact::first`] (its origin is in `origin`).
+    first: bool,
+    origin: Cell,
     luck: f64,
     idle_since: f64,
     answered_at: f64,
@@ -132,6 +141,8 @@ impl Agent {
             work: Cell::NONE,
             holds: 0,
             escalate: false,
+            first: false,
+            origin: Cell::NONE,
             luck: 0.0,
             idle_since: 0.0,
             answered_at: 0.0,
@@ -155,6 +166,11 @@ struct Group {
     leaving: u32,
     /// When `busy`/`present` were last integrated.
     last_change: f64,
+    /// Busy and staffed agent-seconds integrated since the last report to the observer
+    /// (reported at interval boundaries, warmup end and horizon end: one report per
+    /// interval, not one per event).
+    busy_s: f64,
+    staffed_s: f64,
     /// This group's agent slots not on shift, reused first so learning persists across shifts.
     off_shift: Vec<u32>,
 }
@@ -204,7 +220,26 @@ struct Engine<'s, O: Observer> {
     interval: usize,
     /// True between warmup and horizon: busy/staffed time is reported.
     recording: bool,
+    /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
+    /// no journeys, issues, holds or decisions, and journeys end unscored.
+    plain: bool,
     observer: O,
+}
+
+/// True when `scenario` configures no experience model and, so, none of its mechanics:
+/// every issue is resolved when served by a fully proficient agent (no holds, decisions,
+/// learning, knowledge transfers), and nobody calls back or redials. Then a journey is
+/// its first contact plus fixed-routing transfers, and the engine needs to carry only the
+/// first contact's cell and whether a contact is that first one.
+fn plain_mechanics(scenario: &Scenario) -> bool {
+    let customers = &scenario.customers;
+    !scenario.experience_model
+        && scenario.call_types.iter().all(|c| !c.has_issue_model())
+        && scenario.agent_groups.iter().all(|g| {
+            g.proficiency == 1.0 && g.learning.is_none() && g.unresolved_transfer.is_none()
+        })
+        && customers.callback_probability == 0.0
+        && customers.redial_probability == 0.0
 }
 
 impl<'s, O: Observer> Engine<'s, O> {
@@ -275,6 +310,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
+            plain: plain_mechanics(scenario),
             observer,
         };
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
@@ -304,12 +340,17 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
             self.now = arrival_time;
             self.schedule_next_arrival(c, arrival_time);
-            self.contact_arrives(c, None);
+            if self.plain {
+                self.plain_contact_arrives(c, None);
+            } else {
+                self.contact_arrives(c, None);
+            }
             return true;
         };
         self.now = time;
         match event {
             Event::Abandon { slot } => self.abandon(slot),
+            Event::TalkEnd { agent } if self.plain => self.plain_talk_ends(agent),
             Event::TalkEnd { agent } => self.talk_ends(agent),
             Event::WrapEnd { agent } => self.agent_frees(agent),
             Event::ApprovalRequest { agent } => self.request_approval(agent),
@@ -337,7 +378,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// draw restarts there at the next rate (valid because the exponential is memoryless).
     /// `INFINITY` when none falls before the horizon. The interval is carried along, never
     /// recomputed by division.
-    #[inline]
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, c: usize, from: f64) {
         let a = &mut self.arrivals[c];
         let rng = &mut self.streams[c].arrivals;
@@ -401,6 +442,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// or a returning customer. It draws its handle time, patience and resolution luck up
     /// front (so common random numbers align per contact), then goes to the longest-idle
     /// eligible agent or joins the queue.
+    #[inline(never)]
     fn contact_arrives(&mut self, c: usize, journey: Option<u32>) {
         let now = self.now;
         let scenario = self.scenario;
@@ -433,12 +475,53 @@ impl<'s, O: Observer> Engine<'s, O> {
             call_type: c as u32,
             cell,
             journey,
+            origin: Cell::NONE,
+            first: false,
             arrival: now,
             handle,
             luck,
             deadline: f64::NAN,
         };
+        self.place(c, contact, patience);
+    }
 
+    /// [`Engine::contact_arrives`] in a plain scenario: the same draws in the same order
+    /// (nothing is drawn for an issue there), no journey. `origin`: the first contact's cell
+    /// when this one is a transfer.
+    #[inline(always)]
+    fn plain_contact_arrives(&mut self, c: usize, origin: Option<Cell>) {
+        let now = self.now;
+        let scenario = self.scenario;
+        let ct: &CallType = &scenario.call_types[c];
+        let counted = now >= scenario.simulation.warmup;
+        let cell = Cell::counted_if(counted, self.interval, c, scenario.call_types.len());
+        let streams = &mut self.streams[c];
+        let handle = draw(&ct.handle_time, &mut streams.handle);
+        let patience = ct
+            .patience
+            .as_ref()
+            .map(|p| p.sample(&mut streams.patience));
+        self.observer.offered(cell, false);
+        let contact = Contact {
+            generation: 0,
+            call_type: c as u32,
+            cell,
+            journey: 0,
+            origin: origin.unwrap_or(cell),
+            first: origin.is_none(),
+            arrival: now,
+            handle,
+            luck: 0.0,
+            deadline: f64::NAN,
+        };
+        self.place(c, contact, patience);
+    }
+
+    /// An arrived contact goes to the longest-idle eligible agent or joins the queue, with
+    /// an abandonment timer when it has a `patience`.
+    #[inline(always)]
+    fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+        let (now, cell) = (self.now, contact.cell);
         if let Some(agent) = self.longest_idle_agent(c) {
             self.start_service(agent, contact);
             return;
@@ -468,7 +551,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
-    #[inline]
+    #[inline(always)]
     fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
         let servers = &self.servers[c];
         if let [g] = servers[..] {
@@ -488,16 +571,23 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.groups[g].idle.pop_front()
     }
 
+    #[inline(never)]
     fn abandon(&mut self, slot: u32) {
         let contact = &self.contacts[slot as usize];
         if contact.deadline != self.now {
             return; // answered already, slot reused or free: a stale timer
         }
         let (c, cell, journey) = (contact.call_type as usize, contact.cell, contact.journey);
+        let (origin, first) = (contact.origin, contact.first);
         let wait = self.now - contact.arrival;
         self.release_contact(slot);
         self.waiting[c] -= 1;
         self.observer.abandoned(cell, wait);
+        if self.plain {
+            // Nobody redials in a plain scenario: the customer gives up.
+            self.observer.journey_ended(origin, false, first);
+            return;
+        }
         let j = &mut self.journeys[journey as usize];
         j.experience.wait_s += wait;
         j.experience.abandons += 1;
@@ -515,7 +605,18 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.free_contacts.push(slot);
     }
 
+    #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
+        if self.plain {
+            self.start_plain_service(agent, contact);
+        } else {
+            self.start_full_service(agent, contact);
+        }
+    }
+
+    /// [`Engine::start_service`] with the experience model: proficiency, holds, decisions.
+    #[inline(never)]
+    fn start_full_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
         self.observer.answered(contact.cell, wait);
@@ -577,6 +678,29 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.calendar.schedule(now + busy_for, event);
     }
 
+    /// [`Engine::start_service`] in a plain scenario: a fully proficient agent talks for
+    /// the drawn handle time (× a handle factor of exactly 1), with no holds or decisions.
+    /// The agent's hold and escalation fields keep their initial zeros.
+    #[inline(always)]
+    fn start_plain_service(&mut self, agent: u32, contact: Contact) {
+        let now = self.now;
+        self.observer.answered(contact.cell, now - contact.arrival);
+        let groups = self.scenario.agent_groups.len();
+        let interval = self.interval;
+        let a = &mut self.agents[agent as usize];
+        let g = a.group as usize;
+        a.call_type = contact.call_type;
+        a.cell = contact.cell;
+        a.origin = contact.origin;
+        a.first = contact.first;
+        a.work = Cell::counted_if(contact.cell != Cell::NONE, interval, g, groups);
+        a.answered_at = now;
+        self.integrate(g);
+        self.groups[g].busy += 1;
+        self.calendar
+            .schedule(now + contact.handle, Event::TalkEnd { agent });
+    }
+
     /// The agent puts the customer on hold and asks a supervisor (or queues for one).
     fn request_approval(&mut self, agent: u32) {
         self.agents[agent as usize].hold_started = self.now;
@@ -619,6 +743,7 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// The customer leaves: escalated, transferred, or the issue resolved or not. Then the
     /// agent starts after-call work or is free.
+    #[inline(never)]
     fn talk_ends(&mut self, agent: u32) {
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
@@ -676,6 +801,39 @@ impl<'s, O: Observer> Engine<'s, O> {
             j.transferring = true;
             j.escalated |= escalate;
             self.contact_arrives(to, Some(journey));
+        }
+        match &ct.after_call_work {
+            Some(acw) => {
+                let wrap = acw.sample(&mut self.streams[c].after_call_work);
+                self.calendar
+                    .schedule(self.now + wrap, Event::WrapEnd { agent });
+            }
+            None => self.agent_frees(agent),
+        }
+    }
+
+    /// [`Engine::talk_ends`] in a plain scenario: a fixed-routing transfer (the same draw)
+    /// or the issue resolved, ending the journey.
+    #[inline(always)]
+    fn plain_talk_ends(&mut self, agent: u32) {
+        let scenario = self.scenario;
+        let a = &mut self.agents[agent as usize];
+        a.calls += 1;
+        let (c, cell, work) = (a.call_type as usize, a.cell, a.work);
+        let (origin, first) = (a.origin, a.first);
+        let talk = self.now - a.answered_at;
+        let ct = &scenario.call_types[c];
+        let transfer_to = ct.transfer.and_then(|t| {
+            let u: f64 = self.streams[c].transfer.random();
+            (u < t.probability).then_some(t.to)
+        });
+        match transfer_to {
+            None => self.observer.served(cell, work, talk, origin, first),
+            Some(to) => {
+                self.observer.talk_ended(cell, work, talk, 0, 0.0);
+                self.observer.transferred(cell, work, false);
+                self.plain_contact_arrives(to, Some(origin));
+            }
         }
         match &ct.after_call_work {
             Some(acw) => {

@@ -8,6 +8,7 @@ use crate::stats::Observer;
 impl<O: Observer> Engine<'_, O> {
     /// An agent finished a contact: go home if the headcount dropped, otherwise take the
     /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
+    #[inline(always)]
     pub(super) fn agent_frees(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
@@ -16,6 +17,7 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// An agent with nothing in hand (just freed or just arrived on shift).
+    #[inline(always)]
     pub(super) fn seek_work(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         if self.groups[g].leaving > 0 {
@@ -50,6 +52,7 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// Applies interval `k`'s headcount to every group (the contract's shift-change rules).
+    #[inline(never)]
     pub(super) fn change_staffing(&mut self, k: usize) {
         self.integrate_all();
         self.interval = k;
@@ -95,22 +98,29 @@ impl<O: Observer> Engine<'_, O> {
         (self.agents.len() - 1) as u32
     }
 
-    /// Reports busy and staffed agent-time since the group's last change (in the current
-    /// interval) while recording.
-    #[inline]
+    /// Adds busy and staffed agent-time since the group's last change (in the current
+    /// interval) while recording. Kept in the group, not reported per event: the sums are
+    /// the ones the observer would form, in the same order.
+    #[inline(always)]
     pub(super) fn integrate(&mut self, g: usize) {
         let group = &mut self.groups[g];
         if self.recording {
             let dt = self.now - group.last_change;
-            self.observer
-                .agent_time(self.interval, g, group.busy, group.present, dt);
+            group.busy_s += group.busy as f64 * dt;
+            group.staffed_s += group.present as f64 * dt;
         }
         group.last_change = self.now;
     }
 
+    /// Integrates every group up to now and reports what each accumulated in the current
+    /// interval (called before the interval changes and when recording starts or stops).
     pub(super) fn integrate_all(&mut self) {
         for g in 0..self.groups.len() {
             self.integrate(g);
+            let group = &mut self.groups[g];
+            let (busy, staffed) = (group.busy_s, group.staffed_s);
+            (group.busy_s, group.staffed_s) = (0.0, 0.0);
+            self.observer.agent_time(self.interval, g, busy, staffed);
         }
     }
 }

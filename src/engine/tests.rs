@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::model::experience::JourneyExperience;
+use crate::stats::Counters;
 
 /// One reported event.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,13 +20,13 @@ enum Seen {
     Resolution(Cell, bool),
     Transferred(Cell, Cell, bool),
     JourneyClosed(Cell, JourneyExperience),
+    JourneyEnded(Cell, bool, bool),
     LeftInQueue(Cell),
     AgentTime {
         interval: usize,
         group: usize,
-        busy: u32,
-        present: u32,
-        dt: f64,
+        busy: f64,
+        staffed: f64,
     },
 }
 
@@ -63,16 +64,19 @@ impl Observer for Recorder {
     fn journey_closed(&mut self, cell: Cell, journey: &JourneyExperience) {
         self.seen.push(Seen::JourneyClosed(cell, *journey));
     }
+    fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool) {
+        self.seen
+            .push(Seen::JourneyEnded(cell, resolved, first_contact));
+    }
     fn left_in_queue(&mut self, cell: Cell) {
         self.seen.push(Seen::LeftInQueue(cell));
     }
-    fn agent_time(&mut self, interval: usize, group: usize, busy: u32, present: u32, dt: f64) {
+    fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64) {
         self.seen.push(Seen::AgentTime {
             interval,
             group,
             busy,
-            present,
-            dt,
+            staffed,
         });
     }
 }
@@ -101,13 +105,12 @@ impl Recorder {
                 interval,
                 group,
                 busy: b,
-                present,
-                dt,
+                staffed: s,
             } = *e
             {
                 if (interval, group) == (k, g) {
-                    busy += b as f64 * dt;
-                    staffed += present as f64 * dt;
+                    busy += b;
+                    staffed += s;
                 }
             }
         }
@@ -158,7 +161,11 @@ impl Engine<'_, Recorder> {
     fn inject(&mut self, t: f64, c: usize) {
         self.run_until(t);
         self.now = t;
-        self.contact_arrives(c, None);
+        if self.plain {
+            self.plain_contact_arrives(c, None);
+        } else {
+            self.contact_arrives(c, None);
+        }
     }
 
     fn cell(&self, k: usize, c: usize) -> Cell {
@@ -544,4 +551,72 @@ fn the_event_loop_does_not_allocate_per_event() {
         allocated <= 16,
         "{allocated} allocations in {events} events"
     );
+}
+
+/// The plain fast path (no experience model: no journeys kept, nothing scored) is the full
+/// path minus the scoring: the same scenario with an (all-default) `[experience]` section,
+/// which takes the full path, gives bit-identical tallies except the scored sums, and
+/// identical customers, resolutions and first-contact resolutions — with transfers,
+/// abandonment, after-call work, warmup, a staffing dip to zero and a drain.
+#[test]
+fn plain_path_matches_the_full_path() {
+    let plain = r#"
+        [simulation]
+        horizon = "4h"
+        interval = "1h"
+        warmup = "30m"
+        [[call_types]]
+        name = "a"
+        volumes = [300, 500, 400, 200]
+        handle_time = { distribution = "exponential", mean = "5m" }
+        patience = { distribution = "exponential", mean = "2m" }
+        transfer = { to = "b", probability = 0.3 }
+        after_call_work = { distribution = "constant", value = "30s" }
+        [[call_types]]
+        name = "b"
+        arrival_rate = 30.0
+        handle_time = { distribution = "lognormal", mean = "8m", sd = "4m" }
+        patience = { distribution = "constant", value = "3m" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a", "b"]
+        staffing = [20, 25, 0, 18]
+        [[agent_groups]]
+        name = "h"
+        skills = ["b"]
+        staffing = [2, 2, 2, 0]
+        "#;
+    let (p, f) = (
+        scenario(plain),
+        scenario(&format!("{plain}\n[experience]\n")),
+    );
+    assert!(plain_mechanics(&p) && !p.experience_model);
+    assert!(!plain_mechanics(&f) && f.experience_model);
+    let (rp, rf) = (simulate(&p, KEY), simulate(&f, KEY));
+    let unscored = |r: &ReplicationResult| {
+        let mut r = r.clone();
+        for c in &mut r.contacts {
+            *c = Counters {
+                csat: 0.0,
+                promoters: 0.0,
+                detractors: 0.0,
+                churned: 0.0,
+                revenue_at_risk: 0.0,
+                word_of_mouth_negative: 0.0,
+                word_of_mouth_positive: 0.0,
+                ..*c
+            };
+        }
+        r
+    };
+    assert_eq!(rp, unscored(&rp), "nothing scored on the plain path");
+    assert_eq!(rp, unscored(&rf));
+    let total = rp.total(|_, _| true);
+    assert!(total.transferred > 50 && total.abandoned > 50);
+    assert!(total.first_contact_resolved < total.resolved && total.resolved < total.customers);
+    // Journeys ended by the plain path, event by event.
+    let r = simulate_with(&p, KEY, Recorder::default());
+    assert_eq!(r.count(|e| matches!(e, Seen::JourneyClosed(..))), 0);
+    assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, true, false))) > 0);
+    assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, false, true))) > 0);
 }

@@ -68,6 +68,13 @@ pub struct Scenario {
     pub customers: CustomerBehaviour,
     /// `[experience]`, or its cited defaults.
     pub experience: ExperienceParams,
+    /// The file configures a customer-experience model: an `[experience]`, `[customers]` or
+    /// `[supervisors]` section, or an experience key on a call type (`difficulty`,
+    /// `decision_probability`, `decision_amount`) or agent group (`proficiency`, `learning`,
+    /// `authority`, `beyond_authority`, `unresolved_transfer`). When false (a plain queueing
+    /// scenario) journeys are not scored: satisfaction, loyalty and money figures would come
+    /// from defaults only, so they are reported as undefined.
+    pub experience_model: bool,
 }
 
 /// An interval where a queue without abandonment cannot keep up (see

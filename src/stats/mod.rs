@@ -41,10 +41,13 @@ pub const CONTACT_METRICS: [&str; 26] = [
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
-/// denominator is `None` (undefined, not zero).
-pub fn contact_metrics(c: &Counters) -> [Option<f64>; 26] {
+/// denominator is `None` (undefined, not zero). `scored`: the scenario has an experience
+/// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
+/// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
+/// come from defaults, not from anything the scenario says.
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
-    [
+    let mut m = [
         Some(c.offered as f64),
         Some(c.answered as f64),
         Some(c.abandoned as f64),
@@ -71,8 +74,16 @@ pub fn contact_metrics(c: &Counters) -> [Option<f64>; 26] {
         Some(c.word_of_mouth_negative),
         Some(c.word_of_mouth_positive),
         Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
-    ]
+    ];
+    if !scored {
+        m[FIRST_SCORED..].fill(None);
+    }
+    m
 }
+
+/// Index in [`CONTACT_METRICS`] of the first metric that comes only from journey scoring
+/// (`csat`; every later one does too).
+const FIRST_SCORED: usize = 18;
 
 /// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
 pub const GROUP_METRICS: [&str; 6] = [
@@ -231,9 +242,36 @@ mod tests {
 
     #[test]
     fn undefined_ratios_are_none() {
-        let m = contact_metrics(&Counters::default());
+        let m = contact_metrics(&Counters::default(), true);
         assert_eq!(m[0], Some(0.0));
         assert!(m[4..15].iter().all(Option::is_none));
         assert!(m[16..21].iter().all(Option::is_none));
+    }
+
+    /// Without an experience model, the scored figures are undefined even where a tally
+    /// holds numbers; the queueing facts and journey counts stay.
+    #[test]
+    fn unscored_figures_are_undefined() {
+        let c = Counters {
+            offered: 10,
+            answered: 10,
+            customers: 10,
+            resolved: 10,
+            first_contact_resolved: 10,
+            csat: 40.0,
+            churned: 1.0,
+            ..Counters::default()
+        };
+        assert_eq!(CONTACT_METRICS[FIRST_SCORED], "csat");
+        let plain = contact_metrics(&c, false);
+        assert!(plain[FIRST_SCORED..].iter().all(Option::is_none));
+        assert_eq!(
+            plain[..FIRST_SCORED],
+            contact_metrics(&c, true)[..FIRST_SCORED]
+        );
+        assert_eq!(plain[16], Some(1.0), "fcr_rate");
+        assert!(contact_metrics(&c, true)[FIRST_SCORED..]
+            .iter()
+            .all(Option::is_some));
     }
 }

@@ -94,6 +94,8 @@ pub struct Layout {
     group_cost: Vec<f64>,
     /// The whole plan's (staffing incl. supervisors, training) cost.
     plan_cost: (f64, f64),
+    /// The scenario scores journeys (see [`Scenario::experience_model`]).
+    scored: bool,
 }
 
 impl Layout {
@@ -138,6 +140,7 @@ impl Layout {
                 })
                 .collect(),
             plan_cost: plan_costs(s),
+            scored: s.experience_model,
         }
     }
 
@@ -344,7 +347,7 @@ impl OutcomeBuilder {
         let (mut all_busy, mut all_staffed) = (0.0, 0.0);
         for k in 0..nk {
             let base = l.interval_base() + k * INTERVAL_LEN;
-            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.intervals[k]));
+            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.intervals[k], l.scored));
             let (mut busy, mut staffed) = (0.0, 0.0);
             for g in 0..ng {
                 let i = k * ng + g;
@@ -360,7 +363,7 @@ impl OutcomeBuilder {
             all_busy += busy;
             all_staffed += staffed;
         }
-        v[..TYPE_LEN].copy_from_slice(&contact_metrics(&overall));
+        v[..TYPE_LEN].copy_from_slice(&contact_metrics(&overall, l.scored));
         let (staffing, training) = l.plan_cost;
         v[TYPE_LEN..OVERALL_LEN].copy_from_slice(&[
             occupancy(all_busy, all_staffed),
@@ -370,7 +373,7 @@ impl OutcomeBuilder {
         ]);
         for c in 0..nc {
             let base = l.type_base() + c * TYPE_LEN;
-            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.types[c]));
+            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.types[c], l.scored));
         }
         for g in 0..ng {
             let base = l.group_base() + g * GROUP_LEN;

@@ -107,6 +107,21 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
             ));
         }
     }
+    let experience_model = raw.experience.is_some()
+        || raw.customers.is_some()
+        || raw.supervisors.is_some()
+        || raw.call_types.iter().any(|c| {
+            c.difficulty.is_some()
+                || c.decision_probability.is_some()
+                || c.decision_amount.is_some()
+        })
+        || raw.agent_groups.iter().any(|g| {
+            g.proficiency.is_some()
+                || g.learning.is_some()
+                || g.authority.is_some()
+                || g.beyond_authority.is_some()
+                || g.unresolved_transfer.is_some()
+        });
     if let Some(m) = raw.name.as_deref().and_then(control_characters) {
         return Err(cx.err("name", m));
     }
@@ -123,6 +138,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         supervisors,
         customers,
         experience,
+        experience_model,
     })
 }
 
