@@ -264,3 +264,49 @@ fn every_good_fixture_validates_with_a_one_line_summary() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Staffing targets name what is wrong: an unknown call type (with the types there are), a
+/// type the group does not serve, an occupancy floor, a malformed expression; a perfect-record
+/// target is flagged as degenerate, not silently "met".
+#[test]
+fn staffing_targets_are_checked() {
+    let s = "scenarios/two_tier.toml";
+    for (target, needles) in [
+        (
+            "billing.service_level>=0.8",
+            &["no call type `billing`", "general"][..],
+        ),
+        (
+            "specialist.service_level>=0.8",
+            &["does not serve `specialist`"][..],
+        ),
+        ("occupancy>=0.6", &["occupancy floor"][..]),
+        ("service_level=0.8", &["METRIC>=X"][..]),
+    ] {
+        let r = run(&[
+            "staff", s, "--group", "tier1", "--target", target, "--quiet",
+        ]);
+        assert_eq!(r.code, Some(2), "{}", r.describe());
+        for n in needles {
+            assert!(r.stderr.contains(n), "{target}: {n}\n{}", r.describe());
+        }
+    }
+    let r = run(&[
+        "staff",
+        s,
+        "--group",
+        "tier1",
+        "--target",
+        "abandon_rate<=0",
+        "--replications",
+        "3",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        r.stderr.contains("degenerate") || r.stderr.contains("perfect record"),
+        "{}",
+        r.describe()
+    );
+}
