@@ -3,9 +3,11 @@
 //! says which sweep a file belongs to, and the canonical form (provenance line, header, then
 //! points in ascending order, each point's rows as written).
 //!
-//! Rows are kept as the exact bytes read, so rewriting a file never reformats a number, and
+//! Rows are copied as the exact bytes read, so rewriting a file never reformats a number, and
 //! the canonical form of the same results is byte-identical however they were produced
-//! (one run, a resumed run, or merged shards).
+//! (one run, a resumed run, or merged shards). Files are read by a [`Scanner`], one row at a
+//! time (a line over [`MAX_LINE`] is refused): sweep files can be gigabytes, so `merge` and
+//! `--resume` stream them and keep per point only its accounting and byte range.
 //!
 //! # Provenance
 //! A file written with `--output` starts with one comment line (read CSV with `#` as the
