@@ -244,7 +244,7 @@ fn sweep_to_csv_file(
     // by byte range from the old file (streamed: nothing of it is held), through a temp file
     // that replaces the old one only when whole.
     let mut layout: Layout = Vec::new();
-    {
+    let end = {
         use std::io::{Read, Seek, SeekFrom};
         let mut out = OutputFile::create_target(file.shown, file.target.clone(), shutdown)?;
         let line = file.provenance.line();
@@ -268,11 +268,8 @@ fn sweep_to_csv_file(
             end += len as usize;
         }
         out.commit()?;
-    }
-    let end = layout.last().map_or(
-        file.provenance.line().len() + csvfile::header(&keys).len(),
-        |l| l.1 + l.2,
-    );
+        end
+    };
     let done: std::collections::BTreeSet<u64> = layout.iter().map(|l| l.0).collect();
     let todo: Vec<Point> = points
         .iter()
@@ -696,7 +693,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
     };
     // Opened first: an unwritable --output fails before the inputs are read, and a signal
     // while reading them removes the temp file.
-    let out = open_output(args.output.as_deref())?;
+    let mut out = open_output(args.output.as_deref())?;
     let mut inputs = Vec::with_capacity(args.inputs.len());
     for p in &args.inputs {
         if shutdown.is_stopped() {
@@ -711,14 +708,10 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
             std::io::BufReader::with_capacity(1 << 16, f),
         ));
     }
-    // Rows are written one by one: buffered here whatever `out` is.
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    if !csvfile::merge(inputs, &mut w, &|| shutdown.is_stopped()).map_err(lift)? {
+    // Rows are written one by one into `out`, which buffers (stdout and file alike).
+    if !csvfile::merge(inputs, &mut out, &|| shutdown.is_stopped()).map_err(lift)? {
         return Err(interrupted());
     }
-    let out = w
-        .into_inner()
-        .map_err(|e| anyhow::Error::new(e.into_error()).context("cannot write the merged file"))?;
     out.commit()?;
     Ok(())
 }
