@@ -392,6 +392,104 @@ mod shards {
             .assert()
             .success();
     }
+
+    /// Merge and `--resume` stream sweep CSVs (which may be gigabytes): no input-size limit
+    /// applies to them (here the limit is lowered below a shard's size and both still work),
+    /// a line over 1 MiB is refused rather than buffered, and a shard whose points are out
+    /// of order is refused naming it and the `--resume` that rewrites it in order.
+    #[test]
+    fn merge_and_resume_stream_refusing_unsorted_shards_and_overlong_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let whole = sweep_csv(&s, &small_grid(), &dir.path().join("whole.csv"), &[]);
+        let a = dir.path().join("a.csv");
+        sweep_csv(&s, &small_grid(), &a, &["--shard", "0/2"]);
+        let b = dir.path().join("b.csv");
+        let b_text = sweep_csv(&s, &small_grid(), &b, &["--shard", "1/2"]);
+        assert!(
+            b_text.len() > 1024,
+            "the shard is larger than the lowered input limit"
+        );
+        let merged = dir.path().join("merged.csv");
+        let merge = |files: &[&Path]| {
+            let mut c = ccsim();
+            c.env("CCSIM_MAX_INPUT", "1024")
+                .arg("merge")
+                .args(files)
+                .arg("--output")
+                .arg(&merged);
+            c
+        };
+        merge(&[&a, &b]).assert().success();
+        assert_eq!(std::fs::read(&merged).unwrap(), whole);
+        std::fs::remove_file(&merged).unwrap();
+
+        // Shard 1/2 with its first two points swapped: refused, naming the file and the cure.
+        let text = String::from_utf8(b_text.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let point = |l: &str| l.split(',').nth(1).unwrap().to_string();
+        let first = point(lines[2]);
+        let n = lines[2..].iter().take_while(|l| point(l) == first).count();
+        let second = point(lines[2 + n]);
+        let m = lines[2 + n..]
+            .iter()
+            .take_while(|l| point(l) == second)
+            .count();
+        let mut swapped: Vec<&str> = lines[..2].to_vec();
+        swapped.extend(&lines[2 + n..2 + n + m]);
+        swapped.extend(&lines[2..2 + n]);
+        swapped.extend(&lines[2 + n + m..]);
+        let unsorted = write(
+            dir.path(),
+            "unsorted.csv",
+            &swapped.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        );
+        merge(&[&a, &unsorted])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "unsorted.csv: line {}: point {first} comes after point {second}",
+                3 + m
+            )))
+            .stderr(predicates::str::contains("--resume"));
+        assert!(!merged.exists(), "nothing may be written");
+        // The cure named: --resume rewrites it in order, running nothing.
+        ccsim()
+            .env("CCSIM_MAX_INPUT", "1024")
+            .arg("sweep")
+            .arg(&s)
+            .args(small_grid())
+            .args(["--shard", "1/2", "--quiet", "--resume", "--output"])
+            .arg(&unsorted)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("points already done"));
+        assert_eq!(std::fs::read(&unsorted).unwrap(), b_text);
+        merge(&[&unsorted, &a]).assert().success();
+        assert_eq!(std::fs::read(&merged).unwrap(), whole);
+        std::fs::remove_file(&merged).unwrap();
+
+        // A line over 1 MiB: garbage, refused by both before it is held whole.
+        let mut long = b_text.clone();
+        long.extend(std::iter::repeat_n(b'x', (1 << 20) + 1));
+        long.push(b'\n');
+        std::fs::write(&b, &long).unwrap();
+        merge(&[&a, &b])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("longer than 1 MiB"));
+        assert!(!merged.exists(), "nothing may be written");
+        ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(small_grid())
+            .args(["--shard", "1/2", "--quiet", "--resume", "--output"])
+            .arg(&b)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("longer than 1 MiB"));
+        assert_eq!(std::fs::read(&b).unwrap(), long, "left as it was");
+    }
 }
 
 mod interrupt {

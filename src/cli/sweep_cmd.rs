@@ -7,7 +7,7 @@ use super::{load_scenario, open_output, output_arg, write_output, BadInput, Comm
 use crate::output::{self, OutputFile, Target};
 use crate::report::json::JsonWriter;
 use crate::report::{self, Format};
-use crate::sweep::csvfile::{self, Expected, Provenance, SweepCsv};
+use crate::sweep::csvfile::{self, Expected, Provenance, Scanner, SweepCsv};
 use crate::sweep::grid::{self, Grid};
 use crate::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use anyhow::{Context, Result};
@@ -236,8 +236,7 @@ fn sweep_to_csv_file(
         .regular_path()
         .expect("the caller checked for a regular file")
         .to_path_buf();
-    let mut start = SweepCsv::new(&keys);
-    start.provenance = Some(file.provenance.clone());
+    let mut kept = Kept::default();
     if matches!(file.target, Target::Replace { .. }) {
         if !resume {
             return Err(BadInput(format!(
@@ -245,17 +244,38 @@ fn sweep_to_csv_file(
             ))
             .into());
         }
-        let kept = resume_state(sweep, points, &real, &name, &file.provenance)?;
-        start.blocks = kept.blocks;
+        kept = resume_state(sweep, points, &real, &name, &file.provenance)?;
     }
-    let prefix = start.canonical();
-    commit_file(file.shown, file.target.clone(), &prefix)?;
+    // The canonical prefix: provenance (`unfinished`), header, then the kept points copied
+    // by byte range from the old file (streamed: nothing of it is held), through a temp file
+    // that replaces the old one only when whole.
     let mut layout: Layout = Vec::new();
-    let mut end = prefix.len() - start.blocks.values().map(|b| b.bytes.len()).sum::<usize>();
-    for (&p, b) in &start.blocks {
-        layout.push((p, end, b.bytes.len()));
-        end += b.bytes.len();
-    }
+    let end = {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut out = OutputFile::create_target(file.shown, file.target.clone(), shutdown)?;
+        let line = file.provenance.line();
+        let header = csvfile::header(&keys);
+        out.write_all(&line)?;
+        out.write_all(&header)?;
+        let mut end = line.len() + header.len();
+        for &(p, ref range) in &kept.points {
+            let src = kept.file.as_mut().expect("points come with their file");
+            let len = range.end - range.start;
+            let copied = src
+                .seek(SeekFrom::Start(range.start))
+                .and_then(|_| std::io::copy(&mut src.take(len), &mut out))
+                .with_context(|| format!("cannot read back {name}"))?;
+            if copied != len {
+                anyhow::bail!(
+                    "{name} changed while it was being read back (is another run writing it?)"
+                );
+            }
+            layout.push((p, end, len as usize));
+            end += len as usize;
+        }
+        out.commit()?;
+        end
+    };
     let done: std::collections::BTreeSet<u64> = layout.iter().map(|l| l.0).collect();
     let todo: Vec<Point> = points
         .iter()
@@ -343,29 +363,30 @@ fn sweep_to_csv_file(
     Ok((shown, shown_layout, layout.len()))
 }
 
-/// Writes `bytes` whole to `target` (temp file + rename).
-fn commit_file(shown: &Path, target: Target, bytes: &[u8]) -> Result<()> {
-    let mut f = OutputFile::create_target(shown, target, signals::shutdown())?;
-    f.write_all(bytes)?;
-    f.commit()?;
-    Ok(())
+/// What `--resume` keeps of an existing file: its complete points' byte ranges, ascending,
+/// and the open file to copy them from.
+#[derive(Debug, Default)]
+struct Kept {
+    file: Option<std::fs::File>,
+    points: Vec<(u64, std::ops::Range<u64>)>,
 }
 
 /// Reads an existing output for `--resume`: checks it is this sweep's (same provenance: ccsim
 /// version, scenario, grid, replications, seed, `--crn` and shard; same columns, same values
 /// at each point, only this shard's points) and keeps only complete points. A torn last line
-/// and any incomplete point are dropped (they are rerun).
+/// and any incomplete point are dropped (they are rerun). Streams the file once, keeping
+/// each complete point's byte range, never its rows.
 fn resume_state(
     sweep: &Sweep,
     points: &[Point],
     path: &Path,
     name: &str,
     run: &Provenance,
-) -> Result<SweepCsv> {
-    let text = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    let (text, torn) = csvfile::drop_torn_line(&text);
-    let mut file = SweepCsv::parse(text, name).map_err(lift)?;
-    let Some(prov) = file.provenance.take() else {
+) -> Result<Kept> {
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let mut scan =
+        Scanner::new(std::io::BufReader::with_capacity(1 << 16, f), name).map_err(lift)?;
+    let Some(prov) = scan.provenance().cloned() else {
         return Err(BadInput(format!(
             "--resume: {name} has no `{}` line, so ccsim cannot tell whether it belongs to this sweep (written by another version?): use another --output",
             csvfile::PROVENANCE_PREFIX.trim_end()
@@ -392,20 +413,27 @@ fn resume_state(
         .into());
     }
     let expected_header = csvfile::header(&sweep.grid.keys());
-    if file.header != expected_header {
+    if scan.header() != expected_header {
         return Err(BadInput(format!(
             "--resume: {name} has the columns {} but this sweep writes {}: not the same sweep (use another --output)",
-            String::from_utf8_lossy(&file.header).trim_end(),
+            String::from_utf8_lossy(scan.header()).trim_end(),
             String::from_utf8_lossy(&expected_header).trim_end()
         ))
         .into());
     }
-    let name = name.to_string();
     let by_index: std::collections::HashMap<u64, &Point> =
         points.iter().map(|p| (p.index, p)).collect();
+    let mut seen = std::collections::HashSet::new();
     let mut dropped = 0;
     let mut keep = std::collections::BTreeMap::new();
-    for (index, block) in std::mem::take(&mut file.blocks) {
+    while let Some((index, block)) = scan.next_point(&mut |_| Ok(())).map_err(lift)? {
+        if !seen.insert(index) {
+            return Err(BadInput(format!(
+                "{name}: line {}: point {index} appears twice (its rows are not together)",
+                block.line
+            ))
+            .into());
+        }
         let Some(p) = by_index.get(&index) else {
             return Err(BadInput(format!(
                 "--resume: {name} has point {index}, which is not among this run's points (other grid or other --shard?)"
@@ -422,15 +450,15 @@ fn resume_state(
         if block.is_complete(&Expected::for_scenario(
             &sweep.scenario(p.index).map_err(lift)?,
         )) {
-            keep.insert(index, block);
+            keep.insert(index, block.range);
         } else {
             dropped += 1;
         }
     }
-    file.blocks = keep;
+    let torn = scan.torn();
     eprintln!(
         "resume: {} of {} points already done in {name}{}",
-        file.blocks.len(),
+        keep.len(),
         points.len(),
         if dropped > 0 || torn {
             format!("; {dropped} unfinished point(s) dropped and rerun")
@@ -438,7 +466,10 @@ fn resume_state(
             String::new()
         }
     );
-    Ok(file)
+    Ok(Kept {
+        file: Some(scan.into_inner().into_inner()),
+        points: keep.into_iter().collect(),
+    })
 }
 
 /// Every point in memory, written whole at the end (stdout, JSON or table files). After an
@@ -648,24 +679,34 @@ fn summary_table<'a>(
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
     let shutdown = signals::shutdown();
+    let interrupted = || -> anyhow::Error {
+        Interrupted(format!(
+            "interrupted by {}: nothing was written",
+            signals::signal_name()
+        ))
+        .into()
+    };
     // Opened first: an unwritable --output fails before the inputs are read, and a signal
     // while reading them removes the temp file.
     let mut out = open_output(args.output.as_deref())?;
     let mut inputs = Vec::with_capacity(args.inputs.len());
     for p in &args.inputs {
         if shutdown.is_stopped() {
-            return Err(Interrupted(format!(
-                "interrupted by {}: nothing was written",
-                signals::signal_name()
-            ))
-            .into());
+            return Err(interrupted());
         }
-        let text =
-            std::fs::read(p).map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())))?;
-        inputs.push((p.display().to_string(), text));
+        // No input-size limit: shard files are ccsim's own output and may be gigabytes;
+        // they are streamed (csvfile::merge), each line at most csvfile::MAX_LINE.
+        let f = std::fs::File::open(p)
+            .map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())))?;
+        inputs.push((
+            p.display().to_string(),
+            std::io::BufReader::with_capacity(1 << 16, f),
+        ));
     }
-    let merged = csvfile::merge(&inputs).map_err(lift)?;
-    out.write_all(&merged)?;
+    // Rows are written one by one into `out`, which buffers (stdout and file alike).
+    if !csvfile::merge(inputs, &mut out, &|| shutdown.is_stopped()).map_err(lift)? {
+        return Err(interrupted());
+    }
     out.commit()?;
     Ok(())
 }

@@ -3,9 +3,11 @@
 //! says which sweep a file belongs to, and the canonical form (provenance line, header, then
 //! points in ascending order, each point's rows as written).
 //!
-//! Rows are kept as the exact bytes read, so rewriting a file never reformats a number, and
+//! Rows are copied as the exact bytes read, so rewriting a file never reformats a number, and
 //! the canonical form of the same results is byte-identical however they were produced
-//! (one run, a resumed run, or merged shards).
+//! (one run, a resumed run, or merged shards). Files are read by a [`Scanner`], one row at a
+//! time (a line over [`MAX_LINE`] is refused): sweep files can be gigabytes, so `merge` and
+//! `--resume` stream them and keep per point only its accounting and byte range.
 //!
 //! # Provenance
 //! A file written with `--output` starts with one comment line (read CSV with `#` as the
@@ -27,6 +29,7 @@ use crate::report;
 use crate::scenario::Scenario;
 use crate::stats::{Layout, OutcomeBuilder};
 use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
 
 /// The fixed columns of the tidy layout: these, the swept keys, then [`TIDY_COLUMNS`].
 pub use report::csv::LEADING_COLUMNS;
@@ -326,8 +329,14 @@ impl Expected {
 pub struct Block {
     /// The swept keys' values.
     pub labels: Vec<String>,
-    /// The rows' bytes, each line with its newline.
+    /// The rows' bytes, each line with its newline ([`SweepCsv::parse`]); empty when read by
+    /// a [`Scanner`], which hands the rows to its caller instead of keeping them.
     pub bytes: Vec<u8>,
+    /// Where the rows sit in the input: byte offsets of the first row's start and of the
+    /// last row's end (so `--resume` can copy them without keeping them).
+    pub range: std::ops::Range<u64>,
+    /// Line number of the first row (messages).
+    pub line: u64,
     /// Number of rows.
     pub rows: usize,
     /// `(replication, scope, metric)` of the last row (`replication` empty: a summary row).
@@ -349,18 +358,26 @@ impl Block {
         self.last.0.is_empty() && self.replication_rows == self.summary_rows * self.replications
     }
 
-    /// Adds one row's accounting (its bytes are appended by the caller).
-    fn count_row(&mut self, last: (String, String, String)) {
-        if last.0.is_empty() {
+    /// Adds one row's accounting (its bytes go elsewhere).
+    fn count_row(&mut self, replication: &str, scope: &str, metric: &str) {
+        if replication.is_empty() {
             self.summary_rows += 1;
         } else {
             self.replication_rows += 1;
-            if let Ok(r) = last.0.parse::<usize>() {
+            if let Ok(r) = replication.parse::<usize>() {
                 self.replications = self.replications.max(r + 1);
             }
         }
         self.rows += 1;
-        self.last = last;
+        // Reuses the strings' buffers: this runs once per row of files of gigabytes.
+        for (to, from) in [
+            (&mut self.last.0, replication),
+            (&mut self.last.1, scope),
+            (&mut self.last.2, metric),
+        ] {
+            to.clear();
+            to.push_str(from);
+        }
     }
 
     /// Whether the block has every row the scenario produces, ending with the summary row
@@ -370,6 +387,318 @@ impl Block {
             && self.last.0.is_empty()
             && self.last.1 == e.last_scope
             && self.last.2 == e.last_metric
+    }
+}
+
+/// The longest line (CSV record) a sweep CSV may have. A point's rows are short (names,
+/// labels and a few numbers); a longer line is damage or another kind of file, refused
+/// before it is buffered, so reading any input takes bounded memory.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Reads a sweep CSV one point at a time from any [`BufRead`]: the provenance line and header
+/// when created, then each point's contiguous rows, handed to the caller row by row. Keeps
+/// at most one row (≤ [`MAX_LINE`] bytes) in memory, whatever the input's size, so `merge`
+/// and `--resume` stream files of gigabytes. A last line without its newline (a write cut
+/// short by a kill) is not returned: see [`Scanner::torn`].
+#[derive(Debug)]
+pub struct Scanner<R> {
+    reader: R,
+    source: String,
+    /// Offset of the next unread byte.
+    pos: u64,
+    /// Lines read so far.
+    lines: u64,
+    provenance: Option<Provenance>,
+    header: Vec<u8>,
+    keys: Vec<String>,
+    /// The current record, with its newline.
+    record: Vec<u8>,
+    /// Its fields, unquoted, end to end in `text`, ending at `ends`.
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    /// The current record is a row not yet handed out: `(offset, line, point)`.
+    ahead: Option<(u64, u64, u64)>,
+    torn: bool,
+}
+
+impl<R: BufRead> Scanner<R> {
+    /// Reads the provenance line (if the file starts with `#`) and the header, checking it is
+    /// a sweep's; `source` names the input in messages.
+    pub fn new(reader: R, source: &str) -> Result<Scanner<R>, SweepError> {
+        let mut s = Scanner {
+            reader,
+            source: source.to_string(),
+            pos: 0,
+            lines: 0,
+            provenance: None,
+            header: Vec::new(),
+            keys: Vec::new(),
+            record: Vec::new(),
+            text: Vec::new(),
+            ends: Vec::new(),
+            ahead: None,
+            torn: false,
+        };
+        let no_header = |s: &Scanner<R>| {
+            SweepError::input(if s.torn {
+                format!("{source}: cut short before the end of its header (an interrupted write?): not a whole ccsim sweep CSV")
+            } else {
+                format!("{source}: empty file, no header")
+            })
+        };
+        if s.read_record()?.is_none() {
+            return Err(no_header(&s));
+        }
+        if s.record.starts_with(b"#") {
+            let line = String::from_utf8_lossy(&s.record).into_owned();
+            s.provenance = Some(Provenance::parse(&line).ok_or_else(|| {
+                SweepError::input(format!(
+                    "{source}: line 1: `{}` is not a ccsim sweep provenance line",
+                    line.trim_end()
+                ))
+            })?);
+            if s.read_record()?.is_none() {
+                return Err(no_header(&s));
+            }
+        }
+        s.header.clone_from(&s.record);
+        s.split();
+        let cols = s.ends.len();
+        let fixed = LEADING_COLUMNS.len() + TIDY_COLUMNS.len();
+        let is = |s: &Scanner<R>, at: usize, name: &str| s.field(at) == name.as_bytes();
+        if cols < fixed
+            || !LEADING_COLUMNS
+                .iter()
+                .enumerate()
+                .all(|(i, c)| is(&s, i, c))
+            || !TIDY_COLUMNS
+                .iter()
+                .enumerate()
+                .all(|(i, c)| is(&s, cols - TIDY_COLUMNS.len() + i, c))
+        {
+            return Err(SweepError::input(format!(
+                "{source}: not a ccsim sweep CSV: the header must be {},KEYS…,{}",
+                LEADING_COLUMNS.join(","),
+                TIDY_COLUMNS.join(",")
+            )));
+        }
+        s.keys = (LEADING_COLUMNS.len()..cols - TIDY_COLUMNS.len())
+            .map(|i| String::from_utf8_lossy(s.field(i)).into_owned())
+            .collect();
+        Ok(s)
+    }
+
+    /// The provenance line, when the file has one (files written with `--output` do).
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_ref()
+    }
+
+    /// The header line, with its newline.
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// The swept keys (the header's leading columns).
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// Whether the input ended with a line cut short (no newline), which was dropped. Known
+    /// once [`Scanner::next_point`] has returned `None`.
+    pub fn torn(&self) -> bool {
+        self.torn
+    }
+
+    /// The underlying reader (e.g. to seek back to a [`Block::range`]).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// The next point's index and the line of its first row, without reading its rows;
+    /// `None` at the end.
+    pub fn peek(&mut self) -> Result<Option<(u64, u64)>, SweepError> {
+        if self.ahead.is_none() {
+            self.ahead = self.read_row()?;
+        }
+        Ok(self.ahead.map(|(_, line, point)| (point, line)))
+    }
+
+    /// Reads the next point's rows (one contiguous run of rows with the same `point`), giving
+    /// each row's bytes (with its newline) to `row` as it is read; returns the point's
+    /// accounting (with empty `bytes`), or `None` at the end. A point whose rows are split in
+    /// two runs comes back twice: callers that need each point once check that.
+    pub fn next_point(
+        &mut self,
+        row: &mut dyn FnMut(&[u8]) -> Result<(), SweepError>,
+    ) -> Result<Option<(u64, Block)>, SweepError> {
+        self.peek()?;
+        let Some((at, line, point)) = self.ahead.take() else {
+            return Ok(None);
+        };
+        let (first_key, rep) = self.columns();
+        let mut block = Block {
+            labels: (first_key..rep)
+                .map(|i| String::from_utf8_lossy(self.field(i)).into_owned())
+                .collect(),
+            bytes: Vec::new(),
+            range: at..at,
+            line,
+            rows: 0,
+            last: Default::default(),
+            summary_rows: 0,
+            replication_rows: 0,
+            replications: 0,
+        };
+        loop {
+            row(&self.record)?;
+            let text = |i: usize| String::from_utf8_lossy(self.field(i));
+            block.count_row(&text(rep), &text(rep + 1), &text(rep + 2));
+            block.range.end = self.pos;
+            match self.read_row()? {
+                Some(next) if next.2 == point => {}
+                next => {
+                    self.ahead = next;
+                    return Ok(Some((point, block)));
+                }
+            }
+        }
+    }
+
+    /// Field positions: the first key's, and `replication`'s (scope and metric follow).
+    fn columns(&self) -> (usize, usize) {
+        let first_key = LEADING_COLUMNS.len();
+        (first_key, first_key + self.keys.len())
+    }
+
+    /// Field `i` of the current record, unquoted.
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn bad(&self, line: u64, why: String) -> SweepError {
+        SweepError::input(format!("{}: line {line}: {why}", self.source))
+    }
+
+    /// Reads and checks the next row: `(offset, line, point)`, `None` at the end.
+    fn read_row(&mut self) -> Result<Option<(u64, u64, u64)>, SweepError> {
+        let Some((at, line)) = self.read_record()? else {
+            return Ok(None);
+        };
+        self.split();
+        let cols = self.keys.len() + LEADING_COLUMNS.len() + TIDY_COLUMNS.len();
+        if self.ends.len() != cols {
+            return Err(self.bad(
+                line,
+                format!("{} fields, the header has {cols}", self.ends.len()),
+            ));
+        }
+        let point = String::from_utf8_lossy(self.field(1));
+        let point = point
+            .parse()
+            .map_err(|_| self.bad(line, format!("point `{point}` is not a number")))?;
+        Ok(Some((at, line, point)))
+    }
+
+    /// Reads the next non-blank record (lines joined while a quote is open) into `record`:
+    /// `(offset, line)`; `None` at the end, with `torn` set when the input ended without a
+    /// newline. Refuses a record longer than [`MAX_LINE`] before holding more of it.
+    fn read_record(&mut self) -> Result<Option<(u64, u64)>, SweepError> {
+        loop {
+            self.record.clear();
+            let at = self.pos;
+            let line = self.lines + 1;
+            let mut quoted = false;
+            loop {
+                let buf = match self.reader.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(SweepError::input(format!(
+                            "{}: cannot read: {e}",
+                            self.source
+                        )))
+                    }
+                };
+                if buf.is_empty() {
+                    // Sticky: reading again at the end must not forget it.
+                    self.torn |= !self.record.is_empty();
+                    self.record.clear();
+                    return Ok(None);
+                }
+                let mut end = None;
+                for (i, &b) in buf.iter().enumerate() {
+                    if b == b'"' {
+                        quoted = !quoted;
+                    } else if b == b'\n' {
+                        self.lines += 1;
+                        if !quoted {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                }
+                let take = end.unwrap_or(buf.len());
+                if self.record.len() + take > MAX_LINE {
+                    return Err(self.bad(
+                        line,
+                        format!(
+                            "longer than {} MiB: not a row of a ccsim sweep CSV (the file is damaged or not a sweep's)",
+                            MAX_LINE >> 20
+                        ),
+                    ));
+                }
+                self.record.extend_from_slice(&buf[..take]);
+                self.reader.consume(take);
+                self.pos += take as u64;
+                if end.is_some() {
+                    break;
+                }
+            }
+            // Blank lines are skipped, as CSV readers do.
+            if !matches!(&self.record[..], b"\n" | b"\r\n") {
+                return Ok(Some((at, line)));
+            }
+        }
+    }
+
+    /// Splits `record` into fields (RFC 4180 quoting; a quote inside an unquoted field is
+    /// literal, as the `csv` crate reads it).
+    fn split(&mut self) {
+        let r = &self.record[..];
+        let r = r.strip_suffix(b"\n").unwrap_or(r);
+        let r = r.strip_suffix(b"\r").unwrap_or(r);
+        self.text.clear();
+        self.ends.clear();
+        let mut i = 0;
+        loop {
+            if r.get(i) == Some(&b'"') {
+                i += 1;
+                while i < r.len() {
+                    if r[i] == b'"' {
+                        if r.get(i + 1) == Some(&b'"') {
+                            self.text.push(b'"');
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    } else {
+                        self.text.push(r[i]);
+                        i += 1;
+                    }
+                }
+            }
+            while i < r.len() && r[i] != b',' {
+                self.text.push(r[i]);
+                i += 1;
+            }
+            self.ends.push(self.text.len());
+            if i >= r.len() {
+                break;
+            }
+            i += 1;
+        }
     }
 }
 
@@ -387,124 +716,36 @@ pub struct SweepCsv {
 }
 
 impl SweepCsv {
-    /// An empty file for these keys.
-    pub fn new(keys: &[String]) -> SweepCsv {
-        SweepCsv {
-            provenance: None,
-            header: header(keys),
-            keys: keys.to_vec(),
-            blocks: BTreeMap::new(),
-        }
-    }
-
-    /// Parses a sweep CSV, with or without a provenance line. The text must end with a
-    /// newline (callers decide what to do with a torn last line; see [`drop_torn_line`]). A
-    /// point whose rows are not contiguous, or a malformed row, is an error naming `source`
-    /// and the line.
+    /// Parses a sweep CSV held in memory (the whole-output path; files go through a
+    /// [`Scanner`]), with or without a provenance line. A point whose rows are not
+    /// contiguous, a malformed row, or a last line without its newline is an error naming
+    /// `source` and the line.
     pub fn parse(text: &[u8], source: &str) -> Result<SweepCsv, SweepError> {
-        let (provenance, skipped) = if text.starts_with(b"#") {
-            let end = text
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |i| i + 1);
-            let line = String::from_utf8_lossy(&text[..end]);
-            let p = Provenance::parse(&line).ok_or_else(|| {
-                SweepError::input(format!(
-                    "{source}: line 1: `{}` is not a ccsim sweep provenance line",
-                    line.trim_end()
-                ))
-            })?;
-            (Some(p), end)
-        } else {
-            (None, 0)
-        };
-        let mut file = SweepCsv::parse_rows(&text[skipped..], source, u64::from(skipped > 0))?;
-        file.provenance = provenance;
-        Ok(file)
-    }
-
-    /// [`SweepCsv::parse`] after the provenance line; `offset` lines were skipped before.
-    fn parse_rows(text: &[u8], source: &str, offset: u64) -> Result<SweepCsv, SweepError> {
-        let bad = |line: u64, why: String| {
-            SweepError::input(format!("{source}: line {}: {why}", line + offset))
-        };
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
-        let mut rec = csv::ByteRecord::new();
-        let read = |r: &mut csv::Reader<&[u8]>, rec: &mut csv::ByteRecord| {
-            let start = r.position().byte() as usize;
-            let line = r.position().line();
-            match r.read_byte_record(rec) {
-                Ok(true) => Ok(Some((start, r.position().byte() as usize, line))),
-                Ok(false) => Ok(None),
-                Err(e) => Err(bad(line, format!("not CSV: {e}"))),
-            }
-        };
-        let Some((s, e, _)) = read(&mut r, &mut rec)? else {
-            return Err(SweepError::input(format!(
-                "{source}: empty file, no header"
-            )));
-        };
-        let header = text[s..e].to_vec();
-        let cols: Vec<String> = rec
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect();
-        let fixed = LEADING_COLUMNS.len() + TIDY_COLUMNS.len();
-        if cols.len() < fixed
-            || cols[..LEADING_COLUMNS.len()] != LEADING_COLUMNS
-            || cols[cols.len() - TIDY_COLUMNS.len()..] != TIDY_COLUMNS
-        {
-            return Err(SweepError::input(format!(
-                "{source}: not a ccsim sweep CSV: the header must be {},KEYS…,{}",
-                LEADING_COLUMNS.join(","),
-                TIDY_COLUMNS.join(",")
-            )));
-        }
-        let nkeys = cols.len() - fixed;
-        // Field positions: scenario, point, the keys, then replication, scope, metric, ….
-        let first_key = LEADING_COLUMNS.len();
-        let keys = cols[first_key..first_key + nkeys].to_vec();
+        let mut scan = Scanner::new(text, source)?;
         let mut blocks: BTreeMap<u64, Block> = BTreeMap::new();
-        let mut current: Option<u64> = None;
-        while let Some((s, e, line)) = read(&mut r, &mut rec)? {
-            if rec.len() != cols.len() {
-                return Err(bad(
-                    line,
-                    format!("{} fields, the header has {}", rec.len(), cols.len()),
-                ));
-            }
-            let field = |i: usize| String::from_utf8_lossy(&rec[i]).into_owned();
-            let point: u64 = field(1)
-                .parse()
-                .map_err(|_| bad(line, format!("point `{}` is not a number", field(1))))?;
-            if current != Some(point) && blocks.contains_key(&point) {
-                return Err(bad(
-                    line,
+        let mut bytes = Vec::new();
+        while let Some((point, mut block)) = scan.next_point(&mut |row| {
+            bytes.extend_from_slice(row);
+            Ok(())
+        })? {
+            if blocks.contains_key(&point) {
+                return Err(scan.bad(
+                    block.line,
                     format!("point {point} appears twice (its rows are not together)"),
                 ));
             }
-            current = Some(point);
-            let rep = first_key + nkeys;
-            let last = (field(rep), field(rep + 1), field(rep + 2));
-            let block = blocks.entry(point).or_insert_with(|| Block {
-                labels: (first_key..rep).map(field).collect(),
-                bytes: Vec::new(),
-                rows: 0,
-                last: last.clone(),
-                summary_rows: 0,
-                replication_rows: 0,
-                replications: 0,
-            });
-            block.bytes.extend_from_slice(&text[s..e]);
-            block.count_row(last);
+            block.bytes = std::mem::take(&mut bytes);
+            blocks.insert(point, block);
+        }
+        if scan.torn() {
+            return Err(SweepError::input(format!(
+                "{source}: the last line is cut short (no newline at the end)"
+            )));
         }
         Ok(SweepCsv {
-            provenance: None,
-            header,
-            keys,
+            provenance: scan.provenance,
+            header: scan.header,
+            keys: scan.keys,
             blocks,
         })
     }
@@ -519,9 +760,6 @@ impl SweepCsv {
         out.extend_from_slice(&self.header);
         for b in self.blocks.values() {
             out.extend_from_slice(&b.bytes);
-            if !b.bytes.ends_with(b"\n") {
-                out.push(b'\n');
-            }
         }
         out
     }
@@ -537,29 +775,62 @@ pub fn drop_torn_line(text: &[u8]) -> (&[u8], bool) {
     }
 }
 
-/// Combines the files of one sweep's shards into the unsharded run's file. Checks, naming
-/// the file at fault (exit code 2 in the CLI): no line cut short; every file written by
-/// `ccsim sweep --output` (a provenance line) and finished (`status=complete`); all from one
-/// sweep (same provenance but the shard, same header); every shard of the grid present once,
-/// and each holding exactly its points. Returns the canonical text (`status=complete`, no
-/// shard), byte-identical to the unsharded run's file.
-///
-/// Cost: linear in the inputs' size; the merged text is held in memory.
-pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
-    let fail = |m: String| Err(SweepError::input(m));
-    let mut merged: Option<(String, Provenance, SweepCsv)> = None;
-    let mut origin: BTreeMap<u64, String> = BTreeMap::new();
-    // Shard index → file, once the shard count is known.
-    let mut shards: BTreeMap<u64, String> = BTreeMap::new();
-    for (name, text) in inputs {
-        let (_, torn) = drop_torn_line(text);
-        if torn {
-            return fail(format!(
-                "{name}: the last line is cut short (an interrupted run?): finish it with `ccsim sweep … --resume` first"
-            ));
+/// One shard file being merged.
+struct Source<R> {
+    name: String,
+    scan: Scanner<R>,
+    shard: Shard,
+    /// The last point taken from it.
+    last: Option<u64>,
+    /// The next point of its shard it should hold.
+    expected: u64,
+    /// Points of its shard it lacks: the first few (messages) and how many.
+    missing: Vec<u64>,
+    missing_count: u64,
+}
+
+impl<R> Source<R> {
+    /// Notes the points of its shard from `expected` up to (not including) `upto` as
+    /// missing.
+    fn lacks(&mut self, upto: u64) {
+        let step = self.shard.count;
+        if upto > self.expected {
+            let n = (upto - self.expected).div_ceil(step);
+            for k in 0..n.min(8) {
+                if self.missing.len() < 8 {
+                    self.missing.push(self.expected + k * step);
+                }
+            }
+            self.missing_count += n;
         }
-        let mut file = SweepCsv::parse(text, name)?;
-        let Some(prov) = file.provenance.take() else {
+    }
+}
+
+/// Merges the files of one sweep's shards into the unsharded run's file, written to `out`:
+/// byte-identical to the file the unsharded run writes (`status=complete`, no shard, points
+/// ascending, each point's rows as read). Checks, naming the file at fault (exit code 2 in
+/// the CLI): every file written by `ccsim sweep --output` (a provenance line) and finished
+/// (`status=complete`); all from one sweep (same provenance but the shard, same header);
+/// every shard of the grid present, each holding exactly its points, whole, each point in
+/// one file only; no line cut short. On an error part of the output may have been written:
+/// the caller discards it (the CLI writes through a temp file).
+///
+/// Streams: each input is read once, in order, through its reader (a k-way merge by point
+/// index; the points of a finished file are ascending), and each row is written to `out` as
+/// it is read, so memory holds one row per input whatever the files' size. A file whose
+/// points are not ascending (edited) is refused, with the command that rewrites it in
+/// order. `stop` is polled between points: when it turns true the merge returns `Ok(false)`
+/// (output incomplete); `Ok(true)` when done.
+pub fn merge<R: BufRead>(
+    inputs: Vec<(String, R)>,
+    out: &mut dyn Write,
+    stop: &dyn Fn() -> bool,
+) -> Result<bool, SweepError> {
+    let fail = |m: String| Err(SweepError::input(m));
+    let mut sources: Vec<Source<R>> = Vec::with_capacity(inputs.len());
+    for (name, reader) in inputs {
+        let scan = Scanner::new(reader, &name)?;
+        let Some(prov) = scan.provenance() else {
             return fail(format!(
                 "{name}: no `{}` line: not a file written by `ccsim sweep --output` of this version, so it cannot be checked",
                 PROVENANCE_PREFIX.trim_end()
@@ -571,76 +842,145 @@ pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
             ));
         }
         let shard = prov.shard.unwrap_or(Shard::ALL);
-        match &mut merged {
-            None => {
-                merged = Some((name.clone(), prov.clone(), SweepCsv::new(&file.keys)));
-            }
-            Some((first, p, m)) => {
-                if let Some(why) = prov.difference(p) {
-                    return fail(format!("{name}: not the same sweep as {first}: {why}"));
-                }
-                let first_count = p.shard.unwrap_or(Shard::ALL).count;
-                if shard.count != first_count {
-                    return fail(format!(
-                        "{name}: not the same sweep as {first}: split into {} shards where {first} has {first_count}",
-                        shard.count
-                    ));
-                }
-                if m.header != file.header {
-                    return fail(format!(
-                        "{name}: its columns ({}) differ from {first}'s ({}): not the same sweep",
-                        String::from_utf8_lossy(&file.header).trim_end(),
-                        String::from_utf8_lossy(&m.header).trim_end()
-                    ));
-                }
-            }
-        }
-        let (_, p, m) = merged.as_mut().expect("set above");
-        m.header.clone_from(&file.header);
-        for (point, b) in std::mem::take(&mut file.blocks) {
-            if let Some(other) = origin.get(&point) {
+        if let Some(first) = sources.first() {
+            let p = first.scan.provenance().expect("checked");
+            if let Some(why) = prov.difference(p) {
                 return fail(format!(
-                    "point {point} is in both {other} and {name}: were shards run twice?"
+                    "{name}: not the same sweep as {}: {why}",
+                    first.name
                 ));
             }
-            if point >= p.points || !shard.contains(point) {
+            if shard.count != first.shard.count {
                 return fail(format!(
-                    "{name}: has point {point}, which is not in {} of a {}-point grid: the file was edited or mixed",
-                    shard_name(shard),
-                    p.points
+                    "{name}: not the same sweep as {}: split into {} shards where {} has {}",
+                    first.name, shard.count, first.name, first.shard.count
                 ));
             }
-            if !b.is_whole() {
+            if scan.header() != first.scan.header() {
                 return fail(format!(
-                    "{name}: point {point} is not whole ({} replication rows for {} scopes and metrics × {} replications, ending {}): the file was cut or edited; rerun that shard",
-                    b.replication_rows, b.summary_rows, b.replications,
-                    if b.last.0.is_empty() { "with a summary row" } else { "before the summary rows" }
+                    "{name}: its columns ({}) differ from {}'s ({}): not the same sweep",
+                    String::from_utf8_lossy(scan.header()).trim_end(),
+                    first.name,
+                    String::from_utf8_lossy(first.scan.header()).trim_end()
                 ));
             }
-            origin.insert(point, name.clone());
-            m.blocks.insert(point, b);
         }
-        let expected = (shard.index..p.points).step_by(shard.count as usize);
-        let missing: Vec<u64> = expected.filter(|q| !m.blocks.contains_key(q)).collect();
-        if !missing.is_empty() {
-            return fail(format!(
-                "{name} ({}): points {} are missing: the file was cut or edited; rerun that shard",
-                shard_name(shard),
-                list(&missing)
-            ));
-        }
-        shards.insert(shard.index, name.clone());
+        sources.push(Source {
+            name,
+            scan,
+            shard,
+            last: None,
+            expected: shard.index,
+            missing: Vec::new(),
+            missing_count: 0,
+        });
     }
-    let Some((_, mut prov, mut m)) = merged else {
+    let Some(first) = sources.first() else {
         return fail("merge: no input files".to_string());
     };
-    let count = prov.shard.map_or(1, |s| s.count);
-    let absent: Vec<u64> = (0..count).filter(|i| !shards.contains_key(i)).collect();
+    let mut prov = first.scan.provenance().expect("checked").clone();
+    let count = first.shard.count;
+    let total = prov.points;
+    let write_err = SweepError::io("cannot write the merged file");
+    prov.shard = None;
+    prov.complete = true;
+    out.write_all(&prov.line())
+        .and_then(|()| out.write_all(first.scan.header()))
+        .map_err(write_err)?;
+    // Next point of each input, smallest first (ties: the earlier argument first, so a
+    // point in two files is reported as "in both FIRST and SECOND").
+    let mut heap = std::collections::BinaryHeap::new();
+    for (i, s) in sources.iter_mut().enumerate() {
+        if let Some((p, _)) = s.scan.peek()? {
+            heap.push(std::cmp::Reverse((p, i)));
+        }
+    }
+    let mut previous: Option<(u64, usize)> = None;
+    while let Some(std::cmp::Reverse((point, i))) = heap.pop() {
+        if stop() {
+            return Ok(false);
+        }
+        if let Some((q, j)) = previous {
+            if q == point {
+                return fail(format!(
+                    "point {point} is in both {} and {}: were shards run twice?",
+                    sources[j].name, sources[i].name
+                ));
+            }
+        }
+        let s = &mut sources[i];
+        if point >= total || !s.shard.contains(point) {
+            return fail(format!(
+                "{}: has point {point}, which is not in {} of a {total}-point grid: the file was edited or mixed",
+                s.name,
+                shard_name(s.shard),
+            ));
+        }
+        s.lacks(point);
+        let (_, b) = s
+            .scan
+            .next_point(&mut |row| {
+                out.write_all(row)
+                    .map_err(SweepError::io("cannot write the merged file"))
+            })?
+            .expect("peeked");
+        // A torn last line belongs to this point: that, not the point, is what to report.
+        let next = s.scan.peek()?;
+        if next.is_none() && s.scan.torn() {
+            return fail(format!(
+                "{}: the last line is cut short (an interrupted run?): finish it with `ccsim sweep … --resume` first",
+                s.name
+            ));
+        }
+        if !b.is_whole() {
+            return fail(format!(
+                "{}: point {point} is not whole ({} replication rows for {} scopes and metrics × {} replications, ending {}): the file was cut or edited; rerun that shard",
+                s.name, b.replication_rows, b.summary_rows, b.replications,
+                if b.last.0.is_empty() { "with a summary row" } else { "before the summary rows" }
+            ));
+        }
+        s.last = Some(point);
+        s.expected = point + s.shard.count;
+        previous = Some((point, i));
+        match next {
+            Some((next, line)) if next <= point => {
+                return fail(format!(
+                    "{}: line {line}: point {next} comes after point {point}: a finished sweep file has its points in ascending order, so this one was edited or pieced together; rewrite it in order with the same `ccsim sweep … --output {} --resume` (it reruns no finished point)",
+                    s.name, s.name
+                ));
+            }
+            Some((next, _)) => heap.push(std::cmp::Reverse((next, i))),
+            None => {}
+        }
+    }
+    for s in &mut sources {
+        // Inputs with no rows at all have not been read to their end yet.
+        if s.scan.peek()?.is_none() && s.scan.torn() {
+            return fail(format!(
+                "{}: the last line is cut short (an interrupted run?): finish it with `ccsim sweep … --resume` first",
+                s.name
+            ));
+        }
+        s.lacks(total);
+    }
+    if let Some(s) = sources.iter().find(|s| s.missing_count > 0) {
+        return fail(format!(
+            "{} ({}): points {} are missing: the file was cut or edited; rerun that shard",
+            s.name,
+            shard_name(s.shard),
+            list_of(&s.missing, s.missing_count)
+        ));
+    }
+    // Checked last: a wrong point in a file that is there is the more precise message.
+    let absent: Vec<u64> = (0..count)
+        .filter(|&i| !sources.iter().any(|s| s.shard.index == i))
+        .collect();
     if let Some(&i) = absent.first() {
-        let points: Vec<u64> = (i..prov.points).step_by(count as usize).collect();
+        let points: Vec<u64> = (i..total).step_by(count as usize).take(9).collect();
+        let all = (total.saturating_sub(i)).div_ceil(count);
         return fail(format!(
             "shard {i}/{count} is missing (points {}){}: merge needs the files of all {count} shards",
-            list(&points),
+            list_of(&points, all),
             if absent.len() > 1 {
                 format!(", and {} more shard(s)", absent.len() - 1)
             } else {
@@ -648,10 +988,7 @@ pub fn merge(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
             }
         ));
     }
-    prov.shard = None;
-    prov.complete = true;
-    m.provenance = Some(prov);
-    Ok(m.canonical())
+    Ok(true)
 }
 
 fn shard_name(s: Shard) -> String {
@@ -662,11 +999,11 @@ fn shard_name(s: Shard) -> String {
     }
 }
 
-/// `a, b, c, … (n in all)` for messages.
-fn list(points: &[u64]) -> String {
+/// `a, b, c, … (n in all)` for messages: the first few of `all` points.
+fn list_of(points: &[u64], all: u64) -> String {
     let shown: Vec<String> = points.iter().take(8).map(u64::to_string).collect();
-    if points.len() > shown.len() {
-        format!("{}, … ({} in all)", shown.join(", "), points.len())
+    if all > shown.len() as u64 {
+        format!("{}, … ({all} in all)", shown.join(", "))
     } else {
         shown.join(", ")
     }
@@ -705,6 +1042,30 @@ mod tests {
         Some(Shard { index, count })
     }
 
+    /// [`merge`] of in-memory files, through readers with tiny buffers (so rows straddle
+    /// buffer boundaries), returning the output.
+    fn merged(inputs: &[(String, Vec<u8>)]) -> Result<Vec<u8>, SweepError> {
+        let readers = inputs
+            .iter()
+            .map(|(n, t)| (n.clone(), std::io::BufReader::with_capacity(7, &t[..])))
+            .collect();
+        let mut out = Vec::new();
+        assert!(merge(readers, &mut out, &|| false)?);
+        Ok(out)
+    }
+
+    /// Shard files of a `points`-point grid in `count` shards, one replication per point.
+    fn shard_body(points: &[u64]) -> String {
+        let mut s =
+            String::from("scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n");
+        for p in points {
+            s.push_str(&format!(
+                "s,{p},\"v,\"\"{p}\"\"\",0,overall,offered,1,,,\ns,{p},\"v,\"\"{p}\"\"\",,overall,offered,,1,1,1\n"
+            ));
+        }
+        s
+    }
+
     #[test]
     fn parses_blocks_and_sorts() {
         let f = SweepCsv::parse(TEXT.as_bytes(), "t").unwrap();
@@ -722,7 +1083,7 @@ mod tests {
         let canon =
             String::from_utf8(SweepCsv::parse(whole.as_bytes(), "t").unwrap().canonical()).unwrap();
         let p = prov(4, shard(1, 2));
-        let merged_alone = merge(&[("a".into(), with(&p, &canon))]);
+        let merged_alone = merged(&[("a".into(), with(&p, &canon))]);
         assert!(merged_alone
             .unwrap_err()
             .to_string()
@@ -731,7 +1092,7 @@ mod tests {
             &prov(4, shard(0, 2)),
             "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n",
         );
-        let zero_missing = merge(&[("z".into(), zero.clone()), ("a".into(), with(&p, &canon))]);
+        let zero_missing = merged(&[("z".into(), zero.clone()), ("a".into(), with(&p, &canon))]);
         assert!(
             zero_missing
                 .as_ref()
@@ -792,24 +1153,24 @@ mod tests {
         let b = with(&prov(4, shard(1, 2)), &body(&[1, 3]));
         let whole = with(&prov(4, None), &body(&[0, 1, 2, 3]));
         assert_eq!(
-            merge(&[("b".into(), b.clone()), ("a".into(), a.clone())]).unwrap(),
+            merged(&[("b".into(), b.clone()), ("a".into(), a.clone())]).unwrap(),
             whole
         );
         // Unfinished, or without provenance: refused.
         let mut unfinished = prov(4, shard(1, 2));
         unfinished.complete = false;
-        let e = merge(&[
+        let e = merged(&[
             ("a".into(), a.clone()),
             ("u".into(), with(&unfinished, &body(&[1, 3]))),
         ]);
         assert!(e.unwrap_err().to_string().contains("u: unfinished"));
-        let e = merge(&[("plain".into(), body(&[0, 1, 2, 3]).into_bytes())]);
+        let e = merged(&[("plain".into(), body(&[0, 1, 2, 3]).into_bytes())]);
         assert!(e
             .unwrap_err()
             .to_string()
             .contains("plain: no `# ccsim sweep:` line"));
         // A point of another shard, or beyond the grid.
-        let e = merge(&[("a".into(), with(&prov(4, shard(0, 2)), &body(&[0, 1, 2])))]);
+        let e = merged(&[("a".into(), with(&prov(4, shard(0, 2)), &body(&[0, 1, 2])))]);
         assert!(e
             .unwrap_err()
             .to_string()
@@ -817,7 +1178,7 @@ mod tests {
         // Another sweep.
         let mut seeded = prov(4, shard(1, 2));
         seeded.seed = 8;
-        let e = merge(&[
+        let e = merged(&[
             ("a".into(), a.clone()),
             ("s".into(), with(&seeded, &body(&[1, 3]))),
         ]);
@@ -825,8 +1186,8 @@ mod tests {
         assert!(e.contains("s: not the same sweep as a: seed 8"), "{e}");
         // Torn last line, duplicate points.
         let torn = &b[..b.len() - 3];
-        assert!(merge(&[("a".into(), a.clone()), ("t".into(), torn.to_vec())]).is_err());
-        let e = merge(&[("a".into(), a.clone()), ("a2".into(), a.clone())]);
+        assert!(merged(&[("a".into(), a.clone()), ("t".into(), torn.to_vec())]).is_err());
+        let e = merged(&[("a".into(), a.clone()), ("a2".into(), a.clone())]);
         assert!(e
             .unwrap_err()
             .to_string()
@@ -855,11 +1216,103 @@ mod tests {
             drop_torn_line(torn).0.len(),
             TEXT.len() - "s,1,x,0,overall,offered,4,,,\n".len()
         );
-        assert!(merge(&[("a".into(), torn.to_vec())]).is_err());
+        assert!(merged(&[("a".into(), torn.to_vec())]).is_err());
         let bad = with(&prov(4, None), "not,a,sweep\n");
         assert!(SweepCsv::parse(&bad, "t")
             .unwrap_err()
             .to_string()
             .contains("t: not a ccsim sweep CSV"));
+    }
+
+    /// Merge streams: the inputs are readers and each row goes to the output as it is read.
+    /// A scanner over a file of many points never buffers more than one row.
+    #[test]
+    fn merge_streams_readers_holding_one_row() {
+        let points: Vec<u64> = (0..20_000).collect();
+        let body = shard_body(&points);
+        let file = with(&prov(20_000, None), &body);
+        let mut scan = Scanner::new(&file[..], "big").unwrap();
+        let mut n = 0;
+        let mut rows = 0;
+        while let Some((p, b)) = scan
+            .next_point(&mut |_| {
+                rows += 1;
+                Ok(())
+            })
+            .unwrap()
+        {
+            assert_eq!(
+                (p, b.rows, b.labels.clone()),
+                (n, 2, vec![format!("v,\"{n}\"")])
+            );
+            assert!(b.is_whole());
+            n += 1;
+        }
+        assert_eq!((n, rows), (20_000, 40_000));
+        assert!(file.len() > 1 << 20);
+        assert!(
+            scan.record.capacity() < 4096 && scan.text.capacity() < 4096,
+            "one row at a time"
+        );
+        // Three shards, streamed through 7-byte buffers: the whole file, byte for byte.
+        let parts: Vec<(String, Vec<u8>)> = (0..3)
+            .map(|i| {
+                let mine: Vec<u64> = (i..30).step_by(3).collect();
+                (
+                    format!("s{i}"),
+                    with(&prov(30, shard(i, 3)), &shard_body(&mine)),
+                )
+            })
+            .collect();
+        let whole = with(&prov(30, None), &shard_body(&(0..30).collect::<Vec<_>>()));
+        assert_eq!(merged(&parts).unwrap(), whole);
+        // A stop request ends it early.
+        let readers = parts.iter().map(|(n, t)| (n.clone(), &t[..])).collect();
+        assert!(!merge(readers, &mut Vec::new(), &|| true).unwrap());
+    }
+
+    /// A shard whose points are not ascending (edited or pieced together) is refused, naming
+    /// the file and the line, with the command that rewrites it in order.
+    #[test]
+    fn merge_refuses_an_unsorted_shard() {
+        let a = with(&prov(6, shard(0, 3)), &shard_body(&[0, 3]));
+        let b = with(&prov(6, shard(1, 3)), &shard_body(&[4, 1]));
+        let c = with(&prov(6, shard(2, 3)), &shard_body(&[2, 5]));
+        let e = merged(&[
+            ("a".into(), a.clone()),
+            ("b".into(), b),
+            ("c".into(), c.clone()),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("b: line 5: point 1 comes after point 4") && e.contains("--resume"),
+            "{e}"
+        );
+        let b = with(&prov(6, shard(1, 3)), &shard_body(&[1, 4]));
+        assert!(merged(&[("a".into(), a), ("b".into(), b), ("c".into(), c)]).is_ok());
+    }
+
+    /// A line longer than [`MAX_LINE`] is refused before it is buffered whole, and a torn
+    /// last line of a merged shard is named.
+    #[test]
+    fn refuses_overlong_lines_and_torn_shards() {
+        let mut long = with(&prov(1, None), &shard_body(&[]));
+        long.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        long.push(b'\n');
+        let e = merged(&[("long".into(), long)]).unwrap_err().to_string();
+        assert!(e.contains("long: line 3: longer than 1 MiB"), "{e}");
+        let whole = with(&prov(2, None), &shard_body(&[0, 1]));
+        let torn = &whole[..whole.len() - 3];
+        let e = merged(&[("t".into(), torn.to_vec())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t: the last line is cut short"), "{e}");
+        // Header only, torn: named too (no row to stream at all).
+        let head = with(&prov(2, None), &shard_body(&[]));
+        let mut h = head.clone();
+        h.extend_from_slice(b"s,0,");
+        let e = merged(&[("h".into(), h)]).unwrap_err().to_string();
+        assert!(e.contains("h: the last line is cut short"), "{e}");
     }
 }
