@@ -54,7 +54,24 @@ impl From<ConfidenceArg> for Confidence {
 }
 
 pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
-    let format = args.common.format_for("staff")?;
+    // `--output staffed.toml`: the scenario with the staffing found, ready to run; the report
+    // then goes to stdout in `--format` (default: table on a terminal, JSON otherwise).
+    let scenario_out = args.common.output.clone().filter(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    });
+    let format = match scenario_out {
+        Some(_) => match super::output_format(args.common.format, None)? {
+            Format::Html => {
+                return Err(BadInput(
+                    "--format html is available for `ccsim run` only, not for `ccsim staff`".into(),
+                )
+                .into())
+            }
+            f => f,
+        },
+        None => args.common.format_for("staff")?,
+    };
     let targets = args
         .targets
         .iter()
@@ -116,16 +133,77 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         StaffError::Run(e) => super::run_error(e),
         other => other.into(),
     })?;
+    let report_path = match &scenario_out {
+        Some(path) => {
+            let text = crate::scenario::read_input(&args.scenario)?;
+            let staffed = staffed_scenario(
+                &text,
+                &query.scenario.agent_groups[group].name,
+                &answer.staffing,
+                &args.common,
+            )
+            .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
+            emit(&staffed, Some(path))?;
+            if !args.common.quiet {
+                eprintln!(
+                    "wrote {} (run it with `ccsim run {}`)",
+                    path.display(),
+                    path.display()
+                );
+            }
+            None
+        }
+        None => args.common.output.as_deref(),
+    };
     let text = match format {
         Format::Json => json_text(&answer_json(&query, &answer)),
         Format::Table | Format::Html => answer_table(
             &query,
             &answer,
-            super::terminal_width(args.common.output.is_none()),
+            super::terminal_width(report_path.is_none()),
         ),
         Format::Csv => answer_csv(&query, &answer),
     };
-    emit(&text, args.common.output.as_deref())
+    emit(&text, report_path)
+}
+
+/// The scenario file `text` with group `group`'s staffing replaced by `staffing` (its `agents`
+/// or `staffing` key), and the command line's `--replications`/`--seed` written in, so that
+/// `ccsim run` of the result simulates what was staffed. Comments and layout are kept (the
+/// file is edited, not re-serialised).
+fn staffed_scenario(
+    text: &str,
+    group: &str,
+    staffing: &[u32],
+    common: &CommonArgs,
+) -> Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("cannot edit the file: {e}"))?;
+    let groups = doc
+        .get_mut("agent_groups")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+        .ok_or("cannot edit the file: agent groups are not written as [[agent_groups]] tables; paste the `staffing = [...]` line instead")?;
+    let table = groups
+        .iter_mut()
+        .find(|t| t.get("name").and_then(|v| v.as_str()) == Some(group))
+        .ok_or_else(|| format!("cannot find [[agent_groups]] name = \"{group}\""))?;
+    table.remove("agents");
+    let mut list = toml_edit::Array::new();
+    for &n in staffing {
+        list.push(i64::from(n));
+    }
+    table.insert("staffing", toml_edit::value(list));
+    let overrides = [
+        ("replications", common.replications.map(i64::from)),
+        ("seed", common.seed.and_then(|s| i64::try_from(s).ok())),
+    ];
+    for (key, value) in overrides {
+        if let Some(v) = value {
+            doc["simulation"][key] = toml_edit::value(v);
+        }
+    }
+    Ok(doc.to_string())
 }
 
 fn estimate_json(e: &Option<Estimate>) -> Value {
@@ -177,7 +255,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             "meets_targets_in_simulation": a.erlang_evaluation.meets(),
         },
         "validation": {
-            "rule": "re-simulated on streams the search never used; an interval holds when the mean meets every target",
+            "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
             "rounds": a.validation_rounds,
             "search_staffing": a.chosen,
             "raised_intervals": a.raised_by_validation,
@@ -282,7 +360,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     let k = s.simulation.intervals;
     let _ = writeln!(
         out,
-        "fresh seeds: holds in {} of {k} intervals (re-simulated on streams the search never used, mean level; {} round(s){}){}",
+        "fresh seeds: holds in {} of {k} intervals (re-simulated on streams the search never used, same confidence rule; {} round(s){}){}",
         k - flagged.len(),
         a.validation_rounds,
         if a.raised_by_validation.is_empty() {

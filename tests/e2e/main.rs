@@ -31,4 +31,5 @@ mod html;
 mod limits;
 mod signals;
 mod snapshots;
+mod staffing;
 mod validation;
