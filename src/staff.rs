@@ -381,7 +381,12 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     // One pool for the whole search (hundreds of batches), budget checked once.
     let runner = q.options.runner(&[s])?;
     let mut sims = 0usize;
+    // One bar for the whole search: simulations so far against the --max-simulations budget
+    // (the search usually stops far below it), with the phase as its message.
+    let bar = runner.progress_bar(q.max_simulations as u64, "simulations, at most");
+    bar.set_message("Erlang start");
     let eval = |cands: &[Vec<u32>], sims: &mut usize| -> Result<Vec<Evaluation>, StaffError> {
+        bar.inc(cands.len() as u64);
         if *sims + cands.len() > q.max_simulations {
             return Err(StaffError::Budget(format!(
                 "the search needs more than --max-simulations {} simulations; raise it (or use fewer intervals or replications)",
@@ -393,6 +398,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     };
 
     let erlang_evaluation = eval(std::slice::from_ref(&erlang), &mut sims)?.remove(0);
+    bar.set_message("raising where targets are missed");
     let mut current = erlang.clone();
     let mut current_eval = erlang_evaluation.clone();
 
@@ -410,6 +416,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         current_eval = eval(std::slice::from_ref(&current), &mut sims)?.remove(0);
     }
 
+    bar.set_message("trimming");
     // Trim, first uniformly: one agent less everywhere at once, while that keeps the targets
     // (cheap when the Erlang start is well above what simulation needs, e.g. when another
     // group also serves these call types).
@@ -500,6 +507,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
                 .collect(),
         );
     }
+    bar.set_message("checking on fresh seeds");
     // Fresh seeds: the staffing was chosen on stream point 0, so its figures there favour
     // lucky draws. Re-simulate it on independent streams and judge it by the same rule (the
     // CI bound by default: a margin of about two standard errors, so that the mean of yet
@@ -529,6 +537,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             }
         }
     };
+    bar.finish_and_clear();
     Ok(StaffAnswer {
         raised_by_validation: (0..intervals).filter(|&k| current[k] > chosen[k]).collect(),
         chosen,

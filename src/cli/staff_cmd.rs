@@ -3,7 +3,6 @@
 //! with the Erlang-only answer beside it.
 
 use super::{emit, load_scenario, BadInput, CommonArgs};
-use crate::experiment::RunOptions;
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
@@ -114,15 +113,9 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         group,
         targets,
         confidence: args.confidence.into(),
-        options: RunOptions {
-            progress: false,
-            ..args.common.run_options()
-        },
+        options: args.common.run_options(),
         max_simulations: args.max_simulations,
     };
-    if !args.common.quiet {
-        eprintln!("searching: Erlang estimate, then simulation (common random numbers)…");
-    }
     for t in query.targets.iter().filter(|t| t.degenerate()) {
         eprintln!(
             "warning: --target {t} can only be met by a perfect record in every replication: its confidence interval is then zero-width and says nothing about other days; the answer is not a confident one (use e.g. 0.99 or 0.01)"
