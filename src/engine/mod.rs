@@ -523,6 +523,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         let (now, cell) = (self.now, contact.cell);
         if let Some(agent) = self.longest_idle_agent(c) {
+            let g = self.agents[agent as usize].group as usize;
+            self.integrate(g);
+            self.groups[g].busy += 1;
             self.start_service(agent, contact);
             return;
         }
@@ -605,6 +608,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.free_contacts.push(slot);
     }
 
+    /// The agent (already counted busy in its group, time integrated up to now) takes
+    /// `contact`.
     #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
         if self.plain {
@@ -668,8 +673,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.holds = holds;
         a.hold_time = hold_time;
         a.escalate = escalate;
-        self.integrate(g);
-        self.groups[g].busy += 1;
         let event = if approval {
             Event::ApprovalRequest { agent }
         } else {
@@ -695,8 +698,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.first = contact.first;
         a.work = Cell::counted_if(contact.cell != Cell::NONE, interval, g, groups);
         a.answered_at = now;
-        self.integrate(g);
-        self.groups[g].busy += 1;
         self.calendar
             .schedule(now + contact.handle, Event::TalkEnd { agent });
     }
