@@ -161,19 +161,34 @@ struct Group {
     idle: VecDeque<u32>,
     /// Agents on shift (idle, busy or finishing before going home).
     present: u32,
-    busy: u32,
+    /// Busy and present agents as floats (exact: whole numbers far below 2⁵³), the
+    /// integrands of `time`: kept as floats so the per-event integration needs no
+    /// conversion, and side by side so both integrate at once.
+    counts: [f64; 2],
     /// Busy agents who go home when they finish their contact (headcount dropped).
     leaving: u32,
-    /// When `busy`/`present` were last integrated.
+    /// When `counts` were last integrated.
     last_change: f64,
     /// Busy and staffed agent-seconds integrated since the last report to the observer
     /// (reported at interval boundaries, warmup end and horizon end: one report per
     /// interval, not one per event).
-    busy_s: f64,
-    staffed_s: f64,
+    time: [f64; 2],
     /// This group's agent slots not on shift, reused first so learning persists across shifts.
     off_shift: Vec<u32>,
 }
+
+impl Group {
+    /// Busy agents (finishing ones included).
+    #[cfg(test)]
+    fn busy(&self) -> u32 {
+        self.counts[BUSY] as u32
+    }
+}
+
+/// Index of the busy count in [`Group::counts`] (and busy time in [`Group::time`]).
+const BUSY: usize = 0;
+/// Index of the present count in [`Group::counts`] (and staffed time in [`Group::time`]).
+const PRESENT: usize = 1;
 
 /// Per-call-type random streams, one per purpose (see [`crate::rng`]).
 struct TypeStreams {
@@ -525,7 +540,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         if let Some(agent) = self.longest_idle_agent(c) {
             let g = self.agents[agent as usize].group as usize;
             self.integrate(g);
-            self.groups[g].busy += 1;
+            self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
             return;
         }

@@ -2,7 +2,7 @@
 //! interval boundaries (the contract's rules), and the busy/staffed time integrals behind
 //! occupancy.
 
-use super::{Agent, Contact, Engine};
+use super::{Agent, Contact, Engine, BUSY, PRESENT};
 use crate::stats::Observer;
 
 impl<O: Observer> Engine<'_, O> {
@@ -16,7 +16,7 @@ impl<O: Observer> Engine<'_, O> {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
         if self.groups[g].leaving > 0 {
-            self.groups[g].busy -= 1;
+            self.groups[g].counts[BUSY] -= 1.0;
             self.groups[g].leaving -= 1;
             self.agent_leaves(agent);
             return;
@@ -24,7 +24,7 @@ impl<O: Observer> Engine<'_, O> {
         match self.next_waiting(g) {
             Some(contact) => self.start_service(agent, contact),
             None => {
-                self.groups[g].busy -= 1;
+                self.groups[g].counts[BUSY] -= 1.0;
                 self.go_idle(agent, g);
             }
         }
@@ -42,7 +42,7 @@ impl<O: Observer> Engine<'_, O> {
         match self.next_waiting(g) {
             Some(contact) => {
                 self.integrate(g);
-                self.groups[g].busy += 1;
+                self.groups[g].counts[BUSY] += 1.0;
                 self.start_service(agent, contact);
             }
             None => self.go_idle(agent, g),
@@ -81,6 +81,7 @@ impl<O: Observer> Engine<'_, O> {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
         self.groups[g].present -= 1;
+        self.groups[g].counts[PRESENT] -= 1.0;
         self.groups[g].off_shift.push(agent);
     }
 
@@ -124,6 +125,7 @@ impl<O: Observer> Engine<'_, O> {
     pub(super) fn put_on_shift(&mut self, g: usize) -> u32 {
         self.integrate(g);
         self.groups[g].present += 1;
+        self.groups[g].counts[PRESENT] += 1.0;
         if let Some(id) = self.groups[g].off_shift.pop() {
             return id;
         }
@@ -139,8 +141,8 @@ impl<O: Observer> Engine<'_, O> {
         let group = &mut self.groups[g];
         if self.recording {
             let dt = self.now - group.last_change;
-            group.busy_s += group.busy as f64 * dt;
-            group.staffed_s += group.present as f64 * dt;
+            group.time[BUSY] += group.counts[BUSY] * dt;
+            group.time[PRESENT] += group.counts[PRESENT] * dt;
         }
         group.last_change = self.now;
     }
@@ -151,8 +153,7 @@ impl<O: Observer> Engine<'_, O> {
         for g in 0..self.groups.len() {
             self.integrate(g);
             let group = &mut self.groups[g];
-            let (busy, staffed) = (group.busy_s, group.staffed_s);
-            (group.busy_s, group.staffed_s) = (0.0, 0.0);
+            let [busy, staffed] = std::mem::take(&mut group.time);
             self.observer.agent_time(self.interval, g, busy, staffed);
         }
     }
