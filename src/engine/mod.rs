@@ -537,8 +537,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         let (now, cell) = (self.now, contact.cell);
-        if let Some(agent) = self.longest_idle_agent(c) {
-            let g = self.agents[agent as usize].group as usize;
+        if let Some((agent, g)) = self.longest_idle_agent(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
@@ -568,13 +567,15 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
     }
 
-    /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
+    /// Among idle agents of every group serving `c`, the one idle longest (ties: first group),
+    /// with its group (known here, so the caller need not look the agent up for it).
     #[inline(always)]
-    fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
+    fn longest_idle_agent(&mut self, c: usize) -> Option<(u32, usize)> {
         let servers = &self.servers[c];
         if let [g] = servers[..] {
             // One serving group (the common case): its longest-idle agent, no comparison.
-            return self.groups[g as usize].idle.pop_front();
+            let g = g as usize;
+            return self.groups[g].idle.pop_front().map(|a| (a, g));
         }
         let mut best: Option<(f64, usize)> = None;
         for &g in servers {
@@ -586,7 +587,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         }
         let (_, g) = best?;
-        self.groups[g].idle.pop_front()
+        self.groups[g].idle.pop_front().map(|a| (a, g))
     }
 
     #[inline(never)]
