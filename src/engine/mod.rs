@@ -402,11 +402,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             let gap: f64 = Exp1.sample(rng);
             next = from + gap / a.rate;
         }
-        if next >= a.end {
-            next = self.next_arrival_in_later_intervals(c);
+        if next < a.end {
+            a.next = next;
+        } else {
+            let next = self.next_arrival_in_later_intervals(c);
+            self.arrivals[c].next = next;
         }
-        let a = &mut self.arrivals[c];
-        a.next = next;
         self.first_arrival = match self.arrivals[..] {
             // One call type (the common case): nothing to compare.
             [only] => (only.next, 0),
