@@ -161,19 +161,34 @@ struct Group {
     idle: VecDeque<u32>,
     /// Agents on shift (idle, busy or finishing before going home).
     present: u32,
-    busy: u32,
+    /// Busy and present agents as floats (exact: whole numbers far below 2⁵³), the
+    /// integrands of `time`: kept as floats so the per-event integration needs no
+    /// conversion, and side by side so both integrate at once.
+    counts: [f64; 2],
     /// Busy agents who go home when they finish their contact (headcount dropped).
     leaving: u32,
-    /// When `busy`/`present` were last integrated.
+    /// When `counts` were last integrated.
     last_change: f64,
     /// Busy and staffed agent-seconds integrated since the last report to the observer
     /// (reported at interval boundaries, warmup end and horizon end: one report per
     /// interval, not one per event).
-    busy_s: f64,
-    staffed_s: f64,
+    time: [f64; 2],
     /// This group's agent slots not on shift, reused first so learning persists across shifts.
     off_shift: Vec<u32>,
 }
+
+impl Group {
+    /// Busy agents (finishing ones included).
+    #[cfg(test)]
+    fn busy(&self) -> u32 {
+        self.counts[BUSY] as u32
+    }
+}
+
+/// Index of the busy count in [`Group::counts`] (and busy time in [`Group::time`]).
+const BUSY: usize = 0;
+/// Index of the present count in [`Group::counts`] (and staffed time in [`Group::time`]).
+const PRESENT: usize = 1;
 
 /// Per-call-type random streams, one per purpose (see [`crate::rng`]).
 struct TypeStreams {
@@ -387,11 +402,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             let gap: f64 = Exp1.sample(rng);
             next = from + gap / a.rate;
         }
-        if next >= a.end {
-            next = self.next_arrival_in_later_intervals(c);
+        if next < a.end {
+            a.next = next;
+        } else {
+            let next = self.next_arrival_in_later_intervals(c);
+            self.arrivals[c].next = next;
         }
-        let a = &mut self.arrivals[c];
-        a.next = next;
         self.first_arrival = match self.arrivals[..] {
             // One call type (the common case): nothing to compare.
             [only] => (only.next, 0),
@@ -522,7 +538,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         let (now, cell) = (self.now, contact.cell);
-        if let Some(agent) = self.longest_idle_agent(c) {
+        if let Some((agent, g)) = self.longest_idle_agent(c) {
+            self.integrate(g);
+            self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
             return;
         }
@@ -550,13 +568,15 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
     }
 
-    /// Among idle agents of every group serving `c`, the one idle longest (ties: first group).
+    /// Among idle agents of every group serving `c`, the one idle longest (ties: first group),
+    /// with its group (known here, so the caller need not look the agent up for it).
     #[inline(always)]
-    fn longest_idle_agent(&mut self, c: usize) -> Option<u32> {
+    fn longest_idle_agent(&mut self, c: usize) -> Option<(u32, usize)> {
         let servers = &self.servers[c];
         if let [g] = servers[..] {
             // One serving group (the common case): its longest-idle agent, no comparison.
-            return self.groups[g as usize].idle.pop_front();
+            let g = g as usize;
+            return self.groups[g].idle.pop_front().map(|a| (a, g));
         }
         let mut best: Option<(f64, usize)> = None;
         for &g in servers {
@@ -568,7 +588,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         }
         let (_, g) = best?;
-        self.groups[g].idle.pop_front()
+        self.groups[g].idle.pop_front().map(|a| (a, g))
     }
 
     #[inline(never)]
@@ -605,6 +625,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.free_contacts.push(slot);
     }
 
+    /// The agent (already counted busy in its group, time integrated up to now) takes
+    /// `contact`.
     #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
         if self.plain {
@@ -668,8 +690,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.holds = holds;
         a.hold_time = hold_time;
         a.escalate = escalate;
-        self.integrate(g);
-        self.groups[g].busy += 1;
         let event = if approval {
             Event::ApprovalRequest { agent }
         } else {
@@ -695,8 +715,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.first = contact.first;
         a.work = Cell::counted_if(contact.cell != Cell::NONE, interval, g, groups);
         a.answered_at = now;
-        self.integrate(g);
-        self.groups[g].busy += 1;
         self.calendar
             .schedule(now + contact.handle, Event::TalkEnd { agent });
     }

@@ -2,22 +2,36 @@
 //! interval boundaries (the contract's rules), and the busy/staffed time integrals behind
 //! occupancy.
 
-use super::{Agent, Engine};
+use super::{Agent, Contact, Engine, BUSY, PRESENT};
 use crate::stats::Observer;
 
 impl<O: Observer> Engine<'_, O> {
     /// An agent finished a contact: go home if the headcount dropped, otherwise take the
     /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
+    /// Taking the next contact at once leaves the group's busy count as it is, so the busy
+    /// time is integrated once here (a second integration at the same instant would add
+    /// exactly zero).
     #[inline(always)]
     pub(super) fn agent_frees(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
-        self.groups[g].busy -= 1;
-        self.seek_work(agent);
+        if self.groups[g].leaving > 0 {
+            self.groups[g].counts[BUSY] -= 1.0;
+            self.groups[g].leaving -= 1;
+            self.agent_leaves(agent);
+            return;
+        }
+        match self.next_waiting(g) {
+            Some(contact) => self.start_service(agent, contact),
+            None => {
+                self.groups[g].counts[BUSY] -= 1.0;
+                self.go_idle(agent, g);
+            }
+        }
     }
 
-    /// An agent with nothing in hand (just freed or just arrived on shift).
-    #[inline(always)]
+    /// An agent just arrived on shift (not counted busy): go home at once if the headcount
+    /// dropped meanwhile, else take waiting work or wait idle.
     pub(super) fn seek_work(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         if self.groups[g].leaving > 0 {
@@ -25,6 +39,20 @@ impl<O: Observer> Engine<'_, O> {
             self.agent_leaves(agent);
             return;
         }
+        match self.next_waiting(g) {
+            Some(contact) => {
+                self.integrate(g);
+                self.groups[g].counts[BUSY] += 1.0;
+                self.start_service(agent, contact);
+            }
+            None => self.go_idle(agent, g),
+        }
+    }
+
+    /// Takes the longest-waiting live contact of group `g`'s highest-priority skill with a
+    /// queue off its queue (stale entries of abandoned contacts are dropped on the way).
+    #[inline(always)]
+    fn next_waiting(&mut self, g: usize) -> Option<Contact> {
         let scenario = self.scenario;
         for &c in &scenario.agent_groups[g].skills {
             if self.waiting[c] == 0 {
@@ -35,11 +63,16 @@ impl<O: Observer> Engine<'_, O> {
                 if contact.generation == generation {
                     self.release_contact(slot);
                     self.waiting[c] -= 1;
-                    self.start_service(agent, contact);
-                    return;
+                    return Some(contact);
                 }
             }
         }
+        None
+    }
+
+    /// The agent waits for work, behind those idle longer.
+    #[inline(always)]
+    fn go_idle(&mut self, agent: u32, g: usize) {
         self.agents[agent as usize].idle_since = self.now;
         self.groups[g].idle.push_back(agent);
     }
@@ -48,6 +81,7 @@ impl<O: Observer> Engine<'_, O> {
         let g = self.agents[agent as usize].group as usize;
         self.integrate(g);
         self.groups[g].present -= 1;
+        self.groups[g].counts[PRESENT] -= 1.0;
         self.groups[g].off_shift.push(agent);
     }
 
@@ -91,6 +125,7 @@ impl<O: Observer> Engine<'_, O> {
     pub(super) fn put_on_shift(&mut self, g: usize) -> u32 {
         self.integrate(g);
         self.groups[g].present += 1;
+        self.groups[g].counts[PRESENT] += 1.0;
         if let Some(id) = self.groups[g].off_shift.pop() {
             return id;
         }
@@ -106,8 +141,8 @@ impl<O: Observer> Engine<'_, O> {
         let group = &mut self.groups[g];
         if self.recording {
             let dt = self.now - group.last_change;
-            group.busy_s += group.busy as f64 * dt;
-            group.staffed_s += group.present as f64 * dt;
+            group.time[BUSY] += group.counts[BUSY] * dt;
+            group.time[PRESENT] += group.counts[PRESENT] * dt;
         }
         group.last_change = self.now;
     }
@@ -118,8 +153,7 @@ impl<O: Observer> Engine<'_, O> {
         for g in 0..self.groups.len() {
             self.integrate(g);
             let group = &mut self.groups[g];
-            let (busy, staffed) = (group.busy_s, group.staffed_s);
-            (group.busy_s, group.staffed_s) = (0.0, 0.0);
+            let [busy, staffed] = std::mem::take(&mut group.time);
             self.observer.agent_time(self.interval, g, busy, staffed);
         }
     }

@@ -236,7 +236,7 @@ fn headcount_drop_with_busy_agents_waits_for_them_to_finish() {
     e.inject(600.0, 0); // ends 6000
     e.run_until(3600.0);
     assert_eq!((e.groups[0].present, e.groups[0].leaving), (2, 1));
-    assert_eq!(e.groups[0].busy, 2);
+    assert_eq!(e.groups[0].busy(), 2);
     e.inject(4000.0, 0); // waits: both busy
     e.run_until(5400.0);
     assert_eq!((e.groups[0].present, e.groups[0].leaving), (1, 0));
@@ -289,7 +289,7 @@ fn headcount_rise_takes_waiting_contacts_at_once() {
         e.observer.answered(),
         vec![(c0, 0.0), (c0, 3590.0), (c0, 3580.0)]
     );
-    assert_eq!((e.groups[0].present, e.groups[0].busy), (3, 3));
+    assert_eq!((e.groups[0].present, e.groups[0].busy()), (3, 3));
 }
 
 /// Equal headcount at a boundary: nothing happens — the same agents stay, in the same idle

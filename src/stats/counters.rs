@@ -290,6 +290,8 @@ pub struct Collector<'s> {
     /// The score of a perfect journey (answered at once, resolved on the only contact; the
     /// most common one in a healthy center), computed once.
     perfect: Score,
+    /// The service-level threshold, seconds (read per answered contact: kept at hand).
+    threshold: f64,
 }
 
 impl<'s> Collector<'s> {
@@ -304,6 +306,7 @@ impl<'s> Collector<'s> {
             ),
             scenario,
             perfect: scenario.experience.score(&JourneyExperience::PERFECT),
+            threshold: sim.service_level_threshold,
         }
     }
 
@@ -341,7 +344,7 @@ impl Observer for Collector<'_> {
 
     #[inline]
     fn answered(&mut self, cell: Cell, wait: f64) {
-        let threshold = self.scenario.simulation.service_level_threshold;
+        let threshold = self.threshold;
         if let Some(t) = self.contact(cell) {
             t.answered += 1;
             t.wait_answered += wait;
