@@ -311,7 +311,8 @@ pub struct StaffAnswer {
     /// The staffing to use, per interval: the search's choice plus what fresh-seed validation
     /// added.
     pub staffing: Vec<u32>,
-    /// How the search's choice fared on the search's own seeds.
+    /// How `staffing` fares on the search's own seeds (stream point 0): the figures `ccsim
+    /// run` of the staffed scenario reproduces.
     pub evaluation: Evaluation,
     /// The Erlang-only staffing and how it fares in simulation.
     pub erlang: Vec<u32>,
@@ -537,6 +538,13 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             }
         }
     };
+    // What `ccsim run` of the staffed scenario (stream point 0) will report: the search's
+    // figures, unless validation added agents.
+    if current != chosen {
+        sims += 1;
+        current_eval =
+            evaluate(q, &runner, std::slice::from_ref(&current), 0, q.confidence)?.remove(0);
+    }
     bar.finish_and_clear();
     Ok(StaffAnswer {
         raised_by_validation: (0..intervals).filter(|&k| current[k] > chosen[k]).collect(),

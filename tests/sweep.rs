@@ -856,10 +856,20 @@ mod staffing {
             assert_eq!(sl, &v["intervals"][k]["metrics"]["service_level"]);
             assert_eq!(ab, &v["intervals"][k]["metrics"]["abandon_rate"]);
         }
-        // Minimality: one agent less in any interval above the floor misses a target.
-        for k in 0..staffing.len() {
-            if staffing[k] > floor[k] {
-                let mut fewer = staffing.clone();
+        // Minimality of the search's own choice (before fresh-seed validation, which may only
+        // add agents): it meets the targets, and one agent less in any interval above the
+        // floor misses one.
+        let chosen: Vec<u64> = v["validation"]["search_staffing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
+        assert!(chosen.iter().zip(&staffing).all(|(c, s)| c <= s));
+        assert!(meets(&run(dir.path(), &chosen)));
+        for k in 0..chosen.len() {
+            if chosen[k] > floor[k] {
+                let mut fewer = chosen.clone();
                 fewer[k] -= 1;
                 assert!(
                     !meets(&run(dir.path(), &fewer)),
