@@ -71,8 +71,9 @@ struct RunArgs {
 #[derive(Debug, Args)]
 struct CommonArgs {
     // `allow_negative_numbers`: `--seed -1` is a bad value to name, not a flag to guess at.
-    /// Replications per scenario (overrides `simulation.replications`).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications per scenario (overrides `simulation.replications`): 1 to 10^7, the range
+    /// a scenario file allows.
+    #[arg(long, allow_negative_numbers = true, value_parser = replications_arg)]
     replications: Option<u32>,
     /// Base seed (overrides `simulation.seed`): a whole number from 0 to 2^63 − 1.
     #[arg(long, allow_negative_numbers = true, value_parser = seed_arg)]
@@ -247,6 +248,18 @@ fn seed_arg(s: &str) -> Result<u64, String> {
                 "the seed is a whole number from 0 to {} (2^63 − 1)",
                 i64::MAX
             )
+        })
+}
+
+fn replications_arg(s: &str) -> Result<u32, String> {
+    let max = crate::scenario::MAX_REPLICATIONS;
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| (1..=max).contains(r))
+        .map(|r| r as u32)
+        .ok_or_else(|| {
+            format!("the number of replications is a whole number from 1 to {max} (10^7)")
         })
 }
 

@@ -19,6 +19,7 @@ mod error;
 mod parse;
 mod validated;
 
+pub use build::MAX_REPLICATIONS;
 pub use error::ScenarioError;
 pub use parse::{input_limit, read_input, DEFAULT_MAX_INPUT, MAX_INPUT_ENV};
 pub use validated::{

@@ -168,6 +168,11 @@ fn bad_command_line_arguments_exit_2() {
             vec!["run", g, "--replications", "0", "--format", "json"],
             "replications",
         ),
+        // The file's own range: 4·10^9 used to be accepted (and its results kept).
+        (
+            vec!["run", g, "--replications", "4000000000", "--format", "json"],
+            "from 1 to 10000000",
+        ),
         (
             vec!["run", g, "--seed", "minus-one", "--format", "json"],
             "seed",

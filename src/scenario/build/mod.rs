@@ -6,6 +6,8 @@
 
 mod checks;
 mod distribution;
+
+pub use checks::MAX_REPLICATIONS;
 mod sections;
 
 use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
@@ -17,7 +19,7 @@ use crate::scenario::{
 };
 use checks::{
     non_negative, num, probability, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE, MAX_INTERVALS,
-    MAX_INTERVAL_CELLS, MAX_NUMBER, MAX_REPLICATIONS,
+    MAX_INTERVAL_CELLS, MAX_NUMBER,
 };
 use distribution::{build_dist, Unit};
 use std::collections::HashMap;
