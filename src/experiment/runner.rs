@@ -41,11 +41,6 @@ impl Cancel {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
-
-    /// The flag itself, for code that polls an `AtomicBool`.
-    pub fn flag(&self) -> &AtomicBool {
-        &self.0
-    }
 }
 
 /// How far an ordered run got.
@@ -126,11 +121,6 @@ impl Runner {
             usize::MAX
         };
         self.window = self.window.min(fits).max(self.threads());
-    }
-
-    /// The cancellation flag runs check.
-    pub fn cancel(&self) -> &Cancel {
-        &self.cancel
     }
 
     /// A progress bar on stderr counting `total` `unit`s, hidden with `--quiet` (and by
@@ -254,11 +244,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Results in flight per worker: enough that a worker rarely waits for a slow neighbour.
 fn window(threads: usize) -> usize {
     4 * threads.max(1)
-}
-
-/// Results in flight for `threads` workers (for memory estimates before a run).
-pub fn results_in_flight(threads: usize) -> usize {
-    window(threads)
 }
 
 #[cfg(test)]

@@ -160,11 +160,6 @@ impl Accumulator {
         self.m2 += delta * (x - self.mean);
     }
 
-    /// Replications that defined the metric so far.
-    pub fn count(&self) -> u64 {
-        self.n
-    }
-
     /// Mean and Student-t 95% interval; `None` when no replication defined the metric.
     pub fn estimate(&self, t: &mut TQuantiles) -> Option<Estimate> {
         if self.n == 0 {

@@ -306,13 +306,6 @@ impl OutcomeBuilder {
         &self.scenario
     }
 
-    /// Calls `f(tidy scope, metric, value)` for every value of the replication added last,
-    /// in report order (for per-replication output such as CSV rows).
-    pub fn for_each_value(&self, mut f: impl FnMut(&str, &'static str, Option<f64>)) {
-        self.layout
-            .for_each_name(|i, _, scope, metric| f(scope, metric, self.values[i]));
-    }
-
     /// Replications added so far.
     pub fn replications(&self) -> u32 {
         self.replications
@@ -591,7 +584,10 @@ mod tests {
         assert_eq!(b.values()[i], Some(3.0));
         assert_eq!(b.values()[l.overall_index("offered").unwrap()], Some(6.0));
         let mut rows = Vec::new();
-        b.for_each_value(|scope, metric, v| rows.push((scope.to_string(), metric, v)));
+        rows.extend(
+            b.rows()
+                .map(|(scope, metric, v)| (scope.to_string(), metric, v)),
+        );
         assert_eq!(rows.len(), l.len());
         assert_eq!(rows[0], ("overall".to_string(), "offered", Some(6.0)));
         assert!(rows.contains(&("call_type:general".into(), "offered", Some(6.0))));
