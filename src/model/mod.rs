@@ -6,6 +6,7 @@
 
 mod dist;
 pub mod experience;
+pub mod week;
 
 pub use dist::Dist;
 pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
