@@ -4,6 +4,7 @@
 //! here is in range and every cross-reference resolved.
 
 use super::duration;
+use crate::model::week::WeekClock;
 use crate::model::{AgentGroup, CallType, CustomerBehaviour, ExperienceParams, Supervisors};
 
 // Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
@@ -33,6 +34,8 @@ pub struct Simulation {
     pub seed: u64,
     /// A contact answered within this wait counts toward the service level.
     pub service_level_threshold: f64,
+    /// Coefficient of variation of each day's arrival factor (busyness); 0 = none.
+    pub arrival_uncertainty: f64,
 }
 
 impl Simulation {
@@ -68,6 +71,9 @@ pub struct Scenario {
     pub customers: CustomerBehaviour,
     /// `[experience]`, or its cited defaults.
     pub experience: ExperienceParams,
+    /// `[calendar]`: the clock time of simulation time 0 and the opening hours (`None`: no
+    /// clock time; days are then counted from time 0).
+    pub calendar: Option<WeekClock>,
     /// The file configures a customer-experience model: an `[experience]`, `[customers]` or
     /// `[supervisors]` section, or an experience key on a call type (`difficulty`,
     /// `decision_probability`, `decision_amount`) or agent group (`proficiency`, `learning`,
