@@ -381,6 +381,9 @@ pub fn arrival_uncertainty(cx: &Ctx, cv: Option<f64>) -> Result<f64, ScenarioErr
     }
 }
 
+/// A group's staffing per interval and the breaks it owes, from its shifts.
+pub type ShiftPlan = (Vec<u32>, Vec<BreakSlot>);
+
 /// Each group's plan from `[[shifts]]`: per-interval staffing and the breaks it owes, `None`
 /// for a group without shifts. Checks the group names, clock times, days, that each shift
 /// lies inside its days' opening hours and each break inside its shift.
@@ -391,7 +394,7 @@ pub fn shift_plans(
     shifts: &[RawShift],
     group_index: &HashMap<String, usize>,
     groups: usize,
-) -> Result<Vec<Option<(Vec<u32>, Vec<BreakSlot>)>>, ScenarioError> {
+) -> Result<Vec<Option<ShiftPlan>>, ScenarioError> {
     let mut plans: Vec<Option<(Vec<u64>, Vec<BreakSlot>)>> = vec![None; groups];
     if shifts.is_empty() {
         return Ok(Vec::from_iter((0..groups).map(|_| None)));
