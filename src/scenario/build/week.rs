@@ -600,6 +600,72 @@ fn day_range(s: &str) -> Option<Vec<Weekday>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Scenario;
+
+    /// Profiles land in their day's open intervals (× the day factor), closed intervals are
+    /// empty, a constant `agents` works open hours only, shifts fill their intervals, and
+    /// breaks are expanded per day with simulation times.
+    #[test]
+    fn profiles_and_shifts_expand_into_interval_arrays() {
+        let s = Scenario::from_toml_str(
+            r#"
+[simulation]
+interval = "1h"
+[calendar]
+start = "Fri 16:00"
+days = 4
+opening_hours = { weekday = "08:00-18:00", sat = "09:00-12:00" }
+day_factors = { sat = 2.0 }
+[[call_types]]
+name = "v"
+handle_time = { distribution = "exponential", mean = "4m" }
+profile = { weekday = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], sat = [30, 20, 10] }
+[[call_types]]
+name = "e"
+arrival_rate = 36
+handle_time = { distribution = "exponential", mean = "4m" }
+[[agent_groups]]
+name = "a"
+skills = ["v"]
+[[agent_groups]]
+name = "b"
+skills = ["e"]
+agents = 3
+[[shifts]]
+group = "a"
+start = "09:00"
+length = "3h"
+days = ["sat", "mon"]
+agents = 2
+breaks = [{ earliest = "10:00", latest = "10:30", length = "10m" }]
+"#,
+            "t.toml",
+            "t",
+        )
+        .unwrap();
+        let h = 3600.0;
+        let v = &s.call_types[0].arrival_rates;
+        let e = &s.call_types[1].arrival_rates;
+        // Fri 16:00 and 17:00 are the profile's last two entries; 18:00 closes.
+        assert_eq!((v[0] * h, v[1] * h, v[2]), (9.0, 10.0, 0.0));
+        // Sat 09:00 is 17 h after the start: 30 × 2.0.
+        assert_eq!(
+            (v[16], v[17] * h, v[18] * h, v[19] * h, v[20]),
+            (0.0, 60.0, 40.0, 20.0, 0.0)
+        );
+        assert_eq!(v[40..56].iter().sum::<f64>(), 0.0); // Sunday
+        assert_eq!(v[64] * h, 1.0); // Mon 08:00
+        assert_eq!((e[0] * h, e[2], e[16], e[17] * h), (36.0, 0.0, 0.0, 72.0));
+        let (a, b) = (&s.agent_groups[0], &s.agent_groups[1]);
+        assert_eq!((b.staffing[0], b.staffing[2], b.staffing[17]), (3, 0, 3));
+        assert_eq!(&a.staffing[16..21], &[0, 2, 2, 2, 0]);
+        assert_eq!(&a.staffing[64..69], &[0, 2, 2, 2, 0]);
+        assert_eq!(a.staffing.iter().sum::<u32>(), 12);
+        let at: Vec<f64> = a.breaks.iter().map(|b| b.earliest / h).collect();
+        assert_eq!(at, vec![18.0, 66.0]);
+        assert_eq!(a.breaks[0].expires / h, 20.0);
+        assert_eq!(s.calendar.as_ref().unwrap().label(66.0 * h), "Mon 10:00");
+    }
 
     #[test]
     fn day_ranges_wrap() {
