@@ -86,6 +86,16 @@ fn overnight_opening_hours() {
 }
 
 #[test]
+fn overlapping_opening_hours() {
+    bad(
+        "overlap",
+        r#"sat = "09:00-13:00""#,
+        r#"sat = "09:00-13:00", Saturday = "10:00-14:00""#,
+        &["calendar.opening_hours.sat", "Saturday is given twice"],
+    );
+}
+
+#[test]
 fn opening_hours_out_of_range() {
     bad(
         "hour_25",

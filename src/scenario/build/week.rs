@@ -62,6 +62,18 @@ fn per_day<'a, T: Copy, V>(
                 ),
             )
         })?;
+        // Two keys for one day (`mon` and `Monday`) would overlap: which one holds?
+        if let [d] = days[..] {
+            if let Some((other, _, _)) = ranked.iter().find(|(_, _, o)| o[..] == [d]) {
+                return Err(cx.err(
+                    format!("{path}.{k}"),
+                    format!(
+                        "{} is given twice (as `{other}` and `{k}`); give each day once",
+                        d.name()
+                    ),
+                ));
+            }
+        }
         ranked.push((k, v, days));
     }
     ranked.sort_by_key(|(_, _, d)| std::cmp::Reverse(d.len()));
