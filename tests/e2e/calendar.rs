@@ -335,3 +335,41 @@ fn the_bundled_week_has_clock_labels_and_availability() {
     // Sunday is not simulated (six days from Monday 08:00 end Sunday 08:00).
     assert_eq!(intervals.last().unwrap()["start"], "Sun 07:30");
 }
+
+/// Shifts, breaks, shrinkage and busyness keep results independent of the thread count, and
+/// every offered contact is answered, abandoned or left in the queue.
+#[test]
+fn the_bundled_week_is_reproducible_and_conserves_contacts() {
+    let week = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/week.toml");
+    let w = week.to_str().unwrap();
+    let with_threads = |t: &str| {
+        let r = run(&[
+            "run",
+            w,
+            "--format",
+            "json",
+            "--quiet",
+            "--replications",
+            "3",
+            "--threads",
+            t,
+        ]);
+        r.assert_ok();
+        r.stdout
+    };
+    assert_eq!(
+        with_threads("1"),
+        with_threads("2"),
+        "results depend on the thread count"
+    );
+    let (one, _) = run_json(&[&week], &["--replications", "3"]);
+    let (other_seed, _) = run_json(&[&week], &["--replications", "3", "--seed", "9"]);
+    assert_ne!(one["metrics"], other_seed["metrics"]);
+    let m = |name: &str| one["metrics"][name]["mean"].as_f64().unwrap();
+    let ends = m("answered") + m("abandoned") + m("in_queue_at_end");
+    assert!(
+        (m("offered") - ends).abs() < 1e-6,
+        "{} vs {ends}",
+        m("offered")
+    );
+}
