@@ -216,7 +216,33 @@ impl Scenario {
             s.replications,
             s.seed,
             self.experience_summary()
-        )
+        ) + &self.calendar_summary()
+    }
+
+    /// "; calendar from Mon 08:00, …" naming the calendar mechanics in use, or nothing.
+    fn calendar_summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .calendar
+            .iter()
+            .map(|c| format!("calendar from {}", c.label(0.0)))
+            .collect();
+        if self.agent_groups.iter().any(|g| !g.breaks.is_empty()) {
+            parts.push("breaks".to_string());
+        }
+        if self.agent_groups.iter().any(|g| g.shrinkage > 0.0) {
+            parts.push("shrinkage".to_string());
+        }
+        if self.simulation.arrival_uncertainty > 0.0 {
+            parts.push(format!(
+                "arrival uncertainty {}",
+                self.simulation.arrival_uncertainty
+            ));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", parts.join(", "))
+        }
     }
 
     /// "; experience model: …" listing the customer-experience mechanics in use, or nothing
