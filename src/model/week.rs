@@ -11,7 +11,11 @@
 //! - a day is open from its opening time up to, not including, its closing time; opening
 //!   hours lie inside one day (no overnight opening), and a day has one open period or none.
 //!
-//! Every query is O(1) except [`WeekClock::next_opening`], which looks at most 8 days ahead.
+//! Business-time queries for service levels on deferred work: [`WeekClock::open_seconds_between`]
+//! ("N business hours") and [`WeekClock::next_business_day_deadline`] ("1 business day").
+//!
+//! Every query is O(1) except [`WeekClock::next_opening`] and the business-day deadline, which
+//! look at most 8 days ahead, and `open_seconds_between`, O(days spanned).
 
 use std::fmt;
 
@@ -321,6 +325,39 @@ impl WeekClock {
         let h = self.hours(self.weekday_of_day(d))?;
         Some(self.day_start(d) + f64::from(h.open))
     }
+
+    /// Open (business) seconds in [a, b): the time the center is open between two instants;
+    /// 0 when b ≤ a. O(days between a and b).
+    pub fn open_seconds_between(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        let (d0, d1) = (self.day_index(a), self.day_index(b));
+        (d0..=d1)
+            .filter_map(|d| {
+                let h = self.hours(self.weekday_of_day(d))?;
+                let day = self.day_start(d);
+                let from = (day + f64::from(h.open)).max(a);
+                let to = (day + f64::from(h.close)).min(b);
+                (to > from).then_some(to - from)
+            })
+            .sum()
+    }
+
+    /// The "one business day" deadline of an item received at `t`: its clock starts at `t` if
+    /// open, else at the next opening; the deadline is the same clock time on the next open
+    /// day, moved to that day's opening if earlier and to its closing if later (Fri 16:30 with
+    /// Mon–Fri 08–17 → Mon 16:30; Sat 12:00 → clock starts Mon 08:00 → Tue 08:00). `None`
+    /// when the center never opens.
+    pub fn next_business_day_deadline(&self, t: f64) -> Option<f64> {
+        let start = self.next_opening(t)?;
+        let (d0, _, tod) = self.at(start);
+        (d0 + 1..d0 + 8).find_map(|d| {
+            let h = self.hours(self.weekday_of_day(d))?;
+            let clamped = tod.clamp(f64::from(h.open), f64::from(h.close));
+            Some(self.day_start(d) + clamped)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -411,5 +448,39 @@ mod tests {
         assert_eq!(never.next_opening(0.0), None);
         assert!(!never.ever_open());
         assert!(WeekClock::always_open(Weekday::Mon, 0.0).is_open(5.0 * DAY_S));
+    }
+
+    #[test]
+    fn business_time() {
+        // Mon–Fri 08:00–17:00, clock starting Mon 00:00.
+        let wk = Some(OpenHours::parse("08:00-17:00").unwrap());
+        let c = WeekClock::new(Weekday::Mon, 0.0, [wk, wk, wk, wk, wk, None, None]);
+        let at = |d: f64, h: f64| d * DAY_S + h * H;
+        assert_eq!(c.open_seconds_between(at(0.0, 7.0), at(0.0, 9.0)), H);
+        assert_eq!(c.open_seconds_between(at(0.0, 16.0), at(1.0, 9.0)), 2.0 * H);
+        assert_eq!(c.open_seconds_between(at(4.0, 16.0), at(7.0, 9.0)), 2.0 * H);
+        assert_eq!(c.open_seconds_between(at(0.0, 9.0), at(0.0, 8.0)), 0.0);
+        // Fri 16:30 → Mon 16:30; Sat 12:00 → Tue 08:00; Mon 07:00 → Tue 08:00.
+        assert_eq!(
+            c.next_business_day_deadline(at(4.0, 16.5)),
+            Some(at(7.0, 16.5))
+        );
+        assert_eq!(
+            c.next_business_day_deadline(at(5.0, 12.0)),
+            Some(at(8.0, 8.0))
+        );
+        assert_eq!(
+            c.next_business_day_deadline(at(0.0, 7.0)),
+            Some(at(1.0, 8.0))
+        );
+        // A short next day: Thu 16:00 with Friday 08:00–12:00 → Fri 12:00 (its close).
+        let fri = Some(OpenHours::parse("08:00-12:00").unwrap());
+        let short = WeekClock::new(Weekday::Mon, 0.0, [wk, wk, wk, wk, fri, None, None]);
+        assert_eq!(
+            short.next_business_day_deadline(at(3.0, 16.0)),
+            Some(at(4.0, 12.0))
+        );
+        let never = WeekClock::new(Weekday::Mon, 0.0, [None; 7]);
+        assert_eq!(never.next_business_day_deadline(0.0), None);
     }
 }
