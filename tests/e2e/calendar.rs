@@ -373,3 +373,59 @@ fn the_bundled_week_is_reproducible_and_conserves_contacts() {
         m("offered")
     );
 }
+
+#[test]
+fn shift_length_off_the_interval_grid() {
+    bad(
+        "shift_len",
+        r#"length = "8h""#,
+        r#"length = "7h45m""#,
+        &["shifts[0].length"],
+    );
+    bad(
+        "shift_len_grid",
+        r#"length = "8h""#,
+        r#"length = "7.75h""#,
+        &["shifts[0].length", "grid"],
+    );
+}
+
+#[test]
+fn interval_that_does_not_divide_a_day() {
+    bad(
+        "interval_7m",
+        r#"interval = "30m""#,
+        r#"interval = "7m""#,
+        &["simulation.interval", "does not divide a day"],
+    );
+}
+
+#[test]
+fn days_and_weeks_together() {
+    bad(
+        "days_weeks",
+        "days = 2",
+        "days = 2\nweeks = 1",
+        &["calendar.weeks", "not both"],
+    );
+}
+
+#[test]
+fn shifts_without_a_calendar() {
+    let start = BASE.find("[calendar]").unwrap();
+    let end = BASE.find("[[call_types]]").unwrap();
+    let text = BASE[..start].replace("replications = 2", "replications = 2\nhorizon = \"8h\"")
+        + &BASE[end..].replace(
+            "profile = { weekday = [20, 30, 40, 40, 40, 35, 30, 30, 30, 35, 40, 40, 35, 30, 30, 25, 20, 20, 15, 10] }",
+            "arrival_rate = 60",
+        );
+    let path = scratch("shifts_no_calendar", &text);
+    let r = run(&["validate", path.to_str().unwrap()]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("shifts:") && r.stderr.contains("[calendar]"),
+        "{}",
+        r.describe()
+    );
+}
