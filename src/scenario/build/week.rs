@@ -165,12 +165,12 @@ pub fn calendar(cx: &Ctx, raw: &Option<RawCalendar>) -> Result<Option<Calendar>,
             "calendar.day_factors",
             table,
             |path, _, &f: &f64| {
-                if (0.0..=1e6).contains(&f) {
+                if (0.0..=100.0).contains(&f) {
                     Ok(f)
                 } else {
                     Err(cx.err(
                         path,
-                        format!("must be a factor from 0 to 1e6, got {}", num(f)),
+                        format!("must be a factor from 0 to 100, got {}", num(f)),
                     ))
                 }
             },
