@@ -37,6 +37,12 @@ pub enum Purpose {
     ReturnDelay = 9,
     /// Supervisor consult times (index 0).
     Supervisor = 10,
+    /// Shrinkage: which scheduled agents are unavailable (index: agent group).
+    Shrinkage = 11,
+    /// Busyness: each day's arrival factor (index 0).
+    Busyness = 12,
+    /// Which breaks are owed by agents present (index: agent group).
+    Breaks = 18,
 }
 
 /// Identifies one replication of one experiment point.

@@ -63,6 +63,16 @@ pub enum Event {
     WarmupEnd,
     /// Statistics stop counting busy and staffed time (timetable).
     HorizonEnd,
+    /// A break window opens (see `shifts`): the index of the engine's break slot.
+    BreakDue {
+        /// The break slot's index.
+        index: u32,
+    },
+    /// An agent's break ends.
+    BreakEnd {
+        /// The agent slot.
+        agent: u32,
+    },
 }
 
 impl Event {
@@ -79,6 +89,8 @@ impl Event {
             Event::Boundary { interval } => (6, interval),
             Event::WarmupEnd => (7, 0),
             Event::HorizonEnd => (8, 0),
+            Event::BreakDue { index } => (9, index),
+            Event::BreakEnd { agent } => (10, agent),
         }
     }
 
@@ -93,6 +105,8 @@ impl Event {
             5 => Event::Return { journey: payload },
             6 => Event::Boundary { interval: payload },
             7 => Event::WarmupEnd,
+            9 => Event::BreakDue { index: payload },
+            10 => Event::BreakEnd { agent: payload },
             _ => Event::HorizonEnd,
         }
     }

@@ -21,6 +21,7 @@
 //! grown, no hashing, no division beyond the arrival gap, no copies of whole agents or
 //! journeys; 16-byte calendar entries; interval boundaries from a timetable, not the heap.
 
+mod busyness;
 pub mod calendar;
 mod journey;
 mod shifts;
@@ -238,6 +239,10 @@ struct Engine<'s, O: Observer> {
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
+    /// Per interval: this replication's busyness factor on arrival rates (empty: none).
+    rate_factor: Vec<f64>,
+    /// Breaks and shrinkage (see `shifts`).
+    availability: shifts::Availability,
     observer: O,
 }
 
@@ -287,6 +292,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             .iter()
             .map(|g| g.peak_headcount() as usize)
             .sum();
+        let rate_factor = busyness::interval_factors(scenario, key);
+        let factor0 = rate_factor.first().copied().unwrap_or(1.0);
         let mut engine = Engine {
             scenario,
             now: 0.0,
@@ -315,7 +322,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                     } else {
                         sim.interval
                     },
-                    rate: scenario.call_types[c].arrival_rates[0],
+                    rate: scenario.call_types[c].arrival_rates[0] * factor0,
                 })
                 .collect(),
             first_arrival: (f64::INFINITY, 0),
@@ -326,8 +333,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             interval: 0,
             recording: false,
             plain: plain_mechanics(scenario),
+            rate_factor,
+            availability: shifts::Availability::new(scenario, key),
             observer,
         };
+        engine.schedule_first_break();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
         for c in 0..n_types {
@@ -383,6 +393,8 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.integrate_all();
                 self.recording = false;
             }
+            Event::BreakDue { index } => self.break_due(index as usize),
+            Event::BreakEnd { agent } => self.break_ends(agent),
         }
         true
     }
@@ -443,7 +455,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             } else {
                 (a.interval + 1) as f64 * sim.interval
             };
-            a.rate = rates[a.interval];
+            a.rate = rates[a.interval] * self.rate_factor.get(a.interval).unwrap_or(&1.0);
             if a.rate > 0.0 {
                 let gap: f64 = Exp1.sample(rng);
                 let next = t + gap / a.rate;

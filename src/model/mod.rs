@@ -6,9 +6,12 @@
 
 mod dist;
 pub mod experience;
+mod shift;
+pub mod week;
 
 pub use dist::Dist;
 pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
+pub use shift::{BreakSlot, Channel};
 
 /// A fixed-probability transfer after service to another call type's queue.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +44,8 @@ pub struct CallType {
     pub decision_probability: f64,
     /// Amount at stake in a decision (currency), compared with an agent's authority.
     pub decision_amount: Option<Dist>,
+    /// The channel its contacts come through (a label for now; default voice).
+    pub channel: Channel,
 }
 
 impl CallType {
@@ -94,6 +99,11 @@ pub struct AgentGroup {
     pub hourly_cost: f64,
     /// Currency per agent of peak headcount (training investment).
     pub training_cost: f64,
+    /// Share of scheduled time an agent is unavailable (absence, meetings, coaching), in
+    /// [0, 1): each scheduled agent is absent in each interval with this probability.
+    pub shrinkage: f64,
+    /// Breaks owed by this group's shifts, by window opening time (empty without shifts).
+    pub breaks: Vec<BreakSlot>,
 }
 
 impl AgentGroup {

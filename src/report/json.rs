@@ -72,9 +72,13 @@ pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result
     }
     j.key("intervals")?;
     j.begin_array()?;
-    for ((start, scope), groups) in o.intervals.iter().zip(&o.interval_groups) {
+    for (k, ((start, scope), groups)) in o.intervals.iter().zip(&o.interval_groups).enumerate() {
         j.element()?;
         j.begin_object()?;
+        if let Some(label) = o.interval_labels.get(k) {
+            j.key("start")?;
+            j.string(label)?;
+        }
         j.key("start_s")?;
         if start.fract() == 0.0 && *start >= 0.0 {
             j.uint(*start as u64)?;

@@ -210,19 +210,24 @@ fn interval_table(o: &Outcome, width: Option<u16>) -> String {
                 .map(|g| (format!("occupancy {}", g.name), Align::Right)),
         );
     }
-    let rows = o
-        .intervals
-        .iter()
-        .zip(&o.interval_groups)
-        .map(|((start, s), groups)| {
-            let secs = *start as u64;
-            let mut row = vec![format!("{}:{:02}", secs / 3600, (secs % 3600) / 60)];
-            row.extend(COLS.iter().map(|c| mean_of(s, c)));
-            if by_group {
-                row.extend(groups.iter().map(|g| mean_of(g, "occupancy")));
-            }
-            row
-        });
+    let rows =
+        o.intervals
+            .iter()
+            .zip(&o.interval_groups)
+            .enumerate()
+            .map(|(k, ((start, s), groups))| {
+                let secs = *start as u64;
+                // With a calendar, the weekday and clock time ("Mon 08:30").
+                let start = o.interval_labels.get(k).cloned();
+                let start =
+                    start.unwrap_or_else(|| format!("{}:{:02}", secs / 3600, (secs % 3600) / 60));
+                let mut row = vec![start];
+                row.extend(COLS.iter().map(|c| mean_of(s, c)));
+                if by_group {
+                    row.extend(groups.iter().map(|g| mean_of(g, "occupancy")));
+                }
+                row
+            });
     let title = format!("per interval: {} (means)", o.scenario);
     // Never wrapped: its cells are numbers and identifiers, which wrapping would split
     // mid-word; a narrow terminal folds the long lines instead.

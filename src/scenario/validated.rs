@@ -4,6 +4,7 @@
 //! here is in range and every cross-reference resolved.
 
 use super::duration;
+use crate::model::week::WeekClock;
 use crate::model::{AgentGroup, CallType, CustomerBehaviour, ExperienceParams, Supervisors};
 
 // Default `[simulation]` values, applied when a key is absent (documented in docs/scenarios.md).
@@ -33,6 +34,8 @@ pub struct Simulation {
     pub seed: u64,
     /// A contact answered within this wait counts toward the service level.
     pub service_level_threshold: f64,
+    /// Coefficient of variation of each day's arrival factor (busyness); 0 = none.
+    pub arrival_uncertainty: f64,
 }
 
 impl Simulation {
@@ -68,6 +71,9 @@ pub struct Scenario {
     pub customers: CustomerBehaviour,
     /// `[experience]`, or its cited defaults.
     pub experience: ExperienceParams,
+    /// `[calendar]`: the clock time of simulation time 0 and the opening hours (`None`: no
+    /// clock time; days are then counted from time 0).
+    pub calendar: Option<WeekClock>,
     /// The file configures a customer-experience model: an `[experience]`, `[customers]` or
     /// `[supervisors]` section, or an experience key on a call type (`difficulty`,
     /// `decision_probability`, `decision_amount`) or agent group (`proficiency`, `learning`,
@@ -210,7 +216,33 @@ impl Scenario {
             s.replications,
             s.seed,
             self.experience_summary()
-        )
+        ) + &self.calendar_summary()
+    }
+
+    /// "; calendar from Mon 08:00, …" naming the calendar mechanics in use, or nothing.
+    fn calendar_summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .calendar
+            .iter()
+            .map(|c| format!("calendar from {}", c.label(0.0)))
+            .collect();
+        if self.agent_groups.iter().any(|g| !g.breaks.is_empty()) {
+            parts.push("breaks".to_string());
+        }
+        if self.agent_groups.iter().any(|g| g.shrinkage > 0.0) {
+            parts.push("shrinkage".to_string());
+        }
+        if self.simulation.arrival_uncertainty > 0.0 {
+            parts.push(format!(
+                "arrival uncertainty {}",
+                self.simulation.arrival_uncertainty
+            ));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", parts.join(", "))
+        }
     }
 
     /// "; experience model: …" listing the customer-experience mechanics in use, or nothing

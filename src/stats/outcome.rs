@@ -59,9 +59,13 @@ pub struct Outcome {
     pub agent_groups: Vec<Scope>,
     /// Per arrival interval, with its start in seconds.
     pub intervals: Vec<(f64, Scope)>,
-    /// `[interval][group]`: each group's occupancy in each interval (scope name
-    /// `interval:K/agent_group:NAME`), for checking a staffing plan interval by interval.
+    /// `[interval][group]`: each group's occupancy, scheduled and available agents in each
+    /// interval (scope name `interval:K/agent_group:NAME`), for checking a staffing plan
+    /// interval by interval.
     pub interval_groups: Vec<Vec<Scope>>,
+    /// With a `[calendar]`: each interval's start as weekday and clock time (`"Mon 08:30"`);
+    /// empty otherwise.
+    pub interval_labels: Vec<String>,
 }
 
 /// Metric names of the `overall` scope beyond the contact metrics.
@@ -70,6 +74,10 @@ const OVERALL_LEN: usize = CONTACT_METRICS.len() + OVERALL_EXTRA.len();
 const TYPE_LEN: usize = CONTACT_METRICS.len();
 const GROUP_LEN: usize = GROUP_METRICS.len() + 2;
 const INTERVAL_LEN: usize = CONTACT_METRICS.len() + 1;
+/// Metrics of an (interval, group) scope: occupancy, then the headcount the plan schedules
+/// and the headcount available on average (after shrinkage and breaks).
+const INTERVAL_GROUP_METRICS: [&str; 3] = ["occupancy", "scheduled_agents", "available_agents"];
+const INTERVAL_GROUP_LEN: usize = INTERVAL_GROUP_METRICS.len();
 
 /// Mean hold lengths when nobody was held in any replication are 0, not "undefined", so plain
 /// scenarios report an object for every metric.
@@ -96,6 +104,13 @@ pub struct Layout {
     plan_cost: (f64, f64),
     /// The scenario scores journeys (see [`Scenario::experience_model`]).
     scored: bool,
+    /// `[interval * groups + group]`: scheduled headcount.
+    scheduled: Vec<f64>,
+    /// Per interval: its recorded length (within warmup and horizon), to turn staffed time
+    /// into available agents.
+    recorded: Vec<f64>,
+    /// Interval labels from the calendar (empty without one).
+    labels: Vec<String>,
 }
 
 impl Layout {
@@ -131,7 +146,7 @@ impl Layout {
                 CONTACT_METRICS.to_vec(),
                 group_names().collect(),
                 interval_names().collect(),
-                vec!["occupancy"],
+                INTERVAL_GROUP_METRICS.to_vec(),
             ],
             group_cost: (0..g)
                 .map(|i| {
@@ -141,6 +156,22 @@ impl Layout {
                 .collect(),
             plan_cost: plan_costs(s),
             scored: s.experience_model,
+            scheduled: (0..k)
+                .flat_map(|i| s.agent_groups.iter().map(move |a| f64::from(a.staffing[i])))
+                .collect(),
+            recorded: (0..k)
+                .map(|i| {
+                    let sim = &s.simulation;
+                    let start = (i as f64 * sim.interval).max(sim.warmup);
+                    let end = (i as f64 * sim.interval + sim.interval).min(sim.horizon);
+                    (end - start).max(0.0)
+                })
+                .collect(),
+            labels: s.calendar.as_ref().map_or_else(Vec::new, |c| {
+                (0..k)
+                    .map(|i| c.label(i as f64 * s.simulation.interval))
+                    .collect()
+            }),
         }
     }
 
@@ -149,7 +180,7 @@ impl Layout {
         OVERALL_LEN
             + self.call_types * TYPE_LEN
             + self.groups * GROUP_LEN
-            + self.intervals * (INTERVAL_LEN + self.groups)
+            + self.intervals * (INTERVAL_LEN + self.groups * INTERVAL_GROUP_LEN)
     }
 
     /// Number of scopes.
@@ -350,7 +381,10 @@ impl OutcomeBuilder {
                 t.group_busy[g].0 += b;
                 t.group_busy[g].1 += s;
                 t.groups[g].add(&r.group_work[i]);
-                v[l.interval_group_base() + i] = occupancy(b, s);
+                let at = l.interval_group_base() + i * INTERVAL_GROUP_LEN;
+                v[at] = occupancy(b, s);
+                v[at + 1] = Some(l.scheduled[i]);
+                v[at + 2] = (l.recorded[k] > 0.0).then(|| s / l.recorded[k]);
             }
             v[base + TYPE_LEN] = occupancy(busy, staffed);
             all_busy += busy;
@@ -438,6 +472,7 @@ impl OutcomeBuilder {
             agent_groups,
             intervals,
             interval_groups,
+            interval_labels: l.labels.clone(),
         }
     }
 }

@@ -11,6 +11,8 @@
 //! * `html`         — the self-contained HTML report.
 //! * `snapshots`    — insta snapshots of every report format, and the output regressions.
 //! * `docs`         — every command marked runnable in README.md and docs/ runs and exits 0.
+//! * `calendar`     — the week calendar: clock labels, shifts, availability, and every bad
+//!   calendar, shift, shrinkage or busyness key.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
 //! * `files`        — `--output` writes only regular files, whole; FIFOs and devices are written
@@ -21,6 +23,7 @@
 //! Fixtures live in `tests/fixtures/`.
 
 mod bad_input;
+mod calendar;
 mod common;
 mod conservation;
 mod determinism;

@@ -9,6 +9,7 @@ mod distribution;
 
 pub use checks::MAX_REPLICATIONS;
 mod sections;
+mod week;
 
 use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
 use crate::scenario::duration;
@@ -28,7 +29,11 @@ use std::collections::HashMap;
 /// file has no `name`.
 pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
     let cx = Ctx { file };
-    let simulation = build_simulation(&cx, &raw)?;
+    let calendar = week::calendar(&cx, &raw.calendar)?;
+    let simulation = build_simulation(&cx, &raw, calendar.as_ref().and_then(|c| c.horizon))?;
+    if let Some(c) = &calendar {
+        week::check_grid(&cx, c, &simulation)?;
+    }
     if raw.call_types.is_empty() {
         return Err(cx.err(
             "call_types",
@@ -59,7 +64,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         "call_types",
         raw.call_types.iter().map(|c| c.name.as_str()),
     )?;
-    unique_names(
+    let group_index = unique_names(
         &cx,
         "agent_groups",
         raw.agent_groups.iter().map(|g| g.name.as_str()),
@@ -69,14 +74,38 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         .call_types
         .iter()
         .enumerate()
-        .map(|(i, c)| build_call_type(&cx, &simulation, &type_index, i, c))
+        .map(|(i, c)| build_call_type(&cx, &simulation, calendar.as_ref(), &type_index, i, c))
         .collect::<Result<Vec<_>, _>>()?;
     check_transfer_cycles(&cx, &call_types)?;
+    let mut plans = week::shift_plans(
+        &cx,
+        calendar.as_ref(),
+        &simulation,
+        &raw.shifts,
+        &group_index,
+        raw.agent_groups.len(),
+    )?;
     let agent_groups = raw
         .agent_groups
         .iter()
         .enumerate()
-        .map(|(i, g)| build_agent_group(&cx, &simulation, &type_index, i, g))
+        .map(|(i, g)| {
+            let plan = plans[i].take();
+            if plan.is_some() && (g.agents.is_some() || g.staffing.is_some()) {
+                return Err(cx.err(
+                    format!("agent_groups[{i}].{}", if g.agents.is_some() { "agents" } else { "staffing" }),
+                    format!("agent group {} also has [[shifts]]; give its headcount either by shifts or by `agents`/`staffing`, not both", quote(&g.name)),
+                ));
+            }
+            let (shifted, breaks) = plan.unzip();
+            let mut group =
+                build_agent_group(&cx, &simulation, &type_index, i, g, shifted)?;
+            group.breaks = breaks.unwrap_or_default();
+            if let (Some(c), Some(_)) = (&calendar, g.agents) {
+                week::mask_staffing(c, &simulation, &mut group.staffing);
+            }
+            Ok(group)
+        })
         .collect::<Result<Vec<_>, _>>()?;
 
     check_total_headcount(&cx, &simulation, &agent_groups)?;
@@ -141,12 +170,32 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         customers,
         experience,
         experience_model,
+        calendar: calendar.map(|c| c.clock),
     })
 }
 
-fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioError> {
+fn build_simulation(
+    cx: &Ctx,
+    raw: &RawScenario,
+    calendar_horizon: Option<f64>,
+) -> Result<Simulation, ScenarioError> {
     let s = &raw.simulation;
-    let horizon = s.horizon.secs();
+    let horizon = match (s.horizon, calendar_horizon) {
+        (Some(_), Some(_)) => {
+            return Err(cx.err(
+                "simulation.horizon",
+                "give either `simulation.horizon` or the calendar's `days`/`weeks`, not both",
+            ))
+        }
+        (Some(h), None) => h.secs(),
+        (None, Some(h)) => h,
+        (None, None) => {
+            return Err(cx.err(
+                "simulation.horizon",
+                "missing: this key is required here (or, with a [calendar], `days` or `weeks`)",
+            ))
+        }
+    };
     if horizon <= 0.0 {
         return Err(cx.err("simulation.horizon", "must be longer than 0s"));
     }
@@ -192,6 +241,7 @@ fn build_simulation(cx: &Ctx, raw: &RawScenario) -> Result<Simulation, ScenarioE
         service_level_threshold: s
             .service_level_threshold
             .map_or(DEFAULT_SL_THRESHOLD_S, |d| d.secs()),
+        arrival_uncertainty: week::arrival_uncertainty(cx, s.arrival_uncertainty)?,
     })
 }
 
@@ -235,12 +285,15 @@ fn unique_names<'a>(
 fn build_call_type(
     cx: &Ctx,
     sim: &Simulation,
+    cal: Option<&week::Calendar>,
     type_index: &HashMap<String, usize>,
     i: usize,
     c: &RawCallType,
 ) -> Result<CallType, ScenarioError> {
     let at = |key: &str| format!("call_types[{i}].{key}");
-    let arrival_rates = match (c.arrival_rate, &c.volumes) {
+    let profile = week::profile_rates(cx, cal, sim, i, c)?;
+    let mut arrival_rates = match (c.arrival_rate, &c.volumes) {
+        _ if profile.is_some() => profile.unwrap_or_default(),
         (Some(_), Some(_)) => return Err(cx.err(
             at("volumes"),
             "give either `arrival_rate` (calls/hour) or `volumes` (calls per interval), not both",
@@ -278,6 +331,9 @@ fn build_call_type(
                 .collect::<Result<Vec<_>, _>>()?
         }
     };
+    if let (Some(cal), Some(_)) = (cal, c.arrival_rate) {
+        week::mask_rates(cal, sim, &mut arrival_rates);
+    }
     let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time, Unit::Seconds)?;
     if handle_time.mean() <= 0.0 {
         return Err(cx.err(
@@ -365,6 +421,7 @@ fn build_call_type(
         difficulty,
         decision_probability,
         decision_amount,
+        channel: week::channel(cx, i, c)?,
     })
 }
 
@@ -394,6 +451,7 @@ fn build_agent_group(
     type_index: &HashMap<String, usize>,
     i: usize,
     g: &RawAgentGroup,
+    shifted: Option<Vec<u32>>,
 ) -> Result<AgentGroup, ScenarioError> {
     let at = |key: &str| format!("agent_groups[{i}].{key}");
     if g.skills.is_empty() {
@@ -432,9 +490,10 @@ fn build_agent_group(
                 "give either `agents` (constant) or `staffing` (per interval), not both",
             ))
         }
+        (None, None) if shifted.is_some() => shifted.unwrap_or_default(),
         (None, None) => return Err(cx.err(
             at("agents"),
-            "missing: give `agents` (constant headcount) or `staffing` (headcount per interval)",
+            "missing: give `agents` (constant headcount), `staffing` (headcount per interval) or [[shifts]] for it",
         )),
         (Some(n), None) => vec![headcount(at("agents"), n)?; sim.intervals],
         (None, Some(list)) => {
@@ -514,6 +573,8 @@ fn build_agent_group(
         unresolved_transfer,
         hourly_cost: non_negative(cx, &at("hourly_cost"), g.hourly_cost.unwrap_or(0.0))?,
         training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
+        shrinkage: week::shrinkage(cx, i, g.shrinkage)?,
+        breaks: Vec::new(),
     })
 }
 

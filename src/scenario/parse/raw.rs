@@ -6,8 +6,10 @@
 
 #![allow(missing_docs)] // Mirrors of documented keys; private to the crate.
 
+use super::raw_week::{RawCalendar, RawShift};
 use crate::scenario::duration::Duration;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// A whole scenario file.
 #[derive(Debug, Deserialize)]
@@ -32,6 +34,11 @@ pub struct RawScenario {
     pub customers: Option<RawCustomers>,
     /// The `[experience]` table (default: the cited effect sizes).
     pub experience: Option<RawExperience>,
+    /// The `[calendar]` table (default: no clock time, the plain horizon).
+    pub calendar: Option<RawCalendar>,
+    /// The `[[shifts]]` tables (default: none).
+    #[serde(default)]
+    pub shifts: Vec<RawShift>,
 }
 
 /// The `[simulation]` table.
@@ -41,8 +48,8 @@ pub struct RawScenario {
     expecting = "a [simulation] table such as { horizon = \"8h\", interval = \"30m\" }"
 )]
 pub struct RawSimulation {
-    /// How long contacts arrive.
-    pub horizon: Duration,
+    /// How long contacts arrive (or `calendar.days`/`calendar.weeks`).
+    pub horizon: Option<Duration>,
     /// Planning interval length.
     pub interval: Option<Duration>,
     /// Contacts arriving before this are left out of the statistics.
@@ -53,6 +60,8 @@ pub struct RawSimulation {
     pub seed: Option<i64>,
     /// Wait within which an answer counts toward the service level.
     pub service_level_threshold: Option<Duration>,
+    /// Coefficient of variation of the day-level arrival factor (busyness).
+    pub arrival_uncertainty: Option<f64>,
 }
 
 /// One `[[call_types]]` table.
@@ -82,6 +91,10 @@ pub struct RawCallType {
     pub decision_probability: Option<f64>,
     /// Amount at stake in a decision.
     pub decision_amount: Option<RawDistribution>,
+    /// Per day type: contacts per open interval (with a `[calendar]`).
+    pub profile: Option<BTreeMap<String, Vec<f64>>>,
+    /// `"voice"`, `"chat"` or `"email"`.
+    pub channel: Option<String>,
 }
 
 /// A `transfer` or `unresolved_transfer` table.
@@ -156,6 +169,8 @@ pub struct RawAgentGroup {
     pub hourly_cost: Option<f64>,
     /// One-off training cost per agent.
     pub training_cost: Option<f64>,
+    /// Share of scheduled time agents are unavailable (absence, meetings, coaching).
+    pub shrinkage: Option<f64>,
 }
 
 /// A group's `learning` table.
