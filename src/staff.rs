@@ -47,6 +47,8 @@ use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles,
 use std::fmt;
 use std::str::FromStr;
 
+pub mod roster;
+
 /// Why a search could not produce an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -673,6 +675,18 @@ fn sources(q: &StaffQuery) -> Result<Vec<Source>, StaffError> {
 /// chosen on.
 pub const VALIDATION_POINT: u64 = 0x5641_4c49_4400_0000;
 
+/// How one staffing of the query's group fares at stream `point` (all replications), judged by
+/// the query's confidence rule: point 0 gives the search's own figures (what `ccsim run`
+/// reproduces), points from [`VALIDATION_POINT`] on are fresh seeds. One simulation.
+pub fn evaluate_at(
+    q: &StaffQuery,
+    runner: &Runner,
+    staffing: &[u32],
+    point: u64,
+) -> Result<Evaluation, StaffError> {
+    Ok(evaluate(q, runner, &[staffing.to_vec()], point, q.confidence)?.remove(0))
+}
+
 /// Simulates every candidate staffing (all replications, common random numbers at stream
 /// point `point`) on the one runner and judges each by `confidence`; replications are folded
 /// into per-(interval, target) accumulators as they finish, in order.
@@ -786,7 +800,7 @@ mod tests {
         assert!("service_level=0.8".parse::<Target>().is_err());
     }
 
-    fn query(targets: &[&str]) -> StaffQuery {
+    pub(crate) fn query(targets: &[&str]) -> StaffQuery {
         let text = r#"
             [simulation]
             horizon = "4h"
