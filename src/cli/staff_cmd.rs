@@ -15,10 +15,20 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub(super) struct StaffArgs {
+    #[command(flatten)]
+    search: SearchArgs,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// The staffing question, shared by `staff` and `roster`.
+#[derive(Debug, Args)]
+pub(super) struct SearchArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
     /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
-    /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s). Repeat for several.
+    /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s), occupancy<=X; prefix a call
+    /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
     #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
     /// Agent group to staff (needed when the scenario has several).
@@ -30,8 +40,6 @@ pub(super) struct StaffArgs {
     /// Budget: most simulations (each of all replications) the search may run.
     #[arg(long, default_value_t = 1000)]
     max_simulations: usize,
-    #[command(flatten)]
-    common: CommonArgs,
 }
 
 /// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
@@ -52,25 +60,32 @@ impl From<ConfidenceArg> for Confidence {
     }
 }
 
-pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
-    // `--output staffed.toml`: the scenario with the staffing found, ready to run; the report
-    // then goes to stdout in `--format` (default: table on a terminal, JSON otherwise).
-    let scenario_out = args.common.output.clone().filter(|p| {
+/// Where `--output` sends things when its extension is `.toml`: the runnable scenario goes
+/// there and the report to stdout in `--format` (default: table on a terminal, JSON
+/// otherwise). Returns the report's format and the scenario's path, if any.
+pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Option<PathBuf>)> {
+    let scenario_out = common.output.clone().filter(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     });
     let format = match scenario_out {
-        Some(_) => match super::output_format(args.common.format, None)? {
+        Some(_) => match super::output_format(common.format, None)? {
             Format::Html => {
-                return Err(BadInput(
-                    "--format html is available for `ccsim run` only, not for `ccsim staff`".into(),
-                )
+                return Err(BadInput(format!(
+                    "--format html is available for `ccsim run` only, not for `ccsim {command}`"
+                ))
                 .into())
             }
             f => f,
         },
-        None => args.common.format_for("staff")?,
+        None => common.format_for(command)?,
     };
+    Ok((format, scenario_out))
+}
+
+/// The staffing query of the command line: targets parsed, scenario loaded with the
+/// `--replications`/`--seed` overrides, group chosen; degenerate targets warned about.
+pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
     let targets = args
         .targets
         .iter()
@@ -80,10 +95,10 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut scenario = load_scenario(&args.scenario)?;
-    if let Some(r) = args.common.replications {
+    if let Some(r) = common.replications {
         scenario.simulation.replications = r;
     }
-    if let Some(s) = args.common.seed {
+    if let Some(s) = common.seed {
         scenario.simulation.seed = s;
     }
     let names: Vec<&str> = scenario
@@ -113,7 +128,7 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         group,
         targets,
         confidence: args.confidence.into(),
-        options: args.common.run_options(),
+        options: common.run_options(),
         max_simulations: args.max_simulations,
     };
     for t in query.targets.iter().filter(|t| t.degenerate()) {
@@ -121,29 +136,53 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
             "warning: --target {t} can only be met by a perfect record in every replication: its confidence interval is then zero-width and says nothing about other days; the answer is not a confident one (use e.g. 0.99 or 0.01)"
         );
     }
-    let answer = staff::search(&query).map_err(|e| match e {
+    Ok(query)
+}
+
+/// A search error as the CLI reports it: bad input exits 2, an interrupted run 130.
+pub(super) fn staff_error(e: StaffError) -> anyhow::Error {
+    match e {
         StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
         StaffError::Run(e) => super::run_error(e),
         other => other.into(),
-    })?;
+    }
+}
+
+/// Writes the scenario file with `staffing` for the query's group to `path` (whole or not at
+/// all) and says so on stderr.
+pub(super) fn write_staffed(
+    args: &SearchArgs,
+    common: &CommonArgs,
+    query: &StaffQuery,
+    staffing: &[u32],
+    path: &std::path::Path,
+) -> Result<()> {
+    let text = crate::scenario::read_input(&args.scenario)?;
+    let staffed = staffed_scenario(
+        &text,
+        &query.scenario.agent_groups[query.group].name,
+        staffing,
+        common,
+    )
+    .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
+    emit(&staffed, Some(path))?;
+    if !common.quiet {
+        eprintln!(
+            "wrote {} (run it with `ccsim run {}`)",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
+    let (format, scenario_out) = formats(&args.common, "staff")?;
+    let query = staff_query(&args.search, &args.common)?;
+    let answer = staff::search(&query).map_err(staff_error)?;
     let report_path = match &scenario_out {
         Some(path) => {
-            let text = crate::scenario::read_input(&args.scenario)?;
-            let staffed = staffed_scenario(
-                &text,
-                &query.scenario.agent_groups[group].name,
-                &answer.staffing,
-                &args.common,
-            )
-            .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
-            emit(&staffed, Some(path))?;
-            if !args.common.quiet {
-                eprintln!(
-                    "wrote {} (run it with `ccsim run {}`)",
-                    path.display(),
-                    path.display()
-                );
-            }
+            write_staffed(&args.search, &args.common, &query, &answer.staffing, path)?;
             None
         }
         None => args.common.output.as_deref(),
@@ -199,7 +238,7 @@ fn staffed_scenario(
     Ok(doc.to_string())
 }
 
-fn estimate_json(e: &Option<Estimate>) -> Value {
+pub(super) fn estimate_json(e: &Option<Estimate>) -> Value {
     match e {
         Some(e) => json!({"mean": e.mean, "ci95": [e.ci95.0, e.ci95.1]}),
         None => Value::Null,
@@ -260,7 +299,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
     })
 }
 
-fn fmt_estimate(e: &Option<Estimate>) -> String {
+pub(super) fn fmt_estimate(e: &Option<Estimate>) -> String {
     match e {
         Some(e) => {
             let d = if e.mean.abs() >= 10.0 { 1 } else { 3 };
@@ -270,7 +309,7 @@ fn fmt_estimate(e: &Option<Estimate>) -> String {
     }
 }
 
-fn clock(seconds: f64) -> String {
+pub(super) fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64;
     format!("+{:02}:{:02}", m / 60, m % 60)
 }
@@ -375,7 +414,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     out
 }
 
-fn list_of(ks: &[usize]) -> String {
+pub(super) fn list_of(ks: &[usize]) -> String {
     ks.iter()
         .map(usize::to_string)
         .collect::<Vec<_>>()

@@ -99,7 +99,9 @@ struct RawBreak {
 pub struct ShiftColumn {
     /// Label for reports: the shift's name, with ` day d` on multi-day horizons.
     pub label: String,
-    /// Scenario time the shift starts (seconds; may be before 0 or after the horizon).
+    /// The start as the shift file gives it ("HH:MM" on its clock).
+    pub start_clock: String,
+    /// Scenario time the shift starts (seconds from the scenario's start).
     pub start_s: f64,
     /// Shift length (seconds), breaks included.
     pub length_s: f64,
@@ -295,6 +297,7 @@ pub fn parse_shifts(
                 } else {
                     name.clone()
                 },
+                start_clock: s.start.trim().to_string(),
                 start_s: t0,
                 length_s: length,
                 cost,
