@@ -47,6 +47,7 @@ use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles,
 use std::fmt;
 use std::str::FromStr;
 
+pub mod joint;
 pub mod roster;
 
 /// Why a search could not produce an answer.
@@ -567,22 +568,34 @@ const VALIDATION_ROUNDS: u32 = 3;
 
 /// Smallest headcount for which the Erlang formulas meet every target in interval `k`.
 fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
-    let s = &q.scenario;
-    let rates = s.effective_arrival_rates(k);
-    let skills = &s.agent_groups[q.group].skills;
-    let lambda: f64 = skills.iter().map(|&c| rates[c]).sum();
+    let skills = &q.scenario.agent_groups[q.group].skills;
+    let load: Vec<(usize, f64)> = skills.iter().map(|&c| (c, 1.0)).collect();
+    erlang_for(&q.scenario, &q.targets, &load, k)
+}
+
+/// Smallest headcount for which the Erlang formulas meet every target in interval `k`, for a
+/// queue fed by `load`: call types with the share of their interval-`k` arrivals it takes.
+fn erlang_for(
+    s: &Scenario,
+    targets: &[Target],
+    load: &[(usize, f64)],
+    k: usize,
+) -> Result<u32, StaffError> {
+    let all = s.effective_arrival_rates(k);
+    let rates: Vec<(usize, f64)> = load.iter().map(|&(c, w)| (c, w * all[c])).collect();
+    let lambda: f64 = rates.iter().map(|(_, r)| r).sum();
     if lambda <= 0.0 {
         return Ok(0);
     }
     let weighted =
-        |f: &dyn Fn(usize) -> f64| skills.iter().map(|&c| rates[c] * f(c)).sum::<f64>() / lambda;
+        |f: &dyn Fn(usize) -> f64| rates.iter().map(|&(c, r)| r * f(c)).sum::<f64>() / lambda;
     let handle = weighted(&|c| {
         let ct = &s.call_types[c];
         ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
     });
-    let patience = skills
+    let patience = rates
         .iter()
-        .all(|&c| rates[c] == 0.0 || s.call_types[c].patience.is_some())
+        .all(|&(c, r)| r == 0.0 || s.call_types[c].patience.is_some())
         .then(|| weighted(&|c| s.call_types[c].patience.as_ref().map_or(0.0, |d| d.mean())));
     let params = |n: u32| QueueParams {
         arrival_rate: lambda,
@@ -593,7 +606,7 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
     };
     let meets = |n: u32| -> Result<bool, StaffError> {
         match analytic::solve(&params(n)) {
-            Ok(a) => Ok(q.targets.iter().all(|t| t.met_by(&a))),
+            Ok(a) => Ok(targets.iter().all(|t| t.met_by(&a))),
             Err(AnalyticError::Unstable { .. } | AnalyticError::TooLarge(_)) => Ok(false),
             Err(e) => Err(StaffError::Input(format!(
                 "interval {k}: no Erlang estimate: {e}"
@@ -749,20 +762,27 @@ fn evaluate(
     if done.interrupted() {
         return Err(RunError::Interrupted.into());
     }
-    Ok(accs.iter().map(|a| judge(q, a, confidence)).collect())
+    Ok(accs
+        .iter()
+        .map(|a| judge(&q.targets, q.scenario.simulation.intervals, a, confidence))
+        .collect())
 }
 
 /// Per interval: each target's estimate and the smallest slack on the judged side.
-fn judge(q: &StaffQuery, accs: &[Accumulator], confidence: Confidence) -> Evaluation {
+fn judge(
+    targets: &[Target],
+    intervals: usize,
+    accs: &[Accumulator],
+    confidence: Confidence,
+) -> Evaluation {
     let mut tq = TQuantiles::default();
-    let n = q.targets.len();
-    let intervals = q.scenario.simulation.intervals;
+    let n = targets.len();
     let mut estimates = Vec::with_capacity(intervals);
     let mut slack = Vec::with_capacity(intervals);
     for k in 0..intervals {
         let mut worst = f64::INFINITY;
         let mut row = Vec::with_capacity(n);
-        for (t, target) in q.targets.iter().enumerate() {
+        for (t, target) in targets.iter().enumerate() {
             let e = accs[k * n + t].estimate(&mut tq);
             if let Some(e) = e {
                 let x = match (confidence, target.direction) {
