@@ -4,6 +4,7 @@
 
 mod compare_cmd;
 mod erlang_cmd;
+mod joint_cmd;
 mod roster_cmd;
 mod signals;
 mod staff_cmd;

@@ -50,11 +50,13 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
     })?;
     let report_path = match &scenario_out {
         Some(path) => {
+            let name = query.staff.scenario.agent_groups[query.staff.group]
+                .name
+                .as_str();
             write_staffed(
                 &args.search,
                 &args.common,
-                &query.staff,
-                &answer.staffing,
+                &[(name, &answer.staffing)],
                 path,
             )?;
             None

@@ -2,7 +2,7 @@
 //! interval for one agent group that meets every target (search rule: [`crate::staff`]),
 //! with the Erlang-only answer beside it.
 
-use super::{emit, load_scenario, BadInput, CommonArgs};
+use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
@@ -31,20 +31,21 @@ pub(super) struct SearchArgs {
     /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
     #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
-    /// Agent group to staff (needed when the scenario has several).
-    #[arg(long)]
-    group: Option<String>,
+    /// Agent group to staff; repeat to staff several jointly at least total cost (their
+    /// `hourly_cost`). Default: the only group, or all groups jointly when there are several.
+    #[arg(long = "group", value_name = "GROUP")]
+    groups: Vec<String>,
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
     #[arg(long, value_enum, default_value_t = ConfidenceArg::Ci95)]
-    confidence: ConfidenceArg,
+    pub(super) confidence: ConfidenceArg,
     /// Budget: most simulations (each of all replications) the search may run.
     #[arg(long, default_value_t = 1000)]
-    max_simulations: usize,
+    pub(super) max_simulations: usize,
 }
 
 /// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ConfidenceArg {
+pub(super) enum ConfidenceArg {
     /// The 95% confidence bound on the safe side.
     Ci95,
     /// The mean over replications.
@@ -83,9 +84,16 @@ pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Opt
     Ok((format, scenario_out))
 }
 
-/// The staffing query of the command line: targets parsed, scenario loaded with the
-/// `--replications`/`--seed` overrides, group chosen; degenerate targets warned about.
-pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
+/// The staffing question of the command line: targets parsed, scenario loaded with the
+/// `--replications`/`--seed` overrides, groups chosen (`--group`s, else every group);
+/// degenerate targets warned about.
+pub(super) struct Question {
+    pub(super) targets: Vec<Target>,
+    pub(super) scenario: crate::scenario::Scenario,
+    pub(super) groups: Vec<usize>,
+}
+
+pub(super) fn question(args: &SearchArgs, common: &CommonArgs) -> Result<Question> {
     let targets = args
         .targets
         .iter()
@@ -106,37 +114,70 @@ pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<Staf
         .iter()
         .map(|g| g.name.as_str())
         .collect();
-    let group = match &args.group {
-        Some(g) => names.iter().position(|n| n == g).ok_or_else(|| {
+    let mut groups = Vec::new();
+    for g in &args.groups {
+        let i = names.iter().position(|n| n == g).ok_or_else(|| {
             BadInput(format!(
                 "--group {g}: no such agent group (have: {})",
                 names.join(", ")
             ))
-        })?,
-        None if names.len() == 1 => 0,
-        None => {
-            return Err(BadInput(format!(
-                "the scenario has {} agent groups: choose one with --group ({})",
-                names.len(),
-                names.join(", ")
-            ))
-            .into())
+        })?;
+        if groups.contains(&i) {
+            return Err(BadInput(format!("--group {g} is given twice")).into());
         }
-    };
-    let query = StaffQuery {
-        scenario,
-        group,
-        targets,
-        confidence: args.confidence.into(),
-        options: common.run_options(),
-        max_simulations: args.max_simulations,
-    };
-    for t in query.targets.iter().filter(|t| t.degenerate()) {
+        groups.push(i);
+    }
+    if groups.is_empty() {
+        groups = (0..names.len()).collect();
+    }
+    for t in targets.iter().filter(|t| t.degenerate()) {
         eprintln!(
             "warning: --target {t} can only be met by a perfect record in every replication: its confidence interval is then zero-width and says nothing about other days; the answer is not a confident one (use e.g. 0.99 or 0.01)"
         );
     }
-    Ok(query)
+    Ok(Question {
+        targets,
+        scenario,
+        groups,
+    })
+}
+
+impl Question {
+    /// The one-group query; `command` names who asks when there are several groups.
+    fn one_group(
+        self,
+        args: &SearchArgs,
+        common: &CommonArgs,
+        command: &str,
+    ) -> Result<StaffQuery> {
+        if self.groups.len() != 1 {
+            let names: Vec<&str> = self
+                .scenario
+                .agent_groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect();
+            return Err(BadInput(format!(
+                "`ccsim {command}` staffs one agent group at a time and the scenario has {}: choose one with --group ({})",
+                names.len(),
+                names.join(", ")
+            ))
+            .into());
+        }
+        Ok(StaffQuery {
+            scenario: self.scenario,
+            group: self.groups[0],
+            targets: self.targets,
+            confidence: args.confidence.into(),
+            options: common.run_options(),
+            max_simulations: args.max_simulations,
+        })
+    }
+}
+
+/// The one-group staffing query of the command line (for `roster`).
+pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
+    question(args, common)?.one_group(args, common, "roster")
 }
 
 /// A search error as the CLI reports it: bad input exits 2, an interrupted run 130.
@@ -148,23 +189,17 @@ pub(super) fn staff_error(e: StaffError) -> anyhow::Error {
     }
 }
 
-/// Writes the scenario file with `staffing` for the query's group to `path` (whole or not at
-/// all) and says so on stderr.
+/// Writes the scenario file with the given groups' staffing to `path` (whole or not at all)
+/// and says so on stderr.
 pub(super) fn write_staffed(
     args: &SearchArgs,
     common: &CommonArgs,
-    query: &StaffQuery,
-    staffing: &[u32],
+    staffing: &[(&str, &[u32])],
     path: &std::path::Path,
 ) -> Result<()> {
     let text = crate::scenario::read_input(&args.scenario)?;
-    let staffed = staffed_scenario(
-        &text,
-        &query.scenario.agent_groups[query.group].name,
-        staffing,
-        common,
-    )
-    .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
+    let staffed = staffed_scenario(&text, staffing, common)
+        .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
     emit(&staffed, Some(path))?;
     if !common.quiet {
         eprintln!(
@@ -178,11 +213,21 @@ pub(super) fn write_staffed(
 
 pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     let (format, scenario_out) = formats(&args.common, "staff")?;
-    let query = staff_query(&args.search, &args.common)?;
+    let question = question(&args.search, &args.common)?;
+    if question.groups.len() > 1 {
+        return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
+    }
+    let query = question.one_group(&args.search, &args.common, "staff")?;
     let answer = staff::search(&query).map_err(staff_error)?;
     let report_path = match &scenario_out {
         Some(path) => {
-            write_staffed(&args.search, &args.common, &query, &answer.staffing, path)?;
+            let name = query.scenario.agent_groups[query.group].name.as_str();
+            write_staffed(
+                &args.search,
+                &args.common,
+                &[(name, &answer.staffing)],
+                path,
+            )?;
             None
         }
         None => args.common.output.as_deref(),
@@ -199,14 +244,13 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     emit(&text, report_path)
 }
 
-/// The scenario file `text` with group `group`'s staffing replaced by `staffing` (its `agents`
-/// or `staffing` key), and the command line's `--replications`/`--seed` written in, so that
+/// The scenario file `text` with each named group's staffing replaced (its `agents` or
+/// `staffing` key), and the command line's `--replications`/`--seed` written in, so that
 /// `ccsim run` of the result simulates what was staffed. Comments and layout are kept (the
 /// file is edited, not re-serialised).
 fn staffed_scenario(
     text: &str,
-    group: &str,
-    staffing: &[u32],
+    staffing: &[(&str, &[u32])],
     common: &CommonArgs,
 ) -> Result<String, String> {
     let mut doc: toml_edit::DocumentMut = text
@@ -216,16 +260,18 @@ fn staffed_scenario(
         .get_mut("agent_groups")
         .and_then(toml_edit::Item::as_array_of_tables_mut)
         .ok_or("cannot edit the file: agent groups are not written as [[agent_groups]] tables; paste the `staffing = [...]` line instead")?;
-    let table = groups
-        .iter_mut()
-        .find(|t| t.get("name").and_then(|v| v.as_str()) == Some(group))
-        .ok_or_else(|| format!("cannot find [[agent_groups]] name = \"{group}\""))?;
-    table.remove("agents");
-    let mut list = toml_edit::Array::new();
-    for &n in staffing {
-        list.push(i64::from(n));
+    for &(group, staffing) in staffing {
+        let table = groups
+            .iter_mut()
+            .find(|t| t.get("name").and_then(|v| v.as_str()) == Some(group))
+            .ok_or_else(|| format!("cannot find [[agent_groups]] name = \"{group}\""))?;
+        table.remove("agents");
+        let mut list = toml_edit::Array::new();
+        for &n in staffing {
+            list.push(i64::from(n));
+        }
+        table.insert("staffing", toml_edit::value(list));
     }
-    table.insert("staffing", toml_edit::value(list));
     let overrides = [
         ("replications", common.replications.map(i64::from)),
         ("seed", common.seed.and_then(|s| i64::try_from(s).ok())),

@@ -29,7 +29,7 @@
 //!    no single agent can be removed.
 //! 4. **Fresh seeds**: as `staff`, the answer is re-simulated on streams the search never used
 //!    ([`super::VALIDATION_POINT`]` + r`); missing intervals get the greedy's best agent judged
-//!    on those streams, at most 3 rounds.
+//!    on those streams, at most [`VALIDATION_ROUNDS`] rounds.
 //!
 //! # Limits
 //! A local search: it does not prove the least cost (the cutting-plane method of Cezik &
@@ -37,13 +37,16 @@
 //! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
 
 use super::{
-    agent_hours, erlang_for, judge, Confidence, Evaluation, StaffError, Target,
-    VALIDATION_POINT,
+    agent_hours, erlang_for, judge, Confidence, Evaluation, StaffError, Target, VALIDATION_POINT,
 };
 use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::Scenario;
 use crate::stats::{contact_metrics, Accumulator, Counters, CONTACT_METRICS};
+
+/// Fresh-seed rounds at most. More than `staff`'s 3: with several groups the removal phase
+/// has more cells to fit to the search's own draws, so more intervals miss on fresh ones.
+pub const VALIDATION_ROUNDS: u32 = 5;
 
 /// A joint staffing question.
 #[derive(Debug, Clone)]
@@ -130,7 +133,10 @@ pub fn total_cost(s: &Scenario, per_hour: &[f64], staffing: &[Vec<u32>]) -> f64 
 
 /// The judged targets: labels, targets (occupancy repeated per group) and sources; unknown
 /// or unserved call types are refused.
-fn judged(q: &JointQuery) -> Result<(Vec<String>, Vec<Target>, Vec<Source>), StaffError> {
+/// Labels, targets and sources of the judged targets, row for row.
+type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
+
+fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
     let s = &q.scenario;
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for t in &q.targets {
@@ -138,7 +144,8 @@ fn judged(q: &JointQuery) -> Result<(Vec<String>, Vec<Target>, Vec<Source>), Sta
         match (&t.call_type, metric) {
             (_, None) => {
                 for &g in &q.groups {
-                    out.0.push(format!("{}.{}", s.agent_groups[g].name, t.metric));
+                    out.0
+                        .push(format!("{}.{}", s.agent_groups[g].name, t.metric));
                     out.1.push(t.clone());
                     out.2.push(Source::Occupancy(g));
                 }
@@ -277,6 +284,9 @@ impl Judge<'_> {
     }
 }
 
+/// Simulates candidates at a stream point, counting them against the budget.
+type Eval<'a> = dyn FnMut(&[Vec<Vec<u32>>], u64) -> Result<Vec<Evaluation>, StaffError> + 'a;
+
 /// Runs the joint search described in the module docs.
 pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     if q.targets.is_empty() {
@@ -317,7 +327,9 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
             .iter()
             .filter(|t| {
                 t.call_type.as_ref().is_none_or(|name| {
-                    shares[i].iter().any(|&(c, _)| &s.call_types[c].name == name)
+                    shares[i]
+                        .iter()
+                        .any(|&(c, _)| &s.call_types[c].name == name)
                 })
             })
             .cloned()
@@ -331,7 +343,11 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     }
     let cap: Vec<Vec<u32>> = erlang
         .iter()
-        .map(|row| row.iter().map(|&n| n.saturating_mul(3).saturating_add(50)).collect())
+        .map(|row| {
+            row.iter()
+                .map(|&n| n.saturating_mul(3).saturating_add(50))
+                .collect()
+        })
         .collect();
     let judge = Judge {
         q,
@@ -362,10 +378,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     let add_round = |current: &mut Vec<Vec<u32>>,
                      current_eval: &Evaluation,
                      point: u64,
-                     eval: &mut dyn FnMut(
-        &[Vec<Vec<u32>>],
-        u64,
-    ) -> Result<Vec<Evaluation>, StaffError>|
+                     eval: &mut Eval|
      -> Result<bool, StaffError> {
         let cells: Vec<(usize, usize)> = current_eval
             .misses()
@@ -506,7 +519,10 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         rounds += 1;
         let point = VALIDATION_POINT + u64::from(rounds);
         let v = eval(std::slice::from_ref(&current), point)?.remove(0);
-        if v.meets() || rounds == 3 || !add_round(&mut current, &v, point, &mut eval)? {
+        if v.meets()
+            || rounds == VALIDATION_ROUNDS
+            || !add_round(&mut current, &v, point, &mut eval)?
+        {
             break v;
         }
     };

@@ -26,7 +26,7 @@ fn the_weekday_roster_is_cheaper_than_interval_by_interval_and_holds_on_fresh_se
         "--target",
         "service_level>=0.8",
         "--shifts",
-        "scenarios/weekday_shifts.toml",
+        "scenarios/shifts/weekday.toml",
         "--replications",
         "5",
         "--quiet",
