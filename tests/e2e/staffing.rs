@@ -113,8 +113,7 @@ fn cost_of(path: &str) -> f64 {
 #[test]
 fn joint_staffing_costs_less_than_one_group_at_a_time() {
     let d = tempfile::tempdir().unwrap();
-    let scenario = crate::common::fixture("staffing/generalist_specialist.toml");
-    let scenario = scenario.to_str().unwrap();
+    let scenario = "scenarios/generalist_specialist.toml";
     let path = |name: &str| d.path().join(name).display().to_string();
     let staff = |input: &str, groups: &[&str], out: &str| {
         let mut args = vec!["staff", input, "--target", "service_level>=0.8"];
