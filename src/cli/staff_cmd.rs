@@ -2,6 +2,8 @@
 //! interval for one agent group that meets every target (search rule: [`crate::staff`]),
 //! with the Erlang-only answer beside it.
 
+mod html;
+
 use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
@@ -70,17 +72,15 @@ pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Opt
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     });
     let format = match scenario_out {
-        Some(_) => match super::output_format(common.format, None)? {
-            Format::Html => {
-                return Err(BadInput(format!(
-                    "--format html is available for `ccsim run` only, not for `ccsim {command}`"
-                ))
-                .into())
-            }
-            f => f,
-        },
-        None => common.format_for(command)?,
+        Some(_) => super::output_format(common.format, None)?,
+        None => common.format()?,
     };
+    if format == Format::Html && command != "staff" {
+        return Err(BadInput(format!(
+            "--format html is available for `ccsim run` and `ccsim staff`, not for `ccsim {command}`"
+        ))
+        .into());
+    }
     Ok((format, scenario_out))
 }
 
@@ -215,6 +215,12 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     let (format, scenario_out) = formats(&args.common, "staff")?;
     let question = question(&args.search, &args.common)?;
     if question.groups.len() > 1 {
+        if format == Format::Html {
+            return Err(BadInput(
+                "--format html shows one group's staffing: choose one with --group, or use table, json or csv for joint staffing".into(),
+            )
+            .into());
+        }
         return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
     }
     let query = question.one_group(&args.search, &args.common, "staff")?;
@@ -234,7 +240,8 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     };
     let text = match format {
         Format::Json => json_text(&answer_json(&query, &answer)),
-        Format::Table | Format::Html => answer_table(
+        Format::Html => html::page(&query, &answer),
+        Format::Table => answer_table(
             &query,
             &answer,
             super::terminal_width(report_path.is_none()),

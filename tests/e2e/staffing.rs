@@ -143,3 +143,48 @@ fn joint_staffing_costs_less_than_one_group_at_a_time() {
     let r = run(&["validate", &path("joint.toml")]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
 }
+
+/// `staff --output page.html` writes a self-contained page: the staffing against the
+/// scenario's, each target's achieved level with the target line; joint staffing and
+/// `roster` refuse html (exit 2) before any work.
+#[test]
+fn staff_writes_a_self_contained_html_page() {
+    let d = tempfile::tempdir().unwrap();
+    let page = d.path().join("staff.html").display().to_string();
+    let r = run(&[
+        "staff",
+        "scenarios/erlang_a.toml",
+        "--target",
+        "service_level>=0.8",
+        "--replications",
+        "5",
+        "--quiet",
+        "--output",
+        &page,
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let html = std::fs::read_to_string(&page).unwrap();
+    for needle in [
+        "<!doctype html>",
+        "<svg",
+        "scenario staffing",
+        "required (this answer)",
+        "target 0.8",
+        "staffing = [",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    for banned in ["<script", "src=\"http", "href=\"http"] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    let r = run(&[
+        "staff",
+        "scenarios/generalist_specialist.toml",
+        "--target",
+        "service_level>=0.8",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("--group"), "{}", r.describe());
+}
