@@ -283,6 +283,58 @@ pub struct StaffQuery {
     pub options: RunOptions,
     /// Most simulations (of all replications) the search may run.
     pub max_simulations: usize,
+    /// Most agents per interval (`None`: 3 × the interval's Erlang estimate + 50). The Erlang
+    /// start is capped at it too.
+    pub max_agents: Option<u32>,
+}
+
+/// The default per-interval headcount limit: 3 × the Erlang estimate + 50.
+fn default_cap(erlang: u32) -> u32 {
+    erlang.saturating_mul(3).saturating_add(50)
+}
+
+/// What a search that hit its headcount limit in interval `k` reports: each target missed
+/// there with the level reached at the limit (mean [95% CI]) — how close it got.
+fn how_close(
+    labels: &[(String, &Target)],
+    e: &Evaluation,
+    k: usize,
+    confidence: Confidence,
+) -> String {
+    let missed: Vec<String> = labels
+        .iter()
+        .zip(&e.estimates[k])
+        .filter_map(|((label, t), est)| {
+            let est = est.as_ref()?;
+            let x = match (confidence, t.direction) {
+                (Confidence::Mean, _) => est.mean,
+                (Confidence::Ci95, Direction::AtLeast) => est.ci95.0,
+                (Confidence::Ci95, Direction::AtMost) => est.ci95.1,
+            };
+            (t.slack(x) < 0.0).then(|| {
+                let op = if t.direction == Direction::AtLeast {
+                    ">="
+                } else {
+                    "<="
+                };
+                format!(
+                    "{label}{op}{} reached {:.4} [{:.4}, {:.4}]",
+                    t.value, est.mean, est.ci95.0, est.ci95.1
+                )
+            })
+        })
+        .collect();
+    if missed.is_empty() {
+        "(a later interval's targets need this one's agents)".to_string()
+    } else {
+        missed.join("; ")
+    }
+}
+
+/// `+HH:MM` from the scenario's start of interval `k`.
+fn interval_clock(s: &Scenario, k: usize) -> String {
+    let m = (k as f64 * s.simulation.interval / 60.0).round() as u64;
+    format!("+{:02}:{:02}", m / 60, m % 60)
 }
 
 /// The metrics of one staffing, per interval and target (`None`: no contacts there).
@@ -367,8 +419,15 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     let mut floor: Vec<u32> = (0..intervals)
         .map(|k| u32::from(rates[k] > 0.0 || k + 1 == intervals))
         .collect();
+    if q.max_agents == Some(0) {
+        return Err(StaffError::Input(
+            "--max-agents 0: at least one agent per interval is needed".into(),
+        ));
+    }
     let erlang: Vec<u32> = (0..intervals)
-        .map(|k| erlang_estimate(q, k).map(|n| n.max(floor[k])))
+        .map(|k| {
+            erlang_estimate(q, k).map(|n| n.max(floor[k]).min(q.max_agents.unwrap_or(u32::MAX)))
+        })
         .collect::<Result<_, _>>()?;
     // Intervals that end within the warmup have no statistics to judge, but their staffing
     // shapes the state the measured day starts from: they keep the Erlang estimate.
@@ -379,7 +438,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     }
     let cap: Vec<u32> = erlang
         .iter()
-        .map(|&n| n.saturating_mul(3).saturating_add(50))
+        .map(|&n| q.max_agents.unwrap_or_else(|| default_cap(n)))
         .collect();
 
     // One pool for the whole search (hundreds of batches), budget checked once.
@@ -411,9 +470,19 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         for k in current_eval.misses() {
             current[k] += 1;
             if current[k] > cap[k] {
+                let labels: Vec<(String, &Target)> =
+                    q.targets.iter().map(|t| (t.label(), t)).collect();
                 return Err(StaffError::Input(format!(
-                    "the targets cannot be met in interval {k} even with {} agents (Erlang says {}): are they reachable with {} replications? (try --confidence mean or more replications)",
-                    cap[k], erlang[k], s.simulation.replications
+                    "the targets cannot be met in interval {k} ({}) with {} agents ({}; Erlang says {}); how close it got there: {}. Are they reachable with {} replications? (try --confidence mean, more replications or a higher --max-agents)",
+                    interval_clock(s, k),
+                    cap[k],
+                    match q.max_agents {
+                        Some(m) => format!("--max-agents {m}"),
+                        None => "the default limit, 3 × Erlang + 50".into(),
+                    },
+                    erlang[k],
+                    how_close(&labels, &current_eval, k, q.confidence),
+                    s.simulation.replications
                 )));
             }
         }
@@ -846,6 +915,7 @@ mod tests {
                 ..RunOptions::default()
             },
             max_simulations: 400,
+            max_agents: None,
         }
     }
 

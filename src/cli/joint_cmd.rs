@@ -30,6 +30,7 @@ pub(super) fn cmd_joint(
         confidence: args.confidence.into(),
         options: common.run_options(),
         max_simulations: args.max_simulations,
+        max_agents: args.max_agents,
     };
     let answer = joint::search(&query).map_err(staff_error)?;
     let names: Vec<&str> = query

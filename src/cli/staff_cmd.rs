@@ -43,6 +43,10 @@ pub(super) struct SearchArgs {
     /// Budget: most simulations (each of all replications) the search may run.
     #[arg(long, default_value_t = 1000)]
     pub(super) max_simulations: usize,
+    /// Most agents per interval (and group) the search may use; targets not met within it exit
+    /// 2 with how close the search got. Default: 3 × the interval's Erlang estimate + 50.
+    #[arg(long, value_name = "N")]
+    pub(super) max_agents: Option<u32>,
 }
 
 /// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
@@ -171,6 +175,7 @@ impl Question {
             confidence: args.confidence.into(),
             options: common.run_options(),
             max_simulations: args.max_simulations,
+            max_agents: args.max_agents,
         })
     }
 }

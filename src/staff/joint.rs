@@ -37,7 +37,8 @@
 //! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
 
 use super::{
-    agent_hours, erlang_for, judge, Confidence, Evaluation, StaffError, Target, VALIDATION_POINT,
+    agent_hours, default_cap, erlang_for, how_close, interval_clock, judge, Confidence, Evaluation,
+    StaffError, Target, VALIDATION_POINT,
 };
 use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
@@ -63,6 +64,8 @@ pub struct JointQuery {
     pub options: RunOptions,
     /// Most simulations the search may run.
     pub max_simulations: usize,
+    /// Most agents per group and interval (`None`: 3 × Erlang + 50).
+    pub max_agents: Option<u32>,
 }
 
 /// The answer: per staffed group (in the query's order), per interval.
@@ -335,7 +338,9 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
             .cloned()
             .collect();
         for k in 0..intervals {
-            erlang[i][k] = erlang_for(s, &own, &shares[i], k)?.max(floor[i][k]);
+            erlang[i][k] = erlang_for(s, &own, &shares[i], k)?
+                .max(floor[i][k])
+                .min(q.max_agents.unwrap_or(u32::MAX));
             if (k + 1) as f64 * s.simulation.interval <= s.simulation.warmup {
                 floor[i][k] = erlang[i][k];
             }
@@ -345,7 +350,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|&n| n.saturating_mul(3).saturating_add(50))
+                .map(|&n| q.max_agents.unwrap_or_else(|| default_cap(n)))
                 .collect()
         })
         .collect();
@@ -431,8 +436,16 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     while !current_eval.meets() {
         if !add_round(&mut current, &current_eval, 0, &mut eval)? {
             let k = current_eval.misses()[0];
+            let named: Vec<(String, &Target)> =
+                labels.iter().cloned().zip(&judge.targets).collect();
             return Err(StaffError::Input(format!(
-                "the targets cannot be met in interval {k} even with 3 × Erlang + 50 agents in every staffed group: are they reachable with {} replications?",
+                "the targets cannot be met in interval {k} ({}) with every staffed group at its limit ({}); how close it got there: {}. Are they reachable with {} replications?",
+                interval_clock(s, k),
+                match q.max_agents {
+                    Some(m) => format!("--max-agents {m}"),
+                    None => "3 × Erlang + 50".into(),
+                },
+                how_close(&named, &current_eval, k, q.confidence),
                 s.simulation.replications
             )));
         }
@@ -603,6 +616,7 @@ mod tests {
             confidence: Confidence::Ci95,
             options: options(),
             max_simulations: 2000,
+            max_agents: None,
         })
         .unwrap();
         assert!(joint.evaluation.meets());
@@ -616,6 +630,7 @@ mod tests {
                 confidence: Confidence::Ci95,
                 options: options(),
                 max_simulations: 2000,
+                max_agents: None,
             })
             .unwrap();
             one_by_one.agent_groups[g].staffing = a.staffing;
@@ -660,6 +675,7 @@ mod tests {
             confidence: Confidence::Mean,
             options: options(),
             max_simulations: 10,
+            max_agents: None,
         };
         let (labels, _, _) = judged(&q).unwrap();
         assert_eq!(

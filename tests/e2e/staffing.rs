@@ -188,3 +188,31 @@ fn staff_writes_a_self_contained_html_page() {
     assert_eq!(r.code, Some(2), "{}", r.describe());
     assert!(r.stderr.contains("--group"), "{}", r.describe());
 }
+
+/// Targets not reachable within `--max-agents` exit 2 naming the interval and the target,
+/// with the level the search reached there (how close it got).
+#[test]
+fn targets_beyond_max_agents_exit_2_with_how_close_it_got() {
+    let r = run(&[
+        "staff",
+        "scenarios/erlang_a.toml",
+        "--target",
+        "service_level>=0.8",
+        "--max-agents",
+        "12",
+        "--replications",
+        "5",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    for needle in [
+        "cannot be met in interval",
+        "--max-agents 12",
+        "how close it got there: service_level>=0.8 reached",
+    ] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.describe());
+    }
+    assert!(r.stdout.is_empty());
+}
