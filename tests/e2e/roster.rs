@@ -142,3 +142,46 @@ fn bad_shift_files_exit_2_naming_what_is_wrong() {
         assert!(r.stdout.is_empty(), "{}", r.describe());
     }
 }
+
+/// The roster (and the joint staffing) is the same at any thread count.
+#[test]
+fn roster_and_joint_staffing_do_not_depend_on_threads() {
+    let roster = |threads: &str| {
+        let r = run(&[
+            "roster",
+            "scenarios/weekday.toml",
+            "--group",
+            "tier1",
+            "--target",
+            "service_level>=0.8",
+            "--shifts",
+            "scenarios/shifts/weekday.toml",
+            "--replications",
+            "2",
+            "--threads",
+            threads,
+            "--quiet",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        r.stdout
+    };
+    assert_eq!(roster("1"), roster("2"));
+    let joint = |threads: &str| {
+        let r = run(&[
+            "staff",
+            "scenarios/generalist_specialist.toml",
+            "--target",
+            "service_level>=0.8",
+            "--threads",
+            threads,
+            "--quiet",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        r.stdout
+    };
+    assert_eq!(joint("1"), joint("2"));
+}
