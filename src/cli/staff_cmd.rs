@@ -33,8 +33,9 @@ pub(super) struct SearchArgs {
     /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
     #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
-    /// Agent group to staff; repeat to staff several jointly at least total cost (their
-    /// `hourly_cost`). Default: the only group, or all groups jointly when there are several.
+    /// Agent group to staff; `staff` takes it repeated, to staff several jointly at least total
+    /// cost (their `hourly_cost`); `roster` takes one. Default: the only group, or (`staff`)
+    /// all groups jointly when there are several.
     #[arg(long = "group", value_name = "GROUP")]
     groups: Vec<String>,
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
