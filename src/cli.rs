@@ -4,6 +4,8 @@
 
 mod compare_cmd;
 mod erlang_cmd;
+mod joint_cmd;
+mod roster_cmd;
 mod signals;
 mod staff_cmd;
 mod sweep_cmd;
@@ -56,6 +58,8 @@ enum Command {
     Merge(sweep_cmd::MergeArgs),
     /// Smallest staffing per interval that meets every target, by Erlang estimate + simulation.
     Staff(staff_cmd::StaffArgs),
+    /// Agents per allowed shift covering the staffing requirement at least cost (--shifts).
+    Roster(roster_cmd::RosterArgs),
 }
 
 #[derive(Debug, Args)]
@@ -359,6 +363,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sweep(args) => sweep_cmd::cmd_sweep(args),
         Command::Merge(args) => sweep_cmd::cmd_merge(args),
         Command::Staff(args) => staff_cmd::cmd_staff(args),
+        Command::Roster(args) => roster_cmd::cmd_roster(args),
     }
 }
 

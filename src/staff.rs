@@ -47,6 +47,9 @@ use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles,
 use std::fmt;
 use std::str::FromStr;
 
+pub mod joint;
+pub mod roster;
+
 /// Why a search could not produce an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -280,6 +283,58 @@ pub struct StaffQuery {
     pub options: RunOptions,
     /// Most simulations (of all replications) the search may run.
     pub max_simulations: usize,
+    /// Most agents per interval (`None`: 3 × the interval's Erlang estimate + 50). The Erlang
+    /// start is capped at it too.
+    pub max_agents: Option<u32>,
+}
+
+/// The default per-interval headcount limit: 3 × the Erlang estimate + 50.
+fn default_cap(erlang: u32) -> u32 {
+    erlang.saturating_mul(3).saturating_add(50)
+}
+
+/// What a search that hit its headcount limit in interval `k` reports: each target missed
+/// there with the level reached at the limit (mean [95% CI]) — how close it got.
+fn how_close(
+    labels: &[(String, &Target)],
+    e: &Evaluation,
+    k: usize,
+    confidence: Confidence,
+) -> String {
+    let missed: Vec<String> = labels
+        .iter()
+        .zip(&e.estimates[k])
+        .filter_map(|((label, t), est)| {
+            let est = est.as_ref()?;
+            let x = match (confidence, t.direction) {
+                (Confidence::Mean, _) => est.mean,
+                (Confidence::Ci95, Direction::AtLeast) => est.ci95.0,
+                (Confidence::Ci95, Direction::AtMost) => est.ci95.1,
+            };
+            (t.slack(x) < 0.0).then(|| {
+                let op = if t.direction == Direction::AtLeast {
+                    ">="
+                } else {
+                    "<="
+                };
+                format!(
+                    "{label}{op}{} reached {:.4} [{:.4}, {:.4}]",
+                    t.value, est.mean, est.ci95.0, est.ci95.1
+                )
+            })
+        })
+        .collect();
+    if missed.is_empty() {
+        "(a later interval's targets need this one's agents)".to_string()
+    } else {
+        missed.join("; ")
+    }
+}
+
+/// `+HH:MM` from the scenario's start of interval `k`.
+fn interval_clock(s: &Scenario, k: usize) -> String {
+    let m = (k as f64 * s.simulation.interval / 60.0).round() as u64;
+    format!("+{:02}:{:02}", m / 60, m % 60)
 }
 
 /// The metrics of one staffing, per interval and target (`None`: no contacts there).
@@ -364,8 +419,15 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     let mut floor: Vec<u32> = (0..intervals)
         .map(|k| u32::from(rates[k] > 0.0 || k + 1 == intervals))
         .collect();
+    if q.max_agents == Some(0) {
+        return Err(StaffError::Input(
+            "--max-agents 0: at least one agent per interval is needed".into(),
+        ));
+    }
     let erlang: Vec<u32> = (0..intervals)
-        .map(|k| erlang_estimate(q, k).map(|n| n.max(floor[k])))
+        .map(|k| {
+            erlang_estimate(q, k).map(|n| n.max(floor[k]).min(q.max_agents.unwrap_or(u32::MAX)))
+        })
         .collect::<Result<_, _>>()?;
     // Intervals that end within the warmup have no statistics to judge, but their staffing
     // shapes the state the measured day starts from: they keep the Erlang estimate.
@@ -376,7 +438,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     }
     let cap: Vec<u32> = erlang
         .iter()
-        .map(|&n| n.saturating_mul(3).saturating_add(50))
+        .map(|&n| q.max_agents.unwrap_or_else(|| default_cap(n)))
         .collect();
 
     // One pool for the whole search (hundreds of batches), budget checked once.
@@ -408,9 +470,19 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         for k in current_eval.misses() {
             current[k] += 1;
             if current[k] > cap[k] {
+                let labels: Vec<(String, &Target)> =
+                    q.targets.iter().map(|t| (t.label(), t)).collect();
                 return Err(StaffError::Input(format!(
-                    "the targets cannot be met in interval {k} even with {} agents (Erlang says {}): are they reachable with {} replications? (try --confidence mean or more replications)",
-                    cap[k], erlang[k], s.simulation.replications
+                    "the targets cannot be met in interval {k} ({}) with {} agents ({}; Erlang says {}); how close it got there: {}. Are they reachable with {} replications? (try --confidence mean, more replications or a higher --max-agents)",
+                    interval_clock(s, k),
+                    cap[k],
+                    match q.max_agents {
+                        Some(m) => format!("--max-agents {m}"),
+                        None => "the default limit, 3 × Erlang + 50".into(),
+                    },
+                    erlang[k],
+                    how_close(&labels, &current_eval, k, q.confidence),
+                    s.simulation.replications
                 )));
             }
         }
@@ -565,22 +637,34 @@ const VALIDATION_ROUNDS: u32 = 3;
 
 /// Smallest headcount for which the Erlang formulas meet every target in interval `k`.
 fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
-    let s = &q.scenario;
-    let rates = s.effective_arrival_rates(k);
-    let skills = &s.agent_groups[q.group].skills;
-    let lambda: f64 = skills.iter().map(|&c| rates[c]).sum();
+    let skills = &q.scenario.agent_groups[q.group].skills;
+    let load: Vec<(usize, f64)> = skills.iter().map(|&c| (c, 1.0)).collect();
+    erlang_for(&q.scenario, &q.targets, &load, k)
+}
+
+/// Smallest headcount for which the Erlang formulas meet every target in interval `k`, for a
+/// queue fed by `load`: call types with the share of their interval-`k` arrivals it takes.
+fn erlang_for(
+    s: &Scenario,
+    targets: &[Target],
+    load: &[(usize, f64)],
+    k: usize,
+) -> Result<u32, StaffError> {
+    let all = s.effective_arrival_rates(k);
+    let rates: Vec<(usize, f64)> = load.iter().map(|&(c, w)| (c, w * all[c])).collect();
+    let lambda: f64 = rates.iter().map(|(_, r)| r).sum();
     if lambda <= 0.0 {
         return Ok(0);
     }
     let weighted =
-        |f: &dyn Fn(usize) -> f64| skills.iter().map(|&c| rates[c] * f(c)).sum::<f64>() / lambda;
+        |f: &dyn Fn(usize) -> f64| rates.iter().map(|&(c, r)| r * f(c)).sum::<f64>() / lambda;
     let handle = weighted(&|c| {
         let ct = &s.call_types[c];
         ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
     });
-    let patience = skills
+    let patience = rates
         .iter()
-        .all(|&c| rates[c] == 0.0 || s.call_types[c].patience.is_some())
+        .all(|&(c, r)| r == 0.0 || s.call_types[c].patience.is_some())
         .then(|| weighted(&|c| s.call_types[c].patience.as_ref().map_or(0.0, |d| d.mean())));
     let params = |n: u32| QueueParams {
         arrival_rate: lambda,
@@ -591,7 +675,7 @@ fn erlang_estimate(q: &StaffQuery, k: usize) -> Result<u32, StaffError> {
     };
     let meets = |n: u32| -> Result<bool, StaffError> {
         match analytic::solve(&params(n)) {
-            Ok(a) => Ok(q.targets.iter().all(|t| t.met_by(&a))),
+            Ok(a) => Ok(targets.iter().all(|t| t.met_by(&a))),
             Err(AnalyticError::Unstable { .. } | AnalyticError::TooLarge(_)) => Ok(false),
             Err(e) => Err(StaffError::Input(format!(
                 "interval {k}: no Erlang estimate: {e}"
@@ -673,6 +757,18 @@ fn sources(q: &StaffQuery) -> Result<Vec<Source>, StaffError> {
 /// chosen on.
 pub const VALIDATION_POINT: u64 = 0x5641_4c49_4400_0000;
 
+/// How one staffing of the query's group fares at stream `point` (all replications), judged by
+/// the query's confidence rule: point 0 gives the search's own figures (what `ccsim run`
+/// reproduces), points from [`VALIDATION_POINT`] on are fresh seeds. One simulation.
+pub fn evaluate_at(
+    q: &StaffQuery,
+    runner: &Runner,
+    staffing: &[u32],
+    point: u64,
+) -> Result<Evaluation, StaffError> {
+    Ok(evaluate(q, runner, &[staffing.to_vec()], point, q.confidence)?.remove(0))
+}
+
 /// Simulates every candidate staffing (all replications, common random numbers at stream
 /// point `point`) on the one runner and judges each by `confidence`; replications are folded
 /// into per-(interval, target) accumulators as they finish, in order.
@@ -735,20 +831,27 @@ fn evaluate(
     if done.interrupted() {
         return Err(RunError::Interrupted.into());
     }
-    Ok(accs.iter().map(|a| judge(q, a, confidence)).collect())
+    Ok(accs
+        .iter()
+        .map(|a| judge(&q.targets, q.scenario.simulation.intervals, a, confidence))
+        .collect())
 }
 
 /// Per interval: each target's estimate and the smallest slack on the judged side.
-fn judge(q: &StaffQuery, accs: &[Accumulator], confidence: Confidence) -> Evaluation {
+fn judge(
+    targets: &[Target],
+    intervals: usize,
+    accs: &[Accumulator],
+    confidence: Confidence,
+) -> Evaluation {
     let mut tq = TQuantiles::default();
-    let n = q.targets.len();
-    let intervals = q.scenario.simulation.intervals;
+    let n = targets.len();
     let mut estimates = Vec::with_capacity(intervals);
     let mut slack = Vec::with_capacity(intervals);
     for k in 0..intervals {
         let mut worst = f64::INFINITY;
         let mut row = Vec::with_capacity(n);
-        for (t, target) in q.targets.iter().enumerate() {
+        for (t, target) in targets.iter().enumerate() {
             let e = accs[k * n + t].estimate(&mut tq);
             if let Some(e) = e {
                 let x = match (confidence, target.direction) {
@@ -786,7 +889,7 @@ mod tests {
         assert!("service_level=0.8".parse::<Target>().is_err());
     }
 
-    fn query(targets: &[&str]) -> StaffQuery {
+    pub(crate) fn query(targets: &[&str]) -> StaffQuery {
         let text = r#"
             [simulation]
             horizon = "4h"
@@ -812,6 +915,7 @@ mod tests {
                 ..RunOptions::default()
             },
             max_simulations: 400,
+            max_agents: None,
         }
     }
 

@@ -2,7 +2,9 @@
 //! interval for one agent group that meets every target (search rule: [`crate::staff`]),
 //! with the Erlang-only answer beside it.
 
-use super::{emit, load_scenario, BadInput, CommonArgs};
+mod html;
+
+use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
 use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
@@ -15,28 +17,42 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub(super) struct StaffArgs {
-    /// Scenario file (TOML).
-    scenario: PathBuf,
-    /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
-    /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s). Repeat for several.
-    #[arg(long = "target", required = true, value_name = "TARGET")]
-    targets: Vec<String>,
-    /// Agent group to staff (needed when the scenario has several).
-    #[arg(long)]
-    group: Option<String>,
-    /// Judge targets on the 95% confidence bound (safe side) or on the mean.
-    #[arg(long, value_enum, default_value_t = ConfidenceArg::Ci95)]
-    confidence: ConfidenceArg,
-    /// Budget: most simulations (each of all replications) the search may run.
-    #[arg(long, default_value_t = 1000)]
-    max_simulations: usize,
+    #[command(flatten)]
+    search: SearchArgs,
     #[command(flatten)]
     common: CommonArgs,
 }
 
+/// The staffing question, shared by `staff` and `roster`.
+#[derive(Debug, Args)]
+pub(super) struct SearchArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
+    /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s), occupancy<=X; prefix a call
+    /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
+    #[arg(long = "target", required = true, value_name = "TARGET")]
+    targets: Vec<String>,
+    /// Agent group to staff; `staff` takes it repeated, to staff several jointly at least total
+    /// cost (their `hourly_cost`); `roster` takes one. Default: the only group, or (`staff`)
+    /// all groups jointly when there are several.
+    #[arg(long = "group", value_name = "GROUP")]
+    groups: Vec<String>,
+    /// Judge targets on the 95% confidence bound (safe side) or on the mean.
+    #[arg(long, value_enum, default_value_t = ConfidenceArg::Ci95)]
+    pub(super) confidence: ConfidenceArg,
+    /// Budget: most simulations (each of all replications) the search may run.
+    #[arg(long, default_value_t = 1000)]
+    pub(super) max_simulations: usize,
+    /// Most agents per interval (and group) the search may use; targets not met within it exit
+    /// 2 with how close the search got. Default: 3 × the interval's Erlang estimate + 50.
+    #[arg(long, value_name = "N")]
+    pub(super) max_agents: Option<u32>,
+}
+
 /// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ConfidenceArg {
+pub(super) enum ConfidenceArg {
     /// The 95% confidence bound on the safe side.
     Ci95,
     /// The mean over replications.
@@ -52,25 +68,37 @@ impl From<ConfidenceArg> for Confidence {
     }
 }
 
-pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
-    // `--output staffed.toml`: the scenario with the staffing found, ready to run; the report
-    // then goes to stdout in `--format` (default: table on a terminal, JSON otherwise).
-    let scenario_out = args.common.output.clone().filter(|p| {
+/// Where `--output` sends things when its extension is `.toml`: the runnable scenario goes
+/// there and the report to stdout in `--format` (default: table on a terminal, JSON
+/// otherwise). Returns the report's format and the scenario's path, if any.
+pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Option<PathBuf>)> {
+    let scenario_out = common.output.clone().filter(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     });
     let format = match scenario_out {
-        Some(_) => match super::output_format(args.common.format, None)? {
-            Format::Html => {
-                return Err(BadInput(
-                    "--format html is available for `ccsim run` only, not for `ccsim staff`".into(),
-                )
-                .into())
-            }
-            f => f,
-        },
-        None => args.common.format_for("staff")?,
+        Some(_) => super::output_format(common.format, None)?,
+        None => common.format()?,
     };
+    if format == Format::Html && command != "staff" {
+        return Err(BadInput(format!(
+            "--format html is available for `ccsim run` and `ccsim staff`, not for `ccsim {command}`"
+        ))
+        .into());
+    }
+    Ok((format, scenario_out))
+}
+
+/// The staffing question of the command line: targets parsed, scenario loaded with the
+/// `--replications`/`--seed` overrides, groups chosen (`--group`s, else every group);
+/// degenerate targets warned about.
+pub(super) struct Question {
+    pub(super) targets: Vec<Target>,
+    pub(super) scenario: crate::scenario::Scenario,
+    pub(super) groups: Vec<usize>,
+}
+
+pub(super) fn question(args: &SearchArgs, common: &CommonArgs) -> Result<Question> {
     let targets = args
         .targets
         .iter()
@@ -80,10 +108,10 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut scenario = load_scenario(&args.scenario)?;
-    if let Some(r) = args.common.replications {
+    if let Some(r) = common.replications {
         scenario.simulation.replications = r;
     }
-    if let Some(s) = args.common.seed {
+    if let Some(s) = common.seed {
         scenario.simulation.seed = s;
     }
     let names: Vec<&str> = scenario
@@ -91,66 +119,135 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         .iter()
         .map(|g| g.name.as_str())
         .collect();
-    let group = match &args.group {
-        Some(g) => names.iter().position(|n| n == g).ok_or_else(|| {
+    let mut groups = Vec::new();
+    for g in &args.groups {
+        let i = names.iter().position(|n| n == g).ok_or_else(|| {
             BadInput(format!(
                 "--group {g}: no such agent group (have: {})",
                 names.join(", ")
             ))
-        })?,
-        None if names.len() == 1 => 0,
-        None => {
-            return Err(BadInput(format!(
-                "the scenario has {} agent groups: choose one with --group ({})",
-                names.len(),
-                names.join(", ")
-            ))
-            .into())
+        })?;
+        if groups.contains(&i) {
+            return Err(BadInput(format!("--group {g} is given twice")).into());
         }
-    };
-    let query = StaffQuery {
-        scenario,
-        group,
-        targets,
-        confidence: args.confidence.into(),
-        options: args.common.run_options(),
-        max_simulations: args.max_simulations,
-    };
-    for t in query.targets.iter().filter(|t| t.degenerate()) {
+        groups.push(i);
+    }
+    if groups.is_empty() {
+        groups = (0..names.len()).collect();
+    }
+    for t in targets.iter().filter(|t| t.degenerate()) {
         eprintln!(
             "warning: --target {t} can only be met by a perfect record in every replication: its confidence interval is then zero-width and says nothing about other days; the answer is not a confident one (use e.g. 0.99 or 0.01)"
         );
     }
-    let answer = staff::search(&query).map_err(|e| match e {
+    Ok(Question {
+        targets,
+        scenario,
+        groups,
+    })
+}
+
+impl Question {
+    /// The one-group query; `command` names who asks when there are several groups.
+    fn one_group(
+        self,
+        args: &SearchArgs,
+        common: &CommonArgs,
+        command: &str,
+    ) -> Result<StaffQuery> {
+        if self.groups.len() != 1 {
+            let names: Vec<&str> = self
+                .scenario
+                .agent_groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect();
+            return Err(BadInput(format!(
+                "`ccsim {command}` staffs one agent group at a time and the scenario has {}: choose one with --group ({})",
+                names.len(),
+                names.join(", ")
+            ))
+            .into());
+        }
+        Ok(StaffQuery {
+            scenario: self.scenario,
+            group: self.groups[0],
+            targets: self.targets,
+            confidence: args.confidence.into(),
+            options: common.run_options(),
+            max_simulations: args.max_simulations,
+            max_agents: args.max_agents,
+        })
+    }
+}
+
+/// The one-group staffing query of the command line (for `roster`).
+pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
+    question(args, common)?.one_group(args, common, "roster")
+}
+
+/// A search error as the CLI reports it: bad input exits 2, an interrupted run 130.
+pub(super) fn staff_error(e: StaffError) -> anyhow::Error {
+    match e {
         StaffError::Input(m) => anyhow::Error::from(BadInput(m)),
         StaffError::Run(e) => super::run_error(e),
         other => other.into(),
-    })?;
+    }
+}
+
+/// Writes the scenario file with the given groups' staffing to `path` (whole or not at all)
+/// and says so on stderr.
+pub(super) fn write_staffed(
+    args: &SearchArgs,
+    common: &CommonArgs,
+    staffing: &[(&str, &[u32])],
+    path: &std::path::Path,
+) -> Result<()> {
+    let text = crate::scenario::read_input(&args.scenario)?;
+    let staffed = staffed_scenario(&text, staffing, common)
+        .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
+    emit(&staffed, Some(path))?;
+    if !common.quiet {
+        eprintln!(
+            "wrote {} (run it with `ccsim run {}`)",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
+    let (format, scenario_out) = formats(&args.common, "staff")?;
+    let question = question(&args.search, &args.common)?;
+    if question.groups.len() > 1 {
+        if format == Format::Html {
+            return Err(BadInput(
+                "--format html shows one group's staffing: choose one with --group, or use table, json or csv for joint staffing".into(),
+            )
+            .into());
+        }
+        return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
+    }
+    let query = question.one_group(&args.search, &args.common, "staff")?;
+    let answer = staff::search(&query).map_err(staff_error)?;
     let report_path = match &scenario_out {
         Some(path) => {
-            let text = crate::scenario::read_input(&args.scenario)?;
-            let staffed = staffed_scenario(
-                &text,
-                &query.scenario.agent_groups[group].name,
-                &answer.staffing,
+            let name = query.scenario.agent_groups[query.group].name.as_str();
+            write_staffed(
+                &args.search,
                 &args.common,
-            )
-            .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
-            emit(&staffed, Some(path))?;
-            if !args.common.quiet {
-                eprintln!(
-                    "wrote {} (run it with `ccsim run {}`)",
-                    path.display(),
-                    path.display()
-                );
-            }
+                &[(name, &answer.staffing)],
+                path,
+            )?;
             None
         }
         None => args.common.output.as_deref(),
     };
     let text = match format {
         Format::Json => json_text(&answer_json(&query, &answer)),
-        Format::Table | Format::Html => answer_table(
+        Format::Html => html::page(&query, &answer),
+        Format::Table => answer_table(
             &query,
             &answer,
             super::terminal_width(report_path.is_none()),
@@ -160,14 +257,13 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     emit(&text, report_path)
 }
 
-/// The scenario file `text` with group `group`'s staffing replaced by `staffing` (its `agents`
-/// or `staffing` key), and the command line's `--replications`/`--seed` written in, so that
+/// The scenario file `text` with each named group's staffing replaced (its `agents` or
+/// `staffing` key), and the command line's `--replications`/`--seed` written in, so that
 /// `ccsim run` of the result simulates what was staffed. Comments and layout are kept (the
 /// file is edited, not re-serialised).
 fn staffed_scenario(
     text: &str,
-    group: &str,
-    staffing: &[u32],
+    staffing: &[(&str, &[u32])],
     common: &CommonArgs,
 ) -> Result<String, String> {
     let mut doc: toml_edit::DocumentMut = text
@@ -177,16 +273,18 @@ fn staffed_scenario(
         .get_mut("agent_groups")
         .and_then(toml_edit::Item::as_array_of_tables_mut)
         .ok_or("cannot edit the file: agent groups are not written as [[agent_groups]] tables; paste the `staffing = [...]` line instead")?;
-    let table = groups
-        .iter_mut()
-        .find(|t| t.get("name").and_then(|v| v.as_str()) == Some(group))
-        .ok_or_else(|| format!("cannot find [[agent_groups]] name = \"{group}\""))?;
-    table.remove("agents");
-    let mut list = toml_edit::Array::new();
-    for &n in staffing {
-        list.push(i64::from(n));
+    for &(group, staffing) in staffing {
+        let table = groups
+            .iter_mut()
+            .find(|t| t.get("name").and_then(|v| v.as_str()) == Some(group))
+            .ok_or_else(|| format!("cannot find [[agent_groups]] name = \"{group}\""))?;
+        table.remove("agents");
+        let mut list = toml_edit::Array::new();
+        for &n in staffing {
+            list.push(i64::from(n));
+        }
+        table.insert("staffing", toml_edit::value(list));
     }
-    table.insert("staffing", toml_edit::value(list));
     let overrides = [
         ("replications", common.replications.map(i64::from)),
         ("seed", common.seed.and_then(|s| i64::try_from(s).ok())),
@@ -199,7 +297,7 @@ fn staffed_scenario(
     Ok(doc.to_string())
 }
 
-fn estimate_json(e: &Option<Estimate>) -> Value {
+pub(super) fn estimate_json(e: &Option<Estimate>) -> Value {
     match e {
         Some(e) => json!({"mean": e.mean, "ci95": [e.ci95.0, e.ci95.1]}),
         None => Value::Null,
@@ -260,7 +358,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
     })
 }
 
-fn fmt_estimate(e: &Option<Estimate>) -> String {
+pub(super) fn fmt_estimate(e: &Option<Estimate>) -> String {
     match e {
         Some(e) => {
             let d = if e.mean.abs() >= 10.0 { 1 } else { 3 };
@@ -270,7 +368,7 @@ fn fmt_estimate(e: &Option<Estimate>) -> String {
     }
 }
 
-fn clock(seconds: f64) -> String {
+pub(super) fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64;
     format!("+{:02}:{:02}", m / 60, m % 60)
 }
@@ -375,7 +473,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     out
 }
 
-fn list_of(ks: &[usize]) -> String {
+pub(super) fn list_of(ks: &[usize]) -> String {
     ks.iter()
         .map(usize::to_string)
         .collect::<Vec<_>>()

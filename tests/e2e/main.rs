@@ -32,6 +32,7 @@ mod erlang_table;
 mod files;
 mod html;
 mod limits;
+mod roster;
 mod signals;
 mod snapshots;
 mod staffing;

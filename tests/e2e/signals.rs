@@ -215,6 +215,22 @@ fn staff_stops_on_sigterm() {
     simulate_and_interrupt(&["staff", "--target", "service_level>=0.8"], SIGTERM);
 }
 
+/// `roster --output out/roster.toml`: stopped during the search, it writes nothing.
+#[test]
+fn roster_stops_on_sigint() {
+    let d = dirs();
+    let shifts = d.out.with_file_name("in").join("shifts.toml");
+    std::fs::write(&shifts, "[[shifts]]\nstart = \"00:00\"\nlength = \"8h\"\n").unwrap();
+    let mut a = args(&["roster", "--target", "service_level>=0.8", "--shifts"]);
+    a.push(shifts.display().to_string());
+    a.push(d.scenario.clone());
+    a.extend(args(&["--threads", "1", "--quiet", "--output"]));
+    a.push(d.out.join("roster.toml").display().to_string());
+    let stderr = interrupt(start(&a, || true), SIGINT);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
+}
+
 /// `sweep --output FILE.csv`: the file keeps the points finished before the signal, each
 /// whole, marked unfinished; no temp file.
 fn sweep_and_interrupt(signal: (&str, i32)) {

@@ -80,3 +80,139 @@ fn the_answer_holds_on_seeds_the_search_did_not_use() {
         }
     }
 }
+
+/// Total cost (hourly_cost × agent-hours) of a `staff --format json` report's groups, from
+/// the staffed scenario file's `staffing` arrays: 30 for generalists, 20 for specialists.
+fn cost_of(path: &str) -> f64 {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc: toml::Table = text.parse().unwrap();
+    doc["agent_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let per_hour = g["hourly_cost"].as_integer().unwrap() as f64;
+            let hours: i64 = match g.get("staffing") {
+                Some(s) => s
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_integer().unwrap())
+                    .sum(),
+                None => 3 * g["agents"].as_integer().unwrap(),
+            };
+            per_hour * hours as f64
+        })
+        .sum()
+}
+
+/// `staff` with two `--group`s staffs them jointly, and without `--group` a scenario with
+/// several groups is staffed jointly too; the joint answer costs less than staffing the
+/// groups one at a time (each for the contacts of its own call types, the other held), and
+/// the written scenario holds both groups' staffing.
+#[test]
+fn joint_staffing_costs_less_than_one_group_at_a_time() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = "scenarios/generalist_specialist.toml";
+    let path = |name: &str| d.path().join(name).display().to_string();
+    let staff = |input: &str, groups: &[&str], out: &str| {
+        let mut args = vec!["staff", input, "--target", "service_level>=0.8"];
+        for g in groups {
+            args.extend(["--group", g]);
+        }
+        args.extend(["--quiet", "--format", "json", "--output", out]);
+        let r = run(&args);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        serde_json::from_str::<Value>(&r.stdout).unwrap()
+    };
+    let joint = staff(scenario, &["generalist", "specialist"], &path("joint.toml"));
+    assert_eq!(
+        joint["groups"],
+        serde_json::json!(["generalist", "specialist"])
+    );
+    let by_default = staff(scenario, &[], &path("default.toml"));
+    assert_eq!(by_default["staffing"], joint["staffing"]);
+    staff(scenario, &["generalist"], &path("first.toml"));
+    staff(&path("first.toml"), &["specialist"], &path("second.toml"));
+    let (together, one_by_one) = (cost_of(&path("joint.toml")), cost_of(&path("second.toml")));
+    assert!((joint["cost"].as_f64().unwrap() - together).abs() < 1e-9);
+    assert!(
+        together < one_by_one,
+        "joint {together} vs one group at a time {one_by_one}"
+    );
+    let r = run(&["validate", &path("joint.toml")]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+}
+
+/// `staff --output page.html` writes a self-contained page: the staffing against the
+/// scenario's, each target's achieved level with the target line; joint staffing and
+/// `roster` refuse html (exit 2) before any work.
+#[test]
+fn staff_writes_a_self_contained_html_page() {
+    let d = tempfile::tempdir().unwrap();
+    let page = d.path().join("staff.html").display().to_string();
+    let r = run(&[
+        "staff",
+        "scenarios/erlang_a.toml",
+        "--target",
+        "service_level>=0.8",
+        "--replications",
+        "5",
+        "--quiet",
+        "--output",
+        &page,
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let html = std::fs::read_to_string(&page).unwrap();
+    for needle in [
+        "<!doctype html>",
+        "<svg",
+        "scenario staffing",
+        "required (this answer)",
+        "target 0.8",
+        "staffing = [",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    for banned in ["<script", "src=\"http", "href=\"http"] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    let r = run(&[
+        "staff",
+        "scenarios/generalist_specialist.toml",
+        "--target",
+        "service_level>=0.8",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("--group"), "{}", r.describe());
+}
+
+/// Targets not reachable within `--max-agents` exit 2 naming the interval and the target,
+/// with the level the search reached there (how close it got).
+#[test]
+fn targets_beyond_max_agents_exit_2_with_how_close_it_got() {
+    let r = run(&[
+        "staff",
+        "scenarios/erlang_a.toml",
+        "--target",
+        "service_level>=0.8",
+        "--max-agents",
+        "12",
+        "--replications",
+        "5",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    for needle in [
+        "cannot be met in interval",
+        "--max-agents 12",
+        "how close it got there: service_level>=0.8 reached",
+    ] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.describe());
+    }
+    assert!(r.stdout.is_empty());
+}

@@ -1,0 +1,246 @@
+//! `ccsim staff` with several groups (`--group a --group b`, or every group of a scenario
+//! that has several): joint staffing at least total cost (method: [`crate::staff::joint`]),
+//! reported per interval with each group's headcount.
+
+use super::staff_cmd::{
+    clock, estimate_json, fmt_estimate, list_of, staff_error, write_staffed, Question, SearchArgs,
+};
+use super::{emit, CommonArgs};
+use crate::report::table::{grid, Align};
+use crate::report::{json_text, Format};
+use crate::staff::joint::{self, JointAnswer, JointQuery};
+use crate::staff::{agent_hours, Confidence};
+use crate::stats::Estimate;
+use anyhow::Result;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+pub(super) fn cmd_joint(
+    args: &SearchArgs,
+    common: &CommonArgs,
+    question: Question,
+    format: Format,
+    scenario_out: Option<PathBuf>,
+) -> Result<()> {
+    let query = JointQuery {
+        scenario: question.scenario,
+        groups: question.groups,
+        targets: question.targets,
+        confidence: args.confidence.into(),
+        options: common.run_options(),
+        max_simulations: args.max_simulations,
+        max_agents: args.max_agents,
+    };
+    let answer = joint::search(&query).map_err(staff_error)?;
+    let names: Vec<&str> = query
+        .groups
+        .iter()
+        .map(|&g| query.scenario.agent_groups[g].name.as_str())
+        .collect();
+    let report_path = match &scenario_out {
+        Some(path) => {
+            let staffing: Vec<(&str, &[u32])> = names
+                .iter()
+                .zip(&answer.staffing)
+                .map(|(n, s)| (*n, s.as_slice()))
+                .collect();
+            write_staffed(args, common, &staffing, path)?;
+            None
+        }
+        None => common.output.as_deref(),
+    };
+    let text = match format {
+        Format::Json => json_text(&joint_json(&query, &names, &answer)),
+        Format::Table | Format::Html => joint_table(
+            &query,
+            &names,
+            &answer,
+            super::terminal_width(report_path.is_none()),
+        ),
+        Format::Csv => joint_csv(&query, &names, &answer),
+    };
+    emit(&text, report_path)
+}
+
+fn per_group<T: Clone + Into<Value>>(names: &[&str], values: &[T]) -> Value {
+    Value::Object(
+        names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| (n.to_string(), v.clone().into()))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
+    let s = &q.scenario;
+    let metrics = |row: &[Option<Estimate>]| -> Value {
+        Value::Object(
+            a.labels
+                .iter()
+                .zip(row)
+                .map(|(l, e)| (l.clone(), estimate_json(e)))
+                .collect(),
+        )
+    };
+    let column = |m: &[Vec<u32>], k: usize| -> Vec<u32> { m.iter().map(|r| r[k]).collect() };
+    let intervals: Vec<Value> = (0..s.simulation.intervals)
+        .map(|k| {
+            json!({
+                "start_s": k as f64 * s.simulation.interval,
+                "agents": per_group(names, &column(&a.staffing, k)),
+                "min_agents": per_group(names, &column(&a.floor, k)),
+                "metrics": metrics(&a.evaluation.estimates[k]),
+                "erlang_agents": per_group(names, &column(&a.erlang, k)),
+                "erlang_metrics": metrics(&a.erlang_evaluation.estimates[k]),
+                "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
+                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
+            })
+        })
+        .collect();
+    let hours: Vec<f64> = a.staffing.iter().map(|st| agent_hours(s, st)).collect();
+    json!({
+        "scenario": s.name,
+        "groups": names,
+        "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "confidence": match q.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
+        "replications": s.simulation.replications,
+        "seed": s.simulation.seed,
+        "simulations": a.simulations,
+        "staffing": per_group(names, &a.staffing.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+        "agent_hours": per_group(names, &hours),
+        "cost_per_hour": per_group(names, &a.cost_per_hour),
+        "cost": a.cost(s),
+        "erlang": {
+            "staffing": per_group(names, &a.erlang.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+            "cost": joint::total_cost(s, &a.cost_per_hour, &a.erlang),
+            "meets_targets_in_simulation": a.erlang_evaluation.meets(),
+        },
+        "validation": {
+            "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
+            "rounds": a.validation_rounds,
+            "flagged_intervals": a.validation.misses(),
+            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+        },
+        "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
+        "intervals": intervals,
+    })
+}
+
+fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u16>) -> String {
+    let s = &q.scenario;
+    let mut out = String::new();
+    let targets: Vec<String> = q.targets.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "agent groups {} jointly: {} in every interval, judged on the {}; {} replications, {} simulations",
+        names.join(" + "),
+        targets.join(" and "),
+        match q.confidence {
+            Confidence::Ci95 => "95% confidence bound",
+            Confidence::Mean => "mean",
+        },
+        s.simulation.replications,
+        a.simulations
+    );
+    let mut columns: Vec<(String, Align)> = vec![
+        ("interval".into(), Align::Right),
+        ("start".into(), Align::Right),
+    ];
+    for n in names {
+        columns.push((n.to_string(), Align::Right));
+        columns.push((format!("{n} (erlang)"), Align::Right));
+    }
+    for l in &a.labels {
+        columns.push((format!("{l} (fresh seeds)"), Align::Right));
+    }
+    let rows = (0..s.simulation.intervals).map(|k| {
+        let mut row = vec![k.to_string(), clock(k as f64 * s.simulation.interval)];
+        for i in 0..names.len() {
+            row.push(a.staffing[i][k].to_string());
+            row.push(a.erlang[i][k].to_string());
+        }
+        let flag = if a.validation.slack[k] >= 0.0 {
+            ""
+        } else {
+            " !"
+        };
+        for e in &a.validation.estimates[k] {
+            row.push(format!("{}{flag}", fmt_estimate(e)));
+        }
+        row
+    });
+    out.push_str(&grid(columns, rows, width));
+    let _ = writeln!(
+        out,
+        "total cost: {:.2} ({}; the Erlang start: {:.2}, {} in simulation)",
+        a.cost(s),
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!(
+                "{n} {:.1} agent-hours at {}",
+                agent_hours(s, &a.staffing[i]),
+                a.cost_per_hour[i]
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        joint::total_cost(s, &a.cost_per_hour, &a.erlang),
+        if a.erlang_evaluation.meets() {
+            "meeting the targets".to_string()
+        } else {
+            format!(
+                "missing them in {} interval(s)",
+                a.erlang_evaluation.misses().len()
+            )
+        }
+    );
+    let flagged = a.validation.misses();
+    let k = s.simulation.intervals;
+    let _ = writeln!(
+        out,
+        "fresh seeds: holds in {} of {k} intervals ({} round(s)){}",
+        k - flagged.len(),
+        a.validation_rounds,
+        if flagged.is_empty() {
+            String::new()
+        } else {
+            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
+        }
+    );
+    for (n, st) in names.iter().zip(&a.staffing) {
+        let list: Vec<String> = st.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "{n}: staffing = [{}]", list.join(", "));
+    }
+    out
+}
+
+fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
+    let s = &q.scenario;
+    let mut out = String::from("interval,start_s");
+    for n in names {
+        let _ = write!(out, ",{n}_agents,{n}_erlang_agents");
+    }
+    for l in &a.labels {
+        let _ = write!(out, ",{l}_mean,{l}_ci95_lo,{l}_ci95_hi");
+    }
+    out.push('\n');
+    for k in 0..s.simulation.intervals {
+        let _ = write!(out, "{k},{}", k as f64 * s.simulation.interval);
+        for i in 0..names.len() {
+            let _ = write!(out, ",{},{}", a.staffing[i][k], a.erlang[i][k]);
+        }
+        for e in &a.evaluation.estimates[k] {
+            match e {
+                Some(e) => {
+                    let _ = write!(out, ",{},{},{}", e.mean, e.ci95.0, e.ci95.1);
+                }
+                None => out.push_str(",,,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,306 @@
+//! `ccsim roster SCENARIO.toml --target … --shifts shifts.toml`: how many agents start on each
+//! allowed shift so that the staffing search's requirement is covered at least cost and the
+//! targets hold on fresh seeds (method: [`crate::staff::roster`]); `--output roster.toml`
+//! writes the scenario with the roster's staffing.
+
+use super::staff_cmd::{
+    clock, estimate_json, fmt_estimate, formats, list_of, staff_error, staff_query, write_staffed,
+    SearchArgs,
+};
+use super::{emit, BadInput, CommonArgs};
+use crate::report::table::{grid, Align};
+use crate::report::{json_text, Format};
+use crate::staff::roster::{self, RosterAnswer, RosterQuery};
+use crate::staff::{agent_hours, Confidence};
+use anyhow::Result;
+use clap::Args;
+use serde_json::{json, Value};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(super) struct RosterArgs {
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Allowed shifts (TOML: [[shifts]] with start, length, breaks, days, cost, min/max
+    /// agents; see docs/staffing.md).
+    #[arg(long, value_name = "SHIFTS.toml")]
+    shifts: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
+    let (format, scenario_out) = formats(&args.common, "roster")?;
+    let staff = staff_query(&args.search, &args.common)?;
+    let text = crate::scenario::read_input(&args.shifts)?;
+    let columns = roster::parse_shifts(
+        &text,
+        &args.shifts.display().to_string(),
+        &staff.scenario,
+        staff.group,
+    )
+    .map_err(BadInput)?;
+    let query = RosterQuery { staff, columns };
+    let answer = roster::roster(&query).map_err(|e| match e {
+        crate::staff::StaffError::Input(m) => {
+            BadInput(format!("{}: {m}", args.shifts.display())).into()
+        }
+        e => staff_error(e),
+    })?;
+    let report_path = match &scenario_out {
+        Some(path) => {
+            let name = query.staff.scenario.agent_groups[query.staff.group]
+                .name
+                .as_str();
+            write_staffed(
+                &args.search,
+                &args.common,
+                &[(name, &answer.staffing)],
+                path,
+            )?;
+            None
+        }
+        None => args.common.output.as_deref(),
+    };
+    let text = match format {
+        Format::Json => json_text(&roster_json(&query, &answer)),
+        Format::Table | Format::Html => roster_table(
+            &query,
+            &answer,
+            super::terminal_width(report_path.is_none()),
+        ),
+        Format::Csv => roster_csv(&query, &answer),
+    };
+    emit(&text, report_path)
+}
+
+fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
+    let s = &q.staff.scenario;
+    let metrics = |row: &[Option<crate::stats::Estimate>]| -> Value {
+        Value::Object(
+            q.staff
+                .targets
+                .iter()
+                .zip(row)
+                .map(|(t, e)| (t.label(), estimate_json(e)))
+                .collect(),
+        )
+    };
+    let shifts: Vec<Value> = q
+        .columns
+        .iter()
+        .zip(&a.counts)
+        .map(|(c, &n)| {
+            json!({
+                "shift": c.label,
+                "start": c.start_clock,
+                "start_s": c.start_s,
+                "length_s": c.length_s,
+                "agents": n,
+                "cost_per_agent": c.cost,
+                "cost": c.cost * f64::from(n),
+            })
+        })
+        .collect();
+    let intervals: Vec<Value> = (0..s.simulation.intervals)
+        .map(|k| {
+            json!({
+                "start_s": k as f64 * s.simulation.interval,
+                "required": a.requirement.staffing[k],
+                "required_after_rounds": a.required[k],
+                "rostered": a.rostered[k],
+                "agents": a.staffing[k],
+                "metrics": metrics(&a.evaluation.estimates[k]),
+                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
+            })
+        })
+        .collect();
+    json!({
+        "scenario": s.name,
+        "group": s.agent_groups[q.staff.group].name,
+        "targets": q.staff.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "confidence": match q.staff.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
+        "replications": s.simulation.replications,
+        "seed": s.simulation.seed,
+        "simulations": a.simulations,
+        "shifts": shifts,
+        "total_cost": a.cost,
+        "interval_by_interval_cost": a.interval_by_interval_cost,
+        "staffing": a.staffing,
+        "agent_hours": agent_hours(s, &a.staffing),
+        "requirement": {
+            "staffing": a.requirement.staffing,
+            "agent_hours": agent_hours(s, &a.requirement.staffing),
+        },
+        "validation": {
+            "rule": "the roster's staffing re-simulated on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
+            "rounds": a.rounds,
+            "raised_intervals": a.raised,
+            "flagged_intervals": a.validation.misses(),
+            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+        },
+        "intervals": intervals,
+    })
+}
+
+fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String {
+    let s = &q.staff.scenario;
+    let mut out = String::new();
+    let targets: Vec<String> = q.staff.targets.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "roster for agent group \"{}\": {} in every interval, judged on the {}; {} replications, {} simulations",
+        s.agent_groups[q.staff.group].name,
+        targets.join(" and "),
+        match q.staff.confidence {
+            Confidence::Ci95 => "95% confidence bound",
+            Confidence::Mean => "mean",
+        },
+        s.simulation.replications,
+        a.simulations
+    );
+    let columns: Vec<(String, Align)> = vec![
+        ("shift".into(), Align::Left),
+        ("start".into(), Align::Right),
+        ("length".into(), Align::Right),
+        ("agents".into(), Align::Right),
+        ("cost/agent".into(), Align::Right),
+        ("cost".into(), Align::Right),
+    ];
+    let rows = q.columns.iter().zip(&a.counts).map(|(c, &n)| {
+        vec![
+            c.label.clone(),
+            format!("{} ({})", c.start_clock, clock(c.start_s)),
+            format!("{}h", c.length_s / 3600.0),
+            n.to_string(),
+            format!("{:.2}", c.cost),
+            format!("{:.2}", c.cost * f64::from(n)),
+        ]
+    });
+    out.push_str(&grid(columns, rows, width));
+    let _ = writeln!(
+        out,
+        "total cost: {:.2}{}",
+        a.cost,
+        match a.interval_by_interval_cost {
+            Some(c) => format!(
+                " (covering each interval's requirement in turn with its cheapest shift: {c:.2})"
+            ),
+            None => String::new(),
+        }
+    );
+    out.push('\n');
+    let mut columns: Vec<(String, Align)> = ["interval", "start", "required", "rostered", "agents"]
+        .map(|h| (h.to_string(), Align::Right))
+        .into();
+    for t in &q.staff.targets {
+        columns.push((format!("{} (fresh seeds)", t.label()), Align::Right));
+    }
+    let rows = (0..s.simulation.intervals).map(|k| {
+        let flag = if a.validation.slack[k] >= 0.0 {
+            ""
+        } else {
+            " !"
+        };
+        let mut row = vec![
+            k.to_string(),
+            clock(k as f64 * s.simulation.interval),
+            if a.required[k] > a.requirement.staffing[k] {
+                format!("{}→{}", a.requirement.staffing[k], a.required[k])
+            } else {
+                a.required[k].to_string()
+            },
+            format!("{:.1}", a.rostered[k]),
+            a.staffing[k].to_string(),
+        ];
+        for i in 0..q.staff.targets.len() {
+            row.push(format!(
+                "{}{flag}",
+                fmt_estimate(&a.validation.estimates[k][i])
+            ));
+        }
+        row
+    });
+    out.push_str(&grid(columns, rows, width));
+    let flagged = a.validation.misses();
+    let k = s.simulation.intervals;
+    let _ = writeln!(
+        out,
+        "fresh seeds: holds in {} of {k} intervals ({} roster round(s){}){}",
+        k - flagged.len(),
+        a.rounds,
+        if a.raised.is_empty() {
+            String::new()
+        } else {
+            format!("; requirement raised in interval(s) {}", list_of(&a.raised))
+        },
+        if flagged.is_empty() {
+            String::new()
+        } else {
+            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "agent-hours on duty: {:.1} (requirement: {:.1})",
+        agent_hours(s, &a.staffing),
+        agent_hours(s, &a.requirement.staffing)
+    );
+    let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
+    let _ = writeln!(out, "staffing = [{}]", list.join(", "));
+    out
+}
+
+/// Tidy long CSV: `section,item,field,value` — one row per shift field, per interval field
+/// and the totals, so one file holds the shifts table and the coverage.
+fn roster_csv(q: &RosterQuery, a: &RosterAnswer) -> String {
+    let s = &q.staff.scenario;
+    let mut out = String::from("section,item,field,value\n");
+    let quote = |t: &str| {
+        if t.contains([',', '"', '\n']) {
+            format!("\"{}\"", t.replace('"', "\"\""))
+        } else {
+            t.to_string()
+        }
+    };
+    for (c, &n) in q.columns.iter().zip(&a.counts) {
+        let item = quote(&c.label);
+        let _ = writeln!(out, "shift,{item},start_s,{}", c.start_s);
+        let _ = writeln!(out, "shift,{item},length_s,{}", c.length_s);
+        let _ = writeln!(out, "shift,{item},agents,{n}");
+        let _ = writeln!(out, "shift,{item},cost_per_agent,{}", c.cost);
+        let _ = writeln!(out, "shift,{item},cost,{}", c.cost * f64::from(n));
+    }
+    for k in 0..s.simulation.intervals {
+        let _ = writeln!(
+            out,
+            "interval,{k},start_s,{}",
+            k as f64 * s.simulation.interval
+        );
+        let _ = writeln!(out, "interval,{k},required,{}", a.requirement.staffing[k]);
+        let _ = writeln!(out, "interval,{k},required_after_rounds,{}", a.required[k]);
+        let _ = writeln!(out, "interval,{k},rostered,{}", a.rostered[k]);
+        let _ = writeln!(out, "interval,{k},agents,{}", a.staffing[k]);
+        for (t, e) in q.staff.targets.iter().zip(&a.validation.estimates[k]) {
+            if let Some(e) = e {
+                let m = quote(&t.label());
+                let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
+                let _ = writeln!(out, "interval,{k},{m}_ci95_lo,{}", e.ci95.0);
+                let _ = writeln!(out, "interval,{k},{m}_ci95_hi,{}", e.ci95.1);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "interval,{k},holds_on_fresh_seeds,{}",
+            a.validation.slack[k] >= 0.0
+        );
+    }
+    let _ = writeln!(out, "total,,cost,{}", a.cost);
+    if let Some(c) = a.interval_by_interval_cost {
+        let _ = writeln!(out, "total,,interval_by_interval_cost,{c}");
+    }
+    let _ = writeln!(out, "total,,simulations,{}", a.simulations);
+    out
+}

@@ -1,0 +1,694 @@
+//! Joint staffing: the headcount per interval of several agent groups at once (multi-skill
+//! centers), at least total cost, by simulation from an Erlang start.
+//!
+//! # Targets
+//! A target without a call type is judged on the contacts of every call type a staffed group
+//! serves; `billing.service_level>=x` on that type's contacts (some staffed group must serve
+//! it); `occupancy<=x` caps **each** staffed group (one judged target per group, labelled
+//! `tier1.occupancy`). Per interval, with the confidence rule of [`super::Confidence`].
+//!
+//! # Cost
+//! A group's agent-hour costs its `hourly_cost` (the scenario key of `[[agent_groups]]`); when
+//! no staffed group has one, every agent-hour costs 1 (the answer then minimises agent-hours).
+//!
+//! # Method (a marginal-benefit greedy on simulation)
+//! 1. **Erlang start.** Each call type's load goes to the staffed groups that list it first
+//!    among their skills (split equally), or, if none does, to all staffed groups serving it;
+//!    each group is then sized per interval by Erlang A/C for its share, as `staff` does for
+//!    one group. Groups not staffed keep their scenario staffing and are left out of the
+//!    estimate (their help shows in simulation).
+//! 2. **Add** while some interval misses: for every missing interval and every staffed group,
+//!    simulate one more agent there (one parallel batch, common random numbers); per missing
+//!    interval, add the agent with the largest reduction of the *shortfall* — the sum over
+//!    intervals of how far the worst target misses, relative to the target — per unit of its
+//!    cost (ties: the cheaper group, then the first).
+//! 3. **Remove**: try one agent less in every (group, interval) above its floor in one batch;
+//!    of the removals that keep every target, apply the largest prefix, most costly agent first
+//!    (all, half, a quarter, …, one) that together still keeps them; repeat, stopping after a
+//!    full round in which no single removal keeps the targets. The answer is locally minimal:
+//!    no single agent can be removed.
+//! 4. **Fresh seeds**: as `staff`, the answer is re-simulated on streams the search never used
+//!    ([`super::VALIDATION_POINT`]` + r`); missing intervals get the greedy's best agent judged
+//!    on those streams, at most [`VALIDATION_ROUNDS`] rounds.
+//!
+//! # Limits
+//! A local search: it does not prove the least cost (the cutting-plane method of Cezik &
+//! L'Ecuyer 2008 would give a bound); each add round costs `groups × missing intervals`
+//! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
+
+use super::{
+    agent_hours, default_cap, erlang_for, how_close, interval_clock, judge, Confidence, Evaluation,
+    StaffError, Target, VALIDATION_POINT,
+};
+use crate::engine::simulate;
+use crate::experiment::{stream_key, RunError, RunOptions, Runner};
+use crate::scenario::Scenario;
+use crate::stats::{contact_metrics, Accumulator, Counters, CONTACT_METRICS};
+
+/// Fresh-seed rounds at most. More than `staff`'s 3: with several groups the removal phase
+/// has more cells to fit to the search's own draws, so more intervals miss on fresh ones.
+pub const VALIDATION_ROUNDS: u32 = 5;
+
+/// A joint staffing question.
+#[derive(Debug, Clone)]
+pub struct JointQuery {
+    /// The scenario; groups not in `groups` keep their staffing.
+    pub scenario: Scenario,
+    /// Indices of the agent groups staffed together (distinct).
+    pub groups: Vec<usize>,
+    /// Targets (module docs for what each judges).
+    pub targets: Vec<Target>,
+    /// Confidence bound or mean.
+    pub confidence: Confidence,
+    /// Threads, cancellation, memory budget, progress bar.
+    pub options: RunOptions,
+    /// Most simulations the search may run.
+    pub max_simulations: usize,
+    /// Most agents per group and interval (`None`: 3 × Erlang + 50).
+    pub max_agents: Option<u32>,
+}
+
+/// The answer: per staffed group (in the query's order), per interval.
+#[derive(Debug, Clone)]
+pub struct JointAnswer {
+    /// Labels of the judged targets, in the order of the evaluations' rows.
+    pub labels: Vec<String>,
+    /// The staffing to use (the search's choice plus what fresh-seed validation added).
+    pub staffing: Vec<Vec<u32>>,
+    /// Its figures on the search's seeds (what `ccsim run` of the staffed scenario gives).
+    pub evaluation: Evaluation,
+    /// Its figures on the last fresh-seed round (the ones to quote).
+    pub validation: Evaluation,
+    /// Fresh-seed rounds run.
+    pub validation_rounds: u32,
+    /// The Erlang start.
+    pub erlang: Vec<Vec<u32>>,
+    /// The Erlang start's figures in simulation.
+    pub erlang_evaluation: Evaluation,
+    /// Lowest headcount considered per group and interval.
+    pub floor: Vec<Vec<u32>>,
+    /// Cost per agent-hour of each staffed group.
+    pub cost_per_hour: Vec<f64>,
+    /// Simulations run.
+    pub simulations: usize,
+}
+
+impl JointAnswer {
+    /// Total cost of the answer's staffing over the horizon.
+    pub fn cost(&self, s: &Scenario) -> f64 {
+        total_cost(s, &self.cost_per_hour, &self.staffing)
+    }
+}
+
+/// What a judged target measures.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Contacts of every call type a staffed group serves.
+    Union(usize),
+    /// One call type's contacts.
+    Type(usize, usize),
+    /// One group's occupancy.
+    Occupancy(usize),
+}
+
+/// Cost per agent-hour of each staffed group: its `hourly_cost`, or 1 for all when none has
+/// one.
+pub fn costs_per_hour(s: &Scenario, groups: &[usize]) -> Vec<f64> {
+    let c: Vec<f64> = groups
+        .iter()
+        .map(|&g| s.agent_groups[g].hourly_cost)
+        .collect();
+    if c.iter().all(|&x| x == 0.0) {
+        vec![1.0; c.len()]
+    } else {
+        c
+    }
+}
+
+/// Σ over groups of cost per hour × agent-hours.
+pub fn total_cost(s: &Scenario, per_hour: &[f64], staffing: &[Vec<u32>]) -> f64 {
+    per_hour
+        .iter()
+        .zip(staffing)
+        .map(|(c, st)| c * agent_hours(s, st))
+        .sum()
+}
+
+/// The judged targets: labels, targets (occupancy repeated per group) and sources; unknown
+/// or unserved call types are refused.
+/// Labels, targets and sources of the judged targets, row for row.
+type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
+
+fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
+    let s = &q.scenario;
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for t in &q.targets {
+        let metric = CONTACT_METRICS.iter().position(|m| *m == t.metric);
+        match (&t.call_type, metric) {
+            (_, None) => {
+                for &g in &q.groups {
+                    out.0
+                        .push(format!("{}.{}", s.agent_groups[g].name, t.metric));
+                    out.1.push(t.clone());
+                    out.2.push(Source::Occupancy(g));
+                }
+            }
+            (None, Some(i)) => {
+                out.0.push(t.label());
+                out.1.push(t.clone());
+                out.2.push(Source::Union(i));
+            }
+            (Some(name), Some(i)) => {
+                let c = s
+                    .call_types
+                    .iter()
+                    .position(|c| &c.name == name)
+                    .ok_or_else(|| {
+                        StaffError::Input(format!(
+                            "--target {t}: no call type `{name}` in {} (call types: {})",
+                            s.source,
+                            s.call_types
+                                .iter()
+                                .map(|c| c.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })?;
+                if !q
+                    .groups
+                    .iter()
+                    .any(|&g| s.agent_groups[g].skills.contains(&c))
+                {
+                    return Err(StaffError::Input(format!(
+                        "--target {t}: none of the staffed groups serves `{name}`"
+                    )));
+                }
+                out.0.push(t.label());
+                out.1.push(t.clone());
+                out.2.push(Source::Type(c, i));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Each staffed group's share of each call type's load for the Erlang start (module docs).
+fn load_shares(s: &Scenario, groups: &[usize]) -> Vec<Vec<(usize, f64)>> {
+    let mut shares = vec![Vec::new(); groups.len()];
+    for c in 0..s.call_types.len() {
+        let first: Vec<usize> = (0..groups.len())
+            .filter(|&i| s.agent_groups[groups[i]].skills.first() == Some(&c))
+            .collect();
+        let takers = if first.is_empty() {
+            (0..groups.len())
+                .filter(|&i| s.agent_groups[groups[i]].skills.contains(&c))
+                .collect()
+        } else {
+            first
+        };
+        for &i in &takers {
+            shares[i].push((c, 1.0 / takers.len() as f64));
+        }
+    }
+    shares
+}
+
+/// How far the targets are missed in all: Σ over intervals of the worst relative miss.
+fn shortfall(e: &Evaluation) -> f64 {
+    e.slack.iter().map(|s| (-s).max(0.0)).sum()
+}
+
+/// The evaluation context: the query's judged targets and the runner.
+struct Judge<'a> {
+    q: &'a JointQuery,
+    targets: Vec<Target>,
+    sources: Vec<Source>,
+    union: Vec<usize>,
+    runner: Runner,
+}
+
+impl Judge<'_> {
+    /// Simulates every candidate (staffing per staffed group) at stream `point`.
+    fn evaluate(&self, cands: &[Vec<Vec<u32>>], point: u64) -> Result<Vec<Evaluation>, StaffError> {
+        let q = self.q;
+        let scenarios: Vec<Scenario> = cands
+            .iter()
+            .map(|c| {
+                let mut s = q.scenario.clone();
+                for (&g, st) in q.groups.iter().zip(c) {
+                    s.agent_groups[g].staffing = st.clone();
+                }
+                s
+            })
+            .collect();
+        let reps = q.scenario.simulation.replications as usize;
+        let intervals = q.scenario.simulation.intervals;
+        let n = self.sources.len();
+        let mut accs = vec![vec![Accumulator::default(); intervals * n]; cands.len()];
+        let scored = q.scenario.experience_model;
+        let done = self.runner.ordered(
+            cands.len() * reps,
+            |j| {
+                let s = &scenarios[j / reps];
+                simulate(s, stream_key(s, point, (j % reps) as u32))
+            },
+            |j, r| -> Result<(), StaffError> {
+                let acc = &mut accs[j / reps];
+                for k in 0..intervals {
+                    let mut cell = Counters::default();
+                    for &c in &self.union {
+                        cell.add(&r.contacts[k * r.call_types + c]);
+                    }
+                    let together = contact_metrics(&cell, scored);
+                    for (t, source) in self.sources.iter().enumerate() {
+                        let v = match *source {
+                            Source::Union(i) => together[i],
+                            Source::Type(c, i) => {
+                                contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
+                            }
+                            Source::Occupancy(g) => {
+                                let cell = k * r.groups + g;
+                                (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
+                            }
+                        };
+                        acc[k * n + t].push(v);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        if done.interrupted() {
+            return Err(RunError::Interrupted.into());
+        }
+        Ok(accs
+            .iter()
+            .map(|a| judge(&self.targets, intervals, a, q.confidence))
+            .collect())
+    }
+}
+
+/// Simulates candidates at a stream point, counting them against the budget.
+type Eval<'a> = dyn FnMut(&[Vec<Vec<u32>>], u64) -> Result<Vec<Evaluation>, StaffError> + 'a;
+
+/// Runs the joint search described in the module docs.
+pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
+    if q.targets.is_empty() {
+        return Err(StaffError::Input("give at least one --target".into()));
+    }
+    let s = &q.scenario;
+    let (labels, targets, sources) = judged(q)?;
+    let intervals = s.simulation.intervals;
+    let gs = q.groups.len();
+    let mut union: Vec<usize> = q
+        .groups
+        .iter()
+        .flat_map(|&g| s.agent_groups[g].skills.iter().copied())
+        .collect();
+    union.sort_unstable();
+    union.dedup();
+    let per_hour = costs_per_hour(s, &q.groups);
+    let shares = load_shares(s, &q.groups);
+    let mut floor: Vec<Vec<u32>> = q
+        .groups
+        .iter()
+        .map(|&g| {
+            (0..intervals)
+                .map(|k| {
+                    let r = s.effective_arrival_rates(k);
+                    u32::from(
+                        s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0) || k + 1 == intervals,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut erlang = vec![vec![0u32; intervals]; gs];
+    for i in 0..gs {
+        // Per-type targets about types this group takes no share of say nothing about it.
+        let own: Vec<Target> = q
+            .targets
+            .iter()
+            .filter(|t| {
+                t.call_type.as_ref().is_none_or(|name| {
+                    shares[i]
+                        .iter()
+                        .any(|&(c, _)| &s.call_types[c].name == name)
+                })
+            })
+            .cloned()
+            .collect();
+        for k in 0..intervals {
+            erlang[i][k] = erlang_for(s, &own, &shares[i], k)?
+                .max(floor[i][k])
+                .min(q.max_agents.unwrap_or(u32::MAX));
+            if (k + 1) as f64 * s.simulation.interval <= s.simulation.warmup {
+                floor[i][k] = erlang[i][k];
+            }
+        }
+    }
+    let cap: Vec<Vec<u32>> = erlang
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&n| q.max_agents.unwrap_or_else(|| default_cap(n)))
+                .collect()
+        })
+        .collect();
+    let judge = Judge {
+        q,
+        targets,
+        sources,
+        union,
+        runner: q.options.runner(&[s])?,
+    };
+    let bar = judge
+        .runner
+        .progress_bar(q.max_simulations as u64, "simulations, at most");
+    bar.set_message("Erlang start");
+    let mut sims = 0usize;
+    let mut eval = |cands: &[Vec<Vec<u32>>], point: u64| -> Result<Vec<Evaluation>, StaffError> {
+        bar.inc(cands.len() as u64);
+        if sims + cands.len() > q.max_simulations {
+            return Err(StaffError::Budget(format!(
+                "the joint search needs more than --max-simulations {} simulations; raise it (or use fewer intervals, groups or replications)",
+                q.max_simulations
+            )));
+        }
+        sims += cands.len();
+        judge.evaluate(cands, point)
+    };
+    let cost_of = |i: usize, k: usize| per_hour[i] * s.simulation.interval_len(k) / 3600.0;
+    // One greedy add round at `point`: per missing interval, the agent with the largest
+    // shortfall reduction per unit cost. Returns false when every cell is at its cap.
+    let add_round = |current: &mut Vec<Vec<u32>>,
+                     current_eval: &Evaluation,
+                     point: u64,
+                     eval: &mut Eval|
+     -> Result<bool, StaffError> {
+        let cells: Vec<(usize, usize)> = current_eval
+            .misses()
+            .into_iter()
+            .flat_map(|k| (0..gs).map(move |i| (i, k)))
+            .filter(|&(i, k)| current[i][k] < cap[i][k])
+            .collect();
+        if cells.is_empty() {
+            return Ok(false);
+        }
+        let cands: Vec<Vec<Vec<u32>>> = cells
+            .iter()
+            .map(|&(i, k)| {
+                let mut c = current.clone();
+                c[i][k] += 1;
+                c
+            })
+            .collect();
+        let evals = eval(&cands, point)?;
+        let base = shortfall(current_eval);
+        let mut best: Vec<Option<(f64, f64, usize)>> = vec![None; intervals];
+        for (&(i, k), e) in cells.iter().zip(&evals) {
+            let cost = cost_of(i, k);
+            let gain = base - shortfall(e);
+            let score = if cost > 0.0 {
+                gain / cost
+            } else {
+                f64::INFINITY
+            };
+            let better = match best[k] {
+                None => true,
+                Some((bs, bc, _)) => score > bs || (score == bs && cost < bc),
+            };
+            if better {
+                best[k] = Some((score, cost, i));
+            }
+        }
+        for (k, b) in best.iter().enumerate() {
+            if let Some((_, _, i)) = b {
+                current[*i][k] += 1;
+            }
+        }
+        Ok(true)
+    };
+
+    let erlang_evaluation = eval(std::slice::from_ref(&erlang), 0)?.remove(0);
+    let mut current = erlang.clone();
+    let mut current_eval = erlang_evaluation.clone();
+    bar.set_message("adding where targets are missed");
+    while !current_eval.meets() {
+        if !add_round(&mut current, &current_eval, 0, &mut eval)? {
+            let k = current_eval.misses()[0];
+            let named: Vec<(String, &Target)> =
+                labels.iter().cloned().zip(&judge.targets).collect();
+            return Err(StaffError::Input(format!(
+                "the targets cannot be met in interval {k} ({}) with every staffed group at its limit ({}); how close it got there: {}. Are they reachable with {} replications?",
+                interval_clock(s, k),
+                match q.max_agents {
+                    Some(m) => format!("--max-agents {m}"),
+                    None => "3 × Erlang + 50".into(),
+                },
+                how_close(&named, &current_eval, k, q.confidence),
+                s.simulation.replications
+            )));
+        }
+        current_eval = eval(std::slice::from_ref(&current), 0)?.remove(0);
+    }
+
+    bar.set_message("removing agents");
+    let mut recheck: Option<Vec<(usize, usize)>> = None;
+    loop {
+        let cells: Vec<(usize, usize)> = match &recheck {
+            Some(c) => c.clone(),
+            None => (0..gs)
+                .flat_map(|i| (0..intervals).map(move |k| (i, k)))
+                .filter(|&(i, k)| current[i][k] > floor[i][k])
+                .collect(),
+        };
+        let full_round = recheck.is_none();
+        let cands: Vec<Vec<Vec<u32>>> = cells
+            .iter()
+            .map(|&(i, k)| {
+                let mut c = current.clone();
+                c[i][k] -= 1;
+                c
+            })
+            .collect();
+        let evals = if cands.is_empty() {
+            Vec::new()
+        } else {
+            eval(&cands, 0)?
+        };
+        let mut passing: Vec<((usize, usize), Evaluation)> = cells
+            .iter()
+            .copied()
+            .zip(evals)
+            .filter(|(_, e)| e.meets())
+            .collect();
+        if passing.is_empty() {
+            if full_round {
+                break;
+            }
+            recheck = None;
+            continue;
+        }
+        // The costliest agent first, then the most slack left.
+        passing.sort_by(|a, b| {
+            let total = |e: &Evaluation| e.slack.iter().sum::<f64>();
+            cost_of(b.0 .0, b.0 .1)
+                .total_cmp(&cost_of(a.0 .0, a.0 .1))
+                .then(total(&b.1).total_cmp(&total(&a.1)))
+                .then(a.0.cmp(&b.0))
+        });
+        let winners: Vec<(usize, usize)> = passing.iter().map(|(c, _)| *c).collect();
+        let mut take = passing.len();
+        while take > 1 {
+            let mut fewer = current.clone();
+            for &((i, k), _) in &passing[..take] {
+                fewer[i][k] -= 1;
+            }
+            let e = eval(std::slice::from_ref(&fewer), 0)?.remove(0);
+            if e.meets() {
+                current = fewer;
+                current_eval = e;
+                break;
+            }
+            take /= 2;
+        }
+        if take <= 1 {
+            let ((i, k), e) = passing.swap_remove(0);
+            current[i][k] -= 1;
+            current_eval = e;
+        }
+        recheck = Some(
+            winners
+                .into_iter()
+                .filter(|&(i, k)| current[i][k] > floor[i][k])
+                .collect(),
+        );
+    }
+
+    bar.set_message("checking on fresh seeds");
+    let chosen = current.clone();
+    let mut rounds = 0u32;
+    let validation = loop {
+        rounds += 1;
+        let point = VALIDATION_POINT + u64::from(rounds);
+        let v = eval(std::slice::from_ref(&current), point)?.remove(0);
+        if v.meets()
+            || rounds == VALIDATION_ROUNDS
+            || !add_round(&mut current, &v, point, &mut eval)?
+        {
+            break v;
+        }
+    };
+    if current != chosen {
+        current_eval = eval(std::slice::from_ref(&current), 0)?.remove(0);
+    }
+    bar.finish_and_clear();
+    Ok(JointAnswer {
+        labels,
+        staffing: current,
+        evaluation: current_eval,
+        validation,
+        validation_rounds: rounds,
+        erlang,
+        erlang_evaluation,
+        floor,
+        cost_per_hour: per_hour,
+        simulations: sims,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staff::{search as staff_one, StaffQuery};
+
+    /// A generalist group (serves `sales` first, `support` second; 30 per hour) and a cheaper
+    /// specialist group (`support` only; 20 per hour), both starting at one agent.
+    fn two_skill() -> Scenario {
+        let text = r#"
+            [simulation]
+            horizon = "3h"
+            interval = "1h"
+            replications = 8
+            [[call_types]]
+            name = "sales"
+            volumes = [40, 60, 40]
+            handle_time = { distribution = "exponential", mean = "4m" }
+            patience = { distribution = "exponential", mean = "3m" }
+            [[call_types]]
+            name = "support"
+            volumes = [90, 120, 90]
+            handle_time = { distribution = "exponential", mean = "5m" }
+            patience = { distribution = "exponential", mean = "3m" }
+            [[agent_groups]]
+            name = "generalist"
+            skills = ["sales", "support"]
+            agents = 1
+            hourly_cost = 30
+            [[agent_groups]]
+            name = "specialist"
+            skills = ["support"]
+            agents = 1
+            hourly_cost = 20
+        "#;
+        Scenario::from_toml_str(text, "t", "t").unwrap()
+    }
+
+    fn options() -> RunOptions {
+        RunOptions {
+            threads: Some(2),
+            ..RunOptions::default()
+        }
+    }
+
+    /// Joint staffing meets the targets on all contacts and costs strictly less than staffing
+    /// the groups one by one (the generalist first, for its call types with the specialist
+    /// held at its scenario staffing, then the specialist with the generalist's answer held),
+    /// which loads the support work on the costlier generalists.
+    #[test]
+    fn joint_staffing_beats_one_group_at_a_time() {
+        let s = two_skill();
+        let targets: Vec<Target> = vec!["service_level>=0.8".parse().unwrap()];
+        let joint = search(&JointQuery {
+            scenario: s.clone(),
+            groups: vec![0, 1],
+            targets: targets.clone(),
+            confidence: Confidence::Ci95,
+            options: options(),
+            max_simulations: 2000,
+            max_agents: None,
+        })
+        .unwrap();
+        assert!(joint.evaluation.meets());
+        assert!(joint.validation.meets(), "{:?}", joint.validation.misses());
+        let mut one_by_one = s.clone();
+        for g in [0, 1] {
+            let a = staff_one(&StaffQuery {
+                scenario: one_by_one.clone(),
+                group: g,
+                targets: targets.clone(),
+                confidence: Confidence::Ci95,
+                options: options(),
+                max_simulations: 2000,
+                max_agents: None,
+            })
+            .unwrap();
+            one_by_one.agent_groups[g].staffing = a.staffing;
+        }
+        let per_hour = costs_per_hour(&s, &[0, 1]);
+        let sequential = total_cost(
+            &s,
+            &per_hour,
+            &[
+                one_by_one.agent_groups[0].staffing.clone(),
+                one_by_one.agent_groups[1].staffing.clone(),
+            ],
+        );
+        let cost = joint.cost(&s);
+        assert!(
+            cost < sequential,
+            "joint {cost} ({:?}) vs one by one {sequential} ({:?}, {:?})",
+            joint.staffing,
+            one_by_one.agent_groups[0].staffing,
+            one_by_one.agent_groups[1].staffing
+        );
+    }
+
+    #[test]
+    fn the_erlang_start_gives_each_type_to_the_groups_that_put_it_first() {
+        let s = two_skill();
+        let shares = load_shares(&s, &[0, 1]);
+        assert_eq!(shares, vec![vec![(0, 1.0)], vec![(1, 1.0)]]);
+        // Staffing the generalist alone, it takes both.
+        assert_eq!(load_shares(&s, &[0]), vec![vec![(0, 1.0), (1, 1.0)]]);
+    }
+
+    #[test]
+    fn occupancy_caps_each_group_and_types_must_be_served() {
+        let q = JointQuery {
+            scenario: two_skill(),
+            groups: vec![0, 1],
+            targets: vec![
+                "occupancy<=0.9".parse().unwrap(),
+                "support.asa_s<=30".parse().unwrap(),
+            ],
+            confidence: Confidence::Mean,
+            options: options(),
+            max_simulations: 10,
+            max_agents: None,
+        };
+        let (labels, _, _) = judged(&q).unwrap();
+        assert_eq!(
+            labels,
+            [
+                "generalist.occupancy",
+                "specialist.occupancy",
+                "support.asa_s"
+            ]
+        );
+        let mut q = q;
+        q.groups = vec![1];
+        q.targets = vec!["sales.service_level>=0.8".parse().unwrap()];
+        assert!(matches!(search(&q), Err(StaffError::Input(m)) if m.contains("serves `sales`")));
+    }
+}

@@ -1,0 +1,777 @@
+//! Rosters: how many agents start on each allowed shift, so that the per-interval requirement
+//! of the staffing search is covered at least cost, checked by simulation on fresh seeds.
+//!
+//! # The shift file
+//! A TOML file of allowed shifts in the vocabulary of the scenario's `[[shifts]]` keys (group,
+//! start as clock time, length, breaks with earliest/latest start and length, days), plus what
+//! a roster needs: the cost per agent on the shift and optional bounds on its agents:
+//!
+//! ```toml
+//! day_start = "08:00"        # the clock time of the scenario's time 0 (default "00:00")
+//! [[shifts]]
+//! name = "early"             # optional label (default: start+length)
+//! group = "tier1"            # optional: default the rostered group; others are skipped
+//! start = "08:00"            # clock time "HH:MM" on the day_start clock
+//! length = "8h"
+//! breaks = [{ earliest = "11:30", latest = "12:30", length = "30m" }]
+//! days = [0]                 # day numbers from the scenario's first day (default: every day)
+//! cost = 200.0               # per agent on the shift (default: its length in hours)
+//! min_agents = 0             # optional bounds; `agents = n` fixes the count
+//! max_agents = 40
+//! ```
+//!
+//! A shift on day `d` starts at scenario time `d·24h + (start − day_start)`, wrapping
+//! `start − day_start` into one day. A break's clock times are read on the same clock (a time
+//! before the shift's start is the next day's). An agent on a shift counts, in each planning
+//! interval, for the share of the interval she is on duty: on the shift and not on a break.
+//! Breaks sit at their **nominal placement** for this count: the middle of their window
+//! (start at `(earliest + latest) / 2`); the engine does not model breaks yet, so this is a
+//! planning rule, not a simulation of when agents actually go.
+//!
+//! # The integer program
+//! With `x_j` agents on shift-day `j` (an integer in `[min_agents, max_agents]`), `a_kj` the
+//! share of interval `k` an agent on `j` is on duty and `r_k` the requirement:
+//! minimise `Σ_j cost_j·x_j` subject to `Σ_j a_kj·x_j ≥ r_k` for every interval. Solved exactly
+//! (branch and bound, zero gap) by `good_lp` with the pure-Rust `microlp` backend. The
+//! *rostered* headcount `Σ_j a_kj·x_j` may be fractional (partial intervals, breaks); the
+//! scenario staffing written for simulation is its floor — a conservative reading that still
+//! is at least `r_k`, since `r_k` is a whole number.
+//!
+//! # Simulation loop
+//! The roster's staffing is re-simulated on fresh streams (stream point
+//! [`ROSTER_POINT`] `+ round`, never used by the search nor its validation); where an interval
+//! misses a target, its requirement becomes one more than the roster gave it and the program
+//! is solved again, at most [`ROSTER_ROUNDS`] rounds. The last round's figures are the
+//! validation figures the report shows.
+
+use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
+use crate::scenario::duration::parse_duration;
+use crate::scenario::Scenario;
+use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel};
+use serde::Deserialize;
+
+/// Seconds in a day: shift days and clock times wrap on it.
+const DAY: f64 = 86_400.0;
+
+/// Stream point of the first roster validation round (round `r` uses this plus `r`): far from
+/// the search's point 0 and from [`super::VALIDATION_POINT`]` + 1..=3`, so every round judges
+/// the roster on draws nothing was chosen on.
+pub const ROSTER_POINT: u64 = super::VALIDATION_POINT + 0x100;
+
+/// Simulation rounds of the roster at most (each one simulation of all replications).
+pub const ROSTER_ROUNDS: u32 = 5;
+
+/// The shift file as written (unknown keys refused, so a typo is not silently ignored).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShiftFile {
+    day_start: Option<String>,
+    #[serde(default)]
+    shifts: Vec<RawShift>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShift {
+    name: Option<String>,
+    group: Option<String>,
+    start: String,
+    length: String,
+    #[serde(default)]
+    breaks: Vec<RawBreak>,
+    days: Option<Vec<i64>>,
+    cost: Option<f64>,
+    min_agents: Option<i64>,
+    max_agents: Option<i64>,
+    agents: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBreak {
+    earliest: String,
+    latest: Option<String>,
+    length: String,
+}
+
+/// One allowed shift on one day, as the integer program sees it: a column of coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftColumn {
+    /// Label for reports: the shift's name, with ` day d` on multi-day horizons.
+    pub label: String,
+    /// The start as the shift file gives it ("HH:MM" on its clock).
+    pub start_clock: String,
+    /// Scenario time the shift starts (seconds from the scenario's start).
+    pub start_s: f64,
+    /// Shift length (seconds), breaks included.
+    pub length_s: f64,
+    /// Cost per agent on this shift.
+    pub cost: f64,
+    /// Fewest agents on it.
+    pub min_agents: u32,
+    /// Most agents on it (`None`: no bound).
+    pub max_agents: Option<u32>,
+    /// `cover[k]`: share of interval `k` an agent on this shift is on duty (0..=1).
+    pub cover: Vec<f64>,
+}
+
+/// Parses "HH:MM" (00:00 to 24:00) into seconds after midnight.
+fn clock(text: &str, key: &str) -> Result<f64, String> {
+    let bad = || {
+        format!("{key}: `{text}` is not a clock time; write \"HH:MM\" from 00:00 to 24:00, e.g. \"08:30\"")
+    };
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return Err(bad());
+    }
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    Ok(f64::from(h * 3600 + m * 60))
+}
+
+fn positive_duration(text: &str, key: &str, max: f64) -> Result<f64, String> {
+    let d = parse_duration(text).map_err(|e| format!("{key}: {e}"))?;
+    if !(d > 0.0 && d <= max) {
+        return Err(format!(
+            "{key}: `{text}` must be longer than 0 and at most {}h",
+            max / 3600.0
+        ));
+    }
+    Ok(d)
+}
+
+fn count(v: i64, key: &str) -> Result<u32, String> {
+    u32::try_from(v).map_err(|_| format!("{key}: {v} must be a whole number from 0 to 4294967295"))
+}
+
+/// Overlap of `[a0, a1)` and `[b0, b1)`.
+fn overlap(a0: f64, a1: f64, b0: f64, b1: f64) -> f64 {
+    (a1.min(b1) - a0.max(b0)).max(0.0)
+}
+
+/// Reads a shift file for group `group` of `scenario`: its columns (one per shift and day),
+/// validated. `file` names the file in messages; every message names the key path
+/// (`shifts[2].cost`), what is wrong and what is allowed.
+pub fn parse_shifts(
+    text: &str,
+    file: &str,
+    scenario: &Scenario,
+    group: usize,
+) -> Result<Vec<ShiftColumn>, String> {
+    let raw: RawShiftFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    let at = |m: String| format!("{file}: {m}");
+    let day_start = match &raw.day_start {
+        Some(t) => clock(t, "day_start").map_err(at)?,
+        None => 0.0,
+    };
+    let sim = &scenario.simulation;
+    let days = (sim.horizon / DAY).ceil().max(1.0) as i64;
+    let groups: Vec<&str> = scenario
+        .agent_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    let rostered = groups[group];
+    let mut columns = Vec::new();
+    for (i, s) in raw.shifts.iter().enumerate() {
+        let key = |k: &str| format!("shifts[{i}].{k}");
+        if let Some(g) = &s.group {
+            if !groups.contains(&g.as_str()) {
+                return Err(at(format!(
+                    "{}: no agent group `{g}` in {} (groups: {})",
+                    key("group"),
+                    scenario.source,
+                    groups.join(", ")
+                )));
+            }
+        }
+        let start = clock(&s.start, &key("start")).map_err(at)?;
+        let length = positive_duration(&s.length, &key("length"), DAY).map_err(at)?;
+        let cost = s.cost.unwrap_or(length / 3600.0);
+        if !(cost.is_finite() && cost >= 0.0) {
+            return Err(at(format!(
+                "{}: {cost} must be a finite amount ≥ 0 (per agent on the shift)",
+                key("cost")
+            )));
+        }
+        let (mut min, mut max) = (0, None);
+        if let Some(v) = s.min_agents {
+            min = count(v, &key("min_agents")).map_err(at)?;
+        }
+        if let Some(v) = s.max_agents {
+            max = Some(count(v, &key("max_agents")).map_err(at)?);
+        }
+        if let Some(v) = s.agents {
+            if s.min_agents.is_some() || s.max_agents.is_some() {
+                return Err(at(format!(
+                    "{}: give either `agents` (a fixed count) or `min_agents`/`max_agents`, not both",
+                    key("agents")
+                )));
+            }
+            let n = count(v, &key("agents")).map_err(at)?;
+            (min, max) = (n, Some(n));
+        }
+        if max.is_some_and(|m| m < min) {
+            return Err(at(format!(
+                "{}: {} is below min_agents {min}",
+                key("max_agents"),
+                max.unwrap_or(0)
+            )));
+        }
+        // Breaks: offsets from the shift's start, checked to lie within it; each counts at the
+        // middle of its window.
+        let mut off_duty: Vec<(f64, f64)> = Vec::new();
+        for (b, brk) in s.breaks.iter().enumerate() {
+            let bkey = |k: &str| format!("shifts[{i}].breaks[{b}].{k}");
+            let offset = |t: f64| (t - start).rem_euclid(DAY);
+            let earliest = offset(clock(&brk.earliest, &bkey("earliest")).map_err(at)?);
+            let latest = match &brk.latest {
+                Some(t) => offset(clock(t, &bkey("latest")).map_err(at)?),
+                None => earliest,
+            };
+            let len = positive_duration(&brk.length, &bkey("length"), length).map_err(at)?;
+            if latest < earliest || latest + len > length {
+                return Err(at(format!(
+                    "shifts[{i}].breaks[{b}]: the window {}–{} plus {} does not lie within the shift ({} for {}); earliest ≤ latest and latest + length ≤ the shift's end are allowed",
+                    brk.earliest,
+                    brk.latest.as_deref().unwrap_or(&brk.earliest),
+                    brk.length,
+                    s.start,
+                    s.length
+                )));
+            }
+            let nominal = (earliest + latest) / 2.0;
+            off_duty.push((nominal, nominal + len));
+        }
+        let day_list: Vec<i64> = s.days.clone().unwrap_or_else(|| (0..days).collect());
+        if day_list.is_empty() {
+            return Err(at(format!(
+                "{}: empty; list day numbers from 0 to {} (or leave the key out for every day)",
+                key("days"),
+                days - 1
+            )));
+        }
+        for (j, &d) in day_list.iter().enumerate() {
+            if !(0..days).contains(&d) {
+                return Err(at(format!(
+                    "shifts[{i}].days[{j}]: day {d} is outside the scenario's horizon; days 0 to {} are allowed (0 = the scenario's first day)",
+                    days - 1
+                )));
+            }
+        }
+        if s.group.as_deref().is_some_and(|g| g != rostered) {
+            continue;
+        }
+        let name = s
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}+{}", s.start, s.length));
+        for &d in &day_list {
+            let t0 = d as f64 * DAY + (start - day_start).rem_euclid(DAY);
+            let cover: Vec<f64> = (0..sim.intervals)
+                .map(|k| {
+                    let k0 = k as f64 * sim.interval;
+                    let k1 = k0 + sim.interval_len(k);
+                    let on = overlap(t0, t0 + length, k0, k1)
+                        - off_duty
+                            .iter()
+                            .map(|&(b0, b1)| overlap(t0 + b0, t0 + b1, k0, k1))
+                            .sum::<f64>();
+                    (on / (k1 - k0)).clamp(0.0, 1.0)
+                })
+                .collect();
+            if cover.iter().all(|&c| c == 0.0) {
+                return Err(at(format!(
+                    "shifts[{i}] ({name}{}): starts at +{:.2}h of the scenario and covers none of its {}h horizon; check start against day_start",
+                    if days > 1 { format!(", day {d}") } else { String::new() },
+                    t0 / 3600.0,
+                    sim.horizon / 3600.0
+                )));
+            }
+            columns.push(ShiftColumn {
+                label: if days > 1 {
+                    format!("{name} day {d}")
+                } else {
+                    name.clone()
+                },
+                start_clock: s.start.trim().to_string(),
+                start_s: t0,
+                length_s: length,
+                cost,
+                min_agents: min,
+                max_agents: max,
+                cover,
+            });
+        }
+    }
+    if columns.is_empty() {
+        return Err(at(format!(
+            "no shift for agent group `{rostered}` (give [[shifts]] with group = \"{rostered}\" or without a group)"
+        )));
+    }
+    Ok(columns)
+}
+
+/// Rostered headcount per interval of `counts` agents on `columns`: `Σ_j a_kj·x_j`.
+pub fn coverage(columns: &[ShiftColumn], counts: &[u32]) -> Vec<f64> {
+    let intervals = columns.first().map_or(0, |c| c.cover.len());
+    (0..intervals)
+        .map(|k| {
+            columns
+                .iter()
+                .zip(counts)
+                .map(|(c, &x)| c.cover[k] * f64::from(x))
+                .sum()
+        })
+        .collect()
+}
+
+/// Whole agents on duty per interval (the floor of the coverage, with a tolerance for the sum
+/// of shares): the staffing simulated.
+pub fn whole_agents(cover: &[f64]) -> Vec<u32> {
+    cover.iter().map(|&c| (c + 1e-6).floor() as u32).collect()
+}
+
+/// Total cost of `counts`.
+pub fn cost(columns: &[ShiftColumn], counts: &[u32]) -> f64 {
+    columns
+        .iter()
+        .zip(counts)
+        .map(|(c, &x)| c.cost * f64::from(x))
+        .sum()
+}
+
+/// The least-cost integer roster covering `required` (see the module docs); `Err` names an
+/// interval no shift covers, or says the bounds make the requirement unreachable.
+/// Cost: one mixed-integer program with one variable per column and one row per interval
+/// with a requirement.
+pub fn solve(
+    columns: &[ShiftColumn],
+    required: &[u32],
+    clock_of: &dyn Fn(usize) -> String,
+) -> Result<Vec<u32>, String> {
+    for (k, &r) in required.iter().enumerate() {
+        if r > 0
+            && !columns
+                .iter()
+                .any(|c| c.cover[k] > 0.0 && c.max_agents != Some(0))
+        {
+            return Err(format!(
+                "interval {k} ({}) needs {r} agent(s) but no shift covers it: add a shift on duty then",
+                clock_of(k)
+            ));
+        }
+    }
+    let mut vars = ProblemVariables::new();
+    let x: Vec<_> = columns
+        .iter()
+        .map(|c| {
+            let mut v = variable().integer().min(c.min_agents);
+            if let Some(m) = c.max_agents {
+                v = v.max(m);
+            }
+            vars.add(v)
+        })
+        .collect();
+    let objective: Expression = columns.iter().zip(&x).map(|(c, &v)| c.cost * v).sum();
+    let mut model = vars.minimise(objective).using(microlp);
+    for (k, &r) in required.iter().enumerate() {
+        if r == 0 {
+            continue;
+        }
+        let row: Expression = columns
+            .iter()
+            .zip(&x)
+            .filter(|(c, _)| c.cover[k] > 0.0)
+            .map(|(c, &v)| c.cover[k] * v)
+            .sum();
+        model.add_constraint(row.geq(f64::from(r)));
+    }
+    let solution = model.solve().map_err(|e| match e {
+        good_lp::ResolutionError::Infeasible => {
+            "no roster within the shifts' max_agents covers the requirement: raise max_agents or add shifts".to_string()
+        }
+        e => format!("the roster's integer program failed: {e}"),
+    })?;
+    let counts: Vec<u32> = x
+        .iter()
+        .map(|&v| solution.value(v).round().max(0.0) as u32)
+        .collect();
+    // The solver works in floating point: check the rounded answer covers what it must.
+    let cover = coverage(columns, &counts);
+    if let Some(k) = (0..required.len()).find(|&k| cover[k] + 1e-6 < f64::from(required[k])) {
+        return Err(format!(
+            "the roster's integer program returned a roster short in interval {k} ({:.3} < {})",
+            cover[k], required[k]
+        ));
+    }
+    Ok(counts)
+}
+
+/// A feasible roster built interval by interval, for comparison: from the shifts' minimums,
+/// each interval in turn gets agents on the shift covering it at the least cost per unit of
+/// coverage there until its requirement is met. What a planner covering each interval's
+/// rounded requirement with the cheapest shift (no look-ahead) pays; the integer program never
+/// pays more. `None` if the bounds stop it.
+pub fn interval_by_interval(columns: &[ShiftColumn], required: &[u32]) -> Option<Vec<u32>> {
+    let mut counts: Vec<u32> = columns.iter().map(|c| c.min_agents).collect();
+    let mut cover = coverage(columns, &counts);
+    for (k, &r) in required.iter().enumerate() {
+        while cover[k] + 1e-6 < f64::from(r) {
+            let j = (0..columns.len())
+                .filter(|&j| columns[j].cover[k] > 0.0)
+                .filter(|&j| columns[j].max_agents.is_none_or(|m| counts[j] < m))
+                .min_by(|&a, &b| {
+                    let per = |j: usize| columns[j].cost / columns[j].cover[k];
+                    per(a).total_cmp(&per(b)).then(a.cmp(&b))
+                })?;
+            counts[j] += 1;
+            for (c, share) in cover.iter_mut().zip(&columns[j].cover) {
+                *c += share;
+            }
+        }
+    }
+    Some(counts)
+}
+
+/// A roster question: the staffing search's query (its group is the one rostered) and the
+/// allowed shifts.
+#[derive(Debug, Clone)]
+pub struct RosterQuery {
+    /// What the requirement is searched with, and the group whose shifts are chosen.
+    pub staff: StaffQuery,
+    /// The allowed shift-days of that group ([`parse_shifts`]).
+    pub columns: Vec<ShiftColumn>,
+}
+
+/// The roster found.
+#[derive(Debug, Clone)]
+pub struct RosterAnswer {
+    /// The staffing search's answer: the per-interval requirement the roster starts from.
+    pub requirement: StaffAnswer,
+    /// The requirement the final roster was solved for (the search's, raised where the
+    /// roster's simulation missed a target).
+    pub required: Vec<u32>,
+    /// Agents starting on each column.
+    pub counts: Vec<u32>,
+    /// Rostered headcount per interval (fractional where shifts start or break inside it).
+    pub rostered: Vec<f64>,
+    /// Whole agents on duty per interval: the staffing the scenario runs with.
+    pub staffing: Vec<u32>,
+    /// Total cost of the roster.
+    pub cost: f64,
+    /// Cost of the interval-by-interval cover of the search's requirement
+    /// ([`interval_by_interval`]), for comparison (`None`: the shifts' bounds stop it).
+    pub interval_by_interval_cost: Option<f64>,
+    /// The roster's staffing on the search's seeds (what `ccsim run` of the roster scenario
+    /// reproduces).
+    pub evaluation: Evaluation,
+    /// The roster's staffing on the last fresh-seed round: the figures to quote.
+    pub validation: Evaluation,
+    /// Roster simulation rounds run.
+    pub rounds: u32,
+    /// Intervals whose requirement the rounds raised.
+    pub raised: Vec<usize>,
+    /// Simulations run, the search's included.
+    pub simulations: usize,
+}
+
+/// The planning clock of interval `k`: `+HH:MM` from the scenario's start.
+fn offset_clock(s: &Scenario, k: usize) -> String {
+    let m = (k as f64 * s.simulation.interval / 60.0).round() as u64;
+    format!("+{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Searches the requirement, solves the roster and re-simulates it until it holds on fresh
+/// seeds (module docs). Errors: bad shifts or targets are [`StaffError::Input`].
+pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
+    let s = &q.staff.scenario;
+    let clock_of = |k: usize| offset_clock(s, k);
+    // Shifts that cannot cover the scenario's open intervals fail before the search: an
+    // interval with arrivals needs at least one agent.
+    let open: Vec<u32> = (0..s.simulation.intervals)
+        .map(|k| {
+            let skills = &s.agent_groups[q.staff.group].skills;
+            let r = s.effective_arrival_rates(k);
+            u32::from(skills.iter().any(|&c| r[c] > 0.0))
+        })
+        .collect();
+    for (k, _) in open.iter().enumerate().filter(|(_, &o)| o > 0) {
+        if !q.columns.iter().any(|c| c.cover[k] > 0.0) {
+            return Err(StaffError::Input(format!(
+                "interval {k} ({}) has arrivals but no shift covers it: add a shift on duty then",
+                clock_of(k)
+            )));
+        }
+    }
+    let requirement = search(&q.staff)?;
+    let mut sims = requirement.simulations;
+    let runner = q.staff.options.runner(&[s])?;
+    let bar = runner.progress_bar(u64::from(ROSTER_ROUNDS) + 1, "roster simulations, at most");
+    bar.set_message("roster on fresh seeds");
+    let mut required = requirement.staffing.clone();
+    let mut rounds = 0;
+    let (counts, validation) = loop {
+        rounds += 1;
+        let counts = solve(&q.columns, &required, &clock_of).map_err(StaffError::Input)?;
+        let staffing = whole_agents(&coverage(&q.columns, &counts));
+        bar.inc(1);
+        sims += 1;
+        let v = evaluate_at(
+            &q.staff,
+            &runner,
+            &staffing,
+            ROSTER_POINT + u64::from(rounds),
+        )?;
+        if v.meets() || rounds == ROSTER_ROUNDS {
+            break (counts, v);
+        }
+        for k in v.misses() {
+            required[k] = required[k].max(staffing[k] + 1);
+        }
+    };
+    let rostered = coverage(&q.columns, &counts);
+    let staffing = whole_agents(&rostered);
+    bar.set_message("roster on the search's seeds");
+    bar.inc(1);
+    sims += 1;
+    let evaluation = evaluate_at(&q.staff, &runner, &staffing, 0)?;
+    bar.finish_and_clear();
+    Ok(RosterAnswer {
+        interval_by_interval_cost: interval_by_interval(&q.columns, &requirement.staffing)
+            .map(|c| cost(&q.columns, &c)),
+        raised: (0..required.len())
+            .filter(|&k| required[k] > requirement.staffing[k])
+            .collect(),
+        cost: cost(&q.columns, &counts),
+        requirement,
+        required,
+        counts,
+        rostered,
+        staffing,
+        evaluation,
+        validation,
+        rounds,
+        simulations: sims,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(horizon: &str, interval: &str) -> Scenario {
+        let text = format!(
+            r#"
+            [simulation]
+            horizon = "{horizon}"
+            interval = "{interval}"
+            replications = 4
+            [[call_types]]
+            name = "general"
+            arrival_rate = 60.0
+            handle_time = {{ distribution = "exponential", mean = "4m" }}
+            [[agent_groups]]
+            name = "agents"
+            skills = ["general"]
+            agents = 6
+            [[agent_groups]]
+            name = "backup"
+            skills = ["general"]
+            agents = 1
+        "#
+        );
+        Scenario::from_toml_str(&text, "t", "t").unwrap()
+    }
+
+    fn columns(text: &str) -> Result<Vec<ShiftColumn>, String> {
+        parse_shifts(text, "shifts.toml", &scenario("8h", "1h"), 0)
+    }
+
+    fn no_clock(k: usize) -> String {
+        format!("k{k}")
+    }
+
+    #[test]
+    fn coverage_counts_breaks_at_the_middle_of_their_window() {
+        let c = columns(
+            r#"
+            day_start = "08:00"
+            [[shifts]]
+            start = "09:00"
+            length = "4h"
+            breaks = [{ earliest = "10:00", latest = "11:00", length = "30m" }]
+            cost = 4
+        "#,
+        )
+        .unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].label, "09:00+4h");
+        // 09:00-13:00 = intervals 1..=4; the break at 10:30-11:00 takes half of interval 2.
+        assert_eq!(c[0].cover, vec![0.0, 1.0, 0.5, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn shift_files_name_the_key_that_is_wrong() {
+        let one = |body: &str| columns(&format!("[[shifts]]\n{body}\n")).unwrap_err();
+        let e = one("start = \"8am\"\nlength = \"8h\"");
+        assert!(e.contains("shifts[0].start") && e.contains("HH:MM"), "{e}");
+        let e = one("start = \"08:00\"\nlength = \"8h\"\ncost = -1");
+        assert!(e.contains("shifts[0].cost") && e.contains("≥ 0"), "{e}");
+        let e = one("start = \"08:00\"\nlength = \"8h\"\ngroup = \"nobody\"");
+        assert!(
+            e.contains("shifts[0].group") && e.contains("agents, backup"),
+            "{e}"
+        );
+        let e = one("start = \"08:00\"\nlength = \"8h\"\ndays = [1]");
+        assert!(e.contains("shifts[0].days[0]"), "{e}");
+        let e = one(
+            "start = \"00:00\"\nlength = \"4h\"\nbreaks = [{ earliest = \"03:50\", length = \"30m\" }]",
+        );
+        assert!(e.contains("shifts[0].breaks[0]"), "{e}");
+        let e = one("start = \"00:00\"\nlength = \"4h\"\nmin_agents = 3\nmax_agents = 2");
+        assert!(e.contains("shifts[0].max_agents"), "{e}");
+        let e = one("start = \"00:00\"\nlength = \"4h\"\nwage = 3");
+        assert!(e.contains("wage"), "{e}");
+        // A shift that lies wholly outside the horizon covers nothing.
+        let e = one("start = \"12:00\"\nlength = \"4h\"");
+        assert!(e.contains("covers none"), "{e}");
+        // Shifts of other groups are skipped; none left for the rostered one is an error.
+        let e = one("start = \"00:00\"\nlength = \"4h\"\ngroup = \"backup\"");
+        assert!(e.contains("no shift for agent group `agents`"), "{e}");
+    }
+
+    #[test]
+    fn an_uncovered_interval_with_a_requirement_is_named() {
+        let c = columns("[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\n").unwrap();
+        let e = solve(&c, &[1, 1, 1, 1, 1, 0, 0, 0], &no_clock).unwrap_err();
+        assert!(e.contains("interval 4 (k4)"), "{e}");
+        assert_eq!(
+            solve(&c, &[1, 2, 3, 1, 0, 0, 0, 0], &no_clock).unwrap(),
+            [3]
+        );
+    }
+
+    /// Every combination of 0..=6 agents on four shifts: the solver's roster covers the
+    /// requirement and no covering combination is cheaper.
+    #[test]
+    fn the_integer_program_matches_brute_force() {
+        let c = columns(
+            r#"
+            [[shifts]]
+            name = "a"
+            start = "00:00"
+            length = "4h"
+            cost = 4
+            [[shifts]]
+            name = "b"
+            start = "02:00"
+            length = "4h"
+            cost = 3.5
+            breaks = [{ earliest = "03:00", length = "30m" }]
+            [[shifts]]
+            name = "c"
+            start = "04:00"
+            length = "4h"
+            cost = 4.5
+            [[shifts]]
+            name = "long"
+            start = "00:00"
+            length = "8h"
+            cost = 7.2
+            max_agents = 3
+        "#,
+        )
+        .unwrap();
+        for required in [
+            [2, 3, 5, 4, 4, 3, 2, 1],
+            [1, 1, 1, 1, 1, 1, 1, 1],
+            [0, 0, 3, 3, 0, 0, 2, 2],
+            [4, 1, 1, 4, 4, 1, 1, 4],
+        ] {
+            let got = solve(&c, &required, &no_clock).unwrap();
+            let mut best = f64::INFINITY;
+            for n in 0..7u32.pow(4) {
+                let x = [n % 7, n / 7 % 7, n / 49 % 7, n / 343];
+                if x[3] > 3 {
+                    continue;
+                }
+                let cover = coverage(&c, &x);
+                if (0..8).all(|k| cover[k] + 1e-9 >= f64::from(required[k])) {
+                    best = best.min(cost(&c, &x));
+                }
+            }
+            assert!(
+                (cost(&c, &got) - best).abs() < 1e-9,
+                "{required:?}: solver {got:?} costs {}, brute force {best}",
+                cost(&c, &got)
+            );
+            // Never more than covering interval by interval with the cheapest shift.
+            let greedy = interval_by_interval(&c, &required).unwrap();
+            assert!(cost(&c, &got) <= cost(&c, &greedy) + 1e-9);
+        }
+    }
+
+    #[test]
+    fn fixed_counts_and_bounds_are_kept() {
+        let c = columns(
+            r#"
+            [[shifts]]
+            start = "00:00"
+            length = "8h"
+            cost = 10
+            agents = 2
+            [[shifts]]
+            start = "00:00"
+            length = "4h"
+            cost = 1
+            max_agents = 1
+        "#,
+        )
+        .unwrap();
+        assert_eq!(solve(&c, &[1; 8], &no_clock).unwrap(), [2, 0]);
+        assert_eq!(
+            solve(&c, &[3, 0, 0, 0, 0, 0, 0, 0], &no_clock).unwrap(),
+            [2, 1]
+        );
+        let e = solve(&c, &[4, 0, 0, 0, 0, 0, 0, 0], &no_clock).unwrap_err();
+        assert!(e.contains("max_agents"), "{e}");
+    }
+
+    #[test]
+    fn the_roster_meets_the_targets_on_fresh_seeds() {
+        let mut staff = crate::staff::tests::query(&["service_level>=0.8"]);
+        staff.scenario.simulation.replications = 6;
+        let columns = parse_shifts(
+            r#"
+            [[shifts]]
+            start = "00:00"
+            length = "2h"
+            cost = 2
+            [[shifts]]
+            start = "01:00"
+            length = "3h"
+            cost = 2.7
+            [[shifts]]
+            start = "02:00"
+            length = "2h"
+            cost = 2
+        "#,
+            "t",
+            &staff.scenario,
+            0,
+        )
+        .unwrap();
+        let a = roster(&RosterQuery { staff, columns }).unwrap();
+        assert!(a.validation.meets(), "{:?}", a.validation.misses());
+        assert!(a
+            .staffing
+            .iter()
+            .zip(&a.requirement.staffing)
+            .all(|(s, r)| s >= r));
+        assert!(a.cost <= a.interval_by_interval_cost.unwrap() + 1e-9);
+    }
+}
