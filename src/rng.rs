@@ -37,6 +37,8 @@ pub enum Purpose {
     ReturnDelay = 9,
     /// Supervisor consult times (index 0).
     Supervisor = 10,
+    /// Whether a caller offered a callback (virtual hold) accepts it.
+    CallbackAcceptance = 13,
 }
 
 /// Identifies one replication of one experiment point.

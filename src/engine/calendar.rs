@@ -63,6 +63,12 @@ pub enum Event {
     WarmupEnd,
     /// Statistics stop counting busy and staffed time (timetable).
     HorizonEnd,
+    /// A waiting caller has waited its call type's `callback.offer_after`: offer a callback.
+    /// Cancelled lazily, like `Abandon` (see `engine::callback`).
+    CallbackOffer {
+        /// The contact slot.
+        slot: u32,
+    },
 }
 
 impl Event {
@@ -79,6 +85,7 @@ impl Event {
             Event::Boundary { interval } => (6, interval),
             Event::WarmupEnd => (7, 0),
             Event::HorizonEnd => (8, 0),
+            Event::CallbackOffer { slot } => (9, slot),
         }
     }
 
@@ -93,7 +100,8 @@ impl Event {
             5 => Event::Return { journey: payload },
             6 => Event::Boundary { interval: payload },
             7 => Event::WarmupEnd,
-            _ => Event::HorizonEnd,
+            8 => Event::HorizonEnd,
+            _ => Event::CallbackOffer { slot: payload },
         }
     }
 }

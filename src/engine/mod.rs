@@ -22,6 +22,8 @@
 //! journeys; 16-byte calendar entries; interval boundaries from a timetable, not the heap.
 
 pub mod calendar;
+mod callback;
+mod chat;
 mod journey;
 mod shifts;
 #[cfg(test)]
@@ -73,6 +75,8 @@ struct Contact {
     /// later one in the same slot with the very same deadline, which then hangs up at its
     /// own time.
     deadline: f64,
+    /// When the caller accepted a callback (virtual hold); NaN when it did not.
+    accepted_at: f64,
 }
 
 impl Default for Contact {
@@ -88,6 +92,7 @@ impl Default for Contact {
             handle: 0.0,
             luck: 0.0,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         }
     }
 }
@@ -238,6 +243,10 @@ struct Engine<'s, O: Observer> {
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
+    /// Chat concurrency (`max_concurrent` > 1 somewhere), see [`chat`].
+    chat: chat::Chat,
+    /// Callbacks (virtual hold), see [`callback`].
+    callbacks: callback::Callbacks,
     observer: O,
 }
 
@@ -326,6 +335,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             interval: 0,
             recording: false,
             plain: plain_mechanics(scenario),
+            chat: chat::Chat::new(scenario),
+            callbacks: callback::Callbacks::new(scenario, key),
             observer,
         };
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
@@ -340,6 +351,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn run(&mut self) {
         while self.step() {}
         self.count_left_in_queue();
+        self.count_callbacks_left();
     }
 
     /// Handles the next event; `false` when nothing is left (the center has drained). Three
@@ -383,6 +395,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.integrate_all();
                 self.recording = false;
             }
+            Event::CallbackOffer { slot } => self.offer_callback(slot),
         }
         true
     }
@@ -497,6 +510,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             handle,
             luck,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         };
         self.place(c, contact, patience);
     }
@@ -529,6 +543,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             handle,
             luck: 0.0,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         };
         self.place(c, contact, patience);
     }
@@ -537,14 +552,26 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// an abandonment timer when it has a `patience`.
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
-        let (now, cell) = (self.now, contact.cell);
+        if self.chat.on {
+            if let Some(contact) = self.place_with_chat(c, contact) {
+                self.enqueue(c, contact, patience);
+            }
+            return;
+        }
         if let Some((agent, g)) = self.longest_idle_agent(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
             return;
         }
+        self.enqueue(c, contact, patience);
+    }
 
+    /// Nobody could take `contact`: it waits in its queue, with an abandonment timer when it
+    /// has a `patience` (and a callback offer timer when its type offers callbacks).
+    #[inline(always)]
+    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+        let (now, cell) = (self.now, contact.cell);
         self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
             Some(s) => s,
@@ -565,6 +592,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.waiting[c] += 1;
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
+        }
+        if self.callbacks.on {
+            self.arm_callback(c, slot);
         }
     }
 
@@ -629,6 +659,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// `contact`.
     #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
+        if !contact.accepted_at.is_nan() {
+            self.call_back(&contact);
+        }
         if self.plain {
             self.start_plain_service(agent, contact);
         } else {

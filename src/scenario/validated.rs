@@ -103,6 +103,23 @@ impl Scenario {
         let work = |c: &CallType| {
             c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
         };
+        // Chat windows an agent of a group offers a type: max_concurrent for chats, else 1.
+        let windows = |ct: &CallType, g: &crate::model::AgentGroup| match ct.channel {
+            crate::model::Channel::Chat => g.max_concurrent,
+            crate::model::Channel::Voice => 1,
+        };
+        // A type's load in agents at the most concurrency any of its groups allows (a bound:
+        // the warning never fires where some routing keeps up).
+        let agent_work = |c: usize, ct: &CallType| {
+            let k = self
+                .agent_groups
+                .iter()
+                .filter(|g| g.skills.contains(&c))
+                .map(|g| windows(ct, g))
+                .max()
+                .unwrap_or(1);
+            work(ct) / f64::from(k)
+        };
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
@@ -112,7 +129,7 @@ impl Scenario {
                     .agent_groups
                     .iter()
                     .filter(|g| g.skills.contains(&c))
-                    .map(|g| g.staffing[k])
+                    .map(|g| g.staffing[k] * windows(ct, g))
                     .sum();
                 (ct.patience.is_none() && load > 0.0 && load >= agents as f64).then_some(Overload {
                     interval: k,
@@ -126,7 +143,8 @@ impl Scenario {
                     .call_types
                     .iter()
                     .zip(&rates)
-                    .map(|(c, r)| r * work(c))
+                    .enumerate()
+                    .map(|(i, (c, r))| r * agent_work(i, c))
                     .sum();
                 let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
                 (load > 0.0 && load >= agents as f64).then_some(Overload {

@@ -4,6 +4,7 @@
 //! Modules depend one way: this file uses [`distribution`] and [`sections`], which use
 //! [`checks`] (the range checks and where errors are addressed); nothing here looks back up.
 
+mod channels;
 mod checks;
 mod distribution;
 
@@ -355,6 +356,7 @@ fn build_call_type(
             "missing: with decision_probability > 0, give the amount at stake, e.g. { distribution = \"exponential\", mean = 80 }",
         ));
     }
+    let (channel, callback) = channels::call_type_channel(cx, i, c)?;
     Ok(CallType {
         name: c.name.clone(),
         arrival_rates,
@@ -365,6 +367,8 @@ fn build_call_type(
         difficulty,
         decision_probability,
         decision_amount,
+        channel,
+        callback,
     })
 }
 
@@ -503,6 +507,7 @@ fn build_agent_group(
             })
         }
     };
+    let (max_concurrent, chat_slowdown) = channels::group_concurrency(cx, i, g)?;
     Ok(AgentGroup {
         name: g.name.clone(),
         skills,
@@ -514,6 +519,8 @@ fn build_agent_group(
         unresolved_transfer,
         hourly_cost: non_negative(cx, &at("hourly_cost"), g.hourly_cost.unwrap_or(0.0))?,
         training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
+        max_concurrent,
+        chat_slowdown,
     })
 }
 

@@ -82,6 +82,25 @@ pub struct RawCallType {
     pub decision_probability: Option<f64>,
     /// Amount at stake in a decision.
     pub decision_amount: Option<RawDistribution>,
+    /// `"voice"` (default) or `"chat"`.
+    pub channel: Option<String>,
+    /// Virtual hold: a callback offered to callers who wait.
+    pub callback: Option<RawCallback>,
+}
+
+/// A call type's `callback` table (virtual hold).
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a callback table such as { offer_after = \"2m\", accept_probability = 0.6 }"
+)]
+pub struct RawCallback {
+    /// Wait before the offer.
+    pub offer_after: Duration,
+    /// Chance that an offered caller accepts.
+    pub accept_probability: f64,
+    /// Call back only when no live caller waits.
+    pub only_when_idle: Option<bool>,
 }
 
 /// A `transfer` or `unresolved_transfer` table.
@@ -156,6 +175,10 @@ pub struct RawAgentGroup {
     pub hourly_cost: Option<f64>,
     /// One-off training cost per agent.
     pub training_cost: Option<f64>,
+    /// Chats an agent holds at once (any TOML value, so a fraction gets a clear message).
+    pub max_concurrent: Option<toml::Value>,
+    /// Handle-time stretch per extra chat in hand.
+    pub chat_slowdown: Option<f64>,
 }
 
 /// A group's `learning` table.
