@@ -92,3 +92,92 @@ pub fn group_concurrency(
     }
     Ok((max_concurrent, chat_slowdown))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Channel;
+    use crate::scenario::Scenario;
+
+    const BASE: &str = r#"
+[simulation]
+horizon = "8h"
+[[call_types]]
+name = "general"
+arrival_rate = 60.0
+handle_time = { distribution = "exponential", mean = "4m" }
+[[agent_groups]]
+name = "tier1"
+skills = ["general"]
+agents = 5
+"#;
+
+    fn build(text: &str) -> Result<Scenario, String> {
+        Scenario::from_toml_str(text, "t.toml", "t").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_are_voice_one_contact_at_a_time_no_callback() {
+        let s = build(BASE).unwrap();
+        assert_eq!(s.call_types[0].channel, Channel::Voice);
+        assert!(s.call_types[0].callback.is_none());
+        assert_eq!(
+            (
+                s.agent_groups[0].max_concurrent,
+                s.agent_groups[0].chat_slowdown
+            ),
+            (1, 0.0)
+        );
+    }
+
+    #[test]
+    fn keys_are_read() {
+        let s = build(
+            &BASE
+                .replace(
+                    "arrival_rate = 60.0",
+                    "arrival_rate = 60.0\ncallback = { offer_after = \"90s\", accept_probability = 0.5, only_when_idle = true }",
+                )
+                .replace("agents = 5", "agents = 5\nmax_concurrent = 3\nchat_slowdown = 0.2"),
+        )
+        .unwrap();
+        let cb = s.call_types[0].callback.unwrap();
+        assert_eq!(
+            (cb.offer_after, cb.accept_probability, cb.only_when_idle),
+            (90.0, 0.5, true)
+        );
+        assert_eq!(
+            (
+                s.agent_groups[0].max_concurrent,
+                s.agent_groups[0].chat_slowdown
+            ),
+            (3, 0.2)
+        );
+        let chat =
+            build(&BASE.replace("arrival_rate", "channel = \"chat\"\narrival_rate")).unwrap();
+        assert_eq!(chat.call_types[0].channel, Channel::Chat);
+    }
+
+    /// Email is a later mechanic: refused, naming what is allowed, never simulated as voice.
+    #[test]
+    fn email_is_refused_for_now() {
+        let m =
+            build(&BASE.replace("arrival_rate", "channel = \"email\"\narrival_rate")).unwrap_err();
+        assert!(
+            m.contains("call_types[0].channel") && m.contains("\"voice\" or \"chat\""),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn max_concurrent_must_be_a_whole_number_from_1() {
+        for bad in ["0", "-1", "2.5", "101", "\"3\""] {
+            let m =
+                build(&BASE.replace("agents = 5", &format!("agents = 5\nmax_concurrent = {bad}")))
+                    .unwrap_err();
+            assert!(
+                m.contains("agent_groups[0].max_concurrent") && m.contains("from 1 to 100"),
+                "{bad}: {m}"
+            );
+        }
+    }
+}
