@@ -148,3 +148,17 @@ fn chat_slowdown_lengthens_handle_times_and_waits() {
     let v = |rep: &Value| without_callback_metrics(call_type(rep, "voice"));
     assert_eq!(v(&slow), v(&fast));
 }
+
+/// The overload warning counts chat windows: 8 agents × 3 chats at 19.2 Erlangs is not
+/// overloaded (it would be with one chat per agent).
+#[test]
+fn chat_windows_count_as_capacity_in_the_overload_warning() {
+    let r = run(&[
+        "validate",
+        fixture("validation/chat_concurrency.toml")
+            .to_str()
+            .expect("utf-8 path"),
+    ]);
+    r.assert_ok();
+    assert!(!r.stderr.contains("overloaded"), "{}", r.describe());
+}
