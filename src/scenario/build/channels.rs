@@ -157,6 +157,19 @@ agents = 5
         assert_eq!(chat.call_types[0].channel, Channel::Chat);
     }
 
+    /// Chat windows count as capacity only for chats, at the most any serving group offers.
+    #[test]
+    fn windows_per_type() {
+        let s = build(&format!(
+            "{BASE}max_concurrent = 3\n[[call_types]]\nname = \"web\"\nchannel = \"chat\"\narrival_rate = 10.0\nhandle_time = {{ distribution = \"exponential\", mean = \"4m\" }}\n[[agent_groups]]\nname = \"chat\"\nskills = [\"web\", \"general\"]\nagents = 2\nmax_concurrent = 4\n"
+        ))
+        .unwrap();
+        assert_eq!((s.max_windows(0), s.max_windows(1)), (1, 4));
+        let (general, web) = (&s.call_types[0], &s.call_types[1]);
+        assert_eq!(Scenario::windows(general, &s.agent_groups[1]), 1);
+        assert_eq!(Scenario::windows(web, &s.agent_groups[1]), 4);
+    }
+
     /// Email is a later mechanic: refused, naming what is allowed, never simulated as voice.
     #[test]
     fn email_is_refused_for_now() {
