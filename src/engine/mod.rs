@@ -548,8 +548,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.place(c, contact, patience);
     }
 
-    /// An arrived contact goes to the longest-idle eligible agent or joins the queue, with
-    /// an abandonment timer when it has a `patience`.
+    /// An arrived contact goes to the longest-idle eligible agent (or, a chat, to a free chat
+    /// window: see [`chat`]) or joins the queue, with an abandonment timer when it has a
+    /// `patience`.
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         if self.chat.on {

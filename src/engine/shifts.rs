@@ -56,7 +56,8 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// Takes the longest-waiting live contact of group `g`'s highest-priority skill with a
-    /// queue off its queue (stale entries of abandoned contacts are dropped on the way).
+    /// queue off its queue (stale entries of abandoned contacts are dropped on the way); with
+    /// no live caller waiting, an `only_when_idle` callback (see `callback`).
     #[inline(always)]
     pub(super) fn next_waiting(&mut self, g: usize) -> Option<Contact> {
         let scenario = self.scenario;
