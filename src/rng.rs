@@ -41,6 +41,8 @@ pub enum Purpose {
     Shrinkage = 11,
     /// Busyness: each day's arrival factor (index 0).
     Busyness = 12,
+    /// Whether a caller offered a callback (virtual hold) accepts it.
+    CallbackAcceptance = 13,
     /// Which breaks are owed by agents present (index: agent group).
     Breaks = 18,
 }

@@ -184,3 +184,103 @@ proptest! {
         }
     }
 }
+
+/// Chat and callback settings laid over a [`Spec`]: per call type (up to 3) a chat channel or
+/// a callback (offer after seconds, acceptance, only when idle); per group (up to 3) the
+/// chats an agent holds at once and the slowdown.
+#[derive(Debug, Clone)]
+struct Channels {
+    chat: Vec<bool>,
+    callback: Vec<Option<(u32, f64, bool)>>,
+    concurrency: Vec<(u32, f64)>,
+}
+
+fn channels() -> impl Strategy<Value = Channels> {
+    (
+        proptest::collection::vec(any::<bool>(), 3),
+        proptest::collection::vec(
+            proptest::option::of((0u32..180, 0.0f64..=1.0, any::<bool>())),
+            3,
+        ),
+        proptest::collection::vec((1u32..=4, 0.0f64..0.5), 3),
+    )
+        .prop_map(|(chat, callback, concurrency)| Channels {
+            chat,
+            callback,
+            concurrency,
+        })
+}
+
+/// [`toml`] with the channel settings added to each call type and group.
+fn toml_with_channels(s: &Spec, ch: &Channels) -> String {
+    let mut t = toml(s);
+    for c in 0..s.types {
+        let mut extra = String::new();
+        if ch.chat[c] {
+            extra += "channel = \"chat\"\n";
+        } else if let Some((after, p, idle)) = ch.callback[c] {
+            extra += &format!(
+                "callback = {{ offer_after = \"{after}s\", accept_probability = {p:.3}, only_when_idle = {idle} }}\n"
+            );
+        }
+        let name = format!("name = \"t{c}\"\n");
+        t = t.replacen(&name, &(name.clone() + &extra), 1);
+    }
+    for (g, &(k, slowdown)) in ch.concurrency.iter().enumerate().take(s.groups.len()) {
+        let name = format!("name = \"g{g}\"\n");
+        let extra = format!("max_concurrent = {k}\nchat_slowdown = {slowdown:.3}\n");
+        t = t.replacen(&name, &(name.clone() + &extra), 1);
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(13),
+        ..ProptestConfig::default()
+    })]
+
+    /// The invariants above with chats held concurrently and callbacks offered: conservation
+    /// per cell (accepters never abandon; those never called back are still in the queue),
+    /// callbacks accepted ≤ offered ≤ queued, called back ≤ accepted, busy ≤ staffed (a chat
+    /// counts 1/k agent), every answered contact handled, determinism.
+    #[test]
+    fn per_replication_invariants_with_chat_and_callbacks(
+        s in spec(),
+        ch in channels(),
+        seed in 0u64..1000,
+    ) {
+        let text = toml_with_channels(&s, &ch);
+        let scenario = Scenario::from_toml_str(&text, "proptest", "proptest")
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let key = StreamKey { seed, point: 0, replication: 0 };
+        let r = simulate(&scenario, key);
+        prop_assert_eq!(&r, &simulate(&scenario, key), "not deterministic");
+        let mut answered = 0u64;
+        for (i, c) in r.contacts.iter().enumerate() {
+            let at = format!("cell {i}\n{text}");
+            prop_assert_eq!(c.offered, c.answered + c.abandoned + c.in_queue_at_end, "{}", at);
+            prop_assert!(c.queued <= c.offered, "{}", at);
+            prop_assert!(c.within_threshold <= c.answered, "{}", at);
+            prop_assert!(c.callbacks_offered <= c.queued, "{}", at);
+            prop_assert!(c.callbacks_accepted <= c.callbacks_offered, "{}", at);
+            prop_assert!(c.callbacks_made <= c.callbacks_accepted, "{}", at);
+            prop_assert!(c.callbacks_accepted <= c.answered + c.in_queue_at_end, "{}", at);
+            prop_assert!(c.callback_delay >= 0.0, "{}", at);
+            prop_assert!(c.wait_answered <= c.wait_all + 1e-6, "{}", at);
+            let chat = ch.chat[i % s.types];
+            if chat {
+                prop_assert_eq!(c.callbacks_offered, 0, "{}", at);
+            }
+            answered += c.answered;
+        }
+        let handled: u64 = r.group_work.iter().map(|g| g.handled).sum();
+        prop_assert_eq!(handled, answered, "every answered contact is handled\n{}", text);
+        for (b, st) in r.busy.iter().zip(&r.staffed) {
+            prop_assert!(*b <= st + 1e-6, "busy {} > staffed {}\n{}", b, st, text);
+            prop_assert!(*b >= -1e-6, "busy {} < 0\n{}", b, text);
+        }
+    }
+}

@@ -73,6 +73,12 @@ pub enum Event {
         /// The agent slot.
         agent: u32,
     },
+    /// A waiting caller has waited its call type's `callback.offer_after`: offer a callback.
+    /// Cancelled lazily, like `Abandon` (see `engine::callback`).
+    CallbackOffer {
+        /// The contact slot.
+        slot: u32,
+    },
 }
 
 impl Event {
@@ -91,6 +97,7 @@ impl Event {
             Event::HorizonEnd => (8, 0),
             Event::BreakDue { index } => (9, index),
             Event::BreakEnd { agent } => (10, agent),
+            Event::CallbackOffer { slot } => (11, slot),
         }
     }
 
@@ -107,6 +114,7 @@ impl Event {
             7 => Event::WarmupEnd,
             9 => Event::BreakDue { index: payload },
             10 => Event::BreakEnd { agent: payload },
+            11 => Event::CallbackOffer { slot: payload },
             _ => Event::HorizonEnd,
         }
     }

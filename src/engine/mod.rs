@@ -23,6 +23,8 @@
 
 mod busyness;
 pub mod calendar;
+mod callback;
+mod chat;
 mod journey;
 mod shifts;
 #[cfg(test)]
@@ -74,6 +76,8 @@ struct Contact {
     /// later one in the same slot with the very same deadline, which then hangs up at its
     /// own time.
     deadline: f64,
+    /// When the caller accepted a callback (virtual hold); NaN when it did not.
+    accepted_at: f64,
 }
 
 impl Default for Contact {
@@ -89,6 +93,7 @@ impl Default for Contact {
             handle: 0.0,
             luck: 0.0,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         }
     }
 }
@@ -243,6 +248,10 @@ struct Engine<'s, O: Observer> {
     rate_factor: Vec<f64>,
     /// Breaks and shrinkage (see `shifts`).
     availability: shifts::Availability,
+    /// Chat concurrency (`max_concurrent` > 1 somewhere), see [`chat`].
+    chat: chat::Chat,
+    /// Callbacks (virtual hold), see [`callback`].
+    callbacks: callback::Callbacks,
     observer: O,
 }
 
@@ -335,6 +344,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             plain: plain_mechanics(scenario),
             rate_factor,
             availability: shifts::Availability::new(scenario, key),
+            chat: chat::Chat::new(scenario),
+            callbacks: callback::Callbacks::new(scenario, key),
             observer,
         };
         engine.schedule_first_break();
@@ -350,6 +361,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn run(&mut self) {
         while self.step() {}
         self.count_left_in_queue();
+        self.count_callbacks_left();
     }
 
     /// Handles the next event; `false` when nothing is left (the center has drained). Three
@@ -395,6 +407,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
             Event::BreakDue { index } => self.break_due(index as usize),
             Event::BreakEnd { agent } => self.break_ends(agent),
+            Event::CallbackOffer { slot } => self.offer_callback(slot),
         }
         true
     }
@@ -509,6 +522,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             handle,
             luck,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         };
         self.place(c, contact, patience);
     }
@@ -541,22 +555,36 @@ impl<'s, O: Observer> Engine<'s, O> {
             handle,
             luck: 0.0,
             deadline: f64::NAN,
+            accepted_at: f64::NAN,
         };
         self.place(c, contact, patience);
     }
 
-    /// An arrived contact goes to the longest-idle eligible agent or joins the queue, with
-    /// an abandonment timer when it has a `patience`.
+    /// An arrived contact goes to the longest-idle eligible agent (or, a chat, to a free chat
+    /// window: see [`chat`]) or joins the queue, with an abandonment timer when it has a
+    /// `patience`.
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
-        let (now, cell) = (self.now, contact.cell);
+        if self.chat.on {
+            if let Some(contact) = self.place_with_chat(c, contact) {
+                self.enqueue(c, contact, patience);
+            }
+            return;
+        }
         if let Some((agent, g)) = self.longest_idle_agent(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
             return;
         }
+        self.enqueue(c, contact, patience);
+    }
 
+    /// Nobody could take `contact`: it waits in its queue, with an abandonment timer when it
+    /// has a `patience` (and a callback offer timer when its type offers callbacks).
+    #[inline(always)]
+    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+        let (now, cell) = (self.now, contact.cell);
         self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
             Some(s) => s,
@@ -577,6 +605,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.waiting[c] += 1;
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
+        }
+        if self.callbacks.on {
+            self.arm_callback(c, slot);
         }
     }
 
@@ -641,6 +672,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// `contact`.
     #[inline(always)]
     fn start_service(&mut self, agent: u32, contact: Contact) {
+        if !contact.accepted_at.is_nan() {
+            self.call_back(&contact);
+        }
         if self.plain {
             self.start_plain_service(agent, contact);
         } else {

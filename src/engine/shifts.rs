@@ -16,6 +16,8 @@
 //!
 //! Both cost nothing when unused: no draw and no state change when s = 0 and no shift has
 //! breaks; the only hot-path addition is one emptiness test when an agent frees.
+//!
+//! People of chat groups (`max_concurrent` > 1) free and seek work in `chat`.
 
 use super::calendar::Event;
 use super::{Agent, Contact, Engine, BUSY, PRESENT};
@@ -88,6 +90,9 @@ impl<O: Observer> Engine<'_, O> {
     #[inline(always)]
     pub(super) fn agent_frees(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
+        if self.chat.on && self.chat.multi(g) {
+            return self.window_frees(agent);
+        }
         self.integrate(g);
         if self.groups[g].leaving > 0 {
             self.groups[g].counts[BUSY] -= 1.0;
@@ -115,6 +120,9 @@ impl<O: Observer> Engine<'_, O> {
     /// dropped meanwhile, else take waiting work or wait idle.
     pub(super) fn seek_work(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
+        if self.chat.on && self.chat.multi(g) {
+            return self.person_frees(agent, g);
+        }
         if self.groups[g].leaving > 0 {
             self.groups[g].leaving -= 1;
             self.agent_leaves(agent);
@@ -131,9 +139,10 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// Takes the longest-waiting live contact of group `g`'s highest-priority skill with a
-    /// queue off its queue (stale entries of abandoned contacts are dropped on the way).
+    /// queue off its queue (stale entries of abandoned contacts are dropped on the way); with
+    /// no live caller waiting, an `only_when_idle` callback (see `callback`).
     #[inline(always)]
-    fn next_waiting(&mut self, g: usize) -> Option<Contact> {
+    pub(super) fn next_waiting(&mut self, g: usize) -> Option<Contact> {
         let scenario = self.scenario;
         for &c in &scenario.agent_groups[g].skills {
             if self.waiting[c] == 0 {
@@ -148,12 +157,12 @@ impl<O: Observer> Engine<'_, O> {
                 }
             }
         }
-        None
+        self.next_callback(g)
     }
 
     /// The agent waits for work, behind those idle longer.
     #[inline(always)]
-    fn go_idle(&mut self, agent: u32, g: usize) {
+    pub(super) fn go_idle(&mut self, agent: u32, g: usize) {
         self.agents[agent as usize].idle_since = self.now;
         self.groups[g].idle.push_back(agent);
     }
@@ -213,6 +222,9 @@ impl<O: Observer> Engine<'_, O> {
         self.groups[g].counts[PRESENT] += 1.0;
         if let Some(id) = self.groups[g].off_shift.pop() {
             return id;
+        }
+        if self.chat.on {
+            return self.new_person(g);
         }
         self.agents.push(Agent::new(g as u32));
         (self.agents.len() - 1) as u32

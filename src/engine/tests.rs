@@ -28,6 +28,8 @@ enum Seen {
         busy: f64,
         staffed: f64,
     },
+    CallbackOffered(Cell, bool),
+    CalledBack(Cell, f64),
 }
 
 /// Records every event, in order.
@@ -70,6 +72,12 @@ impl Observer for Recorder {
     }
     fn left_in_queue(&mut self, cell: Cell) {
         self.seen.push(Seen::LeftInQueue(cell));
+    }
+    fn callback_offered(&mut self, cell: Cell, accepted: bool) {
+        self.seen.push(Seen::CallbackOffered(cell, accepted));
+    }
+    fn called_back(&mut self, cell: Cell, delay: f64) {
+        self.seen.push(Seen::CalledBack(cell, delay));
     }
     fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64) {
         self.seen.push(Seen::AgentTime {
@@ -619,4 +627,204 @@ fn plain_path_matches_the_full_path() {
     assert_eq!(r.count(|e| matches!(e, Seen::JourneyClosed(..))), 0);
     assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, true, false))) > 0);
     assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, false, true))) > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat concurrency and callbacks (src/engine/chat.rs, src/engine/callback.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// Talk times reported, in the order talks ended.
+fn talks(r: &Recorder) -> Vec<f64> {
+    r.seen
+        .iter()
+        .filter_map(|e| match *e {
+            Seen::TalkEnded(_, _, t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Waits of answered contacts with their call type, in answer order.
+fn answered_types(e: &Engine<'_, Recorder>) -> Vec<(usize, f64)> {
+    let n = e.scenario.call_types.len();
+    e.observer
+        .answered()
+        .into_iter()
+        .map(|(c, w)| (c.index().unwrap() % n, w))
+        .collect()
+}
+
+/// Two windows and a 50% slowdown: the second chat in hand takes 1.5 × its handle time, a
+/// waiting chat goes to the window that frees, and busy time counts each chat as half an
+/// agent.
+#[test]
+fn chat_windows_with_slowdown() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "1h"
+        interval = "1h"
+        [[call_types]]
+        name = "c"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "60s" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["c"]
+        agents = 1
+        max_concurrent = 2
+        chat_slowdown = 0.5
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    e.inject(0.0, 0);
+    e.inject(10.0, 0);
+    e.inject(20.0, 0);
+    e.run();
+    assert_eq!(answered_types(&e), vec![(0, 0.0), (0, 0.0), (0, 40.0)]);
+    assert_eq!(talks(&e.observer), vec![60.0, 90.0, 90.0]);
+    // 240 window-seconds = 120 agent-seconds busy, of 3600 staffed.
+    assert_eq!(e.observer.agent_time(0, 0), (120.0, 3600.0));
+}
+
+/// A person with a chat in hand takes no voice call (the call waits for it to be free), and a
+/// person on a voice call takes no chat.
+#[test]
+fn voice_waits_for_a_free_person_and_a_voice_call_fills_it() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "1h"
+        interval = "1h"
+        [[call_types]]
+        name = "v"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "100s" }
+        [[call_types]]
+        name = "c"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "60s" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["v", "c"]
+        agents = 1
+        max_concurrent = 3
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    e.inject(0.0, 1); // chat until 60
+    e.inject(10.0, 0); // voice: waits for both chats to end
+    e.inject(20.0, 1); // chat in a free window until 80
+    e.inject(90.0, 1); // the person is on the voice call (80–180): waits
+    e.run();
+    assert_eq!(
+        answered_types(&e),
+        vec![(1, 0.0), (1, 0.0), (0, 70.0), (1, 90.0)]
+    );
+    // Busy: chats 60 + 60 + 60 window-seconds / 3, voice 100.
+    let (busy, _) = e.observer.agent_time(0, 0);
+    assert!((busy - 160.0).abs() < 1e-9, "{busy}");
+}
+
+fn callback_scenario(only_when_idle: bool) -> Scenario {
+    scenario(&format!(
+        r#"
+        [simulation]
+        horizon = "1h"
+        interval = "1h"
+        [[call_types]]
+        name = "a"
+        arrival_rate = 0.0
+        handle_time = {{ distribution = "constant", value = "100s" }}
+        patience = {{ distribution = "constant", value = "45s" }}
+        callback = {{ offer_after = "30s", accept_probability = 1.0, only_when_idle = {only_when_idle} }}
+        [[call_types]]
+        name = "b"
+        arrival_rate = 0.0
+        handle_time = {{ distribution = "constant", value = "100s" }}
+        [[agent_groups]]
+        name = "g"
+        skills = ["a", "b"]
+        agents = 1
+        "#
+    ))
+}
+
+/// An accepter keeps its place in the FIFO order, never abandons, and is called back when
+/// the agent frees; the delay runs from acceptance.
+#[test]
+fn accepters_keep_their_place_and_do_not_abandon() {
+    let s = callback_scenario(false);
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    e.inject(0.0, 0); // served 0–100
+    e.inject(1.0, 0); // offered at 31, accepts; would have hung up at 46
+    e.inject(2.0, 0); // offered at 32, accepts
+    e.inject(40.0, 1); // a live caller of the other skill, behind in skill order
+    e.run();
+    assert_eq!(e.observer.count(|x| matches!(x, Seen::Abandoned(..))), 0);
+    let cell = e.cell(0, 0);
+    assert_eq!(
+        e.observer
+            .count(|x| *x == Seen::CallbackOffered(cell, true)),
+        2
+    );
+    let delays: Vec<f64> = e
+        .observer
+        .seen
+        .iter()
+        .filter_map(|x| match *x {
+            Seen::CalledBack(_, d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delays, vec![69.0, 168.0]);
+    assert_eq!(
+        answered_types(&e),
+        vec![(0, 0.0), (0, 99.0), (0, 198.0), (1, 260.0)]
+    );
+}
+
+/// With `only_when_idle`, a live caller goes before an accepter, whatever the skill order.
+#[test]
+fn only_when_idle_accepters_wait_for_live_callers() {
+    let s = callback_scenario(true);
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    e.inject(0.0, 0); // served 0–100
+    e.inject(1.0, 0); // accepts at 31: leaves the live queue
+    e.inject(40.0, 1); // live: served first, at 100
+    e.run();
+    assert_eq!(answered_types(&e), vec![(0, 0.0), (1, 60.0), (0, 199.0)]);
+    assert_eq!(e.observer.count(|x| matches!(x, Seen::Abandoned(..))), 0);
+    assert_eq!(e.observer.count(|x| matches!(x, Seen::LeftInQueue(..))), 0);
+}
+
+/// An accepter nobody calls back before the center closes is reported left in the queue.
+#[test]
+fn accepters_never_called_back_are_left_in_queue() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "1h"
+        [[call_types]]
+        name = "a"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "30m" }
+        callback = { offer_after = "1m", accept_probability = 1.0, only_when_idle = true }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a"]
+        staffing = [1, 0]
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    e.inject(0.0, 0); // served 0–30m
+    e.inject(1.0, 0); // served 30m–60m
+    e.inject(2.0, 0); // accepts at 62 s; the agent goes home at 60m
+    e.run();
+    let cell = e.cell(0, 0);
+    assert_eq!(e.observer.count(|x| *x == Seen::LeftInQueue(cell)), 1);
+    assert_eq!(e.observer.count(|x| matches!(x, Seen::CalledBack(..))), 1);
 }

@@ -73,7 +73,8 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
         let agents: f64 = s
             .agent_groups
             .iter()
-            .map(|g| g.peak_headcount() as f64)
+            // A chat group's agent holds one agent slot per chat window.
+            .map(|g| g.peak_headcount() as f64 * f64::from(g.max_concurrent))
             .sum();
         let engine = peak * BYTES_PER_CONTACT + agents * BYTES_PER_AGENT + 64.0 * 1024.0;
         e.engine = e.engine.max(engine * threads.min(window) as f64);
@@ -100,9 +101,12 @@ pub fn peak_contacts(s: &Scenario) -> f64 {
 /// (peak contacts in the system, peak fluid backlog of contacts that never hang up).
 fn load_peak(s: &Scenario) -> (f64, f64) {
     let sim = &s.simulation;
+    // Agent-seconds of work per contact: a chat shares its agent with up to
+    // `max_concurrent` − 1 others.
     let work = |c: usize| {
         let ct = &s.call_types[c];
-        ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+        let mean = ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean());
+        mean / f64::from(s.max_windows(c))
     };
     let cb = &s.customers;
     let return_delay = cb.callback_probability * cb.callback_delay.mean()

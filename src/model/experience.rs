@@ -233,6 +233,9 @@ pub struct JourneyExperience {
     pub abandons: u32,
     /// Whether the issue was resolved in the end.
     pub resolved: bool,
+    /// The customer accepted a callback (virtual hold) and was called back; `wait_s` then
+    /// counts only the time spent on the line, not the wait for the call back.
+    pub called_back: bool,
 }
 
 impl JourneyExperience {
@@ -245,6 +248,7 @@ impl JourneyExperience {
         contacts: 1,
         abandons: 0,
         resolved: true,
+        called_back: false,
     };
 }
 

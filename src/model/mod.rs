@@ -11,7 +11,7 @@ pub mod week;
 
 pub use dist::Dist;
 pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
-pub use shift::{BreakSlot, Channel};
+pub use shift::BreakSlot;
 
 /// A fixed-probability transfer after service to another call type's queue.
 #[derive(Debug, Clone, Copy)]
@@ -44,8 +44,56 @@ pub struct CallType {
     pub decision_probability: f64,
     /// Amount at stake in a decision (currency), compared with an agent's authority.
     pub decision_amount: Option<Dist>,
-    /// The channel its contacts come through (a label for now; default voice).
+    /// How customers reach the center: voice (the default) or chat (see
+    /// [`AgentGroup::max_concurrent`]).
     pub channel: Channel,
+    /// Virtual hold offered to callers who wait (`None`: never offered).
+    pub callback: Option<Callback>,
+}
+
+/// A call type's channel. Only chat changes the mechanics: an agent of a group with
+/// `max_concurrent` k > 1 holds up to k chats at once (docs/model.md, "Chat").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Channel {
+    /// A phone call: it occupies the agent fully.
+    #[default]
+    Voice,
+    /// A chat: one of up to `max_concurrent` in an agent's hands.
+    Chat,
+    /// An email: deferred work, no patience.
+    Email,
+}
+
+impl Channel {
+    /// `"voice"`, `"chat"` or `"email"`, as in scenario files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+        }
+    }
+
+    /// Parses a scenario file's `channel` value.
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Voice, Channel::Chat, Channel::Email]
+            .into_iter()
+            .find(|c| c.key() == s)
+    }
+}
+
+/// Virtual hold (docs/model.md, "Callbacks"): a caller still waiting `offer_after` seconds
+/// after joining the queue is offered a callback and accepts with `accept_probability`; an
+/// accepter stops holding the line (never abandons) and is called back when an agent frees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Callback {
+    /// Seconds of waiting before the offer (≥ 0).
+    pub offer_after: f64,
+    /// Chance that an offered caller accepts, in [0, 1].
+    pub accept_probability: f64,
+    /// Accepters leave the queue and are called back only when none of the freed agent's
+    /// skills has a live caller waiting (otherwise they keep their place in the FIFO order).
+    pub only_when_idle: bool,
 }
 
 impl CallType {
@@ -104,6 +152,11 @@ pub struct AgentGroup {
     pub shrinkage: f64,
     /// Breaks owed by this group's shifts, by window opening time (empty without shifts).
     pub breaks: Vec<BreakSlot>,
+    /// Chats an agent holds at once (≥ 1; 1: one contact at a time, the plain model).
+    pub max_concurrent: u32,
+    /// Per extra chat in hand when a chat starts, its handle time is stretched by this share:
+    /// × (1 + chat_slowdown·(m − 1)) with m chats in hand including it.
+    pub chat_slowdown: f64,
 }
 
 impl AgentGroup {

@@ -1,5 +1,5 @@
 //! What a shift plan leaves for the engine besides per-interval headcount: the breaks owed
-//! during each shift-day, and the labels of a contact's channel. Built by the scenario from
+//! during each shift-day. Built by the scenario from
 //! `[[shifts]]` (see docs/model.md, "Shifts, breaks and shrinkage").
 
 /// The breaks of one shift on one day: `agents` breaks of `length` seconds, each taken by
@@ -17,36 +17,4 @@ pub struct BreakSlot {
     pub expires: f64,
     /// Breaks owed: the shift's agents that day.
     pub agents: u32,
-}
-
-/// The channel a call type's contacts come through. Stored and reported; the channel
-/// mechanics (chat concurrency, email as deferred work) are separate work, so today every
-/// channel is served as a plain queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Channel {
-    /// A phone call (the default).
-    #[default]
-    Voice,
-    /// A chat session.
-    Chat,
-    /// An email.
-    Email,
-}
-
-impl Channel {
-    /// `"voice"`, `"chat"` or `"email"`, as in scenario files.
-    pub fn key(self) -> &'static str {
-        match self {
-            Channel::Voice => "voice",
-            Channel::Chat => "chat",
-            Channel::Email => "email",
-        }
-    }
-
-    /// Parses a scenario file's `channel` value.
-    pub fn parse(s: &str) -> Option<Channel> {
-        [Channel::Voice, Channel::Chat, Channel::Email]
-            .into_iter()
-            .find(|c| c.key() == s)
-    }
 }

@@ -109,6 +109,9 @@ impl Scenario {
         let work = |c: &CallType| {
             c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
         };
+        // A type's load in agents at the most concurrency any of its groups allows (a bound:
+        // the warning never fires where some routing keeps up).
+        let agent_work = |c: usize, ct: &CallType| work(ct) / f64::from(self.max_windows(c));
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
@@ -118,7 +121,7 @@ impl Scenario {
                     .agent_groups
                     .iter()
                     .filter(|g| g.skills.contains(&c))
-                    .map(|g| g.staffing[k])
+                    .map(|g| g.staffing[k] * Scenario::windows(ct, g))
                     .sum();
                 (ct.patience.is_none() && load > 0.0 && load >= agents as f64).then_some(Overload {
                     interval: k,
@@ -132,7 +135,8 @@ impl Scenario {
                     .call_types
                     .iter()
                     .zip(&rates)
-                    .map(|(c, r)| r * work(c))
+                    .enumerate()
+                    .map(|(i, (c, r))| r * agent_work(i, c))
                     .sum();
                 let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
                 (load > 0.0 && load >= agents as f64).then_some(Overload {
@@ -279,5 +283,29 @@ impl Scenario {
         } else {
             format!("; experience model: {}", parts.join(", "))
         }
+    }
+}
+
+/// Chat concurrency as capacity (docs/model.md §8).
+impl Scenario {
+    /// Contacts of type `ct` an agent of group `g` holds at once: `max_concurrent` for a
+    /// chat, 1 for a voice call.
+    pub fn windows(ct: &CallType, g: &crate::model::AgentGroup) -> u32 {
+        match ct.channel {
+            crate::model::Channel::Chat => g.max_concurrent,
+            crate::model::Channel::Voice | crate::model::Channel::Email => 1,
+        }
+    }
+
+    /// The most contacts of call type `c` one agent of any group serving it holds at once
+    /// (1 for voice): its work divided by this is its load in agents at best.
+    pub fn max_windows(&self, c: usize) -> u32 {
+        let ct = &self.call_types[c];
+        self.agent_groups
+            .iter()
+            .filter(|g| g.skills.contains(&c))
+            .map(|g| Scenario::windows(ct, g))
+            .max()
+            .unwrap_or(1)
     }
 }

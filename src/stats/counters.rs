@@ -64,6 +64,14 @@ pub struct Counters {
     pub word_of_mouth_negative: f64,
     /// Σ people told about a good experience.
     pub word_of_mouth_positive: f64,
+    /// Waiting callers offered a callback (virtual hold).
+    pub callbacks_offered: u64,
+    /// Offers accepted.
+    pub callbacks_accepted: u64,
+    /// Accepters who were called back (reached an agent).
+    pub callbacks_made: u64,
+    /// Σ time from acceptance to the agent's call over those, seconds.
+    pub callback_delay: f64,
 }
 
 impl Counters {
@@ -93,6 +101,10 @@ impl Counters {
         self.revenue_at_risk += o.revenue_at_risk;
         self.word_of_mouth_negative += o.word_of_mouth_negative;
         self.word_of_mouth_positive += o.word_of_mouth_positive;
+        self.callbacks_offered += o.callbacks_offered;
+        self.callbacks_accepted += o.callbacks_accepted;
+        self.callbacks_made += o.callbacks_made;
+        self.callback_delay += o.callback_delay;
     }
 }
 
@@ -276,6 +288,18 @@ pub trait Observer {
     }
     /// The run ended with this contact still waiting (nobody left to serve it).
     fn left_in_queue(&mut self, cell: Cell);
+    /// A waiting caller was offered a callback (virtual hold) and `accepted` it or not. No-op
+    /// by default: only scenarios with callbacks report it.
+    #[inline]
+    fn callback_offered(&mut self, cell: Cell, accepted: bool) {
+        let _ = (cell, accepted);
+    }
+    /// An accepter was called back by an agent `delay` seconds after accepting (reported
+    /// just before its `answered`). No-op by default.
+    #[inline]
+    fn called_back(&mut self, cell: Cell, delay: f64) {
+        let _ = (cell, delay);
+    }
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).
@@ -459,6 +483,22 @@ impl Observer for Collector<'_> {
     fn left_in_queue(&mut self, cell: Cell) {
         if let Some(t) = self.contact(cell) {
             t.in_queue_at_end += 1;
+        }
+    }
+
+    #[inline]
+    fn callback_offered(&mut self, cell: Cell, accepted: bool) {
+        if let Some(t) = self.contact(cell) {
+            t.callbacks_offered += 1;
+            t.callbacks_accepted += accepted as u64;
+        }
+    }
+
+    #[inline]
+    fn called_back(&mut self, cell: Cell, delay: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.callbacks_made += 1;
+            t.callback_delay += delay;
         }
     }
 

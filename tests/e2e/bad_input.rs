@@ -83,6 +83,20 @@ bad_scenarios! {
         => ["agent_groups[0].skills", "billing"];
     duplicate_call_type_name: "duplicate_call_type.toml" => ["call_types[1].name", "general"];
     not_toml_syntax: "not_toml.toml" => ["line 5|:5:"];
+    max_concurrent_zero: "max_concurrent_zero.toml"
+        => ["agent_groups[0].max_concurrent", "whole number", "from 1"];
+    max_concurrent_fraction: "max_concurrent_fraction.toml"
+        => ["agent_groups[0].max_concurrent", "whole number", "2.5"];
+    chat_slowdown_negative: "chat_slowdown_negative.toml"
+        => ["agent_groups[0].chat_slowdown", "from 0"];
+    callback_probability_above_one: "callback_probability_above_one.toml"
+        => ["call_types[0].callback.accept_probability", "0 to 1"];
+    callback_offer_after_negative: "callback_offer_after_negative.toml"
+        => ["call_types[0].callback.offer_after", "no negatives"];
+    callback_on_chat: "callback_on_chat.toml"
+        => ["call_types[0].callback", "voice call types only"];
+    channel_unknown: "channel_unknown.toml"
+        => ["call_types[0].channel", "fax", "\"voice\" or \"chat\""];
 }
 
 #[test]
@@ -106,6 +120,13 @@ fn every_bad_fixture_has_a_test() {
         "skill_unknown_call_type.toml",
         "duplicate_call_type.toml",
         "not_toml.toml",
+        "max_concurrent_zero.toml",
+        "max_concurrent_fraction.toml",
+        "chat_slowdown_negative.toml",
+        "callback_probability_above_one.toml",
+        "callback_offer_after_negative.toml",
+        "callback_on_chat.toml",
+        "channel_unknown.toml",
     ];
     let mut on_disk: Vec<String> = fixtures_in("bad")
         .iter()

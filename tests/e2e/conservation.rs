@@ -316,6 +316,40 @@ fn nobody_staffed_in_last_interval_leaves_contacts_in_queue() {
     );
 }
 
+/// Callbacks (kept in the FIFO order, and only when idle) and chat concurrency: accepters who
+/// are never called back stay counted (in queue at the end), nobody is lost or counted twice.
+#[test]
+fn callbacks_and_chat_conserve_contacts() {
+    let rep = check_fixture(
+        "conservation/callbacks_and_chat.toml",
+        Expect {
+            intervals: 12,
+            interval_s: 1800.0,
+            drains: true,
+        },
+    );
+    for name in ["sales", "support"] {
+        let t = call_type(&rep, name);
+        let at = format!("call_types.{name}");
+        let offered = defined(t, "callbacks_offered", &at).mean;
+        let accepted = defined(t, "callbacks_accepted", &at).mean;
+        let delay = defined(t, "callback_delay_s", &at).mean;
+        assert!(
+            offered > 0.0 && accepted > 0.0 && accepted <= offered && delay > 0.0,
+            "{name}: the fixture must exercise callbacks: offered {offered}, accepted {accepted}, delay {delay}"
+        );
+        assert!(
+            accepted <= defined(t, "answered", &at).mean + defined(t, "in_queue_at_end", &at).mean
+        );
+    }
+    let chat = call_type(&rep, "webchat");
+    assert_eq!(
+        defined(chat, "callbacks_offered", "call_types.webchat").mean,
+        0.0
+    );
+    assert!(defined(chat, "answered", "call_types.webchat").mean > 0.0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random small scenarios
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 //!
 //! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
 //!   Jackson network, Pollaczek–Khinchine).
+//! * `channels`     — callbacks (virtual hold) in their limiting cases; chat slowdown.
 //! * `conservation` — offered = answered + abandoned + in_queue_at_end in every scope; rates and
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
@@ -24,6 +25,7 @@
 
 mod bad_input;
 mod calendar;
+mod channels;
 mod common;
 mod conservation;
 mod determinism;

@@ -412,3 +412,34 @@ fn erlang_command_matches_independent_closed_forms() {
     ck.within("erlang_a occupancy", num("occupancy"), a.occupancy, 1e-5);
     ck.finish("ccsim erlang vs independent closed forms");
 }
+
+/// Chat concurrency: 8 agents holding up to 3 chats each, with handle times independent of
+/// concurrency, are 24 servers: Erlang C with n·k = 24. Occupancy is busy chat-window time /
+/// (k × staffed time), so it is a / (n·k).
+#[test]
+fn chat_concurrency_is_erlang_c_with_n_times_k_servers() {
+    let (rep, _) = run_json(&[&fixture("validation/chat_concurrency.toml")], &[]);
+    let an = mmn(per_s(192.0), 360.0, 8 * 3, THRESHOLD_S);
+    let m = &rep["metrics"];
+    let mut ck = Checks::default();
+    for (name, analytic) in [
+        ("wait_probability", an.wait_probability),
+        ("service_level", an.service_level),
+        ("asa_s", an.asa_s),
+        ("mean_wait_s", an.asa_s),
+        ("occupancy", an.occupancy),
+    ] {
+        ck.against(name, defined(m, name, "metrics"), analytic, REL_TOL);
+    }
+    ck.against(
+        "agent_groups.agents.occupancy",
+        defined(
+            agent_group(&rep, "agents"),
+            "occupancy",
+            "agent_groups.agents",
+        ),
+        an.occupancy,
+        REL_TOL,
+    );
+    ck.finish("chat: 8 agents × 3 chats as M/M/24, λ = 192/h, E[S] = 6m");
+}

@@ -4,6 +4,7 @@
 //! Modules depend one way: this file uses [`distribution`] and [`sections`], which use
 //! [`checks`] (the range checks and where errors are addressed); nothing here looks back up.
 
+mod channels;
 mod checks;
 mod distribution;
 
@@ -411,6 +412,7 @@ fn build_call_type(
             "missing: with decision_probability > 0, give the amount at stake, e.g. { distribution = \"exponential\", mean = 80 }",
         ));
     }
+    let (channel, callback) = channels::call_type_channel(cx, i, c)?;
     Ok(CallType {
         name: c.name.clone(),
         arrival_rates,
@@ -421,7 +423,8 @@ fn build_call_type(
         difficulty,
         decision_probability,
         decision_amount,
-        channel: week::channel(cx, i, c)?,
+        channel,
+        callback,
     })
 }
 
@@ -562,6 +565,7 @@ fn build_agent_group(
             })
         }
     };
+    let (max_concurrent, chat_slowdown) = channels::group_concurrency(cx, i, g)?;
     Ok(AgentGroup {
         name: g.name.clone(),
         skills,
@@ -575,6 +579,8 @@ fn build_agent_group(
         training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
         shrinkage: week::shrinkage(cx, i, g.shrinkage)?,
         breaks: Vec::new(),
+        max_concurrent,
+        chat_slowdown,
     })
 }
 

@@ -13,7 +13,7 @@ use super::checks::{num, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE};
 use crate::model::week::{
     format_clock, parse_clock, OpenHours, WeekClock, Weekday, DAY_S, WEEKDAY_ALLOWED,
 };
-use crate::model::{BreakSlot, Channel};
+use crate::model::BreakSlot;
 use crate::scenario::duration::format_duration;
 use crate::scenario::parse::raw::RawCallType;
 use crate::scenario::parse::raw_week::{RawCalendar, RawShift};
@@ -348,22 +348,6 @@ pub fn mask_staffing(cal: &Calendar, sim: &Simulation, staffing: &mut [u32]) {
         if open_slot(cal, sim, k).is_none() {
             *n = 0;
         }
-    }
-}
-
-/// A call type's `channel` (default voice).
-pub fn channel(cx: &Ctx, i: usize, c: &RawCallType) -> Result<Channel, ScenarioError> {
-    match c.channel.as_deref() {
-        None => Ok(Channel::Voice),
-        Some(s) => Channel::parse(s).ok_or_else(|| {
-            cx.err(
-                format!("call_types[{i}].channel"),
-                format!(
-                    "unknown channel {}; allowed: \"voice\", \"chat\", \"email\"",
-                    quote(s)
-                ),
-            )
-        }),
     }
 }
 

@@ -93,8 +93,25 @@ pub struct RawCallType {
     pub decision_amount: Option<RawDistribution>,
     /// Per day type: contacts per open interval (with a `[calendar]`).
     pub profile: Option<BTreeMap<String, Vec<f64>>>,
-    /// `"voice"`, `"chat"` or `"email"`.
+    /// `"voice"` (default), `"chat"` or `"email"`.
     pub channel: Option<String>,
+    /// Virtual hold: a callback offered to callers who wait.
+    pub callback: Option<RawCallback>,
+}
+
+/// A call type's `callback` table (virtual hold).
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a callback table such as { offer_after = \"2m\", accept_probability = 0.6 }"
+)]
+pub struct RawCallback {
+    /// Wait before the offer.
+    pub offer_after: Duration,
+    /// Chance that an offered caller accepts.
+    pub accept_probability: f64,
+    /// Call back only when no live caller waits.
+    pub only_when_idle: Option<bool>,
 }
 
 /// A `transfer` or `unresolved_transfer` table.
@@ -171,6 +188,10 @@ pub struct RawAgentGroup {
     pub training_cost: Option<f64>,
     /// Share of scheduled time agents are unavailable (absence, meetings, coaching).
     pub shrinkage: Option<f64>,
+    /// Chats an agent holds at once (any TOML value, so a fraction gets a clear message).
+    pub max_concurrent: Option<toml::Value>,
+    /// Handle-time stretch per extra chat in hand.
+    pub chat_slowdown: Option<f64>,
 }
 
 /// A group's `learning` table.
