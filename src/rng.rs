@@ -37,6 +37,8 @@ pub enum Purpose {
     ReturnDelay = 9,
     /// Supervisor consult times (index 0).
     Supervisor = 10,
+    /// Hold patience of held customers (`hold_patience`), one draw per hold.
+    HoldPatience = 14,
 }
 
 /// Identifies one replication of one experiment point.

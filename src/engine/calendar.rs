@@ -63,6 +63,18 @@ pub enum Event {
     WarmupEnd,
     /// Statistics stop counting busy and staffed time (timetable).
     HorizonEnd,
+    /// A waiting contact has waited long enough for some group's `overflow_after`. Stale
+    /// timers are harmless (the handler serves whatever is eligible).
+    Overflow {
+        /// The contact slot.
+        slot: u32,
+    },
+    /// A held customer's hold patience runs out (approval holds). Cancelled lazily: ignored
+    /// unless that agent's customer is still on hold with exactly this deadline.
+    HoldAbandon {
+        /// The agent slot.
+        agent: u32,
+    },
 }
 
 impl Event {
@@ -79,6 +91,8 @@ impl Event {
             Event::Boundary { interval } => (6, interval),
             Event::WarmupEnd => (7, 0),
             Event::HorizonEnd => (8, 0),
+            Event::Overflow { slot } => (9, slot),
+            Event::HoldAbandon { agent } => (10, agent),
         }
     }
 
@@ -93,6 +107,8 @@ impl Event {
             5 => Event::Return { journey: payload },
             6 => Event::Boundary { interval: payload },
             7 => Event::WarmupEnd,
+            9 => Event::Overflow { slot: payload },
+            10 => Event::HoldAbandon { agent: payload },
             _ => Event::HorizonEnd,
         }
     }

@@ -22,7 +22,11 @@
 //! journeys; 16-byte calendar entries; interval boundaries from a timetable, not the heap.
 
 pub mod calendar;
+mod hold;
 mod journey;
+#[cfg(test)]
+mod queue_tests;
+mod routing;
 mod shifts;
 #[cfg(test)]
 mod tests;
@@ -238,6 +242,10 @@ struct Engine<'s, O: Observer> {
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
+    /// Priority, overflow and line rules (see [`routing`]); all off by default.
+    rules: routing::Rules,
+    /// Hang-ups on hold (see [`hold`]); off by default.
+    hold: hold::HoldPatience,
     observer: O,
 }
 
@@ -325,9 +333,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
-            plain: plain_mechanics(scenario),
+            plain: false,
+            rules: routing::Rules::new(scenario),
+            hold: hold::HoldPatience::new(scenario, key),
             observer,
         };
+        engine.plain = plain_mechanics(scenario) && !engine.rules.needs_full_path();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
         for c in 0..n_types {
@@ -383,6 +394,8 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.integrate_all();
                 self.recording = false;
             }
+            Event::Overflow { slot } => self.overflow_due(slot),
+            Event::HoldAbandon { agent } => self.approval_hold_expires(agent),
         }
         true
     }
@@ -470,7 +483,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             None => self.open_journey(c, cell),
         };
         let j = &mut self.journeys[journey as usize];
-        let is_return = j.experience.contacts > 0 && !j.transferring;
+        let transfer = j.transferring;
+        let is_return = j.experience.contacts > 0 && !transfer;
         j.transferring = false;
         j.experience.contacts += 1;
         let has_issue = j.has_issue;
@@ -486,6 +500,9 @@ impl<'s, O: Observer> Engine<'s, O> {
             0.0
         };
         self.observer.offered(cell, is_return);
+        if !transfer && self.blocked(c, cell, journey) {
+            return;
+        }
         let contact = Contact {
             generation: 0,
             call_type: c as u32,
@@ -498,7 +515,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             luck,
             deadline: f64::NAN,
         };
-        self.place(c, contact, patience);
+        self.place_routed(c, contact, patience);
     }
 
     /// [`Engine::contact_arrives`] in a plain scenario: the same draws in the same order
@@ -537,14 +554,20 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// an abandonment timer when it has a `patience`.
     #[inline(always)]
     fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
-        let (now, cell) = (self.now, contact.cell);
         if let Some((agent, g)) = self.longest_idle_agent(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
             self.start_service(agent, contact);
             return;
         }
+        self.enqueue(c, contact, patience);
+    }
 
+    /// The contact waits in its type's queue, with an abandonment timer when it has a
+    /// `patience`; returns its slot.
+    #[inline(always)]
+    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) -> u32 {
+        let (now, cell) = (self.now, contact.cell);
         self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
             Some(s) => s,
@@ -566,6 +589,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
         }
+        slot
     }
 
     /// Among idle agents of every group serving `c`, the one idle longest (ties: first group),
@@ -608,6 +632,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.observer.journey_ended(origin, false, first);
             return;
         }
+        self.line_freed();
         let j = &mut self.journeys[journey as usize];
         j.experience.wait_s += wait;
         j.experience.abandons += 1;
@@ -654,20 +679,34 @@ impl<'s, O: Observer> Engine<'s, O> {
         let mut busy_for = contact.handle * exp.handle_factor(proficiency);
         // Look-up holds: Poisson count with a mean set by proficiency and difficulty.
         let (mut holds, mut hold_time) = (0u32, 0.0);
+        // A hang-up on a look-up hold (see `hold`): (hold number, time held in all).
+        let mut hang_up: Option<(u32, f64)> = None;
         let mean_holds = exp.expected_holds(journey.difficulty, proficiency);
         if mean_holds > 0.0 {
-            let rng = &mut self.streams[contact.call_type as usize].hold;
+            let c = contact.call_type as usize;
+            let rng = &mut self.streams[c].hold;
             holds = poisson(rng, mean_holds);
-            for _ in 0..holds {
-                hold_time += exp.hold_time.sample(rng);
+            for n in 1..=holds {
+                let h = exp.hold_time.sample(rng);
+                if hang_up.is_none() {
+                    if let Some(p) = self.hold.draw(scenario, c).filter(|&p| p < h) {
+                        hang_up = Some((n, hold_time + p));
+                    }
+                }
+                hold_time += h;
             }
-            busy_for += hold_time;
+            if let Some((n, held)) = hang_up {
+                busy_for = hold::hang_up_after(busy_for, holds, n, held);
+                (holds, hold_time) = (n, held);
+            } else {
+                busy_for += hold_time;
+            }
             journey.experience.holds += holds;
             journey.experience.hold_s += hold_time;
         }
         // A pending decision beyond this agent's authority: escalate once, else approval.
         let (mut escalate, mut approval) = (false, false);
-        if journey.decision != NO_DECISION && !journey.decided {
+        if hang_up.is_none() && journey.decision != NO_DECISION && !journey.decided {
             if journey.decision <= group.authority {
                 journey.decided = true;
             } else {
@@ -690,6 +729,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.holds = holds;
         a.hold_time = hold_time;
         a.escalate = escalate;
+        if hang_up.is_some() {
+            self.hold.mark_hung_up(agent);
+        }
         let event = if approval {
             Event::ApprovalRequest { agent }
         } else {
@@ -722,6 +764,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// The agent puts the customer on hold and asks a supervisor (or queues for one).
     fn request_approval(&mut self, agent: u32) {
         self.agents[agent as usize].hold_started = self.now;
+        self.arm_approval_patience(agent);
         if self.supervisors_free > 0 {
             self.supervisors_free -= 1;
             self.start_consult(agent);
@@ -736,6 +779,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             .supervisors
             .consult_time
             .sample(&mut self.supervisor_stream);
+        self.consult_started(agent, self.now + consult);
         self.calendar
             .schedule(self.now + consult, Event::ApprovalDone { agent });
     }
@@ -743,6 +787,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// The supervisor decided: the hold ends, the supervisor takes the next request, and the
     /// call ends.
     fn approval_done(&mut self, agent: u32) {
+        if !self.consult_live(agent) {
+            return; // the customer hung up on hold: a stale consult end
+        }
         let a = &mut self.agents[agent as usize];
         let hold = self.now - a.hold_started;
         a.holds += 1;
@@ -763,6 +810,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// agent starts after-call work or is free.
     #[inline(never)]
     fn talk_ends(&mut self, agent: u32) {
+        if self.hold.on && self.hold.take_hung_up(agent) {
+            return self.hung_up_on_hold(agent);
+        }
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
         a.calls += 1;
@@ -819,6 +869,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             j.transferring = true;
             j.escalated |= escalate;
             self.contact_arrives(to, Some(journey));
+        } else {
+            self.line_freed();
         }
         match &ct.after_call_work {
             Some(acw) => {

@@ -53,6 +53,9 @@ impl<O: Observer> Engine<'_, O> {
     /// queue off its queue (stale entries of abandoned contacts are dropped on the way).
     #[inline(always)]
     fn next_waiting(&mut self, g: usize) -> Option<Contact> {
+        if self.rules.routed {
+            return self.next_waiting_routed(g);
+        }
         let scenario = self.scenario;
         for &c in &scenario.agent_groups[g].skills {
             if self.waiting[c] == 0 {

@@ -41,6 +41,12 @@ pub struct CallType {
     pub decision_probability: f64,
     /// Amount at stake in a decision (currency), compared with an agent's authority.
     pub decision_amount: Option<Dist>,
+    /// Routing priority: a freed agent takes the waiting contact of its highest-priority
+    /// skill (its skill order breaking ties). 0 for every type: skill order alone.
+    pub priority: u32,
+    /// How long a customer on hold (look-up or approval) waits before hanging up; drawn
+    /// afresh for each hold. `None`: held customers never hang up.
+    pub hold_patience: Option<Dist>,
 }
 
 impl CallType {
@@ -94,6 +100,10 @@ pub struct AgentGroup {
     pub hourly_cost: f64,
     /// Currency per agent of peak headcount (training investment).
     pub training_cost: f64,
+    /// Per skill, in `skills` order: how long a contact of that skill must have waited
+    /// before this group takes it (overflow), seconds; 0 = at once. Empty when the group
+    /// overflows nothing.
+    pub overflow_after: Vec<f64>,
 }
 
 impl AgentGroup {

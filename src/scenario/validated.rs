@@ -33,6 +33,9 @@ pub struct Simulation {
     pub seed: u64,
     /// A contact answered within this wait counts toward the service level.
     pub service_level_threshold: f64,
+    /// `lines`: at most this many calls in the center at once (waiting + talking, holds
+    /// included); an arrival finding every line busy is blocked. `None`: unlimited.
+    pub lines: Option<u32>,
 }
 
 impl Simulation {

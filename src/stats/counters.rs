@@ -64,6 +64,11 @@ pub struct Counters {
     pub word_of_mouth_negative: f64,
     /// Σ people told about a good experience.
     pub word_of_mouth_positive: f64,
+    /// Calls that found every line busy (`simulation.lines`) and got a busy signal; they
+    /// count as offered, never as answered or abandoned.
+    pub blocked: u64,
+    /// Answered contacts whose customer hung up while on hold (`hold_patience`).
+    pub abandoned_on_hold: u64,
 }
 
 impl Counters {
@@ -93,6 +98,8 @@ impl Counters {
         self.revenue_at_risk += o.revenue_at_risk;
         self.word_of_mouth_negative += o.word_of_mouth_negative;
         self.word_of_mouth_positive += o.word_of_mouth_positive;
+        self.blocked += o.blocked;
+        self.abandoned_on_hold += o.abandoned_on_hold;
     }
 }
 
@@ -276,6 +283,13 @@ pub trait Observer {
     }
     /// The run ended with this contact still waiting (nobody left to serve it).
     fn left_in_queue(&mut self, cell: Cell);
+    /// The contact (already reported offered) found every line busy and was turned away.
+    #[inline]
+    fn blocked(&mut self, _cell: Cell) {}
+    /// The customer of this answered contact hung up while on hold (reported after its
+    /// `talk_ended`).
+    #[inline]
+    fn abandoned_on_hold(&mut self, _cell: Cell) {}
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).
@@ -459,6 +473,18 @@ impl Observer for Collector<'_> {
     fn left_in_queue(&mut self, cell: Cell) {
         if let Some(t) = self.contact(cell) {
             t.in_queue_at_end += 1;
+        }
+    }
+
+    fn blocked(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.blocked += 1;
+        }
+    }
+
+    fn abandoned_on_hold(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.abandoned_on_hold += 1;
         }
     }
 

@@ -11,7 +11,7 @@ pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBui
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 26] = [
+pub const CONTACT_METRICS: [&str; 30] = [
     "offered",
     "answered",
     "abandoned",
@@ -38,6 +38,10 @@ pub const CONTACT_METRICS: [&str; 26] = [
     "word_of_mouth_negative",
     "word_of_mouth_positive",
     "word_of_mouth_net",
+    "blocked",
+    "block_rate",
+    "abandoned_on_hold",
+    "hold_abandon_rate",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
@@ -45,7 +49,7 @@ pub const CONTACT_METRICS: [&str; 26] = [
 /// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
 /// come from defaults, not from anything the scenario says.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 30] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -74,9 +78,13 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
         Some(c.word_of_mouth_negative),
         Some(c.word_of_mouth_positive),
         Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
+        Some(c.blocked as f64),
+        ratio(c.blocked as f64, c.offered),
+        Some(c.abandoned_on_hold as f64),
+        ratio(c.abandoned_on_hold as f64, c.answered),
     ];
     if !scored {
-        m[FIRST_SCORED..].fill(None);
+        m[FIRST_SCORED..END_SCORED].fill(None);
     }
     m
 }
@@ -84,6 +92,9 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
 /// Index in [`CONTACT_METRICS`] of the first metric that comes only from journey scoring
 /// (`csat`; every later one does too).
 const FIRST_SCORED: usize = 18;
+/// Index in [`CONTACT_METRICS`] just past the last metric that comes only from journey
+/// scoring (`word_of_mouth_net`); the queueing facts appended after it are always defined.
+const END_SCORED: usize = 26;
 
 /// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
 pub const GROUP_METRICS: [&str; 6] = [
@@ -259,13 +270,15 @@ mod tests {
         };
         assert_eq!(CONTACT_METRICS[FIRST_SCORED], "csat");
         let plain = contact_metrics(&c, false);
-        assert!(plain[FIRST_SCORED..].iter().all(Option::is_none));
+        assert_eq!(CONTACT_METRICS[END_SCORED - 1], "word_of_mouth_net");
+        assert!(plain[FIRST_SCORED..END_SCORED].iter().all(Option::is_none));
+        assert_eq!(plain[END_SCORED], Some(0.0), "blocked");
         assert_eq!(
             plain[..FIRST_SCORED],
             contact_metrics(&c, true)[..FIRST_SCORED]
         );
         assert_eq!(plain[16], Some(1.0), "fcr_rate");
-        assert!(contact_metrics(&c, true)[FIRST_SCORED..]
+        assert!(contact_metrics(&c, true)[FIRST_SCORED..END_SCORED]
             .iter()
             .all(Option::is_some));
     }

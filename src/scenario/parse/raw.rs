@@ -53,6 +53,8 @@ pub struct RawSimulation {
     pub seed: Option<i64>,
     /// Wait within which an answer counts toward the service level.
     pub service_level_threshold: Option<Duration>,
+    /// Telephone lines: calls in the center at most (signed, for a clear message).
+    pub lines: Option<i64>,
 }
 
 /// One `[[call_types]]` table.
@@ -82,6 +84,10 @@ pub struct RawCallType {
     pub decision_probability: Option<f64>,
     /// Amount at stake in a decision.
     pub decision_amount: Option<RawDistribution>,
+    /// Routing priority, a whole number ≥ 0 (signed, for a clear message).
+    pub priority: Option<i64>,
+    /// How long held customers wait before hanging up.
+    pub hold_patience: Option<RawDistribution>,
 }
 
 /// A `transfer` or `unresolved_transfer` table.
@@ -156,6 +162,8 @@ pub struct RawAgentGroup {
     pub hourly_cost: Option<f64>,
     /// One-off training cost per agent.
     pub training_cost: Option<f64>,
+    /// Per skill name: wait after which this group takes that skill's contacts.
+    pub overflow_after: Option<std::collections::BTreeMap<String, Duration>>,
 }
 
 /// A group's `learning` table.
