@@ -95,12 +95,13 @@ pub struct Overload {
 }
 
 impl Scenario {
-    /// Intervals where a queue without abandonment is overloaded (offered load ≥ the agents
-    /// who can serve it), so it grows without bound there: per call type without patience
+    /// Intervals where a queue without abandonment or line limit is overloaded (offered load
+    /// ≥ the agents who can serve it), so it grows without bound there: per call type without patience
     /// (its own load, transfers in included, against every agent with that skill), then for
     /// the center as a whole. Loads use mean handle time plus after-call work.
     pub fn overloaded_intervals(&self) -> Vec<Overload> {
-        if self.call_types.iter().all(|c| c.patience.is_some()) {
+        // With a line limit the queue is bounded: the overload shows as blocked calls.
+        if self.simulation.lines.is_some() || self.call_types.iter().all(|c| c.patience.is_some()) {
             return Vec::new();
         }
         let work = |c: &CallType| {

@@ -374,12 +374,14 @@ fn build_call_type(
     let priority = match c.priority {
         None => 0,
         Some(p) if (0..=MAX_PRIORITY).contains(&p) => p as u32,
-        Some(p) => return Err(cx.err(
-            at("priority"),
-            format!(
+        Some(p) => {
+            return Err(cx.err(
+                at("priority"),
+                format!(
                 "must be a whole number from 0 (lowest, the default) to {MAX_PRIORITY}, got {p}"
             ),
-        )),
+            ))
+        }
     };
     let hold_patience = c
         .hold_patience
