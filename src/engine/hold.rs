@@ -103,6 +103,7 @@ pub(super) fn hang_up_after(talk: f64, holds: u32, n: u32, held: f64) -> f64 {
 
 impl<O: Observer> Engine<'_, O> {
     /// The agent's customer goes on approval hold: with a hold patience, its hang-up timer.
+    #[inline(never)]
     pub(super) fn arm_approval_patience(&mut self, agent: u32) {
         let c = self.agents[agent as usize].call_type as usize;
         if let Some(p) = self.hold.draw(self.scenario, c) {
@@ -115,6 +116,7 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// A supervisor starts consulting for `agent` until `end`.
+    #[inline(never)]
     pub(super) fn consult_started(&mut self, agent: u32, end: f64) {
         if self.hold.on {
             let i = self.hold.reach(agent);
@@ -124,6 +126,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// Whether an approval-done event for `agent` is live (its consult ends now and the
     /// customer is still there); clears the hold's timer and consult.
+    #[inline(never)]
     pub(super) fn consult_live(&mut self, agent: u32) -> bool {
         if !self.hold.on {
             return true;
@@ -139,6 +142,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// An approval-hold timer: if the customer is still on that hold, they hang up; the
     /// supervisor queue or consult lets go of them.
+    #[inline(never)]
     pub(super) fn approval_hold_expires(&mut self, agent: u32) {
         let i = self.hold.reach(agent);
         if self.hold.deadline[i] != self.now {
@@ -168,6 +172,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// The customer of `agent` hung up on hold: the call ends, counted as an abandonment
     /// during service; the customer may redial; the agent is free at once.
+    #[inline(never)]
     pub(super) fn hung_up_on_hold(&mut self, agent: u32) {
         let a = &mut self.agents[agent as usize];
         a.calls += 1;

@@ -86,6 +86,7 @@ impl<O: Observer> Engine<'_, O> {
     /// Line check for a call entering the center (not a transfer, which keeps its line).
     /// Returns true when every line is busy: the call is blocked (reported, and the customer
     /// may redial); otherwise it takes a line.
+    #[inline(never)]
     pub(super) fn blocked(&mut self, c: usize, cell: Cell, journey: u32) -> bool {
         let Some(lines) = self.rules.lines else {
             return false;
@@ -114,6 +115,7 @@ impl<O: Observer> Engine<'_, O> {
     /// [`Engine::place`] with overflow: an arriving contact of a type some group takes only
     /// after a delay goes to the longest-idle agent of the groups without one, else waits
     /// with a timer per distinct delay.
+    #[inline(never)]
     pub(super) fn place_routed(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         let delays = match self.rules.overflow_delays.get(c) {
             Some(d) if !d.is_empty() => d.len(),
@@ -151,6 +153,7 @@ impl<O: Observer> Engine<'_, O> {
     /// An overflow timer of the contact in `slot`: every waiting contact of its type that
     /// an idle agent may now take (oldest first) is answered. Idempotent, so a stale timer
     /// (contact gone, slot reused) does no harm.
+    #[inline(never)]
     pub(super) fn overflow_due(&mut self, slot: u32) {
         let c = self.contacts[slot as usize].call_type as usize;
         while let Some(head) = self.live_head(c) {
@@ -211,6 +214,7 @@ impl<O: Observer> Engine<'_, O> {
     /// [`Engine::next_waiting`] with priorities and overflow: among group `g`'s skills
     /// whose oldest waiting contact it may take (waited at least the group's delay), the one
     /// of highest priority, earlier skills winning ties; that contact leaves its queue.
+    #[inline(never)]
     pub(super) fn next_waiting_routed(&mut self, g: usize) -> Option<Contact> {
         let scenario = self.scenario;
         let group = &scenario.agent_groups[g];
