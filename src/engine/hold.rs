@@ -93,11 +93,41 @@ impl HoldPatience {
     }
 }
 
+/// The look-up holds of one call with a hold patience: draws the `holds` hold lengths from
+/// `rng` (the same draws as without hold patience) and a patience per hold until one runs out.
+/// Returns the holds endured, the time on hold, and — when the customer hangs up — the call's
+/// length to the hang-up given its talk time `talk`.
+#[inline(never)]
+pub(super) fn look_up_holds(
+    state: &mut HoldPatience,
+    rng: &mut Stream,
+    scenario: &Scenario,
+    c: usize,
+    holds: u32,
+    talk: f64,
+) -> (u32, f64, Option<f64>) {
+    let hold_time = &scenario.experience.hold_time;
+    let (mut held, mut hang_up) = (0.0, None);
+    for n in 1..=holds {
+        let h = hold_time.sample(rng);
+        if hang_up.is_none() {
+            if let Some(p) = state.draw(scenario, c).filter(|&p| p < h) {
+                hang_up = Some((n, held + p));
+            }
+        }
+        held += h;
+    }
+    match hang_up {
+        Some((n, until)) => (n, until, Some(hang_up_after(talk, holds, n, until))),
+        None => (holds, held, None),
+    }
+}
+
 /// Where a look-up hang-up falls: the call has `holds` holds spread evenly through a talk
 /// of `talk` seconds (talk, hold, talk, …, talk); the customer hangs up during hold
 /// `n` (1-based) after `held` seconds on hold in all. Returns the call's length to the
 /// hang-up, seconds.
-pub(super) fn hang_up_after(talk: f64, holds: u32, n: u32, held: f64) -> f64 {
+fn hang_up_after(talk: f64, holds: u32, n: u32, held: f64) -> f64 {
     talk * f64::from(n) / f64::from(holds + 1) + held
 }
 

@@ -679,26 +679,23 @@ impl<'s, O: Observer> Engine<'s, O> {
         let mut busy_for = contact.handle * exp.handle_factor(proficiency);
         // Look-up holds: Poisson count with a mean set by proficiency and difficulty.
         let (mut holds, mut hold_time) = (0u32, 0.0);
-        // A hang-up on a look-up hold (see `hold`): (hold number, time held in all).
-        let mut hang_up: Option<(u32, f64)> = None;
+        // The customer hangs up on a look-up hold (see `hold`).
+        let mut hang_up = false;
         let mean_holds = exp.expected_holds(journey.difficulty, proficiency);
         if mean_holds > 0.0 {
             let c = contact.call_type as usize;
             let rng = &mut self.streams[c].hold;
             holds = poisson(rng, mean_holds);
-            for n in 1..=holds {
-                let h = exp.hold_time.sample(rng);
-                if hang_up.is_none() {
-                    if let Some(p) = self.hold.draw(scenario, c).filter(|&p| p < h) {
-                        hang_up = Some((n, hold_time + p));
-                    }
-                }
-                hold_time += h;
-            }
-            if let Some((n, held)) = hang_up {
-                busy_for = hold::hang_up_after(busy_for, holds, n, held);
-                (holds, hold_time) = (n, held);
+            if self.hold.on {
+                let cut;
+                (holds, hold_time, cut) =
+                    hold::look_up_holds(&mut self.hold, rng, scenario, c, holds, busy_for);
+                hang_up = cut.is_some();
+                busy_for = cut.unwrap_or(busy_for + hold_time);
             } else {
+                for _ in 0..holds {
+                    hold_time += exp.hold_time.sample(rng);
+                }
                 busy_for += hold_time;
             }
             journey.experience.holds += holds;
@@ -706,7 +703,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
         // A pending decision beyond this agent's authority: escalate once, else approval.
         let (mut escalate, mut approval) = (false, false);
-        if hang_up.is_none() && journey.decision != NO_DECISION && !journey.decided {
+        if !hang_up && journey.decision != NO_DECISION && !journey.decided {
             if journey.decision <= group.authority {
                 journey.decided = true;
             } else {
@@ -729,7 +726,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.holds = holds;
         a.hold_time = hold_time;
         a.escalate = escalate;
-        if hang_up.is_some() {
+        if hang_up {
             self.hold.mark_hung_up(agent);
         }
         let event = if approval {

@@ -30,6 +30,8 @@ pub(super) struct Rules {
     /// Some call type has a priority or some group an overflow delay: freed agents choose
     /// with [`Engine::next_waiting_routed`].
     pub routed: bool,
+    /// Some group has an overflow delay.
+    overflow: bool,
     /// Per call type: the distinct overflow delays of the groups serving it (ascending,
     /// above 0); empty when no group delays it (then arrivals route as usual).
     overflow_delays: Vec<Vec<f64>>,
@@ -64,6 +66,7 @@ impl Rules {
         let prioritised = scenario.call_types.iter().any(|c| c.priority > 0);
         Rules {
             routed: overflow || prioritised,
+            overflow,
             overflow_delays: if overflow {
                 overflow_delays
             } else {
@@ -78,7 +81,7 @@ impl Rules {
     /// True when arrivals must take the full path ([`Engine::contact_arrives`]), where the
     /// overflow and line checks live.
     pub fn needs_full_path(&self) -> bool {
-        !self.overflow_delays.is_empty() || self.lines.is_some()
+        self.overflow || self.lines.is_some()
     }
 }
 
@@ -86,11 +89,18 @@ impl<O: Observer> Engine<'_, O> {
     /// Line check for a call entering the center (not a transfer, which keeps its line).
     /// Returns true when every line is busy: the call is blocked (reported, and the customer
     /// may redial); otherwise it takes a line.
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn blocked(&mut self, c: usize, cell: Cell, journey: u32) -> bool {
-        let Some(lines) = self.rules.lines else {
-            return false;
-        };
+        match self.rules.lines {
+            None => false,
+            Some(lines) => self.take_line(lines, c, cell, journey),
+        }
+    }
+
+    /// [`Engine::blocked`] with a line limit, kept out of line (the check above is all a
+    /// scenario without `lines` pays).
+    #[inline(never)]
+    fn take_line(&mut self, lines: u32, c: usize, cell: Cell, journey: u32) -> bool {
         if self.rules.in_system < lines {
             self.rules.in_system += 1;
             return false;
@@ -115,12 +125,26 @@ impl<O: Observer> Engine<'_, O> {
     /// [`Engine::place`] with overflow: an arriving contact of a type some group takes only
     /// after a delay goes to the longest-idle agent of the groups without one, else waits
     /// with a timer per distinct delay.
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn place_routed(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
-        let delays = match self.rules.overflow_delays.get(c) {
-            Some(d) if !d.is_empty() => d.len(),
-            _ => return self.place(c, contact, patience),
-        };
+        if !self.rules.overflow {
+            return self.place(c, contact, patience);
+        }
+        match self.rules.overflow_delays[c].len() {
+            0 => self.place(c, contact, patience),
+            delays => self.place_overflowing(c, contact, patience, delays),
+        }
+    }
+
+    /// [`Engine::place_routed`] for a type with `delays` distinct overflow delays.
+    #[inline(never)]
+    fn place_overflowing(
+        &mut self,
+        c: usize,
+        contact: Contact,
+        patience: Option<f64>,
+        delays: usize,
+    ) {
         if let Some((agent, g)) = self.longest_idle_first(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
