@@ -6,7 +6,9 @@
 //! Routing (the contract's rules):
 //! - an arriving contact goes to the longest-idle agent among all groups with that skill;
 //! - a freed agent takes the longest-waiting contact of its highest-priority skill that has
-//!   a queue.
+//!   a queue;
+//! - optional extras, off by default: call-type priorities, overflow delays and a line limit
+//!   (`routing.rs`), hang-ups on hold (`hold.rs`).
 //!
 //! Inside a call (customer-experience model, `docs/model.md`): the agent's proficiency scales
 //! the talk time and sets the expected look-up holds; a decision beyond the agent's authority
