@@ -8,6 +8,7 @@ use crate::model::experience::JourneyExperience;
 /// What these tests look at, in order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Seen {
+    Offered(Cell, bool),
     Answered(Cell, f64),
     Blocked(Cell),
     HungUpOnHold(Cell),
@@ -22,7 +23,9 @@ struct Watch {
 }
 
 impl Observer for Watch {
-    fn offered(&mut self, _: Cell, _: bool) {}
+    fn offered(&mut self, cell: Cell, repeat: bool) {
+        self.seen.push(Seen::Offered(cell, repeat));
+    }
     fn queued(&mut self, _: Cell) {}
     fn answered(&mut self, cell: Cell, wait: f64) {
         self.seen.push(Seen::Answered(cell, wait));
@@ -371,4 +374,47 @@ fn hang_up_on_an_approval_hold_frees_the_supervisor() {
     assert_eq!(hung, 2);
     assert_eq!(e.supervisors_free, 1);
     assert!(e.approval_queue.is_empty());
+}
+
+/// A blocked caller redials (`customers.redial_probability`) as a repeat contact, and is
+/// blocked again while the line is taken, up to `max_contacts`; once the line is free the
+/// redial gets through.
+#[test]
+fn blocked_callers_redial_as_repeat_contacts() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "2h"
+        lines = 1
+        [[call_types]]
+        name = "a"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "150s" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a"]
+        agents = 1
+        [customers]
+        redial_probability = 1.0
+        redial_delay = { distribution = "constant", value = "1m" }
+        max_contacts = 5
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Watch::default());
+    let a = e.cell(0);
+    e.inject(0.0, 0); // talks 0–150
+    e.inject(0.0, 0); // blocked at 0, 60, 120; gets through at 180
+    e.run();
+    let seen = &e.observer.seen;
+    let count = |x: Seen| seen.iter().filter(|&&y| y == x).count();
+    assert_eq!(count(Seen::Blocked(a)), 3);
+    assert_eq!(count(Seen::Offered(a, false)), 2);
+    assert_eq!(
+        count(Seen::Offered(a, true)),
+        3,
+        "2 blocked redials + 1 that got through"
+    );
+    assert_eq!(e.observer.answered(), vec![(a, 0.0), (a, 0.0)]);
+    assert_eq!(e.rules.in_system, 0);
 }
