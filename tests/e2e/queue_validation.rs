@@ -3,6 +3,8 @@
 //! (relative) of the simulated mean. The closed forms are written out here, independently of
 //! the crate's `analytic` module.
 //!
+//! Also: their results do not depend on the thread count.
+//!
 //! Fixtures: `tests/fixtures/validation/{lines,priority,hold_abandon}.toml` (30 replications,
 //! seed 1, warmup 2 h; a few seconds each in release).
 
@@ -143,4 +145,27 @@ fn hang_ups_on_hold_match_exponential_race() {
         );
     }
     ck.finish("hold patience Exp(2m) against Exp(1m) holds");
+}
+
+/// The routing extras (timers, blocking, redials, hang-ups on hold) stay reproducible: the
+/// same report at any thread count.
+#[test]
+fn queue_rules_independent_of_thread_count() {
+    let f = fixture("conservation/queue_rules.toml")
+        .display()
+        .to_string();
+    let out = |threads: &str| {
+        let r = run(&[
+            "run",
+            &f,
+            "--format",
+            "json",
+            "--quiet",
+            "--threads",
+            threads,
+        ]);
+        r.assert_ok();
+        r.stdout
+    };
+    assert!(out("1") == out("2"), "--threads 1 and --threads 2 differ");
 }
