@@ -31,6 +31,15 @@
 //!   Aggregates weight these by the stationary law π_j over j = n + i and add `Σ_{j<n} π_j`
 //!   (answered at once) to the service level. Abandoned contacts count as SL failures.
 //!
+//! * **M/M/n/K** (K lines, K ≥ 1; stable at any load): birth–death chain on j = 0..=K with
+//!   birth rate λ below K and death rate `min(j,n)μ`; blocking `π_K` (PASTA), mean wait of
+//!   accepted calls `Lq / (λ(1 − π_K))` with `Lq = Σ (j − n)⁺ π_j` (Little), wait probability
+//!   of accepted calls `Σ_{n≤j<K} π_j / (1 − π_K)`. K = n gives Erlang B; K → ∞ Erlang C.
+//! * **Non-preemptive priorities in M/M/n** (Cobham 1954; classes with one exponential
+//!   handle time, highest priority first): with `σ_k = Σ_{i≤k} λ_i/(nμ)` and C the Erlang C
+//!   probability of the total load, class k waits on average
+//!   `W_k = C/(nμ) / ((1 − σ_{k−1})(1 − σ_k))`.
+//!
 //! # Numerical approach (Erlang A)
 //! The stationary law is built from ratios of neighbouring states starting at the mode,
 //! whose weight is set to 1: every weight is then ≤ 1 whatever the load, and `(λ/μ)^j/j!` is
@@ -44,6 +53,10 @@
 //!
 //! # References
 //! * R. B. Cooper, *Introduction to Queueing Theory*, 2nd ed., 1981 (Erlang B recursion, C).
+//! * D. Gross, C. M. Harris, *Fundamentals of Queueing Theory*, 3rd ed., 1998 (M/M/c/K,
+//!   §2.5; non-preemptive priorities, §3.4).
+//! * A. Cobham, "Priority assignment in waiting line problems", *Operations Research* 2(1),
+//!   1954.
 //! * O. Garnett, A. Mandelbaum, M. Reiman, "Designing a call center with impatient
 //!   customers", *Manufacturing & Service Operations Management* 4(3), 2002 (Erlang A).
 //! * A. Mandelbaum, S. Zeltyn, "The M/M/n+G queue: summary of performance measures",
@@ -340,6 +353,124 @@ pub fn solve(p: &QueueParams) -> Result<QueueAnswer, AnalyticError> {
         Some(_) => erlang_a(p),
         None => erlang_c(p),
     }
+}
+
+/// Steady state of an M/M/n/K queue (`lines` = K: at most K calls waiting or in service).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinesAnswer {
+    /// P(an arriving call finds every line busy) = π_K, by PASTA.
+    pub blocking: f64,
+    /// P(an accepted call must wait).
+    pub wait_probability: f64,
+    /// Mean wait of accepted calls, seconds (all are answered: no abandonment).
+    pub mean_wait_s: f64,
+    /// Mean fraction of agents busy, λ(1 − π_K)/(nμ).
+    pub occupancy: f64,
+}
+
+/// M/M/n/K answers for `p` (`mean_patience` and `threshold` are ignored) with `lines` = K
+/// lines. Stable at any load. O(K) time, O(1) memory: the law is built in log space from
+/// its mode, so nothing overflows.
+///
+/// Errors: [`AnalyticError::InvalidInput`] for bad fields or `lines` = 0,
+/// [`AnalyticError::TooLarge`] beyond 2·10^7 lines.
+pub fn erlang_lines(p: &QueueParams, lines: u32) -> Result<LinesAnswer, AnalyticError> {
+    let (lambda, mu) = rates(p)?;
+    if lines == 0 {
+        return Err(invalid("lines must be at least 1".into()));
+    }
+    if u64::from(lines) > MAX_STATES {
+        return Err(AnalyticError::TooLarge(MAX_STATES));
+    }
+    let n = p.agents;
+    let a = lambda / mu;
+    // log w_j with w_0 = 1: w_j = w_{j−1}·a/min(j, n). First pass: the largest.
+    let log_step = |j: u32| (a / f64::from(j.min(n))).ln();
+    let mut lw = 0.0_f64;
+    let mut top = 0.0_f64;
+    for j in 1..=lines {
+        lw += log_step(j);
+        top = top.max(lw);
+    }
+    if a == 0.0 {
+        return Ok(LinesAnswer {
+            blocking: 0.0,
+            wait_probability: 0.0,
+            mean_wait_s: 0.0,
+            occupancy: 0.0,
+        });
+    }
+    let (mut total, mut waiting_mass, mut lq) = (0.0, 0.0, 0.0);
+    let mut lw = 0.0_f64;
+    let mut last = 0.0;
+    for j in 0..=lines {
+        if j > 0 {
+            lw += log_step(j);
+        }
+        let w = (lw - top).exp();
+        total += w;
+        if j >= n && j < lines {
+            waiting_mass += w;
+        }
+        if j > n {
+            lq += f64::from(j - n) * w;
+        }
+        last = w;
+    }
+    let blocking = last / total;
+    let accepted = 1.0 - blocking;
+    Ok(LinesAnswer {
+        blocking,
+        wait_probability: if accepted > 0.0 {
+            waiting_mass / total / accepted
+        } else {
+            0.0
+        },
+        mean_wait_s: if accepted > 0.0 {
+            lq / total / (lambda * accepted)
+        } else {
+            0.0
+        },
+        occupancy: (lambda * accepted / (f64::from(n) * mu)).min(1.0),
+    })
+}
+
+/// Mean waits (seconds) of priority classes sharing `agents` agents with one exponential
+/// handle time of mean `mean_handle`, non-preemptive, FIFO within a class (Cobham's
+/// formula for M/M/n). `arrival_rates[k]` is class k's rate per second, highest priority
+/// first; the answer is in the same order.
+///
+/// Errors: [`AnalyticError::InvalidInput`] for bad rates, [`AnalyticError::Unstable`] when
+/// the total load reaches the number of agents.
+pub fn priority_waits(
+    arrival_rates: &[f64],
+    mean_handle: f64,
+    agents: u32,
+) -> Result<Vec<f64>, AnalyticError> {
+    if arrival_rates.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
+        return Err(invalid(format!(
+            "arrival rates must be finite and >= 0; got {arrival_rates:?}"
+        )));
+    }
+    let total: f64 = arrival_rates.iter().sum();
+    let all = erlang_c(&QueueParams {
+        arrival_rate: total,
+        mean_handle,
+        agents,
+        mean_patience: None,
+        threshold: 0.0,
+    })?;
+    let capacity = f64::from(agents) / mean_handle;
+    let base = all.wait_probability / capacity;
+    let mut sigma = 0.0;
+    Ok(arrival_rates
+        .iter()
+        .map(|l| {
+            let before = sigma;
+            sigma += l / capacity;
+            base / ((1.0 - before) * (1.0 - sigma))
+        })
+        .collect())
 }
 
 /// Smallest number of agents for which [`solve`] gives `service_level >= target_sl`
@@ -655,5 +786,60 @@ mod tests {
         // missed), and the answer is Erlang C's 14 agents from the classic example.
         let long = q(100.0 / 1800.0, 180.0, 1, Some(1e10), 20.0);
         assert_eq!(min_agents_for_service_level(&long, 0.8), Ok(14));
+    }
+
+    /// M/M/1/K against its closed form, K = n against Erlang B, a hand-solved M/M/2/4 and a
+    /// long line against Erlang C.
+    #[test]
+    fn lines_match_textbook_values() {
+        // M/M/1/K: π_K = (1 − ρ)ρ^K / (1 − ρ^{K+1}); ρ = 0.5, K = 3 → 1/15.
+        let one = erlang_lines(&q(0.5, 1.0, 1, None, 0.0), 3).unwrap();
+        close(one.blocking, 1.0 / 15.0, 1e-12);
+        // L = Σ j π_j = (0·8 + 1·4 + 2·2 + 3·1)/15 = 11/15, Lq = L − (1 − π_0) = 11/15 − 7/15.
+        close(one.mean_wait_s, (4.0 / 15.0) / (0.5 * 14.0 / 15.0), 1e-12);
+        // K = n: Erlang B, nobody waits.
+        let b = erlang_lines(&q(5.0, 1.0, 10, None, 0.0), 10).unwrap();
+        close(b.blocking, erlang_b(5.0, 10), 1e-12);
+        close(b.blocking, 0.018_384_6, 1e-5);
+        assert_eq!(b.mean_wait_s, 0.0);
+        assert_eq!(b.wait_probability, 0.0);
+        // M/M/2/4, a = 2: weights 1, 2, 2, 2, 2 → π_4 = 2/9, Lq = 6/9, λ_eff = 14/9.
+        let two = erlang_lines(&q(2.0, 1.0, 2, None, 0.0), 4).unwrap();
+        close(two.blocking, 2.0 / 9.0, 1e-12);
+        close(two.mean_wait_s, 3.0 / 7.0, 1e-12);
+        close(two.wait_probability, (4.0 / 9.0) / (7.0 / 9.0), 1e-12);
+        close(two.occupancy, 7.0 / 9.0, 1e-12);
+        // Many lines: Erlang C.
+        let p = q(0.8, 1.0, 1, None, 0.0);
+        let c = erlang_c(&p).unwrap();
+        let long = erlang_lines(&p, 2000).unwrap();
+        assert!(long.blocking < 1e-150);
+        close(long.mean_wait_s, c.asa_s, 1e-9);
+        close(long.wait_probability, c.wait_probability, 1e-9);
+        // Overload is fine with lines, and a huge load does not overflow.
+        let over = erlang_lines(&q(1000.0, 1.0, 20, None, 0.0), 100_000).unwrap();
+        assert!(over.blocking > 0.97 && over.blocking < 1.0, "{over:?}");
+        assert!(erlang_lines(&p, 0).is_err());
+    }
+
+    /// Cobham: M/M/1 with two classes of ρ 0.25 each → 2/3 and 4/3 (Gross & Harris); the
+    /// λ-weighted mean of the class waits is the Erlang C wait (work conservation).
+    #[test]
+    fn priority_waits_match_cobham() {
+        let w = priority_waits(&[0.25, 0.25], 1.0, 1).unwrap();
+        close(w[0], 2.0 / 3.0, 1e-12);
+        close(w[1], 4.0 / 3.0, 1e-12);
+        let rates = [20.0 / 3600.0, 90.0 / 3600.0, 130.0 / 3600.0];
+        let w = priority_waits(&rates, 240.0, 20).unwrap();
+        let total: f64 = rates.iter().sum();
+        let mean = rates.iter().zip(&w).map(|(l, w)| l * w).sum::<f64>() / total;
+        let c = erlang_c(&q(total, 240.0, 20, None, 0.0)).unwrap();
+        close(mean, c.asa_s, 1e-12);
+        assert!(w[0] < w[1] && w[1] < w[2]);
+        assert!(matches!(
+            priority_waits(&[1.0, 1.0], 1.0, 2),
+            Err(AnalyticError::Unstable { .. })
+        ));
+        assert!(priority_waits(&[f64::NAN], 1.0, 2).is_err());
     }
 }

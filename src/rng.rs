@@ -45,6 +45,8 @@ pub enum Purpose {
     CallbackAcceptance = 13,
     /// Which breaks are owed by agents present (index: agent group).
     Breaks = 18,
+    /// Hold patience of held customers (`hold_patience`), one draw per hold.
+    HoldPatience = 14,
 }
 
 /// Identifies one replication of one experiment point.

@@ -2,7 +2,8 @@
 //! scenarios that mix skills, patience, transfers, after-call work, shift changes (including
 //! empty intervals), warmup, and the whole customer-experience model.
 //!
-//! For every (interval, call type) cell: offered = answered + abandoned + in_queue_at_end, and
+//! For every (interval, call type) cell: offered = answered + abandoned + in_queue_at_end (+
+//! blocked, with the routing extras of `queue_rules_invariants`), and
 //! the sub-counts nest (queued, within threshold, transferred, holds). Busy time never exceeds
 //! staffed time. Every answered contact is handled by some group. Journeys nest
 //! (first-contact resolved ≤ resolved ≤ customers). Same key ⇒ same result.
@@ -281,6 +282,105 @@ proptest! {
         for (b, st) in r.busy.iter().zip(&r.staffed) {
             prop_assert!(*b <= st + 1e-6, "busy {} > staffed {}\n{}", b, st, text);
             prop_assert!(*b >= -1e-6, "busy {} < 0\n{}", b, text);
+        }
+    }
+}
+
+/// The routing extras on top of a random [`Spec`]: a line limit, priorities, an overflow
+/// delay on the first skill of every group but the first, hold patience.
+#[derive(Debug, Clone)]
+struct Extras {
+    lines: Option<u32>,
+    priorities: Vec<u32>,
+    overflow_s: u32,
+    hold_patience: bool,
+}
+
+fn extras() -> impl Strategy<Value = Extras> {
+    (
+        proptest::option::of(1u32..12),
+        proptest::collection::vec(0u32..3, 3),
+        0u32..120,
+        any::<bool>(),
+    )
+        .prop_map(|(lines, priorities, overflow_s, hold_patience)| Extras {
+            lines,
+            priorities,
+            overflow_s,
+            hold_patience,
+        })
+}
+
+/// `toml(s)` with the extras written into it (line by line, so the plain text stays as
+/// [`toml`] renders it).
+fn toml_with(s: &Spec, x: &Extras) -> String {
+    let mut out = String::new();
+    let mut group = 0usize;
+    for line in toml(s).lines() {
+        out += line;
+        out.push('\n');
+        if line == "replications = 1" {
+            if let Some(k) = x.lines {
+                out += &format!("lines = {k}\n");
+            }
+        } else if let Some(name) = line.strip_prefix("name = \"t") {
+            let c: usize = name.trim_end_matches('"').parse().expect("type index");
+            out += &format!("priority = {}\n", x.priorities[c]);
+            if x.hold_patience {
+                out += "hold_patience = { distribution = \"exponential\", mean = \"1m\" }\n";
+            }
+        } else if let Some(list) = line.strip_prefix("skills = [") {
+            let first = list.split('"').nth(1).expect("a skill");
+            if group > 0 && x.overflow_s > 0 {
+                out += &format!("overflow_after = {{ {first} = \"{}s\" }}\n", x.overflow_s);
+            }
+            group += 1;
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(11),
+        ..ProptestConfig::default()
+    })]
+
+    /// Busy signal, priorities, overflow and hang-ups on hold keep every contact accounted
+    /// for: offered = answered + abandoned + blocked + in_queue_at_end per cell; hang-ups on
+    /// hold are answered contacts; everything answered is handled.
+    #[test]
+    fn queue_rules_invariants(s in spec(), x in extras(), seed in 0u64..1000) {
+        let text = toml_with(&s, &x);
+        let scenario = Scenario::from_toml_str(&text, "proptest", "proptest")
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let key = StreamKey { seed, point: 0, replication: 0 };
+        let r = simulate(&scenario, key);
+        prop_assert_eq!(&r, &simulate(&scenario, key), "not deterministic");
+        let mut answered = 0u64;
+        for (i, c) in r.contacts.iter().enumerate() {
+            let at = format!("cell {i}\n{text}");
+            prop_assert_eq!(
+                c.offered,
+                c.answered + c.abandoned + c.blocked + c.in_queue_at_end,
+                "{}", at
+            );
+            prop_assert!(c.abandoned_on_hold <= c.answered, "{}", at);
+            prop_assert!(c.queued + c.blocked <= c.offered, "{}", at);
+            if x.lines.is_none() {
+                prop_assert_eq!(c.blocked, 0, "{}", at);
+            }
+            if !x.hold_patience || !s.experience {
+                prop_assert_eq!(c.abandoned_on_hold, 0, "{}", at);
+            }
+            answered += c.answered;
+        }
+        let handled: u64 = r.group_work.iter().map(|g| g.handled).sum();
+        prop_assert_eq!(handled, answered, "every answered contact is handled\n{}", text);
+        for (b, st) in r.busy.iter().zip(&r.staffed) {
+            prop_assert!(*b <= st + 1e-6, "busy {} > staffed {}\n{}", b, st, text);
         }
     }
 }

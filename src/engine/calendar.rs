@@ -79,6 +79,18 @@ pub enum Event {
         /// The contact slot.
         slot: u32,
     },
+    /// A waiting contact has waited long enough for some group's `overflow_after`. Stale
+    /// timers are harmless (the handler serves whatever is eligible).
+    Overflow {
+        /// The contact slot.
+        slot: u32,
+    },
+    /// A held customer's hold patience runs out (approval holds). Cancelled lazily: ignored
+    /// unless that agent's customer is still on hold with exactly this deadline.
+    HoldAbandon {
+        /// The agent slot.
+        agent: u32,
+    },
 }
 
 impl Event {
@@ -98,6 +110,8 @@ impl Event {
             Event::BreakDue { index } => (9, index),
             Event::BreakEnd { agent } => (10, agent),
             Event::CallbackOffer { slot } => (11, slot),
+            Event::Overflow { slot } => (12, slot),
+            Event::HoldAbandon { agent } => (13, agent),
         }
     }
 
@@ -115,6 +129,8 @@ impl Event {
             9 => Event::BreakDue { index: payload },
             10 => Event::BreakEnd { agent: payload },
             11 => Event::CallbackOffer { slot: payload },
+            12 => Event::Overflow { slot: payload },
+            13 => Event::HoldAbandon { agent: payload },
             _ => Event::HorizonEnd,
         }
     }

@@ -92,6 +92,7 @@ impl<O: Observer> Engine<'_, O> {
         let entry = &mut self.contacts[s];
         entry.deadline = f64::NAN; // no longer on the line: the abandonment timer is stale
         entry.accepted_at = self.now;
+        self.line_freed(c); // nor holding a telephone line (`simulation.lines`)
         if !self.plain {
             self.journeys[contact.journey as usize]
                 .experience
@@ -128,6 +129,7 @@ impl<O: Observer> Engine<'_, O> {
     pub(super) fn call_back(&mut self, contact: &Contact) {
         let delay = self.now - contact.accepted_at;
         self.observer.called_back(contact.cell, delay);
+        self.line_retaken(contact.call_type as usize);
         if !self.plain {
             self.journeys[contact.journey as usize].experience.wait_s -= delay;
         }

@@ -6,7 +6,9 @@
 //! Routing (the contract's rules):
 //! - an arriving contact goes to the longest-idle agent among all groups with that skill;
 //! - a freed agent takes the longest-waiting contact of its highest-priority skill that has
-//!   a queue.
+//!   a queue;
+//! - optional extras, off by default: call-type priorities, overflow delays and a line limit
+//!   (`routing.rs`), hang-ups on hold (`hold.rs`).
 //!
 //! Inside a call (customer-experience model, `docs/model.md`): the agent's proficiency scales
 //! the talk time and sets the expected look-up holds; a decision beyond the agent's authority
@@ -25,7 +27,11 @@ mod busyness;
 pub mod calendar;
 mod callback;
 mod chat;
+mod hold;
 mod journey;
+#[cfg(test)]
+mod queue_tests;
+mod routing;
 mod shifts;
 #[cfg(test)]
 mod tests;
@@ -252,6 +258,10 @@ struct Engine<'s, O: Observer> {
     chat: chat::Chat,
     /// Callbacks (virtual hold), see [`callback`].
     callbacks: callback::Callbacks,
+    /// Priority, overflow and line rules (see [`routing`]); all off by default.
+    rules: routing::Rules,
+    /// Hang-ups on hold (see [`hold`]); off by default.
+    hold: hold::HoldPatience,
     observer: O,
 }
 
@@ -341,13 +351,16 @@ impl<'s, O: Observer> Engine<'s, O> {
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
-            plain: plain_mechanics(scenario),
+            plain: false,
             rate_factor,
             availability: shifts::Availability::new(scenario, key),
             chat: chat::Chat::new(scenario),
             callbacks: callback::Callbacks::new(scenario, key),
+            rules: routing::Rules::new(scenario),
+            hold: hold::HoldPatience::new(scenario, key),
             observer,
         };
+        engine.plain = plain_mechanics(scenario) && !engine.rules.needs_full_path();
         engine.schedule_first_break();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
@@ -408,6 +421,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             Event::BreakDue { index } => self.break_due(index as usize),
             Event::BreakEnd { agent } => self.break_ends(agent),
             Event::CallbackOffer { slot } => self.offer_callback(slot),
+            Event::Overflow { slot } => self.overflow_due(slot),
+            Event::HoldAbandon { agent } => self.approval_hold_expires(agent),
         }
         true
     }
@@ -495,7 +510,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             None => self.open_journey(c, cell),
         };
         let j = &mut self.journeys[journey as usize];
-        let is_return = j.experience.contacts > 0 && !j.transferring;
+        let transfer = j.transferring;
+        let is_return = j.experience.contacts > 0 && !transfer;
         j.transferring = false;
         j.experience.contacts += 1;
         let has_issue = j.has_issue;
@@ -511,6 +527,9 @@ impl<'s, O: Observer> Engine<'s, O> {
             0.0
         };
         self.observer.offered(cell, is_return);
+        if !transfer && self.blocked(c, cell, journey) {
+            return;
+        }
         let contact = Contact {
             generation: 0,
             call_type: c as u32,
@@ -524,7 +543,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             deadline: f64::NAN,
             accepted_at: f64::NAN,
         };
-        self.place(c, contact, patience);
+        self.place_routed(c, contact, patience);
     }
 
     /// [`Engine::contact_arrives`] in a plain scenario: the same draws in the same order
@@ -581,9 +600,10 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// Nobody could take `contact`: it waits in its queue, with an abandonment timer when it
-    /// has a `patience` (and a callback offer timer when its type offers callbacks).
+    /// has a `patience` (and a callback offer timer when its type offers callbacks); returns
+    /// its slot.
     #[inline(always)]
-    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) -> u32 {
         let (now, cell) = (self.now, contact.cell);
         self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
@@ -609,6 +629,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         if self.callbacks.on {
             self.arm_callback(c, slot);
         }
+        slot
     }
 
     /// Among idle agents of every group serving `c`, the one idle longest (ties: first group),
@@ -651,6 +672,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.observer.journey_ended(origin, false, first);
             return;
         }
+        self.line_freed(c);
         let j = &mut self.journeys[journey as usize];
         j.experience.wait_s += wait;
         j.experience.abandons += 1;
@@ -700,20 +722,31 @@ impl<'s, O: Observer> Engine<'s, O> {
         let mut busy_for = contact.handle * exp.handle_factor(proficiency);
         // Look-up holds: Poisson count with a mean set by proficiency and difficulty.
         let (mut holds, mut hold_time) = (0u32, 0.0);
+        // The customer hangs up on a look-up hold (see `hold`).
+        let mut hang_up = false;
         let mean_holds = exp.expected_holds(journey.difficulty, proficiency);
         if mean_holds > 0.0 {
-            let rng = &mut self.streams[contact.call_type as usize].hold;
+            let c = contact.call_type as usize;
+            let rng = &mut self.streams[c].hold;
             holds = poisson(rng, mean_holds);
-            for _ in 0..holds {
-                hold_time += exp.hold_time.sample(rng);
+            if self.hold.on {
+                let cut;
+                (holds, hold_time, cut) =
+                    hold::look_up_holds(&mut self.hold, rng, scenario, c, holds, busy_for);
+                hang_up = cut.is_some();
+                busy_for = cut.unwrap_or(busy_for + hold_time);
+            } else {
+                for _ in 0..holds {
+                    hold_time += exp.hold_time.sample(rng);
+                }
+                busy_for += hold_time;
             }
-            busy_for += hold_time;
             journey.experience.holds += holds;
             journey.experience.hold_s += hold_time;
         }
         // A pending decision beyond this agent's authority: escalate once, else approval.
         let (mut escalate, mut approval) = (false, false);
-        if journey.decision != NO_DECISION && !journey.decided {
+        if !hang_up && journey.decision != NO_DECISION && !journey.decided {
             if journey.decision <= group.authority {
                 journey.decided = true;
             } else {
@@ -736,6 +769,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.holds = holds;
         a.hold_time = hold_time;
         a.escalate = escalate;
+        if hang_up {
+            self.hold.mark_hung_up(agent);
+        }
         let event = if approval {
             Event::ApprovalRequest { agent }
         } else {
@@ -768,6 +804,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// The agent puts the customer on hold and asks a supervisor (or queues for one).
     fn request_approval(&mut self, agent: u32) {
         self.agents[agent as usize].hold_started = self.now;
+        self.arm_approval_patience(agent);
         if self.supervisors_free > 0 {
             self.supervisors_free -= 1;
             self.start_consult(agent);
@@ -782,6 +819,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             .supervisors
             .consult_time
             .sample(&mut self.supervisor_stream);
+        self.consult_started(agent, self.now + consult);
         self.calendar
             .schedule(self.now + consult, Event::ApprovalDone { agent });
     }
@@ -789,6 +827,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// The supervisor decided: the hold ends, the supervisor takes the next request, and the
     /// call ends.
     fn approval_done(&mut self, agent: u32) {
+        if !self.consult_live(agent) {
+            return; // the customer hung up on hold: a stale consult end
+        }
         let a = &mut self.agents[agent as usize];
         let hold = self.now - a.hold_started;
         a.holds += 1;
@@ -809,6 +850,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// agent starts after-call work or is free.
     #[inline(never)]
     fn talk_ends(&mut self, agent: u32) {
+        if self.hold.on && self.hold.take_hung_up(agent) {
+            return self.hung_up_on_hold(agent);
+        }
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
         a.calls += 1;
@@ -865,6 +909,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             j.transferring = true;
             j.escalated |= escalate;
             self.contact_arrives(to, Some(journey));
+        } else {
+            self.line_freed(c);
         }
         match &ct.after_call_work {
             Some(acw) => {

@@ -143,6 +143,9 @@ impl<O: Observer> Engine<'_, O> {
     /// no live caller waiting, an `only_when_idle` callback (see `callback`).
     #[inline(always)]
     pub(super) fn next_waiting(&mut self, g: usize) -> Option<Contact> {
+        if self.rules.routed {
+            return self.next_waiting_routed(g);
+        }
         let scenario = self.scenario;
         for &c in &scenario.agent_groups[g].skills {
             if self.waiting[c] == 0 {

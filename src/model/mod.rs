@@ -49,6 +49,12 @@ pub struct CallType {
     pub channel: Channel,
     /// Virtual hold offered to callers who wait (`None`: never offered).
     pub callback: Option<Callback>,
+    /// Routing priority: a freed agent takes the waiting contact of its highest-priority
+    /// skill (its skill order breaking ties). 0 for every type: skill order alone.
+    pub priority: u32,
+    /// How long a customer on hold (look-up or approval) waits before hanging up; drawn
+    /// afresh for each hold. `None`: held customers never hang up.
+    pub hold_patience: Option<Dist>,
 }
 
 /// A call type's channel. Only chat changes the mechanics: an agent of a group with
@@ -157,6 +163,10 @@ pub struct AgentGroup {
     /// Per extra chat in hand when a chat starts, its handle time is stretched by this share:
     /// × (1 + chat_slowdown·(m − 1)) with m chats in hand including it.
     pub chat_slowdown: f64,
+    /// Per skill, in `skills` order: how long a contact of that skill must have waited
+    /// before this group takes it (overflow), seconds; 0 = at once. Empty when the group
+    /// overflows nothing.
+    pub overflow_after: Vec<f64>,
 }
 
 impl AgentGroup {

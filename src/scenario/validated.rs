@@ -36,6 +36,9 @@ pub struct Simulation {
     pub service_level_threshold: f64,
     /// Coefficient of variation of each day's arrival factor (busyness); 0 = none.
     pub arrival_uncertainty: f64,
+    /// `lines`: at most this many calls in the center at once (waiting + talking, holds
+    /// included); an arrival finding every line busy is blocked. `None`: unlimited.
+    pub lines: Option<u32>,
 }
 
 impl Simulation {
@@ -98,12 +101,13 @@ pub struct Overload {
 }
 
 impl Scenario {
-    /// Intervals where a queue without abandonment is overloaded (offered load ≥ the agents
-    /// who can serve it), so it grows without bound there: per call type without patience
+    /// Intervals where a queue without abandonment or line limit is overloaded (offered load
+    /// ≥ the agents who can serve it), so it grows without bound there: per call type without patience
     /// (its own load, transfers in included, against every agent with that skill), then for
     /// the center as a whole. Loads use mean handle time plus after-call work.
     pub fn overloaded_intervals(&self) -> Vec<Overload> {
-        if self.call_types.iter().all(|c| c.patience.is_some()) {
+        // With a line limit the queue is bounded: the overload shows as blocked calls.
+        if self.simulation.lines.is_some() || self.call_types.iter().all(|c| c.patience.is_some()) {
             return Vec::new();
         }
         let work = |c: &CallType| {

@@ -72,6 +72,11 @@ pub struct Counters {
     pub callbacks_made: u64,
     /// Σ time from acceptance to the agent's call over those, seconds.
     pub callback_delay: f64,
+    /// Calls that found every line busy (`simulation.lines`) and got a busy signal; they
+    /// count as offered, never as answered or abandoned.
+    pub blocked: u64,
+    /// Answered contacts whose customer hung up while on hold (`hold_patience`).
+    pub abandoned_on_hold: u64,
 }
 
 impl Counters {
@@ -105,6 +110,8 @@ impl Counters {
         self.callbacks_accepted += o.callbacks_accepted;
         self.callbacks_made += o.callbacks_made;
         self.callback_delay += o.callback_delay;
+        self.blocked += o.blocked;
+        self.abandoned_on_hold += o.abandoned_on_hold;
     }
 }
 
@@ -300,6 +307,13 @@ pub trait Observer {
     fn called_back(&mut self, cell: Cell, delay: f64) {
         let _ = (cell, delay);
     }
+    /// The contact (already reported offered) found every line busy and was turned away.
+    #[inline]
+    fn blocked(&mut self, _cell: Cell) {}
+    /// The customer of this answered contact hung up while on hold (reported after its
+    /// `talk_ended`).
+    #[inline]
+    fn abandoned_on_hold(&mut self, _cell: Cell) {}
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).
@@ -483,6 +497,18 @@ impl Observer for Collector<'_> {
     fn left_in_queue(&mut self, cell: Cell) {
         if let Some(t) = self.contact(cell) {
             t.in_queue_at_end += 1;
+        }
+    }
+
+    fn blocked(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.blocked += 1;
+        }
+    }
+
+    fn abandoned_on_hold(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.abandoned_on_hold += 1;
         }
     }
 

@@ -11,7 +11,7 @@ pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBui
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 29] = [
+pub const CONTACT_METRICS: [&str; 33] = [
     "offered",
     "answered",
     "abandoned",
@@ -41,6 +41,10 @@ pub const CONTACT_METRICS: [&str; 29] = [
     "callbacks_offered",
     "callbacks_accepted",
     "callback_delay_s",
+    "blocked",
+    "block_rate",
+    "abandoned_on_hold",
+    "hold_abandon_rate",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
@@ -48,7 +52,7 @@ pub const CONTACT_METRICS: [&str; 29] = [
 /// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
 /// come from defaults, not from anything the scenario says.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 29] {
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -80,6 +84,10 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 29] {
         Some(c.callbacks_offered as f64),
         Some(c.callbacks_accepted as f64),
         ratio(c.callback_delay, c.callbacks_made),
+        Some(c.blocked as f64),
+        ratio(c.blocked as f64, c.offered),
+        Some(c.abandoned_on_hold as f64),
+        ratio(c.abandoned_on_hold as f64, c.answered),
     ];
     if !scored {
         m[FIRST_SCORED..END_SCORED].fill(None);
@@ -90,9 +98,8 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 29] {
 /// Index in [`CONTACT_METRICS`] of the first metric that comes only from journey scoring
 /// (`csat`; every later one does too).
 const FIRST_SCORED: usize = 18;
-
 /// Index in [`CONTACT_METRICS`] just past the last metric that comes only from journey
-/// scoring (`word_of_mouth_net`); the callback metrics after it are queueing facts.
+/// scoring (`word_of_mouth_net`); the queueing facts appended after it are always defined.
 const END_SCORED: usize = 26;
 
 /// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
@@ -271,7 +278,11 @@ mod tests {
         assert_eq!(CONTACT_METRICS[END_SCORED - 1], "word_of_mouth_net");
         let plain = contact_metrics(&c, false);
         assert!(plain[FIRST_SCORED..END_SCORED].iter().all(Option::is_none));
-        assert_eq!(plain[END_SCORED..], [Some(0.0), Some(0.0), None]);
+        assert_eq!(
+            plain[END_SCORED..END_SCORED + 3],
+            [Some(0.0), Some(0.0), None]
+        );
+        assert_eq!(plain[END_SCORED + 3], Some(0.0), "blocked");
         assert_eq!(
             plain[..FIRST_SCORED],
             contact_metrics(&c, true)[..FIRST_SCORED]

@@ -96,7 +96,18 @@ bad_scenarios! {
     callback_on_chat: "callback_on_chat.toml"
         => ["call_types[0].callback", "voice call types only"];
     channel_unknown: "channel_unknown.toml"
-        => ["call_types[0].channel", "fax", "\"voice\" or \"chat\""];
+        => ["call_types[0].channel", "fax", "\"voice\", \"chat\", \"email\""];
+    lines_zero: "lines_zero.toml" => ["simulation.lines", "from 1"];
+    priority_negative: "priority_negative.toml" => ["call_types[1].priority", "whole number from 0"];
+    priority_fraction: "priority_fraction.toml" => ["call_types[1].priority", "whole number", "1.5"];
+    overflow_unknown_call_type: "overflow_unknown_call_type.toml"
+        => ["agent_groups[1].overflow_after.billing", "unknown call type", "skills"];
+    overflow_skill_not_in_group: "overflow_skill_not_in_group.toml"
+        => ["agent_groups[1].overflow_after.general", "not among this group's skills"];
+    overflow_negative: "overflow_negative.toml"
+        => ["agent_groups[1].overflow_after.specialist", "-30s", "no negatives"];
+    hold_patience_negative: "hold_patience_negative.toml"
+        => ["call_types[1].hold_patience.mean", "-1m", "no negatives"];
 }
 
 #[test]
@@ -127,6 +138,13 @@ fn every_bad_fixture_has_a_test() {
         "callback_offer_after_negative.toml",
         "callback_on_chat.toml",
         "channel_unknown.toml",
+        "lines_zero.toml",
+        "priority_negative.toml",
+        "priority_fraction.toml",
+        "overflow_unknown_call_type.toml",
+        "overflow_skill_not_in_group.toml",
+        "overflow_negative.toml",
+        "hold_patience_negative.toml",
     ];
     let mut on_disk: Vec<String> = fixtures_in("bad")
         .iter()

@@ -3,7 +3,7 @@
 //! overload, and a last interval with nobody to serve a type.
 //!
 //! On the means (the report has no per-replication counts): offered = answered + abandoned +
-//! in_queue_at_end for the whole centre, each call type and each interval (1e-9 relative); the
+//! blocked + in_queue_at_end for the whole centre, each call type and each interval (1e-9 relative); the
 //! call types and the intervals each add up to the whole; rates lie in [0, 1]; every ci95
 //! brackets its mean.
 
@@ -12,8 +12,17 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::io::Write;
 
-const COUNTS: [&str; 4] = ["offered", "answered", "abandoned", "in_queue_at_end"];
-const RATES: [&str; 5] = [
+const COUNTS: [&str; 6] = [
+    "offered",
+    "answered",
+    "abandoned",
+    "in_queue_at_end",
+    "blocked",
+    "abandoned_on_hold",
+];
+const RATES: [&str; 7] = [
+    "block_rate",
+    "hold_abandon_rate",
     "abandon_rate",
     "service_level",
     "wait_probability",
@@ -84,23 +93,28 @@ fn violations(rep: &Value, exp: &Expect) -> Vec<String> {
     // Contact scopes: conservation, rates, orderings.
     for (label, scope) in contact_scopes(rep) {
         let get = |m: &str| defined(scope, m, &label).mean;
-        let (off, ans, ab, inq) = (
+        let (off, ans, ab, inq, blocked) = (
             get("offered"),
             get("answered"),
             get("abandoned"),
             get("in_queue_at_end"),
+            get("blocked"),
         );
-        if !close(off, ans + ab + inq) {
+        if !close(off, ans + ab + blocked + inq) {
             bad.push(format!(
-                "{label}: offered {off} != answered {ans} + abandoned {ab} + in_queue_at_end {inq} (= {})",
-                ans + ab + inq
+                "{label}: offered {off} != answered {ans} + abandoned {ab} + blocked {blocked} + in_queue_at_end {inq} (= {})",
+                ans + ab + blocked + inq
             ));
+        }
+        if get("abandoned_on_hold") > ans * (1.0 + 1e-12) {
+            bad.push(format!("{label}: abandoned_on_hold exceeds answered {ans}"));
         }
         for (n, v) in [
             ("offered", off),
             ("answered", ans),
             ("abandoned", ab),
             ("in_queue_at_end", inq),
+            ("blocked", blocked),
         ] {
             if v < 0.0 {
                 bad.push(format!("{label}.{n} = {v} < 0"));
@@ -133,6 +147,8 @@ fn violations(rep: &Value, exp: &Expect) -> Vec<String> {
         let sl = metric(scope, "service_level", &label);
         let abr = metric(scope, "abandon_rate", &label);
         let wp = metric(scope, "wait_probability", &label);
+        // Blocked calls neither wait nor are answered (0 without a line limit).
+        let br = metric(scope, "block_rate", &label).map_or(0.0, |b| b.mean);
         if let (Some(sl), Some(abr), Some(wp)) = (sl, abr, wp) {
             if sl.mean > 1.0 - abr.mean + 1e-9 {
                 bad.push(format!(
@@ -140,9 +156,9 @@ fn violations(rep: &Value, exp: &Expect) -> Vec<String> {
                     sl.mean, abr.mean
                 ));
             }
-            if sl.mean + 1e-9 < 1.0 - wp.mean {
+            if sl.mean + 1e-9 < 1.0 - wp.mean - br {
                 bad.push(format!(
-                    "{label}: service_level {} < 1 − wait_probability {} (contacts answered at once are within the threshold)",
+                    "{label}: service_level {} < 1 − wait_probability {} − block_rate {br} (contacts answered at once are within the threshold)",
                     sl.mean, wp.mean
                 ));
             }
@@ -505,6 +521,33 @@ proptest! {
             "{} violation(s):\n  {}\n--- scenario ---\n{text}",
             bad.len(),
             bad.join("\n  ")
+        );
+    }
+}
+
+/// Busy signal, priorities, overflow and hang-ups on hold (with redials) keep every contact
+/// accounted for, and the fixture really blocks, redials and hangs up on hold.
+#[test]
+fn lines_priorities_overflow_and_hold_patience() {
+    let rep = check_fixture(
+        "conservation/queue_rules.toml",
+        Expect {
+            intervals: 8,
+            interval_s: 1800.0,
+            drains: true,
+        },
+    );
+    let m = &rep["metrics"];
+    for what in [
+        "blocked",
+        "abandoned",
+        "abandoned_on_hold",
+        "repeat_contact_rate",
+    ] {
+        let e = defined(m, what, "metrics");
+        assert!(
+            e.mean > 0.0,
+            "metrics.{what} = {e}: the fixture does not exercise it"
         );
     }
 }

@@ -4,6 +4,8 @@
 //! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
 //!   Jackson network, Pollaczek–Khinchine).
 //! * `channels`     — callbacks (virtual hold) in their limiting cases; chat slowdown.
+//! * `queue_validation` — busy signal (M/M/n/K), priorities (Cobham) and hang-ups on hold
+//!   against closed forms.
 //! * `conservation` — offered = answered + abandoned + in_queue_at_end in every scope; rates and
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
@@ -34,6 +36,7 @@ mod erlang_table;
 mod files;
 mod html;
 mod limits;
+mod queue_validation;
 mod roster;
 mod signals;
 mod snapshots;

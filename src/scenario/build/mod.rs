@@ -23,6 +23,11 @@ use checks::{
     non_negative, num, probability, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE, MAX_INTERVALS,
     MAX_INTERVAL_CELLS, MAX_NUMBER,
 };
+
+/// Largest `simulation.lines` (far beyond any switch; the count fits `u32`).
+const MAX_LINES: i64 = 1_000_000_000;
+/// Largest call-type `priority`.
+const MAX_PRIORITY: i64 = 1_000_000;
 use distribution::{build_dist, Unit};
 use std::collections::HashMap;
 
@@ -232,7 +237,18 @@ fn build_simulation(
             format!("must be a whole number ≥ 0, got {seed}"),
         ));
     }
+    let lines = match s.lines {
+        None => None,
+        Some(k) if (1..=MAX_LINES).contains(&k) => Some(k as u32),
+        Some(k) => {
+            return Err(cx.err(
+                "simulation.lines",
+                format!("must be a whole number of lines from 1 to {MAX_LINES}, got {k}"),
+            ))
+        }
+    };
     Ok(Simulation {
+        lines,
         horizon,
         interval,
         intervals: intervals as usize,
@@ -413,7 +429,26 @@ fn build_call_type(
         ));
     }
     let (channel, callback) = channels::call_type_channel(cx, i, c)?;
+    let priority = match c.priority {
+        None => 0,
+        Some(p) if (0..=MAX_PRIORITY).contains(&p) => p as u32,
+        Some(p) => {
+            return Err(cx.err(
+                at("priority"),
+                format!(
+                "must be a whole number from 0 (lowest, the default) to {MAX_PRIORITY}, got {p}"
+            ),
+            ))
+        }
+    };
+    let hold_patience = c
+        .hold_patience
+        .as_ref()
+        .map(|d| build_dist(cx, &at("hold_patience"), d, Unit::Seconds))
+        .transpose()?;
     Ok(CallType {
+        priority,
+        hold_patience,
         name: c.name.clone(),
         arrival_rates,
         handle_time,
@@ -566,7 +601,34 @@ fn build_agent_group(
         }
     };
     let (max_concurrent, chat_slowdown) = channels::group_concurrency(cx, i, g)?;
+    let mut overflow_after = Vec::new();
+    if let Some(table) = &g.overflow_after {
+        overflow_after = vec![0.0; skills.len()];
+        for (name, wait) in table {
+            let path = format!("agent_groups[{i}].overflow_after.{name}");
+            let Some(&t) = type_index.get(name) else {
+                return Err(cx.err(
+                    path,
+                    format!(
+                        "unknown call type {}; name one of this group's skills",
+                        quote(name)
+                    ),
+                ));
+            };
+            let Some(k) = skills.iter().position(|&s| s == t) else {
+                return Err(cx.err(
+                    path,
+                    format!("{} is not among this group's skills; overflow applies only to skills the group has: add it to `skills` or remove it here", quote(name)),
+                ));
+            };
+            overflow_after[k] = wait.secs();
+        }
+        if overflow_after.iter().all(|&w| w == 0.0) {
+            overflow_after.clear();
+        }
+    }
     Ok(AgentGroup {
+        overflow_after,
         name: g.name.clone(),
         skills,
         staffing,

@@ -62,6 +62,8 @@ pub struct RawSimulation {
     pub service_level_threshold: Option<Duration>,
     /// Coefficient of variation of the day-level arrival factor (busyness).
     pub arrival_uncertainty: Option<f64>,
+    /// Telephone lines: calls in the center at most (signed, for a clear message).
+    pub lines: Option<i64>,
 }
 
 /// One `[[call_types]]` table.
@@ -97,6 +99,10 @@ pub struct RawCallType {
     pub channel: Option<String>,
     /// Virtual hold: a callback offered to callers who wait.
     pub callback: Option<RawCallback>,
+    /// Routing priority, a whole number ≥ 0 (signed, for a clear message).
+    pub priority: Option<i64>,
+    /// How long held customers wait before hanging up.
+    pub hold_patience: Option<RawDistribution>,
 }
 
 /// A call type's `callback` table (virtual hold).
@@ -192,6 +198,8 @@ pub struct RawAgentGroup {
     pub max_concurrent: Option<toml::Value>,
     /// Handle-time stretch per extra chat in hand.
     pub chat_slowdown: Option<f64>,
+    /// Per skill name: wait after which this group takes that skill's contacts.
+    pub overflow_after: Option<std::collections::BTreeMap<String, Duration>>,
 }
 
 /// A group's `learning` table.

@@ -1,0 +1,171 @@
+//! Busy signals, priorities and hang-ups on hold against closed forms, in the style of
+//! `validation`: the analytic value must lie inside the simulated ci95 *and* within 2%
+//! (relative) of the simulated mean. The closed forms are written out here, independently of
+//! the crate's `analytic` module.
+//!
+//! Also: their results do not depend on the thread count.
+//!
+//! Fixtures: `tests/fixtures/validation/{lines,priority,hold_abandon}.toml` (30 replications,
+//! seed 1, warmup 2 h; a few seconds each in release).
+
+use crate::common::*;
+use serde_json::Value;
+
+const REL_TOL: f64 = 0.02;
+
+/// Stationary law of M/M/n/K (`a` Erlangs, `n` agents, `k` lines) by the product form
+/// `π_j ∝ a^j / (min(j, n)! · n^{(j−n)⁺})`, straight from its definition (small K only).
+fn mmnk_law(a: f64, n: u32, k: u32) -> Vec<f64> {
+    let mut w = vec![1.0];
+    for j in 1..=k {
+        let last = w[w.len() - 1];
+        w.push(last * a / f64::from(j.min(n)));
+    }
+    let total: f64 = w.iter().sum();
+    w.iter().map(|x| x / total).collect()
+}
+
+/// Cobham's mean waits for non-preemptive priority classes in M/M/n (highest first).
+fn cobham(rates: &[f64], mean_s: f64, n: u32) -> Vec<f64> {
+    let capacity = f64::from(n) / mean_s;
+    let total: f64 = rates.iter().sum();
+    let c = erlang_c(n, total * mean_s);
+    let mut sigma = 0.0;
+    rates
+        .iter()
+        .map(|l| {
+            let before = sigma;
+            sigma += l / capacity;
+            c / capacity / ((1.0 - before) * (1.0 - sigma))
+        })
+        .collect()
+}
+
+/// offered = answered + abandoned + blocked + in_queue_at_end (means, 1e-9 relative) in every
+/// contact scope, and hang-ups on hold are among the answered.
+fn conserves(rep: &Value) {
+    for (label, scope) in contact_scopes(rep) {
+        let m = |name: &str| defined(scope, name, &label).mean;
+        let rhs = m("answered") + m("abandoned") + m("blocked") + m("in_queue_at_end");
+        let offered = m("offered");
+        assert!(
+            (offered - rhs).abs() <= 1e-9 * offered.max(1.0),
+            "{label}: offered {offered} != answered + abandoned + blocked + in_queue_at_end {rhs}"
+        );
+        assert!(m("abandoned_on_hold") <= m("answered"), "{label}");
+    }
+}
+
+#[test]
+fn independent_queue_forms_self_check() {
+    // M/M/1/K: π_K = (1 − ρ)ρ^K / (1 − ρ^{K+1}).
+    let law = mmnk_law(0.5, 1, 3);
+    assert!((law[3] - 0.5 * 0.125 / (1.0 - 0.0625)).abs() < 1e-12);
+    // K = n: Erlang B.
+    let law = mmnk_law(5.0, 10, 10);
+    assert!((law[10] - erlang_b(10, 5.0)).abs() < 1e-12);
+    // M/M/1, two classes of ρ 0.25: 2/3 and 4/3 of a handle time.
+    let w = cobham(&[0.25, 0.25], 1.0, 1);
+    assert!((w[0] - 2.0 / 3.0).abs() < 1e-12 && (w[1] - 4.0 / 3.0).abs() < 1e-12);
+}
+
+#[test]
+fn lines_m_m_16_20_busy_signal() {
+    let (rep, _) = run_json(&[&fixture("validation/lines.toml")], &[]);
+    conserves(&rep);
+    let (lambda, mean, n, k) = (240.0 / 3600.0, 240.0, 16u32, 20u32);
+    let law = mmnk_law(lambda * mean, n, k);
+    let blocking = law[k as usize];
+    let lq: f64 = (n + 1..=k)
+        .map(|j| f64::from(j - n) * law[j as usize])
+        .sum();
+    let wait = lq / (lambda * (1.0 - blocking));
+    // Waiting on arrival (blocked calls are offered, so this is per offered call).
+    let queued: f64 = law[n as usize..k as usize].iter().sum();
+    let occupancy = lambda * (1.0 - blocking) * mean / f64::from(n);
+    let m = &rep["metrics"];
+    let mut ck = Checks::default();
+    ck.against(
+        "block_rate",
+        defined(m, "block_rate", "metrics"),
+        blocking,
+        REL_TOL,
+    );
+    ck.against("asa_s", defined(m, "asa_s", "metrics"), wait, REL_TOL);
+    ck.against(
+        "wait_probability",
+        defined(m, "wait_probability", "metrics"),
+        queued,
+        REL_TOL,
+    );
+    ck.against(
+        "occupancy",
+        defined(m, "occupancy", "metrics"),
+        occupancy,
+        REL_TOL,
+    );
+    ck.finish("M/M/16/20: λ = 240/h, E[S] = 4m, 20 lines");
+}
+
+#[test]
+fn priority_m_m_20_cobham() {
+    let (rep, _) = run_json(&[&fixture("validation/priority.toml")], &[]);
+    conserves(&rep);
+    let rates = [40.0 / 3600.0, 100.0 / 3600.0, 100.0 / 3600.0];
+    let waits = cobham(&rates, 240.0, 20);
+    let mut ck = Checks::default();
+    for (name, w) in ["high", "mid", "low"].iter().zip(waits) {
+        let label = format!("call_types.{name}");
+        ck.against(
+            &format!("{label}.asa_s"),
+            defined(call_type(&rep, name), "asa_s", &label),
+            w,
+            REL_TOL,
+        );
+    }
+    ck.finish("Cobham: M/M/20, three non-preemptive priority classes, ρ = 0.8");
+}
+
+#[test]
+fn hang_ups_on_hold_match_exponential_race() {
+    let (rep, _) = run_json(&[&fixture("validation/hold_abandon.toml")], &[]);
+    conserves(&rep);
+    let (hold, patience): (f64, f64) = (60.0, 120.0);
+    let per_hold = hold / (hold + patience);
+    let lookup = 1.0 - (-1.5 * per_hold).exp();
+    let approval = 0.5 * per_hold;
+    let mut ck = Checks::default();
+    for (name, p) in [("lookup", lookup), ("approval", approval)] {
+        let label = format!("call_types.{name}");
+        ck.against(
+            &format!("{label}.hold_abandon_rate"),
+            defined(call_type(&rep, name), "hold_abandon_rate", &label),
+            p,
+            REL_TOL,
+        );
+    }
+    ck.finish("hold patience Exp(2m) against Exp(1m) holds");
+}
+
+/// The routing extras (timers, blocking, redials, hang-ups on hold) stay reproducible: the
+/// same report at any thread count.
+#[test]
+fn queue_rules_independent_of_thread_count() {
+    let f = fixture("conservation/queue_rules.toml")
+        .display()
+        .to_string();
+    let out = |threads: &str| {
+        let r = run(&[
+            "run",
+            &f,
+            "--format",
+            "json",
+            "--quiet",
+            "--threads",
+            threads,
+        ]);
+        r.assert_ok();
+        r.stdout
+    };
+    assert!(out("1") == out("2"), "--threads 1 and --threads 2 differ");
+}
