@@ -5,13 +5,15 @@
 mod counters;
 mod outcome;
 
-pub use counters::{Cell, Collector, Counters, GroupCounters, Observer, ReplicationResult};
+pub use counters::{
+    Cell, ClassTally, Collector, Counters, GroupCounters, Observer, ReplicationResult,
+};
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 26] = [
+pub const CONTACT_METRICS: [&str; 29] = [
     "offered",
     "answered",
     "abandoned",
@@ -38,14 +40,18 @@ pub const CONTACT_METRICS: [&str; 26] = [
     "word_of_mouth_negative",
     "word_of_mouth_positive",
     "word_of_mouth_net",
+    "csat_top_box",
+    "word_of_mouth_people",
+    "revenue_upside",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
 /// denominator is `None` (undefined, not zero). `scored`: the scenario has an experience
 /// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
-/// come from defaults, not from anything the scenario says.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
+/// come from defaults, not from anything the scenario says. `revenue_upside` is the sum of
+/// the spend premium: the report nulls it when the premium is off.
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 29] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -74,16 +80,48 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 26] {
         Some(c.word_of_mouth_negative),
         Some(c.word_of_mouth_positive),
         Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
+        ratio(c.top_box, c.customers),
+        ratio(c.word_of_mouth_people, c.customers),
+        Some(c.revenue_upside),
     ];
     if !scored {
-        m[FIRST_SCORED..].fill(None);
+        m[FIRST_SCORED..SCORED_END].fill(None);
     }
     m
 }
 
 /// Index in [`CONTACT_METRICS`] of the first metric that comes only from journey scoring
-/// (`csat`; every later one does too).
+/// (`csat`; every later one up to [`SCORED_END`] does too).
 const FIRST_SCORED: usize = 18;
+/// One past the last metric that comes only from journey scoring (`revenue_upside`).
+const SCORED_END: usize = 29;
+/// Index of `revenue_upside` in [`CONTACT_METRICS`] (null unless the spend premium is on).
+pub const REVENUE_UPSIDE: usize = 28;
+
+/// Per-class metric names of `journey_classes` (each class of
+/// [`JOURNEY_CLASSES`](crate::model::experience::JOURNEY_CLASSES)), in report order.
+pub const CLASS_METRICS: [&str; 5] = [
+    "share",
+    "csat_top_box",
+    "churn_rate",
+    "word_of_mouth_people",
+    "nps",
+];
+
+/// The metrics of journey class `k` in one tally, in [`CLASS_METRICS`] order: its share of
+/// the tally's journeys (a queueing fact, defined in plain scenarios too) and, when `scored`,
+/// the class's top-box share, churn, people told per customer and NPS.
+pub fn class_metrics(c: &Counters, k: usize, scored: bool) -> [Option<f64>; 5] {
+    let t = &c.classes[k];
+    let per = |num: f64| (scored && t.customers > 0).then(|| num / t.customers as f64);
+    [
+        (c.customers > 0).then(|| t.customers as f64 / c.customers as f64),
+        per(t.top_box),
+        per(t.churned),
+        per(t.people),
+        per(100.0 * t.net_promoters),
+    ]
+}
 
 /// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
 pub const GROUP_METRICS: [&str; 6] = [
@@ -259,13 +297,14 @@ mod tests {
         };
         assert_eq!(CONTACT_METRICS[FIRST_SCORED], "csat");
         let plain = contact_metrics(&c, false);
-        assert!(plain[FIRST_SCORED..].iter().all(Option::is_none));
+        assert!(plain[FIRST_SCORED..SCORED_END].iter().all(Option::is_none));
+        assert_eq!(CONTACT_METRICS[REVENUE_UPSIDE], "revenue_upside");
         assert_eq!(
             plain[..FIRST_SCORED],
             contact_metrics(&c, true)[..FIRST_SCORED]
         );
         assert_eq!(plain[16], Some(1.0), "fcr_rate");
-        assert!(contact_metrics(&c, true)[FIRST_SCORED..]
+        assert!(contact_metrics(&c, true)[FIRST_SCORED..SCORED_END]
             .iter()
             .all(Option::is_some));
     }

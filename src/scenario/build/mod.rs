@@ -6,6 +6,7 @@
 
 mod checks;
 mod distribution;
+mod loyalty;
 
 pub use checks::MAX_REPLICATIONS;
 mod sections;
