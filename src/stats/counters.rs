@@ -367,6 +367,7 @@ impl<'s> Collector<'s> {
     /// An empty collector shaped for `scenario`.
     pub fn new(scenario: &'s Scenario) -> Self {
         let sim = &scenario.simulation;
+        let scorer = scenario.experience.scorer();
         Collector {
             result: ReplicationResult::new(
                 sim.intervals,
@@ -374,8 +375,8 @@ impl<'s> Collector<'s> {
                 scenario.agent_groups.len(),
             ),
             scenario,
-            scorer: scenario.experience.scorer(),
-            perfect: scenario.experience.score(&JourneyExperience::PERFECT),
+            perfect: scorer.score(&JourneyExperience::PERFECT),
+            scorer,
             threshold: sim.service_level_threshold,
         }
     }
@@ -635,6 +636,47 @@ mod tests {
         assert_eq!((r.busy[1], r.staffed[1]), (10.0, 20.0));
         let others = r.total(|k, c| (k, c) != (1, 1));
         assert_eq!(others, Counters::default());
+    }
+
+    /// Each journey lands in three classes (outcome, hold, transfer) with its own figures;
+    /// a transferred journey that ends resolved is first-contact resolved; the plain path
+    /// tallies class counts only.
+    #[test]
+    fn journeys_are_tallied_by_class() {
+        let s = scenario();
+        let mut c = Collector::new(&s);
+        let cell = Cell::new(0, 0, 2);
+        let transferred = JourneyExperience {
+            transfers: 1,
+            contacts: 2,
+            holds: 2,
+            hold_s: 90.0,
+            ..JourneyExperience::PERFECT
+        };
+        let repeat = JourneyExperience {
+            contacts: 2,
+            abandons: 1,
+            ..JourneyExperience::PERFECT
+        };
+        c.journey_closed(cell, &transferred);
+        c.journey_closed(cell, &repeat);
+        c.journey_ended(cell, false, false);
+        let t = c.finish().contacts[0];
+        let counts: Vec<u64> = t.classes.iter().map(|k| k.customers).collect();
+        // fcr, repeat, unresolved, held, not held, transferred, not transferred
+        assert_eq!(counts, [1, 1, 1, 1, 2, 2, 1]);
+        assert_eq!((t.customers, t.first_contact_resolved), (3, 1));
+        let score = s.experience.score(&transferred);
+        assert_eq!(t.classes[3].top_box, score.top_box);
+        assert_eq!(t.classes[3].churned, 0.05);
+        assert_eq!(t.classes[1].churned, 0.09);
+        assert_eq!(t.classes[2].top_box, 0.0, "the plain path scores nothing");
+        assert_eq!(
+            t.top_box,
+            score.top_box + s.experience.score(&repeat).top_box
+        );
+        assert_eq!(t.without_scores().classes[3].top_box, 0.0);
+        assert_eq!(t.without_scores().classes[3].customers, 1);
     }
 
     /// A closed journey is scored once into its cell; revenue is churn × customer value.
