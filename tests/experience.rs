@@ -977,6 +977,11 @@ fn invalid_loyalty_keys_name_their_path() {
             "experience.loyalty.nps_high",
         ),
         (
+            "NPS passives leaving no room for +45",
+            with("[experience.loyalty]\nnps_passives = 0.9"),
+            "experience.loyalty.nps_passives",
+        ),
+        (
             "CSAT spread decreasing",
             with("[experience]\ncsat_spread = [2.0, 1.0, 3.0]"),
             "experience.csat_spread",

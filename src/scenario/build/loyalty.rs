@@ -62,7 +62,7 @@ pub fn satisfaction_and_loyalty(
                 non_negative(cx, &path, v).map_err(|_| {
                     cx.err(
                         &path,
-                        format!("is a drop of the top-box share in points (0.1 = 10 points): a number from 0 up, got {}", num(v)),
+                        format!("is a drop of the top-box share in points (0.1 = 10 points): a number from 0 to 1e12, got {}", num(v)),
                     )
                 })?
             };
@@ -208,10 +208,16 @@ fn loyalty(cx: &Ctx, l: &RawLoyalty, e: &mut ExperienceParams) -> Result<(), Sce
         nps.passives = p;
     }
     if l.nps_high.is_some() || l.nps_low.is_some() || l.nps_passives.is_some() {
+        // Name a key the file gives: the anchors when it gives one, else the passives.
+        let key = if l.nps_high.is_some() || l.nps_low.is_some() {
+            "nps_high"
+        } else {
+            "nps_passives"
+        };
         nps.check().map_err(|m| {
             cx.err(
-                format!("{path}.nps_high"),
-                format!("(with nps_low and nps_passives) gives no NPS curve: {m}"),
+                format!("{path}.{key}"),
+                format!("no NPS curve fits nps_high, nps_low and nps_passives: {m}"),
             )
         })?;
     }
