@@ -8,7 +8,7 @@
 //! the observer (monomorphised: no dynamic dispatch per event), so tests can watch the event
 //! stream with an observer of their own.
 
-use crate::model::experience::{JourneyClass, JourneyExperience, Score, Scorer, JOURNEY_CLASSES};
+use crate::model::experience::{JourneyExperience, Score, Scorer, JOURNEY_CLASSES};
 use crate::scenario::Scenario;
 
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
@@ -70,16 +70,22 @@ pub struct Counters {
     pub word_of_mouth_people: f64,
     /// Σ expected extra spend of top-box customers (the optional spend premium), currency.
     pub revenue_upside: f64,
-    /// Per journey class ([`JOURNEY_CLASSES`] order): each journey is tallied in three.
+    /// Journeys with at least one hold (the other class sizes follow from the counts above:
+    /// see [`Counters::class_customers`]).
+    pub held_journeys: u64,
+    /// Journeys with at least one transfer.
+    pub transferred_journeys: u64,
+    /// Per journey class ([`JOURNEY_CLASSES`] order): the scored sums; each scored journey
+    /// adds to three.
     pub classes: [ClassTally; JOURNEY_CLASSES.len()],
 }
 
-/// The journeys of one class (e.g. `held`) in one cell: how many, and the sums their
-/// per-class metrics are ratios of. 40 bytes, so a cell's seven cost 280.
+/// The scored sums of one journey class (e.g. `held`) in one cell, which its per-class
+/// metrics are ratios of. 32 bytes, so a cell's seven cost 224. The class's size is not kept
+/// here but derived ([`Counters::class_customers`]), so the plain path adds nothing per
+/// journey but its transfers.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ClassTally {
-    /// Journeys in the class.
-    pub customers: u64,
     /// Σ P(top box).
     pub top_box: f64,
     /// Σ P(churn).
@@ -94,7 +100,6 @@ impl ClassTally {
     /// Adds another tally into this one.
     #[inline]
     pub fn add(&mut self, o: &ClassTally) {
-        self.customers += o.customers;
         self.top_box += o.top_box;
         self.churned += o.churned;
         self.people += o.people;
@@ -132,8 +137,25 @@ impl Counters {
         self.top_box += o.top_box;
         self.word_of_mouth_people += o.word_of_mouth_people;
         self.revenue_upside += o.revenue_upside;
+        self.held_journeys += o.held_journeys;
+        self.transferred_journeys += o.transferred_journeys;
         for (a, b) in self.classes.iter_mut().zip(&o.classes) {
             a.add(b);
+        }
+    }
+
+    /// Journeys in class `k` of [`JOURNEY_CLASSES`]: first-contact resolved, resolved after
+    /// repeat, unresolved, held, not held, transferred, not transferred.
+    pub fn class_customers(&self, k: usize) -> u64 {
+        let c = self.customers;
+        match k {
+            0 => self.first_contact_resolved,
+            1 => self.resolved.saturating_sub(self.first_contact_resolved),
+            2 => c.saturating_sub(self.resolved),
+            3 => self.held_journeys,
+            4 => c.saturating_sub(self.held_journeys),
+            5 => self.transferred_journeys,
+            _ => c.saturating_sub(self.transferred_journeys),
         }
     }
 
@@ -153,12 +175,7 @@ impl Counters {
             revenue_upside: 0.0,
             ..*self
         };
-        for k in &mut c.classes {
-            *k = ClassTally {
-                customers: k.customers,
-                ..ClassTally::default()
-            };
-        }
+        c.classes = Default::default();
         c
     }
 }
@@ -505,10 +522,11 @@ impl Observer for Collector<'_> {
         t.top_box += score.top_box;
         t.word_of_mouth_people += score.word_of_mouth_people;
         t.revenue_upside += score.upside;
+        t.held_journeys += (j.holds > 0) as u64;
+        t.transferred_journeys += (j.transfers > 0) as u64;
         let net = score.promoter - score.detractor;
         for k in score.class.indexes() {
             let c = &mut t.classes[k];
-            c.customers += 1;
             c.top_box += score.top_box;
             c.churned += score.churn;
             c.people += score.word_of_mouth_people;
@@ -518,21 +536,14 @@ impl Observer for Collector<'_> {
 
     /// FCR per SQM: served in the end (transfers inside the call included); a plain
     /// scenario has no callbacks or redials, so every resolved journey is first-contact
-    /// resolved. A plain journey reaches a later contact only by a transfer.
+    /// resolved. A plain journey reaches a later contact only by a transfer; nobody is held.
     #[inline]
     fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool) {
         if let Some(t) = self.contact(cell) {
             t.customers += 1;
             t.resolved += resolved as u64;
             t.first_contact_resolved += resolved as u64;
-            let class = JourneyClass {
-                outcome: if resolved { 0 } else { 2 },
-                hold: 4,
-                transfer: if first_contact { 6 } else { 5 },
-            };
-            for k in class.indexes() {
-                t.classes[k].customers += 1;
-            }
+            t.transferred_journeys += !first_contact as u64;
         }
     }
 
@@ -662,7 +673,7 @@ mod tests {
         c.journey_closed(cell, &repeat);
         c.journey_ended(cell, false, false);
         let t = c.finish().contacts[0];
-        let counts: Vec<u64> = t.classes.iter().map(|k| k.customers).collect();
+        let counts: Vec<u64> = (0..7).map(|k| t.class_customers(k)).collect();
         // fcr, repeat, unresolved, held, not held, transferred, not transferred
         assert_eq!(counts, [1, 1, 1, 1, 2, 2, 1]);
         assert_eq!((t.customers, t.first_contact_resolved), (3, 1));
@@ -676,7 +687,7 @@ mod tests {
             score.top_box + s.experience.score(&repeat).top_box
         );
         assert_eq!(t.without_scores().classes[3].top_box, 0.0);
-        assert_eq!(t.without_scores().classes[3].customers, 1);
+        assert_eq!(t.without_scores().class_customers(3), 1);
     }
 
     /// A closed journey is scored once into its cell; revenue is churn × customer value.

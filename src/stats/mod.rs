@@ -113,9 +113,10 @@ pub const CLASS_METRICS: [&str; 5] = [
 /// the class's top-box share, churn, people told per customer and NPS.
 pub fn class_metrics(c: &Counters, k: usize, scored: bool) -> [Option<f64>; 5] {
     let t = &c.classes[k];
-    let per = |num: f64| (scored && t.customers > 0).then(|| num / t.customers as f64);
+    let n = c.class_customers(k);
+    let per = |num: f64| (scored && n > 0).then(|| num / n as f64);
     [
-        (c.customers > 0).then(|| t.customers as f64 / c.customers as f64),
+        (c.customers > 0).then(|| n as f64 / c.customers as f64),
         per(t.top_box),
         per(t.churned),
         per(t.people),
