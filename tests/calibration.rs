@@ -242,6 +242,40 @@ fn sqm_mix_reproduces_hold_and_transfer_gaps_in_top_box_points() {
     }
 }
 
+/// Point 1's parameter, the other reading: with `unit = "relative"` and its own defaults, the
+/// SQM-like mix's held journeys score ≈ 15% (relative) below not-held ones and transferred
+/// ≈ 12% below not-transferred; a perfect journey still 82%.
+#[test]
+fn relative_reading_reproduces_relative_gaps() {
+    let text = std::fs::read_to_string(repo_file("tests/fixtures/calibration/sqm_mix.toml"))
+        .unwrap()
+        + "\n[experience.satisfaction]\nunit = \"relative\"\n";
+    let r = run_text(&text, &[]);
+    let top = |c: &str| class(&r, c, "csat_top_box");
+    within(
+        "held / not held",
+        top("held") / top("not_held"),
+        0.85,
+        0.015,
+    );
+    within(
+        "transferred / not transferred",
+        top("transferred") / top("not_transferred"),
+        0.88,
+        0.015,
+    );
+    let perfect = run_text(
+        &perfect_center("[experience.satisfaction]\nunit = \"relative\""),
+        &[],
+    );
+    within(
+        "perfect top-box",
+        mean(&perfect["metrics"]["csat_top_box"], "top"),
+        0.82,
+        1e-9,
+    );
+}
+
 /// Point 1's parameter: with `unit = "relative"` a drop multiplies the top-box share instead
 /// of subtracting from it. Every journey here is answered at once, has no hold and ends
 /// unresolved (hardest issues, new hires, no callbacks): 0.82 − 0.5 in points, 0.82 × (1 −

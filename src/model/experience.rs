@@ -110,6 +110,30 @@ impl Default for SatisfactionWeights {
     }
 }
 
+impl SatisfactionWeights {
+    /// The defaults for `unit`: [`SatisfactionWeights::default`] in points; in relative
+    /// drops, calibrated the same way by simulation (held journeys ≈ 15% below not-held ones,
+    /// transferred ≈ 12% below, relative, as totals in the SQM-like mix), with the
+    /// assumptions (`unresolved`, `per_repeat`, waiting, abandoning) set to the points
+    /// defaults ÷ 0.82.
+    pub fn defaults_for(unit: DropUnit) -> SatisfactionWeights {
+        match unit {
+            DropUnit::Points => SatisfactionWeights::default(),
+            DropUnit::Relative => SatisfactionWeights {
+                base: 0.82,
+                unit: DropUnit::Relative,
+                per_wait_minute: 0.012,
+                per_hold: 0.077,
+                per_hold_minute: 0.0,
+                per_transfer: 0.11,
+                per_repeat: 0.12,
+                unresolved: 0.49,
+                per_abandon: 0.06,
+            },
+        }
+    }
+}
+
 /// The rest of the 1–5 scale given the top-box probability p: an ordered logit around
 /// L = logit(p), P(CSAT ≥ k) = logistic(L + offset_k) for k = 4, 3, 2 (P(CSAT = 5) = p).
 /// Only mean CSAT, "very dissatisfied" (CSAT 1, for word of mouth) and the alternative

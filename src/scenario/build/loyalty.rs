@@ -4,7 +4,7 @@
 //! spend premium (`[experience.spend_premium]`). Defaults and sources: docs/model.md §4.
 
 use super::checks::{non_negative, num, probability, Ctx};
-use crate::model::experience::{DropUnit, SpendPremium, WordOfMouth};
+use crate::model::experience::{DropUnit, SatisfactionWeights, SpendPremium, WordOfMouth};
 use crate::model::ExperienceParams;
 use crate::scenario::parse::raw::{RawExperience, RawLoyalty};
 use crate::scenario::ScenarioError;
@@ -18,7 +18,7 @@ pub fn satisfaction_and_loyalty(
     if let Some(s) = &r.satisfaction {
         let w = &mut e.satisfaction;
         if let Some(unit) = &s.unit {
-            w.unit = match unit.as_str() {
+            let unit = match unit.as_str() {
                 "points" => DropUnit::Points,
                 "relative" => DropUnit::Relative,
                 other => {
@@ -28,6 +28,8 @@ pub fn satisfaction_and_loyalty(
                     ))
                 }
             };
+            // The other unit's defaults are calibrated for it: start from them.
+            *w = SatisfactionWeights::defaults_for(unit);
         }
         if let Some(b) = s.base {
             w.base = probability(cx, "experience.satisfaction.base", b)
