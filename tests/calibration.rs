@@ -369,6 +369,25 @@ fn spend_premium_is_an_optional_upside() {
         0.82 * 0.70 * 0.13 * 1000.0,
         0.5,
     );
+    // Labelled as stated intention wherever it is shown.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(
+        &file,
+        perfect_center("[experience.spend_premium]\nspend = 1000.0"),
+    )
+    .unwrap();
+    for format in ["table", "html"] {
+        let out = Command::cargo_bin("ccsim")
+            .unwrap()
+            .arg("run")
+            .arg(&file)
+            .args(["--format", format, "--quiet"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("stated intention"), "{format}: {text}");
+    }
 }
 
 /// Point 10: a plain queueing scenario prints no satisfaction or money figure; its journey

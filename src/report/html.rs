@@ -49,6 +49,13 @@ pub fn html(outcomes: &[Outcome]) -> String {
 
     let _ = writeln!(out, "<h2>Overall</h2>");
     scope_table(&mut out, &names, outcomes, |o| Some(&o.overall));
+    if outcomes.iter().any(super::table::has_upside) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            esc(super::table::UPSIDE_NOTE)
+        );
+    }
     journey_classes(&mut out, outcomes);
 
     if outcomes.iter().any(|o| o.intervals.len() > 1) {

@@ -64,7 +64,23 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
         width,
     ));
     out.push('\n');
+    if outcomes.iter().any(has_upside) {
+        out.push_str(&wrap(UPSIDE_NOTE, width));
+        out.push('\n');
+    }
     out
+}
+
+/// How `revenue_upside` must be read wherever it is shown.
+pub(super) const UPSIDE_NOTE: &str = "revenue_upside is a stated intention (AmEx 2011: 70% would \
+     spend 13% more for excellent service, applied to top-box customers), not observed \
+     behaviour: an upper bound, never a measured saving.";
+
+/// Whether the outcome reports a spend-premium upside.
+pub(super) fn has_upside(o: &Outcome) -> bool {
+    o.overall
+        .get("revenue_upside")
+        .is_some_and(|m| m.estimate.is_some())
 }
 
 /// How a column of a [`grid`] is laid out.
