@@ -5,6 +5,13 @@
 //!
 //! With the plain model's defaults (proficiency 1, no difficulty, no decisions, no
 //! `[customers]` section) none of these functions changes the queueing mechanics.
+//!
+//! Scoring lives in one place, [`Scorer`] (built once per replication by
+//! [`ExperienceParams::scorer`]): a finished journey ([`JourneyExperience`]) → its top-box
+//! probability ([`ExperienceParams::top_box`]: a perfect journey's share lowered by drops in
+//! points or relative), then [`Scorer::score_top_box`]: mean CSAT, churn, people told,
+//! promoter/detractor probabilities and the optional spend upside, by SQM outcome class
+//! ([`JourneyOutcome`]). Re-scoring a journey under other assumptions is one call.
 
 use super::Dist;
 
@@ -417,11 +424,9 @@ impl ExperienceParams {
         self.holds_novice * (1.0 - proficiency) + self.holds_difficulty * difficulty
     }
 
-    /// The journey scorer for these parameters (fits the NPS curve once).
-    ///
-    /// # Panics
-    /// Never for validated parameters (validation checks that the NPS anchors admit a curve);
-    /// for unvalidated ones without a curve, NPS falls back to the default anchors.
+    /// The journey scorer for these parameters (fits the NPS curve once: a bisection of 200
+    /// steps). Validation checks that the NPS anchors admit a curve; for unvalidated anchors
+    /// without one, NPS falls back to the default anchors rather than failing.
     pub fn scorer(&self) -> Scorer {
         let nps = self
             .loyalty
