@@ -438,9 +438,12 @@ impl ExperienceParams {
                 a_p: 0.0,
                 a_d: 0.0,
             });
+        let [o4, o3, o2] = self.csat_spread.offsets;
         Scorer {
             params: self.clone(),
             nps,
+            spread: [o4.exp(), o3.exp(), o2.exp()],
+            nps_scale: [(-nps.a_p).exp(), (-nps.a_d).exp()],
         }
     }
 
@@ -486,6 +489,11 @@ impl ExperienceParams {
 pub struct Scorer {
     params: ExperienceParams,
     nps: NpsCurve,
+    /// e^offset of the CSAT spread, so that logistic(logit(p) + offset) =
+    /// p·e^offset / (1 − p + p·e^offset) needs no `exp` or `ln` per journey.
+    spread: [f64; 3],
+    /// e^−a_p and e^−a_d of the NPS curve (per journey: one `powf`).
+    nps_scale: [f64; 2],
 }
 
 impl Scorer {
@@ -503,14 +511,17 @@ impl Scorer {
     /// ended in `outcome` (no sampling noise: expectations).
     pub fn score_top_box(&self, p: f64, outcome: JourneyOutcome) -> Score {
         let e = &self.params;
-        let l = logit(p);
-        // P(CSAT ≥ k), k = 5, 4, 3, 2: an ordered logit around L.
-        let [o4, o3, o2] = e.csat_spread.offsets;
-        let ge = [p, logistic(l + o4), logistic(l + o3), logistic(l + o2)];
-        // Cumulative probabilities must not cross (offsets increase; p = 0 or 1 stays exact).
-        let ge4 = ge[1].max(p);
-        let ge3 = ge[2].max(ge4);
-        let ge2 = ge[3].max(ge3);
+        // P(CSAT ≥ k), k = 4, 3, 2: an ordered logit around L = logit(p), in closed form:
+        // logistic(L + o) = p·e^o / (1 − p + p·e^o), exact at p = 0 and 1.
+        let shifted = |eo: f64| {
+            let up = p * eo;
+            up / (1.0 - p + up)
+        };
+        let [e4, e3, e2] = self.spread;
+        // Cumulative probabilities must not cross (offsets increase; rounding aside).
+        let ge4 = shifted(e4).max(p);
+        let ge3 = shifted(e3).max(ge4);
+        let ge2 = shifted(e2).max(ge3);
         let csat_dist = [1.0 - ge2, ge2 - ge3, ge3 - ge4, ge4 - p, p];
         let csat = 1.0 + p + ge4 + ge3 + ge2;
         let very_dissatisfied = csat_dist[0];
@@ -537,8 +548,18 @@ impl Scorer {
                 (negative, positive, negative + positive)
             }
         };
-        let NpsCurve { b, a_p, a_d } = self.nps;
-        let (promoter, detractor) = (logistic(b * l - a_p), logistic(a_d - b * l));
+        // P(promoter) = logistic(b·L − a_p), P(detractor) = logistic(a_d − b·L), with
+        // e^(b·L) = odds^b: one `powf`.
+        let (promoter, detractor) = if p <= 0.0 {
+            (0.0, 1.0)
+        } else if p >= 1.0 {
+            (1.0, 0.0)
+        } else {
+            let ob = (p / (1.0 - p)).powf(self.nps.b);
+            let [sp, sd] = self.nps_scale;
+            let x = ob * sp;
+            (x / (1.0 + x), 1.0 / (1.0 + ob * sd))
+        };
         let upside = e
             .spend_premium
             .map_or(0.0, |s| p * s.share * s.premium * s.spend);
