@@ -874,3 +874,163 @@ fn invalid_experience_keys_name_their_path() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 8: the bundled examples separate training and empowerment; bad loyalty keys
+// ---------------------------------------------------------------------------------------------
+
+/// The bundled training examples differ from the baseline in one effect each (training
+/// alone, empowerment alone) or both, with the same staffing and seed; each single effect
+/// shows in the paired comparison where it should.
+#[test]
+fn shipped_examples_separate_training_and_empowerment() {
+    let load = |rel: &str| {
+        let mut s = Scenario::from_file(&repo_file(rel)).unwrap_or_else(|e| panic!("{e}"));
+        s.simulation.replications = 10;
+        s
+    };
+    let base = load("scenarios/training_base.toml");
+    let training = load("scenarios/training_only.toml");
+    let empowerment = load("scenarios/empowerment_only.toml");
+    let both = load("scenarios/training_invest.toml");
+    let front = |s: &Scenario| {
+        let g = &s.agent_groups[0];
+        (g.proficiency, g.authority)
+    };
+    let (p0, a0) = front(&base);
+    assert_eq!(front(&training), (0.85, a0), "training alone");
+    assert_eq!(front(&empowerment), (p0, 150.0), "empowerment alone");
+    assert_eq!(front(&both), (0.85, 150.0), "both");
+    for s in [&training, &empowerment, &both] {
+        assert_eq!(s.simulation.seed, base.simulation.seed, "{}", s.name);
+        for (g, h) in s.agent_groups.iter().zip(&base.agent_groups) {
+            assert_eq!(g.staffing, h.staffing, "{}: same staffing", s.name);
+        }
+    }
+    let out = run(&[base, training, empowerment, both]);
+    let t = compare(&out[0], &out[1]);
+    assert_up(&t.metrics, "fcr_rate", "training alone");
+    assert_up(&t.metrics, "csat_top_box", "training alone");
+    assert_down(&t.metrics, "holds_per_call", "training alone");
+    let e = compare(&out[0], &out[2]);
+    assert_down(&e.metrics, "transfer_rate", "empowerment alone");
+    assert_up(&e.metrics, "csat_top_box", "empowerment alone");
+    let b = compare(&out[0], &out[3]);
+    assert_up(&b.metrics, "csat_top_box", "both");
+    assert_down(&b.metrics, "churn_rate", "both");
+}
+
+/// Bad satisfaction and loyalty keys (issue 8) are rejected with their key path (library
+/// `Err`, CLI exit 2), and the base they are added to is valid.
+#[test]
+fn invalid_loyalty_keys_name_their_path() {
+    let with = |experience: &str| valid_base("", "", experience);
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "top-box base above 1",
+            with("[experience.satisfaction]\nbase = 2.2"),
+            "experience.satisfaction.base",
+        ),
+        (
+            "negative drop",
+            with("[experience.satisfaction]\nper_hold = -0.1"),
+            "experience.satisfaction.per_hold",
+        ),
+        (
+            "relative drop above 1",
+            with("[experience.satisfaction]\nunit = \"relative\"\nper_transfer = 1.5"),
+            "experience.satisfaction.per_transfer",
+        ),
+        (
+            "unknown drop unit",
+            with("[experience.satisfaction]\nunit = \"percent\""),
+            "experience.satisfaction.unit",
+        ),
+        (
+            "defection above 1",
+            with("[experience.loyalty]\ndefection = [0.05, 0.09, 1.25]"),
+            "experience.loyalty.defection[2]",
+        ),
+        (
+            "defection with 2 entries",
+            with("[experience.loyalty]\ndefection = [0.05, 0.09]"),
+            "experience.loyalty.defection",
+        ),
+        (
+            "negative people told",
+            with("[experience.loyalty]\npeople_told = [1.0, 1.0, -1.0, 5.0]"),
+            "experience.loyalty.people_told[2]",
+        ),
+        (
+            "unknown word-of-mouth source",
+            with("[experience.loyalty]\nword_of_mouth = \"tarp\""),
+            "experience.loyalty.word_of_mouth",
+        ),
+        (
+            "AmEx figures with the SQM word of mouth",
+            with("[experience]\nword_of_mouth_unhappy = 16.0\n[experience.loyalty]\nword_of_mouth = \"sqm\""),
+            "experience.loyalty.word_of_mouth",
+        ),
+        (
+            "NPS anchors the wrong way round",
+            with("[experience.loyalty]\nnps_high = [0.5, 45.0]\nnps_low = [0.8, -16.0]"),
+            "experience.loyalty.nps_high",
+        ),
+        (
+            "NPS passives leaving no room for +45",
+            with("[experience.loyalty]\nnps_passives = 0.9"),
+            "experience.loyalty.nps_passives",
+        ),
+        (
+            "CSAT spread decreasing",
+            with("[experience]\ncsat_spread = [2.0, 1.0, 3.0]"),
+            "experience.csat_spread",
+        ),
+        (
+            "spend premium without spend",
+            with("[experience.spend_premium]\nshare = 0.7"),
+            "experience.spend_premium.spend",
+        ),
+        (
+            "negative spend",
+            with("[experience.spend_premium]\nspend = -5.0"),
+            "experience.spend_premium.spend",
+        ),
+    ];
+    scenario(
+        &with(
+            "[experience]\nword_of_mouth_unhappy = 16.0\ncsat_spread = [1.0, 2.0, 3.0]\n\
+             [experience.satisfaction]\nunit = \"relative\"\nper_hold = 0.15\n\
+             [experience.loyalty]\ndefection = [0.05, 0.09, 0.25]\nword_of_mouth = \"amex\"\n\
+             nps_high = [0.82, 45.0]\nnps_low = [0.55, -16.0]\nnps_passives = 0.25\n\
+             [experience.spend_premium]\nspend = 500.0",
+        ),
+        "all loyalty keys",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (what, text, path)) in cases.iter().enumerate() {
+        let err = match Scenario::from_toml_str(text, "case.toml", "case") {
+            Ok(_) => panic!("{what}: accepted, should be rejected\n{text}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            err.contains(&format!("{path}:")),
+            "{what}: error should name `{path}`: {err}"
+        );
+        let file = dir.path().join(format!("case{i}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let out = Command::cargo_bin("ccsim")
+            .unwrap()
+            .arg("validate")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: exit code; {stderr}");
+        assert!(
+            stderr.contains(path),
+            "{what}: stderr should name `{path}`: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    }
+}

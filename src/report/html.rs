@@ -49,6 +49,14 @@ pub fn html(outcomes: &[Outcome]) -> String {
 
     let _ = writeln!(out, "<h2>Overall</h2>");
     scope_table(&mut out, &names, outcomes, |o| Some(&o.overall));
+    if outcomes.iter().any(super::table::has_upside) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            esc(super::table::UPSIDE_NOTE)
+        );
+    }
+    journey_classes(&mut out, outcomes);
 
     if outcomes.iter().any(|o| o.intervals.len() > 1) {
         let _ = writeln!(out, "<h2>Per interval</h2><div class=\"charts\">");
@@ -58,7 +66,7 @@ pub fn html(outcomes: &[Outcome]) -> String {
             ("abandon_rate", "Abandonment", true),
             ("asa_s", "Average speed of answer (s)", false),
             ("offered", "Offered contacts", false),
-            ("csat", "CSAT (1–5)", false),
+            ("csat_top_box", "Top-box CSAT (very satisfied)", true),
         ] {
             out.push_str(&interval_chart(outcomes, metric, title, fraction));
         }
@@ -138,6 +146,52 @@ fn scope_table<'a>(
         let _ = writeln!(out, "</tr>");
     }
     let _ = writeln!(out, "</table>");
+}
+
+/// "Where dissatisfaction comes from": per scenario that scores journeys, a table of its
+/// journey classes (share, top-box CSAT, churn, people told per customer, NPS).
+fn journey_classes(out: &mut String, outcomes: &[Outcome]) {
+    let scored: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| {
+            o.classes()
+                .iter()
+                .any(|s| s.get("csat_top_box").is_some_and(|m| m.estimate.is_some()))
+        })
+        .collect();
+    if scored.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Where dissatisfaction comes from</h2><p class=\"note\">Customers by journey \
+         class: share of all customers, top-box CSAT (share “very satisfied”), churn \
+         (intent to defect), people told per customer, and NPS.</p>"
+    );
+    let metrics = crate::stats::CLASS_METRICS;
+    for o in scored {
+        let _ = write!(
+            out,
+            "<h3>{}</h3><table><tr><th>journey class</th>",
+            esc(&o.scenario)
+        );
+        for m in metrics {
+            let _ = write!(out, "<th>{m}</th>");
+        }
+        let _ = writeln!(out, "</tr>");
+        for s in o.classes() {
+            let _ = write!(out, "<tr><td>{}</td>", esc(&s.name.replace('_', " ")));
+            for m in metrics {
+                let cell = s
+                    .get(m)
+                    .and_then(|m| m.estimate)
+                    .map_or_else(|| "–".to_string(), |e| format_estimate(m, &e));
+                let _ = write!(out, "<td>{cell}</td>");
+            }
+            let _ = writeln!(out, "</tr>");
+        }
+        let _ = writeln!(out, "</table>");
+    }
 }
 
 /// One SVG line chart of `metric` over intervals, a line and CI band per scenario.

@@ -70,6 +70,17 @@ pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result
         }
         j.end_object()?;
     }
+    // Journey classes: all customers, then per call type (by the journey's first contact).
+    // Kept out of `call_types.<name>`, whose entries are all metrics (the contract's shape).
+    j.key("journey_classes")?;
+    write_classes(j, o.classes())?;
+    j.key("call_type_journey_classes")?;
+    j.begin_object()?;
+    for (c, s) in o.call_types.iter().enumerate() {
+        j.key(&s.name)?;
+        write_classes(j, o.call_type_classes(c))?;
+    }
+    j.end_object()?;
     j.key("intervals")?;
     j.begin_array()?;
     for (k, ((start, scope), groups)) in o.intervals.iter().zip(&o.interval_groups).enumerate() {
@@ -107,6 +118,16 @@ fn write_scope<W: Write>(j: &mut JsonWriter<W>, s: &Scope) -> io::Result<()> {
     for m in &s.metrics {
         j.key(m.name)?;
         write_estimate(j, m)?;
+    }
+    j.end_object()
+}
+
+/// `journey_classes`: `{"<class>": {"share": estimate, "csat_top_box": …}, …}`.
+fn write_classes<W: Write>(j: &mut JsonWriter<W>, classes: &[Scope]) -> io::Result<()> {
+    j.begin_object()?;
+    for s in classes {
+        j.key(&s.name)?;
+        write_scope(j, s)?;
     }
     j.end_object()
 }

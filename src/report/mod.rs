@@ -129,7 +129,8 @@ pub(crate) fn metric_names<'a>(
 }
 
 /// Every scope of an outcome with its tidy name, in report order: `overall`,
-/// `call_type:NAME`, `agent_group:NAME`, `interval:K`, `interval:K/agent_group:NAME`.
+/// `call_type:NAME`, `agent_group:NAME`, `interval:K`, `interval:K/agent_group:NAME`,
+/// `journey_class:CLASS`, `call_type:NAME/journey_class:CLASS`.
 pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
     let mut v = vec![("overall".to_string(), &o.overall)];
     v.extend(
@@ -149,6 +150,18 @@ pub fn tidy_scopes(o: &Outcome) -> Vec<(String, &Scope)> {
             .flatten()
             .map(|s| (s.name.clone(), s)),
     );
+    v.extend(
+        o.classes()
+            .iter()
+            .map(|s| (format!("journey_class:{}", s.name), s)),
+    );
+    for (c, t) in o.call_types.iter().enumerate() {
+        v.extend(
+            o.call_type_classes(c)
+                .iter()
+                .map(|s| (format!("call_type:{}/journey_class:{}", t.name, s.name), s)),
+        );
+    }
     v
 }
 

@@ -47,6 +47,12 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
     }
     let mut out = grid(columns, rows, width);
     for o in outcomes {
+        if let Some(classes) = class_table(o, width) {
+            out.push('\n');
+            out.push_str(&classes);
+        }
+    }
+    for o in outcomes {
         if o.intervals.len() > 1 {
             out.push('\n');
             out.push_str(&interval_table(o, width));
@@ -58,7 +64,23 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
         width,
     ));
     out.push('\n');
+    if outcomes.iter().any(has_upside) {
+        out.push_str(&wrap(UPSIDE_NOTE, width));
+        out.push('\n');
+    }
     out
+}
+
+/// How `revenue_upside` must be read wherever it is shown.
+pub(super) const UPSIDE_NOTE: &str = "revenue_upside is a stated intention (AmEx 2011: 70% would \
+     spend 13% more for excellent service, applied to top-box customers), not observed \
+     behaviour: an upper bound, never a measured saving.";
+
+/// Whether the outcome reports a spend-premium upside.
+pub(super) fn has_upside(o: &Outcome) -> bool {
+    o.overall
+        .get("revenue_upside")
+        .is_some_and(|m| m.estimate.is_some())
 }
 
 /// How a column of a [`grid`] is laid out.
@@ -182,7 +204,44 @@ fn is_count(name: &str) -> bool {
             | "cost"
             | "staffing_cost"
             | "training_cost"
-    ) || name.starts_with("word_of_mouth")
+            | "revenue_upside"
+    ) || (name.starts_with("word_of_mouth") && name != "word_of_mouth_people")
+}
+
+/// Where dissatisfaction comes from: one row per journey class (share of customers, top-box
+/// CSAT, churn, people told per customer, NPS), for a scenario that scores journeys; `None`
+/// for a plain one (its classes have shares only).
+fn class_table(o: &Outcome, width: Option<u16>) -> Option<String> {
+    let scored = o
+        .classes()
+        .iter()
+        .any(|s| s.get("csat_top_box").is_some_and(|m| m.estimate.is_some()));
+    if !scored {
+        return None;
+    }
+    let metrics = crate::stats::CLASS_METRICS;
+    let columns: Vec<(String, Align)> = std::iter::once(("journey class", Align::Left))
+        .chain(metrics.iter().map(|m| (*m, Align::Right)))
+        .map(|(h, a)| (h.to_string(), a))
+        .collect();
+    let rows = o.classes().iter().map(|s| {
+        std::iter::once(s.name.replace('_', " "))
+            .chain(
+                metrics
+                    .iter()
+                    .map(|m| s.get(m).map_or_else(|| "–".to_string(), cell)),
+            )
+            .collect()
+    });
+    let title = format!(
+        "journey classes: {} (where dissatisfaction comes from; word_of_mouth_people per customer)",
+        o.scenario
+    );
+    Some(format!(
+        "{}\n{}",
+        wrap(&title, width),
+        grid(columns, rows, width)
+    ))
 }
 
 /// Per-interval means of the headline metrics (and each group's occupancy when there are

@@ -282,6 +282,9 @@ impl Scenario {
         if self.customers.callback_probability > 0.0 || self.customers.redial_probability > 0.0 {
             parts.push("callbacks/redials");
         }
+        if self.experience.spend_premium.is_some() {
+            parts.push("spend premium (stated intention)");
+        }
         if parts.is_empty() {
             String::new()
         } else {

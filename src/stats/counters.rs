@@ -8,7 +8,7 @@
 //! the observer (monomorphised: no dynamic dispatch per event), so tests can watch the event
 //! stream with an observer of their own.
 
-use crate::model::experience::{JourneyExperience, Score};
+use crate::model::experience::{JourneyExperience, Score, Scorer, JOURNEY_CLASSES};
 use crate::scenario::Scenario;
 
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
@@ -77,6 +77,47 @@ pub struct Counters {
     pub blocked: u64,
     /// Answered contacts whose customer hung up while on hold (`hold_patience`).
     pub abandoned_on_hold: u64,
+    /// Σ P(top box, "very satisfied") over journeys.
+    pub top_box: f64,
+    /// Σ people told (any experience) over journeys (reported per customer).
+    pub word_of_mouth_people: f64,
+    /// Σ expected extra spend of top-box customers (the optional spend premium), currency.
+    pub revenue_upside: f64,
+    /// Journeys with at least one hold (the other class sizes follow from the counts above:
+    /// see [`Counters::class_customers`]).
+    pub held_journeys: u64,
+    /// Journeys with at least one transfer.
+    pub transferred_journeys: u64,
+    /// Per journey class ([`JOURNEY_CLASSES`] order): the scored sums; each scored journey
+    /// adds to three.
+    pub classes: [ClassTally; JOURNEY_CLASSES.len()],
+}
+
+/// The scored sums of one journey class (e.g. `held`) in one cell, which its per-class
+/// metrics are ratios of. 32 bytes, so a cell's seven cost 224. The class's size is not kept
+/// here but derived ([`Counters::class_customers`]), so the plain path adds nothing per
+/// journey but its transfers.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ClassTally {
+    /// Σ P(top box).
+    pub top_box: f64,
+    /// Σ P(churn).
+    pub churned: f64,
+    /// Σ people told.
+    pub people: f64,
+    /// Σ (P(promoter) − P(detractor)).
+    pub net_promoters: f64,
+}
+
+impl ClassTally {
+    /// Adds another tally into this one.
+    #[inline]
+    pub fn add(&mut self, o: &ClassTally) {
+        self.top_box += o.top_box;
+        self.churned += o.churned;
+        self.people += o.people;
+        self.net_promoters += o.net_promoters;
+    }
 }
 
 impl Counters {
@@ -112,6 +153,49 @@ impl Counters {
         self.callback_delay += o.callback_delay;
         self.blocked += o.blocked;
         self.abandoned_on_hold += o.abandoned_on_hold;
+        self.top_box += o.top_box;
+        self.word_of_mouth_people += o.word_of_mouth_people;
+        self.revenue_upside += o.revenue_upside;
+        self.held_journeys += o.held_journeys;
+        self.transferred_journeys += o.transferred_journeys;
+        for (a, b) in self.classes.iter_mut().zip(&o.classes) {
+            a.add(b);
+        }
+    }
+
+    /// Journeys in class `k` of [`JOURNEY_CLASSES`]: first-contact resolved, resolved after
+    /// repeat, unresolved, held, not held, transferred, not transferred.
+    pub fn class_customers(&self, k: usize) -> u64 {
+        let c = self.customers;
+        match k {
+            0 => self.first_contact_resolved,
+            1 => self.resolved.saturating_sub(self.first_contact_resolved),
+            2 => c.saturating_sub(self.resolved),
+            3 => self.held_journeys,
+            4 => c.saturating_sub(self.held_journeys),
+            5 => self.transferred_journeys,
+            _ => c.saturating_sub(self.transferred_journeys),
+        }
+    }
+
+    /// This tally with every scored sum (satisfaction, loyalty, money) set to 0, the counts
+    /// kept: what a plain scenario's path produces.
+    pub fn without_scores(&self) -> Counters {
+        let mut c = Counters {
+            csat: 0.0,
+            promoters: 0.0,
+            detractors: 0.0,
+            churned: 0.0,
+            revenue_at_risk: 0.0,
+            word_of_mouth_negative: 0.0,
+            word_of_mouth_positive: 0.0,
+            top_box: 0.0,
+            word_of_mouth_people: 0.0,
+            revenue_upside: 0.0,
+            ..*self
+        };
+        c.classes = Default::default();
+        c
     }
 }
 
@@ -325,6 +409,8 @@ pub trait Observer {
 pub struct Collector<'s> {
     result: ReplicationResult,
     scenario: &'s Scenario,
+    /// Turns a journey into its scores (the NPS curve fitted once).
+    scorer: Scorer,
     /// The score of a perfect journey (answered at once, resolved on the only contact; the
     /// most common one in a healthy center), computed once.
     perfect: Score,
@@ -336,6 +422,7 @@ impl<'s> Collector<'s> {
     /// An empty collector shaped for `scenario`.
     pub fn new(scenario: &'s Scenario) -> Self {
         let sim = &scenario.simulation;
+        let scorer = scenario.experience.scorer();
         Collector {
             result: ReplicationResult::new(
                 sim.intervals,
@@ -343,7 +430,8 @@ impl<'s> Collector<'s> {
                 scenario.agent_groups.len(),
             ),
             scenario,
-            perfect: scenario.experience.score(&JourneyExperience::PERFECT),
+            perfect: scorer.score(&JourneyExperience::PERFECT),
+            scorer,
             threshold: sim.service_level_threshold,
         }
     }
@@ -451,7 +539,7 @@ impl Observer for Collector<'_> {
         let score = if *j == JourneyExperience::PERFECT {
             self.perfect
         } else {
-            self.scenario.experience.score(j)
+            self.scorer.score(j)
         };
         // Revenue at risk = churn × customer value, summed per journey as before; skipped
         // when customers have no value (the sum would stay exactly +0).
@@ -459,7 +547,7 @@ impl Observer for Collector<'_> {
         let t = &mut self.result.contacts[i];
         t.customers += 1;
         t.resolved += j.resolved as u64;
-        t.first_contact_resolved += (j.resolved && j.contacts == 1) as u64;
+        t.first_contact_resolved += (score.class.outcome == 0) as u64;
         t.csat += score.csat;
         t.promoters += score.promoter;
         t.detractors += score.detractor;
@@ -469,14 +557,31 @@ impl Observer for Collector<'_> {
         }
         t.word_of_mouth_negative += score.word_of_mouth_negative;
         t.word_of_mouth_positive += score.word_of_mouth_positive;
+        t.top_box += score.top_box;
+        t.word_of_mouth_people += score.word_of_mouth_people;
+        t.revenue_upside += score.upside;
+        t.held_journeys += (j.holds > 0) as u64;
+        t.transferred_journeys += (j.transfers > 0) as u64;
+        let net = score.promoter - score.detractor;
+        for k in score.class.indexes() {
+            let c = &mut t.classes[k];
+            c.top_box += score.top_box;
+            c.churned += score.churn;
+            c.people += score.word_of_mouth_people;
+            c.net_promoters += net;
+        }
     }
 
+    /// FCR per SQM: served in the end (transfers inside the call included); a plain
+    /// scenario has no callbacks or redials, so every resolved journey is first-contact
+    /// resolved. A plain journey reaches a later contact only by a transfer; nobody is held.
     #[inline]
     fn journey_ended(&mut self, cell: Cell, resolved: bool, first_contact: bool) {
         if let Some(t) = self.contact(cell) {
             t.customers += 1;
             t.resolved += resolved as u64;
-            t.first_contact_resolved += (resolved && first_contact) as u64;
+            t.first_contact_resolved += resolved as u64;
+            t.transferred_journeys += !first_contact as u64;
         }
     }
 
@@ -608,6 +713,47 @@ mod tests {
         assert_eq!((r.busy[1], r.staffed[1]), (10.0, 20.0));
         let others = r.total(|k, c| (k, c) != (1, 1));
         assert_eq!(others, Counters::default());
+    }
+
+    /// Each journey lands in three classes (outcome, hold, transfer) with its own figures;
+    /// a transferred journey that ends resolved is first-contact resolved; the plain path
+    /// tallies class counts only.
+    #[test]
+    fn journeys_are_tallied_by_class() {
+        let s = scenario();
+        let mut c = Collector::new(&s);
+        let cell = Cell::new(0, 0, 2);
+        let transferred = JourneyExperience {
+            transfers: 1,
+            contacts: 2,
+            holds: 2,
+            hold_s: 90.0,
+            ..JourneyExperience::PERFECT
+        };
+        let repeat = JourneyExperience {
+            contacts: 2,
+            abandons: 1,
+            ..JourneyExperience::PERFECT
+        };
+        c.journey_closed(cell, &transferred);
+        c.journey_closed(cell, &repeat);
+        c.journey_ended(cell, false, false);
+        let t = c.finish().contacts[0];
+        let counts: Vec<u64> = (0..7).map(|k| t.class_customers(k)).collect();
+        // fcr, repeat, unresolved, held, not held, transferred, not transferred
+        assert_eq!(counts, [1, 1, 1, 1, 2, 2, 1]);
+        assert_eq!((t.customers, t.first_contact_resolved), (3, 1));
+        let score = s.experience.score(&transferred);
+        assert_eq!(t.classes[3].top_box, score.top_box);
+        assert_eq!(t.classes[3].churned, 0.05);
+        assert_eq!(t.classes[1].churned, 0.09);
+        assert_eq!(t.classes[2].top_box, 0.0, "the plain path scores nothing");
+        assert_eq!(
+            t.top_box,
+            score.top_box + s.experience.score(&repeat).top_box
+        );
+        assert_eq!(t.without_scores().classes[3].top_box, 0.0);
+        assert_eq!(t.without_scores().class_customers(3), 1);
     }
 
     /// A closed journey is scored once into its cell; revenue is churn × customer value.

@@ -5,13 +5,15 @@
 mod counters;
 mod outcome;
 
-pub use counters::{Cell, Collector, Counters, GroupCounters, Observer, ReplicationResult};
+pub use counters::{
+    Cell, ClassTally, Collector, Counters, GroupCounters, Observer, ReplicationResult,
+};
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 33] = [
+pub const CONTACT_METRICS: [&str; 36] = [
     "offered",
     "answered",
     "abandoned",
@@ -38,6 +40,9 @@ pub const CONTACT_METRICS: [&str; 33] = [
     "word_of_mouth_negative",
     "word_of_mouth_positive",
     "word_of_mouth_net",
+    "csat_top_box",
+    "word_of_mouth_people",
+    "revenue_upside",
     "callbacks_offered",
     "callbacks_accepted",
     "callback_delay_s",
@@ -51,8 +56,9 @@ pub const CONTACT_METRICS: [&str; 33] = [
 /// denominator is `None` (undefined, not zero). `scored`: the scenario has an experience
 /// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
-/// come from defaults, not from anything the scenario says.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
+/// come from defaults, not from anything the scenario says. `revenue_upside` is the sum of
+/// the spend premium: the report nulls it when the premium is off.
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 36] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -81,6 +87,9 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
         Some(c.word_of_mouth_negative),
         Some(c.word_of_mouth_positive),
         Some(c.word_of_mouth_positive - c.word_of_mouth_negative),
+        ratio(c.top_box, c.customers),
+        ratio(c.word_of_mouth_people, c.customers),
+        Some(c.revenue_upside),
         Some(c.callbacks_offered as f64),
         Some(c.callbacks_accepted as f64),
         ratio(c.callback_delay, c.callbacks_made),
@@ -90,17 +99,44 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
         ratio(c.abandoned_on_hold as f64, c.answered),
     ];
     if !scored {
-        m[FIRST_SCORED..END_SCORED].fill(None);
+        m[FIRST_SCORED..SCORED_END].fill(None);
     }
     m
 }
 
 /// Index in [`CONTACT_METRICS`] of the first metric that comes only from journey scoring
-/// (`csat`; every later one does too).
+/// (`csat`; every later one up to [`SCORED_END`] does too).
 const FIRST_SCORED: usize = 18;
-/// Index in [`CONTACT_METRICS`] just past the last metric that comes only from journey
-/// scoring (`word_of_mouth_net`); the queueing facts appended after it are always defined.
-const END_SCORED: usize = 26;
+/// One past the last metric that comes only from journey scoring (`revenue_upside`).
+const SCORED_END: usize = 29;
+/// Index of `revenue_upside` in [`CONTACT_METRICS`] (null unless the spend premium is on).
+pub const REVENUE_UPSIDE: usize = 28;
+
+/// Per-class metric names of `journey_classes` (each class of
+/// [`JOURNEY_CLASSES`](crate::model::experience::JOURNEY_CLASSES)), in report order.
+pub const CLASS_METRICS: [&str; 5] = [
+    "share",
+    "csat_top_box",
+    "churn_rate",
+    "word_of_mouth_people",
+    "nps",
+];
+
+/// The metrics of journey class `k` in one tally, in [`CLASS_METRICS`] order: its share of
+/// the tally's journeys (a queueing fact, defined in plain scenarios too) and, when `scored`,
+/// the class's top-box share, churn, people told per customer and NPS.
+pub fn class_metrics(c: &Counters, k: usize, scored: bool) -> [Option<f64>; 5] {
+    let t = &c.classes[k];
+    let n = c.class_customers(k);
+    let per = |num: f64| (scored && n > 0).then(|| num / n as f64);
+    [
+        (c.customers > 0).then(|| n as f64 / c.customers as f64),
+        per(t.top_box),
+        per(t.churned),
+        per(t.people),
+        per(100.0 * t.net_promoters),
+    ]
+}
 
 /// Names of the per-agent-group work metrics (occupancy and cost are added by `experiment`).
 pub const GROUP_METRICS: [&str; 6] = [
@@ -275,20 +311,20 @@ mod tests {
             ..Counters::default()
         };
         assert_eq!(CONTACT_METRICS[FIRST_SCORED], "csat");
-        assert_eq!(CONTACT_METRICS[END_SCORED - 1], "word_of_mouth_net");
         let plain = contact_metrics(&c, false);
-        assert!(plain[FIRST_SCORED..END_SCORED].iter().all(Option::is_none));
+        assert!(plain[FIRST_SCORED..SCORED_END].iter().all(Option::is_none));
+        assert_eq!(CONTACT_METRICS[REVENUE_UPSIDE], "revenue_upside");
         assert_eq!(
-            plain[END_SCORED..END_SCORED + 3],
+            plain[SCORED_END..SCORED_END + 3],
             [Some(0.0), Some(0.0), None]
         );
-        assert_eq!(plain[END_SCORED + 3], Some(0.0), "blocked");
+        assert_eq!(plain[SCORED_END + 3], Some(0.0), "blocked");
         assert_eq!(
             plain[..FIRST_SCORED],
             contact_metrics(&c, true)[..FIRST_SCORED]
         );
         assert_eq!(plain[16], Some(1.0), "fcr_rate");
-        assert!(contact_metrics(&c, true)[FIRST_SCORED..END_SCORED]
+        assert!(contact_metrics(&c, true)[FIRST_SCORED..SCORED_END]
             .iter()
             .all(Option::is_some));
     }

@@ -5,14 +5,16 @@
 //! cost is `O(intervals × (call types + groups))` per replication.
 //!
 //! Scopes, in report order: `overall`, each call type, each agent group, each arrival interval
-//! (`interval:K`) and each (interval, group) pair (`interval:K/agent_group:NAME`, occupancy
-//! only). A [`Layout`] fixes where each value sits in the flat per-replication vector, so the
+//! (`interval:K`), each (interval, group) pair (`interval:K/agent_group:NAME`, occupancy
+//! only), then the journey classes (`journey_class:NAME`, then
+//! `call_type:TYPE/journey_class:NAME` per call type; [`CLASS_METRICS`] each). A [`Layout`] fixes where each value sits in the flat per-replication vector, so the
 //! per-replication work is index arithmetic, not name look-ups.
 
 use super::{
-    contact_metrics, group_metrics, Accumulator, Counters, Estimate, GroupCounters,
-    ReplicationResult, TQuantiles, CONTACT_METRICS, GROUP_METRICS,
+    class_metrics, contact_metrics, group_metrics, Accumulator, Counters, Estimate, GroupCounters,
+    ReplicationResult, TQuantiles, CLASS_METRICS, CONTACT_METRICS, GROUP_METRICS, REVENUE_UPSIDE,
 };
+use crate::model::experience::JOURNEY_CLASSES;
 use crate::scenario::Scenario;
 
 /// One metric over replications: its name and summary (`None` = undefined in every
@@ -66,6 +68,26 @@ pub struct Outcome {
     /// With a `[calendar]`: each interval's start as weekday and clock time (`"Mon 08:30"`);
     /// empty otherwise.
     pub interval_labels: Vec<String>,
+    /// Journey classes (where dissatisfaction comes from), scope names = class names: the
+    /// [`JOURNEY_CLASSES`] of all customers, then the same for each call type in turn (by the
+    /// journey's first contact). Read them with [`Outcome::classes`] and
+    /// [`Outcome::call_type_classes`]. One vector, so an `Outcome` stays small to move.
+    pub journey_classes: Vec<Scope>,
+}
+
+impl Outcome {
+    /// The journey classes of all customers, in [`JOURNEY_CLASSES`] order.
+    pub fn classes(&self) -> &[Scope] {
+        self.journey_classes.get(..CLASSES).unwrap_or(&[])
+    }
+
+    /// The journey classes of call type `c`'s customers (empty when there is no such type).
+    pub fn call_type_classes(&self, c: usize) -> &[Scope] {
+        let start = (1 + c) * CLASSES;
+        self.journey_classes
+            .get(start..start + CLASSES)
+            .unwrap_or(&[])
+    }
 }
 
 /// Metric names of the `overall` scope beyond the contact metrics.
@@ -78,6 +100,8 @@ const INTERVAL_LEN: usize = CONTACT_METRICS.len() + 1;
 /// and the headcount available on average (after shrinkage and breaks).
 const INTERVAL_GROUP_METRICS: [&str; 3] = ["occupancy", "scheduled_agents", "available_agents"];
 const INTERVAL_GROUP_LEN: usize = INTERVAL_GROUP_METRICS.len();
+const CLASSES: usize = JOURNEY_CLASSES.len();
+const CLASS_LEN: usize = CLASS_METRICS.len();
 
 /// Mean hold lengths when nobody was held in any replication are 0, not "undefined", so plain
 /// scenarios report an object for every metric.
@@ -96,8 +120,8 @@ pub struct Layout {
     /// two prefixes).
     names: Vec<String>,
     /// Metric names of each kind of scope: overall, call type, group, interval,
-    /// (interval, group).
-    metrics: [Vec<&'static str>; 5],
+    /// (interval, group), journey class.
+    metrics: [Vec<&'static str>; 6],
     /// Per group: planned cost over the horizon (staffing + training).
     group_cost: Vec<f64>,
     /// The whole plan's (staffing incl. supervisors, training) cost.
@@ -111,6 +135,8 @@ pub struct Layout {
     recorded: Vec<f64>,
     /// Interval labels from the calendar (empty without one).
     labels: Vec<String>,
+    /// The spend premium is on: `revenue_upside` is reported (else null).
+    upside: bool,
 }
 
 impl Layout {
@@ -135,6 +161,12 @@ impl Layout {
                 names.push(format!("interval:{i}/agent_group:{}", a.name));
             }
         }
+        names.extend(JOURNEY_CLASSES.iter().map(|j| format!("journey_class:{j}")));
+        for t in &s.call_types {
+            for j in JOURNEY_CLASSES {
+                names.push(format!("call_type:{}/journey_class:{j}", t.name));
+            }
+        }
         Layout {
             call_types: c,
             groups: g,
@@ -147,6 +179,7 @@ impl Layout {
                 group_names().collect(),
                 interval_names().collect(),
                 INTERVAL_GROUP_METRICS.to_vec(),
+                CLASS_METRICS.to_vec(),
             ],
             group_cost: (0..g)
                 .map(|i| {
@@ -172,6 +205,7 @@ impl Layout {
                     .map(|i| c.label(i as f64 * s.simulation.interval))
                     .collect()
             }),
+            upside: s.experience_model && s.experience.spend_premium.is_some(),
         }
     }
 
@@ -181,6 +215,7 @@ impl Layout {
             + self.call_types * TYPE_LEN
             + self.groups * GROUP_LEN
             + self.intervals * (INTERVAL_LEN + self.groups * INTERVAL_GROUP_LEN)
+            + (1 + self.call_types) * CLASSES * CLASS_LEN
     }
 
     /// Number of scopes.
@@ -205,6 +240,9 @@ impl Layout {
     fn interval_group_base(&self) -> usize {
         self.interval_base() + self.intervals * INTERVAL_LEN
     }
+    fn class_base(&self) -> usize {
+        self.interval_group_base() + self.intervals * self.groups * INTERVAL_GROUP_LEN
+    }
 
     /// The metric names of scope `s` (by index in report order).
     fn metrics_of(&self, s: usize) -> &[&'static str] {
@@ -213,7 +251,8 @@ impl Layout {
             s if s <= self.call_types => 1,
             s if s <= self.call_types + self.groups => 2,
             s if s <= self.call_types + self.groups + self.intervals => 3,
-            _ => 4,
+            s if s <= self.call_types + self.groups + self.intervals * (1 + self.groups) => 4,
+            _ => 5,
         };
         &self.metrics[kind]
     }
@@ -402,6 +441,22 @@ impl OutcomeBuilder {
             let base = l.type_base() + c * TYPE_LEN;
             v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.types[c], l.scored));
         }
+        // Journey classes: all customers, then per call type.
+        for (i, tally) in std::iter::once(&overall).chain(&t.types).enumerate() {
+            for k in 0..CLASSES {
+                let base = l.class_base() + (i * CLASSES + k) * CLASS_LEN;
+                v[base..base + CLASS_LEN].copy_from_slice(&class_metrics(tally, k, l.scored));
+            }
+        }
+        if !l.upside {
+            v[REVENUE_UPSIDE] = None;
+            for c in 0..nc {
+                v[l.type_base() + c * TYPE_LEN + REVENUE_UPSIDE] = None;
+            }
+            for k in 0..nk {
+                v[l.interval_base() + k * INTERVAL_LEN + REVENUE_UPSIDE] = None;
+            }
+        }
         for g in 0..ng {
             let base = l.group_base() + g * GROUP_LEN;
             v[base] = occupancy(t.group_busy[g].0, t.group_busy[g].1);
@@ -423,7 +478,9 @@ impl OutcomeBuilder {
         self.layout.for_each_name(|i, s, scope, metric| {
             if scopes.len() <= s {
                 let name = scope
-                    .strip_prefix("call_type:")
+                    .rsplit_once("journey_class:")
+                    .map(|(_, class)| class)
+                    .or_else(|| scope.strip_prefix("call_type:"))
                     .or_else(|| scope.strip_prefix("agent_group:"))
                     .filter(|_| !scope.starts_with("interval:"))
                     .unwrap_or(scope);
@@ -457,12 +514,13 @@ impl OutcomeBuilder {
             .enumerate()
             .map(|(k, s)| (k as f64 * l.interval, s))
             .collect();
-        let rest: Vec<Scope> = scopes.collect();
+        let rest: Vec<Scope> = scopes.by_ref().take(l.intervals * l.groups).collect();
         let interval_groups = if l.groups == 0 {
             vec![Vec::new(); l.intervals]
         } else {
             rest.chunks(l.groups).map(<[Scope]>::to_vec).collect()
         };
+        let journey_classes = scopes.collect();
         Outcome {
             scenario: self.scenario.clone(),
             seed: self.seed,
@@ -473,6 +531,7 @@ impl OutcomeBuilder {
             intervals,
             interval_groups,
             interval_labels: l.labels.clone(),
+            journey_classes,
         }
     }
 }

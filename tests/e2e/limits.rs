@@ -223,8 +223,13 @@ fn many_intervals_cost_memory_linear_in_intervals() {
     let (m_large, _) = peak_rss_mb(&b.iter().map(String::as_str).collect::<Vec<_>>());
     // Ten times the intervals: at most about ten times the memory (linear), and far from
     // the 3.4 GB the quadratic version took.
+    // The cap scales with the values per interval: 600 MB was set for 28 per interval (26
+    // contact metrics, occupancy, one interval-group metric); issues 8 and 9 brought that to
+    // 40 (csat_top_box, word_of_mouth_people, revenue_upside, three callback and four
+    // busy-signal/hold metrics, scheduled and available agents), measured 655 MB — still
+    // ~165 bytes per value, the same per-value cost as before.
     assert!(
-        m_large < 600.0,
+        m_large < 800.0,
         "95,040 intervals peaked at {m_large:.0} MB"
     );
     assert!(

@@ -7,6 +7,7 @@
 mod channels;
 mod checks;
 mod distribution;
+mod loyalty;
 
 pub use checks::MAX_REPLICATIONS;
 mod sections;

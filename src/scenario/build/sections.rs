@@ -129,48 +129,6 @@ pub fn experience(
         &r.hold_time,
         e.hold_time.clone(),
     )?;
-    if let Some(s) = &r.satisfaction {
-        let w = &mut e.satisfaction;
-        let fields: [(&str, Option<f64>, &mut f64); 8] = [
-            ("base", s.base, &mut w.base),
-            ("per_wait_minute", s.per_wait_minute, &mut w.per_wait_minute),
-            ("per_hold", s.per_hold, &mut w.per_hold),
-            ("per_hold_minute", s.per_hold_minute, &mut w.per_hold_minute),
-            ("per_transfer", s.per_transfer, &mut w.per_transfer),
-            ("per_repeat", s.per_repeat, &mut w.per_repeat),
-            ("unresolved", s.unresolved, &mut w.unresolved),
-            ("per_abandon", s.per_abandon, &mut w.per_abandon),
-        ];
-        for (key, value, slot) in fields {
-            if let Some(v) = value {
-                let path = format!("experience.satisfaction.{key}");
-                *slot = if key == "base" {
-                    finite(cx, &path, v)?
-                } else {
-                    non_negative(cx, &path, v)?
-                };
-            }
-        }
-    }
-    if let Some(list) = &r.churn_by_csat {
-        if list.len() != 5 {
-            return Err(cx.err(
-                "experience.churn_by_csat",
-                format!(
-                    "needs 5 probabilities (for CSAT 1, 2, 3, 4, 5), got {}",
-                    list.len()
-                ),
-            ));
-        }
-        for (i, &p) in list.iter().enumerate() {
-            e.churn_by_csat[i] = probability(cx, &format!("experience.churn_by_csat[{i}]"), p)?;
-        }
-    }
-    if let Some(x) = r.word_of_mouth_unhappy {
-        e.word_of_mouth_unhappy = non_negative(cx, "experience.word_of_mouth_unhappy", x)?;
-    }
-    if let Some(x) = r.word_of_mouth_happy {
-        e.word_of_mouth_happy = non_negative(cx, "experience.word_of_mouth_happy", x)?;
-    }
+    super::loyalty::satisfaction_and_loyalty(cx, r, &mut e)?;
     Ok(e)
 }

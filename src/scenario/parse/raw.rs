@@ -278,17 +278,63 @@ pub struct RawExperience {
     pub word_of_mouth_unhappy: Option<f64>,
     /// People told by a happy customer.
     pub word_of_mouth_happy: Option<f64>,
+    /// Logit offsets of P(CSAT ≥ 4), P(≥ 3), P(≥ 2) around the top-box logit.
+    pub csat_spread: Option<Vec<f64>>,
+    /// The `[experience.loyalty]` table.
+    pub loyalty: Option<RawLoyalty>,
+    /// The `[experience.spend_premium]` table (absent: no revenue upside).
+    pub spend_premium: Option<RawSpendPremium>,
+}
+
+/// The `[experience.loyalty]` table: defection, word of mouth and NPS by journey outcome.
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a loyalty table such as { defection = [0.05, 0.09, 0.25] }"
+)]
+pub struct RawLoyalty {
+    /// Defection after first-contact resolution, resolution after repeat, no resolution.
+    pub defection: Option<Vec<f64>>,
+    /// "sqm" (by outcome) or "amex" (AmEx 2011 general-population figures).
+    pub word_of_mouth: Option<String>,
+    /// Share who tell someone, per word-of-mouth class.
+    pub tell_share: Option<Vec<f64>>,
+    /// People each teller tells, per word-of-mouth class.
+    pub people_told: Option<Vec<f64>>,
+    /// [top-box share, NPS] of the happier anchor population.
+    pub nps_high: Option<Vec<f64>>,
+    /// [top-box share, NPS] of the less happy anchor population.
+    pub nps_low: Option<Vec<f64>>,
+    /// Passives' share at the happier anchor.
+    pub nps_passives: Option<f64>,
+}
+
+/// The `[experience.spend_premium]` table (AmEx 2011, stated intention).
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a spend_premium table such as { spend = 500.0 }"
+)]
+pub struct RawSpendPremium {
+    /// Share of customers who would spend more.
+    pub share: Option<f64>,
+    /// How much more, as a fraction of spend.
+    pub premium: Option<f64>,
+    /// A customer's spend over the period (required).
+    pub spend: Option<f64>,
 }
 
 /// The `[experience.satisfaction]` table: weights of the satisfaction utility.
 #[derive(Debug, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a satisfaction table such as { base = 2.2, per_wait_minute = 0.15 }"
+    expecting = "a satisfaction table such as { base = 0.82, per_hold = 0.07 }"
 )]
 pub struct RawSatisfaction {
-    /// Utility of a perfect journey.
+    /// Top-box share of a perfect journey.
     pub base: Option<f64>,
+    /// "points" or "relative": how the drops apply.
+    pub unit: Option<String>,
     /// Weight per minute of waiting.
     pub per_wait_minute: Option<f64>,
     /// Weight per hold.
