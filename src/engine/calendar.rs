@@ -222,10 +222,11 @@ impl Timetable {
 
 /// Future events, earliest first.
 ///
-/// A popped heap event stays in the heap until the calendar is next touched (`taken`): most
-/// events schedule a follow-up while they are handled (a talk end starts the next waiting
-/// contact's talk), and that follow-up then *replaces* the spent top — one sift-down instead
-/// of a pop's sift and a push's sift. Keys are unique (sequence numbers), so the order events
+/// A popped heap event stays in the heap, spent (`taken`), until the calendar is next
+/// touched: an event scheduled meanwhile *replaces* it (one sift-down instead of a pop's sift
+/// and a push's sift: a talk end that starts the next waiting contact's talk), else the next
+/// pop removes it first. (Keeping it across an external arrival too, so that the arrival's
+/// talk reuses it, was measured: no fewer instructions and more mispredicted branches.) Keys are unique (sequence numbers), so the order events
 /// come out in depends only on the set of keys, never on how the heap arranged them: this
 /// changes no result.
 #[derive(Debug)]
@@ -233,7 +234,7 @@ pub struct Calendar {
     heap: BinaryHeap<Reverse<Key>>,
     seq: u64,
     /// The heap's top is an event already handed out by a pop, still in place: the next
-    /// `schedule` overwrites it, the next pop or inspection removes it first.
+    /// `schedule` overwrites it, the next pop removes it first.
     taken: bool,
     timetable: Timetable,
 }
@@ -293,6 +294,21 @@ impl Calendar {
         self.heap.push(key);
     }
 
+    /// The earliest live heap entry: the top or, with a spent top, the earlier of its two
+    /// children (the heap property holds below the top).
+    #[inline(always)]
+    fn earliest(&self) -> Option<Key> {
+        let keys = self.heap.as_slice();
+        if !self.taken {
+            return keys.first().map(|&Reverse(k)| k);
+        }
+        match (keys.get(1), keys.get(2)) {
+            (Some(&Reverse(a)), Some(&Reverse(b))) => Some(a.min(b)),
+            (Some(&Reverse(a)), None) => Some(a),
+            _ => None,
+        }
+    }
+
     /// Removes the spent top left by the last pop, if it is still there.
     #[inline(always)]
     fn settle(&mut self) {
@@ -348,17 +364,7 @@ impl Calendar {
     /// Time of the earliest event, `f64::INFINITY` when empty.
     #[inline]
     pub fn next_time(&self) -> f64 {
-        // With a spent top, the earliest live entry is one of its two children.
-        let keys = self.heap.as_slice();
-        let live = if self.taken {
-            &keys[1.min(keys.len())..3.min(keys.len())]
-        } else {
-            &keys[..1.min(keys.len())]
-        };
-        let heap = live
-            .iter()
-            .map(|&Reverse(k)| k.time())
-            .fold(f64::INFINITY, f64::min);
+        let heap = self.earliest().map_or(f64::INFINITY, Key::time);
         heap.min(self.timetable.next.0)
     }
 
@@ -523,7 +529,8 @@ mod tests {
 
     /// Leaving a popped event in place until the next schedule (which overwrites it) or pop
     /// (which removes it) gives the order of a plain pop-then-push calendar: checked against
-    /// a sorted list on a long random mix of pops and schedules with many tied times.
+    /// a sorted list on a long random mix of pops (with and without a limit) and schedules
+    /// with many tied times.
     #[test]
     fn spent_top_reuse_keeps_the_order() {
         let mut c = Calendar::default();
@@ -553,8 +560,16 @@ mod tests {
                 c.next_time(),
                 earliest.map_or(f64::INFINITY, |i| reference[i].0)
             );
-            let expected = earliest.map(|i| reference.remove(i));
-            let got = c.pop();
+            // Half the time a limit (the next arrival) that may leave the earliest event in
+            // place, spent top and all.
+            let limit = if next() % 2 == 0 {
+                f64::INFINITY
+            } else {
+                now + (next() % 3) as f64
+            };
+            let due = earliest.filter(|&i| reference[i].0 <= limit);
+            let expected = due.map(|i| reference.remove(i));
+            let got = c.pop_not_after(limit);
             assert_eq!(got, expected.map(|(t, _, e)| (t, e)), "step {step}");
             if let Some((t, _)) = got {
                 now = t;
