@@ -537,7 +537,9 @@ mod tests {
         let mut reference: Vec<(f64, u64, Event)> = Vec::new();
         let (mut seq, mut state) = (0u64, 12_345u64);
         let mut next = || {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             state >> 33
         };
         let mut now = 0.0;
