@@ -228,9 +228,9 @@ impl Timetable {
 /// the next waiting contact's talk, or a talk end followed by an arrival that takes the agent
 /// freed (external arrivals are not heap events, so they leave the spent top in place).
 /// Measured on the Erlang C bench (`benches/erlang_c_3m.toml`): about 3% less CPU time than
-/// pop-then-push, with as many instructions. Keys are unique (sequence numbers), so the order events
-/// come out in depends only on the set of keys, never on how the heap arranged them: this
-/// changes no result.
+/// pop-then-push, with as many instructions. Keys are unique (sequence numbers), so the order
+/// events come out in depends only on the set of keys, never on how the heap arranged them:
+/// this changes no result.
 #[derive(Debug)]
 pub struct Calendar {
     heap: BinaryHeap<Reverse<Key>>,
@@ -349,8 +349,8 @@ impl Calendar {
                     // goes first usually starts a talk).
                     return None;
                 }
-                self.settle(); // `next` is the top now
-                               // Left in place: see `taken`.
+                // `next` becomes the top, and stays in place spent: see `taken`.
+                self.settle();
                 self.taken = true;
                 Some((time, next.event()))
             }
