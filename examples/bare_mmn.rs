@@ -9,6 +9,17 @@
 //! ```
 //!
 //! Prints the calls simulated and the share that waited (≈ C(20, 16) = 0.256).
+//!
+//! Timings on a shared machine vary by ±5% or more; take the median of several interleaved
+//! runs (`/usr/bin/time -f %U`), and check changes by instruction counts too, which do not
+//! vary (divide by 3,000,000 for instructions per call):
+//!
+//! ```text
+//! valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=/dev/null \
+//!     target/release/examples/bare_mmn
+//! valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=/dev/null \
+//!     target/release/ccsim run benches/erlang_c_3m.toml --threads 1 --quiet --format json
+//! ```
 
 #[path = "../benches/support/bare_mmn.rs"]
 mod bare;

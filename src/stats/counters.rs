@@ -423,12 +423,16 @@ impl<'s> Collector<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
         let sim = &scenario.simulation;
         let scorer = scenario.experience.scorer();
+        let result = ReplicationResult::new(
+            sim.intervals,
+            scenario.call_types.len(),
+            scenario.agent_groups.len(),
+        );
+        // `contact` and `work` rely on it (scenario limits keep tables far smaller).
+        assert!(result.contacts.len() < Cell::NONE.0 as usize);
+        assert!(result.group_work.len() < Cell::NONE.0 as usize);
         Collector {
-            result: ReplicationResult::new(
-                sim.intervals,
-                scenario.call_types.len(),
-                scenario.agent_groups.len(),
-            ),
+            result,
             scenario,
             perfect: scorer.score(&JourneyExperience::PERFECT),
             scorer,
@@ -441,14 +445,18 @@ impl<'s> Collector<'s> {
         self.result
     }
 
-    #[inline]
+    /// The tallies of a contact cell, `None` for [`Cell::NONE`]. One comparison does both
+    /// checks: `NONE` (2³² − 1) is past the end of every table (tables are far smaller), so
+    /// the bounds check that indexing needs anyway also rejects it.
+    #[inline(always)]
     fn contact(&mut self, cell: Cell) -> Option<&mut Counters> {
-        cell.index().map(|i| &mut self.result.contacts[i])
+        self.result.contacts.get_mut(cell.0 as usize)
     }
 
-    #[inline]
+    /// The tallies of a work cell, `None` for [`Cell::NONE`] (see [`Collector::contact`]).
+    #[inline(always)]
     fn work(&mut self, cell: Cell) -> Option<&mut GroupCounters> {
-        cell.index().map(|i| &mut self.result.group_work[i])
+        self.result.group_work.get_mut(cell.0 as usize)
     }
 }
 
@@ -468,7 +476,8 @@ impl Observer for Collector<'_> {
         }
     }
 
-    #[inline]
+    /// Always inlined: on every call's path, and left out of line by the compiler otherwise.
+    #[inline(always)]
     fn answered(&mut self, cell: Cell, wait: f64) {
         let threshold = self.threshold;
         if let Some(t) = self.contact(cell) {
