@@ -70,7 +70,7 @@ struct RunArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// Also write one replication's contacts to this CSV file, one row each (columns in
-    /// docs/model.md, "Contact trace"); written whole or not at all, like --output.
+    /// docs/trace.md); written whole or not at all, like --output.
     #[arg(long, value_parser = output_arg())]
     trace: Option<PathBuf>,
     /// The replication --trace writes, numbered from 0 as in the CSV output (default 0).

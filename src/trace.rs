@@ -9,7 +9,7 @@
 //! passing every event on to an inner observer unchanged. Tracing draws no random numbers
 //! and changes no decision, so the traced replication's results are the untraced run's.
 //!
-//! Columns, in order (times in seconds since the scenario's start; the row order is the
+//! Columns (docs/trace.md), in order (times in seconds since the scenario's start; the row order is the
 //! order in which contacts ended):
 //!
 //! | column | meaning |
