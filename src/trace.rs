@@ -578,9 +578,9 @@ mod tests {
             // The transferring contact: same journey, ended when this one arrived.
             let from = rows
                 .iter()
-                .find(|x| &x[2] == &t[2] && &x[17] == "transferred" && x[16] == t[7])
+                .find(|x| x[2] == t[2] && &x[17] == "transferred" && x[16] == t[7])
                 .expect("the contact it came from");
-            assert_eq!(&from[15], &t[4]);
+            assert_eq!(from[15], t[4]);
         }
         let outcomes: std::collections::HashSet<_> =
             rows.iter().map(|x| x[17].to_string()).collect();
