@@ -27,7 +27,7 @@
 //! | `callback` | `accepted` or `declined` when offered a callback, else empty |
 //! | `transfer_to` | the call type it was transferred to (outcome `transferred`) |
 //! | `end_s` | when it left: end of talk, hang-up, busy signal (= arrival), or the end of the run for those still waiting |
-//! | `outcome` | see [`Outcome`] |
+//! | `outcome` | see [`ContactOutcome`] |
 
 use crate::model::experience::JourneyExperience;
 use crate::scenario::Scenario;
@@ -96,7 +96,7 @@ impl ContactKind {
 
 /// Every way a contact ends in the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum ContactOutcome {
     /// Served, the issue resolved.
     Resolved,
     /// Served, the issue not resolved (the customer may call back).
@@ -118,18 +118,18 @@ pub enum Outcome {
     LeftInQueue,
 }
 
-impl Outcome {
+impl ContactOutcome {
     /// Its name in the trace.
     pub fn key(self) -> &'static str {
         match self {
-            Outcome::Resolved => "resolved",
-            Outcome::Unresolved => "unresolved",
-            Outcome::Transferred { .. } => "transferred",
-            Outcome::Abandoned => "abandoned",
-            Outcome::AbandonedOnHold => "abandoned_on_hold",
-            Outcome::Blocked => "blocked",
-            Outcome::CallbackNotMade => "callback_not_made",
-            Outcome::LeftInQueue => "left_in_queue",
+            ContactOutcome::Resolved => "resolved",
+            ContactOutcome::Unresolved => "unresolved",
+            ContactOutcome::Transferred { .. } => "transferred",
+            ContactOutcome::Abandoned => "abandoned",
+            ContactOutcome::AbandonedOnHold => "abandoned_on_hold",
+            ContactOutcome::Blocked => "blocked",
+            ContactOutcome::CallbackNotMade => "callback_not_made",
+            ContactOutcome::LeftInQueue => "left_in_queue",
         }
     }
 }
@@ -153,7 +153,7 @@ pub enum TraceEvent {
         accepted: bool,
     },
     /// It left the center.
-    End(Outcome),
+    End(ContactOutcome),
 }
 
 /// A contact in the system, as far as traced.
@@ -261,7 +261,7 @@ impl<'s, O: Observer, W: Write> Tracer<'s, O, W> {
         self.open.iter().filter(|o| o.id != u64::MAX).count()
     }
 
-    fn write_row(&mut self, key: u32, time: f64, outcome: Outcome) {
+    fn write_row(&mut self, key: u32, time: f64, outcome: ContactOutcome) {
         let o = &self.open[key as usize];
         let s = self.scenario;
         let ct = &s.call_types[o.call_type as usize];
@@ -296,7 +296,7 @@ impl<'s, O: Observer, W: Write> Tracer<'s, O, W> {
         if let Some(accepted) = o.callback {
             f[14].push_str(if accepted { "accepted" } else { "declined" });
         }
-        if let Outcome::Transferred { to } = outcome {
+        if let ContactOutcome::Transferred { to } = outcome {
             f[15].push_str(&s.call_types[to as usize].name);
         }
         let _ = write!(f[16], "{time}");

@@ -146,7 +146,7 @@ impl<O: Observer> Engine<'_, O> {
             for contact in queue {
                 self.observer.left_in_queue(contact.cell);
                 if O::TRACES {
-                    let end = crate::trace::Outcome::CallbackNotMade;
+                    let end = crate::trace::ContactOutcome::CallbackNotMade;
                     let end = crate::trace::TraceEvent::End(end);
                     self.observer.trace(contact.journey, self.now, end);
                 }

@@ -220,7 +220,7 @@ impl<O: Observer> Engine<'_, O> {
             .talk_ended(cell, work, self.now - a.answered_at, a.holds, a.hold_time);
         self.observer.abandoned_on_hold(cell);
         if O::TRACES {
-            self.trace_end(journey, crate::trace::Outcome::AbandonedOnHold);
+            self.trace_end(journey, crate::trace::ContactOutcome::AbandonedOnHold);
         }
         self.line_freed(c);
         self.journeys[journey as usize].experience.abandons += 1;

@@ -41,7 +41,7 @@ use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
 use crate::stats::{Cell, Collector, Observer, ReplicationResult};
-use crate::trace::{ContactKind, Outcome, TraceEvent};
+use crate::trace::{ContactKind, ContactOutcome, TraceEvent};
 use calendar::{Calendar, Event};
 use journey::{Journey, NO_DECISION};
 use rand::RngExt;
@@ -688,7 +688,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.waiting[c] -= 1;
         self.observer.abandoned(cell, wait);
         if O::TRACES {
-            self.trace_end(journey, Outcome::Abandoned);
+            self.trace_end(journey, ContactOutcome::Abandoned);
         }
         if self.plain {
             // Nobody redials in a plain scenario: the customer gives up.
@@ -949,12 +949,12 @@ impl<'s, O: Observer> Engine<'s, O> {
                 transfer_to = stuck_transfer;
             } else if resolved {
                 if O::TRACES {
-                    self.trace_end(journey, Outcome::Resolved);
+                    self.trace_end(journey, ContactOutcome::Resolved);
                 }
                 self.close_journey(journey, true);
             } else {
                 if O::TRACES {
-                    self.trace_end(journey, Outcome::Unresolved);
+                    self.trace_end(journey, ContactOutcome::Unresolved);
                 }
                 let p = scenario.customers.callback_probability;
                 self.maybe_return(journey, c, p, false);
@@ -964,7 +964,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.observer.transferred(cell, work, escalated);
             if O::TRACES {
                 let to = to as u32;
-                self.trace_end(journey, Outcome::Transferred { to });
+                self.trace_end(journey, ContactOutcome::Transferred { to });
             }
             let j = &mut self.journeys[journey as usize];
             j.experience.transfers += 1;
@@ -1004,7 +1004,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.observer.served(cell, work, talk, origin, first);
                 if O::TRACES {
                     let key = self.agents[agent as usize].journey;
-                    self.trace_end(key, Outcome::Resolved);
+                    self.trace_end(key, ContactOutcome::Resolved);
                 }
             }
             Some(to) => {
@@ -1012,7 +1012,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.observer.transferred(cell, work, false);
                 if O::TRACES {
                     let key = self.agents[agent as usize].journey;
-                    self.trace_end(key, Outcome::Transferred { to: to as u32 });
+                    self.trace_end(key, ContactOutcome::Transferred { to: to as u32 });
                 }
                 self.plain_contact_arrives(to, Some(origin));
             }
@@ -1035,7 +1035,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 if contact.generation == generation {
                     self.observer.left_in_queue(contact.cell);
                     if O::TRACES {
-                        let end = TraceEvent::End(Outcome::LeftInQueue);
+                        let end = TraceEvent::End(ContactOutcome::LeftInQueue);
                         self.observer.trace(contact.journey, self.now, end);
                     }
                 }

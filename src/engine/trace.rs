@@ -4,7 +4,7 @@
 
 use super::Engine;
 use crate::stats::Observer;
-use crate::trace::{ContactKind, Outcome, TraceEvent};
+use crate::trace::{ContactKind, ContactOutcome, TraceEvent};
 
 impl<O: Observer> Engine<'_, O> {
     /// A contact of type `c` arrived now; returns its trace key (`journey`, the journey
@@ -32,7 +32,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// The contact traced as `key` left the center now.
     #[inline(never)]
-    pub(super) fn trace_end(&mut self, key: u32, outcome: Outcome) {
+    pub(super) fn trace_end(&mut self, key: u32, outcome: ContactOutcome) {
         self.observer.trace(key, self.now, TraceEvent::End(outcome));
     }
 }
