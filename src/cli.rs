@@ -473,6 +473,13 @@ fn trace_target(args: &RunArgs, scenarios: &[Scenario]) -> Result<Option<(Output
         ))
         .into());
     }
+    if args.common.output.as_deref() == Some(path.as_path()) {
+        return Err(BadInput(format!(
+            "--trace {}: the same file as --output; give the trace a file of its own",
+            path.display()
+        ))
+        .into());
+    }
     let r = args.replication.unwrap_or(0);
     let n = scenarios[0].simulation.replications;
     if r >= n {

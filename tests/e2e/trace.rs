@@ -167,7 +167,7 @@ fn bad_trace_arguments_exit_2() {
     let ts = t.display().to_string();
     let s = fixture("snapshot/small.toml").display().to_string();
     let dir = d.path().display().to_string();
-    let cases: [(Vec<&str>, &str); 6] = [
+    let cases: [(Vec<&str>, &str); 7] = [
         (
             vec!["--trace", &ts, "--replication", "2"],
             "--replication 2",
@@ -180,6 +180,10 @@ fn bad_trace_arguments_exit_2() {
         (vec!["--replication", "0"], "--trace"),
         (vec!["--trace", &ts, &s], "one scenario"),
         (vec!["--trace", &dir], "directory"),
+        (
+            vec!["--trace", &ts, "--output", &ts],
+            "the same file as --output",
+        ),
     ];
     for (extra, says) in cases {
         let mut args = vec!["run", &s, "--quiet", "--format", "json"];
