@@ -69,6 +69,13 @@ struct RunArgs {
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
+    /// Also write one replication's contacts to this CSV file, one row each (columns in
+    /// docs/trace.md); written whole or not at all, like --output.
+    #[arg(long, value_parser = output_arg())]
+    trace: Option<PathBuf>,
+    /// The replication --trace writes, numbered from 0 as in the CSV output (default 0).
+    #[arg(long, requires = "trace", allow_negative_numbers = true)]
+    replication: Option<u32>,
 }
 
 /// Options shared by the simulating commands.
@@ -423,6 +430,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     let format = args.common.format()?;
     let options = args.common.export_options();
     let mut out = open_output(args.common.output.as_deref())?;
+    let trace = trace_target(&args, &scenarios)?;
     if format == Format::Csv {
         // Per-replication rows go out as replications finish (each scenario's summary after
         // its last one): memory stays flat however many replications there are.
@@ -444,8 +452,44 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
         report::exporter(format, options).write(&outcomes, &mut out)?;
     }
+    if let Some((file, r)) = trace {
+        let (file, _) = crate::trace::write_trace(&scenarios[0], r, file)?;
+        file.commit()?;
+    }
     out.commit()?;
     Ok(())
+}
+
+/// `--trace` and `--replication`, checked before the run: one scenario, a replication it
+/// has, and the trace file opened (see [`open_output`]).
+fn trace_target(args: &RunArgs, scenarios: &[Scenario]) -> Result<Option<(Output, u32)>> {
+    let Some(path) = &args.trace else {
+        return Ok(None);
+    };
+    if scenarios.len() != 1 {
+        return Err(BadInput(format!(
+            "--trace follows the contacts of one scenario, and {} were given: run it with one scenario file",
+            scenarios.len()
+        ))
+        .into());
+    }
+    if args.common.output.as_deref() == Some(path.as_path()) {
+        return Err(BadInput(format!(
+            "--trace {}: the same file as --output; give the trace a file of its own",
+            path.display()
+        ))
+        .into());
+    }
+    let r = args.replication.unwrap_or(0);
+    let n = scenarios[0].simulation.replications;
+    if r >= n {
+        return Err(BadInput(format!(
+            "--replication {r}: the run has {n} replication(s), numbered 0 to {}",
+            n - 1
+        ))
+        .into());
+    }
+    Ok(Some((open_output(Some(path))?, r)))
 }
 
 /// A run error as the CLI reports it: an over-budget run is bad input (exit 2).

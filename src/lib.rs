@@ -47,3 +47,4 @@ pub mod scenario;
 pub mod staff;
 pub mod stats;
 pub mod sweep;
+pub mod trace;

@@ -376,7 +376,9 @@ impl Calendar {
 
     /// Removes and returns the earliest event if it is due at or before `limit`: the engine
     /// passes its next external arrival, which goes after calendar events at equal times.
-    #[inline]
+    /// Always inlined: with a second engine instance in the binary (the contact trace's) the
+    /// heuristic would stop inlining it into the event loop (+3.5% instructions per call).
+    #[inline(always)]
     pub fn pop_not_after(&mut self, limit: f64) -> Option<(f64, Event)> {
         let control = self.timetable.next.0;
         match self.earliest() {

@@ -86,6 +86,10 @@ impl<O: Observer> Engine<'_, O> {
         let u: f64 = self.callbacks.streams[c].random();
         let accepted = u < cb.accept_probability;
         self.observer.callback_offered(contact.cell, accepted);
+        if O::TRACES {
+            let event = crate::trace::TraceEvent::Callback { accepted };
+            self.observer.trace(contact.journey, self.now, event);
+        }
         if !accepted {
             return;
         }
@@ -141,6 +145,11 @@ impl<O: Observer> Engine<'_, O> {
         for queue in &self.callbacks.queues {
             for contact in queue {
                 self.observer.left_in_queue(contact.cell);
+                if O::TRACES {
+                    let end = crate::trace::ContactOutcome::CallbackNotMade;
+                    let end = crate::trace::TraceEvent::End(end);
+                    self.observer.trace(contact.journey, self.now, end);
+                }
             }
         }
     }

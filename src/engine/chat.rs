@@ -93,6 +93,12 @@ impl Chat {
         }
     }
 
+    /// The person behind agent slot `agent` (a chat window's person; the slot itself when
+    /// chat is off).
+    pub fn person_of(&self, agent: u32) -> u32 {
+        self.slots.get(agent as usize).map_or(agent, |s| s.person)
+    }
+
     /// Group `g` holds several chats per person (only asked when `on`).
     #[inline]
     pub fn multi(&self, g: usize) -> bool {

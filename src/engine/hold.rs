@@ -105,6 +105,7 @@ pub(super) fn look_up_holds(
     c: usize,
     holds: u32,
     talk: f64,
+    trace: &mut impl FnMut(f64),
 ) -> (u32, f64, Option<f64>) {
     let hold_time = &scenario.experience.hold_time;
     let (mut held, mut hang_up) = (0.0, None);
@@ -113,6 +114,9 @@ pub(super) fn look_up_holds(
         if hang_up.is_none() {
             if let Some(p) = state.draw(scenario, c).filter(|&p| p < h) {
                 hang_up = Some((n, held + p));
+                trace(p);
+            } else {
+                trace(h);
             }
         }
         held += h;
@@ -197,6 +201,11 @@ impl<O: Observer> Engine<'_, O> {
         j.experience.holds += 1;
         j.experience.hold_s += hold;
         self.observer.approval_hold(a.cell, a.work, hold);
+        if O::TRACES {
+            let key = a.journey;
+            let event = crate::trace::TraceEvent::Hold(hold);
+            self.observer.trace(key, self.now, event);
+        }
         self.hung_up_on_hold(agent);
     }
 
@@ -210,6 +219,9 @@ impl<O: Observer> Engine<'_, O> {
         self.observer
             .talk_ended(cell, work, self.now - a.answered_at, a.holds, a.hold_time);
         self.observer.abandoned_on_hold(cell);
+        if O::TRACES {
+            self.trace_end(journey, crate::trace::ContactOutcome::AbandonedOnHold);
+        }
         self.line_freed(c);
         self.journeys[journey as usize].experience.abandons += 1;
         let p = self.scenario.customers.redial_probability;

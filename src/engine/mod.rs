@@ -35,11 +35,13 @@ mod routing;
 mod shifts;
 #[cfg(test)]
 mod tests;
+mod trace;
 
 use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
 use crate::stats::{Cell, Collector, Observer, ReplicationResult};
+use crate::trace::{ContactKind, ContactOutcome, TraceEvent};
 use calendar::{Calendar, Event};
 use journey::{Journey, NO_DECISION};
 use rand::RngExt;
@@ -527,6 +529,14 @@ impl<'s, O: Observer> Engine<'s, O> {
             0.0
         };
         self.observer.offered(cell, is_return);
+        if O::TRACES {
+            let kind = match (transfer, is_return) {
+                (true, _) => ContactKind::Transfer,
+                (false, true) => ContactKind::Return,
+                _ => ContactKind::First,
+            };
+            self.trace_arrival(c, Some(journey), kind, counted);
+        }
         if !transfer && self.blocked(c, cell, journey) {
             return;
         }
@@ -563,11 +573,21 @@ impl<'s, O: Observer> Engine<'s, O> {
             .as_ref()
             .map(|p| p.sample(&mut streams.patience));
         self.observer.offered(cell, false);
+        // Tracing: the plain path keeps no journey, so the field carries the trace key.
+        let journey = if O::TRACES {
+            let kind = match origin {
+                Some(_) => ContactKind::Transfer,
+                None => ContactKind::First,
+            };
+            self.trace_arrival(c, None, kind, counted)
+        } else {
+            0
+        };
         let contact = Contact {
             generation: 0,
             call_type: c as u32,
             cell,
-            journey: 0,
+            journey,
             origin: origin.unwrap_or(cell),
             first: origin.is_none(),
             arrival: now,
@@ -667,6 +687,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.release_contact(slot);
         self.waiting[c] -= 1;
         self.observer.abandoned(cell, wait);
+        if O::TRACES {
+            self.trace_end(journey, ContactOutcome::Abandoned);
+        }
         if self.plain {
             // Nobody redials in a plain scenario: the customer gives up.
             self.observer.journey_ended(origin, false, first);
@@ -713,6 +736,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         let scenario = self.scenario;
         let exp = &scenario.experience;
         let g = self.agents[agent as usize].group as usize;
+        if O::TRACES {
+            self.trace_answered(contact.journey, agent);
+        }
         let group = &scenario.agent_groups[g];
         let proficiency = group.proficiency_after(self.agents[agent as usize].calls);
         let journey = &mut self.journeys[contact.journey as usize];
@@ -731,13 +757,31 @@ impl<'s, O: Observer> Engine<'s, O> {
             holds = poisson(rng, mean_holds);
             if self.hold.on {
                 let cut;
-                (holds, hold_time, cut) =
-                    hold::look_up_holds(&mut self.hold, rng, scenario, c, holds, busy_for);
+                let (key, observer) = (contact.journey, &mut self.observer);
+                let mut trace = |h| {
+                    if O::TRACES {
+                        observer.trace(key, now, TraceEvent::Hold(h));
+                    }
+                };
+                (holds, hold_time, cut) = hold::look_up_holds(
+                    &mut self.hold,
+                    rng,
+                    scenario,
+                    c,
+                    holds,
+                    busy_for,
+                    &mut trace,
+                );
                 hang_up = cut.is_some();
                 busy_for = cut.unwrap_or(busy_for + hold_time);
             } else {
                 for _ in 0..holds {
-                    hold_time += exp.hold_time.sample(rng);
+                    let h = exp.hold_time.sample(rng);
+                    if O::TRACES {
+                        let hold = TraceEvent::Hold(h);
+                        self.observer.trace(contact.journey, now, hold);
+                    }
+                    hold_time += h;
                 }
                 busy_for += hold_time;
             }
@@ -799,6 +843,10 @@ impl<'s, O: Observer> Engine<'s, O> {
         a.answered_at = now;
         self.calendar
             .schedule(now + contact.handle, Event::TalkEnd { agent });
+        if O::TRACES {
+            self.agents[agent as usize].journey = contact.journey;
+            self.trace_answered(contact.journey, agent);
+        }
     }
 
     /// The agent puts the customer on hold and asks a supervisor (or queues for one).
@@ -839,6 +887,10 @@ impl<'s, O: Observer> Engine<'s, O> {
         j.experience.holds += 1;
         j.experience.hold_s += hold;
         self.observer.approval_hold(a.cell, a.work, hold);
+        if O::TRACES {
+            let key = a.journey;
+            self.observer.trace(key, self.now, TraceEvent::Hold(hold));
+        }
         match self.approval_queue.pop_front() {
             Some(next) => self.start_consult(next),
             None => self.supervisors_free += 1,
@@ -896,14 +948,24 @@ impl<'s, O: Observer> Engine<'s, O> {
                 escalated = true;
                 transfer_to = stuck_transfer;
             } else if resolved {
+                if O::TRACES {
+                    self.trace_end(journey, ContactOutcome::Resolved);
+                }
                 self.close_journey(journey, true);
             } else {
+                if O::TRACES {
+                    self.trace_end(journey, ContactOutcome::Unresolved);
+                }
                 let p = scenario.customers.callback_probability;
                 self.maybe_return(journey, c, p, false);
             }
         }
         if let Some(to) = transfer_to {
             self.observer.transferred(cell, work, escalated);
+            if O::TRACES {
+                let to = to as u32;
+                self.trace_end(journey, ContactOutcome::Transferred { to });
+            }
             let j = &mut self.journeys[journey as usize];
             j.experience.transfers += 1;
             j.transferring = true;
@@ -938,10 +1000,20 @@ impl<'s, O: Observer> Engine<'s, O> {
             (u < t.probability).then_some(t.to)
         });
         match transfer_to {
-            None => self.observer.served(cell, work, talk, origin, first),
+            None => {
+                self.observer.served(cell, work, talk, origin, first);
+                if O::TRACES {
+                    let key = self.agents[agent as usize].journey;
+                    self.trace_end(key, ContactOutcome::Resolved);
+                }
+            }
             Some(to) => {
                 self.observer.talk_ended(cell, work, talk, 0, 0.0);
                 self.observer.transferred(cell, work, false);
+                if O::TRACES {
+                    let key = self.agents[agent as usize].journey;
+                    self.trace_end(key, ContactOutcome::Transferred { to: to as u32 });
+                }
                 self.plain_contact_arrives(to, Some(origin));
             }
         }
@@ -962,6 +1034,10 @@ impl<'s, O: Observer> Engine<'s, O> {
                 let contact = &self.contacts[slot as usize];
                 if contact.generation == generation {
                     self.observer.left_in_queue(contact.cell);
+                    if O::TRACES {
+                        let end = TraceEvent::End(ContactOutcome::LeftInQueue);
+                        self.observer.trace(contact.journey, self.now, end);
+                    }
                 }
             }
         }

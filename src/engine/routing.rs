@@ -149,6 +149,9 @@ impl<O: Observer> Engine<'_, O> {
             return false;
         }
         self.observer.blocked(cell);
+        if O::TRACES {
+            self.trace_end(journey, crate::trace::ContactOutcome::Blocked);
+        }
         // Scored like an abandonment with no wait: the customer tried and was not served.
         self.journeys[journey as usize].experience.abandons += 1;
         let p = self.scenario.customers.redial_probability;

@@ -10,6 +10,7 @@
 
 use crate::model::experience::{JourneyExperience, Score, Scorer, JOURNEY_CLASSES};
 use crate::scenario::Scenario;
+use crate::trace::{ContactKind, TraceEvent};
 
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -398,6 +399,32 @@ pub trait Observer {
     /// `talk_ended`).
     #[inline]
     fn abandoned_on_hold(&mut self, _cell: Cell) {}
+    /// True for an observer that follows single contacts (the contact trace, see
+    /// [`crate::trace`]): only then does the engine report [`Observer::trace_arrival`] and
+    /// [`Observer::trace`]. A compile-time constant, so other observers pay nothing for it.
+    const TRACES: bool = false;
+    /// A contact of `call_type` arrived at `time` (`counted`: after warmup); returns the key
+    /// under which its [`Observer::trace`] events come: `key` when the engine has one (the
+    /// contact's journey slot, unique among contacts in the system), else one the observer
+    /// hands out. Only called when [`Observer::TRACES`].
+    #[inline]
+    fn trace_arrival(
+        &mut self,
+        key: Option<u32>,
+        call_type: usize,
+        kind: ContactKind,
+        time: f64,
+        counted: bool,
+    ) -> u32 {
+        let _ = (call_type, kind, time, counted);
+        key.unwrap_or(0)
+    }
+    /// Something happened at `time` to the traced contact `key`; after its
+    /// [`TraceEvent::End`] the key may be reused. Only called when [`Observer::TRACES`].
+    #[inline]
+    fn trace(&mut self, key: u32, time: f64, event: TraceEvent) {
+        let _ = (key, time, event);
+    }
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).

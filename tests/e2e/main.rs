@@ -20,6 +20,8 @@
 //!   the key path, never a panic.
 //! * `files`        — `--output` writes only regular files, whole; FIFOs and devices are written
 //!   through, never replaced; no temp file survives a failure.
+//! * `trace`        — `run --trace`: the contact trace's columns, rows reconciled with the
+//!   report, flat memory, bad arguments, a snapshot.
 //! * `signals`      — SIGINT/SIGTERM stop every long command within a second, exit 130/143,
 //!   leave no partial or temp file.
 //!
@@ -41,4 +43,5 @@ mod roster;
 mod signals;
 mod snapshots;
 mod staffing;
+mod trace;
 mod validation;
