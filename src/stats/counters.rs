@@ -77,6 +77,13 @@ pub struct Counters {
     pub blocked: u64,
     /// Answered contacts whose customer hung up while on hold (`hold_patience`).
     pub abandoned_on_hold: u64,
+    /// Day closes observed for this type (calendar scenarios with email or business-time
+    /// service levels; see `Observer::closed_with_backlog`).
+    pub closes: u64,
+    /// Σ over those closes of the items waiting or in service at closing.
+    pub backlog_at_close: u64,
+    /// Σ over those closes of the oldest such item's age, seconds (0 with no backlog).
+    pub oldest_age_at_close: f64,
 }
 
 impl Counters {
@@ -112,6 +119,9 @@ impl Counters {
         self.callback_delay += o.callback_delay;
         self.blocked += o.blocked;
         self.abandoned_on_hold += o.abandoned_on_hold;
+        self.closes += o.closes;
+        self.backlog_at_close += o.backlog_at_close;
+        self.oldest_age_at_close += o.oldest_age_at_close;
     }
 }
 
@@ -314,10 +324,40 @@ pub trait Observer {
     /// `talk_ended`).
     #[inline]
     fn abandoned_on_hold(&mut self, _cell: Cell) {}
+    /// The handling of this contact, whose type has a business-time service level, ended
+    /// within it (reported when its talk ends, just before `talk_ended`). No-op by default.
+    #[inline]
+    fn answered_in_business_time(&mut self, _cell: Cell) {}
+    /// The center closed with `backlog` items of the cell's type waiting or in service, the
+    /// oldest received `oldest_age` seconds ago (0 with none). The cell is (the last open
+    /// interval, call type); reported for email types and types with a business-time
+    /// service level, in calendar scenarios. No-op by default.
+    #[inline]
+    fn closed_with_backlog(&mut self, _cell: Cell, _backlog: u32, _oldest_age: f64) {}
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).
     fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64);
+}
+
+/// Per call type wait thresholds for [`Collector`] when some type sets its own
+/// `service_level_threshold` (−∞ for business time: never met at the answer); empty when
+/// every type uses `simulation.service_level_threshold`.
+fn type_thresholds(scenario: &Scenario) -> Vec<f64> {
+    use crate::model::SlThreshold;
+    let global = scenario.simulation.service_level_threshold;
+    let own = |t: SlThreshold| match t {
+        SlThreshold::Wait(w) => w,
+        _ => f64::NEG_INFINITY,
+    };
+    let types = &scenario.call_types;
+    if types
+        .iter()
+        .all(|c| c.service_level == SlThreshold::Wait(global))
+    {
+        return Vec::new();
+    }
+    types.iter().map(|c| own(c.service_level)).collect()
 }
 
 /// The observer behind every report: fills a [`ReplicationResult`] and scores journeys.
@@ -330,6 +370,10 @@ pub struct Collector<'s> {
     perfect: Score,
     /// The service-level threshold, seconds (read per answered contact: kept at hand).
     threshold: f64,
+    /// Per call type, when some type has its own threshold: its wait threshold, or −∞ for a
+    /// business-time one (judged at handling end instead). Empty otherwise, so the plain
+    /// path reads only `threshold`.
+    type_thresholds: Vec<f64>,
 }
 
 impl<'s> Collector<'s> {
@@ -345,6 +389,7 @@ impl<'s> Collector<'s> {
             scenario,
             perfect: scenario.experience.score(&JourneyExperience::PERFECT),
             threshold: sim.service_level_threshold,
+            type_thresholds: type_thresholds(scenario),
         }
     }
 
@@ -382,7 +427,12 @@ impl Observer for Collector<'_> {
 
     #[inline]
     fn answered(&mut self, cell: Cell, wait: f64) {
-        let threshold = self.threshold;
+        let threshold = match cell.index() {
+            Some(i) if !self.type_thresholds.is_empty() => {
+                self.type_thresholds[i % self.type_thresholds.len()]
+            }
+            _ => self.threshold,
+        };
         if let Some(t) = self.contact(cell) {
             t.answered += 1;
             t.wait_answered += wait;
@@ -509,6 +559,20 @@ impl Observer for Collector<'_> {
     fn abandoned_on_hold(&mut self, cell: Cell) {
         if let Some(t) = self.contact(cell) {
             t.abandoned_on_hold += 1;
+        }
+    }
+
+    fn answered_in_business_time(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.within_threshold += 1;
+        }
+    }
+
+    fn closed_with_backlog(&mut self, cell: Cell, backlog: u32, oldest_age: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.closes += 1;
+            t.backlog_at_close += u64::from(backlog);
+            t.oldest_age_at_close += oldest_age;
         }
     }
 

@@ -11,7 +11,7 @@ pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBui
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 33] = [
+pub const CONTACT_METRICS: [&str; 35] = [
     "offered",
     "answered",
     "abandoned",
@@ -45,6 +45,8 @@ pub const CONTACT_METRICS: [&str; 33] = [
     "block_rate",
     "abandoned_on_hold",
     "hold_abandon_rate",
+    "backlog_at_close",
+    "oldest_age_at_close_s",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
@@ -52,7 +54,7 @@ pub const CONTACT_METRICS: [&str; 33] = [
 /// model ([`crate::scenario::Scenario::experience_model`]); without one, the figures that
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
 /// come from defaults, not from anything the scenario says.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 35] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -88,6 +90,8 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 33] {
         ratio(c.blocked as f64, c.offered),
         Some(c.abandoned_on_hold as f64),
         ratio(c.abandoned_on_hold as f64, c.answered),
+        ratio(c.backlog_at_close as f64, c.closes),
+        ratio(c.oldest_age_at_close, c.closes),
     ];
     if !scored {
         m[FIRST_SCORED..END_SCORED].fill(None);
