@@ -12,14 +12,14 @@
 //! - at each day's close, each tracked type's backlog (waiting + in service) and the age of
 //!   its oldest item are reported.
 //!
-//! Off (and free) unless some type is an email or has a business-time threshold; then the
+//! Off (and free) unless some type is an email or has a service-level threshold of its own; then the
 //! engine takes its full path (same draws, same results as the fast one), and the only hooks
-//! are a boundary handler, one call when a contact starts and one when its talk ends.
+//! are a branch at each interval boundary, one call when a contact starts and one when its talk ends.
 
 use super::{Contact, Engine, BUSY};
 use crate::model::service_level::met_in_business_time;
 use crate::model::week::WeekClock;
-use crate::model::Channel;
+use crate::model::{Channel, SlThreshold};
 use crate::scenario::Scenario;
 use crate::stats::{Cell, Observer};
 
@@ -39,6 +39,9 @@ pub(super) struct Email {
     gated: Vec<bool>,
     /// Per call type: tracked (email or business-time threshold): backlog reported.
     tracked: Vec<bool>,
+    /// Per call type: its wait threshold for `Observer::answered_within` (−∞ for business
+    /// time, judged at handling end).
+    wait_threshold: Vec<f64>,
     /// Per agent slot: the call type and arrival time of the tracked item in hand (arrival
     /// NaN when none).
     in_hand: Vec<(u32, f64)>,
@@ -57,8 +60,19 @@ impl Email {
             .calendar
             .clone()
             .unwrap_or_else(|| WeekClock::always_open(crate::model::week::Weekday::Mon, 0.0));
+        let global = scenario.simulation.service_level_threshold;
+        let wait_threshold: Vec<f64> = types
+            .iter()
+            .map(|c| match c.service_level {
+                SlThreshold::Wait(w) => w,
+                _ => f64::NEG_INFINITY,
+            })
+            .collect();
         Email {
-            on: tracked.iter().any(|&t| t),
+            // A type with a threshold of its own also takes the full path (the plain one
+            // reports answers against the global threshold).
+            on: tracked.iter().any(|&t| t) || wait_threshold.iter().any(|&w| w != global),
+            wait_threshold,
             open: clock.is_open(0.0),
             calendar: scenario.calendar.is_some(),
             clock,
@@ -76,7 +90,7 @@ impl Email {
 }
 
 impl<O: Observer> Engine<'_, O> {
-    /// Interval `k` starts: the backlog is reported if the center just closed, the open
+    /// Interval `k` starts (called by `change_staffing`): the backlog is reported if the center just closed, the open
     /// flag follows the clock, headcount changes, and if it just opened idle agents take
     /// the emails that waited.
     #[inline(never)]
@@ -88,7 +102,7 @@ impl<O: Observer> Engine<'_, O> {
             self.report_backlog(k - 1);
         }
         self.email.open = open;
-        self.change_staffing(k);
+        self.staff_interval(k);
         if open && !was_open {
             self.work_waiting_email();
         }
@@ -158,6 +172,14 @@ impl<O: Observer> Engine<'_, O> {
             let cell = Cell::counted_if(counted, k, c, types);
             self.observer.closed_with_backlog(cell, backlog, age);
         }
+    }
+
+    /// `contact` reached an agent after `wait` seconds: reported against its type's own
+    /// wait threshold.
+    #[inline(never)]
+    pub(super) fn email_answered(&mut self, contact: &Contact, wait: f64) {
+        let threshold = self.email.wait_threshold[contact.call_type as usize];
+        self.observer.answered_within(contact.cell, wait, threshold);
     }
 
     /// `agent` starts `contact`: a tracked item is remembered as in hand.

@@ -415,7 +415,6 @@ impl<'s, O: Observer> Engine<'s, O> {
                 let c = self.journeys[journey as usize].call_type as usize;
                 self.contact_arrives(c, Some(journey));
             }
-            Event::Boundary { interval } if self.email.on => self.email_boundary(interval as usize),
             Event::Boundary { interval } => self.change_staffing(interval as usize),
             Event::WarmupEnd => {
                 self.integrate_all();
@@ -716,7 +715,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn start_full_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
-        self.observer.answered(contact.cell, wait);
+        if self.email.on {
+            self.email_answered(&contact, wait);
+        } else {
+            self.observer.answered(contact.cell, wait);
+        }
         let scenario = self.scenario;
         let exp = &scenario.experience;
         let g = self.agents[agent as usize].group as usize;

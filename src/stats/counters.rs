@@ -78,10 +78,12 @@ pub struct Counters {
     /// Answered contacts whose customer hung up while on hold (`hold_patience`).
     pub abandoned_on_hold: u64,
     /// Day closes observed for this type (calendar scenarios with email or business-time
-    /// service levels; see `Observer::closed_with_backlog`).
-    pub closes: u64,
-    /// Σ over those closes of the items waiting or in service at closing.
-    pub backlog_at_close: u64,
+    /// service levels; see `Observer::closed_with_backlog`). This and the next are `u32`
+    /// (saturating) so that `Counters` stays 256 bytes: a power of two keeps the per-event
+    /// cell indexing one shift on the hot path.
+    pub closes: u32,
+    /// Σ over those closes of the items waiting or in service at closing (saturating).
+    pub backlog_at_close: u32,
     /// Σ over those closes of the oldest such item's age, seconds (0 with no backlog).
     pub oldest_age_at_close: f64,
 }
@@ -119,8 +121,8 @@ impl Counters {
         self.callback_delay += o.callback_delay;
         self.blocked += o.blocked;
         self.abandoned_on_hold += o.abandoned_on_hold;
-        self.closes += o.closes;
-        self.backlog_at_close += o.backlog_at_close;
+        self.closes = self.closes.saturating_add(o.closes);
+        self.backlog_at_close = self.backlog_at_close.saturating_add(o.backlog_at_close);
         self.oldest_age_at_close += o.oldest_age_at_close;
     }
 }
@@ -273,6 +275,14 @@ pub trait Observer {
     fn queued(&mut self, cell: Cell);
     /// It reached an agent after `wait` seconds (0 when answered at once).
     fn answered(&mut self, cell: Cell, wait: f64);
+    /// [`Observer::answered`] for a contact whose call type has its own service-level
+    /// threshold: `threshold` seconds of waiting (−∞ for business time, judged when handling
+    /// ends instead: see `answered_in_business_time`). Reported instead of `answered`.
+    #[inline]
+    fn answered_within(&mut self, cell: Cell, wait: f64, threshold: f64) {
+        let _ = threshold;
+        self.answered(cell, wait);
+    }
     /// It hung up after waiting `wait` seconds.
     fn abandoned(&mut self, cell: Cell, wait: f64);
     /// An approval hold (supervisor consult, waiting for a supervisor included) of `hold`
@@ -340,26 +350,6 @@ pub trait Observer {
     fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64);
 }
 
-/// Per call type wait thresholds for [`Collector`] when some type sets its own
-/// `service_level_threshold` (−∞ for business time: never met at the answer); empty when
-/// every type uses `simulation.service_level_threshold`.
-fn type_thresholds(scenario: &Scenario) -> Vec<f64> {
-    use crate::model::SlThreshold;
-    let global = scenario.simulation.service_level_threshold;
-    let own = |t: SlThreshold| match t {
-        SlThreshold::Wait(w) => w,
-        _ => f64::NEG_INFINITY,
-    };
-    let types = &scenario.call_types;
-    if types
-        .iter()
-        .all(|c| c.service_level == SlThreshold::Wait(global))
-    {
-        return Vec::new();
-    }
-    types.iter().map(|c| own(c.service_level)).collect()
-}
-
 /// The observer behind every report: fills a [`ReplicationResult`] and scores journeys.
 #[derive(Debug, Clone)]
 pub struct Collector<'s> {
@@ -370,10 +360,6 @@ pub struct Collector<'s> {
     perfect: Score,
     /// The service-level threshold, seconds (read per answered contact: kept at hand).
     threshold: f64,
-    /// Per call type, when some type has its own threshold: its wait threshold, or −∞ for a
-    /// business-time one (judged at handling end instead). Empty otherwise, so the plain
-    /// path reads only `threshold`.
-    type_thresholds: Vec<f64>,
 }
 
 impl<'s> Collector<'s> {
@@ -389,7 +375,6 @@ impl<'s> Collector<'s> {
             scenario,
             perfect: scenario.experience.score(&JourneyExperience::PERFECT),
             threshold: sim.service_level_threshold,
-            type_thresholds: type_thresholds(scenario),
         }
     }
 
@@ -427,12 +412,17 @@ impl Observer for Collector<'_> {
 
     #[inline]
     fn answered(&mut self, cell: Cell, wait: f64) {
-        let threshold = match cell.index() {
-            Some(i) if !self.type_thresholds.is_empty() => {
-                self.type_thresholds[i % self.type_thresholds.len()]
-            }
-            _ => self.threshold,
-        };
+        let threshold = self.threshold;
+        if let Some(t) = self.contact(cell) {
+            t.answered += 1;
+            t.wait_answered += wait;
+            t.wait_all += wait;
+            t.within_threshold += (wait <= threshold) as u64;
+        }
+    }
+
+    #[inline]
+    fn answered_within(&mut self, cell: Cell, wait: f64, threshold: f64) {
         if let Some(t) = self.contact(cell) {
             t.answered += 1;
             t.wait_answered += wait;
@@ -570,8 +560,8 @@ impl Observer for Collector<'_> {
 
     fn closed_with_backlog(&mut self, cell: Cell, backlog: u32, oldest_age: f64) {
         if let Some(t) = self.contact(cell) {
-            t.closes += 1;
-            t.backlog_at_close += u64::from(backlog);
+            t.closes = t.closes.saturating_add(1);
+            t.backlog_at_close = t.backlog_at_close.saturating_add(backlog);
             t.oldest_age_at_close += oldest_age;
         }
     }
@@ -602,6 +592,12 @@ impl Observer for Collector<'_> {
 
 #[cfg(test)]
 mod tests {
+    /// A power-of-two size keeps cell indexing a shift on the hot path (see `closes`).
+    #[test]
+    fn counters_are_256_bytes() {
+        assert_eq!(std::mem::size_of::<super::Counters>(), 256);
+    }
+
     use super::*;
 
     fn scenario() -> Scenario {

@@ -90,8 +90,8 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 35] {
         ratio(c.blocked as f64, c.offered),
         Some(c.abandoned_on_hold as f64),
         ratio(c.abandoned_on_hold as f64, c.answered),
-        ratio(c.backlog_at_close as f64, c.closes),
-        ratio(c.oldest_age_at_close, c.closes),
+        ratio(f64::from(c.backlog_at_close), u64::from(c.closes)),
+        ratio(c.oldest_age_at_close, u64::from(c.closes)),
     ];
     if !scored {
         m[FIRST_SCORED..END_SCORED].fill(None);

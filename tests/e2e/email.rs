@@ -181,3 +181,33 @@ fn email_yields_to_live_channels_unless_prioritised() {
         asa(&explicit, "phone")
     );
 }
+
+/// A call type's own wait threshold replaces `simulation.service_level_threshold` for it
+/// alone: with "0s" the service level is exactly the share answered at once.
+#[test]
+fn a_type_threshold_overrides_the_simulation_one() {
+    let rep = run_text(
+        &SHARED
+            .replace(
+                "channel = \"email\"\n",
+                "service_level_threshold = \"0s\"\n",
+            )
+            .replace(
+                "[simulation]",
+                "[simulation]\nservice_level_threshold = \"1h\"",
+            ),
+        &[],
+    );
+    let mail = call_type(&rep, "mail");
+    let sl = defined(mail, "service_level", "mail").mean;
+    let waited = defined(mail, "wait_probability", "mail").mean;
+    assert!(
+        (sl - (1.0 - waited)).abs() < 1e-9,
+        "sl {sl} waited {waited}"
+    );
+    // The other type keeps the simulation's 1 hour: everyone is answered within it.
+    assert_eq!(
+        defined(call_type(&rep, "phone"), "service_level", "phone").mean,
+        1.0
+    );
+}
