@@ -391,6 +391,15 @@ impl<O: Observer, W: Write> Observer for Tracer<'_, O, W> {
         self.inner.queued(cell)
     }
     #[inline]
+    fn answered_within(&mut self, cell: Cell, wait: f64, threshold: f64) {
+        self.inner.answered_within(cell, wait, threshold);
+    }
+    fn answered_in_business_time(&mut self, cell: Cell) {
+        self.inner.answered_in_business_time(cell);
+    }
+    fn closed_with_backlog(&mut self, cell: Cell, backlog: u32, oldest_age: f64) {
+        self.inner.closed_with_backlog(cell, backlog, oldest_age);
+    }
     fn answered(&mut self, cell: Cell, wait: f64) {
         self.inner.answered(cell, wait)
     }

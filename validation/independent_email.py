@@ -109,7 +109,11 @@ def rep(seed):
     backlog_at_close = []
     pending = len(arrivals)
 
+    waits = []  # time until an agent takes it, emails received from week 2 on
+
     def start(now, a):
+        if a >= 7 * DAY:
+            waits.append(now - a)
         heapq.heappush(events, (now + r.expovariate(1.0 / HANDLE), 0, a))
 
     while events and pending > 0:
@@ -134,7 +138,7 @@ def rep(seed):
             while idle > 0 and queue:
                 idle -= 1
                 start(now, queue.pop(0))
-    return within_day / counted, within_4h / counted
+    return within_day / counted, within_4h / counted, counted, sum(waits) / len(waits)
 
 
 if __name__ == "__main__":
@@ -149,3 +153,5 @@ if __name__ == "__main__":
 
     print("within 1 business day", ci([x[0] for x in res]))
     print("within 4 business hours", ci([x[1] for x in res]))
+    print("emails counted", ci([x[2] for x in res]))
+    print("mean wait until an agent takes it, s", ci([x[3] for x in res]))

@@ -8,7 +8,8 @@
 //! - a freed agent takes the longest-waiting contact of its highest-priority skill that has
 //!   a queue;
 //! - optional extras, off by default: call-type priorities, overflow delays and a line limit
-//!   (`routing.rs`), hang-ups on hold (`hold.rs`).
+//!   (`routing.rs`), hang-ups on hold (`hold.rs`), email hours and business-time service levels
+//!   (`email.rs`).
 //!
 //! Inside a call (customer-experience model, `docs/model.md`): the agent's proficiency scales
 //! the talk time and sets the expected look-up holds; a decision beyond the agent's authority
@@ -27,6 +28,7 @@ mod busyness;
 pub mod calendar;
 mod callback;
 mod chat;
+mod email;
 mod hold;
 mod journey;
 #[cfg(test)]
@@ -264,6 +266,8 @@ struct Engine<'s, O: Observer> {
     rules: routing::Rules,
     /// Hang-ups on hold (see [`hold`]); off by default.
     hold: hold::HoldPatience,
+    /// Email and business-time service levels (see [`email`]); off by default.
+    email: email::Email,
     observer: O,
 }
 
@@ -360,9 +364,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             callbacks: callback::Callbacks::new(scenario, key),
             rules: routing::Rules::new(scenario),
             hold: hold::HoldPatience::new(scenario, key),
+            email: email::Email::new(scenario),
             observer,
         };
-        engine.plain = plain_mechanics(scenario) && !engine.rules.needs_full_path();
+        engine.plain =
+            plain_mechanics(scenario) && !engine.rules.needs_full_path() && !engine.email.on;
         engine.schedule_first_break();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
@@ -732,7 +738,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn start_full_service(&mut self, agent: u32, contact: Contact) {
         let now = self.now;
         let wait = now - contact.arrival;
-        self.observer.answered(contact.cell, wait);
+        if self.email.on {
+            self.email_answered(&contact, wait);
+        } else {
+            self.observer.answered(contact.cell, wait);
+        }
         let scenario = self.scenario;
         let exp = &scenario.experience;
         let g = self.agents[agent as usize].group as usize;
@@ -802,6 +812,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
 
         let counted = contact.cell != Cell::NONE;
+        if self.email.on {
+            self.email_started(agent, &contact);
+        }
         let a = &mut self.agents[agent as usize];
         a.call_type = contact.call_type;
         a.cell = contact.cell;
@@ -902,7 +915,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// agent starts after-call work or is free.
     #[inline(never)]
     fn talk_ends(&mut self, agent: u32) {
-        if self.hold.on && self.hold.take_hung_up(agent) {
+        let hung_up = self.hold.on && self.hold.take_hung_up(agent);
+        if self.email.on {
+            self.email_talk_ends(agent, hung_up);
+        }
+        if hung_up {
             return self.hung_up_on_hold(agent);
         }
         let scenario = self.scenario;

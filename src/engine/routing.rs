@@ -68,7 +68,10 @@ impl Rules {
             d.dedup();
         }
         let overflow = overflow_delays.iter().any(|d| !d.is_empty());
-        let prioritised = scenario.call_types.iter().any(|c| c.priority > 0);
+        let prioritised = scenario
+            .call_types
+            .iter()
+            .any(|c| c.priority > 0 || c.after_live);
         Rules {
             routed: overflow || prioritised,
             overflow,
@@ -183,6 +186,11 @@ impl<O: Observer> Engine<'_, O> {
     /// with a timer per distinct delay.
     #[inline(always)]
     pub(super) fn place_routed(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+        if self.email.held(c) {
+            // An email while the center is closed waits for the opening (see `email`).
+            self.enqueue(c, contact, patience);
+            return;
+        }
         if !self.rules.overflow {
             return self.place(c, contact, patience);
         }
@@ -236,6 +244,9 @@ impl<O: Observer> Engine<'_, O> {
     #[inline(never)]
     pub(super) fn overflow_due(&mut self, slot: u32) {
         let c = self.contacts[slot as usize].call_type as usize;
+        if self.email.held(c) {
+            return;
+        }
         while let Some(head) = self.live_head(c) {
             let arrival = self.contacts[head as usize].arrival;
             let Some((agent, g)) = self.longest_idle_eligible(c, arrival) else {
@@ -292,16 +303,19 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// [`Engine::next_waiting`] with priorities and overflow: among group `g`'s skills
-    /// whose oldest waiting contact it may take (waited at least the group's delay), the one
-    /// of highest priority, earlier skills winning ties; that contact leaves its queue.
+    /// whose oldest waiting contact it may take (waited at least the group's delay; not an
+    /// email while the center is closed), the one of highest priority, earlier skills winning
+    /// ties; at equal priority an email type without an explicit priority comes after live
+    /// types (`after_live`). That contact leaves its queue.
     #[inline(never)]
     pub(super) fn next_waiting_routed(&mut self, g: usize) -> Option<Contact> {
         let scenario = self.scenario;
         let group = &scenario.agent_groups[g];
-        let mut best: Option<(u32, usize)> = None;
+        let mut best: Option<(u64, usize)> = None;
         for (k, &c) in group.skills.iter().enumerate() {
-            let priority = scenario.call_types[c].priority;
-            if best.is_some_and(|(p, _)| p >= priority) {
+            let ct = &scenario.call_types[c];
+            let priority = u64::from(ct.priority) << 1 | u64::from(!ct.after_live);
+            if best.is_some_and(|(p, _)| p >= priority) || self.email.held(c) {
                 continue;
             }
             let Some(head) = self.live_head(c) else {

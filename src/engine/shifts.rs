@@ -181,6 +181,15 @@ impl<O: Observer> Engine<'_, O> {
     /// Applies interval `k`'s headcount to every group (the contract's shift-change rules).
     #[inline(never)]
     pub(super) fn change_staffing(&mut self, k: usize) {
+        if self.email.on {
+            // Opening and closing for email and backlogs: see `email`.
+            return self.email_boundary(k);
+        }
+        self.staff_interval(k);
+    }
+
+    /// [`Engine::change_staffing`]'s headcount change itself.
+    pub(super) fn staff_interval(&mut self, k: usize) {
         self.integrate_all();
         self.interval = k;
         let scenario = self.scenario;

@@ -6,11 +6,13 @@
 
 mod dist;
 pub mod experience;
+pub mod service_level;
 mod shift;
 pub mod week;
 
 pub use dist::Dist;
 pub use experience::{CustomerBehaviour, ExperienceParams, Supervisors};
+pub use service_level::SlThreshold;
 pub use shift::BreakSlot;
 
 /// A fixed-probability transfer after service to another call type's queue.
@@ -55,6 +57,12 @@ pub struct CallType {
     /// How long a customer on hold (look-up or approval) waits before hanging up; drawn
     /// afresh for each hold. `None`: held customers never hang up.
     pub hold_patience: Option<Dist>,
+    /// This type's service-level threshold: `simulation.service_level_threshold` as a wait
+    /// unless the type sets its own (a wait or business time, docs/model.md "Email").
+    pub service_level: SlThreshold,
+    /// Worked after live channels of the same `priority`: an email type without an explicit
+    /// `priority` (a free agent takes voice and chat first). False for every other type.
+    pub after_live: bool,
 }
 
 /// A call type's channel. Only chat changes the mechanics: an agent of a group with
@@ -66,7 +74,8 @@ pub enum Channel {
     Voice,
     /// A chat: one of up to `max_concurrent` in an agent's hands.
     Chat,
-    /// An email: deferred work, no patience.
+    /// An email: deferred work with no patience, worked only while the center is open and,
+    /// by default, after live channels (docs/model.md, "Email").
     Email,
 }
 

@@ -127,12 +127,15 @@ impl Scenario {
                     .filter(|g| g.skills.contains(&c))
                     .map(|g| g.staffing[k] * Scenario::windows(ct, g))
                     .sum();
-                (ct.patience.is_none() && load > 0.0 && load >= agents as f64).then_some(Overload {
-                    interval: k,
-                    call_type: Some(c),
-                    load,
-                    agents,
-                })
+                // Email is deferred work: its backlog across closed hours is by design.
+                let deferred = ct.channel == crate::model::Channel::Email;
+                (ct.patience.is_none() && !deferred && load > 0.0 && load >= agents as f64)
+                    .then_some(Overload {
+                        interval: k,
+                        call_type: Some(c),
+                        load,
+                        agents,
+                    })
             });
             let total = || {
                 let load: f64 = self
@@ -140,6 +143,7 @@ impl Scenario {
                     .iter()
                     .zip(&rates)
                     .enumerate()
+                    .filter(|(_, (c, _))| c.channel != crate::model::Channel::Email)
                     .map(|(i, (c, r))| r * agent_work(i, c))
                     .sum();
                 let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();

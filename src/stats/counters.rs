@@ -86,12 +86,21 @@ pub struct Counters {
     pub revenue_upside: f64,
     /// Journeys with at least one hold (the other class sizes follow from the counts above:
     /// see [`Counters::class_customers`]).
-    pub held_journeys: u64,
+    pub held_journeys: u32,
     /// Journeys with at least one transfer.
-    pub transferred_journeys: u64,
+    pub transferred_journeys: u32,
     /// Per journey class ([`JOURNEY_CLASSES`] order): the scored sums; each scored journey
     /// adds to three.
     pub classes: [ClassTally; JOURNEY_CLASSES.len()],
+    /// Day closes observed for this type (calendar scenarios with email or business-time
+    /// service levels; see `Observer::closed_with_backlog`). This and the next are `u32`
+    /// (saturating) so that `Counters` stays a power of two (512 bytes): a power of two keeps the per-event
+    /// cell indexing one shift on the hot path.
+    pub closes: u32,
+    /// Σ over those closes of the items waiting or in service at closing (saturating).
+    pub backlog_at_close: u32,
+    /// Σ over those closes of the oldest such item's age, seconds (0 with no backlog).
+    pub oldest_age_at_close: f64,
 }
 
 /// The scored sums of one journey class (e.g. `held`) in one cell, which its per-class
@@ -157,10 +166,15 @@ impl Counters {
         self.top_box += o.top_box;
         self.word_of_mouth_people += o.word_of_mouth_people;
         self.revenue_upside += o.revenue_upside;
-        self.held_journeys += o.held_journeys;
-        self.transferred_journeys += o.transferred_journeys;
+        self.held_journeys = self.held_journeys.saturating_add(o.held_journeys);
+        self.transferred_journeys = self
+            .transferred_journeys
+            .saturating_add(o.transferred_journeys);
         for (a, b) in self.classes.iter_mut().zip(&o.classes) {
             a.add(b);
+            self.closes = self.closes.saturating_add(o.closes);
+            self.backlog_at_close = self.backlog_at_close.saturating_add(o.backlog_at_close);
+            self.oldest_age_at_close += o.oldest_age_at_close;
         }
     }
 
@@ -172,10 +186,10 @@ impl Counters {
             0 => self.first_contact_resolved,
             1 => self.resolved.saturating_sub(self.first_contact_resolved),
             2 => c.saturating_sub(self.resolved),
-            3 => self.held_journeys,
-            4 => c.saturating_sub(self.held_journeys),
-            5 => self.transferred_journeys,
-            _ => c.saturating_sub(self.transferred_journeys),
+            3 => u64::from(self.held_journeys),
+            4 => c.saturating_sub(u64::from(self.held_journeys)),
+            5 => u64::from(self.transferred_journeys),
+            _ => c.saturating_sub(u64::from(self.transferred_journeys)),
         }
     }
 
@@ -348,6 +362,14 @@ pub trait Observer {
     fn queued(&mut self, cell: Cell);
     /// It reached an agent after `wait` seconds (0 when answered at once).
     fn answered(&mut self, cell: Cell, wait: f64);
+    /// [`Observer::answered`] for a contact whose call type has its own service-level
+    /// threshold: `threshold` seconds of waiting (−∞ for business time, judged when handling
+    /// ends instead: see `answered_in_business_time`). Reported instead of `answered`.
+    #[inline]
+    fn answered_within(&mut self, cell: Cell, wait: f64, threshold: f64) {
+        let _ = threshold;
+        self.answered(cell, wait);
+    }
     /// It hung up after waiting `wait` seconds.
     fn abandoned(&mut self, cell: Cell, wait: f64);
     /// An approval hold (supervisor consult, waiting for a supervisor included) of `hold`
@@ -425,6 +447,16 @@ pub trait Observer {
     fn trace(&mut self, key: u32, time: f64, event: TraceEvent) {
         let _ = (key, time, event);
     }
+    /// The handling of this contact, whose type has a business-time service level, ended
+    /// within it (reported when its talk ends, just before `talk_ended`). No-op by default.
+    #[inline]
+    fn answered_in_business_time(&mut self, _cell: Cell) {}
+    /// The center closed with `backlog` items of the cell's type waiting or in service, the
+    /// oldest received `oldest_age` seconds ago (0 with none). The cell is (the last open
+    /// interval, call type); reported for email types and types with a business-time
+    /// service level, in calendar scenarios. No-op by default.
+    #[inline]
+    fn closed_with_backlog(&mut self, _cell: Cell, _backlog: u32, _oldest_age: f64) {}
     /// Within [warmup, horizon]: group `group` was busy for `busy` and staffed for `staffed`
     /// agent-seconds of `interval` (since the last such report; reported when the interval
     /// ends and when recording starts or stops, so a few times per interval at most).
@@ -516,6 +548,16 @@ impl Observer for Collector<'_> {
     }
 
     #[inline]
+    fn answered_within(&mut self, cell: Cell, wait: f64, threshold: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.answered += 1;
+            t.wait_answered += wait;
+            t.wait_all += wait;
+            t.within_threshold += (wait <= threshold) as u64;
+        }
+    }
+
+    #[inline]
     fn abandoned(&mut self, cell: Cell, wait: f64) {
         if let Some(t) = self.contact(cell) {
             t.abandoned += 1;
@@ -596,8 +638,10 @@ impl Observer for Collector<'_> {
         t.top_box += score.top_box;
         t.word_of_mouth_people += score.word_of_mouth_people;
         t.revenue_upside += score.upside;
-        t.held_journeys += (j.holds > 0) as u64;
-        t.transferred_journeys += (j.transfers > 0) as u64;
+        t.held_journeys = t.held_journeys.saturating_add((j.holds > 0) as u32);
+        t.transferred_journeys = t
+            .transferred_journeys
+            .saturating_add((j.transfers > 0) as u32);
         let net = score.promoter - score.detractor;
         for k in score.class.indexes() {
             let c = &mut t.classes[k];
@@ -617,7 +661,7 @@ impl Observer for Collector<'_> {
             t.customers += 1;
             t.resolved += resolved as u64;
             t.first_contact_resolved += resolved as u64;
-            t.transferred_journeys += !first_contact as u64;
+            t.transferred_journeys = t.transferred_journeys.saturating_add(!first_contact as u32);
         }
     }
 
@@ -653,6 +697,20 @@ impl Observer for Collector<'_> {
         }
     }
 
+    fn answered_in_business_time(&mut self, cell: Cell) {
+        if let Some(t) = self.contact(cell) {
+            t.within_threshold += 1;
+        }
+    }
+
+    fn closed_with_backlog(&mut self, cell: Cell, backlog: u32, oldest_age: f64) {
+        if let Some(t) = self.contact(cell) {
+            t.closes = t.closes.saturating_add(1);
+            t.backlog_at_close = t.backlog_at_close.saturating_add(backlog);
+            t.oldest_age_at_close += oldest_age;
+        }
+    }
+
     #[inline]
     fn callback_offered(&mut self, cell: Cell, accepted: bool) {
         if let Some(t) = self.contact(cell) {
@@ -679,6 +737,13 @@ impl Observer for Collector<'_> {
 
 #[cfg(test)]
 mod tests {
+    /// A power-of-two size keeps cell indexing a shift on the hot path (see `closes`): 512
+    /// bytes since the journey-class tallies (7 × 32 bytes) joined the queueing counts.
+    #[test]
+    fn counters_are_512_bytes() {
+        assert_eq!(std::mem::size_of::<super::Counters>(), 512);
+    }
+
     use super::*;
 
     fn scenario() -> Scenario {

@@ -13,7 +13,7 @@ pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBui
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
-pub const CONTACT_METRICS: [&str; 36] = [
+pub const CONTACT_METRICS: [&str; 38] = [
     "offered",
     "answered",
     "abandoned",
@@ -50,6 +50,8 @@ pub const CONTACT_METRICS: [&str; 36] = [
     "block_rate",
     "abandoned_on_hold",
     "hold_abandon_rate",
+    "backlog_at_close",
+    "oldest_age_at_close_s",
 ];
 
 /// The contact metrics of one tally, in [`CONTACT_METRICS`] order; a ratio with a zero
@@ -58,7 +60,7 @@ pub const CONTACT_METRICS: [&str; 36] = [
 /// only journey scoring produces (csat through word_of_mouth_net) are `None`: they would
 /// come from defaults, not from anything the scenario says. `revenue_upside` is the sum of
 /// the spend premium: the report nulls it when the premium is off.
-pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 36] {
+pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 38] {
     let ratio = |num: f64, den: u64| (den > 0).then(|| num / den as f64);
     let mut m = [
         Some(c.offered as f64),
@@ -97,6 +99,8 @@ pub fn contact_metrics(c: &Counters, scored: bool) -> [Option<f64>; 36] {
         ratio(c.blocked as f64, c.offered),
         Some(c.abandoned_on_hold as f64),
         ratio(c.abandoned_on_hold as f64, c.answered),
+        ratio(f64::from(c.backlog_at_close), u64::from(c.closes)),
+        ratio(c.oldest_age_at_close, u64::from(c.closes)),
     ];
     if !scored {
         m[FIRST_SCORED..SCORED_END].fill(None);

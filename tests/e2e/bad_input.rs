@@ -98,6 +98,9 @@ bad_scenarios! {
     channel_unknown: "channel_unknown.toml"
         => ["call_types[0].channel", "fax", "\"voice\", \"chat\", \"email\""];
     lines_zero: "lines_zero.toml" => ["simulation.lines", "from 1"];
+    email_patience: "email_patience.toml" => ["call_types[0].patience", "no patience"];
+    sl_threshold_business_week: "sl_threshold_business_week.toml"
+        => ["call_types[0].service_level_threshold", "business week", "\"N business days\""];
     priority_negative: "priority_negative.toml" => ["call_types[1].priority", "whole number from 0"];
     priority_fraction: "priority_fraction.toml" => ["call_types[1].priority", "whole number", "1.5"];
     overflow_unknown_call_type: "overflow_unknown_call_type.toml"
@@ -145,6 +148,8 @@ fn every_bad_fixture_has_a_test() {
         "overflow_skill_not_in_group.toml",
         "overflow_negative.toml",
         "hold_patience_negative.toml",
+        "email_patience.toml",
+        "sl_threshold_business_week.toml",
     ];
     let mut on_disk: Vec<String> = fixtures_in("bad")
         .iter()

@@ -317,10 +317,14 @@ fn the_bundled_week_has_clock_labels_and_availability() {
     assert_eq!(intervals[0]["start"], "Mon 08:00");
     assert_eq!(intervals[0]["start_s"], 0);
     assert_eq!(intervals[1]["start"], "Mon 08:30");
-    // Mon 20:00 is closed: nothing offered, nobody scheduled.
+    // Mon 20:00 is closed: nobody scheduled; only email arrives (voice and chat profiles
+    // cover open hours), and it waits for Tuesday's 08:00 opening (≥ 11.5 h).
     let night = &intervals[24];
     assert_eq!(night["start"], "Mon 20:00");
-    assert_eq!(night["metrics"]["offered"]["mean"], 0.0);
+    let offered = night["metrics"]["offered"]["mean"].as_f64().unwrap();
+    assert!(offered > 0.0 && offered < 10.0, "{offered}");
+    let asa = night["metrics"]["asa_s"]["mean"].as_f64().unwrap();
+    assert!(asa > 11.5 * 3600.0, "{asa}");
     assert_eq!(
         night["agent_groups"]["phone"]["scheduled_agents"]["mean"],
         0.0

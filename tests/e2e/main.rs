@@ -10,6 +10,8 @@
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
 //!   equal each file alone; output formats.
+//! * `email`        — email (deferred work) and business-time service levels against an
+//!   independent simulator; emails wait for the opening and yield to live channels.
 //! * `erlang_table` — `ccsim erlang` over a range of headcounts, with a target.
 //! * `html`         — the self-contained HTML report.
 //! * `snapshots`    — insta snapshots of every report format, and the output regressions.
@@ -34,6 +36,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod docs;
+mod email;
 mod erlang_table;
 mod files;
 mod html;

@@ -7,6 +7,7 @@
 mod channels;
 mod checks;
 mod distribution;
+mod email;
 mod loyalty;
 
 pub use checks::MAX_REPLICATIONS;
@@ -350,7 +351,11 @@ fn build_call_type(
         }
     };
     if let (Some(cal), Some(_)) = (cal, c.arrival_rate) {
-        week::mask_rates(cal, sim, &mut arrival_rates);
+        if c.channel.as_deref() == Some("email") {
+            email::around_the_clock(cal, sim, &mut arrival_rates);
+        } else {
+            week::mask_rates(cal, sim, &mut arrival_rates);
+        }
     }
     let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time, Unit::Seconds)?;
     if handle_time.mean() <= 0.0 {
@@ -430,6 +435,7 @@ fn build_call_type(
         ));
     }
     let (channel, callback) = channels::call_type_channel(cx, i, c)?;
+    let (service_level, after_live) = email::call_type_email(cx, sim, cal, i, c, channel)?;
     let priority = match c.priority {
         None => 0,
         Some(p) if (0..=MAX_PRIORITY).contains(&p) => p as u32,
@@ -450,6 +456,8 @@ fn build_call_type(
     Ok(CallType {
         priority,
         hold_patience,
+        service_level,
+        after_live,
         name: c.name.clone(),
         arrival_rates,
         handle_time,

@@ -103,6 +103,8 @@ pub struct RawCallType {
     pub priority: Option<i64>,
     /// How long held customers wait before hanging up.
     pub hold_patience: Option<RawDistribution>,
+    /// This type's own service-level threshold: a duration or business time.
+    pub service_level_threshold: Option<String>,
 }
 
 /// A call type's `callback` table (virtual hold).
