@@ -492,7 +492,7 @@ fn sweep_whole(
                 rows[i].extend(csvfile::replication_rows(p.index, &p.labels, r, b));
             }
             PointEvent::Replication(..) => {}
-            PointEvent::Done(o) => outcomes[i] = Some(o),
+            PointEvent::Done(o) => outcomes[i] = Some(*o),
         }
         Ok(())
     })

@@ -266,7 +266,7 @@ pub enum PointEvent<'a> {
     /// Replication `r` was folded in; the builder's values are that replication's.
     Replication(u32, &'a OutcomeBuilder),
     /// The point's last replication was folded in: its summary.
-    Done(Outcome),
+    Done(Box<Outcome>),
 }
 
 /// Runs every replication of every point on the one shared runner and calls
@@ -368,7 +368,7 @@ where
                     .unwrap_or_else(|e| e.into_inner())
                     .retain(|(j, _)| *j != i);
                 if let Some((_, b)) = building.take() {
-                    on_event(i, PointEvent::Done(b.finish()))?;
+                    on_event(i, PointEvent::Done(Box::new(b.finish())))?;
                 }
                 finished += 1;
                 bar.set_message(format!("{finished}/{} points", points.len()));
@@ -466,7 +466,7 @@ mod tests {
             };
             let summary = run_points(&s, &points, ctl, |i, e| {
                 if let PointEvent::Done(o) = e {
-                    out[i] = Some(o);
+                    out[i] = Some(*o);
                 }
                 Ok(())
             })
