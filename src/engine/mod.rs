@@ -29,6 +29,7 @@ mod callback;
 mod chat;
 mod hold;
 mod journey;
+mod program;
 #[cfg(test)]
 mod queue_tests;
 mod routing;
@@ -262,6 +263,8 @@ struct Engine<'s, O: Observer> {
     rules: routing::Rules,
     /// Hang-ups on hold (see [`hold`]); off by default.
     hold: hold::HoldPatience,
+    /// Training cohorts and attrition over days (see [`program`]); off by default.
+    program: program::ProgramState,
     observer: O,
 }
 
@@ -279,6 +282,7 @@ fn plain_mechanics(scenario: &Scenario) -> bool {
         })
         && customers.callback_probability == 0.0
         && customers.redial_probability == 0.0
+        && scenario.program.is_none()
 }
 
 impl<'s, O: Observer> Engine<'s, O> {
@@ -358,8 +362,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             callbacks: callback::Callbacks::new(scenario, key),
             rules: routing::Rules::new(scenario),
             hold: hold::HoldPatience::new(scenario, key),
+            program: program::ProgramState::new(scenario, key),
             observer,
         };
+        if engine.program.on {
+            engine.program_roster();
+        }
         engine.plain = plain_mechanics(scenario) && !engine.rules.needs_full_path();
         engine.schedule_first_break();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
@@ -714,7 +722,11 @@ impl<'s, O: Observer> Engine<'s, O> {
         let exp = &scenario.experience;
         let g = self.agents[agent as usize].group as usize;
         let group = &scenario.agent_groups[g];
-        let proficiency = group.proficiency_after(self.agents[agent as usize].calls);
+        let calls = self.agents[agent as usize].calls;
+        let proficiency = match self.program.curve(agent) {
+            Some(curve) => curve.at(calls),
+            None => group.proficiency_after(calls),
+        };
         let journey = &mut self.journeys[contact.journey as usize];
         journey.experience.wait_s += wait;
 

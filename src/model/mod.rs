@@ -6,6 +6,7 @@
 
 mod dist;
 pub mod experience;
+pub mod program;
 mod shift;
 pub mod week;
 
