@@ -143,3 +143,82 @@ pub(super) fn program(
         discount_rate,
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Scenario, ScenarioError};
+
+    fn error(program: &str) -> (String, String) {
+        let text = format!(
+            "[simulation]\ninterval = \"1h\"\n[calendar]\nstart = \"Mon 00:00\"\ndays = 14\n\
+             [[call_types]]\nname = \"a\"\narrival_rate = 10.0\nhandle_time = {{ distribution = \"constant\", value = \"5m\" }}\n\
+             [[agent_groups]]\nname = \"g\"\nskills = [\"a\"]\nagents = 10\nproficiency = 0.7\n{program}"
+        );
+        match Scenario::from_toml_str(&text, "t.toml", "t") {
+            Err(ScenarioError::Invalid { path, message, .. }) => (path, message),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    fn cohort(extra: &str) -> String {
+        format!("[[program.cohorts]]\ngroup = \"g\"\nagents = 3\nstart_day = 2\ndays = 5\n{extra}")
+    }
+
+    #[test]
+    fn bad_program_keys_name_their_path() {
+        let c = |k: &str, v: &str| cohort("").replace(&format!("{k} = "), &format!("{k} = {v} #"));
+        let cases = [
+            (
+                c("days", "13"),
+                "program.cohorts[0].days",
+                "within the run's 14 days",
+            ),
+            (c("agents", "11"), "program.cohorts[0].agents", "1 to 10"),
+            (
+                c("start_day", "-1"),
+                "program.cohorts[0].start_day",
+                "0 to 13",
+            ),
+            (
+                cohort("trainer_cost = -5.0"),
+                "program.cohorts[0].trainer_cost",
+                "≥ 0",
+            ),
+            (
+                cohort("cost_per_trainee_day = -1.0"),
+                "program.cohorts[0].cost_per_trainee_day",
+                "≥ 0",
+            ),
+            (
+                cohort("proficiency = 1.5"),
+                "program.cohorts[0].proficiency",
+                "[0, 1]",
+            ),
+            (
+                c("group", "\"x\""),
+                "program.cohorts[0].group",
+                "no agent group",
+            ),
+            (
+                "[[program.attrition]]\ngroup = \"g\"\nannual_rate = 1.0\n".to_string(),
+                "program.attrition[0].annual_rate",
+                "[0, 1)",
+            ),
+            (
+                "[[program.attrition]]\ngroup = \"g\"\nannual_rate = -0.1\n".to_string(),
+                "program.attrition[0].annual_rate",
+                "[0, 1)",
+            ),
+            (
+                "[program]\ndiscount_rate = -0.1\n".to_string(),
+                "program.discount_rate",
+                "≥ 0",
+            ),
+        ];
+        for (program, path, allowed) in cases {
+            let (p, m) = error(&program);
+            assert_eq!(p, path, "{program}");
+            assert!(m.contains(allowed), "{path}: {m}");
+        }
+    }
+}
