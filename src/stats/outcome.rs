@@ -313,6 +313,17 @@ impl Layout {
         overall_names().position(|m| m == metric)
     }
 
+    /// Days with a `day:N` scope (0 without a program).
+    pub fn days(&self) -> usize {
+        self.days.len()
+    }
+
+    /// Index of `metric` of day `d` in the value vector (`None` without such a day).
+    pub fn day_index(&self, d: usize, metric: &str) -> Option<usize> {
+        let i = super::days::DAY_METRICS.iter().position(|m| *m == metric)?;
+        (d < self.days.len()).then(|| self.day_base() + d * super::days::DAY_LEN + i)
+    }
+
     /// Index of `metric` of interval `k` in the value vector.
     pub fn interval_index(&self, k: usize, metric: &str) -> Option<usize> {
         let i = interval_names().position(|m| m == metric)?;
