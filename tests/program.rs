@@ -8,7 +8,9 @@ use ccsim::scenario::Scenario;
 use std::path::Path;
 
 fn load(name: &str, replications: u32) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
     let mut s = Scenario::from_file(&path).expect("bundled scenario");
     s.simulation.replications = replications;
     s
@@ -22,7 +24,12 @@ fn program_training_beats_baseline_on_fcr_with_a_paired_ci() {
     // 12 weeks of days with weekday labels, costs kept apart.
     assert_eq!(paired.b.days.len(), 84);
     assert_eq!(paired.b.day_labels[7], "Mon");
-    let day = |d: usize, m: &str| paired.b.days[d].get(m).and_then(|m| m.estimate).map(|e| e.mean);
+    let day = |d: usize, m: &str| {
+        paired.b.days[d]
+            .get(m)
+            .and_then(|m| m.estimate)
+            .map(|e| e.mean)
+    };
     // Class days book their one-off cost (trainer on the first day + 6 trainee-days).
     assert_eq!(day(7, "program_cost"), Some(2000.0 + 6.0 * 240.0));
     assert_eq!(day(8, "program_cost"), Some(6.0 * 240.0));

@@ -99,10 +99,11 @@ impl DayLayout {
         for (d, &(first, end)) in self.ranges.iter().enumerate() {
             let mut day = Counters::default();
             let mut staffing = 0.0;
-            for k in first..end {
-                day.add(&intervals[k]);
-                for g in 0..ng {
-                    staffing += r.staffed[k * ng + g] * self.cost_per_second[g];
+            for (k, cell) in intervals.iter().enumerate().take(end).skip(first) {
+                day.add(cell);
+                let staffed = &r.staffed[k * ng..(k + 1) * ng];
+                for (s, cost) in staffed.iter().zip(&self.cost_per_second) {
+                    staffing += s * cost;
                 }
             }
             let v = &mut out[d * DAY_LEN..(d + 1) * DAY_LEN];
