@@ -44,3 +44,75 @@ fn program_training_beats_baseline_on_fcr_with_a_paired_ci() {
     // Pays back only after the first class began (day 7).
     assert!(payback.mean > 7.0 && payback.mean < 84.0, "{payback:?}");
 }
+
+fn ccsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("ccsim runs")
+}
+
+#[test]
+fn json_days_and_csv_day_rows() {
+    let out = ccsim(&[
+        "run",
+        "scenarios/program_training.toml",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let days = v["days"]
+        .as_array()
+        .or_else(|| v["scenarios"][0]["days"].as_array())
+        .expect("days[]");
+    assert_eq!(days.len(), 84);
+    assert_eq!(days[7]["day"], 7);
+    assert_eq!(days[7]["label"], "Mon");
+    for m in [
+        "service_level",
+        "csat_top_box",
+        "fcr_rate",
+        "churn_rate",
+        "staffing_cost",
+        "program_cost",
+    ] {
+        let e = &days[7]["metrics"][m];
+        assert!(e["mean"].is_number() && e["ci95"].is_array(), "{m}: {e}");
+    }
+    let out = ccsim(&[
+        "run",
+        "scenarios/program_training.toml",
+        "--replications",
+        "2",
+        "--format",
+        "csv",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("day:7"));
+}
+
+#[test]
+fn bad_program_input_exits_2_naming_the_key() {
+    let dir = std::env::temp_dir().join(format!("ccsim-program-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/program_training.toml"),
+    )
+    .unwrap()
+    .replace("annual_rate = 0.35", "annual_rate = 1.0");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = ccsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("program.attrition[0].annual_rate"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
