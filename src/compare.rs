@@ -45,6 +45,9 @@ pub struct Money {
     /// Horizons until the training investment is paid back by the net benefit (None when
     /// there is no investment or no benefit).
     pub payback_horizons: Option<f64>,
+    /// Both scenarios run a training program: NPV and payback in days of B − A's daily
+    /// cash flow (see [`crate::money`]).
+    pub program: Option<crate::money::ProgramMoney>,
 }
 
 /// Everything `ccsim compare` reports.
@@ -101,6 +104,7 @@ pub fn compare(p: &Paired) -> Comparison {
             revenue_at_risk_change: revenue,
             net_benefit_per_horizon: net,
             payback_horizons: payback,
+            program: p.program_money,
         },
     }
 }

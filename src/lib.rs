@@ -40,6 +40,7 @@ pub mod compare;
 pub mod engine;
 pub mod experiment;
 pub mod model;
+pub mod money;
 pub mod output;
 pub mod report;
 pub mod rng;

@@ -47,6 +47,8 @@ pub enum Purpose {
     Breaks = 18,
     /// Hold patience of held customers (`hold_patience`), one draw per hold.
     HoldPatience = 14,
+    /// Who leaves at each day start under attrition (`[[program.attrition]]`; index: group).
+    Attrition = 16,
 }
 
 /// Identifies one replication of one experiment point.

@@ -51,6 +51,15 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
     emit(&text, args.common.output.as_deref())
 }
 
+/// A money figure: `{ "mean", "ci95", "assumption_range" }`.
+fn money_estimate(e: &crate::money::MoneyEstimate) -> Value {
+    json!({
+        "mean": e.mean,
+        "ci95": [e.ci95.0, e.ci95.1],
+        "assumption_range": [e.assumption_range.0, e.assumption_range.1],
+    })
+}
+
 fn estimate(e: &Option<Estimate>) -> Value {
     match e {
         Some(e) => json!({"mean": e.mean, "ci95": [e.ci95.0, e.ci95.1]}),
@@ -76,7 +85,7 @@ pub fn comparison_json(c: &Comparison) -> Value {
         })
         .collect();
     let money = &c.money;
-    json!({
+    let mut out = json!({
         "a": c.a,
         "b": c.b,
         "replications": c.replications,
@@ -88,7 +97,17 @@ pub fn comparison_json(c: &Comparison) -> Value {
             "net_benefit_per_horizon": money.net_benefit_per_horizon,
             "payback_horizons": money.payback_horizons,
         },
-    })
+    });
+    // Training programs (both scenarios): NPV and payback of the daily cash flow; payback
+    // is null when no replication paid back within the run.
+    if let (Some(p), Some(m)) = (money.program, out["money"].as_object_mut()) {
+        m.insert("npv".into(), money_estimate(&p.npv));
+        m.insert(
+            "payback_days".into(),
+            p.payback_days.map_or(Value::Null, |e| money_estimate(&e)),
+        );
+    }
+    out
 }
 
 fn comparison_csv(c: &Comparison) -> String {

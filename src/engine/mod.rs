@@ -31,6 +31,7 @@ mod chat;
 mod email;
 mod hold;
 mod journey;
+mod program;
 #[cfg(test)]
 mod queue_tests;
 mod routing;
@@ -268,6 +269,8 @@ struct Engine<'s, O: Observer> {
     hold: hold::HoldPatience,
     /// Email and business-time service levels (see [`email`]); off by default.
     email: email::Email,
+    /// Training cohorts and attrition over days (see [`program`]); off by default.
+    program: program::ProgramState,
     observer: O,
 }
 
@@ -285,6 +288,7 @@ fn plain_mechanics(scenario: &Scenario) -> bool {
         })
         && customers.callback_probability == 0.0
         && customers.redial_probability == 0.0
+        && scenario.program.is_none()
 }
 
 impl<'s, O: Observer> Engine<'s, O> {
@@ -365,8 +369,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             rules: routing::Rules::new(scenario),
             hold: hold::HoldPatience::new(scenario, key),
             email: email::Email::new(scenario),
+            program: program::ProgramState::new(scenario, key),
             observer,
         };
+        if engine.program.on {
+            engine.program_roster();
+        }
         engine.plain =
             plain_mechanics(scenario) && !engine.rules.needs_full_path() && !engine.email.on;
         engine.schedule_first_break();
@@ -750,7 +758,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.trace_answered(contact.journey, agent);
         }
         let group = &scenario.agent_groups[g];
-        let proficiency = group.proficiency_after(self.agents[agent as usize].calls);
+        let calls = self.agents[agent as usize].calls;
+        let proficiency = match self.program.curve(agent) {
+            Some(curve) => curve.at(calls),
+            None => group.proficiency_after(calls),
+        };
         let journey = &mut self.journeys[contact.journey as usize];
         journey.experience.wait_s += wait;
 

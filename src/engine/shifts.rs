@@ -175,6 +175,9 @@ impl<O: Observer> Engine<'_, O> {
         self.integrate(g);
         self.groups[g].present -= 1;
         self.groups[g].counts[PRESENT] -= 1.0;
+        if self.program.on && self.program.is_in_class(agent) {
+            return self.program_holds(agent, g);
+        }
         self.groups[g].off_shift.push(agent);
     }
 
@@ -192,11 +195,16 @@ impl<O: Observer> Engine<'_, O> {
     pub(super) fn staff_interval(&mut self, k: usize) {
         self.integrate_all();
         self.interval = k;
+        if self.program.on {
+            self.program_boundary(k);
+        }
         let scenario = self.scenario;
         for (g, spec) in scenario.agent_groups.iter().enumerate() {
+            // Trainees in class are off the phones (0 without a program).
+            let scheduled = spec.staffing[k].saturating_sub(self.program.in_class_today(g));
             let target = match &mut self.availability.groups[g].shrinkage {
-                None => spec.staffing[k] as i64,
-                Some(rng) => present_after_shrinkage(rng, spec.staffing[k], spec.shrinkage),
+                None => scheduled as i64,
+                Some(rng) => present_after_shrinkage(rng, scheduled, spec.shrinkage),
             };
             let group = &self.groups[g];
             let on_break = self.availability.groups[g].on_break as i64;

@@ -151,6 +151,8 @@ pub struct Paired {
     pub b: Outcome,
     /// B − A by value index of `layout`.
     diffs: Vec<Option<Estimate>>,
+    /// Both run a training program: NPV and payback of B − A's daily cash flow.
+    pub program_money: Option<crate::money::ProgramMoney>,
     layout: Layout,
 }
 
@@ -175,6 +177,8 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
     let reps = a.simulation.replications.min(b.simulation.replications) as usize;
     let (mut ba, mut bb) = (OutcomeBuilder::new(a), OutcomeBuilder::new(b));
     let mut paired = PairedBuilder::new(ba.layout(), bb.layout());
+    let discount = b.program.as_ref().map_or(0.0, |p| p.discount_rate);
+    let mut cash = crate::money::ProgramCashFlow::new(ba.layout(), bb.layout(), discount);
     let bar = runner.progress_bar(2 * reps as u64, "replications");
     let done = runner.ordered(
         reps,
@@ -189,6 +193,9 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
             ba.add(&ra);
             bb.add(&rb);
             paired.add(&ba, &bb);
+            if let Some(c) = &mut cash {
+                c.add(&ba, &bb);
+            }
             Ok(())
         },
     )?;
@@ -198,6 +205,7 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
     }
     Ok(Paired {
         diffs: paired.finish(),
+        program_money: cash.and_then(|c| c.finish()),
         layout: ba.layout().clone(),
         a: ba.finish(),
         b: bb.finish(),

@@ -6,6 +6,7 @@
 
 mod dist;
 pub mod experience;
+pub mod program;
 pub mod service_level;
 mod shift;
 pub mod week;

@@ -109,6 +109,25 @@ pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result
         j.end_object()?;
     }
     j.end_array()?;
+    // Training programs: per-day metrics (`day`, weekday `label` with a calendar).
+    if !o.days.is_empty() {
+        j.key("days")?;
+        j.begin_array()?;
+        for (d, scope) in o.days.iter().enumerate() {
+            j.element()?;
+            j.begin_object()?;
+            j.key("day")?;
+            j.uint(d as u64)?;
+            if let Some(label) = o.day_labels.get(d) {
+                j.key("label")?;
+                j.string(label)?;
+            }
+            j.key("metrics")?;
+            write_scope(j, scope)?;
+            j.end_object()?;
+        }
+        j.end_array()?;
+    }
     j.end_object()
 }
 

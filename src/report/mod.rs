@@ -13,6 +13,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod table;
+pub mod weeks;
 
 use crate::experiment::{Outcome, Scope};
 use std::io::{self, Write};

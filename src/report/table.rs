@@ -58,6 +58,12 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
             out.push_str(&interval_table(o, width));
         }
     }
+    for o in outcomes {
+        if let Some(weeks) = super::weeks::week_table(o, width) {
+            out.push('\n');
+            out.push_str(&weeks);
+        }
+    }
     out.push('\n');
     out.push_str(&wrap(
         "± is the half-width of the 95% confidence interval over replications.",

@@ -84,6 +84,8 @@ pub struct Scenario {
     /// scenario) journeys are not scored: satisfaction, loyalty and money figures would come
     /// from defaults only, so they are reported as undefined.
     pub experience_model: bool,
+    /// `[program]`: training cohorts and attrition over the run's days (`None`: none).
+    pub program: Option<Box<crate::model::program::Program>>,
 }
 
 /// An interval where a queue without abandonment cannot keep up (see

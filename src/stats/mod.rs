@@ -3,6 +3,7 @@
 //! (mean and Student-t 95% confidence interval).
 
 mod counters;
+pub mod days;
 mod outcome;
 
 pub use counters::{

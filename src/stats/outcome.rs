@@ -73,6 +73,11 @@ pub struct Outcome {
     /// journey's first contact). Read them with [`Outcome::classes`] and
     /// [`Outcome::call_type_classes`]. One vector, so an `Outcome` stays small to move.
     pub journey_classes: Vec<Scope>,
+    /// With a `[program]`: one scope per day (`day:N`, metrics [`super::days::DAY_METRICS`]);
+    /// empty otherwise.
+    pub days: Vec<Scope>,
+    /// With a `[program]` and a `[calendar]`: each day's weekday (`"Mon"`); else empty.
+    pub day_labels: Vec<String>,
 }
 
 impl Outcome {
@@ -137,6 +142,9 @@ pub struct Layout {
     labels: Vec<String>,
     /// The spend premium is on: `revenue_upside` is reported (else null).
     upside: bool,
+    /// With a `[program]`: per day, its intervals `[first, end)`, label and one-off program
+    /// cost (empty otherwise: no day scopes). See [`super::days`].
+    days: super::days::DayLayout,
 }
 
 impl Layout {
@@ -206,7 +214,16 @@ impl Layout {
                     .collect()
             }),
             upside: s.experience_model && s.experience.spend_premium.is_some(),
+            days: super::days::DayLayout::new(s),
         }
+        .with_day_names()
+    }
+
+    /// Appends the `day:N` scope names (none without a program).
+    fn with_day_names(mut self) -> Layout {
+        self.names
+            .extend((0..self.days.len()).map(|d| format!("day:{d}")));
+        self
     }
 
     /// Number of values per replication.
@@ -216,6 +233,7 @@ impl Layout {
             + self.groups * GROUP_LEN
             + self.intervals * (INTERVAL_LEN + self.groups * INTERVAL_GROUP_LEN)
             + (1 + self.call_types) * CLASSES * CLASS_LEN
+            + self.days.len() * super::days::DAY_LEN
     }
 
     /// Number of scopes.
@@ -244,8 +262,20 @@ impl Layout {
         self.interval_group_base() + self.intervals * self.groups * INTERVAL_GROUP_LEN
     }
 
+    fn day_base(&self) -> usize {
+        self.class_base() + (1 + self.call_types) * CLASSES * CLASS_LEN
+    }
+
     /// The metric names of scope `s` (by index in report order).
     fn metrics_of(&self, s: usize) -> &[&'static str] {
+        let classes_end = 1
+            + self.call_types
+            + self.groups
+            + self.intervals * (1 + self.groups)
+            + (1 + self.call_types) * CLASSES;
+        if s >= classes_end {
+            return &super::days::DAY_METRICS;
+        }
         let kind = match s {
             0 => 0,
             s if s <= self.call_types => 1,
@@ -281,6 +311,17 @@ impl Layout {
     /// Index of `metric` of the `overall` scope in the value vector.
     pub fn overall_index(&self, metric: &str) -> Option<usize> {
         overall_names().position(|m| m == metric)
+    }
+
+    /// Days with a `day:N` scope (0 without a program).
+    pub fn days(&self) -> usize {
+        self.days.len()
+    }
+
+    /// Index of `metric` of day `d` in the value vector (`None` without such a day).
+    pub fn day_index(&self, d: usize, metric: &str) -> Option<usize> {
+        let i = super::days::DAY_METRICS.iter().position(|m| *m == metric)?;
+        (d < self.days.len()).then(|| self.day_base() + d * super::days::DAY_LEN + i)
     }
 
     /// Index of `metric` of interval `k` in the value vector.
@@ -464,6 +505,11 @@ impl OutcomeBuilder {
                 .copy_from_slice(&group_metrics(&t.groups[g]));
             v[base + GROUP_LEN - 1] = Some(l.group_cost[g]);
         }
+        if !l.days.is_empty() {
+            let base = l.day_base();
+            l.days
+                .fill(r, &t.intervals, l.scored, l.upside, &mut v[base..]);
+        }
     }
 
     /// The summary of every replication added.
@@ -520,7 +566,8 @@ impl OutcomeBuilder {
         } else {
             rest.chunks(l.groups).map(<[Scope]>::to_vec).collect()
         };
-        let journey_classes = scopes.collect();
+        let journey_classes = scopes.by_ref().take((1 + l.call_types) * CLASSES).collect();
+        let days = scopes.collect();
         Outcome {
             scenario: self.scenario.clone(),
             seed: self.seed,
@@ -532,6 +579,8 @@ impl OutcomeBuilder {
             interval_groups,
             interval_labels: l.labels.clone(),
             journey_classes,
+            days,
+            day_labels: l.days.labels(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod checks;
 mod distribution;
 mod email;
 mod loyalty;
+mod program;
 
 pub use checks::MAX_REPLICATIONS;
 mod sections;
@@ -164,6 +165,13 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
     if let Some(m) = raw.name.as_deref().and_then(control_characters) {
         return Err(cx.err("name", m));
     }
+    let program = program::program(
+        &cx,
+        &raw.program,
+        &agent_groups,
+        calendar.as_ref().map(|c| &c.clock),
+        simulation.horizon,
+    )?;
     let name = raw
         .name
         .filter(|n| !n.trim().is_empty())
@@ -179,6 +187,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         experience,
         experience_model,
         calendar: calendar.map(|c| c.clock),
+        program,
     })
 }
 

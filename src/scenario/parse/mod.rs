@@ -8,6 +8,7 @@
 
 mod messages;
 pub(crate) mod raw;
+pub(crate) mod raw_program;
 pub(crate) mod raw_week;
 
 use super::build;

@@ -39,6 +39,8 @@ pub struct RawScenario {
     /// The `[[shifts]]` tables (default: none).
     #[serde(default)]
     pub shifts: Vec<RawShift>,
+    /// The `[program]` table: training cohorts and attrition over the run's days.
+    pub program: Option<super::raw_program::RawProgram>,
 }
 
 /// The `[simulation]` table.
