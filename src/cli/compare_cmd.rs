@@ -43,7 +43,8 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
     let text = match format {
         Format::Json => json_text(&comparison_json(&comparison)),
         Format::Csv => comparison_csv(&comparison),
-        Format::Table | Format::Html => comparison_table(
+        Format::Html => crate::report::manager::page(&comparison, &paired),
+        Format::Table => comparison_table(
             &comparison,
             super::terminal_width(args.common.output.is_none()),
         ),
