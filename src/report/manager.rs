@@ -7,7 +7,7 @@
 //! The page renders what the comparison holds and says plainly what it does not (e.g. "no
 //! program over weeks in these scenarios"), so it never draws a chart from invented figures.
 
-use crate::compare::{Comparison, MetricComparison};
+use crate::compare::{AssumedMoney, Comparison, MetricComparison, StaffingSaving};
 use crate::experiment::Paired;
 use crate::stats::{Estimate, Scope};
 use std::fmt::Write;
@@ -178,7 +178,12 @@ fn est_cell(e: &Option<Estimate>, unit: Unit) -> String {
 }
 
 /// The page for a paired comparison.
-pub fn page(c: &Comparison, p: &Paired) -> String {
+pub fn page(
+    c: &Comparison,
+    p: &Paired,
+    assumed: Option<&AssumedMoney>,
+    saving: Option<&StaffingSaving>,
+) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -200,7 +205,31 @@ pub fn page(c: &Comparison, p: &Paired) -> String {
         c.replications
     );
     headline(&mut h, c);
+    if let Some(s) = saving {
+        let d = s.diff_agent_hours;
+        let _ = writeln!(
+            h,
+            "<h2>The hard saving: staff needed</h2><p class=\"big\" id=\"hard-saving\">To meet \
+             {} in {}, A needs <b>{:.0}</b> agent-hours a day (peak {:.0} agents) and B \
+             <b>{:.0}</b> (peak {:.0}): B − A = <b>{:+.0}</b> agent-hours, 95% interval \
+             [{:+.0}, {:+.0}] over {} paired staffing searches. <span class=\"me\">measured\
+             </span></p>",
+            esc(&s.targets.join(", ")),
+            esc(&s.group),
+            s.a_agent_hours.mean,
+            s.a_peak_agents,
+            s.b_agent_hours.mean,
+            s.b_peak_agents,
+            d.mean,
+            d.ci95.0,
+            d.ci95.1,
+            s.seeds
+        );
+    }
     waterfall(&mut h, c, p);
+    if let Some(m) = assumed {
+        uncertainty(&mut h, m);
+    }
     classes(&mut h, p);
     let _ = writeln!(
         h,
@@ -412,6 +441,100 @@ fn bar(
         650.0 + 8.0,
         y + row_h / 2.0,
         fmt_diff(end - start, Unit::Money)
+    );
+}
+
+/// Each money figure with the simulation CI and the assumption interval, then the sensitivity
+/// (tornado) chart of net benefit per day: one bar per ranged assumption, low → high.
+fn uncertainty(h: &mut String, m: &AssumedMoney) {
+    let _ = writeln!(
+        h,
+        "<h2>How sure: simulation noise and assumptions</h2><table class=\"head\"><tr>\
+         <th>figure</th><th>value</th><th>simulation 95% interval</th><th>assumption range \
+         ({} draws)</th><th>basis</th></tr>",
+        m.draws
+    );
+    let pair = |p: Option<(f64, f64)>, unit: &dyn Fn(f64) -> String| {
+        p.map_or_else(
+            || "n/a".into(),
+            |(lo, hi)| format!("[{}, {}]", unit(lo), unit(hi)),
+        )
+    };
+    let cash = |v: f64| fmt_diff(v, Unit::Money);
+    let days = |v: f64| format!("{v:.1} days");
+    for (label, f, unit) in [
+        (
+            "Revenue at risk, B − A",
+            &m.revenue_at_risk_change,
+            &cash as &dyn Fn(f64) -> String,
+        ),
+        ("Net benefit per day", &m.net_benefit, &cash),
+        ("Payback of the training investment", &m.payback, &days),
+    ] {
+        let Some(f) = f else { continue };
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"d\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            unit(f.mean),
+            pair(f.ci95, unit),
+            pair(f.assumption_range, unit),
+            basis(true)
+        );
+    }
+    h.push_str("</table>\n<h3>Which assumption moves net benefit most</h3>\n");
+    let swings = &m.sensitivity_net_benefit;
+    if swings.is_empty() {
+        h.push_str(
+            "<p class=\"note\" id=\"no-ranges\">No assumption is given as a range in these \
+             scenarios, so the assumption interval is a point. Give one as \
+             <code>{ low = …, mode = …, high = … }</code> (e.g. <code>customers.customer_value\
+             </code>) to see it here.</p>\n",
+        );
+        return;
+    }
+    let lo = swings
+        .iter()
+        .flat_map(|s| [s.at_low, s.at_high])
+        .fold(0.0_f64, f64::min);
+    let hi = swings
+        .iter()
+        .flat_map(|s| [s.at_low, s.at_high])
+        .fold(0.0_f64, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let (x0, x1) = (260.0, 640.0);
+    let x = |v: f64| x0 + (v - lo) / span * (x1 - x0);
+    let height = 30.0 * swings.len() as f64 + 30.0;
+    let _ = writeln!(
+        h,
+        "<svg class=\"chart\" width=\"760\" height=\"{height}\" viewBox=\"0 0 760 {height}\" \
+         role=\"img\" aria-label=\"sensitivity of net benefit\">\
+         <line x1=\"{0:.1}\" y1=\"5\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"zero\"/>",
+        x(0.0),
+        height - 20.0
+    );
+    for (i, s) in swings.iter().enumerate() {
+        let y = 8.0 + 30.0 * i as f64;
+        let (a, b) = (s.at_low.min(s.at_high), s.at_low.max(s.at_high));
+        let _ = writeln!(
+            h,
+            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"20\" class=\"gain as\"/>\
+             <text x=\"250\" y=\"{:.1}\" class=\"lab\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{} … {}</text>",
+            x(a),
+            (x(b) - x(a)).max(1.0),
+            y + 10.0,
+            esc(&s.key),
+            x1 + 8.0,
+            y + 10.0,
+            cash(s.at_low),
+            cash(s.at_high)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">net benefit per day, low → high</text></svg>",
+        x0,
+        height - 5.0
     );
 }
 
