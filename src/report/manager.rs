@@ -506,7 +506,7 @@ fn uncertainty(h: &mut String, m: &AssumedMoney) {
     let height = 30.0 * swings.len() as f64 + 30.0;
     let _ = writeln!(
         h,
-        "<svg class=\"chart\" width=\"760\" height=\"{height}\" viewBox=\"0 0 760 {height}\" \
+        "<svg class=\"chart\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\" \
          role=\"img\" aria-label=\"sensitivity of net benefit\">\
          <line x1=\"{0:.1}\" y1=\"5\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"zero\"/>",
         x(0.0),
