@@ -130,11 +130,11 @@ impl CommonArgs {
         }
     }
 
-    /// The output format, refusing `html` for commands other than `run`.
+    /// The output format, refusing `html` for commands other than `run` and `compare`.
     fn format_for(&self, command: &str) -> Result<Format> {
         match self.format()? {
-            Format::Html if command != "run" => Err(BadInput(format!(
-                "--format html is available for `ccsim run` only, not for `ccsim {command}`"
+            Format::Html if command != "run" && command != "compare" => Err(BadInput(format!(
+                "--format html is available for `ccsim run` and `ccsim compare` only, not for `ccsim {command}`"
             ))
             .into()),
             f => Ok(f),

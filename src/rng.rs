@@ -47,6 +47,9 @@ pub enum Purpose {
     Breaks = 18,
     /// Hold patience of held customers (`hold_patience`), one draw per hold.
     HoldPatience = 14,
+    /// Draws of the assumption ranges for money re-scoring (index 0); never used while
+    /// simulating.
+    AssumptionDraws = 15,
     /// Who leaves at each day start under attrition (`[[program.attrition]]`; index: group).
     Attrition = 16,
 }

@@ -1,11 +1,16 @@
 //! `ccsim compare A.toml B.toml`: both scenarios with common random numbers, B − A per metric
 //! with a paired 95% interval, and the money view.
 
+use super::BadInput;
 use super::{emit, CommonArgs};
-use crate::compare::{compare, Comparison, MetricComparison};
+use crate::compare::{
+    assumed_money, compare, staffing_saving, AssumedMoney, Comparison, MetricComparison,
+    MoneyFigure, StaffingSaving,
+};
 use crate::experiment::run_paired;
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
+use crate::staff::Target;
 use crate::stats::Estimate;
 use anyhow::Result;
 use clap::Args;
@@ -19,6 +24,21 @@ pub(super) struct CompareArgs {
     a: PathBuf,
     /// Alternative scenario; differences are B − A.
     b: PathBuf,
+    /// Draws of the assumption ranges (e.g. `customers.customer_value = { low, mode, high }`)
+    /// for each money figure's assumption interval; re-scoring, not re-simulating.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    assumption_draws: u32,
+    /// The hard saving: also search the agents each scenario needs to meet this target
+    /// (`service_level>=0.8`, as for `ccsim staff --target`; repeat for several) in the
+    /// `--staffing-group`, and report the agent-hours of A and B and their difference.
+    #[arg(long = "staffing-target", value_name = "TARGET")]
+    staffing_target: Vec<String>,
+    /// The agent group whose staffing is searched (default: the only group).
+    #[arg(long = "staffing-group", value_name = "NAME")]
+    staffing_group: Option<String>,
+    /// Independent paired searches behind the saving's interval (different base seeds).
+    #[arg(long = "staffing-seeds", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    staffing_seeds: u32,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -38,15 +58,77 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
         b.simulation.seed = a.simulation.seed;
         b.simulation.replications = a.simulation.replications;
     }
+    let targets: Vec<Target> = args
+        .staffing_target
+        .iter()
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|m| BadInput(format!("--staffing-target {t:?}: {m}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let group = match (&args.staffing_group, a.agent_groups.as_slice()) {
+        (Some(g), _) => Some(g.clone()),
+        (None, [only]) => Some(only.name.clone()),
+        (None, _) if targets.is_empty() => None,
+        (None, groups) => {
+            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            return Err(BadInput(format!(
+                "--staffing-target needs --staffing-group NAME: {} has several agent groups ({})",
+                a.source,
+                names.join(", ")
+            ))
+            .into());
+        }
+    };
     let paired = run_paired(&a, &b, args.common.run_options()).map_err(super::run_error)?;
-    let comparison = compare(&paired);
-    let text = match format {
-        Format::Json => json_text(&comparison_json(&comparison)),
-        Format::Csv => comparison_csv(&comparison),
-        Format::Table | Format::Html => comparison_table(
-            &comparison,
-            super::terminal_width(args.common.output.is_none()),
+    let saving = match group {
+        Some(g) if !targets.is_empty() => Some(
+            staffing_saving(
+                &a,
+                &b,
+                &g,
+                &targets,
+                args.staffing_seeds,
+                &args.common.run_options(),
+            )
+            .map_err(super::staff_cmd::staff_error)?,
         ),
+        _ => None,
+    };
+    let comparison = compare(&paired);
+    let assumed = assumed_money(
+        &comparison,
+        a.customers.customer_value_range,
+        b.customers.customer_value_range,
+        a.simulation.seed,
+        args.assumption_draws as usize,
+    );
+    let text = match format {
+        Format::Json => {
+            let mut v = comparison_json(&comparison);
+            if let Some(m) = v["money"].as_object_mut() {
+                m.extend(assumed_json(&assumed));
+                if let Some(s) = &saving {
+                    m.insert("staffing".into(), saving_json(s));
+                }
+            }
+            json_text(&v)
+        }
+        Format::Csv => comparison_csv(&comparison),
+        Format::Html => {
+            crate::report::manager::page(&comparison, &paired, Some(&assumed), saving.as_ref())
+        }
+        Format::Table => {
+            let mut t = comparison_table(
+                &comparison,
+                super::terminal_width(args.common.output.is_none()),
+            );
+            t.push_str(&assumed_table(&assumed));
+            if let Some(s) = &saving {
+                t.push_str(&saving_text(s));
+            }
+            t
+        }
     };
     emit(&text, args.common.output.as_deref())
 }
@@ -223,4 +305,127 @@ fn short(v: f64) -> String {
     } else {
         format!("{v:.4}")
     }
+}
+
+/// A money figure: `{"mean", "ci95", "assumption_range", "basis": "assumed"}` (null when
+/// undefined, e.g. no payback).
+fn figure_json(f: &Option<MoneyFigure>) -> Value {
+    match f {
+        Some(f) => json!({
+            "mean": f.mean,
+            "ci95": f.ci95.map(|(lo, hi)| [lo, hi]),
+            "assumption_range": f.assumption_range.map(|(lo, hi)| [lo, hi]),
+            "basis": "assumed",
+        }),
+        None => Value::Null,
+    }
+}
+
+/// The assumption-propagated money keys added to `money`: each figure with both intervals,
+/// the draws used, and the sensitivity table (widest swing first).
+fn assumed_json(m: &AssumedMoney) -> serde_json::Map<String, Value> {
+    let swings = |v: &[crate::model::assumptions::Swing]| -> Value {
+        v.iter()
+            .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
+            .collect()
+    };
+    let mut out = serde_json::Map::new();
+    out.insert("assumption_draws".into(), json!(m.draws));
+    out.insert(
+        "revenue_at_risk".into(),
+        figure_json(&m.revenue_at_risk_change),
+    );
+    out.insert("net_benefit".into(), figure_json(&m.net_benefit));
+    out.insert("payback".into(), figure_json(&m.payback));
+    out.insert(
+        "sensitivity".into(),
+        json!({
+            "net_benefit": swings(&m.sensitivity_net_benefit),
+            "payback": swings(&m.sensitivity_payback),
+        }),
+    );
+    out
+}
+
+/// The money figures with both intervals, then the sensitivity table.
+fn assumed_table(m: &AssumedMoney) -> String {
+    let mut out = format!(
+        "\nmoney with both intervals (simulation 95% CI; assumption 95% range over {} draws)\n",
+        m.draws
+    );
+    let pair = |p: Option<(f64, f64)>| {
+        p.map_or_else(
+            || "n/a".to_string(),
+            |(lo, hi)| format!("[{lo:.2}, {hi:.2}]"),
+        )
+    };
+    for (label, f) in [
+        (
+            "revenue at risk change (assumed)",
+            &m.revenue_at_risk_change,
+        ),
+        ("net benefit per day (assumed)", &m.net_benefit),
+        ("payback, days (assumed)", &m.payback),
+    ] {
+        if let Some(f) = f {
+            let _ = writeln!(
+                out,
+                "  {label:<34} {:>12.2}  sim {}  assumptions {}",
+                f.mean,
+                pair(f.ci95),
+                pair(f.assumption_range)
+            );
+        }
+    }
+    if m.sensitivity_net_benefit.is_empty() {
+        out.push_str("  no assumption is given as a range: the assumption intervals are points\n");
+    } else {
+        out.push_str(
+            "\nsensitivity of net benefit per day (assumption low → high, others at mode)\n",
+        );
+        for s in &m.sensitivity_net_benefit {
+            let _ = writeln!(out, "  {:<34} {:>12.2} → {:.2}", s.key, s.at_low, s.at_high);
+        }
+    }
+    out
+}
+
+/// `money.staffing`: agent-hours each scenario needs for the targets, and B − A, each with its
+/// interval over the independent paired searches.
+fn saving_json(s: &StaffingSaving) -> Value {
+    let e = |e: &Estimate| estimate(&Some(*e));
+    json!({
+        "group": s.group,
+        "targets": s.targets,
+        "searches": s.seeds,
+        "method": "staffing search (as ccsim staff) on A and B with common random numbers, repeated for independent base seeds; Student-t 95% interval over the repetitions",
+        "a_agent_hours": e(&s.a_agent_hours),
+        "b_agent_hours": e(&s.b_agent_hours),
+        "diff_agent_hours": e(&s.diff_agent_hours),
+        "a_peak_agents": s.a_peak_agents,
+        "b_peak_agents": s.b_peak_agents,
+        "basis": "measured",
+    })
+}
+
+/// The hard saving in one sentence, with its interval.
+fn saving_text(s: &StaffingSaving) -> String {
+    let d = s.diff_agent_hours;
+    let (word, amount) = if d.mean <= 0.0 {
+        ("fewer", -d.mean)
+    } else {
+        ("more", d.mean)
+    };
+    format!(
+        "\nstaffing to meet {} in group {} ({} paired search(es)):\n  A needs {:.1} agent-hours (peak {:.0} agents), B {:.1} (peak {:.0}): B meets it with {amount:.1} {word} agent-hours per simulated day, B − A 95% CI [{:.1}, {:.1}]\n",
+        s.targets.join(", "),
+        s.group,
+        s.seeds,
+        s.a_agent_hours.mean,
+        s.a_peak_agents,
+        s.b_agent_hours.mean,
+        s.b_peak_agents,
+        d.ci95.0,
+        d.ci95.1
+    )
 }

@@ -363,8 +363,10 @@ pub struct CustomerBehaviour {
     pub redial_delay: Dist,
     /// A journey ends (unresolved) after this many contacts.
     pub max_contacts: u32,
-    /// Revenue lost with a churned customer (currency).
+    /// Revenue lost with a churned customer (currency): the range's mode.
     pub customer_value: f64,
+    /// Customer value's assumption range (a point when given as a number).
+    pub customer_value_range: crate::model::assumptions::Assumption,
 }
 
 impl CustomerBehaviour {
@@ -377,6 +379,7 @@ impl CustomerBehaviour {
             redial_delay: Dist::Constant(0.0),
             max_contacts: u32::MAX,
             customer_value: 0.0,
+            customer_value_range: crate::model::assumptions::Assumption::point(0.0),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! re-checks it. The formulas that use these parameters, and the sources of their defaults,
 //! are in `docs/model.md` and [`experience`].
 
+pub mod assumptions;
 mod dist;
 pub mod experience;
 pub mod program;

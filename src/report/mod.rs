@@ -12,6 +12,7 @@
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod manager;
 pub mod table;
 pub mod weeks;
 

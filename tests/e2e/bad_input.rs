@@ -111,6 +111,12 @@ bad_scenarios! {
         => ["agent_groups[1].overflow_after.specialist", "-30s", "no negatives"];
     hold_patience_negative: "hold_patience_negative.toml"
         => ["call_types[1].hold_patience.mean", "-1m", "no negatives"];
+    customer_value_range_low_above_high: "customer_value_range_low_above_high.toml"
+        => ["customers.customer_value", "low 300 is above high 200", "low ≤ mode ≤ high"];
+    customer_value_range_mode_outside: "customer_value_range_mode_outside.toml"
+        => ["customers.customer_value", "mode 500 is outside", "low ≤ mode ≤ high"];
+    customer_value_range_negative: "customer_value_range_negative.toml"
+        => ["customers.customer_value", "low must be a finite number ≥ 0"];
 }
 
 #[test]
@@ -150,6 +156,9 @@ fn every_bad_fixture_has_a_test() {
         "hold_patience_negative.toml",
         "email_patience.toml",
         "sl_threshold_business_week.toml",
+        "customer_value_range_low_above_high.toml",
+        "customer_value_range_mode_outside.toml",
+        "customer_value_range_negative.toml",
     ];
     let mut on_disk: Vec<String> = fixtures_in("bad")
         .iter()

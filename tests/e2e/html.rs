@@ -68,7 +68,15 @@ agents = 2
 #[test]
 fn other_commands_refuse_html() {
     for args in [
-        vec!["compare", TRAINING, TRAINING, "--format", "html", "--quiet"],
+        vec![
+            "sweep",
+            TRAINING,
+            "--set",
+            "agent_groups.frontline.agents=10,12",
+            "--format",
+            "html",
+            "--quiet",
+        ],
         vec![
             "erlang",
             "--arrival-rate",

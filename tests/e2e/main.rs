@@ -41,6 +41,7 @@ mod erlang_table;
 mod files;
 mod html;
 mod limits;
+mod manager;
 mod queue_validation;
 mod roster;
 mod signals;

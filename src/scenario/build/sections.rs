@@ -4,6 +4,7 @@
 
 use super::checks::{finite, non_negative, num, probability, Ctx};
 use super::distribution::{build_dist, Unit};
+use crate::model::assumptions::Assumption;
 use crate::model::{CustomerBehaviour, Dist, ExperienceParams, Supervisors};
 use crate::scenario::parse::raw::{RawCustomers, RawDistribution, RawExperience, RawSupervisors};
 use crate::scenario::ScenarioError;
@@ -61,6 +62,15 @@ pub fn customers(cx: &Ctx, raw: &Option<RawCustomers>) -> Result<CustomerBehavio
             format!("must be a whole number from 1 to 1000, got {max_contacts}"),
         ));
     }
+    let value_range = match r.customer_value {
+        None => Assumption::point(0.0),
+        Some(raw) => {
+            let a = Assumption::from_raw(raw).map_err(|m| cx.err("customers.customer_value", m))?;
+            // The usual ceiling on numbers, checked on the range's top.
+            non_negative(cx, "customers.customer_value", a.high)?;
+            a
+        }
+    };
     Ok(CustomerBehaviour {
         callback_probability: probability(
             cx,
@@ -85,11 +95,8 @@ pub fn customers(cx: &Ctx, raw: &Option<RawCustomers>) -> Result<CustomerBehavio
             Dist::Exponential { mean: 300.0 },
         )?,
         max_contacts: max_contacts as u32,
-        customer_value: non_negative(
-            cx,
-            "customers.customer_value",
-            r.customer_value.unwrap_or(0.0),
-        )?,
+        customer_value: value_range.mode,
+        customer_value_range: value_range,
     })
 }
 

@@ -251,8 +251,8 @@ pub struct RawCustomers {
     pub redial_delay: Option<RawDistribution>,
     /// A journey ends after this many contacts.
     pub max_contacts: Option<i64>,
-    /// Revenue lost with a churned customer.
-    pub customer_value: Option<f64>,
+    /// Revenue lost with a churned customer: a number or a `{ low, mode, high }` range.
+    pub customer_value: Option<crate::model::assumptions::RawAssumption>,
 }
 
 /// The `[experience]` table: effect sizes of the customer-experience model.

@@ -1,0 +1,282 @@
+//! Assumptions as ranges: a money or behaviour parameter without a measured source is a number
+//! or a triangular range `{ low = …, mode = …, high = … }`. The simulation runs at the mode
+//! (so a scenario's results do not change when a range is added); money figures are then
+//! re-scored for many draws of the ranges — cheap, because the figures are linear in the
+//! assumptions given the simulated tallies — to give each an *assumption interval* beside the
+//! simulation CI, and each assumption is swung low → high (others at mode) for the sensitivity
+//! (tornado) table.
+//!
+//! Draws come from their own stream (`Purpose::AssumptionDraws`, number 15), so they never
+//! disturb the simulation's streams and are reproducible from the scenario's seed.
+
+use crate::rng::{Purpose, StreamKey};
+use rand::RngExt;
+use serde::Deserialize;
+
+/// An assumption: a triangular range (low ≤ mode ≤ high); a plain number has all three equal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assumption {
+    /// Lowest plausible value.
+    pub low: f64,
+    /// Most likely value: the one the simulation uses.
+    pub mode: f64,
+    /// Highest plausible value.
+    pub high: f64,
+}
+
+/// The scenario text of an assumption: a number or `{ low, mode, high }`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a number or a range { low = …, mode = …, high = … }"
+)]
+pub enum RawAssumption {
+    /// A single value.
+    Number(f64),
+    /// A triangular range.
+    Range {
+        /// Lowest plausible value.
+        low: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Highest plausible value.
+        high: f64,
+    },
+}
+
+impl Assumption {
+    /// A point value (no range).
+    pub fn point(x: f64) -> Assumption {
+        Assumption {
+            low: x,
+            mode: x,
+            high: x,
+        }
+    }
+
+    /// Checks a raw assumption: finite, not negative, low ≤ mode ≤ high. The error says what
+    /// is wrong and what is allowed (the caller adds the file and key path).
+    pub fn from_raw(raw: RawAssumption) -> Result<Assumption, String> {
+        let a = match raw {
+            RawAssumption::Number(x) => Assumption::point(x),
+            RawAssumption::Range { low, mode, high } => Assumption { low, mode, high },
+        };
+        for (what, v) in [("low", a.low), ("mode", a.mode), ("high", a.high)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "{what} must be a finite number ≥ 0, got {v} (allowed: a number or {{ low, mode, high }} with 0 ≤ low ≤ mode ≤ high)"
+                ));
+            }
+        }
+        if a.low > a.high {
+            return Err(format!(
+                "low {} is above high {} (allowed: 0 ≤ low ≤ mode ≤ high)",
+                a.low, a.high
+            ));
+        }
+        if !(a.low..=a.high).contains(&a.mode) {
+            return Err(format!(
+                "mode {} is outside [low {}, high {}] (allowed: 0 ≤ low ≤ mode ≤ high)",
+                a.mode, a.low, a.high
+            ));
+        }
+        Ok(a)
+    }
+
+    /// A range, not a single value.
+    pub fn is_range(&self) -> bool {
+        self.low < self.high
+    }
+
+    /// The triangular distribution's CDF at `x` (a point value: 0 below it, 1 from it; the
+    /// mode's position for `x` at the point, so a point maps to itself and back).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let (a, c, b) = (self.low, self.mode, self.high);
+        if b <= a {
+            return 0.5;
+        }
+        if x <= a {
+            0.0
+        } else if x >= b {
+            1.0
+        } else if x <= c {
+            (x - a) * (x - a) / ((b - a) * (c - a))
+        } else {
+            1.0 - (b - x) * (b - x) / ((b - a) * (b - c))
+        }
+    }
+
+    /// The triangular distribution's quantile at `u` in [0, 1] (inverse CDF), so one uniform
+    /// draw maps to the same relative position in every scenario's range.
+    pub fn quantile(&self, u: f64) -> f64 {
+        let (a, c, b) = (self.low, self.mode, self.high);
+        if b <= a {
+            return c;
+        }
+        let f = (c - a) / (b - a);
+        if u < f {
+            a + (u * (b - a) * (c - a)).sqrt()
+        } else {
+            b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+        }
+    }
+}
+
+/// One swing of the sensitivity table: a figure at the assumption's low and high (others at
+/// mode).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swing {
+    /// The assumption's key path (e.g. `customers.customer_value`).
+    pub key: String,
+    /// The figure with the assumption at its low.
+    pub at_low: f64,
+    /// The figure with the assumption at its high.
+    pub at_high: f64,
+}
+
+impl Swing {
+    /// How far the figure moves over the range.
+    pub fn width(&self) -> f64 {
+        (self.at_high - self.at_low).abs()
+    }
+}
+
+/// The uniform draws for `n` re-scorings of `k` assumptions: row `d` holds one u per
+/// assumption, from the seeded assumption stream.
+pub fn uniform_draws(seed: u64, n: usize, k: usize) -> Vec<Vec<f64>> {
+    let key = StreamKey {
+        seed,
+        point: 0,
+        replication: 0,
+    };
+    let mut s = key.stream(Purpose::AssumptionDraws, 0);
+    (0..n)
+        .map(|_| (0..k).map(|_| s.random::<f64>()).collect())
+        .collect()
+}
+
+/// The 2.5% and 97.5% points of `score` over the draws (`None` when no draw gives a number):
+/// the assumption interval of a figure. `score` receives one value per assumption.
+pub fn interval(
+    assumptions: &[Assumption],
+    draws: &[Vec<f64>],
+    score: impl Fn(&[f64]) -> Option<f64>,
+) -> Option<(f64, f64)> {
+    let mut values: Vec<f64> = draws
+        .iter()
+        .filter_map(|u| {
+            let v: Vec<f64> = assumptions
+                .iter()
+                .zip(u)
+                .map(|(a, &u)| a.quantile(u))
+                .collect();
+            score(&v).filter(|x| x.is_finite())
+        })
+        .collect();
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    Some((at(0.025), at(0.975)))
+}
+
+/// The sensitivity table: each ranged assumption swung low → high with the others at mode,
+/// widest swing first (tornado order).
+pub fn sensitivity(
+    keys: &[String],
+    assumptions: &[Assumption],
+    score: impl Fn(&[f64]) -> Option<f64>,
+) -> Vec<Swing> {
+    let modes: Vec<f64> = assumptions.iter().map(|a| a.mode).collect();
+    let mut swings: Vec<Swing> = assumptions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_range())
+        .filter_map(|(i, a)| {
+            let at = |x: f64| {
+                let mut v = modes.clone();
+                v[i] = x;
+                score(&v)
+            };
+            Some(Swing {
+                key: keys[i].clone(),
+                at_low: at(a.low)?,
+                at_high: at(a.high)?,
+            })
+        })
+        .collect();
+    swings.sort_by(|a, b| b.width().total_cmp(&a.width()));
+    swings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(low: f64, mode: f64, high: f64) -> RawAssumption {
+        RawAssumption::Range { low, mode, high }
+    }
+
+    #[test]
+    fn bad_ranges_are_refused_with_what_is_allowed() {
+        let e = Assumption::from_raw(range(5.0, 4.0, 3.0)).unwrap_err();
+        assert!(e.contains("low 5 is above high 3"), "{e}");
+        let e = Assumption::from_raw(range(1.0, 4.0, 3.0)).unwrap_err();
+        assert!(e.contains("mode 4 is outside"), "{e}");
+        let e = Assumption::from_raw(RawAssumption::Number(-1.0)).unwrap_err();
+        assert!(e.contains("≥ 0"), "{e}");
+        assert!(Assumption::from_raw(range(1.0, 1.0, 3.0)).is_ok());
+    }
+
+    #[test]
+    fn triangular_quantiles_hit_the_ends_and_the_mode() {
+        let a = Assumption {
+            low: 100.0,
+            mode: 200.0,
+            high: 400.0,
+        };
+        assert_eq!(a.quantile(0.0), 100.0);
+        assert_eq!(a.quantile(1.0), 400.0);
+        // F(mode) = (c − a)/(b − a) = 1/3.
+        assert!((a.quantile(1.0 / 3.0) - 200.0).abs() < 1e-9);
+        // The sample mean of a triangular is (a + b + c)/3.
+        let draws = uniform_draws(7, 20_000, 1);
+        let mean = draws.iter().map(|u| a.quantile(u[0])).sum::<f64>() / 20_000.0;
+        assert!((mean - 700.0 / 3.0).abs() < 2.0, "{mean}");
+        assert_eq!(Assumption::point(3.0).quantile(0.7), 3.0);
+        for x in [120.0, 200.0, 333.0] {
+            assert!(
+                (a.quantile(a.cdf(x)) - x).abs() < 1e-9,
+                "cdf inverts quantile"
+            );
+        }
+    }
+
+    #[test]
+    fn interval_and_tornado_order() {
+        let asm = [
+            Assumption {
+                low: 0.0,
+                mode: 1.0,
+                high: 2.0,
+            },
+            Assumption {
+                low: 9.0,
+                mode: 10.0,
+                high: 11.0,
+            },
+            Assumption::point(5.0),
+        ];
+        let keys: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let score = |v: &[f64]| Some(100.0 * v[0] + v[1] + v[2]);
+        let draws = uniform_draws(1, 500, 3);
+        let (lo, hi) = interval(&asm, &draws, score).unwrap();
+        assert!(lo < 115.0 && hi > 115.0 && lo >= 14.0 && hi <= 216.0);
+        assert_eq!(draws, uniform_draws(1, 500, 3), "reproducible");
+        let t = sensitivity(&keys, &asm, score);
+        assert_eq!(t.len(), 2, "point values do not swing");
+        assert_eq!(t[0].key, "a");
+        assert_eq!((t[0].at_low, t[0].at_high), (15.0, 215.0));
+    }
+}
