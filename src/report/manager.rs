@@ -231,13 +231,30 @@ pub fn page(
         uncertainty(&mut h, m);
     }
     classes(&mut h, p);
-    let _ = writeln!(
-        h,
-        "<h2>The program over weeks</h2><p class=\"note\" id=\"no-program\">No training program \
-         over weeks in these scenarios: the cumulative cash flow with its assumption band, NPV, \
-         payback in days and the service level per day appear here when the scenarios define \
-         one.</p>"
-    );
+    match &c.money.program {
+        Some(pm) => {
+            let _ = writeln!(
+                h,
+                "<h2>The program over weeks</h2><p class=\"note\" id=\"program\">NPV {} and \
+                 payback above come from B − A's daily cash flow over the program ({} paired \
+                 replications; one-off program costs booked on their days, never added to per-day \
+                 costs). Not drawn here yet: the cumulative cash-flow chart with its assumption \
+                 band and the service level per day — see <code>days[]</code> in the JSON output \
+                 and the per-week summary of the table output.</p>",
+                money_fmt(pm.npv.mean),
+                pm.replications
+            );
+        }
+        None => {
+            let _ = writeln!(
+                h,
+                "<h2>The program over weeks</h2><p class=\"note\" id=\"no-program\">No \
+                 training program over weeks in these scenarios: the cumulative cash flow with \
+                 its assumption band, NPV, payback in days and the service level per day appear \
+                 here when the scenarios define one.</p>"
+            );
+        }
+    }
     assumptions(&mut h);
     h.push_str("</body></html>\n");
     h
@@ -276,6 +293,39 @@ fn headline(h: &mut String, c: &Comparison) {
         );
     }
     let money = &c.money;
+    if let Some(pm) = &money.program {
+        // A program over weeks: NPV and payback come from its daily cash flow (docs/model.md
+        // §10), not from the one-off ÷ per-day shortcut below.
+        let payback = pm.payback_days.as_ref().map_or_else(
+            || {
+                (
+                    "does not pay back within the run".to_string(),
+                    String::new(),
+                )
+            },
+            |e| {
+                (
+                    format!("{:.1} days", e.mean),
+                    format!("[{:.1}, {:.1}] days", e.ci95.0, e.ci95.1),
+                )
+            },
+        );
+        let _ = writeln!(
+            h,
+            "<tr><td>Payback of the program</td><td></td><td></td><td class=\"d\">{}</td>\
+             <td>{}</td><td></td><td>{}</td></tr>\
+             <tr><td>Net present value of the program</td><td></td><td></td><td class=\"d\">{}\
+             </td><td>[{}, {}]</td><td></td><td>{}</td></tr></table>",
+            payback.0,
+            payback.1,
+            basis(true),
+            money_fmt(pm.npv.mean),
+            money_fmt(pm.npv.ci95.0),
+            money_fmt(pm.npv.ci95.1),
+            basis(true)
+        );
+        return;
+    }
     let payback = match money.payback_horizons {
         Some(p) => format!("{p:.1} simulated days"),
         None if money.training_investment_change > 0.0 => "does not pay back".into(),
@@ -629,5 +679,23 @@ mod tests {
         assert_eq!(money(-950.0), "−950");
         assert_eq!(fmt_diff(-0.0123, Unit::Percent), "-1.2 pts");
         assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
+    }
+}
+
+/// A currency amount, whole units with thousands separators and its sign.
+fn money_fmt(v: f64) -> String {
+    let r = v.round();
+    let digits = format!("{:.0}", r.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if r < 0.0 {
+        format!("−{out}")
+    } else {
+        out
     }
 }

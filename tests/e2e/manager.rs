@@ -235,3 +235,34 @@ fn staffing_flags_are_checked() {
         assert!(r.stderr.contains(needle), "{}", r.stderr);
     }
 }
+
+/// Regression: with a training program over weeks in both scenarios the page reported "no
+/// investment", NPV "n/a" and "No training program over weeks"; it now shows the program's NPV
+/// and payback from its daily cash flow.
+#[test]
+fn a_program_pair_shows_its_npv_and_payback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("program.html");
+    let r = run(&[
+        "compare",
+        "scenarios/program_baseline.toml",
+        "scenarios/program_training.toml",
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    for must in [
+        "Net present value of the program",
+        "Payback of the program",
+        "id=\"program\"",
+    ] {
+        assert!(page.contains(must), "page lacks {must:?}");
+    }
+    assert!(!page.contains("No training program over weeks"));
+    assert!(!page.contains("needs a program over weeks"));
+}
