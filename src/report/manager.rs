@@ -669,19 +669,6 @@ stroke-dasharray:3 2}.net{fill:#1f4e8c}.up{fill:none;stroke:#1f4e8c;stroke-dasha
 .val{font-size:13px;dominant-baseline:middle}.ba{fill:#9bb7d4;background:#9bb7d4}\
 .bb{fill:#1f4e8c;background:#1f4e8c}.key{display:inline-block;width:12px;height:10px}.as-t td,.as-t th{text-align:left}";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_has_separators_and_a_true_minus() {
-        assert_eq!(money(1234567.4), "1,234,567");
-        assert_eq!(money(-950.0), "−950");
-        assert_eq!(fmt_diff(-0.0123, Unit::Percent), "-1.2 pts");
-        assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
-    }
-}
-
 /// A currency amount, whole units with thousands separators and its sign.
 fn money_fmt(v: f64) -> String {
     let r = v.round();
@@ -697,5 +684,18 @@ fn money_fmt(v: f64) -> String {
         format!("−{out}")
     } else {
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_separators_and_a_true_minus() {
+        assert_eq!(money(1234567.4), "1,234,567");
+        assert_eq!(money(-950.0), "−950");
+        assert_eq!(fmt_diff(-0.0123, Unit::Percent), "-1.2 pts");
+        assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
     }
 }
