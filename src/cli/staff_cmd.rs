@@ -285,6 +285,7 @@ fn staffed_scenario(
         }
         table.insert("staffing", toml_edit::value(list));
     }
+    drop_shifts(&mut doc, staffing.iter().map(|(g, _)| *g));
     let overrides = [
         ("replications", common.replications.map(i64::from)),
         ("seed", common.seed.and_then(|s| i64::try_from(s).ok())),
@@ -295,6 +296,40 @@ fn staffed_scenario(
         }
     }
     Ok(doc.to_string())
+}
+
+/// Removes the `[[shifts]]` of the staffed groups: their headcount is now the written
+/// `staffing` array, and a group may not have both (the validator refuses it). Their shift
+/// breaks go with them — the found staffing is heads on the phones. The `shifts` key is
+/// dropped when no shift is left.
+fn drop_shifts<'a>(doc: &mut toml_edit::DocumentMut, groups: impl Iterator<Item = &'a str>) {
+    let groups: Vec<&str> = groups.collect();
+    let kept = |g: Option<&str>| g.is_none_or(|g| !groups.contains(&g));
+    let empty = match doc.get_mut("shifts") {
+        // `[[shifts]]` tables.
+        Some(toml_edit::Item::ArrayOfTables(shifts)) => {
+            shifts.retain(|t| kept(t.get("group").and_then(|v| v.as_str())));
+            shifts.is_empty()
+        }
+        // `shifts = [ { group = …, … }, … ]`, as in scenarios/week.toml.
+        Some(item) => match item.as_array_mut() {
+            Some(shifts) => {
+                shifts.retain(|v| {
+                    kept(
+                        v.as_inline_table()
+                            .and_then(|t| t.get("group"))
+                            .and_then(|v| v.as_str()),
+                    )
+                });
+                shifts.is_empty()
+            }
+            None => false,
+        },
+        None => false,
+    };
+    if empty {
+        doc.remove("shifts");
+    }
 }
 
 pub(super) fn estimate_json(e: &Option<Estimate>) -> Value {
@@ -528,5 +563,29 @@ mod tests {
         assert_eq!(parse("ci95"), Ok(Confidence::Ci95));
         assert_eq!(parse("mean"), Ok(Confidence::Mean));
         assert!(parse("median").is_err());
+    }
+
+    /// Regression: `staff --output` on a group with `[[shifts]]` wrote both `staffing` and
+    /// its shifts, a file the validator refuses; the staffed group's shifts are dropped,
+    /// other groups' shifts kept.
+    #[test]
+    fn the_staffed_groups_shifts_are_dropped() {
+        let text = "[[agent_groups]]\nname = \"a\"\n[[agent_groups]]\nname = \"b\"\n\
+                    [[shifts]]\ngroup = \"a\"\nstart = \"08:00\"\n\
+                    [[shifts]]\ngroup = \"b\"\nstart = \"09:00\"\n";
+        let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+        drop_shifts(&mut doc, ["a"].into_iter());
+        let out = doc.to_string();
+        assert!(!out.contains("group = \"a\""), "{out}");
+        assert!(out.contains("group = \"b\""), "{out}");
+        drop_shifts(&mut doc, ["b"].into_iter());
+        assert!(!doc.to_string().contains("[[shifts]]"));
+        // The inline form of scenarios/week.toml.
+        let text = "shifts = [\n  { group = \"a\", start = \"08:00\" },\n  \
+                    { group = \"b\", start = \"09:00\" },\n]\n";
+        let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+        drop_shifts(&mut doc, ["a"].into_iter());
+        let out = doc.to_string();
+        assert!(!out.contains("\"a\"") && out.contains("\"b\""), "{out}");
     }
 }
