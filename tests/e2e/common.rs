@@ -484,3 +484,37 @@ pub fn md1_wait_cdf(lambda: f64, d: f64, t: f64) -> f64 {
     }
     (1.0 - rho) * s
 }
+
+/// Peak resident memory of a `ccsim` run in MB, read from /proc while it runs (Linux); the
+/// run must exit 0.
+pub fn peak_rss_mb(args: &[&str]) -> f64 {
+    let mut child = ccsim()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0.0f64;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let code = loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code();
+        }
+        assert!(Instant::now() < deadline, "{args:?} did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    assert_eq!(code, Some(0), "{args:?}: {err}");
+    peak_kb / 1024.0
+}

@@ -4,11 +4,8 @@
 //! found by trying huge inputs: the queue that grew to 23 GB, 200,000 replications that took
 //! 608 MB, 95,040 intervals that took 3.4 GB and 152 s.
 
-use crate::common::{ccsim, run};
-use std::io::Read;
+use crate::common::{peak_rss_mb, run};
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 fn scenario(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -98,39 +95,6 @@ fn memory_limit_is_a_knob_with_units() {
     assert_eq!(r.code, Some(0), "{}", r.describe());
 }
 
-/// Peak resident memory of a child process, read from /proc while it runs (Linux).
-fn peak_rss_mb(args: &[&str]) -> (f64, Option<i32>) {
-    let mut child = ccsim()
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0.0f64;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let code = loop {
-        if let Ok(text) = std::fs::read_to_string(&status) {
-            if let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        assert!(Instant::now() < deadline, "{args:?} did not finish");
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let mut err = String::new();
-    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-    assert_eq!(code, Some(0), "{args:?}: {err}");
-    (peak_kb / 1024.0, code)
-}
-
 /// 200,000 replications of a one-agent scenario took 608 MB when every replication's
 /// results were kept; streamed into accumulators they need a few MB.
 #[test]
@@ -156,7 +120,7 @@ fn memory_is_flat_in_replications() {
         agents = 1
         "#,
     );
-    let (few, _) = peak_rss_mb(&[
+    let few = peak_rss_mb(&[
         "run",
         &s,
         "--quiet",
@@ -165,7 +129,7 @@ fn memory_is_flat_in_replications() {
         "--replications",
         "1000",
     ]);
-    let (many, _) = peak_rss_mb(&[
+    let many = peak_rss_mb(&[
         "run",
         &s,
         "--quiet",
@@ -219,8 +183,8 @@ fn many_intervals_cost_memory_linear_in_intervals() {
     };
     let a = args(&small);
     let b = args(&large);
-    let (m_small, _) = peak_rss_mb(&a.iter().map(String::as_str).collect::<Vec<_>>());
-    let (m_large, _) = peak_rss_mb(&b.iter().map(String::as_str).collect::<Vec<_>>());
+    let m_small = peak_rss_mb(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let m_large = peak_rss_mb(&b.iter().map(String::as_str).collect::<Vec<_>>());
     // Ten times the intervals: at most about ten times the memory (linear), and far from
     // the 3.4 GB the quadratic version took.
     // The cap scales with the values per interval: 600 MB was set for 28 per interval (26

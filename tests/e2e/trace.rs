@@ -3,12 +3,9 @@
 //! for that replication, the report unchanged by tracing, flat memory on a long run, bad
 //! arguments refused with exit 2, and a snapshot of a small trace.
 
-use crate::common::{ccsim, fixture, run};
+use crate::common::{fixture, peak_rss_mb, run};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 /// The documented columns (docs/trace.md), in order.
 const COLUMNS: [&str; 18] = [
@@ -194,39 +191,6 @@ fn bad_trace_arguments_exit_2() {
         assert!(!r.stderr.contains("panicked"), "{}", r.describe());
         assert!(!t.exists(), "{}", r.describe());
     }
-}
-
-/// Peak resident memory of a run, MB (Linux /proc).
-fn peak_rss_mb(args: &[&str]) -> f64 {
-    let mut child = ccsim()
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0.0f64;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let code = loop {
-        if let Ok(text) = std::fs::read_to_string(&status) {
-            if let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        assert!(Instant::now() < deadline, "{args:?} did not finish");
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let mut err = String::new();
-    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-    assert_eq!(code, Some(0), "{args:?}: {err}");
-    peak_kb / 1024.0
 }
 
 /// Rows are streamed as contacts end: tracing 250,000 contacts takes no more memory than
