@@ -113,11 +113,19 @@ impl<O: Observer> Engine<'_, O> {
 
     /// For a freed agent of group `g` with no live caller waiting in any of its skills: the
     /// oldest `only_when_idle` accepter of its highest-priority skill that has one.
-    #[inline]
+    #[inline(always)]
     pub(super) fn next_callback(&mut self, g: usize) -> Option<Contact> {
+        // The check stays in the caller's loop; the search is out of line (most scenarios
+        // never have an accepter waiting).
         if self.callbacks.pending == 0 {
             return None;
         }
+        self.pending_callback(g)
+    }
+
+    /// [`Engine::next_callback`] when some accepter waits.
+    #[inline(never)]
+    fn pending_callback(&mut self, g: usize) -> Option<Contact> {
         for &c in &self.scenario.agent_groups[g].skills {
             if let Some(contact) = self.callbacks.queues[c].pop_front() {
                 self.callbacks.pending -= 1;

@@ -397,7 +397,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// sources are merged by time with a fixed tie rule, so runs stay deterministic: the
     /// calendar's timetable (boundaries, warmup, horizon), then its heap, then external
     /// arrivals, which go first only if strictly earlier than both.
-    #[inline]
+    #[inline(always)]
     fn step(&mut self) -> bool {
         let (arrival_time, c) = self.first_arrival;
         let Some((time, event)) = self.calendar.pop_not_after(arrival_time) else {
