@@ -289,12 +289,27 @@ pub fn page(
             // The per-day series from the per-day summaries. A compare result that carries
             // the series (with its assumption range) can be passed to the chart instead.
             let flow = charts::cash_flow_from_days(p);
+            // How conservative the band is: its width on the last day against the exact
+            // paired interval of the same series discounted (the NPV's).
+            let last = flow
+                .last()
+                .and_then(|f| f.ci95)
+                .map_or(String::new(), |(lo, hi)| {
+                    format!(
+                        " (last day: ±{}; the exact paired interval of the program's NPV, the \
+                         same series discounted, is ±{})",
+                        money_fmt((hi - lo) / 2.0),
+                        money_fmt((pm.npv.ci95.1 - pm.npv.ci95.0) / 2.0)
+                    )
+                });
             charts::cash_flow_chart(
                 &mut h,
                 &flow,
                 pm.payback_days.map(|e| e.mean),
-                "paired 95% intervals of each day's terms added up day by day — an upper \
-                 bound on the interval of the running total, so it is conservative",
+                &format!(
+                    "paired 95% intervals of each day's terms added up day by day — an upper \
+                     bound on the interval of the running total, so it is conservative{last}"
+                ),
             );
             let target = saving
                 .and_then(|s| {
@@ -645,7 +660,14 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
     // The legacy payback is in runs of the horizon: shown in days.
     let run_days = f64::from(period.days);
     let days = move |v: f64| format!("{:.1} days", v * run_days);
-    let net_label = format!("Net benefit {} (risk saved − staffing)", period.phrase());
+    let net_label = if period.program {
+        format!(
+            "Revenue at risk saved − planned rota change {} (program cost apart: see NPV)",
+            period.phrase()
+        )
+    } else {
+        format!("Net benefit {} (risk saved − staffing)", period.phrase())
+    };
     let mut rows: Vec<(String, Option<MoneyFigure>, &Fmt)> = vec![
         (
             format!("Revenue at risk {}, B − A", period.phrase()),
@@ -838,7 +860,7 @@ fn assumptions(h: &mut String) {
     );
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}\
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1320px}\
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}\
 .sub,.note{color:#555;font-size:13px}table{border-collapse:collapse;font-size:13px}\
 td,th{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}\

@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 /// Plot area of every chart: width, height, margins (left, right, top, bottom).
 const W: f64 = 1000.0;
-const H: f64 = 330.0;
+const H: f64 = 300.0;
 const L: f64 = 90.0;
 const R: f64 = 190.0;
 const T: f64 = 20.0;

@@ -264,7 +264,7 @@ pub fn waterfall(c: &Comparison, p: &Paired, a: &Scenario, b: &Scenario) -> Wate
         basis: Basis::Measured,
         role: Role::Capacity,
         detail: format!(
-            "{} {} repeat contacts (simulated) × {} to handle one (A's talk time per \
+            "{} {} repeat contacts (simulated) × {:.2} to handle one (A's talk time per \
              contact at agent cost)",
             super::money(fewer_repeats.abs()),
             if fewer_repeats >= 0.0 {
@@ -272,7 +272,7 @@ pub fn waterfall(c: &Comparison, p: &Paired, a: &Scenario, b: &Scenario) -> Wate
             } else {
                 "more"
             },
-            super::money(per_contact)
+            per_contact
         ),
     });
     let upside_defined = |s: &Scope| {
