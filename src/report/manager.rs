@@ -246,7 +246,25 @@ pub fn page(
         c.replications,
         period.phrase()
     );
-    headline(&mut h, c, period);
+    // Honest defaults: without an experience model nothing about satisfaction, loyalty or
+    // customer money is computed (the metrics are undefined), so the page says so instead of
+    // showing tables of "n/a" or the defaults' sources.
+    let scored = a.experience_model || b.experience_model;
+    let priced = scored || period.program || [a, b].iter().any(|s| has_prices(s));
+    headline(
+        &mut h,
+        c,
+        period,
+        scored || c.money.training_investment_change != 0.0,
+    );
+    if !scored {
+        h.push_str(
+            "<p class=\"note\" id=\"no-experience\">These scenarios have no experience model \
+             (no satisfaction, loyalty or customer-value keys), so this page shows no \
+             satisfaction, loyalty or revenue figures: they would come from defaults, not \
+             from the scenarios.</p>\n",
+        );
+    }
     if let Some(s) = saving {
         let d = s.diff_agent_hours;
         let _ = writeln!(
@@ -269,11 +287,19 @@ pub fn page(
             s.seeds
         );
     }
-    waterfall_chart(&mut h, &waterfall::waterfall(c, p, a, b), c, period);
-    if let Some(m) = assumed {
+    if priced {
+        waterfall_chart(&mut h, &waterfall::waterfall(c, p, a, b), c, period);
+    } else {
+        h.push_str(
+            "<h2>Money</h2><p class=\"note\" id=\"no-money\">No money figures: neither \
+             scenario prices its agents (<code>agent_groups[].hourly_cost</code>, \
+             <code>supervisors.hourly_cost</code>), a training or its customers.</p>\n",
+        );
+    }
+    if let Some(m) = assumed.filter(|_| scored || period.program) {
         uncertainty(&mut h, m, c, period);
     }
-    classes(&mut h, p);
+    classes(&mut h, p, scored);
     match &c.money.program {
         Some(pm) => {
             let _ = writeln!(
@@ -343,12 +369,24 @@ pub fn page(
             );
         }
     }
-    assumptions(&mut h);
+    if scored {
+        assumptions(&mut h);
+    }
     h.push_str("</body></html>\n");
     h
 }
 
-fn headline(h: &mut String, c: &Comparison, period: Period) {
+/// Whether `s` puts a price on anything: agents, supervisors or training.
+fn has_prices(s: &Scenario) -> bool {
+    s.supervisors.hourly_cost > 0.0
+        || s.agent_groups
+            .iter()
+            .any(|g| g.hourly_cost > 0.0 || g.training_cost > 0.0)
+}
+
+/// The headline table; `payback_rows`: show the payback and NPV rows (there is something
+/// they could be about: a scored pair or an investment).
+fn headline(h: &mut String, c: &Comparison, period: Period, payback_rows: bool) {
     h.push_str(
         "<h2>Headline: B − A</h2><table class=\"head\"><tr><th>figure</th><th>A</th><th>B</th>\
          <th>B − A</th><th>95% interval</th><th></th><th>basis</th></tr>\n",
@@ -358,6 +396,11 @@ fn headline(h: &mut String, c: &Comparison, period: Period) {
             continue;
         };
         if m.a.is_none() && m.b.is_none() {
+            continue;
+        }
+        // Money both scenarios put at exactly 0 is money neither prices: not a finding.
+        let zero = |e: &Option<Estimate>| e.is_none_or(|e| e.mean == 0.0);
+        if matches!(unit, Unit::Money) && zero(&m.a) && zero(&m.b) {
             continue;
         }
         let (diff, ci) = m.diff.map_or(("n/a".into(), String::new()), |d| {
@@ -417,6 +460,10 @@ fn headline(h: &mut String, c: &Comparison, period: Period) {
             money_fmt(pm.npv.ci95.1),
             basis(true)
         );
+        return;
+    }
+    if !payback_rows {
+        h.push_str("</table>\n");
         return;
     }
     let payback = match money.payback_horizons {
@@ -793,9 +840,34 @@ fn assumption_label(key: &str) -> String {
 
 /// Where dissatisfaction comes from: each journey class's share, top-box CSAT (with a bar on a
 /// 0–100% axis), intent to leave and people told, A beside B.
-fn classes(h: &mut String, p: &Paired) {
+fn classes(h: &mut String, p: &Paired, scored: bool) {
     let (a, b) = (p.a.classes(), p.b.classes());
     if a.is_empty() {
+        return;
+    }
+    let val = |s: Option<&Scope>, m: &str| {
+        s.and_then(|s| s.get(m))
+            .and_then(|m| m.estimate)
+            .map(|e| e.mean)
+    };
+    let cell = |v: Option<f64>, unit: Unit| v.map_or_else(|| "n/a".into(), |v| fmt(v, unit));
+    if !scored {
+        // How journeys end is a queueing fact, defined without an experience model.
+        h.push_str(
+            "<h2>How journeys end</h2><table class=\"cls\"><tr><th>journey</th>\
+             <th>share A</th><th>share B</th></tr>\n",
+        );
+        for (key, label) in CLASSES {
+            let sa = a.iter().find(|s| s.name == key);
+            let sb = b.iter().find(|s| s.name == key);
+            let _ = writeln!(
+                h,
+                "<tr><td>{label}</td><td>{}</td><td>{}</td></tr>",
+                cell(val(sa, "share"), Unit::Percent),
+                cell(val(sb, "share"), Unit::Percent)
+            );
+        }
+        h.push_str("</table>\n");
         return;
     }
     h.push_str(
@@ -804,15 +876,9 @@ fn classes(h: &mut String, p: &Paired) {
          <th>0% … 100% very satisfied</th><th>intend to leave A</th><th>intend to leave B</th>\
          <th>people told A</th><th>people told B</th></tr>\n",
     );
-    let val = |s: Option<&Scope>, m: &str| {
-        s.and_then(|s| s.get(m))
-            .and_then(|m| m.estimate)
-            .map(|e| e.mean)
-    };
     for (key, label) in CLASSES {
         let sa = a.iter().find(|s| s.name == key);
         let sb = b.iter().find(|s| s.name == key);
-        let cell = |v: Option<f64>, unit: Unit| v.map_or_else(|| "n/a".into(), |v| fmt(v, unit));
         let ta = val(sa, "csat_top_box");
         let tb = val(sb, "csat_top_box");
         let bars = format!(

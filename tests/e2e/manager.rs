@@ -409,3 +409,42 @@ fn labels_say_per_day_or_per_program_and_are_human() {
         }
     }
 }
+
+/// Honest defaults: a plain queueing pair (no experience keys, no prices) gets no satisfaction,
+/// loyalty or money figures on the page, and no table of the defaults' sources — it says why.
+#[test]
+fn a_plain_queueing_pair_shows_no_figures_from_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("plain.html");
+    let r = run(&[
+        "compare",
+        "scenarios/erlang_c.toml",
+        "scenarios/erlang_a.toml",
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    for must in [
+        "id=\"no-experience\"",
+        "id=\"no-money\"",
+        "How journeys end",
+        "Service level",
+    ] {
+        assert!(page.contains(must), "page lacks {must:?}");
+    }
+    for never in [
+        "Very satisfied",
+        "Customers retained",
+        "Net present value",
+        "Payback",
+        "SQM Group",
+        "aria-label=\"money waterfall\"",
+        "How sure",
+    ] {
+        assert!(!page.contains(never), "plain pair shows {never:?}");
+    }
+}
