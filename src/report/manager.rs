@@ -267,14 +267,15 @@ pub fn page(
     }
     if let Some(s) = saving {
         let d = s.diff_agent_hours;
-        let _ = writeln!(
+        let _ =
+            writeln!(
             h,
             "<h2>The hard saving: staff needed</h2><p class=\"big\" id=\"hard-saving\">To meet \
              {} in {}, A needs <b>{:.0}</b> agent-hours {} (peak {:.0} agents) and B \
              <b>{:.0}</b> (peak {:.0}): B − A = <b>{:+.0}</b> agent-hours, 95% interval \
              [{:+.0}, {:+.0}] over {} paired staffing searches. <span class=\"me\">measured\
              </span></p>",
-            esc(&s.targets.join(", ")),
+            esc(&s.targets.iter().map(|t| human_target(t)).collect::<Vec<_>>().join(", ")),
             esc(&s.group),
             s.a_agent_hours.mean,
             period.phrase(),
@@ -374,6 +375,24 @@ pub fn page(
     }
     h.push_str("</body></html>\n");
     h
+}
+
+/// A staffing target as people say it: `service_level>=0.8` → `service level ≥ 80%`,
+/// `asa_s<=30` → `asa s ≤ 30` (shares in percent; anything else as given, underscores spaced).
+fn human_target(t: &str) -> String {
+    for (op, sign) in [(">=", "≥"), ("<=", "≤")] {
+        if let Some((metric, value)) = t.split_once(op) {
+            let share = metric.ends_with("_level") || metric.ends_with("_rate");
+            let value = match value.parse::<f64>() {
+                Ok(v) if share && (0.0..=1.0).contains(&v) => {
+                    format!("{}%", (v * 1000.0).round() / 10.0)
+                }
+                _ => value.to_string(),
+            };
+            return format!("{} {sign} {value}", metric.replace(['_', '.'], " "));
+        }
+    }
+    t.replace('_', " ")
 }
 
 /// Whether `s` puts a price on anything: agents, supervisors or training.
@@ -781,7 +800,7 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
         .fold(0.0_f64, f64::max);
     let t = charts::ticks(lo, hi, 5);
     let (lo, hi) = (t[0], *t.last().unwrap_or(&hi));
-    let (x0, x1) = (300.0, 700.0);
+    let (x0, x1) = (360.0, 740.0);
     let x = |v: f64| x0 + (v - lo) / (hi - lo).max(f64::MIN_POSITIVE) * (x1 - x0);
     let height = 30.0 * swings.len() as f64 + 50.0;
     let _ = writeln!(
@@ -807,7 +826,7 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
         let _ = writeln!(
             h,
             "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"20\" class=\"gain as\"/>\
-             <text x=\"290\" y=\"{:.1}\" class=\"lab\">{}</text>\
+             <text x=\"350\" y=\"{:.1}\" class=\"lab\">{}</text>\
              <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{} … {}</text>",
             x(a),
             (x(b) - x(a)).max(1.0),
@@ -974,5 +993,12 @@ mod tests {
         assert_eq!(money(-950.0), "−950");
         assert_eq!(fmt_diff(-0.0123, Unit::Percent), "-1.2 pts");
         assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
+        assert_eq!(human_target("service_level>=0.8"), "service level ≥ 80%");
+        assert_eq!(
+            human_target("account.abandon_rate<=0.05"),
+            "account abandon rate ≤ 5%"
+        );
+        assert_eq!(human_target("asa_s<=30"), "asa s ≤ 30");
+        assert_eq!(human_target("abandon_rate<=0.07"), "abandon rate ≤ 7%");
     }
 }
