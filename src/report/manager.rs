@@ -360,6 +360,21 @@ pub fn page(
                 a.simulation.service_level_threshold,
             );
         }
+        None if a.program.is_some() != b.program.is_some() => {
+            let (with, without) = if b.program.is_some() {
+                ("B", "A")
+            } else {
+                ("A", "B")
+            };
+            let _ = writeln!(
+                h,
+                "<h2>The program over weeks</h2><p class=\"note\" id=\"one-program\">Only \
+                 {with} runs a program over weeks: the day-by-day cash flow, NPV and service \
+                 level per day need both on the same days. Give {without} a \
+                 <code>[program]</code> section too (a baseline may have no cohorts, only \
+                 attrition and the discount rate, as scenarios/program_baseline.toml).</p>"
+            );
+        }
         None => {
             let _ = writeln!(
                 h,

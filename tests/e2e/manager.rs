@@ -448,3 +448,26 @@ fn a_plain_queueing_pair_shows_no_figures_from_defaults() {
         assert!(!page.contains(never), "plain pair shows {never:?}");
     }
 }
+
+/// Only one scenario runs a program: the page says what the other needs instead of "no
+/// program in these scenarios".
+#[test]
+fn a_pair_with_one_program_says_what_the_other_needs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("one.html");
+    let r = run(&[
+        "compare",
+        BASE,
+        PROGRAM_B,
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    assert!(page.contains("id=\"one-program\"") && page.contains("Give A a"));
+    assert!(!page.contains("No training program over weeks"));
+}
