@@ -358,4 +358,87 @@ mod tests {
         assert!(!class_day(&s, &s, 0));
         assert_eq!(trainee_hours(&s), 0.0);
     }
+
+    /// A 3-day pair, B with one trainee in class on day 1: the program's booked cost, the
+    /// trainee's hours off the rota and the cash items adding up to the day-by-day cash flow.
+    #[test]
+    fn a_small_program_pair_adds_up() {
+        let scenario = |cohort: &str| {
+            Scenario::from_toml_str(
+                &format!(
+                    r#"
+                    [simulation]
+                    horizon = "3d"
+                    interval = "1h"
+                    replications = 2
+                    [program]
+                    discount_rate = 0.0
+                    {cohort}
+                    [[call_types]]
+                    name = "c"
+                    arrival_rate = 20.0
+                    handle_time = {{ distribution = "exponential", mean = "5m" }}
+                    [[agent_groups]]
+                    name = "g"
+                    skills = ["c"]
+                    agents = 4
+                    hourly_cost = 10.0
+                    "#
+                ),
+                "t.toml",
+                "t",
+            )
+            .expect("valid")
+        };
+        let a = scenario("");
+        let b = scenario(
+            r#"[[program.cohorts]]
+            group = "g"
+            agents = 1
+            start_day = 1
+            days = 1
+            proficiency_after_class = 0.8
+            proficiency = 0.9
+            learning_calls = 0.0
+            cost_per_trainee_day = 100.0
+            trainer_cost = 50.0"#,
+        );
+        let p = crate::experiment::run_paired(&a, &b, Default::default()).expect("runs");
+        let c = crate::compare::compare(&p);
+        let w = waterfall(&c, &p, &a, &b);
+        assert!(w.program && w.days == 3);
+        let item = |k: &str| w.items.iter().find(|i| i.key == k).expect(k).value;
+        assert_eq!(item("training_cost"), -150.0);
+        // One agent off the rota for day 1's 24 hours at 10 an hour.
+        assert_eq!(trainee_hours(&b), 24.0);
+        assert!((item("time_off_phones") - 240.0).abs() < 1e-6, "{w:?}");
+        assert!(w.trainee_price_below_pay);
+        let cash: f64 = w
+            .items
+            .iter()
+            .filter(|i| i.role == Role::Cash)
+            .map(|i| i.value)
+            .sum();
+        assert_eq!(cash, w.net);
+        let flow = super::super::charts::cash_flow_from_days(&p);
+        assert_eq!(flow.len(), 3);
+        assert!(
+            (flow[2].mean - w.net).abs() < 1e-6,
+            "{} vs {}",
+            flow[2].mean,
+            w.net
+        );
+        // At a 0% discount rate the NPV is the undiscounted total of the same series.
+        let npv = c.money.program.expect("program money").npv.mean;
+        assert!(
+            (npv - w.net).abs() < 1e-6,
+            "undiscounted: NPV {npv} = net {}",
+            w.net
+        );
+        assert_eq!(open_days(&a), vec![true; 3]);
+        assert_eq!(
+            (0..3).map(|d| class_day(&a, &b, d)).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+    }
 }
