@@ -5,7 +5,11 @@
 //! weeks, and the assumptions with their sources.
 //!
 //! The page renders what the comparison holds and says plainly what it does not (e.g. "no
-//! program over weeks in these scenarios"), so it never draws a chart from invented figures.
+//! program over weeks in these scenarios"), so it never draws a chart from invented figures;
+//! a pair without an experience model shows no satisfaction, loyalty or money from defaults.
+//! Every money label says what it covers: per day (a one-day run), over the run, or over the
+//! program. The waterfall's items are computed in [`waterfall`], the program charts (cumulative
+//! cash flow, service level per day) drawn in [`charts`].
 
 pub mod charts;
 pub mod waterfall;
