@@ -115,9 +115,14 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
             json_text(&v)
         }
         Format::Csv => comparison_csv(&comparison),
-        Format::Html => {
-            crate::report::manager::page(&comparison, &paired, Some(&assumed), saving.as_ref())
-        }
+        Format::Html => crate::report::manager::page(
+            &comparison,
+            &paired,
+            Some(&assumed),
+            saving.as_ref(),
+            &a,
+            &b,
+        ),
         Format::Table => {
             let mut t = comparison_table(
                 &comparison,

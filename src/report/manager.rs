@@ -5,12 +5,21 @@
 //! weeks, and the assumptions with their sources.
 //!
 //! The page renders what the comparison holds and says plainly what it does not (e.g. "no
-//! program over weeks in these scenarios"), so it never draws a chart from invented figures.
+//! program over weeks in these scenarios"), so it never draws a chart from invented figures;
+//! a pair without an experience model shows no satisfaction, loyalty or money from defaults.
+//! Every money label says what it covers: per day (a one-day run), over the run, or over the
+//! program. The waterfall's items are computed in [`waterfall`], the program charts (cumulative
+//! cash flow, service level per day) drawn in [`charts`].
 
-use crate::compare::{AssumedMoney, Comparison, MetricComparison, StaffingSaving};
+pub mod charts;
+pub mod waterfall;
+
+use crate::compare::{AssumedMoney, Comparison, MoneyFigure, StaffingSaving};
 use crate::experiment::Paired;
+use crate::scenario::Scenario;
 use crate::stats::{Estimate, Scope};
 use std::fmt::Write;
+use waterfall::{Basis, Item as WItem, Role, Waterfall};
 
 /// How a metric's values read: a share shown in percent, money, or a plain number.
 #[derive(Clone, Copy)]
@@ -41,7 +50,7 @@ const HEADLINE: [(&str, &str, Unit, bool); 7] = [
     ("nps", "Net promoter score", Unit::Number, true),
     (
         "staffing_cost",
-        "Staffing cost per simulated day",
+        "Staffing cost (planned rota)",
         Unit::Money,
         false,
     ),
@@ -177,13 +186,49 @@ fn est_cell(e: &Option<Estimate>, unit: Unit) -> String {
     e.map_or_else(|| "n/a".into(), |e| fmt(e.mean, unit))
 }
 
-/// The page for a paired comparison.
+/// What the run covers, for labels: one day, a run of several days, or a program over days.
+/// Every figure of the `overall` scope is a total over the run, so a multi-day run must never
+/// say "per day" for it.
+#[derive(Clone, Copy)]
+struct Period {
+    days: u32,
+    program: bool,
+}
+
+impl Period {
+    fn of(p: &Paired, a: &Scenario) -> Period {
+        let program = !p.a.days.is_empty() && p.a.days.len() == p.b.days.len();
+        Period {
+            days: if program {
+                p.a.days.len() as u32
+            } else {
+                waterfall::run_days(a)
+            },
+            program,
+        }
+    }
+
+    /// "per day", "over the run (5 days)" or "over the program (84 days)".
+    fn phrase(self) -> String {
+        match (self.program, self.days) {
+            (true, d) => format!("over the program ({d} days)"),
+            (false, 1) => "per day".into(),
+            (false, d) => format!("over the run ({d} days)"),
+        }
+    }
+}
+
+/// The page for a paired comparison of scenarios `a` and `b` (the scenarios give the prices
+/// and the program's class days the waterfall and the charts need).
 pub fn page(
     c: &Comparison,
     p: &Paired,
     assumed: Option<&AssumedMoney>,
     saving: Option<&StaffingSaving>,
+    a: &Scenario,
+    b: &Scenario,
 ) -> String {
+    let period = Period::of(p, a);
     let mut h = String::new();
     let _ = write!(
         h,
@@ -196,27 +241,48 @@ pub fn page(
         h,
         "<h1>Does it pay? {} compared with {}</h1>\
          <p class=\"sub\">A = {} &nbsp;·&nbsp; B = {} &nbsp;·&nbsp; {} paired replications \
-         (common random numbers). Intervals are 95%; a difference is marked ● when its interval \
-         excludes zero.</p>",
+         (common random numbers) &nbsp;·&nbsp; figures are {} unless marked. Intervals are \
+         95%; a difference is marked ● when its interval excludes zero.</p>",
         esc(&c.b),
         esc(&c.a),
         esc(&c.a),
         esc(&c.b),
-        c.replications
+        c.replications,
+        period.phrase()
     );
-    headline(&mut h, c);
+    // Honest defaults: without an experience model nothing about satisfaction, loyalty or
+    // customer money is computed (the metrics are undefined), so the page says so instead of
+    // showing tables of "n/a" or the defaults' sources.
+    let scored = a.experience_model || b.experience_model;
+    let priced = scored || period.program || [a, b].iter().any(|s| has_prices(s));
+    headline(
+        &mut h,
+        c,
+        period,
+        scored || c.money.training_investment_change != 0.0,
+    );
+    if !scored {
+        h.push_str(
+            "<p class=\"note\" id=\"no-experience\">These scenarios have no experience model \
+             (no satisfaction, loyalty or customer-value keys), so this page shows no \
+             satisfaction, loyalty or revenue figures: they would come from defaults, not \
+             from the scenarios.</p>\n",
+        );
+    }
     if let Some(s) = saving {
         let d = s.diff_agent_hours;
-        let _ = writeln!(
+        let _ =
+            writeln!(
             h,
             "<h2>The hard saving: staff needed</h2><p class=\"big\" id=\"hard-saving\">To meet \
-             {} in {}, A needs <b>{:.0}</b> agent-hours a day (peak {:.0} agents) and B \
+             {} in {}, A needs <b>{:.0}</b> agent-hours {} (peak {:.0} agents) and B \
              <b>{:.0}</b> (peak {:.0}): B − A = <b>{:+.0}</b> agent-hours, 95% interval \
              [{:+.0}, {:+.0}] over {} paired staffing searches. <span class=\"me\">measured\
              </span></p>",
-            esc(&s.targets.join(", ")),
+            esc(&s.targets.iter().map(|t| human_target(t)).collect::<Vec<_>>().join(", ")),
             esc(&s.group),
             s.a_agent_hours.mean,
+            period.phrase(),
             s.a_peak_agents,
             s.b_agent_hours.mean,
             s.b_peak_agents,
@@ -226,23 +292,91 @@ pub fn page(
             s.seeds
         );
     }
-    waterfall(&mut h, c, p);
-    if let Some(m) = assumed {
-        uncertainty(&mut h, m);
+    if priced {
+        waterfall_chart(&mut h, &waterfall::waterfall(c, p, a, b), c, period);
+    } else {
+        h.push_str(
+            "<h2>Money</h2><p class=\"note\" id=\"no-money\">No money figures: neither \
+             scenario prices its agents (<code>agent_groups[].hourly_cost</code>, \
+             <code>supervisors.hourly_cost</code>), a training or its customers.</p>\n",
+        );
     }
-    classes(&mut h, p);
+    if let Some(m) = assumed.filter(|_| scored || period.program) {
+        uncertainty(&mut h, m, c, period);
+    }
+    classes(&mut h, p, scored);
     match &c.money.program {
         Some(pm) => {
             let _ = writeln!(
                 h,
-                "<h2>The program over weeks</h2><p class=\"note\" id=\"program\">NPV {} and \
-                 payback above come from B − A's daily cash flow over the program ({} paired \
-                 replications; one-off program costs booked on their days, never added to per-day \
-                 costs). Not drawn here yet: the cumulative cash-flow chart with its assumption \
-                 band and the service level per day — see <code>days[]</code> in the JSON output \
-                 and the per-week summary of the table output.</p>",
-                money_fmt(pm.npv.mean),
-                pm.replications
+                "<h2>The program over weeks</h2><p class=\"note\" id=\"program\">B − A's cash, \
+                 day by day over the {} days ({} paired replications): revenue at risk avoided, \
+                 minus the extra rota cost, minus the program's one-off costs on the days they \
+                 are paid (never spread over per-day costs). NPV discounts this series; payback \
+                 is where its undiscounted total crosses zero.</p>\
+                 <h3>Cumulative cash flow, B − A</h3>",
+                period.days, pm.replications
+            );
+            // The per-day series from the per-day summaries. A compare result that carries
+            // the series (with its assumption range) can be passed to the chart instead.
+            let flow = charts::cash_flow_from_days(p);
+            // How conservative the band is: its width on the last day against the exact
+            // paired interval of the same series discounted (the NPV's).
+            let last = flow
+                .last()
+                .and_then(|f| f.ci95)
+                .map_or(String::new(), |(lo, hi)| {
+                    format!(
+                        " (last day: ±{}; the exact paired interval of the program's NPV, the \
+                         same series discounted, is ±{})",
+                        money_fmt((hi - lo) / 2.0),
+                        money_fmt((pm.npv.ci95.1 - pm.npv.ci95.0) / 2.0)
+                    )
+                });
+            charts::cash_flow_chart(
+                &mut h,
+                &flow,
+                pm.payback_days.map(|e| e.mean),
+                &format!(
+                    "paired 95% intervals of each day's terms added up day by day — an upper \
+                     bound on the interval of the running total, so it is conservative{last}"
+                ),
+            );
+            let target = saving
+                .and_then(|s| {
+                    s.targets
+                        .iter()
+                        .find_map(|t| t.strip_prefix("service_level>="))
+                        .and_then(|v| v.parse::<f64>().ok())
+                })
+                .map_or((0.8, false), |v| (v, true));
+            let class_days: Vec<bool> = (0..period.days)
+                .map(|d| waterfall::class_day(a, b, d))
+                .collect();
+            let open = waterfall::open_days(a);
+            h.push_str("<h3>Service level per day</h3>\n");
+            charts::service_level_chart(
+                &mut h,
+                &p.a.days,
+                &p.b.days,
+                target,
+                (&class_days, &open),
+                a.simulation.service_level_threshold,
+            );
+        }
+        None if a.program.is_some() != b.program.is_some() => {
+            let (with, without) = if b.program.is_some() {
+                ("B", "A")
+            } else {
+                ("A", "B")
+            };
+            let _ = writeln!(
+                h,
+                "<h2>The program over weeks</h2><p class=\"note\" id=\"one-program\">Only \
+                 {with} runs a program over weeks: the day-by-day cash flow, NPV and service \
+                 level per day need both on the same days. Give {without} a \
+                 <code>[program]</code> section too (a baseline may have no cohorts, only \
+                 attrition and the discount rate, as scenarios/program_baseline.toml).</p>"
             );
         }
         None => {
@@ -255,12 +389,42 @@ pub fn page(
             );
         }
     }
-    assumptions(&mut h);
+    if scored {
+        assumptions(&mut h);
+    }
     h.push_str("</body></html>\n");
     h
 }
 
-fn headline(h: &mut String, c: &Comparison) {
+/// A staffing target as people say it: `service_level>=0.8` → `service level ≥ 80%`,
+/// `asa_s<=30` → `asa s ≤ 30` (shares in percent; anything else as given, underscores spaced).
+fn human_target(t: &str) -> String {
+    for (op, sign) in [(">=", "≥"), ("<=", "≤")] {
+        if let Some((metric, value)) = t.split_once(op) {
+            let share = metric.ends_with("_level") || metric.ends_with("_rate");
+            let value = match value.parse::<f64>() {
+                Ok(v) if share && (0.0..=1.0).contains(&v) => {
+                    format!("{}%", (v * 1000.0).round() / 10.0)
+                }
+                _ => value.to_string(),
+            };
+            return format!("{} {sign} {value}", metric.replace(['_', '.'], " "));
+        }
+    }
+    t.replace('_', " ")
+}
+
+/// Whether `s` puts a price on anything: agents, supervisors or training.
+fn has_prices(s: &Scenario) -> bool {
+    s.supervisors.hourly_cost > 0.0
+        || s.agent_groups
+            .iter()
+            .any(|g| g.hourly_cost > 0.0 || g.training_cost > 0.0)
+}
+
+/// The headline table; `payback_rows`: show the payback and NPV rows (there is something
+/// they could be about: a scored pair or an investment).
+fn headline(h: &mut String, c: &Comparison, period: Period, payback_rows: bool) {
     h.push_str(
         "<h2>Headline: B − A</h2><table class=\"head\"><tr><th>figure</th><th>A</th><th>B</th>\
          <th>B − A</th><th>95% interval</th><th></th><th>basis</th></tr>\n",
@@ -270,6 +434,11 @@ fn headline(h: &mut String, c: &Comparison) {
             continue;
         };
         if m.a.is_none() && m.b.is_none() {
+            continue;
+        }
+        // Money both scenarios put at exactly 0 is money neither prices: not a finding.
+        let zero = |e: &Option<Estimate>| e.is_none_or(|e| e.mean == 0.0);
+        if matches!(unit, Unit::Money) && zero(&m.a) && zero(&m.b) {
             continue;
         }
         let (diff, ci) = m.diff.map_or(("n/a".into(), String::new()), |d| {
@@ -282,6 +451,11 @@ fn headline(h: &mut String, c: &Comparison) {
                 ),
             )
         });
+        // Money figures are totals over the run: say over what.
+        let label = match unit {
+            Unit::Money => format!("{label} {}", period.phrase()),
+            _ => label.to_string(),
+        };
         let _ = writeln!(
             h,
             "<tr><td>{label}</td><td>{}</td><td>{}</td><td class=\"d\">{diff}</td><td>{ci}</td>\
@@ -295,7 +469,7 @@ fn headline(h: &mut String, c: &Comparison) {
     let money = &c.money;
     if let Some(pm) = &money.program {
         // A program over weeks: NPV and payback come from its daily cash flow (docs/model.md
-        // §10), not from the one-off ÷ per-day shortcut below.
+        // §10), not from the one-off ÷ per-run shortcut below.
         let payback = pm.payback_days.as_ref().map_or_else(
             || {
                 (
@@ -326,15 +500,19 @@ fn headline(h: &mut String, c: &Comparison) {
         );
         return;
     }
+    if !payback_rows {
+        h.push_str("</table>\n");
+        return;
+    }
     let payback = match money.payback_horizons {
-        Some(p) => format!("{p:.1} simulated days"),
+        Some(p) => format!("{:.1} days", p * f64::from(period.days)),
         None if money.training_investment_change > 0.0 => "does not pay back".into(),
         None => "no investment".into(),
     };
     let _ = writeln!(
         h,
         "<tr><td>Payback of the training investment</td><td></td><td></td><td class=\"d\">{payback}\
-         </td><td>one-off cost ÷ net benefit per day, not discounted</td><td></td><td>{}</td></tr>\
+         </td><td>one-off cost ÷ net benefit, in days, not discounted</td><td></td><td>{}</td></tr>\
          <tr><td>Net present value</td><td></td><td></td><td class=\"d\">n/a</td><td>needs a \
          program over weeks</td><td></td><td>{}</td></tr></table>",
         basis(true),
@@ -350,153 +528,206 @@ fn basis(assumed: bool) -> &'static str {
     }
 }
 
-/// The money waterfall: per-day items B − A (positive = B gains), then the net per day; the
-/// one-off training investment is shown beside it, never added to per-day figures.
-fn waterfall(h: &mut String, c: &Comparison, p: &Paired) {
-    let money = &c.money;
-    let diff = |name: &str| -> Option<f64> {
-        c.metrics
-            .iter()
-            .find(|m: &&MetricComparison| m.name == name)
-            .and_then(|m| m.diff)
-            .map(|d| d.mean)
-    };
-    let mut items: Vec<(&str, f64, bool)> = Vec::new();
-    items.push(("Staffing cost saved", -money.staffing_cost_change, false));
-    if let Some(r) = money.revenue_at_risk_change {
-        items.push(("Customers retained", -r.mean, true));
+/// The money waterfall B − A (positive = B gains): the cash items stacked into the net, then
+/// the items shown beside it (capacity freed, upside, a one-off investment) as outlined bars
+/// from zero, each marked measured or assumed.
+fn waterfall_chart(h: &mut String, w: &Waterfall, c: &Comparison, period: Period) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"waterfall\">Money {}, B − A</h2>",
+        period.phrase()
+    );
+    let cash: Vec<&WItem> = w.items.iter().filter(|i| i.role == Role::Cash).collect();
+    // A one-off payment is in another unit than per-run figures: listed below, not drawn.
+    let beside: Vec<&WItem> = w
+        .items
+        .iter()
+        .filter(|i| i.role != Role::Cash && i.role != Role::OneOff)
+        .collect();
+    let (mut lo, mut hi, mut run) = (0.0_f64, 0.0_f64, 0.0);
+    for i in &cash {
+        run += i.value;
+        lo = lo.min(run).min(run - i.value);
+        hi = hi.max(run).max(run - i.value);
     }
-    let net = money.net_benefit_per_horizon;
-    let upside = diff("revenue_upside");
-    h.push_str("<h2>Money per simulated day (B − A)</h2>\n");
-    let width = 760.0;
-    let row_h = 34.0;
-    let rows = items.len() + 1 + usize::from(upside.is_some());
-    let height = row_h * rows as f64 + 40.0;
-    let mut lo: f64 = 0.0;
-    let mut hi: f64 = 0.0;
-    let mut run = 0.0;
-    for (_, v, _) in &items {
-        run += v;
-        lo = lo.min(run).min(run - v);
-        hi = hi.max(run).max(run - v);
-    }
-    if let Some(u) = upside {
-        lo = lo.min(run).min(run + u);
-        hi = hi.max(run).max(run + u);
+    for i in &beside {
+        lo = lo.min(i.value);
+        hi = hi.max(i.value);
     }
     if hi - lo <= 0.0 {
         hi = lo + 1.0;
     }
-    let (x0, x1) = (230.0, width - 110.0);
+    let t = charts::ticks(lo, hi, 6);
+    let (lo, hi) = (t[0], *t.last().unwrap_or(&hi));
+    let width = 1000.0;
+    let row_h = 30.0;
+    let (x0, x1) = (300.0, 760.0);
     let x = |v: f64| x0 + (v - lo) / (hi - lo) * (x1 - x0);
+    let rows = cash.len() + 1 + beside.len() + usize::from(!beside.is_empty());
+    let height = row_h * rows as f64 + 45.0;
     let _ = writeln!(
         h,
-        "<svg class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-         role=\"img\" aria-label=\"money waterfall\">"
+        "<svg class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} \
+         {height}\" role=\"img\" aria-label=\"money waterfall\">"
     );
-    let _ = writeln!(
-        h,
-        "<line x1=\"{0:.1}\" y1=\"10\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"zero\"/>",
-        x(0.0),
-        height - 25.0
-    );
-    let mut y = 15.0;
+    for v in &t {
+        let _ = writeln!(
+            h,
+            "<line x1=\"{0:.1}\" y1=\"10\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"{2}\"/>\
+             <text x=\"{0:.1}\" y=\"{3:.1}\" class=\"tick\">{4}</text>",
+            x(*v),
+            height - 30.0,
+            if *v == 0.0 { "zero" } else { "grid" },
+            height - 14.0,
+            charts::money_short(*v)
+        );
+    }
+    let mut y = 12.0;
     let mut start = 0.0;
-    for (label, v, assumed) in &items {
-        let end = start + v;
-        bar(h, y, row_h, label, start, end, *assumed, &x);
-        start = end;
+    for i in &cash {
+        bar(h, y, row_h, i, start, start + i.value, &x, x1);
+        start += i.value;
         y += row_h;
     }
-    let net_v = net.unwrap_or(start);
+    let net_label = if w.program {
+        "Net cash over the program"
+    } else if period.days == 1 {
+        "Net benefit per day"
+    } else {
+        "Net benefit over the run"
+    };
     let _ = writeln!(
         h,
         "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" class=\"net\"/>\
-         <text x=\"220\" y=\"{:.1}\" class=\"lab\">Net benefit per day</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{}</text>",
-        x(0.0).min(x(net_v)),
-        (x(net_v) - x(0.0)).abs().max(1.0),
+         <text x=\"290\" y=\"{:.1}\" class=\"lab\" font-weight=\"600\">{net_label}</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\" id=\"net\">{}</text>",
+        x(0.0).min(x(w.net)),
+        (x(w.net) - x(0.0)).abs().max(1.0),
         row_h - 10.0,
-        y + row_h / 2.0,
-        x1 + 8.0,
-        y + row_h / 2.0,
-        fmt_diff(net_v, Unit::Money)
+        y + row_h / 2.0 - 5.0,
+        x1 + 10.0,
+        y + row_h / 2.0 - 5.0,
+        fmt_diff(w.net, Unit::Money)
     );
     y += row_h;
-    if let Some(u) = upside {
+    if !beside.is_empty() {
         let _ = writeln!(
             h,
-            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" class=\"up\"/>\
-             <text x=\"220\" y=\"{:.1}\" class=\"lab\">Upside (stated intention, not added)</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{}</text>",
-            x(start).min(x(start + u)),
-            (x(start + u) - x(start)).abs().max(1.0),
-            row_h - 10.0,
-            y + row_h / 2.0,
-            x1 + 8.0,
-            y + row_h / 2.0,
-            fmt_diff(u, Unit::Money)
+            "<text x=\"290\" y=\"{:.1}\" class=\"lab\" font-style=\"italic\">shown, not added:\
+             </text>",
+            y + row_h / 2.0 - 5.0
+        );
+        y += row_h;
+        for i in &beside {
+            bar(h, y, row_h, i, 0.0, i.value, &x, x1);
+            y += row_h;
+        }
+    }
+    h.push_str("</svg>\n<ul class=\"note wf\">");
+    for i in &w.items {
+        let _ = write!(
+            h,
+            "<li><b>{}</b> ({}): {}.</li>",
+            esc(i.label),
+            match i.basis {
+                Basis::Measured => "measured",
+                Basis::Assumed => "assumed",
+            },
+            esc(&i.detail)
         );
     }
-    h.push_str("</svg>\n");
-    let _ =
-        writeln!(
-        h,
-        "<p class=\"note\">One-off training investment (B − A): <b>{}</b>, paid back by the net \
-         benefit per day ({}). Hatched bars rest on assumptions (customer value, intent becoming \
-         loss). {} Time off the phones, handling saved and repeat contacts avoided are inside \
-         the staffing and retention figures here; they are shown apart once the scenarios run \
-         a program over weeks.</p>",
-        fmt_diff(money.training_investment_change, Unit::Money),
-        match money.payback_horizons {
-            Some(p) => format!("{p:.1} simulated days"),
-            None => "no payback".into(),
-        },
-        if p.a.overall.get("revenue_upside").is_some_and(|m| m.estimate.is_some()) {
-            ""
-        } else {
-            "No spend premium is configured, so no upside is shown."
+    h.push_str("</ul>\n");
+    let mut notes = Vec::new();
+    if w.program {
+        notes.push(
+            "Cash items add up to the net, the last point of the cumulative cash flow below \
+             (undiscounted). Capacity freed is agent time no longer needed: the rota is the same \
+             in A and B, so it becomes cash only if the rota is cut (see the hard saving)."
+                .to_string(),
+        );
+    } else {
+        if c.money.training_investment_change != 0.0 {
+            notes.push(format!(
+                "One-off training investment, B over A: <b>{}</b>, paid back by the net \
+                 benefit ({}); it is never added to the figures {}.",
+                money_fmt(c.money.training_investment_change),
+                match c.money.payback_horizons {
+                    Some(p) => format!("{:.1} days", p * f64::from(period.days)),
+                    None => "no payback".into(),
+                },
+                period.phrase()
+            ));
         }
-    );
+        notes.push(
+            "Time off the phones needs a program over weeks (class days); these scenarios have \
+             none. Capacity freed becomes cash only if the rota is cut (see the hard saving)."
+                .into(),
+        );
+    }
+    if !w.items.iter().any(|i| i.role == Role::Upside) {
+        notes.push("No spend premium is configured, so no upside is shown.".into());
+    }
+    if w.trainee_price_below_pay {
+        notes.push(
+            "<b>Check the prices:</b> the rota saving while trainees are in class exceeds the \
+             trainee-day cost, so the scenario prices a trainee-day below an agent's pay for \
+             the same hours and the training looks nearly free in cash."
+                .into(),
+        );
+    }
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", notes.join(" "));
 }
 
+/// One waterfall bar from `start` to `end`, its label (with measured/assumed) and value.
 #[allow(clippy::too_many_arguments)]
 fn bar(
     h: &mut String,
     y: f64,
     row_h: f64,
-    label: &str,
+    item: &WItem,
     start: f64,
     end: f64,
-    assumed: bool,
     x: &dyn Fn(f64) -> f64,
+    x1: f64,
 ) {
-    let class = match (end >= start, assumed) {
+    let assumed = item.basis == Basis::Assumed;
+    let mut class = match (end >= start, assumed) {
         (true, false) => "gain",
         (true, true) => "gain as",
         (false, false) => "loss",
         (false, true) => "loss as",
-    };
+    }
+    .to_string();
+    if item.role != Role::Cash {
+        class.push_str(" beside");
+    }
     let _ = writeln!(
         h,
         "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" class=\"{class}\"/>\
-         <text x=\"220\" y=\"{:.1}\" class=\"lab\">{}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{}</text>",
+         <text x=\"290\" y=\"{:.1}\" class=\"lab\">{}</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{}</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\" class=\"val {}\">{}</text>",
         x(start).min(x(end)),
         (x(end) - x(start)).abs().max(1.0),
         row_h - 10.0,
-        y + row_h / 2.0,
-        esc(label),
-        650.0 + 8.0,
-        y + row_h / 2.0,
-        fmt_diff(end - start, Unit::Money)
+        y + row_h / 2.0 - 5.0,
+        esc(item.label),
+        x1 + 10.0,
+        y + row_h / 2.0 - 5.0,
+        fmt_diff(end - start, Unit::Money),
+        x1 + 100.0,
+        y + row_h / 2.0 - 5.0,
+        if assumed { "as" } else { "me" },
+        if assumed { "assumed" } else { "measured" },
     );
 }
 
+/// Formats a value for a table cell (money or days).
+type Fmt<'a> = dyn Fn(f64) -> String + 'a;
+
 /// Each money figure with the simulation CI and the assumption interval, then the sensitivity
-/// (tornado) chart of net benefit per day: one bar per ranged assumption, low → high.
-fn uncertainty(h: &mut String, m: &AssumedMoney) {
+/// (tornado) chart of net benefit: one bar per ranged assumption, low → high.
+fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period) {
     let _ = writeln!(
         h,
         "<h2>How sure: simulation noise and assumptions</h2><table class=\"head\"><tr>\
@@ -511,16 +742,49 @@ fn uncertainty(h: &mut String, m: &AssumedMoney) {
         )
     };
     let cash = |v: f64| fmt_diff(v, Unit::Money);
-    let days = |v: f64| format!("{v:.1} days");
-    for (label, f, unit) in [
+    // The legacy payback is in runs of the horizon: shown in days.
+    let run_days = f64::from(period.days);
+    let days = move |v: f64| format!("{:.1} days", v * run_days);
+    let net_label = if period.program {
+        format!(
+            "Revenue at risk saved − planned rota change {} (program cost apart: see NPV)",
+            period.phrase()
+        )
+    } else {
+        format!("Net benefit {} (risk saved − staffing)", period.phrase())
+    };
+    let mut rows: Vec<(String, Option<MoneyFigure>, &Fmt)> = vec![
         (
-            "Revenue at risk, B − A",
-            &m.revenue_at_risk_change,
-            &cash as &dyn Fn(f64) -> String,
+            format!("Revenue at risk {}, B − A", period.phrase()),
+            m.revenue_at_risk_change,
+            &cash,
         ),
-        ("Net benefit per day", &m.net_benefit, &cash),
-        ("Payback of the training investment", &m.payback, &days),
-    ] {
+        (net_label, m.net_benefit, &cash),
+        (
+            "Payback of the one-off training investment".into(),
+            m.payback,
+            &days,
+        ),
+    ];
+    let plain_days = |v: f64| format!("{v:.1} days");
+    if let Some(pm) = &c.money.program {
+        let fig = |e: &crate::money::MoneyEstimate| MoneyFigure {
+            mean: e.mean,
+            ci95: Some(e.ci95),
+            assumption_range: Some(e.assumption_range),
+        };
+        rows.push((
+            "Net present value of the program".into(),
+            Some(fig(&pm.npv)),
+            &cash,
+        ));
+        rows.push((
+            "Payback of the program".into(),
+            pm.payback_days.as_ref().map(fig),
+            &plain_days,
+        ));
+    }
+    for (label, f, unit) in rows {
         let Some(f) = f else { continue };
         let _ = writeln!(
             h,
@@ -531,7 +795,10 @@ fn uncertainty(h: &mut String, m: &AssumedMoney) {
             basis(true)
         );
     }
-    h.push_str("</table>\n<h3>Which assumption moves net benefit most</h3>\n");
+    let _ = writeln!(
+        h,
+        "</table>\n<h3>Which assumption moves net benefit most</h3>"
+    );
     let swings = &m.sensitivity_net_benefit;
     if swings.is_empty() {
         h.push_str(
@@ -550,31 +817,41 @@ fn uncertainty(h: &mut String, m: &AssumedMoney) {
         .iter()
         .flat_map(|s| [s.at_low, s.at_high])
         .fold(0.0_f64, f64::max);
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let (x0, x1) = (260.0, 640.0);
-    let x = |v: f64| x0 + (v - lo) / span * (x1 - x0);
-    let height = 30.0 * swings.len() as f64 + 30.0;
+    let t = charts::ticks(lo, hi, 5);
+    let (lo, hi) = (t[0], *t.last().unwrap_or(&hi));
+    let (x0, x1) = (360.0, 740.0);
+    let x = |v: f64| x0 + (v - lo) / (hi - lo).max(f64::MIN_POSITIVE) * (x1 - x0);
+    let height = 30.0 * swings.len() as f64 + 50.0;
     let _ = writeln!(
         h,
-        "<svg class=\"chart\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\" \
-         role=\"img\" aria-label=\"sensitivity of net benefit\">\
-         <line x1=\"{0:.1}\" y1=\"5\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"zero\"/>",
-        x(0.0),
-        height - 20.0
+        "<svg class=\"chart\" width=\"1000\" height=\"{height}\" viewBox=\"0 0 1000 {height}\" \
+         role=\"img\" aria-label=\"sensitivity of net benefit\">"
     );
+    for v in &t {
+        let _ = writeln!(
+            h,
+            "<line x1=\"{0:.1}\" y1=\"5\" x2=\"{0:.1}\" y2=\"{1:.1}\" class=\"{2}\"/>\
+             <text x=\"{0:.1}\" y=\"{3:.1}\" class=\"tick\">{4}</text>",
+            x(*v),
+            height - 38.0,
+            if *v == 0.0 { "zero" } else { "grid" },
+            height - 24.0,
+            charts::money_short(*v)
+        );
+    }
     for (i, s) in swings.iter().enumerate() {
         let y = 8.0 + 30.0 * i as f64;
         let (a, b) = (s.at_low.min(s.at_high), s.at_low.max(s.at_high));
         let _ = writeln!(
             h,
             "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"20\" class=\"gain as\"/>\
-             <text x=\"250\" y=\"{:.1}\" class=\"lab\">{}</text>\
+             <text x=\"350\" y=\"{:.1}\" class=\"lab\">{}</text>\
              <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{} … {}</text>",
             x(a),
             (x(b) - x(a)).max(1.0),
             y + 10.0,
-            esc(&s.key),
-            x1 + 8.0,
+            esc(&assumption_label(&s.key)),
+            x1 + 10.0,
             y + 10.0,
             cash(s.at_low),
             cash(s.at_high)
@@ -582,17 +859,53 @@ fn uncertainty(h: &mut String, m: &AssumedMoney) {
     }
     let _ = writeln!(
         h,
-        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">net benefit per day, low → high</text></svg>",
-        x0,
-        height - 5.0
+        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">net benefit {}, B − A, with the \
+         assumption at its low → high end (others at their modes)</text></svg>",
+        (x0 + x1) / 2.0,
+        height - 6.0,
+        period.phrase()
     );
+}
+
+/// A ranged assumption's human name, with its key path for finding it in the scenario.
+fn assumption_label(key: &str) -> String {
+    let human = match key {
+        "customers.customer_value" => "Customer value",
+        _ => return key.to_string(),
+    };
+    format!("{human} ({key})")
 }
 
 /// Where dissatisfaction comes from: each journey class's share, top-box CSAT (with a bar on a
 /// 0–100% axis), intent to leave and people told, A beside B.
-fn classes(h: &mut String, p: &Paired) {
+fn classes(h: &mut String, p: &Paired, scored: bool) {
     let (a, b) = (p.a.classes(), p.b.classes());
     if a.is_empty() {
+        return;
+    }
+    let val = |s: Option<&Scope>, m: &str| {
+        s.and_then(|s| s.get(m))
+            .and_then(|m| m.estimate)
+            .map(|e| e.mean)
+    };
+    let cell = |v: Option<f64>, unit: Unit| v.map_or_else(|| "n/a".into(), |v| fmt(v, unit));
+    if !scored {
+        // How journeys end is a queueing fact, defined without an experience model.
+        h.push_str(
+            "<h2>How journeys end</h2><table class=\"cls\"><tr><th>journey</th>\
+             <th>share A</th><th>share B</th></tr>\n",
+        );
+        for (key, label) in CLASSES {
+            let sa = a.iter().find(|s| s.name == key);
+            let sb = b.iter().find(|s| s.name == key);
+            let _ = writeln!(
+                h,
+                "<tr><td>{label}</td><td>{}</td><td>{}</td></tr>",
+                cell(val(sa, "share"), Unit::Percent),
+                cell(val(sb, "share"), Unit::Percent)
+            );
+        }
+        h.push_str("</table>\n");
         return;
     }
     h.push_str(
@@ -601,15 +914,9 @@ fn classes(h: &mut String, p: &Paired) {
          <th>0% … 100% very satisfied</th><th>intend to leave A</th><th>intend to leave B</th>\
          <th>people told A</th><th>people told B</th></tr>\n",
     );
-    let val = |s: Option<&Scope>, m: &str| {
-        s.and_then(|s| s.get(m))
-            .and_then(|m| m.estimate)
-            .map(|e| e.mean)
-    };
     for (key, label) in CLASSES {
         let sa = a.iter().find(|s| s.name == key);
         let sb = b.iter().find(|s| s.name == key);
-        let cell = |v: Option<f64>, unit: Unit| v.map_or_else(|| "n/a".into(), |v| fmt(v, unit));
         let ta = val(sa, "csat_top_box");
         let tb = val(sb, "csat_top_box");
         let bars = format!(
@@ -657,7 +964,7 @@ fn assumptions(h: &mut String) {
     );
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}\
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1320px}\
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}\
 .sub,.note{color:#555;font-size:13px}table{border-collapse:collapse;font-size:13px}\
 td,th{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}\
@@ -667,7 +974,15 @@ td:first-child,th:first-child{text-align:left}.d{font-weight:600}\
 stroke-dasharray:3 2}.net{fill:#1f4e8c}.up{fill:none;stroke:#1f4e8c;stroke-dasharray:4 3}\
 .lab{font-size:13px;text-anchor:end;dominant-baseline:middle}\
 .val{font-size:13px;dominant-baseline:middle}.ba{fill:#9bb7d4;background:#9bb7d4}\
-.bb{fill:#1f4e8c;background:#1f4e8c}.key{display:inline-block;width:12px;height:10px}.as-t td,.as-t th{text-align:left}";
+.bb{fill:#1f4e8c;background:#1f4e8c}.key{display:inline-block;width:12px;height:10px}.as-t td,.as-t th{text-align:left}\
+.grid{stroke:#eee;stroke-width:1}.axis{stroke:#999;stroke-width:1}\
+.tick{font-size:12px;text-anchor:middle;fill:#555}.leg{font-size:12px;dominant-baseline:middle}\
+polyline.ln{fill:none;stroke-width:2}.la{stroke:#9bb7d4;fill:#9bb7d4}.lb{stroke:#1f4e8c;fill:#1f4e8c}\
+.sband{fill:#1f4e8c;fill-opacity:.22}.aband{fill:#e8a33d;fill-opacity:.25}\
+.mark{stroke:#a15c00;stroke-width:1.5;stroke-dasharray:6 4}.mark-sw{fill:#a15c00}\
+.cls-day{fill:#f3e3c3;fill-opacity:.6}.beside{fill-opacity:.2;stroke-width:1.5}\
+.beside.gain{stroke:#2e8b57}.beside.loss{stroke:#c0392b}\
+rect.lb,rect.la{stroke:none}.wf{padding-left:18px}.wf li{margin:2px 0}";
 
 /// A currency amount, whole units with thousands separators and its sign.
 fn money_fmt(v: f64) -> String {
@@ -697,5 +1012,12 @@ mod tests {
         assert_eq!(money(-950.0), "−950");
         assert_eq!(fmt_diff(-0.0123, Unit::Percent), "-1.2 pts");
         assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
+        assert_eq!(human_target("service_level>=0.8"), "service level ≥ 80%");
+        assert_eq!(
+            human_target("account.abandon_rate<=0.05"),
+            "account abandon rate ≤ 5%"
+        );
+        assert_eq!(human_target("asa_s<=30"), "asa s ≤ 30");
+        assert_eq!(human_target("abandon_rate<=0.07"), "abandon rate ≤ 7%");
     }
 }

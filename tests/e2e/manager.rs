@@ -53,8 +53,9 @@ fn compare_writes_a_manager_page_with_human_labels() {
     assert!(!page.contains("fcr_rate") && !page.contains("csat_top_box"));
 }
 
-/// The page rendered by headless Chromium: the DOM holds the headline (not an error page) and
-/// the screenshot is far larger than a blank page's (a blank 1150×1500 PNG is a few kB).
+/// The program pair's page (every chart) rendered by headless Chromium: the DOM holds the
+/// headline and the charts (not an error page) and the screenshot is far larger than a blank
+/// page's (a blank 1400×2600 PNG is a few kB).
 #[test]
 fn chromium_renders_the_manager_page() {
     let Some(chromium) = ["chromium", "chromium-browser"]
@@ -71,14 +72,22 @@ fn chromium_renders_the_manager_page() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("manager.html");
-    write_page(&page);
+    write_program_page(&page, &[]);
     let url = format!("file://{}", page.display());
     let png = dir.path().join("manager.png");
+    let profile = dir.path().join("profile");
+    let profile = format!("--user-data-dir={}", profile.display());
     let flags = [
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--hide-scrollbars",
+        profile.as_str(),
     ];
     let dom = Command::new(chromium)
         .args(flags)
@@ -86,10 +95,20 @@ fn chromium_renders_the_manager_page() {
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains("Headline: B − A"), "rendered DOM: {dom:.300}");
+    for must in [
+        "Headline: B − A",
+        "aria-label=\"money waterfall\"",
+        "aria-label=\"cumulative cash flow of B minus A\"",
+        "aria-label=\"service level per day\"",
+    ] {
+        assert!(
+            dom.contains(must),
+            "rendered DOM lacks {must:?}: {dom:.300}"
+        );
+    }
     let shot = Command::new(chromium)
         .args(flags)
-        .args(["--window-size=1150,1500"])
+        .args(["--window-size=1400,2600"])
         .arg(format!("--screenshot={}", png.display()))
         .arg(&url)
         .output()
@@ -265,4 +284,190 @@ fn a_program_pair_shows_its_npv_and_payback() {
     }
     assert!(!page.contains("No training program over weeks"));
     assert!(!page.contains("needs a program over weeks"));
+}
+
+const PROGRAM_A: &str = "scenarios/program_baseline.toml";
+const PROGRAM_B: &str = "scenarios/program_training.toml";
+
+/// The 12-week program pair's page at 2 replications (a few seconds in a debug build).
+fn write_program_page(out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "compare",
+        PROGRAM_A,
+        PROGRAM_B,
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let r = run(&args);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+/// The number in `page` right after `marker` (e.g. `id="net">`): `+152,795` → 152795.
+fn number_after(page: &str, marker: &str) -> f64 {
+    let at = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("page lacks {marker:?}"));
+    let text: String = page[at + marker.len()..]
+        .chars()
+        .take_while(|c| *c != '<')
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '−' || *c == '-')
+        .map(|c| if c == '−' { '-' } else { c })
+        .collect();
+    text.parse()
+        .unwrap_or_else(|_| panic!("no number after {marker:?}: {text:?}"))
+}
+
+/// The program pair's page draws the program: the cumulative cash flow with its simulation
+/// band, zero line and payback day (and says the assumption band is not available), the
+/// service level per day of A and B against the 80% reference with class days shaded, and a
+/// waterfall whose cash items add up to the cash flow's last point.
+#[test]
+fn a_program_pair_page_draws_cash_flow_service_level_and_waterfall() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("program.html");
+    write_program_page(&out, &[]);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    for must in [
+        // Cumulative cash flow.
+        "aria-label=\"cumulative cash flow of B minus A\"",
+        "class=\"sband\"",
+        "class=\"zero\"",
+        "id=\"payback-mark\"",
+        "Assumption band: not available",
+        "week 12",
+        // Service level per day.
+        "aria-label=\"service level per day\"",
+        "reference 80%",
+        "trainees in class",
+        "answered within 20 s",
+        // Waterfall items, each measured or assumed.
+        "Training cost (trainee-days + trainers)",
+        "Time off phones",
+        "1,200 trainee agent-hours in class valued at agent cost",
+        "Handling saved (repeats excluded)",
+        "Repeat contacts avoided",
+        "Customers retained",
+        "Net cash over the program",
+        "shown, not added",
+    ] {
+        assert!(page.contains(must), "page lacks {must:?}");
+    }
+    // Regression: the training cost read "+0" for a program pair. 4 classes × (2,000 trainer
+    // + 6 trainees × 5 days × 240) = 36,800, booked by the program.
+    assert!(page.contains(">−36,800<"), "training cost bar");
+    // The cash items add up to the cumulative cash flow's last point (both undiscounted).
+    let net = number_after(&page, "id=\"net\">");
+    let total = number_after(&page, "id=\"cash-total\">");
+    assert!((net - total).abs() <= 1.0, "net {net} vs cash flow {total}");
+    // The payback mark is the headline's payback.
+    let mark = number_after(&page, "id=\"payback-mark\">pays back: day ");
+    assert!(page.contains(&format!("{mark:.1} days")), "payback {mark}");
+}
+
+/// Regression: a multi-day run's money figures are totals over the run, but the page said
+/// "per simulated day". Every money label now says what it covers; metric names never show.
+#[test]
+fn labels_say_per_day_or_per_program_and_are_human() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("program.html");
+    write_program_page(&out, &[]);
+    let program = std::fs::read_to_string(&out).expect("page written");
+    assert!(program.contains("Staffing cost (planned rota) over the program (84 days)"));
+    assert!(program.contains("Money over the program (84 days), B − A"));
+    let week = dir.path().join("week.html");
+    let r = run(&[
+        "compare",
+        "scenarios/week.toml",
+        "scenarios/week.toml",
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        week.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let week = std::fs::read_to_string(&week).expect("page written");
+    assert!(week.contains("Money over the run (7 days), B − A"));
+    assert!(week.contains("Net benefit over the run"));
+    for page in [&program, &week] {
+        assert!(!page.contains("simulated day"), "per simulated day");
+        assert!(!page.contains("Net benefit per day"));
+        for name in [
+            "fcr_rate",
+            "csat_top_box",
+            "revenue_at_risk",
+            "staffing_cost",
+            "program_cost",
+            "service_level",
+        ] {
+            assert!(!page.contains(name), "metric name {name:?} on the page");
+        }
+    }
+}
+
+/// Honest defaults: a plain queueing pair (no experience keys, no prices) gets no satisfaction,
+/// loyalty or money figures on the page, and no table of the defaults' sources — it says why.
+#[test]
+fn a_plain_queueing_pair_shows_no_figures_from_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("plain.html");
+    let r = run(&[
+        "compare",
+        "scenarios/erlang_c.toml",
+        "scenarios/erlang_a.toml",
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    for must in [
+        "id=\"no-experience\"",
+        "id=\"no-money\"",
+        "How journeys end",
+        "Service level",
+    ] {
+        assert!(page.contains(must), "page lacks {must:?}");
+    }
+    for never in [
+        "Very satisfied",
+        "Customers retained",
+        "Net present value",
+        "Payback",
+        "SQM Group",
+        "aria-label=\"money waterfall\"",
+        "How sure",
+    ] {
+        assert!(!page.contains(never), "plain pair shows {never:?}");
+    }
+}
+
+/// Only one scenario runs a program: the page says what the other needs instead of "no
+/// program in these scenarios".
+#[test]
+fn a_pair_with_one_program_says_what_the_other_needs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("one.html");
+    let r = run(&[
+        "compare",
+        BASE,
+        PROGRAM_B,
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let page = std::fs::read_to_string(&out).expect("page written");
+    assert!(page.contains("id=\"one-program\"") && page.contains("Give A a"));
+    assert!(!page.contains("No training program over weeks"));
 }
