@@ -31,8 +31,8 @@ fn program_training_beats_baseline_on_fcr_with_a_paired_ci() {
             .map(|e| e.mean)
     };
     // Class days book their one-off cost (trainer on the first day + 6 trainee-days).
-    assert_eq!(day(7, "program_cost"), Some(2000.0 + 6.0 * 240.0));
-    assert_eq!(day(8, "program_cost"), Some(6.0 * 240.0));
+    assert_eq!(day(7, "program_cost"), Some(2000.0 + 6.0 * 400.0));
+    assert_eq!(day(8, "program_cost"), Some(6.0 * 400.0));
     assert_eq!(day(12, "program_cost"), Some(0.0));
     let c = compare(&paired);
     let fcr = c.metrics.iter().find(|m| m.name == "fcr_rate").unwrap();

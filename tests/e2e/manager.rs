@@ -358,8 +358,8 @@ fn a_program_pair_page_draws_cash_flow_service_level_and_waterfall() {
         assert!(page.contains(must), "page lacks {must:?}");
     }
     // Regression: the training cost read "+0" for a program pair. 4 classes × (2,000 trainer
-    // + 6 trainees × 5 days × 240) = 36,800, booked by the program.
-    assert!(page.contains(">−36,800<"), "training cost bar");
+    // + 6 trainees × 5 days × 400) = 56,000, booked by the program.
+    assert!(page.contains(">−56,000<"), "training cost bar");
     // The cash items add up to the cumulative cash flow's last point (both undiscounted).
     let net = number_after(&page, "id=\"net\">");
     let total = number_after(&page, "id=\"cash-total\">");
