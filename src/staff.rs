@@ -43,7 +43,10 @@ use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles, CONTACT_METRICS};
+use crate::stats::{
+    contact_metrics, Accumulator, Counters, Estimate, ReplicationResult, TQuantiles,
+    CONTACT_METRICS,
+};
 use std::fmt;
 use std::str::FromStr;
 
@@ -695,15 +698,50 @@ fn erlang_for(
     })
 }
 
-/// Simulates every candidate staffing (common random numbers: same seed, point 0) and judges
-/// the targets per interval.
-/// What a target measures in an interval: the group's call types together, one call type, or
-/// the group's occupancy.
+/// What a judged target measures in an interval: the staffed call types together (metric
+/// index), one call type's contacts (call type, metric index), or one group's occupancy. Shared
+/// by the one-group and the joint search.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Source {
-    Skills(usize),
+pub(crate) enum Source {
+    /// Contacts of every staffed call type together.
+    Union(usize),
+    /// One call type's contacts.
     Type(usize, usize),
-    Occupancy,
+    /// One group's occupancy.
+    Occupancy(usize),
+}
+
+/// Folds one replication's result into the per-(interval, target) accumulators
+/// `acc[k * sources.len() + t]`: for each interval, the contacts of the `union` call types
+/// together (O(|union|) per interval, not a scan), one call type's, or a group's busy share.
+/// The one place both searches turn a replication into target values, so that they judge
+/// alike.
+pub(crate) fn fold_replication(
+    r: &ReplicationResult,
+    union: &[usize],
+    sources: &[Source],
+    scored: bool,
+    acc: &mut [Accumulator],
+) {
+    let n = sources.len();
+    for k in 0..acc.len() / n.max(1) {
+        let mut cell = Counters::default();
+        for &c in union {
+            cell.add(&r.contacts[k * r.call_types + c]);
+        }
+        let together = contact_metrics(&cell, scored);
+        for (t, source) in sources.iter().enumerate() {
+            let v = match *source {
+                Source::Union(i) => together[i],
+                Source::Type(c, i) => contact_metrics(&r.contacts[k * r.call_types + c], scored)[i],
+                Source::Occupancy(g) => {
+                    let cell = k * r.groups + g;
+                    (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
+                }
+            };
+            acc[k * n + t].push(v);
+        }
+    }
 }
 
 /// Each target's [`Source`], checking call types against the scenario and the group.
@@ -713,8 +751,8 @@ fn sources(q: &StaffQuery) -> Result<Vec<Source>, StaffError> {
     q.targets
         .iter()
         .map(|t| match (&t.call_type, t.index()) {
-            (_, None) => Ok(Source::Occupancy),
-            (None, Some(i)) => Ok(Source::Skills(i)),
+            (_, None) => Ok(Source::Occupancy(q.group)),
+            (None, Some(i)) => Ok(Source::Union(i)),
             (Some(name), Some(i)) => {
                 let names = || {
                     s.call_types
@@ -789,8 +827,7 @@ fn evaluate(
         .collect();
     let reps = q.scenario.simulation.replications as usize;
     let intervals = q.scenario.simulation.intervals;
-    let g = q.group;
-    let skills = &q.scenario.agent_groups[g].skills;
+    let skills = &q.scenario.agent_groups[q.group].skills;
     let sources = sources(q)?;
     let n = sources.len();
     // [candidate][interval * targets + target]
@@ -802,29 +839,8 @@ fn evaluate(
             simulate(s, stream_key(s, point, (j % reps) as u32))
         },
         |j, r| -> Result<(), StaffError> {
-            let acc = &mut accs[j / reps];
-            for k in 0..intervals {
-                // The group's call types in interval k: O(skills) per interval, not a scan.
-                let mut cell = Counters::default();
-                for &c in skills {
-                    cell.add(&r.contacts[k * r.call_types + c]);
-                }
-                let scored = q.scenario.experience_model;
-                let together = contact_metrics(&cell, scored);
-                for (t, source) in sources.iter().enumerate() {
-                    let v = match *source {
-                        Source::Skills(i) => together[i],
-                        Source::Type(c, i) => {
-                            contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
-                        }
-                        Source::Occupancy => {
-                            let cell = k * r.groups + g;
-                            (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
-                        }
-                    };
-                    acc[k * n + t].push(v);
-                }
-            }
+            let scored = q.scenario.experience_model;
+            fold_replication(&r, skills, &sources, scored, &mut accs[j / reps]);
             Ok(())
         },
     )?;

@@ -37,13 +37,13 @@
 //! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
 
 use super::{
-    agent_hours, default_cap, erlang_for, how_close, interval_clock, judge, Confidence, Evaluation,
-    StaffError, Target, VALIDATION_POINT,
+    agent_hours, default_cap, erlang_for, fold_replication, how_close, interval_clock, judge,
+    Confidence, Evaluation, Source, StaffError, Target, VALIDATION_POINT,
 };
 use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Accumulator, Counters, CONTACT_METRICS};
+use crate::stats::{Accumulator, CONTACT_METRICS};
 
 /// Fresh-seed rounds at most. More than `staff`'s 3: with several groups the removal phase
 /// has more cells to fit to the search's own draws, so more intervals miss on fresh ones.
@@ -98,17 +98,6 @@ impl JointAnswer {
     pub fn cost(&self, s: &Scenario) -> f64 {
         total_cost(s, &self.cost_per_hour, &self.staffing)
     }
-}
-
-/// What a judged target measures.
-#[derive(Debug, Clone, Copy)]
-enum Source {
-    /// Contacts of every call type a staffed group serves.
-    Union(usize),
-    /// One call type's contacts.
-    Type(usize, usize),
-    /// One group's occupancy.
-    Occupancy(usize),
 }
 
 /// Cost per agent-hour of each staffed group: its `hourly_cost`, or 1 for all when none has
@@ -253,27 +242,7 @@ impl Judge<'_> {
                 simulate(s, stream_key(s, point, (j % reps) as u32))
             },
             |j, r| -> Result<(), StaffError> {
-                let acc = &mut accs[j / reps];
-                for k in 0..intervals {
-                    let mut cell = Counters::default();
-                    for &c in &self.union {
-                        cell.add(&r.contacts[k * r.call_types + c]);
-                    }
-                    let together = contact_metrics(&cell, scored);
-                    for (t, source) in self.sources.iter().enumerate() {
-                        let v = match *source {
-                            Source::Union(i) => together[i],
-                            Source::Type(c, i) => {
-                                contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
-                            }
-                            Source::Occupancy(g) => {
-                                let cell = k * r.groups + g;
-                                (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
-                            }
-                        };
-                        acc[k * n + t].push(v);
-                    }
-                }
+                fold_replication(&r, &self.union, &self.sources, scored, &mut accs[j / reps]);
                 Ok(())
             },
         )?;
