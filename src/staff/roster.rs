@@ -14,7 +14,8 @@
 //! start = "08:00"            # clock time "HH:MM" on the day_start clock
 //! length = "8h"
 //! breaks = [{ earliest = "11:30", latest = "12:30", length = "30m" }]
-//! days = [0]                 # day numbers from the scenario's first day (default: every day)
+//! days = [0]                 # day numbers from the scenario's first day, or weekdays with
+//!                            # the scenario's calendar: ["Mon", "Wed-Fri"] (default: every day)
 //! cost = 200.0               # per agent on the shift (default: its length in hours)
 //! min_agents = 0             # optional bounds; `agents = n` fixes the count
 //! max_agents = 40
@@ -45,6 +46,7 @@
 //! validation figures the report shows.
 
 use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
+use crate::model::week::{day_range, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel};
@@ -79,11 +81,20 @@ struct RawShift {
     length: String,
     #[serde(default)]
     breaks: Vec<RawBreak>,
-    days: Option<Vec<i64>>,
+    days: Option<Vec<RawDay>>,
     cost: Option<f64>,
     min_agents: Option<i64>,
     max_agents: Option<i64>,
     agents: Option<i64>,
+}
+
+/// A `days` entry: a day number from the scenario's first day, or a weekday name or range
+/// (`"Mon"`, `"mon-fri"`) read with the scenario's `[[shifts]]` parser on its calendar.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDay {
+    Number(i64),
+    Name(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +156,40 @@ fn positive_duration(text: &str, key: &str, max: f64) -> Result<f64, String> {
 
 fn count(v: i64, key: &str) -> Result<u32, String> {
     u32::try_from(v).map_err(|_| format!("{key}: {v} must be a whole number from 0 to 4294967295"))
+}
+
+/// The scenario day numbers (`0..days`) a `days` entry names: the number itself, or every day
+/// of the horizon on one of the named weekdays (the scenario's calendar says which weekday day 0
+/// is). `Err` says what is wrong and what is allowed.
+fn days_of(d: &RawDay, scenario: &Scenario, days: i64) -> Result<Vec<i64>, String> {
+    match d {
+        RawDay::Number(d) => {
+            if (0..days).contains(d) {
+                Ok(vec![*d])
+            } else {
+                Err(format!(
+                    "day {d} is outside the scenario's horizon; days 0 to {} are allowed (0 = the scenario's first day)",
+                    days - 1
+                ))
+            }
+        }
+        RawDay::Name(name) => {
+            let weekdays = day_range(name).ok_or_else(|| {
+                format!(
+                    "unknown weekday or range `{name}`; write {WEEKDAY_ALLOWED}, or a range such as \"Mon-Fri\", or a day number"
+                )
+            })?;
+            let Some(cal) = &scenario.calendar else {
+                return Err(format!(
+                    "`{name}` names a weekday, but {} has no [calendar] saying which weekday its first day is; use day numbers (0 = the first day)",
+                    scenario.source
+                ));
+            };
+            Ok((0..days)
+                .filter(|&d| weekdays.contains(&cal.start_day().plus(d as usize)))
+                .collect())
+        }
+    }
 }
 
 /// Overlap of `[a0, a1)` and `[b0, b1)`.
@@ -246,22 +291,41 @@ pub fn parse_shifts(
             let nominal = (earliest + latest) / 2.0;
             off_duty.push((nominal, nominal + len));
         }
-        let day_list: Vec<i64> = s.days.clone().unwrap_or_else(|| (0..days).collect());
-        if day_list.is_empty() {
-            return Err(at(format!(
-                "{}: empty; list day numbers from 0 to {} (or leave the key out for every day)",
-                key("days"),
-                days - 1
-            )));
-        }
-        for (j, &d) in day_list.iter().enumerate() {
-            if !(0..days).contains(&d) {
-                return Err(at(format!(
-                    "shifts[{i}].days[{j}]: day {d} is outside the scenario's horizon; days 0 to {} are allowed (0 = the scenario's first day)",
-                    days - 1
-                )));
+        let day_list: Vec<i64> = match &s.days {
+            None => (0..days).collect(),
+            Some(list) => {
+                if list.is_empty() {
+                    return Err(at(format!(
+                        "{}: empty; list day numbers from 0 to {} or weekdays such as \"Mon-Fri\" (or leave the key out for every day)",
+                        key("days"),
+                        days - 1
+                    )));
+                }
+                let mut out = Vec::new();
+                for (j, d) in list.iter().enumerate() {
+                    for d in days_of(d, scenario, days)
+                        .map_err(|m| at(format!("shifts[{i}].days[{j}]: {m}")))?
+                    {
+                        if !out.contains(&d) {
+                            out.push(d);
+                        }
+                    }
+                }
+                out.sort_unstable();
+                if out.is_empty() {
+                    return Err(at(format!(
+                        "{}: none of these weekdays falls within the scenario's {} day(s) from {}",
+                        key("days"),
+                        days,
+                        scenario
+                            .calendar
+                            .as_ref()
+                            .map_or(String::new(), |c| c.start_day().name().to_string())
+                    )));
+                }
+                out
             }
-        }
+        };
         if s.group.as_deref().is_some_and(|g| g != rostered) {
             continue;
         }
@@ -642,6 +706,67 @@ mod tests {
         // Shifts of other groups are skipped; none left for the rostered one is an error.
         let e = one("start = \"00:00\"\nlength = \"4h\"\ngroup = \"backup\"");
         assert!(e.contains("no shift for agent group `agents`"), "{e}");
+    }
+
+    /// `days` takes weekday names and ranges (the scenario's `[[shifts]]` parser) on a
+    /// calendar scenario, mixed with day numbers; a bad name or a name without a calendar is
+    /// refused naming the key.
+    #[test]
+    fn days_take_weekday_names_on_a_calendar() {
+        let s = Scenario::from_toml_str(
+            r#"
+            [simulation]
+            interval = "1h"
+            replications = 2
+            [calendar]
+            start = "Fri 08:00"
+            days = 4
+            opening_hours = { weekday = "08:00-12:00", sat = "08:00-12:00", sun = "closed" }
+            [[call_types]]
+            name = "general"
+            arrival_rate = 10.0
+            handle_time = { distribution = "exponential", mean = "4m" }
+            [[agent_groups]]
+            name = "agents"
+            skills = ["general"]
+            agents = 2
+        "#,
+            "cal",
+            "cal.toml",
+        )
+        .unwrap();
+        let starts = |days: &str| {
+            let text = format!(
+                "day_start = \"08:00\"\n[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = {days}\n"
+            );
+            parse_shifts(&text, "f.toml", &s, 0).map(|c| {
+                c.iter()
+                    .map(|c| (c.start_s / DAY) as i64)
+                    .collect::<Vec<_>>()
+            })
+        };
+        // Day 0 is a Friday: Fri, Sat, Sun, Mon.
+        assert_eq!(starts(r#"["Mon-Fri"]"#).unwrap(), [0, 3]);
+        assert_eq!(starts(r#"["sat", "Monday"]"#).unwrap(), [1, 3]);
+        assert_eq!(starts(r#"[1, "sat"]"#).unwrap(), [1]);
+        assert_eq!(starts(r#"["fri-sun"]"#).unwrap(), [0, 1, 2]);
+        let e = starts(r#"[0, "Mnday"]"#).unwrap_err();
+        assert!(
+            e.contains("shifts[0].days[1]") && e.contains("Mnday") && e.contains("Mon, Tue"),
+            "{e}"
+        );
+        let e = starts(r#"["tue-thu"]"#).unwrap_err();
+        assert!(
+            e.contains("shifts[0].days") && e.contains("none of these"),
+            "{e}"
+        );
+        // Without a calendar a weekday means nothing.
+        let e = columns("[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\ndays = [\"Mon\"]\n")
+            .unwrap_err();
+        assert!(
+            e.contains("shifts[0].days[0]") && e.contains("[calendar]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -129,6 +129,17 @@ fn bad_shift_files_exit_2_naming_what_is_wrong() {
             "start = \"08:00\"\nlength = \"8h\"\nbreaks = [{ earliest = \"25:00\", length = \"30m\" }]",
             "shifts[0].breaks[0].earliest",
         ),
+        (
+            "day_start = \"08:00\"",
+            "start = \"08:00\"\nlength = \"8h\"\ndays = [0, \"Mnday\"]",
+            "shifts[0].days[1]: unknown weekday or range `Mnday`",
+        ),
+        // weekday.toml has no [calendar]: which weekday is its day 0?
+        (
+            "day_start = \"08:00\"",
+            "start = \"08:00\"\nlength = \"8h\"\ndays = [\"Mon-Fri\"]",
+            "shifts[0].days[0]: `Mon-Fri` names a weekday",
+        ),
         // 08:00-16:00 leaves 16:00-20:00 (intervals 16-23) with arrivals and no shift.
         (
             "day_start = \"08:00\"",
