@@ -391,6 +391,53 @@ pub struct StaffAnswer {
     pub raised_by_validation: Vec<usize>,
     /// The search's own choice before validation: locally minimal on the search's seeds.
     pub chosen: Vec<u32>,
+    /// With the group's `shrinkage` > 0: the scheduled heads behind `staffing` (which is then
+    /// heads on the phones) and their check with shrinkage on fresh seeds; `None` without
+    /// shrinkage (scheduled = on the phones).
+    pub shrinkage: Option<Shrinkage>,
+}
+
+impl StaffAnswer {
+    /// Heads to schedule per interval: [`Shrinkage::scheduled`] with shrinkage, else
+    /// `staffing`. What `--output` writes and what a roster covers.
+    pub fn scheduled(&self) -> &[u32] {
+        self.shrinkage
+            .as_ref()
+            .map_or(&self.staffing, |s| &s.scheduled)
+    }
+}
+
+/// Scheduled heads for a group with shrinkage (see [`search`]).
+#[derive(Debug, Clone)]
+pub struct Shrinkage {
+    /// The group's shrinkage share `s`, in (0, 1).
+    pub share: f64,
+    /// `⌈on_phones / (1 − s)⌉` per interval ([`scheduled_heads`]).
+    pub formula: Vec<u32>,
+    /// The heads to schedule: `formula` plus what the shrinkage check added. The staffing
+    /// `--output` writes (the scenario keeps its shrinkage).
+    pub scheduled: Vec<u32>,
+    /// `scheduled` re-simulated with shrinkage on, on fresh streams
+    /// ([`SHRINKAGE_POINT`]` + round`), judged by the query's rule: the last round's figures.
+    pub check: Evaluation,
+    /// Shrinkage check rounds run (at most [`VALIDATION_ROUNDS`]).
+    pub rounds: u32,
+    /// Intervals where the check added a head to `formula`.
+    pub raised: Vec<usize>,
+}
+
+/// Stream point of the first shrinkage check (round `r` uses this plus `r`): apart from the
+/// search's point 0, its validation points and the roster's.
+pub const SHRINKAGE_POINT: u64 = VALIDATION_POINT + 0x80;
+
+/// Heads to schedule so that `on_phones` remain on average when each is away with probability
+/// `shrinkage`: `⌈on_phones / (1 − shrinkage)⌉` (a hair of tolerance, so that 10 at 50% is 20,
+/// not 21 through rounding). `on_phones` itself without shrinkage.
+pub fn scheduled_heads(on_phones: u32, shrinkage: f64) -> u32 {
+    if shrinkage <= 0.0 {
+        return on_phones;
+    }
+    (f64::from(on_phones) / (1.0 - shrinkage) - 1e-9).ceil() as u32
 }
 
 /// Agent-hours of a staffing over the horizon (the drain after it is not counted).
@@ -403,10 +450,52 @@ pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
         / 3600.0
 }
 
-/// Runs the search described in the module docs.
+/// Runs the search described in the module docs. With the group's `shrinkage` s > 0, the
+/// search runs with s = 0 (so `staffing` is heads **on the phones**); the scheduled heads are
+/// `⌈on_phones / (1 − s)⌉` per interval, then re-simulated with shrinkage on fresh seeds, one
+/// head added where an interval misses a target, at most [`VALIDATION_ROUNDS`] rounds
+/// ([`Shrinkage`]).
 pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     if q.targets.is_empty() {
         return Err(StaffError::Input("give at least one --target".into()));
+    }
+    let share = q.scenario.agent_groups[q.group].shrinkage;
+    if share > 0.0 {
+        sources(q)?;
+        let mut on_phones = q.clone();
+        on_phones.scenario.agent_groups[q.group].shrinkage = 0.0;
+        let mut a = search(&on_phones)?;
+        let runner = q.options.runner(&[&q.scenario])?;
+        let formula: Vec<u32> = a
+            .staffing
+            .iter()
+            .map(|&n| scheduled_heads(n, share))
+            .collect();
+        let cap = q.max_agents.unwrap_or(u32::MAX);
+        let mut scheduled = formula.clone();
+        let mut rounds = 0;
+        let check = loop {
+            rounds += 1;
+            a.simulations += 1;
+            let v = evaluate_at(q, &runner, &scheduled, SHRINKAGE_POINT + u64::from(rounds))?;
+            if v.meets() || rounds == VALIDATION_ROUNDS {
+                break v;
+            }
+            for k in v.misses() {
+                scheduled[k] = scheduled[k].saturating_add(1).min(cap.max(formula[k]));
+            }
+        };
+        a.shrinkage = Some(Shrinkage {
+            share,
+            raised: (0..scheduled.len())
+                .filter(|&k| scheduled[k] > formula[k])
+                .collect(),
+            formula,
+            scheduled,
+            check,
+            rounds,
+        });
+        return Ok(a);
     }
     let s = &q.scenario;
     // Unknown call types in targets fail before any work.
@@ -632,6 +721,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         simulations: sims,
         validation,
         validation_rounds: rounds,
+        shrinkage: None,
     })
 }
 
@@ -1016,6 +1106,52 @@ mod tests {
             plain.staffing
         );
         assert!(capped.staffing.iter().sum::<u32>() > plain.staffing.iter().sum::<u32>());
+    }
+
+    #[test]
+    fn scheduled_heads_gross_up_and_round_up() {
+        assert_eq!(scheduled_heads(10, 0.0), 10);
+        assert_eq!(scheduled_heads(10, 0.5), 20);
+        assert_eq!(scheduled_heads(22, 0.12), 25); // 22 / 0.88 = 25 exactly
+        assert_eq!(scheduled_heads(23, 0.12), 27); // 26.14
+        assert_eq!(scheduled_heads(0, 0.3), 0);
+    }
+
+    /// With shrinkage the answer is heads on the phones (the search without shrinkage), the
+    /// scheduled heads gross them up by ⌈n / (1 − s)⌉ (raised where the check with shrinkage
+    /// missed), and the scheduled heads hold with shrinkage on fresh seeds.
+    #[test]
+    fn shrinkage_schedules_more_heads_that_hold_after_absence() {
+        let mut q = query(&["service_level>=0.8"]);
+        let plain = search(&q).unwrap();
+        assert!(plain.shrinkage.is_none());
+        assert_eq!(plain.scheduled(), &plain.staffing[..]);
+        q.scenario.agent_groups[0].shrinkage = 0.25;
+        let a = search(&q).unwrap();
+        assert_eq!(
+            a.staffing, plain.staffing,
+            "on the phones = the search without shrinkage"
+        );
+        let sh = a.shrinkage.as_ref().unwrap();
+        for k in 0..a.staffing.len() {
+            assert_eq!(sh.formula[k], scheduled_heads(a.staffing[k], 0.25));
+            assert!(sh.scheduled[k] >= sh.formula[k]);
+        }
+        assert_eq!(a.scheduled(), &sh.scheduled[..]);
+        assert!(sh.check.meets(), "{:?}", sh.check.misses());
+        let runner = q.options.runner(&[&q.scenario]).unwrap();
+        for point in [777, 4_242_424] {
+            let fresh = evaluate(
+                &q,
+                &runner,
+                std::slice::from_ref(&sh.scheduled),
+                point,
+                Confidence::Mean,
+            )
+            .unwrap()
+            .remove(0);
+            assert!(fresh.meets(), "point {point}: misses {:?}", fresh.misses());
+        }
     }
 
     /// The staffing holds on seeds the search never saw: re-simulated on two other stream

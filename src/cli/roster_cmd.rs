@@ -103,18 +103,23 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
             })
         })
         .collect();
+    let shrinkage = a.requirement.shrinkage.as_ref();
     let intervals: Vec<Value> = (0..s.simulation.intervals)
         .map(|k| {
-            json!({
+            let mut row = json!({
                 "start_s": k as f64 * s.simulation.interval,
-                "required": a.requirement.staffing[k],
+                "required": a.requirement.scheduled()[k],
                 "required_after_rounds": a.required[k],
                 "rostered": a.rostered[k],
                 "agents": a.staffing[k],
                 "metrics": metrics(&a.evaluation.estimates[k]),
                 "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
-            })
+            });
+            if shrinkage.is_some() {
+                row["on_phones"] = json!(a.requirement.staffing[k]);
+            }
+            row
         })
         .collect();
     json!({
@@ -131,8 +136,10 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
         "staffing": a.staffing,
         "agent_hours": agent_hours(s, &a.staffing),
         "requirement": {
-            "staffing": a.requirement.staffing,
-            "agent_hours": agent_hours(s, &a.requirement.staffing),
+            "staffing": a.requirement.scheduled(),
+            "agent_hours": agent_hours(s, a.requirement.scheduled()),
+            "on_phones": a.requirement.staffing,
+            "shrinkage": shrinkage.map_or(0.0, |sh| sh.share),
         },
         "validation": {
             "rule": "the roster's staffing re-simulated on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
@@ -192,9 +199,14 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         }
     );
     out.push('\n');
+    let shrinkage = a.requirement.shrinkage.as_ref();
     let mut columns: Vec<(String, Align)> = ["interval", "start", "required", "rostered", "agents"]
         .map(|h| (h.to_string(), Align::Right))
         .into();
+    if shrinkage.is_some() {
+        // `required` is then scheduled heads; the heads on the phones they come from.
+        columns.insert(2, ("on phones".into(), Align::Right));
+    }
     for t in &q.staff.targets {
         columns.push((format!("{} (fresh seeds)", t.label()), Align::Right));
     }
@@ -207,14 +219,17 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         let mut row = vec![
             k.to_string(),
             clock(k as f64 * s.simulation.interval),
-            if a.required[k] > a.requirement.staffing[k] {
-                format!("{}→{}", a.requirement.staffing[k], a.required[k])
+            if a.required[k] > a.requirement.scheduled()[k] {
+                format!("{}→{}", a.requirement.scheduled()[k], a.required[k])
             } else {
                 a.required[k].to_string()
             },
             format!("{:.1}", a.rostered[k]),
             a.staffing[k].to_string(),
         ];
+        if shrinkage.is_some() {
+            row.insert(2, a.requirement.staffing[k].to_string());
+        }
         for i in 0..q.staff.targets.len() {
             row.push(format!(
                 "{}{flag}",
@@ -246,8 +261,24 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         out,
         "agent-hours on duty: {:.1} (requirement: {:.1})",
         agent_hours(s, &a.staffing),
-        agent_hours(s, &a.requirement.staffing)
+        agent_hours(s, a.requirement.scheduled())
     );
+    if let Some(sh) = shrinkage {
+        let _ = writeln!(
+            out,
+            "shrinkage {:.0}%: required = scheduled heads = ⌈on phones / (1 − {})⌉{}; the roster is simulated with shrinkage on",
+            sh.share * 100.0,
+            sh.share,
+            if sh.raised.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", plus one where the staffing search's shrinkage check missed (interval(s) {})",
+                    list_of(&sh.raised)
+                )
+            }
+        );
+    }
     let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
     let _ = writeln!(out, "staffing = [{}]", list.join(", "));
     out
@@ -279,7 +310,14 @@ fn roster_csv(q: &RosterQuery, a: &RosterAnswer) -> String {
             "interval,{k},start_s,{}",
             k as f64 * s.simulation.interval
         );
-        let _ = writeln!(out, "interval,{k},required,{}", a.requirement.staffing[k]);
+        let _ = writeln!(
+            out,
+            "interval,{k},required,{}",
+            a.requirement.scheduled()[k]
+        );
+        if a.requirement.shrinkage.is_some() {
+            let _ = writeln!(out, "interval,{k},on_phones,{}", a.requirement.staffing[k]);
+        }
         let _ = writeln!(out, "interval,{k},required_after_rounds,{}", a.required[k]);
         let _ = writeln!(out, "interval,{k},rostered,{}", a.rostered[k]);
         let _ = writeln!(out, "interval,{k},agents,{}", a.staffing[k]);

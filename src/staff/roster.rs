@@ -514,7 +514,8 @@ pub struct RosterQuery {
 /// The roster found.
 #[derive(Debug, Clone)]
 pub struct RosterAnswer {
-    /// The staffing search's answer: the per-interval requirement the roster starts from.
+    /// The staffing search's answer: its scheduled heads ([`StaffAnswer::scheduled`]: heads
+    /// on the phones grossed up for shrinkage) are the requirement the roster starts from.
     pub requirement: StaffAnswer,
     /// The requirement the final roster was solved for (the search's, raised where the
     /// roster's simulation missed a target).
@@ -576,7 +577,10 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let runner = q.staff.options.runner(&[s])?;
     let bar = runner.progress_bar(u64::from(ROSTER_ROUNDS) + 1, "roster simulations, at most");
     bar.set_message("roster on fresh seeds");
-    let mut required = requirement.staffing.clone();
+    // With shrinkage the roster covers scheduled heads, and its simulations run with the
+    // scenario's shrinkage on: the rounds below raise the requirement until the targets hold
+    // after random absence too.
+    let mut required = requirement.scheduled().to_vec();
     let mut rounds = 0;
     let (counts, validation) = loop {
         rounds += 1;
@@ -605,10 +609,10 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let evaluation = evaluate_at(&q.staff, &runner, &staffing, 0)?;
     bar.finish_and_clear();
     Ok(RosterAnswer {
-        interval_by_interval_cost: interval_by_interval(&q.columns, &requirement.staffing)
+        interval_by_interval_cost: interval_by_interval(&q.columns, requirement.scheduled())
             .map(|c| cost(&q.columns, &c)),
         raised: (0..required.len())
-            .filter(|&k| required[k] > requirement.staffing[k])
+            .filter(|&k| required[k] > requirement.scheduled()[k])
             .collect(),
         cost: cost(&q.columns, &counts),
         requirement,
@@ -864,6 +868,36 @@ mod tests {
         );
         let e = solve(&c, &[4, 0, 0, 0, 0, 0, 0, 0], &no_clock).unwrap_err();
         assert!(e.contains("max_agents"), "{e}");
+    }
+
+    /// With shrinkage the roster covers the scheduled heads (more than on the phones), and
+    /// re-simulated with shrinkage on seeds nothing was chosen on, its mean meets the target
+    /// in every interval.
+    #[test]
+    fn with_shrinkage_the_roster_covers_scheduled_heads_and_holds_after_absence() {
+        let mut staff = crate::staff::tests::query(&["service_level>=0.8"]);
+        staff.scenario.simulation.replications = 6;
+        staff.scenario.agent_groups[0].shrinkage = 0.2;
+        let columns = parse_shifts(
+            "[[shifts]]\nstart = \"00:00\"\nlength = \"2h\"\n[[shifts]]\nstart = \"02:00\"\nlength = \"2h\"\n",
+            "t",
+            &staff.scenario,
+            0,
+        )
+        .unwrap();
+        let q = RosterQuery { staff, columns };
+        let a = roster(&q).unwrap();
+        let sh = a.requirement.shrinkage.as_ref().unwrap();
+        assert!(sh.scheduled.iter().sum::<u32>() > a.requirement.staffing.iter().sum::<u32>());
+        assert!(a.staffing.iter().zip(&sh.scheduled).all(|(s, r)| s >= r));
+        assert!(a.validation.meets(), "{:?}", a.validation.misses());
+        let runner = q.staff.options.runner(&[&q.staff.scenario]).unwrap();
+        for point in [99, 123_456] {
+            let mut mean = q.staff.clone();
+            mean.confidence = crate::staff::Confidence::Mean;
+            let v = evaluate_at(&mean, &runner, &a.staffing, point).unwrap();
+            assert!(v.meets(), "point {point}: {:?}", v.misses());
+        }
     }
 
     #[test]
