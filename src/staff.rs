@@ -21,7 +21,10 @@
 //! 3. **Trim**: remove one agent from every interval at once while that keeps the targets;
 //!    then try removing one agent from each interval above its floor (all candidates in one
 //!    parallel batch) and apply the largest slack-ordered prefix of the successful removals
-//!    (all, half, a quarter, …, one) that together still meets the targets; repeat. The
+//!    (all, half, a quarter, …, one) that together still meets the targets; then re-test
+//!    those intervals by group testing (remove one agent from each of a set at once, split
+//!    the set in halves when that misses: one simulation per test, not per interval), while
+//!    any passes, and go back to a full round when none does. The
 //!    search stops only after a full round in which no single removal keeps every target, so
 //!    the answer is *locally minimal*: removing one agent from any interval above its floor
 //!    misses a target somewhere (possibly in a later interval, through carry-over).
@@ -611,6 +614,38 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             None => (0..intervals).filter(|&k| current[k] > floor[k]).collect(),
         };
         let full_round = recheck.is_none();
+        if !full_round {
+            // Re-test last round's winners by group testing: remove one agent from each
+            // interval of a set at once; if that keeps the targets, keep it, else split the
+            // set in halves and try each (one simulation per test, instead of one per
+            // interval: while the start is well above the need, most sets pass whole). Sets
+            // that fail down to one interval drop out until the next full round.
+            let mut winners = Vec::new();
+            let mut sets = vec![ks];
+            while let Some(set) = sets.pop() {
+                let set: Vec<usize> = set.into_iter().filter(|&k| current[k] > floor[k]).collect();
+                if set.is_empty() {
+                    continue;
+                }
+                let mut fewer = current.clone();
+                for &k in &set {
+                    fewer[k] -= 1;
+                }
+                let e = eval(std::slice::from_ref(&fewer), &mut sims)?.remove(0);
+                if e.meets() {
+                    current = fewer;
+                    current_eval = e;
+                    winners.extend(set);
+                } else if set.len() > 1 {
+                    let (a, b) = set.split_at(set.len() / 2);
+                    sets.push(b.to_vec());
+                    sets.push(a.to_vec());
+                }
+            }
+            winners.sort_unstable();
+            recheck = (!winners.is_empty()).then_some(winners);
+            continue;
+        }
         let cands: Vec<Vec<u32>> = ks
             .iter()
             .map(|&k| {
