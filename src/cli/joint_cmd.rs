@@ -40,9 +40,10 @@ pub(super) fn cmd_joint(
         .collect();
     let report_path = match &scenario_out {
         Some(path) => {
+            // Scheduled heads with shrinkage (the scenario keeps it), else the staffing.
             let staffing: Vec<(&str, &[u32])> = names
                 .iter()
-                .zip(&answer.staffing)
+                .zip(answer.scheduled())
                 .map(|(n, s)| (*n, s.as_slice()))
                 .collect();
             write_staffed(args, common, &staffing, path)?;
@@ -101,7 +102,7 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         })
         .collect();
     let hours: Vec<f64> = a.staffing.iter().map(|st| agent_hours(s, st)).collect();
-    json!({
+    let mut out = json!({
         "scenario": s.name,
         "groups": names,
         "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -126,7 +127,16 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         },
         "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
-    })
+    });
+    if let Some(sh) = &a.shrinkage {
+        out["shrinkage"] = json!({
+            "shares": per_group(names, &sh.shares),
+            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)) per group, checked once with shrinkage on fresh streams",
+            "scheduled": per_group(names, &sh.scheduled.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+            "flagged_intervals": sh.check.misses(),
+        });
+    }
+    out
 }
 
 fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u16>) -> String {
@@ -210,7 +220,20 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
             format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
-    for (n, st) in names.iter().zip(&a.staffing) {
+    if let Some(sh) = &a.shrinkage {
+        let _ = writeln!(
+            out,
+            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}), which with shrinkage on fresh seeds hold in {} of {k} intervals; the lines below are scheduled heads",
+            names
+                .iter()
+                .zip(&sh.shares)
+                .map(|(n, x)| format!("{n} {:.0}%", x * 100.0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            k - sh.check.misses().len()
+        );
+    }
+    for (n, st) in names.iter().zip(a.scheduled()) {
         let list: Vec<String> = st.iter().map(u32::to_string).collect();
         let _ = writeln!(out, "{n}: staffing = [{}]", list.join(", "));
     }

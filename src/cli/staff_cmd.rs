@@ -33,9 +33,9 @@ pub(super) struct SearchArgs {
     /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
     #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
-    /// Agent group to staff; `staff` takes it repeated, to staff several jointly at least total
-    /// cost (their `hourly_cost`); `roster` takes one. Default: the only group, or (`staff`)
-    /// all groups jointly when there are several.
+    /// Agent group to staff; repeat it to staff (or roster) several jointly at least total
+    /// cost (their `hourly_cost`). Default: the only group, or all groups jointly when there
+    /// are several.
     #[arg(long = "group", value_name = "GROUP")]
     groups: Vec<String>,
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
@@ -149,7 +149,7 @@ pub(super) fn question(args: &SearchArgs, common: &CommonArgs) -> Result<Questio
 
 impl Question {
     /// The one-group query; `command` names who asks when there are several groups.
-    fn one_group(
+    pub(super) fn one_group(
         self,
         args: &SearchArgs,
         common: &CommonArgs,
@@ -179,11 +179,6 @@ impl Question {
             max_agents: args.max_agents,
         })
     }
-}
-
-/// The one-group staffing query of the command line (for `roster`).
-pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
-    question(args, common)?.one_group(args, common, "roster")
 }
 
 /// A search error as the CLI reports it: bad input exits 2, an interrupted run 130.

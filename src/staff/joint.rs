@@ -91,6 +91,31 @@ pub struct JointAnswer {
     pub cost_per_hour: Vec<f64>,
     /// Simulations run.
     pub simulations: usize,
+    /// With shrinkage on some staffed group: `staffing` is heads on the phones (the search
+    /// ran with the staffed groups' shrinkage at 0) and this gives the scheduled heads.
+    pub shrinkage: Option<JointShrinkage>,
+}
+
+/// Scheduled heads of a joint answer when staffed groups have shrinkage.
+#[derive(Debug, Clone)]
+pub struct JointShrinkage {
+    /// Each staffed group's shrinkage share (0 for groups without).
+    pub shares: Vec<f64>,
+    /// `⌈on_phones / (1 − s)⌉` per staffed group and interval ([`super::scheduled_heads`]).
+    pub scheduled: Vec<Vec<u32>>,
+    /// `scheduled` simulated with shrinkage on fresh streams ([`super::SHRINKAGE_POINT`]` + 1`),
+    /// by the query's rule; its misses are flagged, not repaired (a roster repairs them).
+    pub check: Evaluation,
+}
+
+impl JointAnswer {
+    /// Heads to schedule per staffed group: the scheduled heads with shrinkage, else
+    /// `staffing`.
+    pub fn scheduled(&self) -> &[Vec<u32>] {
+        self.shrinkage
+            .as_ref()
+            .map_or(&self.staffing, |s| &s.scheduled)
+    }
 }
 
 impl JointAnswer {
@@ -126,9 +151,9 @@ pub fn total_cost(s: &Scenario, per_hour: &[f64], staffing: &[Vec<u32>]) -> f64 
 /// The judged targets: labels, targets (occupancy repeated per group) and sources; unknown
 /// or unserved call types are refused.
 /// Labels, targets and sources of the judged targets, row for row.
-type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
+pub(crate) type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
 
-fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
+pub(crate) fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
     let s = &q.scenario;
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for t in &q.targets {
@@ -256,6 +281,37 @@ impl Judge<'_> {
     }
 }
 
+/// Every call type some staffed group serves, ascending.
+fn union_of(q: &JointQuery) -> Vec<usize> {
+    let mut union: Vec<usize> = q
+        .groups
+        .iter()
+        .flat_map(|&g| q.scenario.agent_groups[g].skills.iter().copied())
+        .collect();
+    union.sort_unstable();
+    union.dedup();
+    union
+}
+
+/// How one staffing of the query's groups (in its order) fares at stream `point`, judged by
+/// the query's confidence rule: point 0 gives the search's figures, other points fresh
+/// seeds. One simulation of all replications.
+pub fn evaluate_at(
+    q: &JointQuery,
+    staffing: &[Vec<u32>],
+    point: u64,
+) -> Result<Evaluation, StaffError> {
+    let (_, targets, sources) = judged(q)?;
+    let judge = Judge {
+        q,
+        targets,
+        sources,
+        union: union_of(q),
+        runner: q.options.runner(&[&q.scenario])?,
+    };
+    Ok(judge.evaluate(&[staffing.to_vec()], point)?.remove(0))
+}
+
 /// Simulates candidates at a stream point, counting them against the budget.
 type Eval<'a> = dyn FnMut(&[Vec<Vec<u32>>], u64) -> Result<Vec<Evaluation>, StaffError> + 'a;
 
@@ -264,17 +320,39 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     if q.targets.is_empty() {
         return Err(StaffError::Input("give at least one --target".into()));
     }
+    let shares: Vec<f64> = q
+        .groups
+        .iter()
+        .map(|&g| q.scenario.agent_groups[g].shrinkage)
+        .collect();
+    if shares.iter().any(|&x| x > 0.0) {
+        // As for one group: search heads on the phones, then gross up and check.
+        judged(q)?;
+        let mut on_phones = q.clone();
+        for &g in &q.groups {
+            on_phones.scenario.agent_groups[g].shrinkage = 0.0;
+        }
+        let mut a = search(&on_phones)?;
+        let scheduled: Vec<Vec<u32>> = a
+            .staffing
+            .iter()
+            .zip(&shares)
+            .map(|(st, &x)| st.iter().map(|&n| super::scheduled_heads(n, x)).collect())
+            .collect();
+        a.simulations += 1;
+        let check = evaluate_at(q, &scheduled, super::SHRINKAGE_POINT + 1)?;
+        a.shrinkage = Some(JointShrinkage {
+            shares,
+            scheduled,
+            check,
+        });
+        return Ok(a);
+    }
     let s = &q.scenario;
     let (labels, targets, sources) = judged(q)?;
     let intervals = s.simulation.intervals;
     let gs = q.groups.len();
-    let mut union: Vec<usize> = q
-        .groups
-        .iter()
-        .flat_map(|&g| s.agent_groups[g].skills.iter().copied())
-        .collect();
-    union.sort_unstable();
-    union.dedup();
+    let union = union_of(q);
     let per_hour = costs_per_hour(s, &q.groups);
     let shares = load_shares(s, &q.groups);
     let mut floor: Vec<Vec<u32>> = q
@@ -523,6 +601,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         floor,
         cost_per_hour: per_hour,
         simulations: sims,
+        shrinkage: None,
     })
 }
 

@@ -43,9 +43,20 @@
 //! [`ROSTER_POINT`] `+ round`, never used by the search nor its validation); where an interval
 //! misses a target, its requirement becomes one more than the roster gave it and the program
 //! is solved again, at most [`ROSTER_ROUNDS`] rounds. The last round's figures are the
-//! validation figures the report shows.
+//! validation figures the report shows. With shrinkage the requirement is the search's
+//! scheduled heads and the rounds simulate with shrinkage on.
+//!
+//! # Several groups
+//! [`roster_joint`] takes its requirement from joint staffing ([`super::joint`]) and solves one
+//! program over every rostered group's shifts ([`solve_groups`]: one covering row per group and
+//! interval, total cost minimised); a missed interval raises the requirement of the cheapest
+//! group that can help with the missed target.
 
-use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
+use super::joint::{self, costs_per_hour, JointAnswer, JointQuery, Judged};
+use super::{
+    evaluate_at, search, Confidence, Direction, Evaluation, Source, StaffAnswer, StaffError,
+    StaffQuery,
+};
 use crate::model::week::{day_range, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
@@ -110,6 +121,8 @@ struct RawBreak {
 pub struct ShiftColumn {
     /// Label for reports: the shift's name, with ` day d` on multi-day horizons.
     pub label: String,
+    /// The agent group (scenario index) whose agents work this shift.
+    pub group: usize,
     /// The start as the shift file gives it ("HH:MM" on its clock).
     pub start_clock: String,
     /// Scenario time the shift starts (seconds from the scenario's start).
@@ -206,6 +219,18 @@ pub fn parse_shifts(
     scenario: &Scenario,
     group: usize,
 ) -> Result<Vec<ShiftColumn>, String> {
+    parse_shifts_of(text, file, scenario, &[group])
+}
+
+/// Reads a shift file for the agent groups `groups` (scenario indices) rostered together:
+/// every shift names its `group` (required when there are several; shifts of other groups are
+/// skipped), and each group needs at least one shift. Messages as [`parse_shifts`].
+pub fn parse_shifts_of(
+    text: &str,
+    file: &str,
+    scenario: &Scenario,
+    rostered: &[usize],
+) -> Result<Vec<ShiftColumn>, String> {
     let raw: RawShiftFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
     let at = |m: String| format!("{file}: {m}");
     let day_start = match &raw.day_start {
@@ -219,7 +244,6 @@ pub fn parse_shifts(
         .iter()
         .map(|g| g.name.as_str())
         .collect();
-    let rostered = groups[group];
     let mut columns = Vec::new();
     for (i, s) in raw.shifts.iter().enumerate() {
         let key = |k: &str| format!("shifts[{i}].{k}");
@@ -326,9 +350,24 @@ pub fn parse_shifts(
                 out
             }
         };
-        if s.group.as_deref().is_some_and(|g| g != rostered) {
-            continue;
-        }
+        let group = match s.group.as_deref() {
+            Some(g) => match groups.iter().position(|n| *n == g) {
+                Some(i) if rostered.contains(&i) => i,
+                _ => continue,
+            },
+            None if rostered.len() == 1 => rostered[0],
+            None => {
+                return Err(at(format!(
+                    "{}: missing; with several rostered groups every shift names its group ({})",
+                    key("group"),
+                    rostered
+                        .iter()
+                        .map(|&g| groups[g])
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        };
         let name = s
             .name
             .clone()
@@ -356,6 +395,7 @@ pub fn parse_shifts(
                 )));
             }
             columns.push(ShiftColumn {
+                group,
                 label: if days > 1 {
                     format!("{name} day {d}")
                 } else {
@@ -371,10 +411,18 @@ pub fn parse_shifts(
             });
         }
     }
-    if columns.is_empty() {
-        return Err(at(format!(
-            "no shift for agent group `{rostered}` (give [[shifts]] with group = \"{rostered}\" or without a group)"
-        )));
+    for &g in rostered {
+        if !columns.iter().any(|c| c.group == g) {
+            let name = groups[g];
+            return Err(at(format!(
+                "no shift for agent group `{name}` (give [[shifts]] with group = \"{name}\"{})",
+                if rostered.len() == 1 {
+                    " or without a group"
+                } else {
+                    ""
+                }
+            )));
+        }
     }
     Ok(columns)
 }
@@ -387,6 +435,21 @@ pub fn coverage(columns: &[ShiftColumn], counts: &[u32]) -> Vec<f64> {
             columns
                 .iter()
                 .zip(counts)
+                .map(|(c, &x)| c.cover[k] * f64::from(x))
+                .sum()
+        })
+        .collect()
+}
+
+/// Rostered headcount per interval of group `g` alone (its columns of `columns`).
+pub fn coverage_of(columns: &[ShiftColumn], counts: &[u32], g: usize) -> Vec<f64> {
+    let intervals = columns.first().map_or(0, |c| c.cover.len());
+    (0..intervals)
+        .map(|k| {
+            columns
+                .iter()
+                .zip(counts)
+                .filter(|(c, _)| c.group == g)
                 .map(|(c, &x)| c.cover[k] * f64::from(x))
                 .sum()
         })
@@ -417,16 +480,40 @@ pub fn solve(
     required: &[u32],
     clock_of: &dyn Fn(usize) -> String,
 ) -> Result<Vec<u32>, String> {
-    for (k, &r) in required.iter().enumerate() {
-        if r > 0
-            && !columns
-                .iter()
-                .any(|c| c.cover[k] > 0.0 && c.max_agents != Some(0))
-        {
-            return Err(format!(
-                "interval {k} ({}) needs {r} agent(s) but no shift covers it: add a shift on duty then",
-                clock_of(k)
-            ));
+    let group = columns.first().map_or(0, |c| c.group);
+    solve_groups(columns, &[(group, required)], clock_of)
+}
+
+/// The least-cost integer roster of several groups at once: one program over every group's
+/// shifts, minimising their total cost, with one covering row per (group, interval) —
+/// `Σ_{j of group g} a_kj·x_j ≥ r_gk` — for `required`'s `(group, requirement)` pairs. Errors
+/// as [`solve`], naming the group when there are several.
+pub fn solve_groups(
+    columns: &[ShiftColumn],
+    required: &[(usize, &[u32])],
+    clock_of: &dyn Fn(usize) -> String,
+) -> Result<Vec<u32>, String> {
+    let several = required.len() > 1;
+    let whose = |g: usize| {
+        if several {
+            format!(" of group {g}")
+        } else {
+            String::new()
+        }
+    };
+    for &(g, req) in required {
+        for (k, &r) in req.iter().enumerate() {
+            if r > 0
+                && !columns
+                    .iter()
+                    .any(|c| c.group == g && c.cover[k] > 0.0 && c.max_agents != Some(0))
+            {
+                return Err(format!(
+                    "interval {k} ({}) needs {r} agent(s){} but no shift covers it: add a shift on duty then",
+                    clock_of(k),
+                    whose(g)
+                ));
+            }
         }
     }
     let mut vars = ProblemVariables::new();
@@ -442,17 +529,19 @@ pub fn solve(
         .collect();
     let objective: Expression = columns.iter().zip(&x).map(|(c, &v)| c.cost * v).sum();
     let mut model = vars.minimise(objective).using(microlp);
-    for (k, &r) in required.iter().enumerate() {
-        if r == 0 {
-            continue;
+    for &(g, req) in required {
+        for (k, &r) in req.iter().enumerate() {
+            if r == 0 {
+                continue;
+            }
+            let row: Expression = columns
+                .iter()
+                .zip(&x)
+                .filter(|(c, _)| c.group == g && c.cover[k] > 0.0)
+                .map(|(c, &v)| c.cover[k] * v)
+                .sum();
+            model.add_constraint(row.geq(f64::from(r)));
         }
-        let row: Expression = columns
-            .iter()
-            .zip(&x)
-            .filter(|(c, _)| c.cover[k] > 0.0)
-            .map(|(c, &v)| c.cover[k] * v)
-            .sum();
-        model.add_constraint(row.geq(f64::from(r)));
     }
     let solution = model.solve().map_err(|e| match e {
         good_lp::ResolutionError::Infeasible => {
@@ -465,12 +554,16 @@ pub fn solve(
         .map(|&v| solution.value(v).round().max(0.0) as u32)
         .collect();
     // The solver works in floating point: check the rounded answer covers what it must.
-    let cover = coverage(columns, &counts);
-    if let Some(k) = (0..required.len()).find(|&k| cover[k] + 1e-6 < f64::from(required[k])) {
-        return Err(format!(
-            "the roster's integer program returned a roster short in interval {k} ({:.3} < {})",
-            cover[k], required[k]
-        ));
+    for &(g, req) in required {
+        let cover = coverage_of(columns, &counts, g);
+        if let Some(k) = (0..req.len()).find(|&k| cover[k] + 1e-6 < f64::from(req[k])) {
+            return Err(format!(
+                "the roster's integer program returned a roster short in interval {k}{} ({:.3} < {})",
+                whose(g),
+                cover[k],
+                req[k]
+            ));
+        }
     }
     Ok(counts)
 }
@@ -623,6 +716,172 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
         evaluation,
         validation,
         rounds,
+        simulations: sims,
+    })
+}
+
+/// A roster of several agent groups at once: the joint staffing search's query (its groups
+/// are rostered) and the allowed shifts of all of them ([`parse_shifts_of`]).
+#[derive(Debug, Clone)]
+pub struct JointRosterQuery {
+    /// What the requirement is searched with (jointly, at least total cost).
+    pub joint: JointQuery,
+    /// The allowed shift-days of the rostered groups, each naming its group.
+    pub columns: Vec<ShiftColumn>,
+}
+
+/// The roster of several groups; per-group vectors follow the query's group order.
+#[derive(Debug, Clone)]
+pub struct JointRosterAnswer {
+    /// The joint search's answer: its scheduled heads per group are the starting requirement.
+    pub requirement: JointAnswer,
+    /// The requirement the final roster was solved for, per group (raised where a round missed).
+    pub required: Vec<Vec<u32>>,
+    /// Agents starting on each column.
+    pub counts: Vec<u32>,
+    /// Rostered headcount per group and interval.
+    pub rostered: Vec<Vec<f64>>,
+    /// Whole agents on duty per group and interval: the staffing the scenario runs with.
+    pub staffing: Vec<Vec<u32>>,
+    /// Total cost of the roster (all groups' shifts).
+    pub cost: f64,
+    /// Σ over groups of the interval-by-interval cover's cost ([`interval_by_interval`]).
+    pub interval_by_interval_cost: Option<f64>,
+    /// The roster on the search's seeds (what `ccsim run` of the roster scenario gives).
+    pub evaluation: Evaluation,
+    /// The roster on the last fresh-seed round: the figures to quote.
+    pub validation: Evaluation,
+    /// Roster simulation rounds run.
+    pub rounds: u32,
+    /// `(group position, interval)` pairs whose requirement a round raised.
+    pub raised: Vec<(usize, usize)>,
+    /// Simulations run, the search's included.
+    pub simulations: usize,
+}
+
+/// Which rostered group gets one more required agent in a missed interval `k`: among the
+/// groups that can help with a target missed there (those serving its call types, or the group
+/// itself for its occupancy cap), the cheapest per hour (ties: the first). A rule of thumb —
+/// the next round's simulation checks it.
+fn group_to_raise(q: &JointQuery, judged: &Judged, e: &Evaluation, k: usize) -> usize {
+    let s = &q.scenario;
+    let (_, targets, sources) = judged;
+    let per_hour = costs_per_hour(s, &q.groups);
+    let serves = |i: usize, c: usize| s.agent_groups[q.groups[i]].skills.contains(&c);
+    let mut helpers = vec![false; q.groups.len()];
+    for (t, (target, source)) in targets.iter().zip(sources).enumerate() {
+        let Some(est) = e.estimates[k][t] else {
+            continue;
+        };
+        let x = match (q.confidence, target.direction) {
+            (Confidence::Mean, _) => est.mean,
+            (Confidence::Ci95, Direction::AtLeast) => est.ci95.0,
+            (Confidence::Ci95, Direction::AtMost) => est.ci95.1,
+        };
+        if target.slack(x) >= 0.0 {
+            continue;
+        }
+        for (i, h) in helpers.iter_mut().enumerate() {
+            *h |= match *source {
+                Source::Union(_) => true,
+                Source::Type(c, _) => serves(i, c),
+                Source::Occupancy(g) => q.groups[i] == g,
+            };
+        }
+    }
+    (0..q.groups.len())
+        .filter(|&i| helpers[i])
+        .min_by(|&a, &b| per_hour[a].total_cmp(&per_hour[b]).then(a.cmp(&b)))
+        .unwrap_or(0)
+}
+
+/// The joint search, then one integer program over every rostered group's shifts covering
+/// each group's scheduled heads at least total cost, re-simulated (all groups together) on
+/// fresh seeds; where an interval misses, the requirement of the cheapest group that can help
+/// there becomes one more than it got, at most [`ROSTER_ROUNDS`] rounds.
+pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffError> {
+    let jq = &q.joint;
+    let s = &jq.scenario;
+    let clock_of = |k: usize| offset_clock(s, k);
+    let name = |i: usize| s.agent_groups[jq.groups[i]].name.clone();
+    for (i, &g) in jq.groups.iter().enumerate() {
+        for k in 0..s.simulation.intervals {
+            let r = s.effective_arrival_rates(k);
+            let open = s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0);
+            if open && !q.columns.iter().any(|c| c.group == g && c.cover[k] > 0.0) {
+                return Err(StaffError::Input(format!(
+                    "interval {k} ({}) has arrivals for group `{}` but none of its shifts covers it: add a shift on duty then",
+                    clock_of(k),
+                    name(i)
+                )));
+            }
+        }
+    }
+    let judged = joint::judged(jq)?;
+    let requirement = joint::search(jq)?;
+    let mut sims = requirement.simulations;
+    let base: Vec<Vec<u32>> = requirement.scheduled().to_vec();
+    let mut required = base.clone();
+    let solve_all = |required: &[Vec<u32>]| {
+        let pairs: Vec<(usize, &[u32])> = jq
+            .groups
+            .iter()
+            .zip(required)
+            .map(|(&g, r)| (g, r.as_slice()))
+            .collect();
+        solve_groups(&q.columns, &pairs, &clock_of).map_err(StaffError::Input)
+    };
+    let staffing_of = |counts: &[u32]| -> (Vec<Vec<f64>>, Vec<Vec<u32>>) {
+        let rostered: Vec<Vec<f64>> = jq
+            .groups
+            .iter()
+            .map(|&g| coverage_of(&q.columns, counts, g))
+            .collect();
+        let whole = rostered.iter().map(|r| whole_agents(r)).collect();
+        (rostered, whole)
+    };
+    let mut rounds = 0;
+    let (counts, validation) = loop {
+        rounds += 1;
+        let counts = solve_all(&required)?;
+        let (_, staffing) = staffing_of(&counts);
+        sims += 1;
+        let v = joint::evaluate_at(jq, &staffing, ROSTER_POINT + u64::from(rounds))?;
+        if v.meets() || rounds == ROSTER_ROUNDS {
+            break (counts, v);
+        }
+        for k in v.misses() {
+            let i = group_to_raise(jq, &judged, &v, k);
+            required[i][k] = required[i][k].max(staffing[i][k] + 1);
+        }
+    };
+    let (rostered, staffing) = staffing_of(&counts);
+    sims += 1;
+    let evaluation = joint::evaluate_at(jq, &staffing, 0)?;
+    let mut by_interval = Some(0.0);
+    for (&g, req) in jq.groups.iter().zip(&base) {
+        let own: Vec<ShiftColumn> = q.columns.iter().filter(|c| c.group == g).cloned().collect();
+        by_interval = match (by_interval, interval_by_interval(&own, req)) {
+            (Some(total), Some(c)) => Some(total + cost(&own, &c)),
+            _ => None,
+        };
+    }
+    let raised = (0..jq.groups.len())
+        .flat_map(|i| (0..s.simulation.intervals).map(move |k| (i, k)))
+        .filter(|&(i, k)| required[i][k] > base[i][k])
+        .collect();
+    Ok(JointRosterAnswer {
+        cost: cost(&q.columns, &counts),
+        interval_by_interval_cost: by_interval,
+        requirement,
+        required,
+        counts,
+        rostered,
+        staffing,
+        evaluation,
+        validation,
+        rounds,
+        raised,
         simulations: sims,
     })
 }
@@ -842,6 +1101,79 @@ mod tests {
             let greedy = interval_by_interval(&c, &required).unwrap();
             assert!(cost(&c, &got) <= cost(&c, &greedy) + 1e-9);
         }
+    }
+
+    /// Two groups in one program: its cost equals the sum of each group's own optimum (the
+    /// rows do not couple groups), each group's columns cover its own requirement only, and
+    /// that optimum matches brute force.
+    #[test]
+    fn one_program_over_two_groups_covers_each_groups_requirement() {
+        let s = scenario("8h", "1h");
+        let text = r#"
+            [[shifts]]
+            group = "agents"
+            start = "00:00"
+            length = "4h"
+            cost = 4
+            [[shifts]]
+            group = "agents"
+            start = "04:00"
+            length = "4h"
+            cost = 4
+            [[shifts]]
+            group = "agents"
+            start = "00:00"
+            length = "8h"
+            cost = 7
+            [[shifts]]
+            group = "backup"
+            start = "02:00"
+            length = "4h"
+            cost = 3
+            [[shifts]]
+            group = "backup"
+            start = "00:00"
+            length = "8h"
+            cost = 5
+        "#;
+        let both = parse_shifts_of(text, "t", &s, &[0, 1]).unwrap();
+        assert_eq!(both.len(), 5);
+        let (ra, rb) = ([2, 2, 3, 3, 1, 1, 1, 1], [0, 1, 2, 2, 1, 1, 0, 0]);
+        let x = solve_groups(&both, &[(0, &ra[..]), (1, &rb[..])], &no_clock).unwrap();
+        for (g, r) in [(0, &ra), (1, &rb)] {
+            let cover = coverage_of(&both, &x, g);
+            assert!(
+                (0..8).all(|k| cover[k] + 1e-9 >= f64::from(r[k])),
+                "{g}: {cover:?}"
+            );
+        }
+        // Brute force: 0..=4 agents on each of the five columns.
+        let mut best = f64::INFINITY;
+        for n in 0..5u32.pow(5) {
+            let y: Vec<u32> = (0..5).map(|i| n / 5u32.pow(i) % 5).collect();
+            let ok = [(0, &ra), (1, &rb)].iter().all(|(g, r)| {
+                let c = coverage_of(&both, &y, *g);
+                (0..8).all(|k| c[k] + 1e-9 >= f64::from(r[k]))
+            });
+            if ok {
+                best = best.min(cost(&both, &y));
+            }
+        }
+        assert!((cost(&both, &x) - best).abs() < 1e-9, "{x:?} vs {best}");
+        let only_a = parse_shifts_of(text, "t", &s, &[0]).unwrap();
+        let only_b = parse_shifts_of(text, "t", &s, &[1]).unwrap();
+        let separate = cost(&only_a, &solve(&only_a, &ra, &no_clock).unwrap())
+            + cost(&only_b, &solve(&only_b, &rb, &no_clock).unwrap());
+        assert!((cost(&both, &x) - separate).abs() < 1e-9);
+        // A shift without a group is ambiguous when several groups are rostered.
+        let e = parse_shifts_of(
+            "[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\n",
+            "t",
+            &s,
+            &[0, 1],
+        )
+        .unwrap_err();
+        assert!(e.contains("shifts[0].group: missing"), "{e}");
     }
 
     #[test]

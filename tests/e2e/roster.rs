@@ -196,3 +196,75 @@ fn roster_and_joint_staffing_do_not_depend_on_threads() {
     };
     assert_eq!(joint("1"), joint("2"));
 }
+
+/// Two groups rostered together (`--group` twice): one integer program over both groups'
+/// shifts covers each group's requirement from joint staffing, costs no more than covering
+/// each group interval by interval, holds on fresh seeds, and `--output` writes both groups'
+/// staffing into a scenario that runs.
+#[test]
+fn two_groups_are_rostered_together() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("roster.toml").display().to_string();
+    let r = run(&[
+        "roster",
+        "scenarios/generalist_specialist.toml",
+        "--group",
+        "generalist",
+        "--group",
+        "specialist",
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        "scenarios/shifts/generalist_specialist.toml",
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        &out,
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["groups"], serde_json::json!(["generalist", "specialist"]));
+    for g in ["generalist", "specialist"] {
+        let staffing = numbers(&v["staffing"][g]);
+        let required = numbers(&v["requirement"]["staffing"][g]);
+        assert_eq!(staffing.len(), 3);
+        assert!(
+            staffing.iter().zip(&required).all(|(s, r)| s >= r),
+            "{g}: {staffing:?} < {required:?}"
+        );
+    }
+    let groups: Vec<&str> = v["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["group"].as_str().unwrap())
+        .collect();
+    assert!(groups.contains(&"generalist") && groups.contains(&"specialist"));
+    let cost = v["total_cost"].as_f64().unwrap();
+    assert!(cost <= v["interval_by_interval_cost"].as_f64().unwrap() + 1e-9);
+    assert_eq!(v["validation"]["flagged_intervals"], serde_json::json!([]));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.matches("staffing = [").count(), 2, "{written}");
+    let r = run(&["run", &out, "--quiet", "--format", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    // With several groups every shift names its group.
+    let d2 = tempfile::tempdir().unwrap();
+    let path = d2.path().join("shifts.toml");
+    std::fs::write(&path, "[[shifts]]\nstart = \"00:00\"\nlength = \"3h\"\n").unwrap();
+    let r = run(&[
+        "roster",
+        "scenarios/generalist_specialist.toml",
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        path.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("shifts[0].group: missing"),
+        "{}",
+        r.describe()
+    );
+}
