@@ -114,6 +114,10 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         "agent_hours": per_group(names, &hours),
         "cost_per_hour": per_group(names, &a.cost_per_hour),
         "cost": a.cost(s),
+        "cost_lower_bound": {
+            "value": a.lower_bound,
+            "rule": "Erlang relaxation: per interval all staffed (and held) agents pooled into one queue for the staffed call types, targets without a call type, each group's floor, the rest at the cheapest group's hourly cost; bounds the Erlang model, not the simulation",
+        },
         "erlang": {
             "staffing": per_group(names, &a.erlang.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
             "cost": joint::total_cost(s, &a.cost_per_hour, &a.erlang),
@@ -206,6 +210,11 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
                 a.erlang_evaluation.misses().len()
             )
         }
+    );
+    let _ = writeln!(
+        out,
+        "cost ≥ {:.2} (Erlang relaxation: every staffed agent pooled at the cheapest hourly cost; a bound in the Erlang model, not a proof for the simulation)",
+        a.lower_bound
     );
     let flagged = a.validation.misses();
     let k = s.simulation.intervals;

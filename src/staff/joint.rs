@@ -32,8 +32,9 @@
 //!    on those streams, at most [`VALIDATION_ROUNDS`] rounds.
 //!
 //! # Limits
-//! A local search: it does not prove the least cost (the cutting-plane method of Cezik &
-//! L'Ecuyer 2008 would give a bound); each add round costs `groups × missing intervals`
+//! A local search: it does not prove the least cost ([`lower_bound`] gives an Erlang-model
+//! bound beside it; the cutting-plane method of Cezik & L'Ecuyer 2008 would give one by
+//! simulation); each add round costs `groups × missing intervals`
 //! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
 
 use super::{
@@ -94,6 +95,8 @@ pub struct JointAnswer {
     /// With shrinkage on some staffed group: `staffing` is heads on the phones (the search
     /// ran with the staffed groups' shrinkage at 0) and this gives the scheduled heads.
     pub shrinkage: Option<JointShrinkage>,
+    /// [`lower_bound`]: no staffing meeting the targets costs less, in the Erlang model.
+    pub lower_bound: f64,
 }
 
 /// Scheduled heads of a joint answer when staffed groups have shrinkage.
@@ -279,6 +282,64 @@ impl Judge<'_> {
             .map(|a| judge(&self.targets, intervals, a, q.confidence))
             .collect())
     }
+}
+
+/// A lower bound on the cost of any staffing of the query's groups meeting the targets, **in
+/// the Erlang model**: per interval, pool every staffed agent (and the held groups' agents
+/// serving these call types, at no cost) into one queue for all the staffed call types —
+/// perfect flexibility, which can only help — and find by Erlang A/C the smallest pool `N_k`
+/// meeting the targets without a call type (per-type targets are dropped: a relaxation). Any
+/// staffing meeting them has `Σ_g x_gk ≥ N_k − held_k` and `x_gk ≥` its floor, so its cost is
+/// at least `Σ_g c_g·f_gk + c_min·max(0, N_k − held_k − Σ_g f_gk)` per agent-hour. Steady
+/// state per interval and mean levels (no confidence margin), so it bounds the Erlang model,
+/// not the simulation (carry-over can let a quiet interval go below Erlang); it says how far
+/// the local search's answer can be from the best, roughly.
+pub fn lower_bound(q: &JointQuery) -> Result<f64, StaffError> {
+    let s = &q.scenario;
+    let union = union_of(q);
+    let per_hour = costs_per_hour(s, &q.groups);
+    let cheapest = per_hour.iter().copied().fold(f64::INFINITY, f64::min);
+    let pooled: Vec<Target> = q
+        .targets
+        .iter()
+        .filter(|t| t.call_type.is_none())
+        .cloned()
+        .collect();
+    let load: Vec<(usize, f64)> = union.iter().map(|&c| (c, 1.0)).collect();
+    let intervals = s.simulation.intervals;
+    let mut total = 0.0;
+    for k in 0..intervals {
+        let need = if pooled.is_empty() {
+            0
+        } else {
+            erlang_for(s, &pooled, &load, k)?
+        };
+        let held: u32 = (0..s.agent_groups.len())
+            .filter(|g| !q.groups.contains(g))
+            .filter(|&g| s.agent_groups[g].skills.iter().any(|c| union.contains(c)))
+            .map(|g| s.agent_groups[g].staffing[k])
+            .sum();
+        let rates = s.effective_arrival_rates(k);
+        let floors: Vec<u32> = q
+            .groups
+            .iter()
+            .map(|&g| {
+                u32::from(
+                    s.agent_groups[g].skills.iter().any(|&c| rates[c] > 0.0) || k + 1 == intervals,
+                )
+            })
+            .collect();
+        let floor_cost: f64 = floors
+            .iter()
+            .zip(&per_hour)
+            .map(|(&f, c)| f64::from(f) * c)
+            .sum();
+        let rest = need
+            .saturating_sub(held)
+            .saturating_sub(floors.iter().sum());
+        total += (floor_cost + cheapest * f64::from(rest)) * s.simulation.interval_len(k) / 3600.0;
+    }
+    Ok(total)
 }
 
 /// Every call type some staffed group serves, ascending.
@@ -602,6 +663,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         cost_per_hour: per_hour,
         simulations: sims,
         shrinkage: None,
+        lower_bound: lower_bound(q)?,
     })
 }
 
@@ -693,6 +755,11 @@ mod tests {
             ],
         );
         let cost = joint.cost(&s);
+        assert!(
+            joint.lower_bound > 0.0 && joint.lower_bound <= cost,
+            "bound {} vs {cost}",
+            joint.lower_bound
+        );
         assert!(
             cost < sequential,
             "joint {cost} ({:?}) vs one by one {sequential} ({:?}, {:?})",
