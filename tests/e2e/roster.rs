@@ -154,7 +154,7 @@ fn bad_shift_files_exit_2_naming_what_is_wrong() {
     }
 }
 
-/// The roster (and the joint staffing) is the same at any thread count.
+/// The roster (and the joint staffing and roster) is the same at any thread count.
 #[test]
 fn roster_and_joint_staffing_do_not_depend_on_threads() {
     let roster = |threads: &str| {
@@ -195,6 +195,24 @@ fn roster_and_joint_staffing_do_not_depend_on_threads() {
         r.stdout
     };
     assert_eq!(joint("1"), joint("2"));
+    let joint_roster = |threads: &str| {
+        let r = run(&[
+            "roster",
+            "scenarios/generalist_specialist.toml",
+            "--target",
+            "service_level>=0.8",
+            "--shifts",
+            "scenarios/shifts/generalist_specialist.toml",
+            "--threads",
+            threads,
+            "--quiet",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        r.stdout
+    };
+    assert_eq!(joint_roster("1"), joint_roster("2"));
 }
 
 /// Two groups rostered together (`--group` twice): one integer program over both groups'
