@@ -135,8 +135,9 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
     if let Some(sh) = &a.shrinkage {
         out["shrinkage"] = json!({
             "shares": per_group(names, &sh.shares),
-            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)) per group, checked once with shrinkage on fresh streams",
+            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)) per group, re-simulated with shrinkage on fresh streams, one head more where an interval misses for the cheapest group that can help",
             "scheduled": per_group(names, &sh.scheduled.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+            "rounds": sh.rounds,
             "flagged_intervals": sh.check.misses(),
         });
     }
@@ -232,7 +233,7 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
     if let Some(sh) = &a.shrinkage {
         let _ = writeln!(
             out,
-            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}), which with shrinkage on fresh seeds hold in {} of {k} intervals; the lines below are scheduled heads",
+            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}) plus what the check with shrinkage on fresh seeds added, holding there in {} of {k} intervals; the lines below are scheduled heads",
             names
                 .iter()
                 .zip(&sh.shares)
@@ -255,6 +256,11 @@ fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
     for n in names {
         let _ = write!(out, ",{n}_agents,{n}_erlang_agents");
     }
+    if a.shrinkage.is_some() {
+        for n in names {
+            let _ = write!(out, ",{n}_scheduled_agents");
+        }
+    }
     for l in &a.labels {
         let _ = write!(out, ",{l}_mean,{l}_ci95_lo,{l}_ci95_hi");
     }
@@ -263,6 +269,11 @@ fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
         let _ = write!(out, "{k},{}", k as f64 * s.simulation.interval);
         for i in 0..names.len() {
             let _ = write!(out, ",{},{}", a.staffing[i][k], a.erlang[i][k]);
+        }
+        if let Some(sh) = &a.shrinkage {
+            for st in &sh.scheduled {
+                let _ = write!(out, ",{}", st[k]);
+            }
         }
         for e in &a.evaluation.estimates[k] {
             match e {

@@ -52,11 +52,8 @@
 //! interval, total cost minimised); a missed interval raises the requirement of the cheapest
 //! group that can help with the missed target.
 
-use super::joint::{self, costs_per_hour, JointAnswer, JointQuery, Judged};
-use super::{
-    evaluate_at, search, Confidence, Direction, Evaluation, Source, StaffAnswer, StaffError,
-    StaffQuery,
-};
+use super::joint::{self, JointAnswer, JointQuery};
+use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
 use crate::model::week::{day_range, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
@@ -759,42 +756,6 @@ pub struct JointRosterAnswer {
     pub simulations: usize,
 }
 
-/// Which rostered group gets one more required agent in a missed interval `k`: among the
-/// groups that can help with a target missed there (those serving its call types, or the group
-/// itself for its occupancy cap), the cheapest per hour (ties: the first). A rule of thumb —
-/// the next round's simulation checks it.
-fn group_to_raise(q: &JointQuery, judged: &Judged, e: &Evaluation, k: usize) -> usize {
-    let s = &q.scenario;
-    let (_, targets, sources) = judged;
-    let per_hour = costs_per_hour(s, &q.groups);
-    let serves = |i: usize, c: usize| s.agent_groups[q.groups[i]].skills.contains(&c);
-    let mut helpers = vec![false; q.groups.len()];
-    for (t, (target, source)) in targets.iter().zip(sources).enumerate() {
-        let Some(est) = e.estimates[k][t] else {
-            continue;
-        };
-        let x = match (q.confidence, target.direction) {
-            (Confidence::Mean, _) => est.mean,
-            (Confidence::Ci95, Direction::AtLeast) => est.ci95.0,
-            (Confidence::Ci95, Direction::AtMost) => est.ci95.1,
-        };
-        if target.slack(x) >= 0.0 {
-            continue;
-        }
-        for (i, h) in helpers.iter_mut().enumerate() {
-            *h |= match *source {
-                Source::Union(_) => true,
-                Source::Type(c, _) => serves(i, c),
-                Source::Occupancy(g) => q.groups[i] == g,
-            };
-        }
-    }
-    (0..q.groups.len())
-        .filter(|&i| helpers[i])
-        .min_by(|&a, &b| per_hour[a].total_cmp(&per_hour[b]).then(a.cmp(&b)))
-        .unwrap_or(0)
-}
-
 /// The joint search, then one integer program over every rostered group's shifts covering
 /// each group's scheduled heads at least total cost, re-simulated (all groups together) on
 /// fresh seeds; where an interval misses, the requirement of the cheapest group that can help
@@ -851,7 +812,7 @@ pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffErro
             break (counts, v);
         }
         for k in v.misses() {
-            let i = group_to_raise(jq, &judged, &v, k);
+            let i = joint::group_to_raise(jq, &judged, &v, k);
             required[i][k] = required[i][k].max(staffing[i][k] + 1);
         }
     };
