@@ -7,7 +7,8 @@
 //! a roster needs: the cost per agent on the shift and optional bounds on its agents:
 //!
 //! ```toml
-//! day_start = "08:00"        # the clock time of the scenario's time 0 (default "00:00")
+//! day_start = "08:00"        # the clock time of the scenario's time 0 (default: the
+//!                            # [calendar]'s start time, else "00:00")
 //! [[shifts]]
 //! name = "early"             # optional label (default: start+length)
 //! group = "tier1"            # optional: default the rostered group; others are skipped
@@ -232,7 +233,8 @@ pub fn parse_shifts_of(
     let at = |m: String| format!("{file}: {m}");
     let day_start = match &raw.day_start {
         Some(t) => clock(t, "day_start").map_err(at)?,
-        None => 0.0,
+        // A calendar says what time of day the scenario starts at.
+        None => scenario.calendar.as_ref().map_or(0.0, |c| c.start_time()),
     };
     let sim = &scenario.simulation;
     let days = (sim.horizon / DAY).ceil().max(1.0) as i64;
@@ -960,9 +962,8 @@ mod tests {
         )
         .unwrap();
         let starts = |days: &str| {
-            let text = format!(
-                "day_start = \"08:00\"\n[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = {days}\n"
-            );
+            // No day_start: the calendar's start (08:00) is the default.
+            let text = format!("[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = {days}\n");
             parse_shifts(&text, "f.toml", &s, 0).map(|c| {
                 c.iter()
                     .map(|c| (c.start_s / DAY) as i64)
@@ -971,6 +972,17 @@ mod tests {
         };
         // Day 0 is a Friday: Fri, Sat, Sun, Mon.
         assert_eq!(starts(r#"["Mon-Fri"]"#).unwrap(), [0, 3]);
+        let fri = parse_shifts(
+            "[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = [\"fri\"]\n",
+            "f",
+            &s,
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            fri[0].start_s, 0.0,
+            "08:00 on the calendar's Fri 08:00 start"
+        );
         assert_eq!(starts(r#"["sat", "Monday"]"#).unwrap(), [1, 3]);
         assert_eq!(starts(r#"[1, "sat"]"#).unwrap(), [1]);
         assert_eq!(starts(r#"["fri-sun"]"#).unwrap(), [0, 1, 2]);
