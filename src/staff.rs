@@ -21,7 +21,10 @@
 //! 3. **Trim**: remove one agent from every interval at once while that keeps the targets;
 //!    then try removing one agent from each interval above its floor (all candidates in one
 //!    parallel batch) and apply the largest slack-ordered prefix of the successful removals
-//!    (all, half, a quarter, …, one) that together still meets the targets; repeat. The
+//!    (all, half, a quarter, …, one) that together still meets the targets; then re-test
+//!    those intervals by group testing (remove one agent from each of a set at once, split
+//!    the set in halves when that misses: one simulation per test, not per interval), while
+//!    any passes, and go back to a full round when none does. The
 //!    search stops only after a full round in which no single removal keeps every target, so
 //!    the answer is *locally minimal*: removing one agent from any interval above its floor
 //!    misses a target somewhere (possibly in a later interval, through carry-over).
@@ -43,7 +46,10 @@ use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Accumulator, Counters, Estimate, TQuantiles, CONTACT_METRICS};
+use crate::stats::{
+    contact_metrics, Accumulator, Counters, Estimate, ReplicationResult, TQuantiles,
+    CONTACT_METRICS,
+};
 use std::fmt;
 use std::str::FromStr;
 
@@ -388,6 +394,53 @@ pub struct StaffAnswer {
     pub raised_by_validation: Vec<usize>,
     /// The search's own choice before validation: locally minimal on the search's seeds.
     pub chosen: Vec<u32>,
+    /// With the group's `shrinkage` > 0: the scheduled heads behind `staffing` (which is then
+    /// heads on the phones) and their check with shrinkage on fresh seeds; `None` without
+    /// shrinkage (scheduled = on the phones).
+    pub shrinkage: Option<Shrinkage>,
+}
+
+impl StaffAnswer {
+    /// Heads to schedule per interval: [`Shrinkage::scheduled`] with shrinkage, else
+    /// `staffing`. What `--output` writes and what a roster covers.
+    pub fn scheduled(&self) -> &[u32] {
+        self.shrinkage
+            .as_ref()
+            .map_or(&self.staffing, |s| &s.scheduled)
+    }
+}
+
+/// Scheduled heads for a group with shrinkage (see [`search`]).
+#[derive(Debug, Clone)]
+pub struct Shrinkage {
+    /// The group's shrinkage share `s`, in (0, 1).
+    pub share: f64,
+    /// `⌈on_phones / (1 − s)⌉` per interval ([`scheduled_heads`]).
+    pub formula: Vec<u32>,
+    /// The heads to schedule: `formula` plus what the shrinkage check added. The staffing
+    /// `--output` writes (the scenario keeps its shrinkage).
+    pub scheduled: Vec<u32>,
+    /// `scheduled` re-simulated with shrinkage on, on fresh streams
+    /// ([`SHRINKAGE_POINT`]` + round`), judged by the query's rule: the last round's figures.
+    pub check: Evaluation,
+    /// Shrinkage check rounds run (at most [`VALIDATION_ROUNDS`]).
+    pub rounds: u32,
+    /// Intervals where the check added a head to `formula`.
+    pub raised: Vec<usize>,
+}
+
+/// Stream point of the first shrinkage check (round `r` uses this plus `r`): apart from the
+/// search's point 0, its validation points and the roster's.
+pub const SHRINKAGE_POINT: u64 = VALIDATION_POINT + 0x80;
+
+/// Heads to schedule so that `on_phones` remain on average when each is away with probability
+/// `shrinkage`: `⌈on_phones / (1 − shrinkage)⌉` (a hair of tolerance, so that 10 at 50% is 20,
+/// not 21 through rounding). `on_phones` itself without shrinkage.
+pub fn scheduled_heads(on_phones: u32, shrinkage: f64) -> u32 {
+    if shrinkage <= 0.0 {
+        return on_phones;
+    }
+    (f64::from(on_phones) / (1.0 - shrinkage) - 1e-9).ceil() as u32
 }
 
 /// Agent-hours of a staffing over the horizon (the drain after it is not counted).
@@ -400,10 +453,52 @@ pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
         / 3600.0
 }
 
-/// Runs the search described in the module docs.
+/// Runs the search described in the module docs. With the group's `shrinkage` s > 0, the
+/// search runs with s = 0 (so `staffing` is heads **on the phones**); the scheduled heads are
+/// `⌈on_phones / (1 − s)⌉` per interval, then re-simulated with shrinkage on fresh seeds, one
+/// head added where an interval misses a target, at most [`VALIDATION_ROUNDS`] rounds
+/// ([`Shrinkage`]).
 pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     if q.targets.is_empty() {
         return Err(StaffError::Input("give at least one --target".into()));
+    }
+    let share = q.scenario.agent_groups[q.group].shrinkage;
+    if share > 0.0 {
+        sources(q)?;
+        let mut on_phones = q.clone();
+        on_phones.scenario.agent_groups[q.group].shrinkage = 0.0;
+        let mut a = search(&on_phones)?;
+        let runner = q.options.runner(&[&q.scenario])?;
+        let formula: Vec<u32> = a
+            .staffing
+            .iter()
+            .map(|&n| scheduled_heads(n, share))
+            .collect();
+        let cap = q.max_agents.unwrap_or(u32::MAX);
+        let mut scheduled = formula.clone();
+        let mut rounds = 0;
+        let check = loop {
+            rounds += 1;
+            a.simulations += 1;
+            let v = evaluate_at(q, &runner, &scheduled, SHRINKAGE_POINT + u64::from(rounds))?;
+            if v.meets() || rounds == VALIDATION_ROUNDS {
+                break v;
+            }
+            for k in v.misses() {
+                scheduled[k] = scheduled[k].saturating_add(1).min(cap.max(formula[k]));
+            }
+        };
+        a.shrinkage = Some(Shrinkage {
+            share,
+            raised: (0..scheduled.len())
+                .filter(|&k| scheduled[k] > formula[k])
+                .collect(),
+            formula,
+            scheduled,
+            check,
+            rounds,
+        });
+        return Ok(a);
     }
     let s = &q.scenario;
     // Unknown call types in targets fail before any work.
@@ -519,6 +614,38 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             None => (0..intervals).filter(|&k| current[k] > floor[k]).collect(),
         };
         let full_round = recheck.is_none();
+        if !full_round {
+            // Re-test last round's winners by group testing: remove one agent from each
+            // interval of a set at once; if that keeps the targets, keep it, else split the
+            // set in halves and try each (one simulation per test, instead of one per
+            // interval: while the start is well above the need, most sets pass whole). Sets
+            // that fail down to one interval drop out until the next full round.
+            let mut winners = Vec::new();
+            let mut sets = vec![ks];
+            while let Some(set) = sets.pop() {
+                let set: Vec<usize> = set.into_iter().filter(|&k| current[k] > floor[k]).collect();
+                if set.is_empty() {
+                    continue;
+                }
+                let mut fewer = current.clone();
+                for &k in &set {
+                    fewer[k] -= 1;
+                }
+                let e = eval(std::slice::from_ref(&fewer), &mut sims)?.remove(0);
+                if e.meets() {
+                    current = fewer;
+                    current_eval = e;
+                    winners.extend(set);
+                } else if set.len() > 1 {
+                    let (a, b) = set.split_at(set.len() / 2);
+                    sets.push(b.to_vec());
+                    sets.push(a.to_vec());
+                }
+            }
+            winners.sort_unstable();
+            recheck = (!winners.is_empty()).then_some(winners);
+            continue;
+        }
         let cands: Vec<Vec<u32>> = ks
             .iter()
             .map(|&k| {
@@ -629,6 +756,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         simulations: sims,
         validation,
         validation_rounds: rounds,
+        shrinkage: None,
     })
 }
 
@@ -695,15 +823,50 @@ fn erlang_for(
     })
 }
 
-/// Simulates every candidate staffing (common random numbers: same seed, point 0) and judges
-/// the targets per interval.
-/// What a target measures in an interval: the group's call types together, one call type, or
-/// the group's occupancy.
+/// What a judged target measures in an interval: the staffed call types together (metric
+/// index), one call type's contacts (call type, metric index), or one group's occupancy. Shared
+/// by the one-group and the joint search.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Source {
-    Skills(usize),
+pub(crate) enum Source {
+    /// Contacts of every staffed call type together.
+    Union(usize),
+    /// One call type's contacts.
     Type(usize, usize),
-    Occupancy,
+    /// One group's occupancy.
+    Occupancy(usize),
+}
+
+/// Folds one replication's result into the per-(interval, target) accumulators
+/// `acc[k * sources.len() + t]`: for each interval, the contacts of the `union` call types
+/// together (O(|union|) per interval, not a scan), one call type's, or a group's busy share.
+/// The one place both searches turn a replication into target values, so that they judge
+/// alike.
+pub(crate) fn fold_replication(
+    r: &ReplicationResult,
+    union: &[usize],
+    sources: &[Source],
+    scored: bool,
+    acc: &mut [Accumulator],
+) {
+    let n = sources.len();
+    for k in 0..acc.len() / n.max(1) {
+        let mut cell = Counters::default();
+        for &c in union {
+            cell.add(&r.contacts[k * r.call_types + c]);
+        }
+        let together = contact_metrics(&cell, scored);
+        for (t, source) in sources.iter().enumerate() {
+            let v = match *source {
+                Source::Union(i) => together[i],
+                Source::Type(c, i) => contact_metrics(&r.contacts[k * r.call_types + c], scored)[i],
+                Source::Occupancy(g) => {
+                    let cell = k * r.groups + g;
+                    (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
+                }
+            };
+            acc[k * n + t].push(v);
+        }
+    }
 }
 
 /// Each target's [`Source`], checking call types against the scenario and the group.
@@ -713,8 +876,8 @@ fn sources(q: &StaffQuery) -> Result<Vec<Source>, StaffError> {
     q.targets
         .iter()
         .map(|t| match (&t.call_type, t.index()) {
-            (_, None) => Ok(Source::Occupancy),
-            (None, Some(i)) => Ok(Source::Skills(i)),
+            (_, None) => Ok(Source::Occupancy(q.group)),
+            (None, Some(i)) => Ok(Source::Union(i)),
             (Some(name), Some(i)) => {
                 let names = || {
                     s.call_types
@@ -789,8 +952,7 @@ fn evaluate(
         .collect();
     let reps = q.scenario.simulation.replications as usize;
     let intervals = q.scenario.simulation.intervals;
-    let g = q.group;
-    let skills = &q.scenario.agent_groups[g].skills;
+    let skills = &q.scenario.agent_groups[q.group].skills;
     let sources = sources(q)?;
     let n = sources.len();
     // [candidate][interval * targets + target]
@@ -802,29 +964,8 @@ fn evaluate(
             simulate(s, stream_key(s, point, (j % reps) as u32))
         },
         |j, r| -> Result<(), StaffError> {
-            let acc = &mut accs[j / reps];
-            for k in 0..intervals {
-                // The group's call types in interval k: O(skills) per interval, not a scan.
-                let mut cell = Counters::default();
-                for &c in skills {
-                    cell.add(&r.contacts[k * r.call_types + c]);
-                }
-                let scored = q.scenario.experience_model;
-                let together = contact_metrics(&cell, scored);
-                for (t, source) in sources.iter().enumerate() {
-                    let v = match *source {
-                        Source::Skills(i) => together[i],
-                        Source::Type(c, i) => {
-                            contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
-                        }
-                        Source::Occupancy => {
-                            let cell = k * r.groups + g;
-                            (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
-                        }
-                    };
-                    acc[k * n + t].push(v);
-                }
-            }
+            let scored = q.scenario.experience_model;
+            fold_replication(&r, skills, &sources, scored, &mut accs[j / reps]);
             Ok(())
         },
     )?;
@@ -1000,6 +1141,52 @@ mod tests {
             plain.staffing
         );
         assert!(capped.staffing.iter().sum::<u32>() > plain.staffing.iter().sum::<u32>());
+    }
+
+    #[test]
+    fn scheduled_heads_gross_up_and_round_up() {
+        assert_eq!(scheduled_heads(10, 0.0), 10);
+        assert_eq!(scheduled_heads(10, 0.5), 20);
+        assert_eq!(scheduled_heads(22, 0.12), 25); // 22 / 0.88 = 25 exactly
+        assert_eq!(scheduled_heads(23, 0.12), 27); // 26.14
+        assert_eq!(scheduled_heads(0, 0.3), 0);
+    }
+
+    /// With shrinkage the answer is heads on the phones (the search without shrinkage), the
+    /// scheduled heads gross them up by ⌈n / (1 − s)⌉ (raised where the check with shrinkage
+    /// missed), and the scheduled heads hold with shrinkage on fresh seeds.
+    #[test]
+    fn shrinkage_schedules_more_heads_that_hold_after_absence() {
+        let mut q = query(&["service_level>=0.8"]);
+        let plain = search(&q).unwrap();
+        assert!(plain.shrinkage.is_none());
+        assert_eq!(plain.scheduled(), &plain.staffing[..]);
+        q.scenario.agent_groups[0].shrinkage = 0.25;
+        let a = search(&q).unwrap();
+        assert_eq!(
+            a.staffing, plain.staffing,
+            "on the phones = the search without shrinkage"
+        );
+        let sh = a.shrinkage.as_ref().unwrap();
+        for k in 0..a.staffing.len() {
+            assert_eq!(sh.formula[k], scheduled_heads(a.staffing[k], 0.25));
+            assert!(sh.scheduled[k] >= sh.formula[k]);
+        }
+        assert_eq!(a.scheduled(), &sh.scheduled[..]);
+        assert!(sh.check.meets(), "{:?}", sh.check.misses());
+        let runner = q.options.runner(&[&q.scenario]).unwrap();
+        for point in [777, 4_242_424] {
+            let fresh = evaluate(
+                &q,
+                &runner,
+                std::slice::from_ref(&sh.scheduled),
+                point,
+                Confidence::Mean,
+            )
+            .unwrap()
+            .remove(0);
+            assert!(fresh.meets(), "point {point}: misses {:?}", fresh.misses());
+        }
     }
 
     /// The staffing holds on seeds the search never saw: re-simulated on two other stream

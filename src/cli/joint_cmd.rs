@@ -40,9 +40,10 @@ pub(super) fn cmd_joint(
         .collect();
     let report_path = match &scenario_out {
         Some(path) => {
+            // Scheduled heads with shrinkage (the scenario keeps it), else the staffing.
             let staffing: Vec<(&str, &[u32])> = names
                 .iter()
-                .zip(&answer.staffing)
+                .zip(answer.scheduled())
                 .map(|(n, s)| (*n, s.as_slice()))
                 .collect();
             write_staffed(args, common, &staffing, path)?;
@@ -101,7 +102,7 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         })
         .collect();
     let hours: Vec<f64> = a.staffing.iter().map(|st| agent_hours(s, st)).collect();
-    json!({
+    let mut out = json!({
         "scenario": s.name,
         "groups": names,
         "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -113,6 +114,10 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         "agent_hours": per_group(names, &hours),
         "cost_per_hour": per_group(names, &a.cost_per_hour),
         "cost": a.cost(s),
+        "cost_lower_bound": {
+            "value": a.lower_bound,
+            "rule": "Erlang relaxation: per interval all staffed (and held) agents pooled into one queue for the staffed call types, targets without a call type, each group's floor, the rest at the cheapest group's hourly cost; bounds the Erlang model, not the simulation",
+        },
         "erlang": {
             "staffing": per_group(names, &a.erlang.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
             "cost": joint::total_cost(s, &a.cost_per_hour, &a.erlang),
@@ -126,7 +131,17 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         },
         "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
-    })
+    });
+    if let Some(sh) = &a.shrinkage {
+        out["shrinkage"] = json!({
+            "shares": per_group(names, &sh.shares),
+            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)) per group, re-simulated with shrinkage on fresh streams, one head more where an interval misses for the cheapest group that can help",
+            "scheduled": per_group(names, &sh.scheduled.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+            "rounds": sh.rounds,
+            "flagged_intervals": sh.check.misses(),
+        });
+    }
+    out
 }
 
 fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u16>) -> String {
@@ -197,6 +212,11 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
             )
         }
     );
+    let _ = writeln!(
+        out,
+        "cost ≥ {:.2} (Erlang relaxation: every staffed agent pooled at the cheapest hourly cost; a bound in the Erlang model, not a proof for the simulation)",
+        a.lower_bound
+    );
     let flagged = a.validation.misses();
     let k = s.simulation.intervals;
     let _ = writeln!(
@@ -210,7 +230,20 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
             format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
-    for (n, st) in names.iter().zip(&a.staffing) {
+    if let Some(sh) = &a.shrinkage {
+        let _ = writeln!(
+            out,
+            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}) plus what the check with shrinkage on fresh seeds added, holding there in {} of {k} intervals; the lines below are scheduled heads",
+            names
+                .iter()
+                .zip(&sh.shares)
+                .map(|(n, x)| format!("{n} {:.0}%", x * 100.0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            k - sh.check.misses().len()
+        );
+    }
+    for (n, st) in names.iter().zip(a.scheduled()) {
         let list: Vec<String> = st.iter().map(u32::to_string).collect();
         let _ = writeln!(out, "{n}: staffing = [{}]", list.join(", "));
     }
@@ -223,6 +256,11 @@ fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
     for n in names {
         let _ = write!(out, ",{n}_agents,{n}_erlang_agents");
     }
+    if a.shrinkage.is_some() {
+        for n in names {
+            let _ = write!(out, ",{n}_scheduled_agents");
+        }
+    }
     for l in &a.labels {
         let _ = write!(out, ",{l}_mean,{l}_ci95_lo,{l}_ci95_hi");
     }
@@ -231,6 +269,11 @@ fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
         let _ = write!(out, "{k},{}", k as f64 * s.simulation.interval);
         for i in 0..names.len() {
             let _ = write!(out, ",{},{}", a.staffing[i][k], a.erlang[i][k]);
+        }
+        if let Some(sh) = &a.shrinkage {
+            for st in &sh.scheduled {
+                let _ = write!(out, ",{}", st[k]);
+            }
         }
         for e in &a.evaluation.estimates[k] {
             match e {

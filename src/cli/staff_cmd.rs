@@ -33,9 +33,9 @@ pub(super) struct SearchArgs {
     /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.
     #[arg(long = "target", required = true, value_name = "TARGET")]
     targets: Vec<String>,
-    /// Agent group to staff; `staff` takes it repeated, to staff several jointly at least total
-    /// cost (their `hourly_cost`); `roster` takes one. Default: the only group, or (`staff`)
-    /// all groups jointly when there are several.
+    /// Agent group to staff; repeat it to staff (or roster) several jointly at least total
+    /// cost (their `hourly_cost`). Default: the only group, or all groups jointly when there
+    /// are several.
     #[arg(long = "group", value_name = "GROUP")]
     groups: Vec<String>,
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
@@ -149,7 +149,7 @@ pub(super) fn question(args: &SearchArgs, common: &CommonArgs) -> Result<Questio
 
 impl Question {
     /// The one-group query; `command` names who asks when there are several groups.
-    fn one_group(
+    pub(super) fn one_group(
         self,
         args: &SearchArgs,
         common: &CommonArgs,
@@ -179,11 +179,6 @@ impl Question {
             max_agents: args.max_agents,
         })
     }
-}
-
-/// The one-group staffing query of the command line (for `roster`).
-pub(super) fn staff_query(args: &SearchArgs, common: &CommonArgs) -> Result<StaffQuery> {
-    question(args, common)?.one_group(args, common, "roster")
 }
 
 /// A search error as the CLI reports it: bad input exits 2, an interrupted run 130.
@@ -234,10 +229,11 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     let report_path = match &scenario_out {
         Some(path) => {
             let name = query.scenario.agent_groups[query.group].name.as_str();
+            // Scheduled heads: the scenario keeps its shrinkage.
             write_staffed(
                 &args.search,
                 &args.common,
-                &[(name, &answer.staffing)],
+                &[(name, answer.scheduled())],
                 path,
             )?;
             None
@@ -352,7 +348,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
     };
     let intervals: Vec<Value> = (0..s.simulation.intervals)
         .map(|k| {
-            json!({
+            let mut row = json!({
                 "start_s": k as f64 * s.simulation.interval,
                 "agents": a.staffing[k],
                 "min_agents": a.floor[k],
@@ -362,10 +358,16 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
                 "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
                 "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
-            })
+            });
+            if let Some(sh) = &a.shrinkage {
+                row["scheduled_agents"] = json!(sh.scheduled[k]);
+                row["after_shrinkage_metrics"] = metrics(&sh.check.estimates[k]);
+                row["holds_after_shrinkage"] = json!(sh.check.slack[k] >= 0.0);
+            }
+            row
         })
         .collect();
-    json!({
+    let mut out = json!({
         "scenario": s.name,
         "group": s.agent_groups[q.group].name,
         "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -390,7 +392,21 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
         },
         "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
-    })
+    });
+    if let Some(sh) = &a.shrinkage {
+        out["shrinkage"] = json!({
+            "share": sh.share,
+            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)), re-simulated with shrinkage on fresh streams and raised by one where an interval misses",
+            "formula": sh.formula,
+            "scheduled": sh.scheduled,
+            "agent_hours": staff::agent_hours(s, &sh.scheduled),
+            "rounds": sh.rounds,
+            "raised_intervals": sh.raised,
+            "flagged_intervals": sh.check.misses(),
+            "holds_in_share_of_intervals": 1.0 - sh.check.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+        });
+    }
+    out
 }
 
 pub(super) fn fmt_estimate(e: &Option<Estimate>) -> String {
@@ -430,6 +446,10 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     let mut columns: Vec<(String, Align)> = ["interval", "start", "agents", "erlang"]
         .map(|h| (h.to_string(), Align::Right))
         .into();
+    if a.shrinkage.is_some() {
+        // `agents` is then heads on the phones; the heads to schedule beside them.
+        columns.insert(3, ("scheduled".into(), Align::Right));
+    }
     // The mark columns only when something is marked: empty ones would only add space.
     let marked = !a.erlang_evaluation.misses().is_empty();
     // The answer's figures are the fresh-seed ones (streams the search never used): the
@@ -448,6 +468,10 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
             a.staffing[k].to_string(),
             a.erlang[k].to_string(),
         ];
+        if let Some(sh) = &a.shrinkage {
+            let flag = if sh.check.slack[k] >= 0.0 { "" } else { " !" };
+            row.insert(3, format!("{}{flag}", sh.scheduled[k]));
+        }
         let mark = if a.erlang_evaluation.slack[k] >= 0.0 {
             ""
         } else {
@@ -503,7 +527,35 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
             format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
-    let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
+    if let Some(sh) = &a.shrinkage {
+        let flagged = sh.check.misses();
+        let _ = writeln!(
+            out,
+            "shrinkage {:.0}%: agents are heads on the phones; scheduled = ⌈agents / (1 − {})⌉{}, {:.1} agent-hours; with shrinkage on fresh seeds it holds in {} of {k} intervals ({} round(s){})",
+            sh.share * 100.0,
+            sh.share,
+            if sh.raised.is_empty() {
+                String::new()
+            } else {
+                format!(" plus one in interval(s) {}", list_of(&sh.raised))
+            },
+            staff::agent_hours(s, &sh.scheduled),
+            k - flagged.len(),
+            sh.rounds,
+            if flagged.is_empty() {
+                String::new()
+            } else {
+                format!("; misses in interval(s) {}, marked !", list_of(&flagged))
+            }
+        );
+        let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "on the phones: [{}]", list.join(", "));
+        let _ = writeln!(
+            out,
+            "scheduled heads, to paste (the scenario applies its shrinkage to them):"
+        );
+    }
+    let list: Vec<String> = a.scheduled().iter().map(u32::to_string).collect();
     let _ = writeln!(out, "staffing = [{}]", list.join(", "));
     out
 }
@@ -517,7 +569,11 @@ pub(super) fn list_of(ks: &[usize]) -> String {
 
 fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
     let s = &q.scenario;
+    let shrinkage = a.shrinkage.as_ref();
     let mut out = String::from("interval,start_s,agents,erlang_agents");
+    if shrinkage.is_some() {
+        out.push_str(",scheduled_agents");
+    }
     for t in &q.targets {
         let m = t.label();
         let _ = write!(
@@ -538,6 +594,9 @@ fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
             a.staffing[k],
             a.erlang[k]
         );
+        if let Some(sh) = shrinkage {
+            let _ = write!(out, ",{}", sh.scheduled[k]);
+        }
         for i in 0..q.targets.len() {
             let _ = write!(
                 out,

@@ -114,6 +114,19 @@ impl fmt::Display for Weekday {
     }
 }
 
+/// `"mon"` or a range `"mon-fri"` (wrapping over Sunday, e.g. `"sat-mon"`), any case or full
+/// names: the `days` entries of the scenario's `[[shifts]]` and of `ccsim roster`'s shift file.
+pub fn day_range(s: &str) -> Option<Vec<Weekday>> {
+    match s.split_once('-') {
+        None => Weekday::parse(s).map(|d| vec![d]),
+        Some((a, b)) => {
+            let (a, b) = (Weekday::parse(a)?, Weekday::parse(b)?);
+            let n = (b.index() + 7 - a.index()) % 7;
+            Some((0..=n).map(|i| a.plus(i)).collect())
+        }
+    }
+}
+
 /// What a weekday or clock-time string must look like, for error messages.
 pub const WEEKDAY_ALLOWED: &str =
     "a weekday: Mon, Tue, Wed, Thu, Fri, Sat or Sun (or the full name, any case)";

@@ -32,18 +32,19 @@
 //!    on those streams, at most [`VALIDATION_ROUNDS`] rounds.
 //!
 //! # Limits
-//! A local search: it does not prove the least cost (the cutting-plane method of Cezik &
-//! L'Ecuyer 2008 would give a bound); each add round costs `groups × missing intervals`
+//! A local search: it does not prove the least cost ([`lower_bound`] gives an Erlang-model
+//! bound beside it; the cutting-plane method of Cezik & L'Ecuyer 2008 would give one by
+//! simulation); each add round costs `groups × missing intervals`
 //! simulations and each remove round `groups × intervals`, so it is for a handful of groups.
 
 use super::{
-    agent_hours, default_cap, erlang_for, how_close, interval_clock, judge, Confidence, Evaluation,
-    StaffError, Target, VALIDATION_POINT,
+    agent_hours, default_cap, erlang_for, fold_replication, how_close, interval_clock, judge,
+    Confidence, Direction, Evaluation, Source, StaffError, Target, VALIDATION_POINT,
 };
 use crate::engine::simulate;
 use crate::experiment::{stream_key, RunError, RunOptions, Runner};
 use crate::scenario::Scenario;
-use crate::stats::{contact_metrics, Accumulator, Counters, CONTACT_METRICS};
+use crate::stats::{Accumulator, CONTACT_METRICS};
 
 /// Fresh-seed rounds at most. More than `staff`'s 3: with several groups the removal phase
 /// has more cells to fit to the search's own draws, so more intervals miss on fresh ones.
@@ -91,6 +92,37 @@ pub struct JointAnswer {
     pub cost_per_hour: Vec<f64>,
     /// Simulations run.
     pub simulations: usize,
+    /// With shrinkage on some staffed group: `staffing` is heads on the phones (the search
+    /// ran with the staffed groups' shrinkage at 0) and this gives the scheduled heads.
+    pub shrinkage: Option<JointShrinkage>,
+    /// [`lower_bound`]: no staffing meeting the targets costs less, in the Erlang model.
+    pub lower_bound: f64,
+}
+
+/// Scheduled heads of a joint answer when staffed groups have shrinkage.
+#[derive(Debug, Clone)]
+pub struct JointShrinkage {
+    /// Each staffed group's shrinkage share (0 for groups without).
+    pub shares: Vec<f64>,
+    /// `⌈on_phones / (1 − s)⌉` per staffed group and interval ([`super::scheduled_heads`]),
+    /// plus what the check rounds added.
+    pub scheduled: Vec<Vec<u32>>,
+    /// `scheduled` simulated with shrinkage on fresh streams ([`super::SHRINKAGE_POINT`]` + r`
+    /// in round `r`), by the query's rule: the last round's figures. A round that misses adds
+    /// one scheduled head in each missed interval to the cheapest group that can help there.
+    pub check: Evaluation,
+    /// Shrinkage check rounds run (at most [`VALIDATION_ROUNDS`]).
+    pub rounds: u32,
+}
+
+impl JointAnswer {
+    /// Heads to schedule per staffed group: the scheduled heads with shrinkage, else
+    /// `staffing`.
+    pub fn scheduled(&self) -> &[Vec<u32>] {
+        self.shrinkage
+            .as_ref()
+            .map_or(&self.staffing, |s| &s.scheduled)
+    }
 }
 
 impl JointAnswer {
@@ -98,17 +130,6 @@ impl JointAnswer {
     pub fn cost(&self, s: &Scenario) -> f64 {
         total_cost(s, &self.cost_per_hour, &self.staffing)
     }
-}
-
-/// What a judged target measures.
-#[derive(Debug, Clone, Copy)]
-enum Source {
-    /// Contacts of every call type a staffed group serves.
-    Union(usize),
-    /// One call type's contacts.
-    Type(usize, usize),
-    /// One group's occupancy.
-    Occupancy(usize),
 }
 
 /// Cost per agent-hour of each staffed group: its `hourly_cost`, or 1 for all when none has
@@ -137,9 +158,9 @@ pub fn total_cost(s: &Scenario, per_hour: &[f64], staffing: &[Vec<u32>]) -> f64 
 /// The judged targets: labels, targets (occupancy repeated per group) and sources; unknown
 /// or unserved call types are refused.
 /// Labels, targets and sources of the judged targets, row for row.
-type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
+pub(crate) type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
 
-fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
+pub(crate) fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
     let s = &q.scenario;
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for t in &q.targets {
@@ -253,27 +274,7 @@ impl Judge<'_> {
                 simulate(s, stream_key(s, point, (j % reps) as u32))
             },
             |j, r| -> Result<(), StaffError> {
-                let acc = &mut accs[j / reps];
-                for k in 0..intervals {
-                    let mut cell = Counters::default();
-                    for &c in &self.union {
-                        cell.add(&r.contacts[k * r.call_types + c]);
-                    }
-                    let together = contact_metrics(&cell, scored);
-                    for (t, source) in self.sources.iter().enumerate() {
-                        let v = match *source {
-                            Source::Union(i) => together[i],
-                            Source::Type(c, i) => {
-                                contact_metrics(&r.contacts[k * r.call_types + c], scored)[i]
-                            }
-                            Source::Occupancy(g) => {
-                                let cell = k * r.groups + g;
-                                (r.staffed[cell] > 0.0).then(|| r.busy[cell] / r.staffed[cell])
-                            }
-                        };
-                        acc[k * n + t].push(v);
-                    }
-                }
+                fold_replication(&r, &self.union, &self.sources, scored, &mut accs[j / reps]);
                 Ok(())
             },
         )?;
@@ -287,6 +288,132 @@ impl Judge<'_> {
     }
 }
 
+/// A lower bound on the cost of any staffing of the query's groups meeting the targets, **in
+/// the Erlang model**: per interval, pool every staffed agent (and the held groups' agents
+/// serving these call types, at no cost) into one queue for all the staffed call types —
+/// perfect flexibility, which can only help — and find by Erlang A/C the smallest pool `N_k`
+/// meeting the targets without a call type (per-type targets are dropped: a relaxation). Any
+/// staffing meeting them has `Σ_g x_gk ≥ N_k − held_k` and `x_gk ≥` its floor, so its cost is
+/// at least `Σ_g c_g·f_gk + c_min·max(0, N_k − held_k − Σ_g f_gk)` per agent-hour. Steady
+/// state per interval and mean levels (no confidence margin), so it bounds the Erlang model,
+/// not the simulation (carry-over can let a quiet interval go below Erlang); it says how far
+/// the local search's answer can be from the best, roughly.
+pub fn lower_bound(q: &JointQuery) -> Result<f64, StaffError> {
+    let s = &q.scenario;
+    let union = union_of(q);
+    let per_hour = costs_per_hour(s, &q.groups);
+    let cheapest = per_hour.iter().copied().fold(f64::INFINITY, f64::min);
+    let pooled: Vec<Target> = q
+        .targets
+        .iter()
+        .filter(|t| t.call_type.is_none())
+        .cloned()
+        .collect();
+    let load: Vec<(usize, f64)> = union.iter().map(|&c| (c, 1.0)).collect();
+    let intervals = s.simulation.intervals;
+    let mut total = 0.0;
+    for k in 0..intervals {
+        let need = if pooled.is_empty() {
+            0
+        } else {
+            erlang_for(s, &pooled, &load, k)?
+        };
+        let held: u32 = (0..s.agent_groups.len())
+            .filter(|g| !q.groups.contains(g))
+            .filter(|&g| s.agent_groups[g].skills.iter().any(|c| union.contains(c)))
+            .map(|g| s.agent_groups[g].staffing[k])
+            .sum();
+        let rates = s.effective_arrival_rates(k);
+        let floors: Vec<u32> = q
+            .groups
+            .iter()
+            .map(|&g| {
+                u32::from(
+                    s.agent_groups[g].skills.iter().any(|&c| rates[c] > 0.0) || k + 1 == intervals,
+                )
+            })
+            .collect();
+        let floor_cost: f64 = floors
+            .iter()
+            .zip(&per_hour)
+            .map(|(&f, c)| f64::from(f) * c)
+            .sum();
+        let rest = need
+            .saturating_sub(held)
+            .saturating_sub(floors.iter().sum());
+        total += (floor_cost + cheapest * f64::from(rest)) * s.simulation.interval_len(k) / 3600.0;
+    }
+    Ok(total)
+}
+
+/// Which staffed group gets one more agent in a missed interval `k` (a roster round or a
+/// shrinkage check round): among the
+/// groups that can help with a target missed there (those serving its call types, or the group
+/// itself for its occupancy cap), the cheapest per hour (ties: the first). A rule of thumb —
+/// the next round's simulation checks it.
+pub(crate) fn group_to_raise(q: &JointQuery, judged: &Judged, e: &Evaluation, k: usize) -> usize {
+    let s = &q.scenario;
+    let (_, targets, sources) = judged;
+    let per_hour = costs_per_hour(s, &q.groups);
+    let serves = |i: usize, c: usize| s.agent_groups[q.groups[i]].skills.contains(&c);
+    let mut helpers = vec![false; q.groups.len()];
+    for (t, (target, source)) in targets.iter().zip(sources).enumerate() {
+        let Some(est) = e.estimates[k][t] else {
+            continue;
+        };
+        let x = match (q.confidence, target.direction) {
+            (Confidence::Mean, _) => est.mean,
+            (Confidence::Ci95, Direction::AtLeast) => est.ci95.0,
+            (Confidence::Ci95, Direction::AtMost) => est.ci95.1,
+        };
+        if target.slack(x) >= 0.0 {
+            continue;
+        }
+        for (i, h) in helpers.iter_mut().enumerate() {
+            *h |= match *source {
+                Source::Union(_) => true,
+                Source::Type(c, _) => serves(i, c),
+                Source::Occupancy(g) => q.groups[i] == g,
+            };
+        }
+    }
+    (0..q.groups.len())
+        .filter(|&i| helpers[i])
+        .min_by(|&a, &b| per_hour[a].total_cmp(&per_hour[b]).then(a.cmp(&b)))
+        .unwrap_or(0)
+}
+
+/// Every call type some staffed group serves, ascending.
+fn union_of(q: &JointQuery) -> Vec<usize> {
+    let mut union: Vec<usize> = q
+        .groups
+        .iter()
+        .flat_map(|&g| q.scenario.agent_groups[g].skills.iter().copied())
+        .collect();
+    union.sort_unstable();
+    union.dedup();
+    union
+}
+
+/// How one staffing of the query's groups (in its order) fares at stream `point`, judged by
+/// the query's confidence rule: point 0 gives the search's figures, other points fresh
+/// seeds. One simulation of all replications.
+pub fn evaluate_at(
+    q: &JointQuery,
+    staffing: &[Vec<u32>],
+    point: u64,
+) -> Result<Evaluation, StaffError> {
+    let (_, targets, sources) = judged(q)?;
+    let judge = Judge {
+        q,
+        targets,
+        sources,
+        union: union_of(q),
+        runner: q.options.runner(&[&q.scenario])?,
+    };
+    Ok(judge.evaluate(&[staffing.to_vec()], point)?.remove(0))
+}
+
 /// Simulates candidates at a stream point, counting them against the budget.
 type Eval<'a> = dyn FnMut(&[Vec<Vec<u32>>], u64) -> Result<Vec<Evaluation>, StaffError> + 'a;
 
@@ -295,17 +422,54 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     if q.targets.is_empty() {
         return Err(StaffError::Input("give at least one --target".into()));
     }
+    let shares: Vec<f64> = q
+        .groups
+        .iter()
+        .map(|&g| q.scenario.agent_groups[g].shrinkage)
+        .collect();
+    if shares.iter().any(|&x| x > 0.0) {
+        // As for one group: search heads on the phones, then gross up and check.
+        judged(q)?;
+        let mut on_phones = q.clone();
+        for &g in &q.groups {
+            on_phones.scenario.agent_groups[g].shrinkage = 0.0;
+        }
+        let mut a = search(&on_phones)?;
+        let mut scheduled: Vec<Vec<u32>> = a
+            .staffing
+            .iter()
+            .zip(&shares)
+            .map(|(st, &x)| st.iter().map(|&n| super::scheduled_heads(n, x)).collect())
+            .collect();
+        // Where an interval misses with shrinkage on, one more scheduled head for the
+        // cheapest group that can help there, and another round on other fresh streams.
+        let judged = judged(q)?;
+        let mut rounds = 0;
+        let check = loop {
+            rounds += 1;
+            a.simulations += 1;
+            let v = evaluate_at(q, &scheduled, super::SHRINKAGE_POINT + u64::from(rounds))?;
+            if v.meets() || rounds == VALIDATION_ROUNDS {
+                break v;
+            }
+            for k in v.misses() {
+                let i = group_to_raise(q, &judged, &v, k);
+                scheduled[i][k] += 1;
+            }
+        };
+        a.shrinkage = Some(JointShrinkage {
+            shares,
+            scheduled,
+            check,
+            rounds,
+        });
+        return Ok(a);
+    }
     let s = &q.scenario;
     let (labels, targets, sources) = judged(q)?;
     let intervals = s.simulation.intervals;
     let gs = q.groups.len();
-    let mut union: Vec<usize> = q
-        .groups
-        .iter()
-        .flat_map(|&g| s.agent_groups[g].skills.iter().copied())
-        .collect();
-    union.sort_unstable();
-    union.dedup();
+    let union = union_of(q);
     let per_hour = costs_per_hour(s, &q.groups);
     let shares = load_shares(s, &q.groups);
     let mut floor: Vec<Vec<u32>> = q
@@ -554,6 +718,8 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         floor,
         cost_per_hour: per_hour,
         simulations: sims,
+        shrinkage: None,
+        lower_bound: lower_bound(q)?,
     })
 }
 
@@ -646,12 +812,46 @@ mod tests {
         );
         let cost = joint.cost(&s);
         assert!(
+            joint.lower_bound > 0.0 && joint.lower_bound <= cost,
+            "bound {} vs {cost}",
+            joint.lower_bound
+        );
+        assert!(
             cost < sequential,
             "joint {cost} ({:?}) vs one by one {sequential} ({:?}, {:?})",
             joint.staffing,
             one_by_one.agent_groups[0].staffing,
             one_by_one.agent_groups[1].staffing
         );
+    }
+
+    /// With shrinkage on one staffed group, the joint answer is heads on the phones (the
+    /// search without shrinkage), scheduled heads gross that group up (and only that group),
+    /// and they hold with shrinkage on fresh seeds.
+    #[test]
+    fn joint_shrinkage_schedules_the_shrinking_group_up() {
+        let mut s = two_skill();
+        let q = |s: &Scenario| JointQuery {
+            scenario: s.clone(),
+            groups: vec![0, 1],
+            targets: vec!["service_level>=0.8".parse().unwrap()],
+            confidence: Confidence::Ci95,
+            options: options(),
+            max_simulations: 2000,
+            max_agents: None,
+        };
+        let plain = search(&q(&s)).unwrap();
+        assert!(plain.shrinkage.is_none());
+        s.agent_groups[1].shrinkage = 0.2;
+        let a = search(&q(&s)).unwrap();
+        assert_eq!(a.staffing, plain.staffing);
+        let sh = a.shrinkage.as_ref().unwrap();
+        assert_eq!(sh.scheduled[0], a.staffing[0], "no shrinkage, no gross-up");
+        for (k, &n) in a.staffing[1].iter().enumerate() {
+            assert!(sh.scheduled[1][k] >= super::super::scheduled_heads(n, 0.2));
+        }
+        assert!(sh.check.meets(), "{:?}", sh.check.misses());
+        assert_eq!(a.scheduled(), &sh.scheduled[..]);
     }
 
     #[test]

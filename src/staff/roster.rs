@@ -7,14 +7,16 @@
 //! a roster needs: the cost per agent on the shift and optional bounds on its agents:
 //!
 //! ```toml
-//! day_start = "08:00"        # the clock time of the scenario's time 0 (default "00:00")
+//! day_start = "08:00"        # the clock time of the scenario's time 0 (default: the
+//!                            # [calendar]'s start time, else "00:00")
 //! [[shifts]]
 //! name = "early"             # optional label (default: start+length)
 //! group = "tier1"            # optional: default the rostered group; others are skipped
 //! start = "08:00"            # clock time "HH:MM" on the day_start clock
 //! length = "8h"
 //! breaks = [{ earliest = "11:30", latest = "12:30", length = "30m" }]
-//! days = [0]                 # day numbers from the scenario's first day (default: every day)
+//! days = [0]                 # day numbers from the scenario's first day, or weekdays with
+//!                            # the scenario's calendar: ["Mon", "Wed-Fri"] (default: every day)
 //! cost = 200.0               # per agent on the shift (default: its length in hours)
 //! min_agents = 0             # optional bounds; `agents = n` fixes the count
 //! max_agents = 40
@@ -42,9 +44,18 @@
 //! [`ROSTER_POINT`] `+ round`, never used by the search nor its validation); where an interval
 //! misses a target, its requirement becomes one more than the roster gave it and the program
 //! is solved again, at most [`ROSTER_ROUNDS`] rounds. The last round's figures are the
-//! validation figures the report shows.
+//! validation figures the report shows. With shrinkage the requirement is the search's
+//! scheduled heads and the rounds simulate with shrinkage on.
+//!
+//! # Several groups
+//! [`roster_joint`] takes its requirement from joint staffing ([`super::joint`]) and solves one
+//! program over every rostered group's shifts ([`solve_groups`]: one covering row per group and
+//! interval, total cost minimised); a missed interval raises the requirement of the cheapest
+//! group that can help with the missed target.
 
+use super::joint::{self, JointAnswer, JointQuery};
 use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
+use crate::model::week::{day_range, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel};
@@ -79,11 +90,20 @@ struct RawShift {
     length: String,
     #[serde(default)]
     breaks: Vec<RawBreak>,
-    days: Option<Vec<i64>>,
+    days: Option<Vec<RawDay>>,
     cost: Option<f64>,
     min_agents: Option<i64>,
     max_agents: Option<i64>,
     agents: Option<i64>,
+}
+
+/// A `days` entry: a day number from the scenario's first day, or a weekday name or range
+/// (`"Mon"`, `"mon-fri"`) read with the scenario's `[[shifts]]` parser on its calendar.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDay {
+    Number(i64),
+    Name(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +119,8 @@ struct RawBreak {
 pub struct ShiftColumn {
     /// Label for reports: the shift's name, with ` day d` on multi-day horizons.
     pub label: String,
+    /// The agent group (scenario index) whose agents work this shift.
+    pub group: usize,
     /// The start as the shift file gives it ("HH:MM" on its clock).
     pub start_clock: String,
     /// Scenario time the shift starts (seconds from the scenario's start).
@@ -147,6 +169,40 @@ fn count(v: i64, key: &str) -> Result<u32, String> {
     u32::try_from(v).map_err(|_| format!("{key}: {v} must be a whole number from 0 to 4294967295"))
 }
 
+/// The scenario day numbers (`0..days`) a `days` entry names: the number itself, or every day
+/// of the horizon on one of the named weekdays (the scenario's calendar says which weekday day 0
+/// is). `Err` says what is wrong and what is allowed.
+fn days_of(d: &RawDay, scenario: &Scenario, days: i64) -> Result<Vec<i64>, String> {
+    match d {
+        RawDay::Number(d) => {
+            if (0..days).contains(d) {
+                Ok(vec![*d])
+            } else {
+                Err(format!(
+                    "day {d} is outside the scenario's horizon; days 0 to {} are allowed (0 = the scenario's first day)",
+                    days - 1
+                ))
+            }
+        }
+        RawDay::Name(name) => {
+            let weekdays = day_range(name).ok_or_else(|| {
+                format!(
+                    "unknown weekday or range `{name}`; write {WEEKDAY_ALLOWED}, or a range such as \"Mon-Fri\", or a day number"
+                )
+            })?;
+            let Some(cal) = &scenario.calendar else {
+                return Err(format!(
+                    "`{name}` names a weekday, but {} has no [calendar] saying which weekday its first day is; use day numbers (0 = the first day)",
+                    scenario.source
+                ));
+            };
+            Ok((0..days)
+                .filter(|&d| weekdays.contains(&cal.start_day().plus(d as usize)))
+                .collect())
+        }
+    }
+}
+
 /// Overlap of `[a0, a1)` and `[b0, b1)`.
 fn overlap(a0: f64, a1: f64, b0: f64, b1: f64) -> f64 {
     (a1.min(b1) - a0.max(b0)).max(0.0)
@@ -161,11 +217,24 @@ pub fn parse_shifts(
     scenario: &Scenario,
     group: usize,
 ) -> Result<Vec<ShiftColumn>, String> {
+    parse_shifts_of(text, file, scenario, &[group])
+}
+
+/// Reads a shift file for the agent groups `groups` (scenario indices) rostered together:
+/// every shift names its `group` (required when there are several; shifts of other groups are
+/// skipped), and each group needs at least one shift. Messages as [`parse_shifts`].
+pub fn parse_shifts_of(
+    text: &str,
+    file: &str,
+    scenario: &Scenario,
+    rostered: &[usize],
+) -> Result<Vec<ShiftColumn>, String> {
     let raw: RawShiftFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
     let at = |m: String| format!("{file}: {m}");
     let day_start = match &raw.day_start {
         Some(t) => clock(t, "day_start").map_err(at)?,
-        None => 0.0,
+        // A calendar says what time of day the scenario starts at.
+        None => scenario.calendar.as_ref().map_or(0.0, |c| c.start_time()),
     };
     let sim = &scenario.simulation;
     let days = (sim.horizon / DAY).ceil().max(1.0) as i64;
@@ -174,7 +243,6 @@ pub fn parse_shifts(
         .iter()
         .map(|g| g.name.as_str())
         .collect();
-    let rostered = groups[group];
     let mut columns = Vec::new();
     for (i, s) in raw.shifts.iter().enumerate() {
         let key = |k: &str| format!("shifts[{i}].{k}");
@@ -246,25 +314,59 @@ pub fn parse_shifts(
             let nominal = (earliest + latest) / 2.0;
             off_duty.push((nominal, nominal + len));
         }
-        let day_list: Vec<i64> = s.days.clone().unwrap_or_else(|| (0..days).collect());
-        if day_list.is_empty() {
-            return Err(at(format!(
-                "{}: empty; list day numbers from 0 to {} (or leave the key out for every day)",
-                key("days"),
-                days - 1
-            )));
-        }
-        for (j, &d) in day_list.iter().enumerate() {
-            if !(0..days).contains(&d) {
-                return Err(at(format!(
-                    "shifts[{i}].days[{j}]: day {d} is outside the scenario's horizon; days 0 to {} are allowed (0 = the scenario's first day)",
-                    days - 1
-                )));
+        let day_list: Vec<i64> = match &s.days {
+            None => (0..days).collect(),
+            Some(list) => {
+                if list.is_empty() {
+                    return Err(at(format!(
+                        "{}: empty; list day numbers from 0 to {} or weekdays such as \"Mon-Fri\" (or leave the key out for every day)",
+                        key("days"),
+                        days - 1
+                    )));
+                }
+                let mut out = Vec::new();
+                for (j, d) in list.iter().enumerate() {
+                    for d in days_of(d, scenario, days)
+                        .map_err(|m| at(format!("shifts[{i}].days[{j}]: {m}")))?
+                    {
+                        if !out.contains(&d) {
+                            out.push(d);
+                        }
+                    }
+                }
+                out.sort_unstable();
+                if out.is_empty() {
+                    return Err(at(format!(
+                        "{}: none of these weekdays falls within the scenario's {} day(s) from {}",
+                        key("days"),
+                        days,
+                        scenario
+                            .calendar
+                            .as_ref()
+                            .map_or(String::new(), |c| c.start_day().name().to_string())
+                    )));
+                }
+                out
             }
-        }
-        if s.group.as_deref().is_some_and(|g| g != rostered) {
-            continue;
-        }
+        };
+        let group = match s.group.as_deref() {
+            Some(g) => match groups.iter().position(|n| *n == g) {
+                Some(i) if rostered.contains(&i) => i,
+                _ => continue,
+            },
+            None if rostered.len() == 1 => rostered[0],
+            None => {
+                return Err(at(format!(
+                    "{}: missing; with several rostered groups every shift names its group ({})",
+                    key("group"),
+                    rostered
+                        .iter()
+                        .map(|&g| groups[g])
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        };
         let name = s
             .name
             .clone()
@@ -292,6 +394,7 @@ pub fn parse_shifts(
                 )));
             }
             columns.push(ShiftColumn {
+                group,
                 label: if days > 1 {
                     format!("{name} day {d}")
                 } else {
@@ -307,10 +410,18 @@ pub fn parse_shifts(
             });
         }
     }
-    if columns.is_empty() {
-        return Err(at(format!(
-            "no shift for agent group `{rostered}` (give [[shifts]] with group = \"{rostered}\" or without a group)"
-        )));
+    for &g in rostered {
+        if !columns.iter().any(|c| c.group == g) {
+            let name = groups[g];
+            return Err(at(format!(
+                "no shift for agent group `{name}` (give [[shifts]] with group = \"{name}\"{})",
+                if rostered.len() == 1 {
+                    " or without a group"
+                } else {
+                    ""
+                }
+            )));
+        }
     }
     Ok(columns)
 }
@@ -323,6 +434,21 @@ pub fn coverage(columns: &[ShiftColumn], counts: &[u32]) -> Vec<f64> {
             columns
                 .iter()
                 .zip(counts)
+                .map(|(c, &x)| c.cover[k] * f64::from(x))
+                .sum()
+        })
+        .collect()
+}
+
+/// Rostered headcount per interval of group `g` alone (its columns of `columns`).
+pub fn coverage_of(columns: &[ShiftColumn], counts: &[u32], g: usize) -> Vec<f64> {
+    let intervals = columns.first().map_or(0, |c| c.cover.len());
+    (0..intervals)
+        .map(|k| {
+            columns
+                .iter()
+                .zip(counts)
+                .filter(|(c, _)| c.group == g)
                 .map(|(c, &x)| c.cover[k] * f64::from(x))
                 .sum()
         })
@@ -353,16 +479,40 @@ pub fn solve(
     required: &[u32],
     clock_of: &dyn Fn(usize) -> String,
 ) -> Result<Vec<u32>, String> {
-    for (k, &r) in required.iter().enumerate() {
-        if r > 0
-            && !columns
-                .iter()
-                .any(|c| c.cover[k] > 0.0 && c.max_agents != Some(0))
-        {
-            return Err(format!(
-                "interval {k} ({}) needs {r} agent(s) but no shift covers it: add a shift on duty then",
-                clock_of(k)
-            ));
+    let group = columns.first().map_or(0, |c| c.group);
+    solve_groups(columns, &[(group, required)], clock_of)
+}
+
+/// The least-cost integer roster of several groups at once: one program over every group's
+/// shifts, minimising their total cost, with one covering row per (group, interval) —
+/// `Σ_{j of group g} a_kj·x_j ≥ r_gk` — for `required`'s `(group, requirement)` pairs. Errors
+/// as [`solve`], naming the group when there are several.
+pub fn solve_groups(
+    columns: &[ShiftColumn],
+    required: &[(usize, &[u32])],
+    clock_of: &dyn Fn(usize) -> String,
+) -> Result<Vec<u32>, String> {
+    let several = required.len() > 1;
+    let whose = |g: usize| {
+        if several {
+            format!(" of group {g}")
+        } else {
+            String::new()
+        }
+    };
+    for &(g, req) in required {
+        for (k, &r) in req.iter().enumerate() {
+            if r > 0
+                && !columns
+                    .iter()
+                    .any(|c| c.group == g && c.cover[k] > 0.0 && c.max_agents != Some(0))
+            {
+                return Err(format!(
+                    "interval {k} ({}) needs {r} agent(s){} but no shift covers it: add a shift on duty then",
+                    clock_of(k),
+                    whose(g)
+                ));
+            }
         }
     }
     let mut vars = ProblemVariables::new();
@@ -378,17 +528,19 @@ pub fn solve(
         .collect();
     let objective: Expression = columns.iter().zip(&x).map(|(c, &v)| c.cost * v).sum();
     let mut model = vars.minimise(objective).using(microlp);
-    for (k, &r) in required.iter().enumerate() {
-        if r == 0 {
-            continue;
+    for &(g, req) in required {
+        for (k, &r) in req.iter().enumerate() {
+            if r == 0 {
+                continue;
+            }
+            let row: Expression = columns
+                .iter()
+                .zip(&x)
+                .filter(|(c, _)| c.group == g && c.cover[k] > 0.0)
+                .map(|(c, &v)| c.cover[k] * v)
+                .sum();
+            model.add_constraint(row.geq(f64::from(r)));
         }
-        let row: Expression = columns
-            .iter()
-            .zip(&x)
-            .filter(|(c, _)| c.cover[k] > 0.0)
-            .map(|(c, &v)| c.cover[k] * v)
-            .sum();
-        model.add_constraint(row.geq(f64::from(r)));
     }
     let solution = model.solve().map_err(|e| match e {
         good_lp::ResolutionError::Infeasible => {
@@ -401,12 +553,16 @@ pub fn solve(
         .map(|&v| solution.value(v).round().max(0.0) as u32)
         .collect();
     // The solver works in floating point: check the rounded answer covers what it must.
-    let cover = coverage(columns, &counts);
-    if let Some(k) = (0..required.len()).find(|&k| cover[k] + 1e-6 < f64::from(required[k])) {
-        return Err(format!(
-            "the roster's integer program returned a roster short in interval {k} ({:.3} < {})",
-            cover[k], required[k]
-        ));
+    for &(g, req) in required {
+        let cover = coverage_of(columns, &counts, g);
+        if let Some(k) = (0..req.len()).find(|&k| cover[k] + 1e-6 < f64::from(req[k])) {
+            return Err(format!(
+                "the roster's integer program returned a roster short in interval {k}{} ({:.3} < {})",
+                whose(g),
+                cover[k],
+                req[k]
+            ));
+        }
     }
     Ok(counts)
 }
@@ -450,7 +606,8 @@ pub struct RosterQuery {
 /// The roster found.
 #[derive(Debug, Clone)]
 pub struct RosterAnswer {
-    /// The staffing search's answer: the per-interval requirement the roster starts from.
+    /// The staffing search's answer: its scheduled heads ([`StaffAnswer::scheduled`]: heads
+    /// on the phones grossed up for shrinkage) are the requirement the roster starts from.
     pub requirement: StaffAnswer,
     /// The requirement the final roster was solved for (the search's, raised where the
     /// roster's simulation missed a target).
@@ -512,7 +669,10 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let runner = q.staff.options.runner(&[s])?;
     let bar = runner.progress_bar(u64::from(ROSTER_ROUNDS) + 1, "roster simulations, at most");
     bar.set_message("roster on fresh seeds");
-    let mut required = requirement.staffing.clone();
+    // With shrinkage the roster covers scheduled heads, and its simulations run with the
+    // scenario's shrinkage on: the rounds below raise the requirement until the targets hold
+    // after random absence too.
+    let mut required = requirement.scheduled().to_vec();
     let mut rounds = 0;
     let (counts, validation) = loop {
         rounds += 1;
@@ -541,10 +701,10 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let evaluation = evaluate_at(&q.staff, &runner, &staffing, 0)?;
     bar.finish_and_clear();
     Ok(RosterAnswer {
-        interval_by_interval_cost: interval_by_interval(&q.columns, &requirement.staffing)
+        interval_by_interval_cost: interval_by_interval(&q.columns, requirement.scheduled())
             .map(|c| cost(&q.columns, &c)),
         raised: (0..required.len())
-            .filter(|&k| required[k] > requirement.staffing[k])
+            .filter(|&k| required[k] > requirement.scheduled()[k])
             .collect(),
         cost: cost(&q.columns, &counts),
         requirement,
@@ -555,6 +715,136 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
         evaluation,
         validation,
         rounds,
+        simulations: sims,
+    })
+}
+
+/// A roster of several agent groups at once: the joint staffing search's query (its groups
+/// are rostered) and the allowed shifts of all of them ([`parse_shifts_of`]).
+#[derive(Debug, Clone)]
+pub struct JointRosterQuery {
+    /// What the requirement is searched with (jointly, at least total cost).
+    pub joint: JointQuery,
+    /// The allowed shift-days of the rostered groups, each naming its group.
+    pub columns: Vec<ShiftColumn>,
+}
+
+/// The roster of several groups; per-group vectors follow the query's group order.
+#[derive(Debug, Clone)]
+pub struct JointRosterAnswer {
+    /// The joint search's answer: its scheduled heads per group are the starting requirement.
+    pub requirement: JointAnswer,
+    /// The requirement the final roster was solved for, per group (raised where a round missed).
+    pub required: Vec<Vec<u32>>,
+    /// Agents starting on each column.
+    pub counts: Vec<u32>,
+    /// Rostered headcount per group and interval.
+    pub rostered: Vec<Vec<f64>>,
+    /// Whole agents on duty per group and interval: the staffing the scenario runs with.
+    pub staffing: Vec<Vec<u32>>,
+    /// Total cost of the roster (all groups' shifts).
+    pub cost: f64,
+    /// Σ over groups of the interval-by-interval cover's cost ([`interval_by_interval`]).
+    pub interval_by_interval_cost: Option<f64>,
+    /// The roster on the search's seeds (what `ccsim run` of the roster scenario gives).
+    pub evaluation: Evaluation,
+    /// The roster on the last fresh-seed round: the figures to quote.
+    pub validation: Evaluation,
+    /// Roster simulation rounds run.
+    pub rounds: u32,
+    /// `(group position, interval)` pairs whose requirement a round raised.
+    pub raised: Vec<(usize, usize)>,
+    /// Simulations run, the search's included.
+    pub simulations: usize,
+}
+
+/// The joint search, then one integer program over every rostered group's shifts covering
+/// each group's scheduled heads at least total cost, re-simulated (all groups together) on
+/// fresh seeds; where an interval misses, the requirement of the cheapest group that can help
+/// there becomes one more than it got, at most [`ROSTER_ROUNDS`] rounds.
+pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffError> {
+    let jq = &q.joint;
+    let s = &jq.scenario;
+    let clock_of = |k: usize| offset_clock(s, k);
+    let name = |i: usize| s.agent_groups[jq.groups[i]].name.clone();
+    for (i, &g) in jq.groups.iter().enumerate() {
+        for k in 0..s.simulation.intervals {
+            let r = s.effective_arrival_rates(k);
+            let open = s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0);
+            if open && !q.columns.iter().any(|c| c.group == g && c.cover[k] > 0.0) {
+                return Err(StaffError::Input(format!(
+                    "interval {k} ({}) has arrivals for group `{}` but none of its shifts covers it: add a shift on duty then",
+                    clock_of(k),
+                    name(i)
+                )));
+            }
+        }
+    }
+    let judged = joint::judged(jq)?;
+    let requirement = joint::search(jq)?;
+    let mut sims = requirement.simulations;
+    let base: Vec<Vec<u32>> = requirement.scheduled().to_vec();
+    let mut required = base.clone();
+    let solve_all = |required: &[Vec<u32>]| {
+        let pairs: Vec<(usize, &[u32])> = jq
+            .groups
+            .iter()
+            .zip(required)
+            .map(|(&g, r)| (g, r.as_slice()))
+            .collect();
+        solve_groups(&q.columns, &pairs, &clock_of).map_err(StaffError::Input)
+    };
+    let staffing_of = |counts: &[u32]| -> (Vec<Vec<f64>>, Vec<Vec<u32>>) {
+        let rostered: Vec<Vec<f64>> = jq
+            .groups
+            .iter()
+            .map(|&g| coverage_of(&q.columns, counts, g))
+            .collect();
+        let whole = rostered.iter().map(|r| whole_agents(r)).collect();
+        (rostered, whole)
+    };
+    let mut rounds = 0;
+    let (counts, validation) = loop {
+        rounds += 1;
+        let counts = solve_all(&required)?;
+        let (_, staffing) = staffing_of(&counts);
+        sims += 1;
+        let v = joint::evaluate_at(jq, &staffing, ROSTER_POINT + u64::from(rounds))?;
+        if v.meets() || rounds == ROSTER_ROUNDS {
+            break (counts, v);
+        }
+        for k in v.misses() {
+            let i = joint::group_to_raise(jq, &judged, &v, k);
+            required[i][k] = required[i][k].max(staffing[i][k] + 1);
+        }
+    };
+    let (rostered, staffing) = staffing_of(&counts);
+    sims += 1;
+    let evaluation = joint::evaluate_at(jq, &staffing, 0)?;
+    let mut by_interval = Some(0.0);
+    for (&g, req) in jq.groups.iter().zip(&base) {
+        let own: Vec<ShiftColumn> = q.columns.iter().filter(|c| c.group == g).cloned().collect();
+        by_interval = match (by_interval, interval_by_interval(&own, req)) {
+            (Some(total), Some(c)) => Some(total + cost(&own, &c)),
+            _ => None,
+        };
+    }
+    let raised = (0..jq.groups.len())
+        .flat_map(|i| (0..s.simulation.intervals).map(move |k| (i, k)))
+        .filter(|&(i, k)| required[i][k] > base[i][k])
+        .collect();
+    Ok(JointRosterAnswer {
+        cost: cost(&q.columns, &counts),
+        interval_by_interval_cost: by_interval,
+        requirement,
+        required,
+        counts,
+        rostered,
+        staffing,
+        evaluation,
+        validation,
+        rounds,
+        raised,
         simulations: sims,
     })
 }
@@ -644,6 +934,77 @@ mod tests {
         assert!(e.contains("no shift for agent group `agents`"), "{e}");
     }
 
+    /// `days` takes weekday names and ranges (the scenario's `[[shifts]]` parser) on a
+    /// calendar scenario, mixed with day numbers; a bad name or a name without a calendar is
+    /// refused naming the key.
+    #[test]
+    fn days_take_weekday_names_on_a_calendar() {
+        let s = Scenario::from_toml_str(
+            r#"
+            [simulation]
+            interval = "1h"
+            replications = 2
+            [calendar]
+            start = "Fri 08:00"
+            days = 4
+            opening_hours = { weekday = "08:00-12:00", sat = "08:00-12:00", sun = "closed" }
+            [[call_types]]
+            name = "general"
+            arrival_rate = 10.0
+            handle_time = { distribution = "exponential", mean = "4m" }
+            [[agent_groups]]
+            name = "agents"
+            skills = ["general"]
+            agents = 2
+        "#,
+            "cal",
+            "cal.toml",
+        )
+        .unwrap();
+        let starts = |days: &str| {
+            // No day_start: the calendar's start (08:00) is the default.
+            let text = format!("[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = {days}\n");
+            parse_shifts(&text, "f.toml", &s, 0).map(|c| {
+                c.iter()
+                    .map(|c| (c.start_s / DAY) as i64)
+                    .collect::<Vec<_>>()
+            })
+        };
+        // Day 0 is a Friday: Fri, Sat, Sun, Mon.
+        assert_eq!(starts(r#"["Mon-Fri"]"#).unwrap(), [0, 3]);
+        let fri = parse_shifts(
+            "[[shifts]]\nstart = \"08:00\"\nlength = \"4h\"\ndays = [\"fri\"]\n",
+            "f",
+            &s,
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            fri[0].start_s, 0.0,
+            "08:00 on the calendar's Fri 08:00 start"
+        );
+        assert_eq!(starts(r#"["sat", "Monday"]"#).unwrap(), [1, 3]);
+        assert_eq!(starts(r#"[1, "sat"]"#).unwrap(), [1]);
+        assert_eq!(starts(r#"["fri-sun"]"#).unwrap(), [0, 1, 2]);
+        let e = starts(r#"[0, "Mnday"]"#).unwrap_err();
+        assert!(
+            e.contains("shifts[0].days[1]") && e.contains("Mnday") && e.contains("Mon, Tue"),
+            "{e}"
+        );
+        let e = starts(r#"["tue-thu"]"#).unwrap_err();
+        assert!(
+            e.contains("shifts[0].days") && e.contains("none of these"),
+            "{e}"
+        );
+        // Without a calendar a weekday means nothing.
+        let e = columns("[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\ndays = [\"Mon\"]\n")
+            .unwrap_err();
+        assert!(
+            e.contains("shifts[0].days[0]") && e.contains("[calendar]"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn an_uncovered_interval_with_a_requirement_is_named() {
         let c = columns("[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\n").unwrap();
@@ -715,6 +1076,79 @@ mod tests {
         }
     }
 
+    /// Two groups in one program: its cost equals the sum of each group's own optimum (the
+    /// rows do not couple groups), each group's columns cover its own requirement only, and
+    /// that optimum matches brute force.
+    #[test]
+    fn one_program_over_two_groups_covers_each_groups_requirement() {
+        let s = scenario("8h", "1h");
+        let text = r#"
+            [[shifts]]
+            group = "agents"
+            start = "00:00"
+            length = "4h"
+            cost = 4
+            [[shifts]]
+            group = "agents"
+            start = "04:00"
+            length = "4h"
+            cost = 4
+            [[shifts]]
+            group = "agents"
+            start = "00:00"
+            length = "8h"
+            cost = 7
+            [[shifts]]
+            group = "backup"
+            start = "02:00"
+            length = "4h"
+            cost = 3
+            [[shifts]]
+            group = "backup"
+            start = "00:00"
+            length = "8h"
+            cost = 5
+        "#;
+        let both = parse_shifts_of(text, "t", &s, &[0, 1]).unwrap();
+        assert_eq!(both.len(), 5);
+        let (ra, rb) = ([2, 2, 3, 3, 1, 1, 1, 1], [0, 1, 2, 2, 1, 1, 0, 0]);
+        let x = solve_groups(&both, &[(0, &ra[..]), (1, &rb[..])], &no_clock).unwrap();
+        for (g, r) in [(0, &ra), (1, &rb)] {
+            let cover = coverage_of(&both, &x, g);
+            assert!(
+                (0..8).all(|k| cover[k] + 1e-9 >= f64::from(r[k])),
+                "{g}: {cover:?}"
+            );
+        }
+        // Brute force: 0..=4 agents on each of the five columns.
+        let mut best = f64::INFINITY;
+        for n in 0..5u32.pow(5) {
+            let y: Vec<u32> = (0..5).map(|i| n / 5u32.pow(i) % 5).collect();
+            let ok = [(0, &ra), (1, &rb)].iter().all(|(g, r)| {
+                let c = coverage_of(&both, &y, *g);
+                (0..8).all(|k| c[k] + 1e-9 >= f64::from(r[k]))
+            });
+            if ok {
+                best = best.min(cost(&both, &y));
+            }
+        }
+        assert!((cost(&both, &x) - best).abs() < 1e-9, "{x:?} vs {best}");
+        let only_a = parse_shifts_of(text, "t", &s, &[0]).unwrap();
+        let only_b = parse_shifts_of(text, "t", &s, &[1]).unwrap();
+        let separate = cost(&only_a, &solve(&only_a, &ra, &no_clock).unwrap())
+            + cost(&only_b, &solve(&only_b, &rb, &no_clock).unwrap());
+        assert!((cost(&both, &x) - separate).abs() < 1e-9);
+        // A shift without a group is ambiguous when several groups are rostered.
+        let e = parse_shifts_of(
+            "[[shifts]]\nstart = \"00:00\"\nlength = \"4h\"\n",
+            "t",
+            &s,
+            &[0, 1],
+        )
+        .unwrap_err();
+        assert!(e.contains("shifts[0].group: missing"), "{e}");
+    }
+
     #[test]
     fn fixed_counts_and_bounds_are_kept() {
         let c = columns(
@@ -739,6 +1173,36 @@ mod tests {
         );
         let e = solve(&c, &[4, 0, 0, 0, 0, 0, 0, 0], &no_clock).unwrap_err();
         assert!(e.contains("max_agents"), "{e}");
+    }
+
+    /// With shrinkage the roster covers the scheduled heads (more than on the phones), and
+    /// re-simulated with shrinkage on seeds nothing was chosen on, its mean meets the target
+    /// in every interval.
+    #[test]
+    fn with_shrinkage_the_roster_covers_scheduled_heads_and_holds_after_absence() {
+        let mut staff = crate::staff::tests::query(&["service_level>=0.8"]);
+        staff.scenario.simulation.replications = 6;
+        staff.scenario.agent_groups[0].shrinkage = 0.2;
+        let columns = parse_shifts(
+            "[[shifts]]\nstart = \"00:00\"\nlength = \"2h\"\n[[shifts]]\nstart = \"02:00\"\nlength = \"2h\"\n",
+            "t",
+            &staff.scenario,
+            0,
+        )
+        .unwrap();
+        let q = RosterQuery { staff, columns };
+        let a = roster(&q).unwrap();
+        let sh = a.requirement.shrinkage.as_ref().unwrap();
+        assert!(sh.scheduled.iter().sum::<u32>() > a.requirement.staffing.iter().sum::<u32>());
+        assert!(a.staffing.iter().zip(&sh.scheduled).all(|(s, r)| s >= r));
+        assert!(a.validation.meets(), "{:?}", a.validation.misses());
+        let runner = q.staff.options.runner(&[&q.staff.scenario]).unwrap();
+        for point in [99, 123_456] {
+            let mut mean = q.staff.clone();
+            mean.confidence = crate::staff::Confidence::Mean;
+            let v = evaluate_at(&mean, &runner, &a.staffing, point).unwrap();
+            assert!(v.meets(), "point {point}: {:?}", v.misses());
+        }
     }
 
     #[test]

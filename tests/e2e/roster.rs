@@ -129,6 +129,17 @@ fn bad_shift_files_exit_2_naming_what_is_wrong() {
             "start = \"08:00\"\nlength = \"8h\"\nbreaks = [{ earliest = \"25:00\", length = \"30m\" }]",
             "shifts[0].breaks[0].earliest",
         ),
+        (
+            "day_start = \"08:00\"",
+            "start = \"08:00\"\nlength = \"8h\"\ndays = [0, \"Mnday\"]",
+            "shifts[0].days[1]: unknown weekday or range `Mnday`",
+        ),
+        // weekday.toml has no [calendar]: which weekday is its day 0?
+        (
+            "day_start = \"08:00\"",
+            "start = \"08:00\"\nlength = \"8h\"\ndays = [\"Mon-Fri\"]",
+            "shifts[0].days[0]: `Mon-Fri` names a weekday",
+        ),
         // 08:00-16:00 leaves 16:00-20:00 (intervals 16-23) with arrivals and no shift.
         (
             "day_start = \"08:00\"",
@@ -143,7 +154,7 @@ fn bad_shift_files_exit_2_naming_what_is_wrong() {
     }
 }
 
-/// The roster (and the joint staffing) is the same at any thread count.
+/// The roster (and the joint staffing and roster) is the same at any thread count.
 #[test]
 fn roster_and_joint_staffing_do_not_depend_on_threads() {
     let roster = |threads: &str| {
@@ -184,4 +195,94 @@ fn roster_and_joint_staffing_do_not_depend_on_threads() {
         r.stdout
     };
     assert_eq!(joint("1"), joint("2"));
+    let joint_roster = |threads: &str| {
+        let r = run(&[
+            "roster",
+            "scenarios/generalist_specialist.toml",
+            "--target",
+            "service_level>=0.8",
+            "--shifts",
+            "scenarios/shifts/generalist_specialist.toml",
+            "--threads",
+            threads,
+            "--quiet",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        r.stdout
+    };
+    assert_eq!(joint_roster("1"), joint_roster("2"));
+}
+
+/// Two groups rostered together (`--group` twice): one integer program over both groups'
+/// shifts covers each group's requirement from joint staffing, costs no more than covering
+/// each group interval by interval, holds on fresh seeds, and `--output` writes both groups'
+/// staffing into a scenario that runs.
+#[test]
+fn two_groups_are_rostered_together() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("roster.toml").display().to_string();
+    let r = run(&[
+        "roster",
+        "scenarios/generalist_specialist.toml",
+        "--group",
+        "generalist",
+        "--group",
+        "specialist",
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        "scenarios/shifts/generalist_specialist.toml",
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        &out,
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["groups"], serde_json::json!(["generalist", "specialist"]));
+    for g in ["generalist", "specialist"] {
+        let staffing = numbers(&v["staffing"][g]);
+        let required = numbers(&v["requirement"]["staffing"][g]);
+        assert_eq!(staffing.len(), 3);
+        assert!(
+            staffing.iter().zip(&required).all(|(s, r)| s >= r),
+            "{g}: {staffing:?} < {required:?}"
+        );
+    }
+    let groups: Vec<&str> = v["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["group"].as_str().unwrap())
+        .collect();
+    assert!(groups.contains(&"generalist") && groups.contains(&"specialist"));
+    let cost = v["total_cost"].as_f64().unwrap();
+    assert!(cost <= v["interval_by_interval_cost"].as_f64().unwrap() + 1e-9);
+    assert_eq!(v["validation"]["flagged_intervals"], serde_json::json!([]));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.matches("staffing = [").count(), 2, "{written}");
+    let r = run(&["run", &out, "--quiet", "--format", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    // With several groups every shift names its group.
+    let d2 = tempfile::tempdir().unwrap();
+    let path = d2.path().join("shifts.toml");
+    std::fs::write(&path, "[[shifts]]\nstart = \"00:00\"\nlength = \"3h\"\n").unwrap();
+    let r = run(&[
+        "roster",
+        "scenarios/generalist_specialist.toml",
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        path.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("shifts[0].group: missing"),
+        "{}",
+        r.describe()
+    );
 }

@@ -216,3 +216,58 @@ fn targets_beyond_max_agents_exit_2_with_how_close_it_got() {
     }
     assert!(r.stdout.is_empty());
 }
+
+/// With shrinkage (erlang_a's group at 15%), `staff` answers in heads on the phones and
+/// scheduled heads ⌈n / 0.85⌉ (or one more where its shrinkage check missed); `--output` writes
+/// the scheduled heads, and that scenario, re-run with shrinkage on two seeds the search never
+/// used, meets the target on the mean in at least 95% of intervals.
+#[test]
+fn with_shrinkage_the_scheduled_heads_hold_after_random_absence() {
+    let d = tempfile::tempdir().unwrap();
+    let source = d.path().join("shrunk.toml");
+    let text = std::fs::read_to_string("scenarios/erlang_a.toml")
+        .unwrap()
+        .replace("agents = 20", "agents = 20\nshrinkage = 0.15");
+    std::fs::write(&source, text).unwrap();
+    let (path, on_phones) = staff(d.path(), source.to_str().unwrap());
+    let written = std::fs::read_to_string(&path).unwrap();
+    let line = written
+        .lines()
+        .find(|l| l.starts_with("staffing = ["))
+        .expect("staffing line");
+    let scheduled: Vec<u64> = line
+        .trim_start_matches("staffing = [")
+        .trim_end_matches(']')
+        .split(", ")
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(scheduled.len(), on_phones.len());
+    for (s, n) in scheduled.iter().zip(&on_phones) {
+        let formula = (*n as f64 / 0.85 - 1e-9).ceil() as u64;
+        // At most one head per shrinkage check round (3) beyond the formula.
+        assert!(
+            (formula..=formula + 3).contains(s),
+            "{s} scheduled for {n} on the phones"
+        );
+    }
+    assert!(written.contains("shrinkage = 0.15"), "{written}");
+    for seed in ["1001", "2002"] {
+        let r = run(&["run", &path, "--seed", seed, "--quiet", "--format", "json"]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        let intervals = report["intervals"].as_array().unwrap();
+        let held = intervals
+            .iter()
+            .filter(|i| {
+                i["metrics"]["service_level"]["mean"]
+                    .as_f64()
+                    .is_none_or(|sl| sl >= 0.8)
+            })
+            .count();
+        assert!(
+            held as f64 >= 0.95 * intervals.len() as f64,
+            "seed {seed}: the scheduled heads hold in {held} of {} intervals after shrinkage",
+            intervals.len()
+        );
+    }
+}

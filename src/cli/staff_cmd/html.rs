@@ -245,17 +245,28 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         step: true,
     };
     let _ = writeln!(out, "<h2>Agents per interval</h2>");
-    out.push_str(&chart(
-        "Agents",
-        sim.horizon,
-        &[
-            staffing("required (this answer)", "#1f77b4", &a.staffing),
-            staffing("scenario staffing", "#7f7f7f", &group.staffing),
-            staffing("Erlang estimate", "#ff7f0e", &a.erlang),
-        ],
-        None,
-        false,
-    ));
+    let mut series = vec![
+        staffing("required (this answer)", "#1f77b4", &a.staffing),
+        staffing("scenario staffing", "#7f7f7f", &group.staffing),
+        staffing("Erlang estimate", "#ff7f0e", &a.erlang),
+    ];
+    if let Some(sh) = &a.shrinkage {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Shrinkage {:.0}%: the required agents are heads on the phones; \
+             scheduled heads = ⌈required / (1 − {})⌉ (plus one where a re-run with shrinkage on \
+             fresh seeds missed), which hold in {} of {} intervals with shrinkage.</p>",
+            sh.share * 100.0,
+            sh.share,
+            sim.intervals - sh.check.misses().len(),
+            sim.intervals
+        );
+        series.insert(
+            1,
+            staffing("scheduled heads (shrinkage)", "#2ca02c", &sh.scheduled),
+        );
+    }
+    out.push_str(&chart("Agents", sim.horizon, &series, None, false));
     let _ = writeln!(out, "<h2>Achieved per interval</h2>");
     for (i, t) in q.targets.iter().enumerate() {
         let level = |e: &crate::staff::Evaluation, name: &str, color| Series {
@@ -287,6 +298,9 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         out,
         "<h2>Table</h2><table><tr><th>interval</th><th>start</th><th>scenario</th><th>required</th><th>Erlang</th>"
     );
+    if a.shrinkage.is_some() {
+        let _ = write!(out, "<th>scheduled</th>");
+    }
     for t in &q.targets {
         let _ = write!(out, "<th>{} (fresh seeds)</th>", esc(&t.label()));
     }
@@ -301,6 +315,9 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
             a.staffing[k],
             a.erlang[k]
         );
+        if let Some(sh) = &a.shrinkage {
+            let _ = write!(out, "<td>{}</td>", sh.scheduled[k]);
+        }
         for e in &a.validation.estimates[k] {
             let _ = write!(out, "<td>{}</td>", cell(e));
         }
@@ -311,7 +328,7 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
             if holds { "yes" } else { "no" }
         );
     }
-    let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
+    let list: Vec<String> = a.scheduled().iter().map(u32::to_string).collect();
     let _ = writeln!(
         out,
         "</table>\n<p>Paste into the group: <code>staffing = [{}]</code></p>\n</body></html>",

@@ -11,7 +11,7 @@
 
 use super::checks::{num, quote, Ctx, MAX_AGENTS, MAX_ARRIVAL_RATE};
 use crate::model::week::{
-    format_clock, parse_clock, OpenHours, WeekClock, Weekday, DAY_S, WEEKDAY_ALLOWED,
+    day_range, format_clock, parse_clock, OpenHours, WeekClock, Weekday, DAY_S, WEEKDAY_ALLOWED,
 };
 use crate::model::BreakSlot;
 use crate::scenario::duration::format_duration;
@@ -579,18 +579,6 @@ pub fn shift_plans(
             .transpose()
         })
         .collect()
-}
-
-/// `"mon"` or a range `"mon-fri"` (wrapping over Sunday, e.g. `"sat-mon"`).
-fn day_range(s: &str) -> Option<Vec<Weekday>> {
-    match s.split_once('-') {
-        None => Weekday::parse(s).map(|d| vec![d]),
-        Some((a, b)) => {
-            let (a, b) = (Weekday::parse(a)?, Weekday::parse(b)?);
-            let n = (b.index() + 7 - a.index()) % 7;
-            Some((0..=n).map(|i| a.plus(i)).collect())
-        }
-    }
 }
 
 #[cfg(test)]
