@@ -45,6 +45,9 @@ pub(super) struct Rules {
     /// that exchanges transfers with a voice type holds one too, so a transfer, which keeps
     /// its line, always ends on a type that gives one back (no line lost or freed twice).
     line_types: Vec<bool>,
+    /// Some call type offers callbacks: journeys are kept (the full path), so that the
+    /// `called_back` journey class knows its members even without an experience model.
+    callbacks: bool,
 }
 
 impl Rules {
@@ -84,13 +87,14 @@ impl Rules {
             lines: scenario.simulation.lines,
             in_system: 0,
             line_types: line_types(scenario),
+            callbacks: scenario.call_types.iter().any(|c| c.callback.is_some()),
         }
     }
 
     /// True when arrivals must take the full path ([`Engine::contact_arrives`]), where the
-    /// overflow and line checks live.
+    /// overflow and line checks live and journeys (with their callback flag) are kept.
     pub fn needs_full_path(&self) -> bool {
-        self.overflow || self.lines.is_some()
+        self.overflow || self.lines.is_some() || self.callbacks
     }
 }
 

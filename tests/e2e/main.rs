@@ -4,6 +4,7 @@
 //! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
 //!   Jackson network, Pollaczek–Khinchine).
 //! * `channels`     — callbacks (virtual hold) in their limiting cases; chat slowdown.
+//! * `callback_classes` — the `called_back` journey class: the accepters' share and satisfaction.
 //! * `queue_validation` — busy signal (M/M/n/K), priorities (Cobham) and hang-ups on hold
 //!   against closed forms.
 //! * `conservation` — offered = answered + abandoned + in_queue_at_end in every scope; rates and
@@ -31,6 +32,7 @@
 
 mod bad_input;
 mod calendar;
+mod callback_classes;
 mod channels;
 mod common;
 mod conservation;
