@@ -381,3 +381,120 @@ fn an_approval_hang_up_leaves_no_item_in_hand() {
         e.observer.seen
     );
 }
+
+/// A chat person whose window frees takes the waiting chat of highest priority, not the
+/// first of its skills (regression: refills followed skill order), as a freed voice agent
+/// would.
+#[test]
+fn chat_refills_follow_priority() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "2h"
+        [[call_types]]
+        name = "lo"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[call_types]]
+        name = "hi"
+        channel = "chat"
+        priority = 1
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[agent_groups]]
+        name = "desk"
+        skills = ["lo", "hi"]
+        agents = 1
+        max_concurrent = 2
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let (lo, hi) = (e.cell(0, 0), e.cell(0, 1));
+    e.inject(0.0, 0);
+    e.inject(0.0, 0); // both windows busy until 600
+    e.inject(1.0, 0);
+    e.inject(2.0, 1);
+    e.run();
+    assert_eq!(
+        e.observer.answered(),
+        vec![(lo, 0.0), (lo, 0.0), (hi, 598.0), (lo, 599.0)]
+    );
+}
+
+/// Overflow into a chat group keeps its window books: a chat that waited the delay goes to
+/// an idle person's window, the next one to that person's free window (regression: the
+/// overflow paths started contacts without the chat bookkeeping, and freeing the window
+/// then underflowed the person's chat count).
+#[test]
+fn overflow_into_a_chat_group_takes_windows() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "2h"
+        [[call_types]]
+        name = "web"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[agent_groups]]
+        name = "desk"
+        skills = ["web"]
+        agents = 1
+        max_concurrent = 2
+        [[agent_groups]]
+        name = "backup"
+        skills = ["web"]
+        agents = 1
+        max_concurrent = 2
+        overflow_after = { web = "30s" }
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let web = e.cell(0, 0);
+    for t in [0.0, 0.0, 1.0, 2.0, 3.0] {
+        e.inject(t, 0);
+    }
+    e.run();
+    // Desk's two windows at once; backup's idle person at 31 s, its second window at 32 s;
+    // the fifth waits for the first window to free (desk, at 600 s).
+    assert_eq!(
+        e.observer.answered(),
+        vec![
+            (web, 0.0),
+            (web, 0.0),
+            (web, 30.0),
+            (web, 30.0),
+            (web, 597.0)
+        ]
+    );
+    assert_eq!(e.groups[0].idle.len() + e.groups[1].idle.len(), 2);
+}
+
+/// With priorities on, a freed agent with no live caller waiting calls back an
+/// `only_when_idle` accepter (regression: the routed choice never looked at them, so they
+/// were left uncalled).
+#[test]
+fn routed_agents_call_back_idle_accepters() {
+    let s = two_types(
+        r#"priority = 1
+        callback = { offer_after = "0s", accept_probability = 1.0, only_when_idle = true }"#,
+        r#"
+        [[agent_groups]]
+        name = "g"
+        skills = ["a", "b"]
+        agents = 1
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    assert!(e.rules.routed);
+    let a = e.cell(0, 0);
+    e.inject(0.0, 0);
+    e.inject(1.0, 0); // accepts at once, waits off the line
+    e.run();
+    assert_eq!(e.observer.answered(), vec![(a, 0.0), (a, 599.0)]);
+    assert!(e.observer.seen.contains(&Seen::CalledBack(a, 599.0)));
+    assert!(!e.observer.seen.contains(&Seen::LeftInQueue(a)));
+}
