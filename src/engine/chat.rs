@@ -12,8 +12,11 @@
 //! - an arriving chat goes to the longest-idle free person among the groups serving it, else
 //!   to the least-loaded person with a free window (fewest chats, then longest at that load,
 //!   then group order);
-//! - when a chat ends, the person takes waiting chats of its chat skills (skill order) until
-//!   full; when its last contact ends it is free and takes work like any agent (voice too);
+//! - when a chat ends, the person takes waiting chats of its chat skills (skill order, or
+//!   with priorities or overflow delays the routed choice of `routing`) until full; when its
+//!   last contact ends it is free and takes work like any agent (voice too);
+//! - the overflow paths of `routing` start contacts through [`Engine::start_idle`] and
+//!   [`Engine::start_partial`], so chat groups keep their window books there too;
 //! - while its group has agents due to go home (headcount dropped), a person whose chat ends
 //!   takes no new chat, so it drains; the first to become free go home;
 //! - a chat's handle time is fixed when it starts: the drawn time × (1 + s·(m − 1)) with m the
