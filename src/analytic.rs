@@ -355,6 +355,35 @@ pub fn solve(p: &QueueParams) -> Result<QueueAnswer, AnalyticError> {
     }
 }
 
+/// [`solve`] for `p.agents` agents who each hold up to `max_concurrent` contacts at once
+/// (chat, `agent_groups[].max_concurrent`): with handle times that do not depend on how many
+/// an agent holds (no `chat_slowdown`), n agents are n·k servers, so the answer is Erlang C
+/// or A with n·k. Its `occupancy` is per window (busy window time / (n·k)), as the simulator
+/// reports it, and an [`AnalyticError::Unstable`] counts servers. `max_concurrent` = 1 (or
+/// 0) is [`solve`] itself.
+pub fn solve_concurrent(
+    p: &QueueParams,
+    max_concurrent: u32,
+) -> Result<QueueAnswer, AnalyticError> {
+    let servers = p.agents.saturating_mul(max_concurrent.max(1));
+    solve(&QueueParams {
+        agents: servers,
+        ..*p
+    })
+}
+
+/// [`min_agents_for_service_level`] for agents holding up to `max_concurrent` contacts each
+/// (see [`solve_concurrent`]): the fewest agents whose n·k servers meet the target. The
+/// service level grows with the servers, so that is ⌈(fewest servers) / k⌉.
+pub fn min_agents_for_service_level_concurrent(
+    p: &QueueParams,
+    target_sl: f64,
+    max_concurrent: u32,
+) -> Result<u32, AnalyticError> {
+    let servers = min_agents_for_service_level(p, target_sl)?;
+    Ok(servers.div_ceil(max_concurrent.max(1)))
+}
+
 /// Steady state of an M/M/n/K queue (`lines` = K: at most K calls waiting or in service).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinesAnswer {
@@ -755,6 +784,36 @@ mod tests {
         // Patience of decades under overload: refused, not looped on.
         let huge = set(&|p| *p = q(1.0, 180.0, 100, Some(1e9), 20.0));
         assert_eq!(erlang_a(&huge), Err(AnalyticError::TooLarge(MAX_STATES)));
+    }
+
+    #[test]
+    fn chat_agents_are_n_times_k_servers() {
+        // The chat validation scenario: λ = 192/h, E[S] = 6 m, 8 agents × 3 chats = M/M/24.
+        let p = q(192.0 / 3600.0, 360.0, 8, None, 20.0);
+        let chat = solve_concurrent(&p, 3).unwrap();
+        assert_eq!(chat, solve(&QueueParams { agents: 24, ..p }).unwrap());
+        assert!((chat.occupancy - 19.2 / 24.0).abs() < 1e-12);
+        // 8 voice agents could not carry 19.2 Erlangs at all.
+        assert!(solve_concurrent(&p, 1).is_err());
+        assert_eq!(solve_concurrent(&p, 0), solve_concurrent(&p, 1));
+        // Fewest agents for a target: the fewest whose n·k servers meet it (24 servers, 8
+        // agents of 3 chats, for 80% in 20 s), so one fewer misses it.
+        assert_eq!(min_agents_for_service_level(&p, 0.8).unwrap(), 24);
+        for target in [0.3, 0.5, 0.8, 0.95] {
+            let n = min_agents_for_service_level_concurrent(&p, target, 3).unwrap();
+            let sl = |n: u32| {
+                solve_concurrent(&QueueParams { agents: n, ..p }, 3)
+                    .map_or(0.0, |a| a.service_level)
+            };
+            assert!(sl(n) >= target && sl(n - 1) < target, "{target}: {n}");
+            let servers = min_agents_for_service_level(&p, target).unwrap();
+            assert_eq!(n, servers.div_ceil(3));
+        }
+        let a = q(192.0 / 3600.0, 360.0, 7, Some(120.0), 20.0);
+        assert_eq!(
+            solve_concurrent(&a, 3).unwrap(),
+            solve(&QueueParams { agents: 21, ..a }).unwrap()
+        );
     }
 
     #[test]

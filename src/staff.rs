@@ -801,8 +801,9 @@ fn erlang_for(
         mean_patience: patience,
         threshold: s.simulation.service_level_threshold,
     };
+    let chats = chats_per_agent(s, &rates);
     let meets = |n: u32| -> Result<bool, StaffError> {
-        match analytic::solve(&params(n)) {
+        match analytic::solve_concurrent(&params(n), chats) {
             Ok(a) => Ok(targets.iter().all(|t| t.met_by(&a))),
             Err(AnalyticError::Unstable { .. } | AnalyticError::TooLarge(_)) => Ok(false),
             Err(e) => Err(StaffError::Input(format!(
@@ -821,6 +822,26 @@ fn erlang_for(
             ))
         })
     })
+}
+
+/// Chats an agent holds at once for a queue fed by `rates` (call type, arrivals): when all of
+/// it is chat, the fewest `max_concurrent` among the groups taking every one of those types
+/// (n such agents are n·k servers, see `analytic::solve_concurrent`); else 1.
+fn chats_per_agent(s: &Scenario, rates: &[(usize, f64)]) -> u32 {
+    let types: Vec<usize> = rates.iter().filter(|r| r.1 > 0.0).map(|r| r.0).collect();
+    if types.is_empty()
+        || types
+            .iter()
+            .any(|&c| s.call_types[c].channel != crate::model::Channel::Chat)
+    {
+        return 1;
+    }
+    s.agent_groups
+        .iter()
+        .filter(|g| types.iter().all(|c| g.skills.contains(c)))
+        .map(|g| g.max_concurrent)
+        .min()
+        .unwrap_or(1)
 }
 
 /// What a judged target measures in an interval: the staffed call types together (metric

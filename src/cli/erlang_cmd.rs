@@ -25,6 +25,10 @@ pub(super) struct ErlangArgs {
     /// Number of agents, or a range such as 18..=24 (one row each).
     #[arg(long, value_parser = agents_arg)]
     agents: (u32, u32),
+    /// Contacts an agent holds at once (chat `max_concurrent`): n agents are n·k servers,
+    /// with handle times that do not depend on it (no chat slowdown).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    max_concurrent: u32,
     /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
     #[arg(long, value_parser = duration_arg)]
     patience: Option<f64>,
@@ -97,7 +101,7 @@ pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
     let (lo, hi) = args.agents;
     let mut rows: Vec<(u32, QueueAnswer)> = Vec::new();
     for n in lo..=hi {
-        match analytic::solve(&params(n)) {
+        match analytic::solve_concurrent(&params(n), args.max_concurrent) {
             Ok(a) => rows.push((n, a)),
             // In a range, unstable headcounts (Erlang C with load ≥ agents) are left out.
             Err(analytic::AnalyticError::Unstable { .. }) if lo < hi => {}
@@ -113,7 +117,9 @@ pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
     }
     let minimum = args
         .target_sl
-        .map(|t| analytic::min_agents_for_service_level(&params(1), t))
+        .map(|t| {
+            analytic::min_agents_for_service_level_concurrent(&params(1), t, args.max_concurrent)
+        })
         .transpose()
         .map_err(|e| BadInput(e.to_string()))?;
     let model = if args.patience.is_some() {

@@ -12,8 +12,11 @@
 //! - an arriving chat goes to the longest-idle free person among the groups serving it, else
 //!   to the least-loaded person with a free window (fewest chats, then longest at that load,
 //!   then group order);
-//! - when a chat ends, the person takes waiting chats of its chat skills (skill order) until
-//!   full; when its last contact ends it is free and takes work like any agent (voice too);
+//! - when a chat ends, the person takes waiting chats of its chat skills (skill order, or
+//!   with priorities or overflow delays the routed choice of `routing`) until full; when its
+//!   last contact ends it is free and takes work like any agent (voice too);
+//! - the overflow paths of `routing` start contacts through [`Engine::start_idle`] and
+//!   [`Engine::start_partial`], so chat groups keep their window books there too;
 //! - while its group has agents due to go home (headcount dropped), a person whose chat ends
 //!   takes no new chat, so it drains; the first to become free go home;
 //! - a chat's handle time is fixed when it starts: the drawn time × (1 + s·(m − 1)) with m the
@@ -104,6 +107,12 @@ impl Chat {
     pub fn multi(&self, g: usize) -> bool {
         self.k[g] > 1
     }
+
+    /// Call type `c` is a chat held in a window (false when chat is off).
+    #[inline]
+    pub fn is_chat(&self, c: usize) -> bool {
+        self.is_chat.get(c).copied().unwrap_or(false)
+    }
 }
 
 impl<O: Observer> Engine<'_, O> {
@@ -124,26 +133,55 @@ impl<O: Observer> Engine<'_, O> {
     /// least-loaded person with a free window; returned when nobody can take it (it queues).
     pub(super) fn place_with_chat(&mut self, c: usize, contact: Contact) -> Option<Contact> {
         if let Some((agent, g)) = self.longest_idle_agent(c) {
-            if !self.chat.multi(g) {
-                self.integrate(g);
-                self.groups[g].counts[BUSY] += 1.0;
-                self.start_service(agent, contact);
-            } else if self.chat.is_chat[c] {
-                self.start_chat(agent, g, contact);
-                self.list_partial(agent, g);
-            } else {
-                self.start_voice(agent, g, contact);
-            }
+            self.start_idle(agent, g, contact);
             return None;
         }
         if !self.chat.is_chat[c] {
             return Some(contact);
         }
+        let Some((person, g)) = self.partial_person(c, |_, _| true) else {
+            return Some(contact);
+        };
+        self.start_partial(person, g, contact);
+        None
+    }
+
+    /// An idle agent of group `g` (taken off the idle list) takes `contact`: in a chat group
+    /// a chat takes one window and lists the person at its new load, a voice call the whole
+    /// person; elsewhere the plain start. The overflow paths (see `routing`) start contacts
+    /// through it too, so that chat groups keep their window books there as well.
+    pub(super) fn start_idle(&mut self, agent: u32, g: usize, contact: Contact) {
+        if !(self.chat.on && self.chat.multi(g)) {
+            self.integrate(g);
+            self.groups[g].counts[BUSY] += 1.0;
+            self.start_service(agent, contact);
+        } else if self.chat.is_chat[contact.call_type as usize] {
+            self.start_chat(agent, g, contact);
+            self.list_partial(agent, g);
+        } else {
+            self.start_voice(agent, g, contact);
+        }
+    }
+
+    /// A person taken off its level list by [`Engine::partial_person`] takes chat `contact`.
+    pub(super) fn start_partial(&mut self, person: u32, g: usize, contact: Contact) {
+        self.start_chat(person, g, contact);
+        self.list_partial(person, g);
+    }
+
+    /// The person, among the chat groups serving chat type `c` that `eligible` admits, with
+    /// a free window and some chats in hand: fewest chats, then longest at that load, then
+    /// group order. Taken off its level list.
+    pub(super) fn partial_person(
+        &mut self,
+        c: usize,
+        eligible: impl Fn(&Self, usize) -> bool,
+    ) -> Option<(u32, usize)> {
         // (chats in hand, listed since, group) of the best candidate so far.
         let mut best: Option<(u32, f64, usize)> = None;
         for i in 0..self.servers[c].len() {
             let g = self.servers[c][i] as usize;
-            if !self.chat.multi(g) {
+            if !self.chat.multi(g) || !eligible(self, g) {
                 continue;
             }
             for m in 1..self.chat.k[g] as usize {
@@ -157,15 +195,10 @@ impl<O: Observer> Engine<'_, O> {
                 break;
             }
         }
-        let Some((m, _, g)) = best else {
-            return Some(contact);
-        };
-        let Some((person, _)) = self.chat.levels[g][m as usize].pop_front() else {
-            return Some(contact); // not reached: the front was just found live
-        };
-        self.start_chat(person, g, contact);
-        self.list_partial(person, g);
-        None
+        let (m, _, g) = best?;
+        // Always there: the front was just found live.
+        let (person, _) = self.chat.levels[g][m as usize].pop_front()?;
+        Some((person, g))
     }
 
     /// When the first live entry of group `g`'s level-`m` list was listed (stale entries
@@ -280,8 +313,9 @@ impl<O: Observer> Engine<'_, O> {
         }
     }
 
-    /// `person` takes waiting chats of its group's chat skills (skill order, oldest first)
-    /// while it has a free window.
+    /// `person` takes waiting chats of its group's chat skills (as [`Engine::next_waiting`]
+    /// chooses: priority and overflow delays when set, else skill order; oldest first) while
+    /// it has a free window.
     fn take_chats(&mut self, person: u32, g: usize) {
         let k = self.chat.k[g];
         while self.chat.slots[person as usize].in_hand < k {
@@ -292,8 +326,13 @@ impl<O: Observer> Engine<'_, O> {
         }
     }
 
-    /// The longest-waiting live chat of group `g`'s highest-priority chat skill with a queue.
+    /// The longest-waiting live chat of group `g`'s first chat skill with a queue; with
+    /// priorities or overflow delays, of its highest-priority chat skill whose oldest chat it
+    /// may take (see `routing`).
     fn next_waiting_chat(&mut self, g: usize) -> Option<Contact> {
+        if self.rules.routed {
+            return self.next_waiting_chat_routed(g);
+        }
         let scenario = self.scenario;
         for &c in &scenario.agent_groups[g].skills {
             if !self.chat.is_chat[c] || self.waiting[c] == 0 {

@@ -108,6 +108,19 @@ impl<O: Observer> Engine<'_, O> {
         }
     }
 
+    /// The horizon (the run's end): a day close falling exactly on it has no interval
+    /// boundary of its own, so its backlog is reported here, in the last interval, like any
+    /// other close. What is left is then drained as for every channel (the center does not
+    /// close for the drain).
+    #[inline(never)]
+    pub(super) fn email_horizon(&mut self) {
+        let intervals = self.scenario.simulation.intervals;
+        let e = &self.email;
+        if e.calendar && e.open && !e.clock.is_open(self.now) && intervals > 0 {
+            self.report_backlog(intervals - 1);
+        }
+    }
+
     /// Idle agents of groups serving a waiting email take work (each the highest-priority
     /// waiting contact of its skills, as a freed agent would), longest idle first.
     fn work_waiting_email(&mut self) {
@@ -271,6 +284,52 @@ agents = 1
             let night: u64 = res.contacts[..9].iter().map(|c| c.offered).sum();
             assert_eq!(u64::from(monday.backlog_at_close), night);
             assert!(monday.oldest_age_at_close > 8.0 * 3600.0);
+        }
+    }
+
+    /// A close falling exactly on the run's end (Monday 16:00–24:00, one day) is reported
+    /// like one with a boundary after it: the same backlog as Monday's close in a two-day
+    /// run (regression: it was missing).
+    #[test]
+    fn a_close_at_the_run_end_is_reported() {
+        let text = |days: u32| {
+            format!(
+                r#"
+[simulation]
+interval = "1h"
+[calendar]
+start = "Mon 00:00"
+days = {days}
+opening_hours = {{ weekday = "16:00-24:00" }}
+[[call_types]]
+name = "mail"
+channel = "email"
+arrival_rate = 10.0
+handle_time = {{ distribution = "constant", value = "90m" }}
+[[agent_groups]]
+name = "one"
+skills = ["mail"]
+agents = 1
+"#
+            )
+        };
+        let one = Scenario::from_toml_str(&text(1), "t.toml", "t").unwrap();
+        let two = Scenario::from_toml_str(&text(2), "t.toml", "t").unwrap();
+        for r in 0..3 {
+            let key = StreamKey {
+                seed: 5,
+                point: 0,
+                replication: r,
+            };
+            let (a, b) = (simulate(&one, key), simulate(&two, key));
+            let close = |c: &Counters| (c.closes, c.backlog_at_close, c.oldest_age_at_close);
+            assert_eq!(close(&a.contacts[23]).0, 1, "the close at 24:00 = horizon");
+            assert!(a.contacts[23].backlog_at_close > 100);
+            assert_eq!(close(&a.contacts[23]), close(&b.contacts[23]));
+            let closes = |res: &crate::stats::ReplicationResult| {
+                res.contacts.iter().map(|c| c.closes).sum::<u32>()
+            };
+            assert_eq!((closes(&a), closes(&b)), (1, 2));
         }
     }
 }

@@ -210,9 +210,14 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// The customer of `agent` hung up on hold: the call ends, counted as an abandonment
-    /// during service; the customer may redial; the agent is free at once.
+    /// during service; the customer may redial; the agent is free at once. A tracked item
+    /// (email, business-time service level) is no longer in hand: a look-up hang-up passed
+    /// `talk_ends`, which let go of it, but an approval one comes straight here.
     #[inline(never)]
     pub(super) fn hung_up_on_hold(&mut self, agent: u32) {
+        if self.email.on {
+            self.email_talk_ends(agent, true);
+        }
         let a = &mut self.agents[agent as usize];
         a.calls += 1;
         let (c, cell, work, journey) = (a.call_type as usize, a.cell, a.work, a.journey);

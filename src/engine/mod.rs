@@ -433,6 +433,9 @@ impl<'s, O: Observer> Engine<'s, O> {
             Event::HorizonEnd => {
                 self.integrate_all();
                 self.recording = false;
+                if self.email.on {
+                    self.email_horizon();
+                }
             }
             Event::BreakDue { index } => self.break_due(index as usize),
             Event::BreakEnd { agent } => self.break_ends(agent),

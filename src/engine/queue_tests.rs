@@ -1,101 +1,16 @@
 //! Unit tests of the routing extras (priority, overflow, lines) and of hang-ups on hold:
-//! contacts are injected at chosen times into scenarios without random arrivals, and a small
-//! observer shows what the engine reported.
+//! contacts are injected at chosen times into scenarios without random arrivals, and the
+//! recording observer of the event-loop tests (`tests::Recorder`) shows what the engine
+//! reported.
 
+use super::tests::{scenario, Recorder, Seen};
 use super::*;
-use crate::model::experience::JourneyExperience;
-
-/// What these tests look at, in order.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Seen {
-    Offered(Cell, bool),
-    Answered(Cell, f64),
-    Blocked(Cell),
-    HungUpOnHold(Cell),
-    TalkEnded(Cell, f64, u32),
-    Abandoned(Cell, f64),
-    Approval(f64),
-}
-
-#[derive(Debug, Default)]
-struct Watch {
-    seen: Vec<Seen>,
-}
-
-impl Observer for Watch {
-    fn offered(&mut self, cell: Cell, repeat: bool) {
-        self.seen.push(Seen::Offered(cell, repeat));
-    }
-    fn queued(&mut self, _: Cell) {}
-    fn answered(&mut self, cell: Cell, wait: f64) {
-        self.seen.push(Seen::Answered(cell, wait));
-    }
-    fn abandoned(&mut self, cell: Cell, wait: f64) {
-        self.seen.push(Seen::Abandoned(cell, wait));
-    }
-    fn approval_hold(&mut self, _: Cell, _: Cell, hold: f64) {
-        self.seen.push(Seen::Approval(hold));
-    }
-    fn talk_ended(&mut self, cell: Cell, _: Cell, talk: f64, holds: u32, _: f64) {
-        self.seen.push(Seen::TalkEnded(cell, talk, holds));
-    }
-    fn resolution_attempt(&mut self, _: Cell, _: bool) {}
-    fn transferred(&mut self, _: Cell, _: Cell, _: bool) {}
-    fn journey_closed(&mut self, _: Cell, _: &JourneyExperience) {}
-    fn journey_ended(&mut self, _: Cell, _: bool, _: bool) {}
-    fn left_in_queue(&mut self, _: Cell) {}
-    fn agent_time(&mut self, _: usize, _: usize, _: f64, _: f64) {}
-    fn blocked(&mut self, cell: Cell) {
-        self.seen.push(Seen::Blocked(cell));
-    }
-    fn abandoned_on_hold(&mut self, cell: Cell) {
-        self.seen.push(Seen::HungUpOnHold(cell));
-    }
-}
-
-impl Watch {
-    fn answered(&self) -> Vec<(Cell, f64)> {
-        self.seen
-            .iter()
-            .filter_map(|e| match *e {
-                Seen::Answered(c, w) => Some((c, w)),
-                _ => None,
-            })
-            .collect()
-    }
-}
 
 const KEY: StreamKey = StreamKey {
     seed: 3,
     point: 0,
     replication: 0,
 };
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::from_toml_str(text, "test", "test").expect("valid test scenario")
-}
-
-impl Engine<'_, Watch> {
-    fn run_until(&mut self, t: f64) {
-        while self.calendar.next_time().min(self.first_arrival.0) <= t {
-            assert!(self.step());
-        }
-    }
-
-    fn inject(&mut self, t: f64, c: usize) {
-        self.run_until(t);
-        self.now = t;
-        if self.plain {
-            self.plain_contact_arrives(c, None);
-        } else {
-            self.contact_arrives(c, None);
-        }
-    }
-
-    fn cell(&self, c: usize) -> Cell {
-        Cell::new(0, c, self.scenario.call_types.len())
-    }
-}
 
 /// Types `a` and `b` (constant 10-minute handle), no random arrivals, and `groups`.
 fn two_types(extra_a: &str, groups: &str) -> Scenario {
@@ -136,9 +51,9 @@ fn overflow_waits_the_delay_then_an_idle_agent_takes_it_at_once() {
         overflow_after = { a = "30s" }
         "#,
     );
-    let mut e = Engine::new(&s, KEY, Watch::default());
+    let mut e = Engine::new(&s, KEY, Recorder::default());
     assert!(!e.plain && e.rules.routed);
-    let (a, b) = (e.cell(0), e.cell(1));
+    let (a, b) = (e.cell(0, 0), e.cell(0, 1));
     e.inject(0.0, 0); // main busy until 600
     e.inject(0.0, 1); // over busy with b until 600
     e.inject(100.0, 0); // waits (over would not take it on arrival anyway)
@@ -166,12 +81,12 @@ fn priority_beats_skill_order() {
         "#,
     );
     // Without priorities: skill order (a first).
-    let mut e = Engine::new(&s, KEY, Watch::default());
+    let mut e = Engine::new(&s, KEY, Recorder::default());
     e.inject(0.0, 0);
     e.inject(10.0, 1);
     e.inject(20.0, 0);
     e.run();
-    let (a, b) = (e.cell(0), e.cell(1));
+    let (a, b) = (e.cell(0, 0), e.cell(0, 1));
     assert_eq!(
         e.observer.answered(),
         vec![(a, 0.0), (a, 580.0), (b, 1190.0)]
@@ -196,7 +111,7 @@ fn priority_beats_skill_order() {
         agents = 1
     "#;
     let s = scenario(text);
-    let mut e = Engine::new(&s, KEY, Watch::default());
+    let mut e = Engine::new(&s, KEY, Recorder::default());
     assert!(e.plain, "priority alone keeps the plain path");
     e.inject(0.0, 0);
     e.inject(10.0, 1);
@@ -230,9 +145,9 @@ fn lines_block_callers_beyond_the_limit() {
         agents = 1
         "#,
     );
-    let mut e = Engine::new(&s, KEY, Watch::default());
+    let mut e = Engine::new(&s, KEY, Recorder::default());
     assert!(!e.plain);
-    let a = e.cell(0);
+    let a = e.cell(0, 0);
     e.inject(0.0, 0); // talks 0–600, wraps up until 900
     e.inject(0.0, 0); // waits, hangs up at 360
     e.inject(0.0, 0); // blocked
@@ -277,8 +192,8 @@ fn hang_up_on_a_look_up_hold() {
         hold_time = { distribution = "constant", value = "2m" }
         "#,
     );
-    let mut e = Engine::new(&s, KEY, Watch::default());
-    let a = e.cell(0);
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let a = e.cell(0, 0);
     let mut hung_up = 0;
     for k in 0..20 {
         e.inject(3600.0 * f64::from(k) / 10.0, 0);
@@ -286,7 +201,7 @@ fn hang_up_on_a_look_up_hold() {
     }
     e.run();
     for x in &e.observer.seen {
-        if let Seen::TalkEnded(_, talk, holds) = *x {
+        if let Seen::TalkEnded(_, _, talk, holds) = *x {
             if holds == 0 {
                 assert_eq!(talk, 600.0);
             } else {
@@ -347,8 +262,8 @@ fn hang_up_on_an_approval_hold_frees_the_supervisor() {
         holds_difficulty = 0.0
         "#
     ));
-    let mut e = Engine::new(&s, KEY, Watch::default());
-    let b = e.cell(1);
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let b = e.cell(0, 1);
     e.inject(0.0, 0); // consult 600–900
     e.inject(1.0, 1); // queued at 601, hangs up from the queue at 661
     e.inject(2.0, 0); // queued at 602, consult 900–1200
@@ -360,7 +275,7 @@ fn hang_up_on_an_approval_hold_frees_the_supervisor() {
         .seen
         .iter()
         .filter_map(|x| match *x {
-            Seen::Approval(h) => Some(h),
+            Seen::ApprovalHold(_, _, h) => Some(h),
             _ => None,
         })
         .collect();
@@ -401,8 +316,8 @@ fn blocked_callers_redial_as_repeat_contacts() {
         max_contacts = 5
         "#,
     );
-    let mut e = Engine::new(&s, KEY, Watch::default());
-    let a = e.cell(0);
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let a = e.cell(0, 0);
     e.inject(0.0, 0); // talks 0–150
     e.inject(0.0, 0); // blocked at 0, 60, 120; gets through at 180
     e.run();
@@ -417,4 +332,169 @@ fn blocked_callers_redial_as_repeat_contacts() {
     );
     assert_eq!(e.observer.answered(), vec![(a, 0.0), (a, 0.0)]);
     assert_eq!(e.rules.in_system, 0);
+}
+
+/// A customer hanging up on an approval hold leaves nothing in hand: at the day's close the
+/// backlog of a business-time type is empty (regression: the hung-up item was still counted
+/// in hand until the agent's next item of such a type).
+#[test]
+fn an_approval_hang_up_leaves_no_item_in_hand() {
+    let s = scenario(
+        r#"
+        [simulation]
+        interval = "1h"
+        [calendar]
+        start = "Mon 08:00"
+        days = 1
+        opening_hours = { weekday = "08:00-09:00" }
+        [[call_types]]
+        name = "a"
+        arrival_rate = 0.0
+        service_level_threshold = "4 business hours"
+        handle_time = { distribution = "constant", value = "10m" }
+        decision_probability = 1.0
+        decision_amount = { distribution = "constant", value = 100.0 }
+        hold_patience = { distribution = "constant", value = "1m" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a"]
+        agents = 1
+        authority = 10.0
+        [supervisors]
+        count = 1
+        consult_time = { distribution = "constant", value = "30m" }
+        [experience]
+        holds_novice = 0.0
+        holds_difficulty = 0.0
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let a = e.cell(0, 0);
+    e.inject(0.0, 0); // talk 0–600, consult from 600, hangs up at 660
+    e.run();
+    let count = |x: Seen| e.observer.seen.iter().filter(|y| **y == x).count();
+    assert_eq!(count(Seen::HungUpOnHold(a)), 1);
+    assert_eq!(
+        count(Seen::ClosedWithBacklog(a, 0, 0.0)),
+        1,
+        "{:?}",
+        e.observer.seen
+    );
+}
+
+/// A chat person whose window frees takes the waiting chat of highest priority, not the
+/// first of its skills (regression: refills followed skill order), as a freed voice agent
+/// would.
+#[test]
+fn chat_refills_follow_priority() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "2h"
+        [[call_types]]
+        name = "lo"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[call_types]]
+        name = "hi"
+        channel = "chat"
+        priority = 1
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[agent_groups]]
+        name = "desk"
+        skills = ["lo", "hi"]
+        agents = 1
+        max_concurrent = 2
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let (lo, hi) = (e.cell(0, 0), e.cell(0, 1));
+    e.inject(0.0, 0);
+    e.inject(0.0, 0); // both windows busy until 600
+    e.inject(1.0, 0);
+    e.inject(2.0, 1);
+    e.run();
+    assert_eq!(
+        e.observer.answered(),
+        vec![(lo, 0.0), (lo, 0.0), (hi, 598.0), (lo, 599.0)]
+    );
+}
+
+/// Overflow into a chat group keeps its window books: a chat that waited the delay goes to
+/// an idle person's window, the next one to that person's free window (regression: the
+/// overflow paths started contacts without the chat bookkeeping, and freeing the window
+/// then underflowed the person's chat count).
+#[test]
+fn overflow_into_a_chat_group_takes_windows() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "2h"
+        interval = "2h"
+        [[call_types]]
+        name = "web"
+        channel = "chat"
+        arrival_rate = 0.0
+        handle_time = { distribution = "constant", value = "10m" }
+        [[agent_groups]]
+        name = "desk"
+        skills = ["web"]
+        agents = 1
+        max_concurrent = 2
+        [[agent_groups]]
+        name = "backup"
+        skills = ["web"]
+        agents = 1
+        max_concurrent = 2
+        overflow_after = { web = "30s" }
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    let web = e.cell(0, 0);
+    for t in [0.0, 0.0, 1.0, 2.0, 3.0] {
+        e.inject(t, 0);
+    }
+    e.run();
+    // Desk's two windows at once; backup's idle person at 31 s, its second window at 32 s;
+    // the fifth waits for the first window to free (desk, at 600 s).
+    assert_eq!(
+        e.observer.answered(),
+        vec![
+            (web, 0.0),
+            (web, 0.0),
+            (web, 30.0),
+            (web, 30.0),
+            (web, 597.0)
+        ]
+    );
+    assert_eq!(e.groups[0].idle.len() + e.groups[1].idle.len(), 2);
+}
+
+/// With priorities on, a freed agent with no live caller waiting calls back an
+/// `only_when_idle` accepter (regression: the routed choice never looked at them, so they
+/// were left uncalled).
+#[test]
+fn routed_agents_call_back_idle_accepters() {
+    let s = two_types(
+        r#"priority = 1
+        callback = { offer_after = "0s", accept_probability = 1.0, only_when_idle = true }"#,
+        r#"
+        [[agent_groups]]
+        name = "g"
+        skills = ["a", "b"]
+        agents = 1
+        "#,
+    );
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    assert!(e.rules.routed);
+    let a = e.cell(0, 0);
+    e.inject(0.0, 0);
+    e.inject(1.0, 0); // accepts at once, waits off the line
+    e.run();
+    assert_eq!(e.observer.answered(), vec![(a, 0.0), (a, 599.0)]);
+    assert!(e.observer.seen.contains(&Seen::CalledBack(a, 599.0)));
+    assert!(!e.observer.seen.contains(&Seen::LeftInQueue(a)));
 }

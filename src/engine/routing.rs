@@ -20,7 +20,7 @@
 //! predictable branch on [`Rules::routed`] when an agent looks for work.
 
 use super::calendar::Event;
-use super::{Contact, Engine, BUSY};
+use super::{Contact, Engine};
 use crate::model::{BeyondAuthority, Channel};
 use crate::scenario::Scenario;
 use crate::stats::{Cell, Observer};
@@ -45,6 +45,9 @@ pub(super) struct Rules {
     /// that exchanges transfers with a voice type holds one too, so a transfer, which keeps
     /// its line, always ends on a type that gives one back (no line lost or freed twice).
     line_types: Vec<bool>,
+    /// Some call type offers callbacks: journeys are kept (the full path), so that the
+    /// `called_back` journey class knows its members even without an experience model.
+    callbacks: bool,
 }
 
 impl Rules {
@@ -84,13 +87,14 @@ impl Rules {
             lines: scenario.simulation.lines,
             in_system: 0,
             line_types: line_types(scenario),
+            callbacks: scenario.call_types.iter().any(|c| c.callback.is_some()),
         }
     }
 
     /// True when arrivals must take the full path ([`Engine::contact_arrives`]), where the
-    /// overflow and line checks live.
+    /// overflow and line checks live and journeys (with their callback flag) are kept.
     pub fn needs_full_path(&self) -> bool {
-        self.overflow || self.lines.is_some()
+        self.overflow || self.lines.is_some() || self.callbacks
     }
 }
 
@@ -210,10 +214,16 @@ impl<O: Observer> Engine<'_, O> {
         delays: usize,
     ) {
         if let Some((agent, g)) = self.longest_idle_first(c) {
-            self.integrate(g);
-            self.groups[g].counts[BUSY] += 1.0;
-            self.start_service(agent, contact);
+            self.start_idle(agent, g, contact);
             return;
+        }
+        if self.chat.is_chat(c) {
+            // A free window of a person with chats in hand, in a group without a delay.
+            if let Some((person, g)) = self.partial_person(c, |e, g| e.overflow_delay(g, c) == 0.0)
+            {
+                self.start_partial(person, g, contact);
+                return;
+            }
         }
         let slot = self.enqueue(c, contact, patience);
         for k in 0..delays {
@@ -249,16 +259,36 @@ impl<O: Observer> Engine<'_, O> {
         }
         while let Some(head) = self.live_head(c) {
             let arrival = self.contacts[head as usize].arrival;
-            let Some((agent, g)) = self.longest_idle_eligible(c, arrival) else {
-                break;
+            let (agent, g, idle) = match self.longest_idle_eligible(c, arrival) {
+                Some((agent, g)) => (agent, g, true),
+                None if self.chat.is_chat(c) => {
+                    let now = self.now;
+                    let eligible = |e: &Self, g: usize| arrival + e.overflow_delay(g, c) <= now;
+                    match self.partial_person(c, eligible) {
+                        Some((person, g)) => (person, g, false),
+                        None => break,
+                    }
+                }
+                None => break,
             };
             let contact = self.contacts[head as usize];
             self.queues[c].pop_front();
             self.release_contact(head);
             self.waiting[c] -= 1;
-            self.integrate(g);
-            self.groups[g].counts[BUSY] += 1.0;
-            self.start_service(agent, contact);
+            if idle {
+                self.start_idle(agent, g, contact);
+            } else {
+                self.start_partial(agent, g, contact);
+            }
+        }
+    }
+
+    /// Group `g`'s overflow delay for call type `c` (0: takes it on arrival).
+    fn overflow_delay(&self, g: usize, c: usize) -> f64 {
+        let group = &self.scenario.agent_groups[g];
+        match group.skills.iter().position(|&s| s == c) {
+            Some(k) => group.overflow_after.get(k).copied().unwrap_or(0.0),
+            None => 0.0,
         }
     }
 
@@ -307,12 +337,32 @@ impl<O: Observer> Engine<'_, O> {
     /// email while the center is closed), the one of highest priority, earlier skills winning
     /// ties; at equal priority an email type without an explicit priority comes after live
     /// types (`after_live`). That contact leaves its queue.
+    /// With none, an `only_when_idle` callback accepter (as without these rules).
     #[inline(never)]
     pub(super) fn next_waiting_routed(&mut self, g: usize) -> Option<Contact> {
+        match self.pick_routed(g, false) {
+            Some(contact) => Some(contact),
+            None => self.next_callback(g),
+        }
+    }
+
+    /// [`Engine::next_waiting_routed`] among group `g`'s chat skills only: the chat a
+    /// person with a free window takes (no callback: chats offer none).
+    #[inline(never)]
+    pub(super) fn next_waiting_chat_routed(&mut self, g: usize) -> Option<Contact> {
+        self.pick_routed(g, true)
+    }
+
+    /// The routed choice of [`Engine::next_waiting_routed`] among group `g`'s skills (its
+    /// chat skills only when `chats`); the contact leaves its queue.
+    fn pick_routed(&mut self, g: usize, chats: bool) -> Option<Contact> {
         let scenario = self.scenario;
         let group = &scenario.agent_groups[g];
         let mut best: Option<(u64, usize)> = None;
         for (k, &c) in group.skills.iter().enumerate() {
+            if chats && !self.chat.is_chat(c) {
+                continue;
+            }
             let ct = &scenario.call_types[c];
             let priority = u64::from(ct.priority) << 1 | u64::from(!ct.after_live);
             if best.is_some_and(|(p, _)| p >= priority) || self.email.held(c) {

@@ -1,6 +1,7 @@
 //! Unit tests of the event loop, apart from end-to-end runs: contacts are injected at chosen
 //! times into scenarios without random arrivals, and a recording observer shows exactly what
-//! the engine reported. Covers the tie rules, the contract's shift-change rules, the drain
+//! the engine reported (the observer, [`Recorder`], and the injection helpers serve the
+//! routing tests in `queue_tests` too). Covers the tie rules, the contract's shift-change rules, the drain
 //! after the horizon with conservation, the one-boundary-at-a-time timetable, and the
 //! absence of per-event allocation (a counting allocator, installed for this test binary).
 
@@ -9,13 +10,14 @@ use crate::model::experience::JourneyExperience;
 
 /// One reported event.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Seen {
+pub(super) enum Seen {
     Offered(Cell, bool),
     Queued(Cell),
     Answered(Cell, f64),
     Abandoned(Cell, f64),
     ApprovalHold(Cell, Cell, f64),
-    TalkEnded(Cell, Cell, f64),
+    /// Contact and work cells, talk, holds.
+    TalkEnded(Cell, Cell, f64, u32),
     Resolution(Cell, bool),
     Transferred(Cell, Cell, bool),
     JourneyClosed(Cell, JourneyExperience),
@@ -29,12 +31,16 @@ enum Seen {
     },
     CallbackOffered(Cell, bool),
     CalledBack(Cell, f64),
+    Blocked(Cell),
+    HungUpOnHold(Cell),
+    /// Backlog and oldest age at a day's close.
+    ClosedWithBacklog(Cell, u32, f64),
 }
 
 /// Records every event, in order.
 #[derive(Debug, Default)]
-struct Recorder {
-    seen: Vec<Seen>,
+pub(super) struct Recorder {
+    pub(super) seen: Vec<Seen>,
 }
 
 impl Observer for Recorder {
@@ -53,8 +59,8 @@ impl Observer for Recorder {
     fn approval_hold(&mut self, cell: Cell, work: Cell, hold: f64) {
         self.seen.push(Seen::ApprovalHold(cell, work, hold));
     }
-    fn talk_ended(&mut self, cell: Cell, work: Cell, talk: f64, _holds: u32, _hold_time: f64) {
-        self.seen.push(Seen::TalkEnded(cell, work, talk));
+    fn talk_ended(&mut self, cell: Cell, work: Cell, talk: f64, holds: u32, _hold_time: f64) {
+        self.seen.push(Seen::TalkEnded(cell, work, talk, holds));
     }
     fn resolution_attempt(&mut self, work: Cell, resolved: bool) {
         self.seen.push(Seen::Resolution(work, resolved));
@@ -78,6 +84,16 @@ impl Observer for Recorder {
     fn called_back(&mut self, cell: Cell, delay: f64) {
         self.seen.push(Seen::CalledBack(cell, delay));
     }
+    fn blocked(&mut self, cell: Cell) {
+        self.seen.push(Seen::Blocked(cell));
+    }
+    fn abandoned_on_hold(&mut self, cell: Cell) {
+        self.seen.push(Seen::HungUpOnHold(cell));
+    }
+    fn closed_with_backlog(&mut self, cell: Cell, backlog: u32, oldest_age: f64) {
+        self.seen
+            .push(Seen::ClosedWithBacklog(cell, backlog, oldest_age));
+    }
     fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64) {
         self.seen.push(Seen::AgentTime {
             interval,
@@ -90,7 +106,7 @@ impl Observer for Recorder {
 
 impl Recorder {
     /// Waits of answered contacts, in answer order.
-    fn answered(&self) -> Vec<(Cell, f64)> {
+    pub(super) fn answered(&self) -> Vec<(Cell, f64)> {
         self.seen
             .iter()
             .filter_map(|e| match *e {
@@ -125,7 +141,7 @@ impl Recorder {
     }
 }
 
-fn scenario(text: &str) -> Scenario {
+pub(super) fn scenario(text: &str) -> Scenario {
     Scenario::from_toml_str(text, "test", "test").expect("valid test scenario")
 }
 
@@ -157,7 +173,7 @@ fn one_queue(horizon: &str, handle: &str, staffing: &str) -> Scenario {
 
 impl Engine<'_, Recorder> {
     /// Handles every event due at or before `t`.
-    fn run_until(&mut self, t: f64) {
+    pub(super) fn run_until(&mut self, t: f64) {
         while self.calendar.next_time().min(self.first_arrival.0) <= t {
             assert!(self.step());
         }
@@ -165,7 +181,7 @@ impl Engine<'_, Recorder> {
 
     /// A new customer of type `c` arrives at `t`, after every event due by then (the tie
     /// rule of external arrivals).
-    fn inject(&mut self, t: f64, c: usize) {
+    pub(super) fn inject(&mut self, t: f64, c: usize) {
         self.run_until(t);
         self.now = t;
         if self.plain {
@@ -175,7 +191,8 @@ impl Engine<'_, Recorder> {
         }
     }
 
-    fn cell(&self, k: usize, c: usize) -> Cell {
+    /// The contact cell of type `c` in interval `k`.
+    pub(super) fn cell(&self, k: usize, c: usize) -> Cell {
         Cell::new(k, c, self.scenario.call_types.len())
     }
 }
@@ -630,7 +647,7 @@ fn talks(r: &Recorder) -> Vec<f64> {
     r.seen
         .iter()
         .filter_map(|e| match *e {
-            Seen::TalkEnded(_, _, t) => Some(t),
+            Seen::TalkEnded(_, _, t, _) => Some(t),
             _ => None,
         })
         .collect()

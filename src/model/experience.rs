@@ -600,8 +600,10 @@ pub enum JourneyOutcome {
 }
 
 /// The journey classes reported, in report order; their names are the JSON keys of
-/// `journey_classes`.
-pub const JOURNEY_CLASSES: [&str; 7] = [
+/// `journey_classes`. The first [`CELL_CLASSES`] are tallied per (interval, call type) cell
+/// ([`JourneyClass`]); the callback pair after them per call type only (see
+/// `ReplicationResult::called_back`), since only scenarios with callbacks have members.
+pub const JOURNEY_CLASSES: [&str; 9] = [
     "first_contact_resolved",
     "resolved_after_repeat",
     "unresolved",
@@ -609,10 +611,18 @@ pub const JOURNEY_CLASSES: [&str; 7] = [
     "not_held",
     "transferred",
     "not_transferred",
+    "called_back",
+    "not_called_back",
 ];
 
-/// The three classes (one per partition) a journey belongs to: indexes into
-/// [`JOURNEY_CLASSES`].
+/// The journey classes tallied in every (interval, call type) cell: the first seven of
+/// [`JOURNEY_CLASSES`] (outcome, hold, transfer). `called_back` (the customer accepted a
+/// callback, [`JourneyExperience::called_back`]) and `not_called_back` follow them.
+pub const CELL_CLASSES: usize = 7;
+
+/// The three cell-tallied classes (one per partition) a journey belongs to: indexes into
+/// [`JOURNEY_CLASSES`] (the callback partition is read from
+/// [`JourneyExperience::called_back`] directly).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JourneyClass {
     /// 0, 1 or 2: the outcome.

@@ -179,7 +179,7 @@ fn journey_classes(out: &mut String, outcomes: &[Outcome]) {
             let _ = write!(out, "<th>{m}</th>");
         }
         let _ = writeln!(out, "</tr>");
-        for s in o.classes() {
+        for s in super::printed_classes(o.classes()) {
             let _ = write!(out, "<tr><td>{}</td>", esc(&s.name.replace('_', " ")));
             for m in metrics {
                 let cell = s

@@ -130,6 +130,22 @@ pub(crate) fn metric_names<'a>(
     names
 }
 
+/// The journey classes a human-readable report prints (table, HTML): all of `classes` but
+/// the callback pair (`called_back`, `not_called_back`) when nobody accepted a callback in
+/// any replication — without callbacks the pair is "nobody" and "everybody", noise in a
+/// table. JSON and CSV keep every class (their keys do not depend on the results).
+pub fn printed_classes(classes: &[Scope]) -> impl Iterator<Item = &Scope> {
+    let called_back = classes
+        .iter()
+        .find(|s| s.name == "called_back")
+        .and_then(|s| s.get("share"))
+        .and_then(|m| m.estimate)
+        .is_some_and(|e| e.ci95.1 > 0.0);
+    classes.iter().filter(move |s| {
+        called_back || !matches!(s.name.as_str(), "called_back" | "not_called_back")
+    })
+}
+
 /// Every scope of an outcome with its tidy name, in report order: `overall`,
 /// `call_type:NAME`, `agent_group:NAME`, `interval:K`, `interval:K/agent_group:NAME`,
 /// `journey_class:CLASS`, `call_type:NAME/journey_class:CLASS`.

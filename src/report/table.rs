@@ -230,7 +230,7 @@ fn class_table(o: &Outcome, width: Option<u16>) -> Option<String> {
         .chain(metrics.iter().map(|m| (*m, Align::Right)))
         .map(|(h, a)| (h.to_string(), a))
         .collect();
-    let rows = o.classes().iter().map(|s| {
+    let rows = super::printed_classes(o.classes()).map(|s| {
         std::iter::once(s.name.replace('_', " "))
             .chain(
                 metrics

@@ -8,7 +8,7 @@
 //! the observer (monomorphised: no dynamic dispatch per event), so tests can watch the event
 //! stream with an observer of their own.
 
-use crate::model::experience::{JourneyExperience, Score, Scorer, JOURNEY_CLASSES};
+use crate::model::experience::{JourneyExperience, Score, Scorer, CELL_CLASSES};
 use crate::scenario::Scenario;
 use crate::trace::{ContactKind, TraceEvent};
 
@@ -89,9 +89,10 @@ pub struct Counters {
     pub held_journeys: u32,
     /// Journeys with at least one transfer.
     pub transferred_journeys: u32,
-    /// Per journey class ([`JOURNEY_CLASSES`] order): the scored sums; each scored journey
-    /// adds to three.
-    pub classes: [ClassTally; JOURNEY_CLASSES.len()],
+    /// Per cell-tallied journey class (the first [`CELL_CLASSES`] of
+    /// [`JOURNEY_CLASSES`](crate::model::experience::JOURNEY_CLASSES)): the scored sums;
+    /// each scored journey adds to three.
+    pub classes: [ClassTally; CELL_CLASSES],
     /// Day closes observed for this type (calendar scenarios with email or business-time
     /// service levels; see `Observer::closed_with_backlog`). This and the next are `u32`
     /// (saturating) so that `Counters` stays a power of two (512 bytes): a power of two keeps the per-event
@@ -127,6 +128,46 @@ impl ClassTally {
         self.churned += o.churned;
         self.people += o.people;
         self.net_promoters += o.net_promoters;
+    }
+
+    /// The scored sums of every journey of `c` (all classes together): what remains of them
+    /// once a class's own sums are taken away is its complement's.
+    pub fn all_of(c: &Counters) -> ClassTally {
+        ClassTally {
+            top_box: c.top_box,
+            churned: c.churned,
+            people: c.word_of_mouth_people,
+            net_promoters: c.promoters - c.detractors,
+        }
+    }
+
+    /// This tally less `o` (the complement of class `o` within this one).
+    pub fn less(&self, o: &ClassTally) -> ClassTally {
+        ClassTally {
+            top_box: self.top_box - o.top_box,
+            churned: self.churned - o.churned,
+            people: self.people - o.people,
+            net_promoters: self.net_promoters - o.net_promoters,
+        }
+    }
+}
+
+/// A journey class tallied outside the cells ([`ReplicationResult::called_back`]): its
+/// journeys and their scored sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ClassCount {
+    /// Journeys in the class.
+    pub customers: u64,
+    /// Their scored sums.
+    pub tally: ClassTally,
+}
+
+impl ClassCount {
+    /// Adds another count into this one.
+    #[inline]
+    pub fn add(&mut self, o: &ClassCount) {
+        self.customers += o.customers;
+        self.tally.add(&o.tally);
     }
 }
 
@@ -172,14 +213,14 @@ impl Counters {
             .saturating_add(o.transferred_journeys);
         for (a, b) in self.classes.iter_mut().zip(&o.classes) {
             a.add(b);
-            self.closes = self.closes.saturating_add(o.closes);
-            self.backlog_at_close = self.backlog_at_close.saturating_add(o.backlog_at_close);
-            self.oldest_age_at_close += o.oldest_age_at_close;
         }
+        self.closes = self.closes.saturating_add(o.closes);
+        self.backlog_at_close = self.backlog_at_close.saturating_add(o.backlog_at_close);
+        self.oldest_age_at_close += o.oldest_age_at_close;
     }
 
-    /// Journeys in class `k` of [`JOURNEY_CLASSES`]: first-contact resolved, resolved after
-    /// repeat, unresolved, held, not held, transferred, not transferred.
+    /// Journeys in cell-tallied class `k` (< [`CELL_CLASSES`]): first-contact resolved,
+    /// resolved after repeat, unresolved, held, not held, transferred, not transferred.
     pub fn class_customers(&self, k: usize) -> u64 {
         let c = self.customers;
         match k {
@@ -265,6 +306,11 @@ pub struct ReplicationResult {
     /// `[interval * groups + group]`, by the interval the contact was answered in (after
     /// warmup).
     pub group_work: Vec<GroupCounters>,
+    /// Per call type (the journey's first contact's, after warmup): the `called_back`
+    /// journey class, journeys whose customer accepted a callback. Per type rather than per
+    /// cell: no report needs it by interval, and `Counters` stays 512 bytes. Empty when no
+    /// call type offers callbacks (then the class is empty).
+    pub called_back: Vec<ClassCount>,
 }
 
 impl ReplicationResult {
@@ -278,6 +324,7 @@ impl ReplicationResult {
             busy: vec![0.0; intervals * groups],
             staffed: vec![0.0; intervals * groups],
             group_work: vec![GroupCounters::default(); intervals * groups],
+            called_back: Vec::new(),
         }
     }
 
@@ -482,11 +529,14 @@ impl<'s> Collector<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
         let sim = &scenario.simulation;
         let scorer = scenario.experience.scorer();
-        let result = ReplicationResult::new(
+        let mut result = ReplicationResult::new(
             sim.intervals,
             scenario.call_types.len(),
             scenario.agent_groups.len(),
         );
+        if scenario.call_types.iter().any(|c| c.callback.is_some()) {
+            result.called_back = vec![ClassCount::default(); scenario.call_types.len()];
+        }
         // `contact` and `work` rely on it (scenario limits keep tables far smaller).
         assert!(result.contacts.len() < Cell::NONE.0 as usize);
         assert!(result.group_work.len() < Cell::NONE.0 as usize);
@@ -643,12 +693,21 @@ impl Observer for Collector<'_> {
             .transferred_journeys
             .saturating_add((j.transfers > 0) as u32);
         let net = score.promoter - score.detractor;
+        let scored = ClassTally {
+            top_box: score.top_box,
+            churned: score.churn,
+            people: score.word_of_mouth_people,
+            net_promoters: net,
+        };
         for k in score.class.indexes() {
-            let c = &mut t.classes[k];
-            c.top_box += score.top_box;
-            c.churned += score.churn;
-            c.people += score.word_of_mouth_people;
-            c.net_promoters += net;
+            t.classes[k].add(&scored);
+        }
+        if j.called_back {
+            let types = self.result.call_types;
+            if let Some(cb) = self.result.called_back.get_mut(i % types) {
+                cb.customers += 1;
+                cb.tally.add(&scored);
+            }
         }
     }
 
@@ -855,6 +914,77 @@ mod tests {
         );
         assert_eq!(t.without_scores().classes[3].top_box, 0.0);
         assert_eq!(t.without_scores().class_customers(3), 1);
+    }
+
+    /// With callbacks, an accepter's journey is tallied in its first contact's type for the
+    /// `called_back` class, at the same figures as in its cell; others, warmup ones and a
+    /// scenario without callbacks tally nothing there.
+    #[test]
+    fn accepters_are_tallied_per_type() {
+        let text = r#"
+            [simulation]
+            horizon = "2h"
+            interval = "1h"
+            [[call_types]]
+            name = "a"
+            arrival_rate = 10.0
+            handle_time = { distribution = "constant", value = "1m" }
+            [[call_types]]
+            name = "b"
+            arrival_rate = 10.0
+            handle_time = { distribution = "constant", value = "1m" }
+            callback = { offer_after = "1m", accept_probability = 0.5 }
+            [[agent_groups]]
+            name = "g"
+            skills = ["a", "b"]
+            agents = 1
+            [experience]
+        "#;
+        let s = Scenario::from_toml_str(text, "test", "test").expect("valid");
+        let mut c = Collector::new(&s);
+        let accepter = JourneyExperience {
+            wait_s: 60.0,
+            called_back: true,
+            ..JourneyExperience::PERFECT
+        };
+        c.journey_closed(Cell::new(1, 1, 2), &accepter);
+        c.journey_closed(Cell::new(0, 1, 2), &accepter);
+        c.journey_closed(Cell::new(0, 1, 2), &JourneyExperience::PERFECT);
+        c.journey_closed(Cell::NONE, &accepter);
+        let r = c.finish();
+        assert_eq!(r.called_back.len(), 2);
+        assert_eq!(r.called_back[0], ClassCount::default());
+        let b = r.called_back[1];
+        let score = s.experience.scorer().score(&accepter);
+        assert_eq!(b.customers, 2);
+        assert_eq!(b.tally.top_box, score.top_box + score.top_box);
+        assert_eq!(b.tally.churned, r.contacts[3].classes[0].churned * 2.0);
+        // The complement: the type's totals less the class.
+        let all = r.total(|_, c| c == 1);
+        let m = crate::stats::callback_class_metrics(&all, &b, true);
+        assert_eq!(m[0][0], Some(2.0 / 3.0));
+        assert_eq!(m[1][0], Some(1.0 / 3.0));
+        let perfect = s.experience.scorer().score(&JourneyExperience::PERFECT);
+        assert!((m[1][1].unwrap() - perfect.top_box).abs() < 1e-12);
+        assert_eq!(Collector::new(&scenario()).finish().called_back, []);
+    }
+
+    /// Adding tallies adds the day closes once (they were added once per journey class).
+    #[test]
+    fn closes_add_once() {
+        let a = Counters {
+            closes: 1,
+            backlog_at_close: 5,
+            oldest_age_at_close: 60.0,
+            ..Counters::default()
+        };
+        let mut t = Counters::default();
+        t.add(&a);
+        t.add(&a);
+        assert_eq!(
+            (t.closes, t.backlog_at_close, t.oldest_age_at_close),
+            (2, 10, 120.0)
+        );
     }
 
     /// A closed journey is scored once into its cell; revenue is churn × customer value.

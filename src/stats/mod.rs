@@ -7,7 +7,7 @@ pub mod days;
 mod outcome;
 
 pub use counters::{
-    Cell, ClassTally, Collector, Counters, GroupCounters, Observer, ReplicationResult,
+    Cell, ClassCount, ClassTally, Collector, Counters, GroupCounters, Observer, ReplicationResult,
 };
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
@@ -127,15 +127,43 @@ pub const CLASS_METRICS: [&str; 5] = [
     "nps",
 ];
 
-/// The metrics of journey class `k` in one tally, in [`CLASS_METRICS`] order: its share of
-/// the tally's journeys (a queueing fact, defined in plain scenarios too) and, when `scored`,
-/// the class's top-box share, churn, people told per customer and NPS.
+/// The metrics of cell-tallied journey class `k` (< [`CELL_CLASSES`]) in one tally, in
+/// [`CLASS_METRICS`] order: its share of the tally's journeys (a queueing fact, defined in
+/// plain scenarios too) and, when `scored`, the class's top-box share, churn, people told
+/// per customer and NPS.
+///
+/// [`CELL_CLASSES`]: crate::model::experience::CELL_CLASSES
 pub fn class_metrics(c: &Counters, k: usize, scored: bool) -> [Option<f64>; 5] {
-    let t = &c.classes[k];
-    let n = c.class_customers(k);
+    class_figures(c.customers, c.class_customers(k), &c.classes[k], scored)
+}
+
+/// The metrics of the callback pair, `called_back` then `not_called_back`, of one tally
+/// whose called-back journeys are `cb` (see [`ReplicationResult::called_back`]); as
+/// [`class_metrics`]. The complement's sums are the tally's totals less the class's, so
+/// without callbacks `not_called_back` is every customer, with the scope's own figures.
+pub fn callback_class_metrics(
+    c: &Counters,
+    cb: &ClassCount,
+    scored: bool,
+) -> [[Option<f64>; 5]; 2] {
+    let rest = ClassTally::all_of(c).less(&cb.tally);
+    [
+        class_figures(c.customers, cb.customers, &cb.tally, scored),
+        class_figures(
+            c.customers,
+            c.customers.saturating_sub(cb.customers),
+            &rest,
+            scored,
+        ),
+    ]
+}
+
+/// A class of `n` of the scope's `customers` journeys with scored sums `t`: share, then (when
+/// `scored` and the class has members) the per-customer figures.
+fn class_figures(customers: u64, n: u64, t: &ClassTally, scored: bool) -> [Option<f64>; 5] {
     let per = |num: f64| (scored && n > 0).then(|| num / n as f64);
     [
-        (c.customers > 0).then(|| n as f64 / c.customers as f64),
+        (customers > 0).then(|| n as f64 / customers as f64),
         per(t.top_box),
         per(t.churned),
         per(t.people),

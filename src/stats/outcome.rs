@@ -11,10 +11,11 @@
 //! per-replication work is index arithmetic, not name look-ups.
 
 use super::{
-    class_metrics, contact_metrics, group_metrics, Accumulator, Counters, Estimate, GroupCounters,
-    ReplicationResult, TQuantiles, CLASS_METRICS, CONTACT_METRICS, GROUP_METRICS, REVENUE_UPSIDE,
+    callback_class_metrics, class_metrics, contact_metrics, group_metrics, Accumulator, ClassCount,
+    Counters, Estimate, GroupCounters, ReplicationResult, TQuantiles, CLASS_METRICS,
+    CONTACT_METRICS, GROUP_METRICS, REVENUE_UPSIDE,
 };
-use crate::model::experience::JOURNEY_CLASSES;
+use crate::model::experience::{CELL_CLASSES, JOURNEY_CLASSES};
 use crate::scenario::Scenario;
 
 /// One metric over replications: its name and summary (`None` = undefined in every
@@ -482,11 +483,25 @@ impl OutcomeBuilder {
             let base = l.type_base() + c * TYPE_LEN;
             v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.types[c], l.scored));
         }
-        // Journey classes: all customers, then per call type.
-        for (i, tally) in std::iter::once(&overall).chain(&t.types).enumerate() {
-            for k in 0..CLASSES {
+        // Journey classes: all customers, then per call type; the callback pair after the
+        // cell-tallied ones (its counts are per call type, none without callbacks).
+        let none = ClassCount::default();
+        let called_back = |c: usize| r.called_back.get(c).unwrap_or(&none);
+        let mut all_called_back = ClassCount::default();
+        (0..nc).for_each(|c| all_called_back.add(called_back(c)));
+        let scopes = std::iter::once((&overall, &all_called_back))
+            .chain((0..nc).map(|c| (&t.types[c], called_back(c))));
+        for (i, (tally, cb)) in scopes.enumerate() {
+            for k in 0..CELL_CLASSES {
                 let base = l.class_base() + (i * CLASSES + k) * CLASS_LEN;
                 v[base..base + CLASS_LEN].copy_from_slice(&class_metrics(tally, k, l.scored));
+            }
+            for (k, m) in callback_class_metrics(tally, cb, l.scored)
+                .iter()
+                .enumerate()
+            {
+                let base = l.class_base() + (i * CLASSES + CELL_CLASSES + k) * CLASS_LEN;
+                v[base..base + CLASS_LEN].copy_from_slice(m);
             }
         }
         if !l.upside {

@@ -3,7 +3,6 @@
 //! 2 naming the file, the key path and what is allowed (one test per case).
 
 use crate::common::*;
-use std::path::PathBuf;
 
 /// A valid small week; each bad case edits one line of it.
 const BASE: &str = r#"
@@ -31,21 +30,12 @@ agents = 10
 breaks = [{ earliest = "10:00", latest = "11:00", length = "15m" }]
 "#;
 
-/// Writes `text` to a scratch file named after the test and returns its path.
-fn scratch(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ccsim-calendar-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, text).expect("scratch file");
-    path
-}
-
 /// `validate` and `run` of `BASE` with `from` replaced by `to` both exit 2, print nothing on
 /// stdout, and name the file and every needle on stderr.
 fn bad(name: &str, from: &str, to: &str, needles: &[&str]) {
     assert!(BASE.contains(from), "{from} not in BASE");
-    let path = scratch(name, &BASE.replacen(from, to, 1));
-    let p = path.to_str().unwrap();
+    let file = scenario_file(name, &BASE.replacen(from, to, 1));
+    let p = file.arg();
     for args in [
         vec!["validate", p],
         vec!["run", p, "--format", "json", "--quiet"],
@@ -71,7 +61,7 @@ fn bad(name: &str, from: &str, to: &str, needles: &[&str]) {
 
 #[test]
 fn the_base_week_is_valid() {
-    let r = run(&["validate", scratch("base", BASE).to_str().unwrap()]);
+    let r = run(&["validate", scenario_file("base", BASE).arg()]);
     r.assert_ok();
 }
 
@@ -271,8 +261,8 @@ fn profile_without_a_calendar() {
     let text = BASE[..start].replace("replications = 2", "replications = 2\nhorizon = \"8h\"")
         + &BASE[end..BASE.find("[[shifts]]").unwrap()]
         + "agents = 5\n";
-    let path = scratch("no_calendar", &text);
-    let r = run(&["validate", path.to_str().unwrap()]);
+    let file = scenario_file("no_calendar", &text);
+    let r = run(&["validate", file.arg()]);
     assert_eq!(r.code, Some(2), "{}", r.describe());
     assert!(r.stderr.contains("call_types[0].profile") && r.stderr.contains("[calendar]"));
 }
@@ -423,8 +413,8 @@ fn shifts_without_a_calendar() {
             "profile = { weekday = [20, 30, 40, 40, 40, 35, 30, 30, 30, 35, 40, 40, 35, 30, 30, 25, 20, 20, 15, 10] }",
             "arrival_rate = 60",
         );
-    let path = scratch("shifts_no_calendar", &text);
-    let r = run(&["validate", path.to_str().unwrap()]);
+    let file = scenario_file("shifts_no_calendar", &text);
+    let r = run(&["validate", file.arg()]);
     assert_no_panic(&r);
     assert_eq!(r.code, Some(2), "{}", r.describe());
     assert!(

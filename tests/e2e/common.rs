@@ -138,6 +138,35 @@ pub fn assert_no_panic(r: &Run) {
     );
 }
 
+/// A scenario text written to `<name>.toml` in a directory of its own, removed (with the
+/// file) when this is dropped: error messages name the file, so tests can look for the name.
+pub struct ScenarioFile {
+    _dir: tempfile::TempDir,
+    /// The file.
+    pub path: PathBuf,
+}
+
+impl ScenarioFile {
+    /// The file's path as a command-line argument.
+    pub fn arg(&self) -> &str {
+        self.path.to_str().expect("utf-8 temp path")
+    }
+}
+
+/// Writes `text` to `<name>.toml` in a fresh temporary directory.
+pub fn scenario_file(name: &str, text: &str) -> ScenarioFile {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&path, text).expect("write scenario");
+    ScenarioFile { _dir: dir, path }
+}
+
+/// Runs a scenario text ([`run_json`] with `extra`) and returns its JSON report.
+pub fn run_text(text: &str, extra: &[&str]) -> Value {
+    let f = scenario_file("scenario", text);
+    run_json(&[&f.path], extra).0
+}
+
 /// `ccsim run FILES… --format json --threads 2 --quiet EXTRA…`, asserting success; returns the
 /// parsed report (an object for one file, an array for several) and the run for messages.
 pub fn run_json(files: &[&Path], extra: &[&str]) -> (Value, Run) {

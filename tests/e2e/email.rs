@@ -4,19 +4,7 @@
 
 use crate::common::*;
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-
-/// Runs a scenario text and returns its JSON report.
-fn run_text(text: &str, extra: &[&str]) -> Value {
-    let mut f = tempfile::Builder::new()
-        .suffix(".toml")
-        .tempfile()
-        .expect("temp file");
-    f.write_all(text.as_bytes()).expect("write scenario");
-    let (rep, _) = run_json(&[f.path()], extra);
-    rep
-}
 
 /// The independent simulator's figures (mean ± 95% half-width over 3000 replications,
 /// seeds 0–2999), produced by `python3 validation/independent_email.py 3000`.

@@ -4,8 +4,10 @@
 //! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
 //!   Jackson network, Pollaczek–Khinchine).
 //! * `channels`     — callbacks (virtual hold) in their limiting cases; chat slowdown.
+//! * `callback_classes` — the `called_back` journey class: the accepters' share and satisfaction.
 //! * `queue_validation` — busy signal (M/M/n/K), priorities (Cobham) and hang-ups on hold
-//!   against closed forms.
+//!   against closed forms; Erlang with chat windows (n·k servers).
+//! * `queue_chat`   — priorities, overflow and callbacks with chat windows: conservation.
 //! * `conservation` — offered = answered + abandoned + in_queue_at_end in every scope; rates and
 //!   intervals are sane.
 //! * `determinism`  — results do not depend on `--threads`; seeds matter; several files at once
@@ -31,6 +33,7 @@
 
 mod bad_input;
 mod calendar;
+mod callback_classes;
 mod channels;
 mod common;
 mod conservation;
@@ -42,6 +45,7 @@ mod files;
 mod html;
 mod limits;
 mod manager;
+mod queue_chat;
 mod queue_validation;
 mod roster;
 mod signals;

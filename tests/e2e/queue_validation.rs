@@ -169,3 +169,131 @@ fn queue_rules_independent_of_thread_count() {
     };
     assert!(out("1") == out("2"), "--threads 1 and --threads 2 differ");
 }
+
+/// Chat concurrency in the closed forms: `ccsim erlang --max-concurrent 3` with 8 agents is
+/// M/M/24 (the independent closed form of the chat validation in `validation`), and the
+/// chat validation scenario, shortened (300 h × 8 replications), reproduces it by
+/// simulation: every figure inside the simulated ci95.
+#[test]
+fn erlang_with_max_concurrent_is_n_times_k_servers() {
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "192",
+        "--handle-time",
+        "6m",
+        "--agents",
+        "8",
+        "--max-concurrent",
+        "3",
+        "--threshold",
+        "20s",
+        "--format",
+        "json",
+    ]);
+    r.assert_ok();
+    let e = r.json();
+    let an = mmn(192.0 / 3600.0, 360.0, 24, 20.0);
+    let num = |k: &str| e[k].as_f64().unwrap_or_else(|| panic!("{k}: {e}"));
+    for (k, want) in [
+        ("wait_probability", an.wait_probability),
+        ("service_level", an.service_level),
+        ("asa_s", an.asa_s),
+        ("occupancy", an.occupancy),
+    ] {
+        assert!(
+            (num(k) - want).abs() < 1e-9,
+            "{k}: {} vs M/M/24 {want}",
+            num(k)
+        );
+    }
+    let text = std::fs::read_to_string(fixture("validation/chat_concurrency.toml"))
+        .expect("chat validation fixture")
+        .replace("\"2002h\"", "\"302h\"")
+        .replace("replications = 30", "replications = 8");
+    let rep = run_text(&text, &[]);
+    for k in ["wait_probability", "service_level", "asa_s", "occupancy"] {
+        let sim = defined(&rep["metrics"], k, "metrics");
+        assert!(
+            sim.lo <= num(k) && num(k) <= sim.hi,
+            "{k}: ccsim erlang {} outside the simulated {sim}",
+            num(k)
+        );
+    }
+    // The fewest agents for 80% in 20 s: 22 servers, so 8 agents of 3 chats.
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "192",
+        "--handle-time",
+        "6m",
+        "--agents",
+        "6..=10",
+        "--max-concurrent",
+        "3",
+        "--target-sl",
+        "0.8",
+        "--format",
+        "json",
+    ]);
+    r.assert_ok();
+    let rows = r.json();
+    let rows = rows.as_array().expect("one object per stable headcount");
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(row["min_agents"], 8, "{row}");
+    }
+}
+
+/// The Erlang start of `ccsim staff` counts a chat group's windows: agents of 3 chats are a
+/// third of the servers the same queue needs as voice agents, rounded up (λ = 192/h,
+/// E[S] = 6 m, 80% in 20 s: 8 agents).
+#[test]
+fn staff_erlang_start_counts_chat_windows() {
+    let text = |k: u32| {
+        format!(
+            r#"
+[simulation]
+horizon = "2h"
+interval = "1h"
+replications = 4
+seed = 2
+service_level_threshold = "20s"
+[[call_types]]
+name = "chat"
+channel = "chat"
+arrival_rate = 192.0
+handle_time = {{ distribution = "exponential", mean = "6m" }}
+[[agent_groups]]
+name = "agents"
+skills = ["chat"]
+agents = 8
+max_concurrent = {k}
+"#
+        )
+    };
+    let erlang = |k: u32| {
+        let file = scenario_file("chat_staff", &text(k));
+        let r = run(&[
+            "staff",
+            file.arg(),
+            "--target",
+            "service_level>=0.8",
+            "--format",
+            "json",
+        ]);
+        r.assert_ok();
+        let v = r.json();
+        let staffing: Vec<u64> = v["erlang"]["staffing"]
+            .as_array()
+            .unwrap_or_else(|| panic!("erlang.staffing: {v}"))
+            .iter()
+            .map(|n| n.as_u64().expect("a headcount"))
+            .collect();
+        staffing
+    };
+    let (voice, chat) = (erlang(1), erlang(3));
+    assert_eq!(chat, [8, 8]);
+    let thirds: Vec<u64> = voice.iter().map(|n| n.div_ceil(3)).collect();
+    assert_eq!(chat, thirds, "voice-agent Erlang start {voice:?}");
+}
