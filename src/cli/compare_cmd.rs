@@ -113,7 +113,7 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
         Format::Json => {
             let mut v = comparison_json(&comparison);
             if let Some(m) = v["money"].as_object_mut() {
-                m.extend(assumed_json(&assumed));
+                m.extend(assumed_json(&assumed, comparison.money.program.is_some()));
                 if let Some(s) = &saving {
                     m.insert("staffing".into(), saving_json(s));
                 }
@@ -355,8 +355,9 @@ fn figure_json(f: &Option<MoneyFigure>) -> Value {
 }
 
 /// The assumption-propagated money keys added to `money`: each figure with both intervals,
-/// the draws used, and the sensitivity table (widest swing first).
-fn assumed_json(m: &AssumedMoney) -> serde_json::Map<String, Value> {
+/// the draws used, the ranged keys, and the sensitivity table (widest swing first; a program
+/// pair adds the swings of NPV and payback in days).
+fn assumed_json(m: &AssumedMoney, program: bool) -> serde_json::Map<String, Value> {
     let swings = |v: &[crate::model::assumptions::Swing]| -> Value {
         v.iter()
             .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
@@ -386,7 +387,7 @@ fn assumed_json(m: &AssumedMoney) -> serde_json::Map<String, Value> {
         "net_benefit": swings(&m.sensitivity_net_benefit),
         "payback": swings(&m.sensitivity_payback),
     });
-    if !m.sensitivity_npv.is_empty() || !m.sensitivity_payback_days.is_empty() {
+    if program {
         sensitivity["npv"] = swings_u(&m.sensitivity_npv);
         sensitivity["payback_days"] = swings_u(&m.sensitivity_payback_days);
     }
