@@ -137,8 +137,9 @@ pub fn draw_rows(seed: u64, n: usize, k: usize) -> Vec<DrawRow> {
 }
 
 /// The sensitivity table over keys: each key swung from its low (u = 0) to its high (u = 1)
-/// with every other key at its mode, widest swing first (tornado order). A swing whose ends
-/// are not both defined (e.g. no payback at one end) keeps the defined end and sorts by it.
+/// with every other key at its mode, widest swing first (tornado order). A swing with an
+/// undefined end (e.g. no payback there) sorts first: the figure appears or disappears over
+/// that range, the widest change of all.
 pub fn sensitivity_u(
     keys: &[String],
     score: impl Fn(&[Option<f64>]) -> Option<f64>,
@@ -395,6 +396,42 @@ mod tests {
                 "cdf inverts quantile"
             );
         }
+    }
+
+    /// Keyed draws: `None` is each range's mode, u maps through the quantile; the tornado
+    /// swings u = 0 → 1 with the rest at mode and keeps undefined ends.
+    #[test]
+    fn keyed_draws_and_swings() {
+        let mut r = Ranges::default();
+        r.entries.push(Ranged {
+            key: "v".into(),
+            range: Assumption {
+                low: 1.0,
+                mode: 2.0,
+                high: 4.0,
+            },
+            simulated: false,
+        });
+        assert_eq!(r.value("v", None, 9.0), 2.0);
+        assert_eq!(r.value("v", Some(1.0), 9.0), 4.0);
+        assert_eq!(r.value("w", Some(0.3), 9.0), 9.0, "no range: the point");
+        let keys: Vec<String> = ["v", "w"].map(String::from).to_vec();
+        let score = |row: &[Option<f64>]| {
+            let v = r.value("v", row[0], 0.0);
+            let w = row[1].map_or(1.0, |u| 10.0 * u);
+            (w > 0.0).then_some(v * w)
+        };
+        let t = sensitivity_u(&keys, score);
+        assert_eq!(t[0].key, "w", "an undefined end sorts first");
+        assert_eq!((t[0].at_low, t[0].at_high), (None, Some(20.0)));
+        assert_eq!(t[1].defined().unwrap().width(), 3.0);
+        let rows = draw_rows(3, 400, 2);
+        assert_eq!(rows, draw_rows(3, 400, 2));
+        let (lo, hi) = interval_u(&rows, |row| Some(r.value("v", row[0], 0.0))).unwrap();
+        assert!(
+            (1.0..1.6).contains(&lo) && (3.3..=4.0).contains(&hi),
+            "{lo} {hi}"
+        );
     }
 
     #[test]
