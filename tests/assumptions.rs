@@ -364,3 +364,43 @@ fn run_reports_assumption_intervals_only_with_money() {
     );
     assert!(run("scenarios/training_base.toml", "table").contains("assumptions ["));
 }
+
+/// `run` of a program with an attrition range: re-simulated at the range's ends, so revenue at
+/// risk gets a real interval though customer value is a point.
+#[test]
+fn run_re_simulates_an_attrition_range() {
+    let dir = std::env::temp_dir().join(format!("ccsim-ranges-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("t.toml");
+    std::fs::write(
+        &file,
+        text(
+            "program_training.toml",
+            &[(
+                "annual_rate = 0.35",
+                "annual_rate = { low = 0.05, mode = 0.35, high = 0.9 }",
+            )],
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(["run", file.to_str().unwrap(), "--replications", "2"])
+        .args(["--format", "json", "--assumption-draws", "50", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["assumptions"]["ranged"][0],
+        "program.attrition[0].annual_rate"
+    );
+    let risk = &v["metrics"]["revenue_at_risk"];
+    let r = |i: usize| risk["assumption_range"][i].as_f64().unwrap();
+    assert!(r(0) < r(1), "{risk}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
