@@ -6,6 +6,7 @@ mod compare_cmd;
 mod erlang_cmd;
 mod joint_cmd;
 mod roster_cmd;
+mod run_cmd;
 mod signals;
 mod staff_cmd;
 mod sweep_cmd;
@@ -76,6 +77,10 @@ struct RunArgs {
     /// The replication --trace writes, numbered from 0 as in the CSV output (default 0).
     #[arg(long, requires = "trace", allow_negative_numbers = true)]
     replication: Option<u32>,
+    /// Draws of the assumption ranges behind each money figure's assumption interval
+    /// (scenarios with an experience model; JSON and table).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    assumption_draws: u32,
 }
 
 /// Options shared by the simulating commands.
@@ -450,7 +455,20 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         .map_err(run_error)?;
     } else {
         let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
-        report::exporter(format, options).write(&outcomes, &mut out)?;
+        let money = scenarios
+            .iter()
+            .zip(&outcomes)
+            .map(|(s, o)| {
+                let draws = args.assumption_draws as usize;
+                run_cmd::run_money(s, o, draws, &args.common.run_options())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(run_error)?;
+        if money.iter().all(Option::is_none) {
+            report::exporter(format, options).write(&outcomes, &mut out)?;
+        } else {
+            out.write_all(&run_cmd::render(format, options, &outcomes, &money))?;
+        }
     }
     if let Some((file, r)) = trace {
         let (file, _) = crate::trace::write_trace(&scenarios[0], r, file)?;

@@ -32,7 +32,7 @@ impl MetricComparison {
 }
 
 /// The money view, per simulated horizon (e.g. one day).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Money {
     /// Change in staffing cost (hourly cost × staffed hours, supervisors included).
     pub staffing_cost_change: f64,
@@ -48,6 +48,10 @@ pub struct Money {
     /// Both scenarios run a training program: NPV and payback in days of B − A's daily
     /// cash flow (see [`crate::money`]).
     pub program: Option<crate::money::ProgramMoney>,
+    /// Both scenarios run a program: the cumulative cash flow B − A at the end of each day
+    /// (index = day; undiscounted), with its simulation CI and assumption range. Empty
+    /// without a program, and until [`assumed_money`] fills it.
+    pub cash_flow: Vec<MoneyFigure>,
 }
 
 /// Everything `ccsim compare` reports.
@@ -105,6 +109,7 @@ pub fn compare(p: &Paired) -> Comparison {
             net_benefit_per_horizon: net,
             payback_horizons: payback,
             program: p.program_money,
+            cash_flow: Vec::new(),
         },
     }
 }
@@ -126,8 +131,13 @@ pub struct MoneyFigure {
 pub struct AssumedMoney {
     /// Draws of the assumption ranges used.
     pub draws: usize,
+    /// The ranged assumptions propagated (key paths), re-scored ones first, then the ones
+    /// that change the simulation (re-simulated at their low and high).
+    pub keys: Vec<String>,
     /// Change in revenue at risk, B − A.
     pub revenue_at_risk_change: Option<MoneyFigure>,
+    /// Change in revenue upside (spend premium), B − A; `None` when neither has the premium.
+    pub revenue_upside_change: Option<MoneyFigure>,
     /// Revenue at risk saved minus extra staffing cost, per simulated day.
     pub net_benefit: Option<MoneyFigure>,
     /// Days until the one-off training investment is paid back (not discounted).
@@ -136,77 +146,287 @@ pub struct AssumedMoney {
     pub sensitivity_net_benefit: Vec<crate::model::assumptions::Swing>,
     /// The same swings for payback (days; absent ends when there is no payback there).
     pub sensitivity_payback: Vec<crate::model::assumptions::Swing>,
+    /// Programs: the swings of the NPV.
+    pub sensitivity_npv: Vec<crate::model::assumptions::SwingU>,
+    /// Programs: the swings of the payback in days (an end is `None` where no replication
+    /// pays back).
+    pub sensitivity_payback_days: Vec<crate::model::assumptions::SwingU>,
 }
 
-/// Re-scores the money view for `draws` draws of the assumptions (today: customer value, per
-/// scenario, one common draw since it is one assumption about the same customers). Revenue at
-/// risk is Σ P(lost) × value, so given the simulated expected customers lost it is linear in
-/// the value: no re-simulation is needed.
+/// An assumption that changes the simulation (attrition, new-hire proficiency), propagated by
+/// re-simulating both scenarios with common random numbers at its low and at its high (all
+/// else at the modes): at a draw u the cash flow (per replication and day) and the overall
+/// money changes move piecewise-linearly in u between the low run (u = 0), the mode run
+/// (u = F(mode)) and the high run (u = 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedRange {
+    /// The key path.
+    pub key: String,
+    /// The quantile of the mode, F(mode), in the driving scenario's range.
+    pub q_mode: f64,
+    /// Per end (low, high): the daily cash flow B − A minus the mode run's, replication-major
+    /// (empty without a program).
+    pub cash_delta: [Vec<f64>; 2],
+    /// Per end (low, high): (revenue at risk change, staffing cost change) minus the mode
+    /// run's.
+    pub overall_delta: [(f64, f64); 2],
+}
+
+impl SimulatedRange {
+    /// The weights of the low and the high run at draw `u` (`None`: at the mode).
+    fn weights(&self, u: Option<f64>) -> (f64, f64) {
+        let Some(u) = u else { return (0.0, 0.0) };
+        if u < self.q_mode {
+            ((self.q_mode - u) / self.q_mode, 0.0)
+        } else if u > self.q_mode {
+            (0.0, (u - self.q_mode) / (1.0 - self.q_mode))
+        } else {
+            (0.0, 0.0)
+        }
+    }
+}
+
+/// `s` with the simulation-changing assumption `key` at `value`; unchanged when `s` has no
+/// range for it.
+fn with_value(s: &crate::scenario::Scenario, key: &str, value: f64) -> crate::scenario::Scenario {
+    let mut s = s.clone();
+    if s.assumptions.get(key).is_none() {
+        return s;
+    }
+    if let Some(p) = s.program.as_mut() {
+        for (i, a) in p.attrition.iter_mut().enumerate() {
+            if key == format!("program.attrition[{i}].annual_rate") {
+                a.annual_rate = value;
+            } else if key == format!("program.attrition[{i}].new_hire_proficiency") {
+                a.new_hire_proficiency = value;
+            }
+        }
+    }
+    s
+}
+
+/// Re-simulates the pair at each simulation-changing assumption's low and high (see
+/// [`SimulatedRange`]): two paired runs per such assumption.
+pub fn simulate_ranges(
+    a: &crate::scenario::Scenario,
+    b: &crate::scenario::Scenario,
+    base: &Paired,
+    options: &crate::experiment::RunOptions,
+) -> Result<Vec<SimulatedRange>, crate::experiment::RunError> {
+    use crate::rescore::{simulated_keys, Rescorer};
+    let money = |p: &Paired| {
+        let c = compare(p);
+        (
+            c.money.revenue_at_risk_change.map_or(0.0, |e| e.mean),
+            c.money.staffing_cost_change,
+        )
+    };
+    let cash = |p: &Paired, a: &crate::scenario::Scenario, b: &crate::scenario::Scenario| {
+        p.program_cash.as_ref().map_or_else(Vec::new, |c| {
+            c.mode_cash(&Rescorer::new(a), &Rescorer::new(b))
+        })
+    };
+    let base_money = money(base);
+    let base_cash = cash(base, a, b);
+    let mut out = Vec::new();
+    for key in simulated_keys(&[a, b]) {
+        let range = a.assumptions.get(&key).or(b.assumptions.get(&key));
+        let Some(range) = range else { continue };
+        let mut cash_delta = [Vec::new(), Vec::new()];
+        let mut overall_delta = [(0.0, 0.0); 2];
+        for (end, value) in [range.low, range.high].into_iter().enumerate() {
+            let (va, vb) = (with_value(a, &key, value), with_value(b, &key, value));
+            let p = crate::experiment::run_paired(&va, &vb, options.clone())?;
+            let m = money(&p);
+            overall_delta[end] = (m.0 - base_money.0, m.1 - base_money.1);
+            let c = cash(&p, &va, &vb);
+            if c.len() == base_cash.len() {
+                cash_delta[end] = c.iter().zip(&base_cash).map(|(x, y)| x - y).collect();
+            }
+        }
+        out.push(SimulatedRange {
+            key,
+            q_mode: range.cdf(range.mode),
+            cash_delta,
+            overall_delta,
+        });
+    }
+    Ok(out)
+}
+
+/// Re-scores the money view for `draws` draws of the assumption ranges of `a` and `b`
+/// (common draws: one u per assumption key, mapped through each scenario's own range), and
+/// fills the program's NPV and payback assumption ranges and the cumulative cash flow in
+/// `c.money`. Given the simulated tallies every money figure is a simple function of the
+/// assumptions ([`crate::rescore`]), so no re-simulation is needed — except for the
+/// assumptions in `simulated` (see [`SimulatedRange`]).
 pub fn assumed_money(
-    c: &Comparison,
-    value_a: crate::model::assumptions::Assumption,
-    value_b: crate::model::assumptions::Assumption,
+    c: &mut Comparison,
+    p: &Paired,
+    a: &crate::scenario::Scenario,
+    b: &crate::scenario::Scenario,
+    simulated: &[SimulatedRange],
     seed: u64,
     draws: usize,
 ) -> AssumedMoney {
-    use crate::model::assumptions::{interval, sensitivity, uniform_draws};
-    let lost = |pick: fn(&MetricComparison) -> Option<Estimate>| {
-        c.metrics
-            .iter()
-            .find(|m| m.name == "customers_lost")
-            .and_then(pick)
-            .map(|e| e.mean)
+    use crate::model::assumptions::{draw_rows, interval_u, sensitivity_u, DrawRow};
+    use crate::rescore::{rescored_keys, Params, Rescorer, Tally};
+    let mut keys = rescored_keys(&[a, b]);
+    let n_rescored = keys.len();
+    keys.extend(simulated.iter().map(|s| s.key.clone()));
+    let (ra, rb) = (Rescorer::new(a), Rescorer::new(b));
+    let tally = |pick: fn(&MetricComparison) -> Option<Estimate>| {
+        Tally::from_metrics(|name| {
+            c.metrics
+                .iter()
+                .find(|m| m.name == name)
+                .and_then(pick)
+                .map(|e| e.mean)
+        })
     };
-    let (lost_a, lost_b) = (lost(|m| m.a), lost(|m| m.b));
-    let money = c.money;
+    let (ta, tb) = (tally(|m| m.a), tally(|m| m.b));
+    let money = c.money.clone();
     let training = money.training_investment_change;
     let staffing = money.staffing_cost_change;
-    // One assumption, two scenarios: the same u gives each its value at the same quantile.
-    let keys = vec!["customers.customer_value".to_string()];
-    // The ranged one drives (A's when both are); the other follows at the same quantile.
-    let a_drives = value_a.is_range() || !value_b.is_range();
-    let (driver, follower) = if a_drives {
-        (value_a, value_b)
-    } else {
-        (value_b, value_a)
+    let defined = money.revenue_at_risk_change.is_some();
+    let params = |row: &[Option<f64>]| {
+        (
+            Params::at(a, &keys[..n_rescored], &row[..n_rescored]),
+            Params::at(b, &keys[..n_rescored], &row[..n_rescored]),
+        )
     };
-    let ranges = [driver];
-    let rev = move |x: &[f64]| -> Option<f64> {
-        let other = follower.quantile(driver.cdf(x[0]));
-        let (va, vb) = if a_drives {
-            (x[0], other)
-        } else {
-            (other, x[0])
-        };
-        Some(lost_b? * vb - lost_a? * va)
+    // The overall changes a draw makes through the simulation-changing assumptions.
+    let overall_shift = |row: &[Option<f64>]| {
+        simulated
+            .iter()
+            .zip(&row[n_rescored..])
+            .fold((0.0, 0.0), |(r, s), (sim, &u)| {
+                let (wl, wh) = sim.weights(u);
+                let [l, h] = sim.overall_delta;
+                (r + wl * l.0 + wh * h.0, s + wl * l.1 + wh * h.1)
+            })
     };
-    let net = move |x: &[f64]| rev(x).map(|r| -r - staffing);
-    let payback =
-        move |x: &[f64]| net(x).and_then(|n| (training > 0.0 && n > 0.0).then(|| training / n));
-    let u = uniform_draws(seed, draws, ranges.len());
+    let simulated_risk = money.revenue_at_risk_change.map_or(0.0, |e| e.mean);
+    // Anchored on the simulated change: exact at the modes.
+    let rev = |row: &[Option<f64>]| -> Option<f64> {
+        if !defined {
+            return None;
+        }
+        let (pa, pb) = params(row);
+        let change = (rb.risk(&tb, &pb) - tb.risk) - (ra.risk(&ta, &pa) - ta.risk);
+        Some(simulated_risk + change + overall_shift(row).0)
+    };
+    let net = |row: &[Option<f64>]| rev(row).map(|r| -r - staffing - overall_shift(row).1);
+    let payback = |row: &[Option<f64>]| {
+        net(row).and_then(|n| (training > 0.0 && n > 0.0).then(|| training / n))
+    };
+    let upside_on = a.experience.spend_premium.is_some() || b.experience.spend_premium.is_some();
+    let upside_mean = c
+        .metrics
+        .iter()
+        .find(|m| m.name == "revenue_upside")
+        .and_then(|m| m.diff);
+    let upside = |row: &[Option<f64>]| -> Option<f64> {
+        let (pa, pb) = params(row);
+        let e = upside_mean?;
+        Some(e.mean + (rb.upside(&tb, &pb) - tb.upside) - (ra.upside(&ta, &pa) - ta.upside))
+    };
+    let rows = draw_rows(seed, draws, keys.len());
     let rev_ci = money.revenue_at_risk_change.map(|e| e.ci95);
-    // The mean is the simulated one (both scenarios at their modes), not a re-scoring.
     let rev_mean = money.revenue_at_risk_change.map(|e| e.mean);
     let net_mean = money.net_benefit_per_horizon;
     let pay_mean = money.payback_horizons;
-    let figure = |f: &dyn Fn(&[f64]) -> Option<f64>, mean: Option<f64>, ci: Option<(f64, f64)>| {
-        mean.map(|mean| MoneyFigure {
-            mean,
-            ci95: ci,
-            assumption_range: interval(&ranges, &u, f),
-        })
-    };
+    let figure =
+        |f: &dyn Fn(&[Option<f64>]) -> Option<f64>, mean: Option<f64>, ci: Option<(f64, f64)>| {
+            mean.map(|mean| MoneyFigure {
+                mean,
+                ci95: ci,
+                assumption_range: interval_u(&rows, f),
+            })
+        };
     let net_ci = rev_ci.map(|(lo, hi)| (-hi - staffing, -lo - staffing));
     let pay_ci = net_ci
         .and_then(|(lo, hi)| (training > 0.0 && lo > 0.0).then(|| (training / hi, training / lo)));
-    AssumedMoney {
+    let defined_swings = |v: Vec<crate::model::assumptions::SwingU>| {
+        v.iter().filter_map(|s| s.defined()).collect::<Vec<_>>()
+    };
+    let mut out = AssumedMoney {
         draws,
+        keys: keys.clone(),
         revenue_at_risk_change: figure(&rev, rev_mean, rev_ci),
+        revenue_upside_change: if upside_on {
+            figure(
+                &upside,
+                upside_mean.map(|e| e.mean),
+                upside_mean.map(|e| e.ci95),
+            )
+        } else {
+            None
+        },
         net_benefit: figure(&net, net_mean, net_ci),
         payback: figure(&payback, pay_mean, pay_ci),
-        sensitivity_net_benefit: sensitivity(&keys, &ranges, net),
-        sensitivity_payback: sensitivity(&keys, &ranges, payback),
+        sensitivity_net_benefit: defined_swings(sensitivity_u(&keys, net)),
+        sensitivity_payback: defined_swings(sensitivity_u(&keys, payback)),
+        sensitivity_npv: Vec::new(),
+        sensitivity_payback_days: Vec::new(),
+    };
+    // A program: NPV, payback and the cumulative cash flow per draw, from every replication's
+    // daily tallies.
+    let (Some(cash), Some(pm)) = (&p.program_cash, c.money.program.as_mut()) else {
+        return out;
+    };
+    let days = cash.days();
+    let shift = |row: &[Option<f64>]| -> Option<Vec<f64>> {
+        let mut total: Option<Vec<f64>> = None;
+        for (sim, &u) in simulated.iter().zip(&row[n_rescored..]) {
+            let (wl, wh) = sim.weights(u);
+            for (w, delta) in [(wl, &sim.cash_delta[0]), (wh, &sim.cash_delta[1])] {
+                if w == 0.0 || delta.is_empty() {
+                    continue;
+                }
+                let t = total.get_or_insert_with(|| vec![0.0; delta.len()]);
+                for (x, d) in t.iter_mut().zip(delta) {
+                    *x += w * d;
+                }
+            }
+        }
+        total
+    };
+    let scored = |row: &[Option<f64>]| {
+        let (pa, pb) = params(row);
+        let s = shift(row);
+        cash.scored(&ra, &rb, &pa, &pb, s.as_deref())
+    };
+    let per_draw: Vec<crate::money::ScoredCashFlow> = rows.iter().map(|r| scored(r)).collect();
+    let quantiles = |mut v: Vec<f64>| -> Option<(f64, f64)> {
+        v.retain(|x| x.is_finite());
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        Some((at(0.025), at(0.975)))
+    };
+    if let Some(r) = quantiles(per_draw.iter().map(|s| s.npv).collect()) {
+        pm.npv.assumption_range = r;
     }
+    if let Some(pay) = pm.payback_days.as_mut() {
+        if let Some(r) = quantiles(per_draw.iter().filter_map(|s| s.payback_days).collect()) {
+            pay.assumption_range = r;
+        }
+    }
+    let estimates = cash.cumulative_estimates(&ra, &rb);
+    c.money.cash_flow = (0..days)
+        .map(|d| MoneyFigure {
+            mean: estimates[d].mean,
+            ci95: Some(estimates[d].ci95),
+            assumption_range: quantiles(per_draw.iter().map(|s| s.cumulative[d]).collect()),
+        })
+        .collect();
+    let _: &[DrawRow] = &rows;
+    out.sensitivity_npv = sensitivity_u(&keys, |row| Some(scored(row).npv));
+    out.sensitivity_payback_days = sensitivity_u(&keys, |row| scored(row).payback_days);
+    out
 }
 
 /// The hard saving: the agent-hours each scenario needs for one agent group to meet the

@@ -43,6 +43,7 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod report;
+pub mod rescore;
 pub mod rng;
 pub mod scenario;
 pub mod staff;

@@ -87,6 +87,32 @@ mod tests {
     }
 }
 
+/// The day metrics a re-scoring needs (see [`Tally::from_metrics`]).
+const TALLY_METRICS: [&str; 9] = [
+    "customers",
+    "fcr_rate",
+    "resolution_rate",
+    "customers_lost",
+    "revenue_at_risk",
+    "csat_top_box",
+    "revenue_upside",
+    "staffing_cost",
+    "program_cost",
+];
+
+use crate::rescore::{Params, Rescorer, Tally};
+
+/// A program comparison's figures at one draw of the assumptions, averaged over replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredCashFlow {
+    /// Mean NPV.
+    pub npv: f64,
+    /// Mean payback in days over the replications that paid back (`None`: none did).
+    pub payback_days: Option<f64>,
+    /// Mean cumulative cash flow B − A per day (undiscounted).
+    pub cumulative: Vec<f64>,
+}
+
 /// A money figure over replications: its mean and paired simulation 95% interval, and the
 /// interval from sampling the assumptions' ranges (until those are sampled: the point value
 /// `[mean, mean]`).
@@ -132,6 +158,10 @@ pub struct ProgramMoney {
 pub struct ProgramCashFlow {
     /// Per day: value indices (revenue at risk, staffing cost, program cost).
     index: Vec<[usize; 3]>,
+    /// Per day: value indices of the [`TALLY_METRICS`], for re-scoring.
+    tally_index: Vec<[usize; TALLY_METRICS.len()]>,
+    /// Per replication, per day: A's and B's tallies (replication-major).
+    tallies: Vec<[Tally; 2]>,
     discount_rate: f64,
     cash: Vec<f64>,
     npv: crate::stats::Accumulator,
@@ -155,8 +185,13 @@ impl ProgramCashFlow {
                 [i("revenue_at_risk"), i("staffing_cost"), i("program_cost")]
             })
             .collect();
+        let tally_index = (0..a.days())
+            .map(|d| TALLY_METRICS.map(|m| a.day_index(d, m).expect("a day metric")))
+            .collect();
         Some(ProgramCashFlow {
             index,
+            tally_index,
+            tallies: Vec::new(),
             discount_rate,
             cash: Vec::new(),
             npv: Default::default(),
@@ -177,10 +212,130 @@ impl ProgramCashFlow {
                     - (v(vb, program) - v(va, program)),
             );
         }
+        for ix in &self.tally_index {
+            let t = |x: &[Option<f64>]| {
+                Tally::from_metrics(|m| {
+                    let k = TALLY_METRICS.iter().position(|n| *n == m)?;
+                    x[ix[k]]
+                })
+            };
+            self.tallies.push([t(va), t(vb)]);
+        }
         let s = npv_payback(&self.cash, self.discount_rate);
         self.npv.push(Some(s.npv));
         self.payback.push(s.payback_days);
         self.replications += 1;
+    }
+
+    /// Days of the series.
+    pub fn days(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The replications' daily cash flows B − A with A's and B's assumptions at `pa` and
+    /// `pb`, then each replication's NPV (at `pb`'s discount rate: B's program is the
+    /// investment), payback and cumulative series, averaged over replications. `shift`,
+    /// when given, adds a per-replication, per-day cash change (replication-major): how the
+    /// simulation-changing assumptions move the cash flow at this draw.
+    pub fn scored(
+        &self,
+        a: &Rescorer,
+        b: &Rescorer,
+        pa: &Params,
+        pb: &Params,
+        shift: Option<&[f64]>,
+    ) -> ScoredCashFlow {
+        let days = self.days();
+        let mut cash = vec![0.0; days];
+        let (mut npv, mut payback) = (
+            crate::stats::Accumulator::default(),
+            crate::stats::Accumulator::default(),
+        );
+        let mut cumulative = vec![0.0; days];
+        for (r, rep) in self.tallies.chunks(days.max(1)).enumerate() {
+            self.cash_of(rep, a, b, pa, pb, &mut cash);
+            if let Some(s) = shift {
+                for (c, d) in cash.iter_mut().zip(&s[r * days..(r + 1) * days]) {
+                    *c += d;
+                }
+            }
+            let s = npv_payback(&cash, pb.discount_rate);
+            npv.push(Some(s.npv));
+            payback.push(s.payback_days);
+            let mut sum = 0.0;
+            for (acc, c) in cumulative.iter_mut().zip(&cash) {
+                sum += c;
+                *acc += sum;
+            }
+        }
+        let n = self.replications.max(1) as f64;
+        cumulative.iter_mut().for_each(|c| *c /= n);
+        let mut t = crate::stats::TQuantiles::default();
+        ScoredCashFlow {
+            npv: npv.estimate(&mut t).map_or(0.0, |e| e.mean),
+            payback_days: payback.estimate(&mut t).map(|e| e.mean),
+            cumulative,
+        }
+    }
+
+    /// Replication `rep`'s daily cash flow B − A under `pa` and `pb` into `cash` (the same
+    /// terms in the same order as [`ProgramCashFlow::add`], so at the modes it is the
+    /// simulated series bit for bit).
+    fn cash_of(
+        &self,
+        rep: &[[Tally; 2]],
+        a: &Rescorer,
+        b: &Rescorer,
+        pa: &Params,
+        pb: &Params,
+        cash: &mut [f64],
+    ) {
+        for (d, ([ta, tb], c)) in rep.iter().zip(cash.iter_mut()).enumerate() {
+            let day = d as u32;
+            *c = (a.risk(ta, pa) - b.risk(tb, pb))
+                - (tb.staffing - ta.staffing)
+                - (b.program_cost(tb.program, day, pb) - a.program_cost(ta.program, day, pa));
+        }
+    }
+
+    /// Every replication's daily cash flow at the modes, replication-major (the base that
+    /// re-simulated variants are compared with).
+    pub fn mode_cash(&self, a: &Rescorer, b: &Rescorer) -> Vec<f64> {
+        let days = self.days();
+        let mut out = vec![0.0; self.tallies.len()];
+        for (rep, cash) in self
+            .tallies
+            .chunks(days.max(1))
+            .zip(out.chunks_mut(days.max(1)))
+        {
+            self.cash_of(rep, a, b, &a.mode, &b.mode, cash);
+        }
+        out
+    }
+
+    /// The cumulative cash flow B − A per day at the modes, with its simulation 95% interval
+    /// over replications.
+    pub fn cumulative_estimates(&self, a: &Rescorer, b: &Rescorer) -> Vec<crate::stats::Estimate> {
+        let days = self.days();
+        let cash = self.mode_cash(a, b);
+        let mut acc = vec![crate::stats::Accumulator::default(); days];
+        for rep in cash.chunks(days.max(1)) {
+            let mut sum = 0.0;
+            for (a, c) in acc.iter_mut().zip(rep) {
+                sum += c;
+                a.push(Some(sum));
+            }
+        }
+        let mut t = crate::stats::TQuantiles::default();
+        acc.iter()
+            .map(|a| {
+                a.estimate(&mut t).unwrap_or(crate::stats::Estimate {
+                    mean: 0.0,
+                    ci95: (0.0, 0.0),
+                    n: 0,
+                })
+            })
+            .collect()
     }
 
     /// NPV and payback over the replications added.

@@ -4,8 +4,8 @@
 use super::BadInput;
 use super::{emit, CommonArgs};
 use crate::compare::{
-    assumed_money, compare, staffing_saving, AssumedMoney, Comparison, MetricComparison,
-    MoneyFigure, StaffingSaving,
+    assumed_money, compare, simulate_ranges, staffing_saving, AssumedMoney, Comparison,
+    MetricComparison, MoneyFigure, StaffingSaving,
 };
 use crate::experiment::run_paired;
 use crate::report::table::{grid, Align};
@@ -95,11 +95,17 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
         ),
         _ => None,
     };
-    let comparison = compare(&paired);
+    let mut comparison = compare(&paired);
+    // Attrition and new-hire proficiency ranges change the simulation: re-simulated at their
+    // low and high (two paired runs each; none when no such range is given).
+    let simulated =
+        simulate_ranges(&a, &b, &paired, &args.common.run_options()).map_err(super::run_error)?;
     let assumed = assumed_money(
-        &comparison,
-        a.customers.customer_value_range,
-        b.customers.customer_value_range,
+        &mut comparison,
+        &paired,
+        &a,
+        &b,
+        &simulated,
         a.simulation.seed,
         args.assumption_draws as usize,
     );
@@ -107,7 +113,7 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
         Format::Json => {
             let mut v = comparison_json(&comparison);
             if let Some(m) = v["money"].as_object_mut() {
-                m.extend(assumed_json(&assumed));
+                m.extend(assumed_json(&assumed, comparison.money.program.is_some()));
                 if let Some(s) = &saving {
                     m.insert("staffing".into(), saving_json(s));
                 }
@@ -129,6 +135,7 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
                 super::terminal_width(args.common.output.is_none()),
             );
             t.push_str(&assumed_table(&assumed));
+            t.push_str(&program_table(&comparison, &assumed));
             if let Some(s) = &saving {
                 t.push_str(&saving_text(s));
             }
@@ -144,6 +151,7 @@ fn money_estimate(e: &crate::money::MoneyEstimate) -> Value {
         "mean": e.mean,
         "ci95": [e.ci95.0, e.ci95.1],
         "assumption_range": [e.assumption_range.0, e.assumption_range.1],
+        "basis": "assumed",
     })
 }
 
@@ -183,6 +191,16 @@ pub fn comparison_json(c: &Comparison) -> Value {
             "revenue_at_risk_change": estimate(&money.revenue_at_risk_change),
             "net_benefit_per_horizon": money.net_benefit_per_horizon,
             "payback_horizons": money.payback_horizons,
+            // Which money figures rest on assumptions (customer value, loyalty, program
+            // costs, discount rate) and which the simulation measures from the scenario's
+            // own inputs.
+            "basis": {
+                "staffing_cost_change": "measured",
+                "training_investment_change": "measured",
+                "revenue_at_risk_change": "assumed",
+                "net_benefit_per_horizon": "assumed",
+                "payback_horizons": "assumed",
+            },
         },
     });
     // Training programs (both scenarios): NPV and payback of the daily cash flow; payback
@@ -193,6 +211,21 @@ pub fn comparison_json(c: &Comparison) -> Value {
             "payback_days".into(),
             p.payback_days.map_or(Value::Null, |e| money_estimate(&e)),
         );
+        // The cumulative cash flow B − A per day (undiscounted), each with both intervals.
+        let days: Vec<Value> = money
+            .cash_flow
+            .iter()
+            .enumerate()
+            .map(|(d, f)| {
+                json!({
+                    "day": d,
+                    "mean": f.mean,
+                    "ci95": f.ci95.map(|(lo, hi)| [lo, hi]),
+                    "assumption_range": f.assumption_range.map(|(lo, hi)| [lo, hi]),
+                })
+            })
+            .collect();
+        m.insert("cash_flow".into(), Value::Array(days));
     }
     out
 }
@@ -327,8 +360,9 @@ fn figure_json(f: &Option<MoneyFigure>) -> Value {
 }
 
 /// The assumption-propagated money keys added to `money`: each figure with both intervals,
-/// the draws used, and the sensitivity table (widest swing first).
-fn assumed_json(m: &AssumedMoney) -> serde_json::Map<String, Value> {
+/// the draws used, the ranged keys, and the sensitivity table (widest swing first; a program
+/// pair adds the swings of NPV and payback in days).
+fn assumed_json(m: &AssumedMoney, program: bool) -> serde_json::Map<String, Value> {
     let swings = |v: &[crate::model::assumptions::Swing]| -> Value {
         v.iter()
             .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
@@ -342,13 +376,27 @@ fn assumed_json(m: &AssumedMoney) -> serde_json::Map<String, Value> {
     );
     out.insert("net_benefit".into(), figure_json(&m.net_benefit));
     out.insert("payback".into(), figure_json(&m.payback));
-    out.insert(
-        "sensitivity".into(),
-        json!({
-            "net_benefit": swings(&m.sensitivity_net_benefit),
-            "payback": swings(&m.sensitivity_payback),
-        }),
-    );
+    if m.revenue_upside_change.is_some() {
+        out.insert(
+            "revenue_upside".into(),
+            figure_json(&m.revenue_upside_change),
+        );
+    }
+    out.insert("assumptions".into(), json!(m.keys));
+    let swings_u = |v: &[crate::model::assumptions::SwingU]| -> Value {
+        v.iter()
+            .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
+            .collect()
+    };
+    let mut sensitivity = json!({
+        "net_benefit": swings(&m.sensitivity_net_benefit),
+        "payback": swings(&m.sensitivity_payback),
+    });
+    if program {
+        sensitivity["npv"] = swings_u(&m.sensitivity_npv);
+        sensitivity["payback_days"] = swings_u(&m.sensitivity_payback_days);
+    }
+    out.insert("sensitivity".into(), sensitivity);
     out
 }
 
@@ -369,7 +417,8 @@ fn assumed_table(m: &AssumedMoney) -> String {
             "revenue at risk change (assumed)",
             &m.revenue_at_risk_change,
         ),
-        ("net benefit per day (assumed)", &m.net_benefit),
+        ("net benefit per horizon (assumed)", &m.net_benefit),
+        ("revenue upside change (assumed)", &m.revenue_upside_change),
         ("payback, days (assumed)", &m.payback),
     ] {
         if let Some(f) = f {
@@ -386,10 +435,80 @@ fn assumed_table(m: &AssumedMoney) -> String {
         out.push_str("  no assumption is given as a range: the assumption intervals are points\n");
     } else {
         out.push_str(
-            "\nsensitivity of net benefit per day (assumption low → high, others at mode)\n",
+            "\nsensitivity of net benefit per horizon (assumption low → high, others at mode)\n",
         );
         for s in &m.sensitivity_net_benefit {
-            let _ = writeln!(out, "  {:<34} {:>12.2} → {:.2}", s.key, s.at_low, s.at_high);
+            let _ = writeln!(out, "  {:<40} {:>12.2} → {:.2}", s.key, s.at_low, s.at_high);
+        }
+    }
+    out
+}
+
+/// A program pair: NPV and payback in days with both intervals, the cumulative cash flow at
+/// the end of each week, and the sensitivity of NPV and payback (widest first).
+fn program_table(c: &Comparison, m: &AssumedMoney) -> String {
+    let Some(p) = &c.money.program else {
+        return String::new();
+    };
+    let pair = |(lo, hi): (f64, f64)| format!("[{lo:.2}, {hi:.2}]");
+    let mut out = format!(
+        "\nprogram cash flow B − A ({} paired replications; simulation 95% CI; assumption 95% range over {} draws)\n",
+        p.replications, m.draws
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34} {:>12.2}  sim {}  assumptions {}",
+        "NPV (assumed)",
+        p.npv.mean,
+        pair(p.npv.ci95),
+        pair(p.npv.assumption_range)
+    );
+    match &p.payback_days {
+        Some(e) => {
+            let _ = writeln!(
+                out,
+                "  {:<34} {:>12.2}  sim {}  assumptions {}",
+                "payback, days (assumed)",
+                e.mean,
+                pair(e.ci95),
+                pair(e.assumption_range)
+            );
+        }
+        None => out.push_str("  the program does not pay back within the run\n"),
+    }
+    for (d, f) in c.money.cash_flow.iter().enumerate() {
+        if (d + 1) % 7 == 0 || d + 1 == c.money.cash_flow.len() {
+            let opt = |p: Option<(f64, f64)>| p.map_or_else(|| "n/a".to_string(), pair);
+            let _ = writeln!(
+                out,
+                "  cumulative to day {:<16} {:>12.2}  sim {}  assumptions {}",
+                d,
+                f.mean,
+                opt(f.ci95),
+                opt(f.assumption_range)
+            );
+        }
+    }
+    let end = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
+    for (label, swings) in [
+        ("NPV", &m.sensitivity_npv),
+        ("payback, days", &m.sensitivity_payback_days),
+    ] {
+        if swings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\nsensitivity of {label} (assumption low → high, others at mode)"
+        );
+        for s in swings {
+            let _ = writeln!(
+                out,
+                "  {:<40} {:>12} → {}",
+                s.key,
+                end(s.at_low),
+                end(s.at_high)
+            );
         }
     }
     out

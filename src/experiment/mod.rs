@@ -153,6 +153,9 @@ pub struct Paired {
     diffs: Vec<Option<Estimate>>,
     /// Both run a training program: NPV and payback of B − A's daily cash flow.
     pub program_money: Option<crate::money::ProgramMoney>,
+    /// Both run a training program: the replications' daily tallies behind that cash flow,
+    /// kept for re-scoring it under the assumption ranges.
+    pub program_cash: Option<crate::money::ProgramCashFlow>,
     layout: Layout,
 }
 
@@ -205,7 +208,8 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
     }
     Ok(Paired {
         diffs: paired.finish(),
-        program_money: cash.and_then(|c| c.finish()),
+        program_money: cash.as_ref().and_then(|c| c.finish()),
+        program_cash: cash,
         layout: ba.layout().clone(),
         a: ba.finish(),
         b: bb.finish(),

@@ -44,6 +44,151 @@ pub enum RawAssumption {
     },
 }
 
+impl RawAssumption {
+    /// The value the simulation uses: the number, or the range's mode. The builders check it
+    /// as they check a plain number; [`Assumption::from_raw`] checks the range itself.
+    pub fn mode(&self) -> f64 {
+        match *self {
+            RawAssumption::Number(x) => x,
+            RawAssumption::Range { mode, .. } => mode,
+        }
+    }
+
+    /// Given as a `{ low, mode, high }` table (even of zero width).
+    pub fn is_table(&self) -> bool {
+        matches!(self, RawAssumption::Range { .. })
+    }
+}
+
+/// One assumption of a scenario given as a range, by its key path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranged {
+    /// The key path, e.g. `experience.loyalty.defection[2]` or
+    /// `program.cohorts[0].cost_per_trainee_day`.
+    pub key: String,
+    /// The range (the simulation runs at its mode).
+    pub range: Assumption,
+    /// The assumption changes the simulation itself (attrition, new-hire proficiency), so
+    /// money cannot be re-scored for it: it is re-simulated (docs/model.md).
+    pub simulated: bool,
+}
+
+/// Every assumption a scenario gives as a range, in file order (point values are not listed:
+/// they live in the model as plain numbers).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ranges {
+    /// The ranged assumptions.
+    pub entries: Vec<Ranged>,
+}
+
+impl Ranges {
+    /// The range given for `key`, if any.
+    pub fn get(&self, key: &str) -> Option<Assumption> {
+        self.entries.iter().find(|e| e.key == key).map(|e| e.range)
+    }
+
+    /// `key`'s value at uniform draw `u` (`None`: the mode), or `point` when the scenario
+    /// gives no range for it.
+    pub fn value(&self, key: &str, u: Option<f64>, point: f64) -> f64 {
+        match (self.get(key), u) {
+            (Some(a), Some(u)) => a.quantile(u),
+            (Some(a), None) => a.mode,
+            (None, _) => point,
+        }
+    }
+
+    /// True when no assumption is a range.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// One row of uniform draws over a list of assumption keys: `None` means "at the mode" (so
+/// a sensitivity swing keeps the others at each scenario's own mode), `Some(u)` the
+/// u-quantile of each scenario's range for that key (a common draw for both scenarios of a
+/// comparison: the same assumption about the same customers).
+pub type DrawRow = Vec<Option<f64>>;
+
+/// The 2.5% and 97.5% points of `score` over the draw rows (`None` when no draw gives a
+/// finite number): the assumption interval of a figure.
+pub fn interval_u(
+    rows: &[DrawRow],
+    score: impl Fn(&[Option<f64>]) -> Option<f64>,
+) -> Option<(f64, f64)> {
+    let mut values: Vec<f64> = rows
+        .iter()
+        .filter_map(|u| score(u).filter(|x| x.is_finite()))
+        .collect();
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    Some((at(0.025), at(0.975)))
+}
+
+/// The draw rows for `n` re-scorings over `k` keys, from the seeded assumption stream (the
+/// same numbers as [`uniform_draws`]).
+pub fn draw_rows(seed: u64, n: usize, k: usize) -> Vec<DrawRow> {
+    uniform_draws(seed, n, k)
+        .into_iter()
+        .map(|r| r.into_iter().map(Some).collect())
+        .collect()
+}
+
+/// The sensitivity table over keys: each key swung from its low (u = 0) to its high (u = 1)
+/// with every other key at its mode, widest swing first (tornado order). A swing with an
+/// undefined end (e.g. no payback there) sorts first: the figure appears or disappears over
+/// that range, the widest change of all.
+pub fn sensitivity_u(
+    keys: &[String],
+    score: impl Fn(&[Option<f64>]) -> Option<f64>,
+) -> Vec<SwingU> {
+    let mut swings: Vec<SwingU> = (0..keys.len())
+        .map(|i| {
+            let at = |u: f64| {
+                let mut row: DrawRow = vec![None; keys.len()];
+                row[i] = Some(u);
+                score(&row).filter(|x| x.is_finite())
+            };
+            SwingU {
+                key: keys[i].clone(),
+                at_low: at(0.0),
+                at_high: at(1.0),
+            }
+        })
+        .collect();
+    let width = |s: &SwingU| match (s.at_low, s.at_high) {
+        (Some(a), Some(b)) => (b - a).abs(),
+        _ => f64::INFINITY,
+    };
+    swings.sort_by(|a, b| width(b).total_cmp(&width(a)));
+    swings
+}
+
+/// One swing of the sensitivity table over keys; an end is `None` when the figure is not
+/// defined there (e.g. the program never pays back at that end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwingU {
+    /// The assumption's key path.
+    pub key: String,
+    /// The figure with the assumption at its low, others at mode.
+    pub at_low: Option<f64>,
+    /// The figure with the assumption at its high, others at mode.
+    pub at_high: Option<f64>,
+}
+
+impl SwingU {
+    /// The swing as a [`Swing`] when both ends are defined.
+    pub fn defined(&self) -> Option<Swing> {
+        Some(Swing {
+            key: self.key.clone(),
+            at_low: self.at_low?,
+            at_high: self.at_high?,
+        })
+    }
+}
+
 impl Assumption {
     /// A point value (no range).
     pub fn point(x: f64) -> Assumption {
@@ -251,6 +396,42 @@ mod tests {
                 "cdf inverts quantile"
             );
         }
+    }
+
+    /// Keyed draws: `None` is each range's mode, u maps through the quantile; the tornado
+    /// swings u = 0 → 1 with the rest at mode and keeps undefined ends.
+    #[test]
+    fn keyed_draws_and_swings() {
+        let mut r = Ranges::default();
+        r.entries.push(Ranged {
+            key: "v".into(),
+            range: Assumption {
+                low: 1.0,
+                mode: 2.0,
+                high: 4.0,
+            },
+            simulated: false,
+        });
+        assert_eq!(r.value("v", None, 9.0), 2.0);
+        assert_eq!(r.value("v", Some(1.0), 9.0), 4.0);
+        assert_eq!(r.value("w", Some(0.3), 9.0), 9.0, "no range: the point");
+        let keys: Vec<String> = ["v", "w"].map(String::from).to_vec();
+        let score = |row: &[Option<f64>]| {
+            let v = r.value("v", row[0], 0.0);
+            let w = row[1].map_or(1.0, |u| 10.0 * u);
+            (w > 0.0).then_some(v * w)
+        };
+        let t = sensitivity_u(&keys, score);
+        assert_eq!(t[0].key, "w", "an undefined end sorts first");
+        assert_eq!((t[0].at_low, t[0].at_high), (None, Some(20.0)));
+        assert_eq!(t[1].defined().unwrap().width(), 3.0);
+        let rows = draw_rows(3, 400, 2);
+        assert_eq!(rows, draw_rows(3, 400, 2));
+        let (lo, hi) = interval_u(&rows, |row| Some(r.value("v", row[0], 0.0))).unwrap();
+        assert!(
+            (1.0..1.6).contains(&lo) && (3.3..=4.0).contains(&hi),
+            "{lo} {hi}"
+        );
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub struct Scenario {
     pub experience_model: bool,
     /// `[program]`: training cohorts and attrition over the run's days (`None`: none).
     pub program: Option<Box<crate::model::program::Program>>,
+    /// The assumptions given as `{ low, mode, high }` ranges (the model holds their modes).
+    pub assumptions: crate::model::assumptions::Ranges,
 }
 
 /// An interval where a queue without abandonment cannot keep up (see

@@ -148,11 +148,15 @@ pub fn satisfaction_and_loyalty(
         };
         let d = SpendPremium::amex_2011(0.0);
         e.spend_premium = Some(SpendPremium {
-            share: probability(cx, &format!("{path}.share"), p.share.unwrap_or(d.share))?,
+            share: probability(
+                cx,
+                &format!("{path}.share"),
+                p.share.map_or(d.share, |a| a.mode()),
+            )?,
             premium: non_negative(
                 cx,
                 &format!("{path}.premium"),
-                p.premium.unwrap_or(d.premium),
+                p.premium.map_or(d.premium, |a| a.mode()),
             )?,
             spend: non_negative(cx, &format!("{path}.spend"), spend)?,
         });
@@ -164,10 +168,11 @@ pub fn satisfaction_and_loyalty(
 fn loyalty(cx: &Ctx, l: &RawLoyalty, e: &mut ExperienceParams) -> Result<(), ScenarioError> {
     let path = "experience.loyalty";
     if let Some(list) = &l.defection {
+        let list: Vec<f64> = list.iter().map(|a| a.mode()).collect();
         let d = fixed::<3>(
             cx,
             &format!("{path}.defection"),
-            list,
+            &list,
             "3 probabilities (first-contact resolved, resolved after repeat, unresolved)",
         )?;
         for (i, &p) in d.iter().enumerate() {
@@ -184,7 +189,8 @@ fn loyalty(cx: &Ctx, l: &RawLoyalty, e: &mut ExperienceParams) -> Result<(), Sce
     if let WordOfMouth::Sqm { tell, people } = &mut e.loyalty.word_of_mouth {
         const CLASSES: &str = "4 values (first-contact resolved, resolved after repeat, unresolved, unresolved and very dissatisfied)";
         if let Some(list) = &l.tell_share {
-            let t = fixed::<4>(cx, &format!("{path}.tell_share"), list, CLASSES)?;
+            let list: Vec<f64> = list.iter().map(|a| a.mode()).collect();
+            let t = fixed::<4>(cx, &format!("{path}.tell_share"), &list, CLASSES)?;
             for (i, &p) in t.iter().enumerate() {
                 tell[i] = probability(cx, &format!("{path}.tell_share[{i}]"), p)?;
             }
@@ -207,7 +213,7 @@ fn loyalty(cx: &Ctx, l: &RawLoyalty, e: &mut ExperienceParams) -> Result<(), Sce
         }
     }
     if let Some(p) = l.nps_passives {
-        nps.passives = p;
+        nps.passives = p.mode();
     }
     if l.nps_high.is_some() || l.nps_low.is_some() || l.nps_passives.is_some() {
         // Name a key the file gives: the anchors when it gives one, else the passives.

@@ -10,6 +10,7 @@ mod distribution;
 mod email;
 mod loyalty;
 mod program;
+mod ranges;
 
 pub use checks::MAX_REPLICATIONS;
 mod sections;
@@ -130,6 +131,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         }
     }
 
+    let assumptions = ranges::ranges(&cx, &raw)?;
     let supervisors = sections::supervisors(&cx, &raw.supervisors)?;
     let customers = sections::customers(&cx, &raw.customers)?;
     let experience = sections::experience(&cx, &raw.experience)?;
@@ -188,6 +190,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         experience_model,
         calendar: calendar.map(|c| c.clock),
         program,
+        assumptions,
     })
 }
 

@@ -49,7 +49,7 @@ pub(super) fn program(
     };
     let discount_rate = non_negative(
         "program.discount_rate".into(),
-        raw.discount_rate.unwrap_or(0.0),
+        raw.discount_rate.map_or(0.0, |a| a.mode()),
     )?;
     let mut cohorts = Vec::new();
     for (i, c) in raw.cohorts.iter().enumerate() {
@@ -90,9 +90,12 @@ pub(super) fn program(
             days: c.days as u32,
             cost_per_trainee_day: non_negative(
                 at("cost_per_trainee_day"),
-                c.cost_per_trainee_day.unwrap_or(0.0),
+                c.cost_per_trainee_day.map_or(0.0, |a| a.mode()),
             )?,
-            trainer_cost: non_negative(at("trainer_cost"), c.trainer_cost.unwrap_or(0.0))?,
+            trainer_cost: non_negative(
+                at("trainer_cost"),
+                c.trainer_cost.map_or(0.0, |a| a.mode()),
+            )?,
             proficiency,
             proficiency_after_class: share(
                 at("proficiency_after_class"),
@@ -117,18 +120,19 @@ pub(super) fn program(
         if groups[g].max_concurrent > 1 {
             return Err(cx.err(at("group"), "is a chat group (max_concurrent > 1); attrition applies to one-contact-at-a-time groups only"));
         }
-        if !(0.0..1.0).contains(&a.annual_rate) {
-            return Err(cx.err(at("annual_rate"), format!("is {}; the share leaving per year must lie in [0, 1) (1 would mean everyone leaves)", num(a.annual_rate))));
+        let annual_rate = a.annual_rate.mode();
+        if !(0.0..1.0).contains(&annual_rate) {
+            return Err(cx.err(at("annual_rate"), format!("is {}; the share leaving per year must lie in [0, 1) (1 would mean everyone leaves)", num(annual_rate))));
         }
         let start = groups[g]
             .learning
             .map_or(groups[g].proficiency, |l| l.start);
         attrition.push(Attrition {
             group: g,
-            annual_rate: a.annual_rate,
+            annual_rate,
             new_hire_proficiency: share(
                 at("new_hire_proficiency"),
-                a.new_hire_proficiency.unwrap_or(start),
+                a.new_hire_proficiency.map_or(start, |x| x.mode()),
             )?,
             learning_calls: non_negative(
                 at("learning_calls"),

@@ -297,20 +297,21 @@ pub struct RawExperience {
     expecting = "a loyalty table such as { defection = [0.05, 0.09, 0.25] }"
 )]
 pub struct RawLoyalty {
-    /// Defection after first-contact resolution, resolution after repeat, no resolution.
-    pub defection: Option<Vec<f64>>,
+    /// Defection after first-contact resolution, resolution after repeat, no resolution
+    /// (each a number or a `{ low, mode, high }` range).
+    pub defection: Option<Vec<crate::model::assumptions::RawAssumption>>,
     /// "sqm" (by outcome) or "amex" (AmEx 2011 general-population figures).
     pub word_of_mouth: Option<String>,
-    /// Share who tell someone, per word-of-mouth class.
-    pub tell_share: Option<Vec<f64>>,
+    /// Share who tell someone, per word-of-mouth class (numbers or ranges).
+    pub tell_share: Option<Vec<crate::model::assumptions::RawAssumption>>,
     /// People each teller tells, per word-of-mouth class.
     pub people_told: Option<Vec<f64>>,
     /// [top-box share, NPS] of the happier anchor population.
     pub nps_high: Option<Vec<f64>>,
     /// [top-box share, NPS] of the less happy anchor population.
     pub nps_low: Option<Vec<f64>>,
-    /// Passives' share at the happier anchor.
-    pub nps_passives: Option<f64>,
+    /// Passives' share at the happier anchor (a number or a range).
+    pub nps_passives: Option<crate::model::assumptions::RawAssumption>,
 }
 
 /// The `[experience.spend_premium]` table (AmEx 2011, stated intention).
@@ -320,10 +321,10 @@ pub struct RawLoyalty {
     expecting = "a spend_premium table such as { spend = 500.0 }"
 )]
 pub struct RawSpendPremium {
-    /// Share of customers who would spend more.
-    pub share: Option<f64>,
-    /// How much more, as a fraction of spend.
-    pub premium: Option<f64>,
+    /// Share of customers who would spend more (a number or a range).
+    pub share: Option<crate::model::assumptions::RawAssumption>,
+    /// How much more, as a fraction of spend (a number or a range).
+    pub premium: Option<crate::model::assumptions::RawAssumption>,
     /// A customer's spend over the period (required).
     pub spend: Option<f64>,
 }

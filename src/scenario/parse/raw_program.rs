@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)] // Mirrors of documented keys; private to the crate.
 
+use crate::model::assumptions::RawAssumption;
 use serde::Deserialize;
 
 /// The `[program]` table.
@@ -14,7 +15,7 @@ use serde::Deserialize;
 )]
 pub struct RawProgram {
     /// Per year, for NPV (default 0).
-    pub discount_rate: Option<f64>,
+    pub discount_rate: Option<RawAssumption>,
     #[serde(default)]
     pub cohorts: Vec<RawCohort>,
     #[serde(default)]
@@ -32,8 +33,8 @@ pub struct RawCohort {
     pub agents: i64,
     pub start_day: i64,
     pub days: i64,
-    pub cost_per_trainee_day: Option<f64>,
-    pub trainer_cost: Option<f64>,
+    pub cost_per_trainee_day: Option<RawAssumption>,
+    pub trainer_cost: Option<RawAssumption>,
     pub proficiency: Option<f64>,
     pub proficiency_after_class: Option<f64>,
     pub learning_calls: Option<f64>,
@@ -47,7 +48,7 @@ pub struct RawCohort {
 )]
 pub struct RawAttrition {
     pub group: String,
-    pub annual_rate: f64,
-    pub new_hire_proficiency: Option<f64>,
+    pub annual_rate: RawAssumption,
+    pub new_hire_proficiency: Option<RawAssumption>,
     pub learning_calls: Option<f64>,
 }

@@ -1,0 +1,282 @@
+//! `ccsim run` for a scenario with an experience model: each money figure (revenue at risk,
+//! revenue upside, costs) gets an assumption interval beside its simulation CI, from
+//! `--assumption-draws` draws of the scenario's ranges (re-scoring the simulated tallies, see
+//! [`crate::rescore`]; attrition and new-hire proficiency ranges re-simulated at their low and
+//! high). Plain scenarios are reported exactly as before.
+
+use crate::experiment::{run_scenarios, RunError, RunOptions};
+use crate::model::assumptions::{draw_rows, interval_u, sensitivity_u, SwingU};
+use crate::rescore::{rescored_keys, simulated_keys, Params, Rescorer, Tally};
+use crate::scenario::Scenario;
+use crate::stats::{Outcome, Scope};
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+/// The money metrics of a scope that get an assumption interval, and their basis: assumed
+/// (rests on an assumption such as customer value) or measured (the simulation's own
+/// staffed hours × the scenario's hourly costs).
+const FIGURES: [(&str, &str); 6] = [
+    ("revenue_at_risk", "assumed"),
+    ("revenue_upside", "assumed"),
+    ("program_cost", "assumed"),
+    ("staffing_cost", "measured"),
+    ("training_cost", "measured"),
+    ("cost", "measured"),
+];
+
+/// One scope's money figures with their assumption intervals (by [`FIGURES`] name).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ScopeMoney {
+    /// (metric, assumption interval, basis) for each defined money metric.
+    pub figures: Vec<(&'static str, (f64, f64), &'static str)>,
+}
+
+/// A scenario's money figures with assumption intervals: overall and per program day.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct RunMoney {
+    /// Draws of the ranges.
+    pub draws: usize,
+    /// The ranged assumptions propagated.
+    pub keys: Vec<String>,
+    /// The whole run.
+    pub overall: ScopeMoney,
+    /// Per program day (empty without a program).
+    pub days: Vec<ScopeMoney>,
+    /// Revenue at risk with each ranged assumption swung low → high (widest first).
+    pub sensitivity: Vec<SwingU>,
+}
+
+/// A simulation-changing assumption's low and high runs (see [`crate::compare::SimulatedRange`]).
+struct Variant {
+    q_mode: f64,
+    ends: [Outcome; 2],
+}
+
+/// The scope's mean of `name`.
+fn mean(s: &Scope, name: &str) -> Option<f64> {
+    s.get(name).and_then(|m| m.estimate).map(|e| e.mean)
+}
+
+/// The money figures of `s`'s run (`o`), or `None` for a plain scenario (no money figures).
+pub(super) fn run_money(
+    s: &Scenario,
+    o: &Outcome,
+    draws: usize,
+    options: &RunOptions,
+) -> Result<Option<RunMoney>, RunError> {
+    if !s.experience_model {
+        return Ok(None);
+    }
+    let mut keys = rescored_keys(&[s]);
+    let n = keys.len();
+    let mut variants = Vec::new();
+    for key in simulated_keys(&[s]) {
+        let Some(range) = s.assumptions.get(&key) else {
+            continue;
+        };
+        let end = |v: f64| {
+            let mut x = s.clone();
+            if let Some(p) = x.program.as_mut() {
+                for (i, a) in p.attrition.iter_mut().enumerate() {
+                    if key == format!("program.attrition[{i}].annual_rate") {
+                        a.annual_rate = v;
+                    } else if key == format!("program.attrition[{i}].new_hire_proficiency") {
+                        a.new_hire_proficiency = v;
+                    }
+                }
+            }
+            x
+        };
+        let mut outs = run_scenarios(&[end(range.low), end(range.high)], options.clone())?;
+        let high = outs.pop().expect("two runs");
+        let low = outs.pop().expect("two runs");
+        variants.push(Variant {
+            q_mode: range.cdf(range.mode),
+            ends: [low, high],
+        });
+        keys.push(key);
+    }
+    let r = Rescorer::new(s);
+    let rows = draw_rows(s.simulation.seed, draws, keys.len());
+    let weights = |v: &Variant, u: Option<f64>| match u {
+        Some(u) if u < v.q_mode => ((v.q_mode - u) / v.q_mode, 0.0),
+        Some(u) if u > v.q_mode => (0.0, (u - v.q_mode) / (1.0 - v.q_mode)),
+        _ => (0.0, 0.0),
+    };
+    // `pick` chooses the scope (overall or a day) of an outcome.
+    let figure = |pick: &dyn Fn(&Outcome) -> Option<&Scope>,
+                  day: Option<u32>,
+                  name: &str,
+                  row: &[Option<f64>]|
+     -> Option<f64> {
+        let scope = pick(o)?;
+        let m = mean(scope, name)?;
+        let t = Tally::from_metrics(|k| mean(scope, k));
+        let p = Params::at(s, &keys[..n], &row[..n]);
+        let rescored = match name {
+            "revenue_at_risk" => m + (r.risk(&t, &p) - t.risk),
+            "revenue_upside" => m + (r.upside(&t, &p) - t.upside),
+            "program_cost" => r.program_cost(m, day.unwrap_or(0), &p),
+            _ => m,
+        };
+        let shift: f64 = variants
+            .iter()
+            .zip(&row[n..])
+            .map(|(v, &u)| {
+                let (wl, wh) = weights(v, u);
+                let at = |k: usize| pick(&v.ends[k]).and_then(|x| mean(x, name)).unwrap_or(m);
+                wl * (at(0) - m) + wh * (at(1) - m)
+            })
+            .sum();
+        Some(rescored + shift)
+    };
+    let scope_money = |pick: &dyn Fn(&Outcome) -> Option<&Scope>, day: Option<u32>| {
+        let figures = FIGURES
+            .iter()
+            .filter_map(|&(name, basis)| {
+                pick(o).and_then(|x| mean(x, name))?;
+                let range = interval_u(&rows, |row| figure(pick, day, name, row))?;
+                Some((name, range, basis))
+            })
+            .collect();
+        ScopeMoney { figures }
+    };
+    let overall = scope_money(&|x: &Outcome| Some(&x.overall), None);
+    let days = (0..o.days.len())
+        .map(|d| scope_money(&move |x: &Outcome| x.days.get(d), Some(d as u32)))
+        .collect();
+    let sensitivity = sensitivity_u(&keys, |row| {
+        figure(
+            &|x: &Outcome| Some(&x.overall),
+            None,
+            "revenue_at_risk",
+            row,
+        )
+    });
+    Ok(Some(RunMoney {
+        draws,
+        keys,
+        overall,
+        days,
+        sensitivity,
+    }))
+}
+
+/// Adds the intervals to one scenario's JSON object: `assumption_range` and `basis` beside
+/// each money metric's `mean` and `ci95` (overall and in `days[]`), and an `assumptions`
+/// object (draws, keys, sensitivity of revenue at risk).
+pub(super) fn add_to_json(v: &mut Value, m: &RunMoney) {
+    let put = |metrics: &mut Value, s: &ScopeMoney| {
+        for (name, (lo, hi), basis) in &s.figures {
+            if let Some(obj) = metrics.get_mut(*name).and_then(Value::as_object_mut) {
+                obj.insert("assumption_range".into(), json!([lo, hi]));
+                obj.insert("basis".into(), json!(basis));
+            }
+        }
+    };
+    put(&mut v["metrics"], &m.overall);
+    if let Some(days) = v.get_mut("days").and_then(Value::as_array_mut) {
+        for (d, s) in days.iter_mut().zip(&m.days) {
+            put(&mut d["metrics"], s);
+        }
+    }
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "assumptions".into(),
+            json!({
+                "draws": m.draws,
+                "ranged": m.keys,
+                "sensitivity": {
+                    "revenue_at_risk": m.sensitivity.iter().map(|s| json!({
+                        "assumption": s.key, "at_low": s.at_low, "at_high": s.at_high,
+                    })).collect::<Vec<_>>(),
+                },
+            }),
+        );
+    }
+}
+
+/// The table's money block: each figure's mean, simulation CI and assumption interval, then
+/// the sensitivity of revenue at risk.
+pub(super) fn table_text(name: &str, o: &Outcome, m: &RunMoney) -> String {
+    let mut out = format!(
+        "\nmoney of {name} (simulation 95% CI; assumption 95% range over {} draws)\n",
+        m.draws
+    );
+    for (metric, (lo, hi), basis) in &m.overall.figures {
+        let Some(e) = o.overall.get(metric).and_then(|x| x.estimate) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {:<34} {:>14.2}  sim [{:.2}, {:.2}]  assumptions [{lo:.2}, {hi:.2}]",
+            format!("{} ({basis})", metric.replace('_', " ")),
+            e.mean,
+            e.ci95.0,
+            e.ci95.1
+        );
+    }
+    if m.keys.is_empty() {
+        out.push_str("  no assumption is given as a range: the assumption intervals are points\n");
+    } else {
+        out.push_str("\nsensitivity of revenue at risk (assumption low → high, others at mode)\n");
+        let end = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
+        for s in &m.sensitivity {
+            let _ = writeln!(
+                out,
+                "  {:<40} {:>14} → {}",
+                s.key,
+                end(s.at_low),
+                end(s.at_high)
+            );
+        }
+    }
+    out
+}
+
+/// The report of `outcomes` in `format`, with the money intervals of `money` (one entry per
+/// scenario; `None` for a plain one) added to JSON and the table; other formats unchanged.
+pub(super) fn render(
+    format: crate::report::Format,
+    options: crate::report::ExportOptions,
+    outcomes: &[Outcome],
+    money: &[Option<RunMoney>],
+) -> Vec<u8> {
+    use crate::report::Format;
+    let bytes = crate::report::exporter(format, options).render(outcomes);
+    if money.iter().all(Option::is_none) {
+        return bytes;
+    }
+    match format {
+        Format::Json => {
+            let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
+                return bytes;
+            };
+            match &mut v {
+                Value::Array(items) => {
+                    for (item, m) in items.iter_mut().zip(money) {
+                        if let Some(m) = m {
+                            add_to_json(item, m);
+                        }
+                    }
+                }
+                one => {
+                    if let Some(Some(m)) = money.first() {
+                        add_to_json(one, m);
+                    }
+                }
+            }
+            crate::report::json::value_text(&v).into_bytes()
+        }
+        Format::Table => {
+            let mut text = String::from_utf8(bytes).unwrap_or_default();
+            for (o, m) in outcomes.iter().zip(money) {
+                if let Some(m) = m {
+                    text.push_str(&table_text(&o.scenario, o, m));
+                }
+            }
+            text.into_bytes()
+        }
+        _ => bytes,
+    }
+}
