@@ -15,6 +15,7 @@ pub mod charts;
 pub mod waterfall;
 
 use crate::compare::{AssumedMoney, Comparison, MoneyFigure, StaffingSaving};
+use crate::model::assumptions::Swing;
 use crate::experiment::Paired;
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, Scope};
@@ -317,31 +318,29 @@ pub fn page(
                  <h3>Cumulative cash flow, B − A</h3>",
                 period.days, pm.replications
             );
-            // The per-day series from the per-day summaries. A compare result that carries
-            // the series (with its assumption range) can be passed to the chart instead.
-            let flow = charts::cash_flow_from_days(p);
-            // How conservative the band is: its width on the last day against the exact
-            // paired interval of the same series discounted (the NPV's).
-            let last = flow
-                .last()
-                .and_then(|f| f.ci95)
-                .map_or(String::new(), |(lo, hi)| {
-                    format!(
-                        " (last day: ±{}; the exact paired interval of the program's NPV, the \
-                         same series discounted, is ±{})",
-                        money_fmt((hi - lo) / 2.0),
-                        money_fmt((pm.npv.ci95.1 - pm.npv.ci95.0) / 2.0)
-                    )
-                });
-            charts::cash_flow_chart(
-                &mut h,
-                &flow,
-                pm.payback_days.map(|e| e.mean),
-                &format!(
+            // The compare result's own series: each replication's running total paired (an
+            // exact interval) with the assumption band from re-scoring. Without it (a result
+            // built without assumption draws), the per-day summaries give a conservative one.
+            let (flow, band_note) = if c.money.cash_flow.is_empty() {
+                let flow = charts::cash_flow_from_days(p);
+                let last = flow
+                    .last()
+                    .and_then(|f| f.ci95)
+                    .map_or(String::new(), |(lo, hi)| {
+                        format!(" (last day: ±{})", money_fmt((hi - lo) / 2.0))
+                    });
+                let note = format!(
                     "paired 95% intervals of each day's terms added up day by day — an upper \
                      bound on the interval of the running total, so it is conservative{last}"
-                ),
-            );
+                );
+                (flow, note)
+            } else {
+                let note = "paired 95% interval of the running total over the replications \
+                            (common random numbers)"
+                    .to_string();
+                (c.money.cash_flow.clone(), note)
+            };
+            charts::cash_flow_chart(&mut h, &flow, pm.payback_days.map(|e| e.mean), &band_note);
             let target = saving
                 .and_then(|s| {
                     s.targets
@@ -795,11 +794,44 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
             basis(true)
         );
     }
-    let _ = writeln!(
-        h,
-        "</table>\n<h3>Which assumption moves net benefit most</h3>"
-    );
-    let swings = &m.sensitivity_net_benefit;
+    h.push_str("</table>\n");
+    // A program's bottom line is its NPV (net benefit leaves the program's costs apart, so
+    // their ranges would show no swing there); otherwise net benefit.
+    let npv: Vec<Swing> = m
+        .sensitivity_npv
+        .iter()
+        .filter_map(|s| s.defined())
+        .collect();
+    if period.program && !npv.is_empty() {
+        tornado(
+            h,
+            &npv,
+            "Which assumption moves the NPV most",
+            &format!(
+                "net present value of the program ({} days), B − A, with the assumption at \
+                 its low → high end (others at their modes)",
+                period.days
+            ),
+        );
+    } else {
+        tornado(
+            h,
+            &m.sensitivity_net_benefit,
+            "Which assumption moves net benefit most",
+            &format!(
+                "net benefit {}, B − A, with the assumption at its low → high end (others at \
+                 their modes)",
+                period.phrase()
+            ),
+        );
+    }
+}
+
+/// A tornado chart of `swings` (widest first) under the heading `title`, with `caption` under
+/// the axis; a note on how to give a range when there is none.
+fn tornado(h: &mut String, swings: &[Swing], title: &str, caption: &str) {
+    let cash = |v: f64| fmt_diff(v, Unit::Money);
+    let _ = writeln!(h, "<h3>{}</h3>", esc(title));
     if swings.is_empty() {
         h.push_str(
             "<p class=\"note\" id=\"no-ranges\">No assumption is given as a range in these \
@@ -825,7 +857,8 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
     let _ = writeln!(
         h,
         "<svg class=\"chart\" width=\"1000\" height=\"{height}\" viewBox=\"0 0 1000 {height}\" \
-         role=\"img\" aria-label=\"sensitivity of net benefit\">"
+         role=\"img\" aria-label=\"{}\">",
+        esc(title)
     );
     for v in &t {
         let _ = writeln!(
@@ -859,18 +892,49 @@ fn uncertainty(h: &mut String, m: &AssumedMoney, c: &Comparison, period: Period)
     }
     let _ = writeln!(
         h,
-        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">net benefit {}, B − A, with the \
-         assumption at its low → high end (others at their modes)</text></svg>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{}</text></svg>",
         (x0 + x1) / 2.0,
         height - 6.0,
-        period.phrase()
+        esc(caption)
     );
 }
 
 /// A ranged assumption's human name, with its key path for finding it in the scenario.
 fn assumption_label(key: &str) -> String {
-    let human = match key {
-        "customers.customer_value" => "Customer value",
+    // `program.cohorts[2].trainer_cost` → class 3; `experience.loyalty.defection[1]` → the
+    // second outcome.
+    let index = |k: &str| -> Option<usize> {
+        let open = k.find('[')?;
+        k[open + 1..k.find(']')?].parse().ok()
+    };
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let leaf = leaf.split('[').next().unwrap_or(leaf);
+    let human = match leaf {
+        "customer_value" => "Customer value".to_string(),
+        "discount_rate" => "Discount rate".to_string(),
+        "cost_per_trainee_day" | "trainer_cost" => {
+            let what = if leaf == "trainer_cost" {
+                "trainer cost"
+            } else {
+                "cost per trainee-day"
+            };
+            match index(key) {
+                Some(i) => format!("Class {}: {what}", i + 1),
+                None => what.to_string(),
+            }
+        }
+        "annual_rate" => "Attrition per year".to_string(),
+        "new_hire_proficiency" => "New-hire proficiency".to_string(),
+        "defection" => match index(key) {
+            Some(0) => "Intent to leave after first-contact resolution".to_string(),
+            Some(1) => "Intent to leave after a repeat contact".to_string(),
+            Some(2) => "Intent to leave when unresolved".to_string(),
+            _ => "Intent to leave".to_string(),
+        },
+        "share" if key.contains("spend_premium") => "Share who would spend more".to_string(),
+        "premium" => "Spend premium".to_string(),
+        "tell_share" => "Share who tell others".to_string(),
+        "nps_passives" => "NPS passives".to_string(),
         _ => return key.to_string(),
     };
     format!("{human} ({key})")

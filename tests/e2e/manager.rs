@@ -338,7 +338,12 @@ fn a_program_pair_page_draws_cash_flow_service_level_and_waterfall() {
         "class=\"sband\"",
         "class=\"zero\"",
         "id=\"payback-mark\"",
-        "Assumption band: not available",
+        "Assumption band: 2.5%–97.5% over the draws",
+        // A program's tornado is on its NPV (net benefit leaves the class costs apart), with
+        // human names for every ranged key.
+        "Which assumption moves the NPV most",
+        "Class 1: cost per trainee-day (program.cohorts[0].cost_per_trainee_day)",
+        "Discount rate (program.discount_rate)",
         "week 12",
         // Service level per day.
         "aria-label=\"service level per day\"",
