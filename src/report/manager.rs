@@ -15,8 +15,8 @@ pub mod charts;
 pub mod waterfall;
 
 use crate::compare::{AssumedMoney, Comparison, MoneyFigure, StaffingSaving};
-use crate::model::assumptions::Swing;
 use crate::experiment::Paired;
+use crate::model::assumptions::Swing;
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, Scope};
 use std::fmt::Write;
