@@ -53,7 +53,8 @@ pub(super) fn cmd_joint(
     };
     let text = match format {
         Format::Json => json_text(&joint_json(&query, &names, &answer)),
-        Format::Table | Format::Html => joint_table(
+        Format::Html => super::staff_cmd::joint_html::page(&query, &names, &answer),
+        Format::Table => joint_table(
             &query,
             &names,
             &answer,

@@ -33,7 +33,7 @@ pub(super) struct RosterArgs {
 }
 
 pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
-    let (format, scenario_out) = formats(&args.common, "roster")?;
+    let (format, scenario_out) = formats(&args.common)?;
     let question = question(&args.search, &args.common)?;
     if question.groups.len() > 1 {
         return cmd_roster_joint(&args, question, format, scenario_out);
@@ -71,7 +71,8 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
     };
     let text = match format {
         Format::Json => json_text(&roster_json(&query, &answer)),
-        Format::Table | Format::Html => roster_table(
+        Format::Html => super::staff_cmd::roster_html::page(&query, &answer),
+        Format::Table => roster_table(
             &query,
             &answer,
             super::terminal_width(report_path.is_none()),
@@ -402,7 +403,8 @@ fn cmd_roster_joint(
     };
     let text = match format {
         Format::Json => json_text(&joint_roster_json(&query, &names, &answer)),
-        Format::Table | Format::Html => joint_roster_table(
+        Format::Html => super::staff_cmd::roster_html::joint_page(&query, &names, &answer),
+        Format::Table => joint_roster_table(
             &query,
             &names,
             &answer,

@@ -3,6 +3,9 @@
 //! with the Erlang-only answer beside it.
 
 mod html;
+pub(super) mod joint_html;
+mod page;
+pub(super) mod roster_html;
 
 use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
@@ -71,7 +74,7 @@ impl From<ConfidenceArg> for Confidence {
 /// Where `--output` sends things when its extension is `.toml`: the runnable scenario goes
 /// there and the report to stdout in `--format` (default: table on a terminal, JSON
 /// otherwise). Returns the report's format and the scenario's path, if any.
-pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Option<PathBuf>)> {
+pub(super) fn formats(common: &CommonArgs) -> Result<(Format, Option<PathBuf>)> {
     let scenario_out = common.output.clone().filter(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
@@ -80,12 +83,6 @@ pub(super) fn formats(common: &CommonArgs, command: &str) -> Result<(Format, Opt
         Some(_) => super::output_format(common.format, None)?,
         None => common.format()?,
     };
-    if format == Format::Html && command != "staff" {
-        return Err(BadInput(format!(
-            "--format html is available for `ccsim run` and `ccsim staff`, not for `ccsim {command}`"
-        ))
-        .into());
-    }
     Ok((format, scenario_out))
 }
 
@@ -213,15 +210,9 @@ pub(super) fn write_staffed(
 }
 
 pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
-    let (format, scenario_out) = formats(&args.common, "staff")?;
+    let (format, scenario_out) = formats(&args.common)?;
     let question = question(&args.search, &args.common)?;
     if question.groups.len() > 1 {
-        if format == Format::Html {
-            return Err(BadInput(
-                "--format html shows one group's staffing: choose one with --group, or use table, json or csv for joint staffing".into(),
-            )
-            .into());
-        }
         return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
     }
     let query = question.one_group(&args.search, &args.common, "staff")?;

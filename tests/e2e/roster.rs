@@ -286,3 +286,143 @@ fn two_groups_are_rostered_together() {
         r.describe()
     );
 }
+
+/// `roster --format html` for one group: the shifts table, the cost against the
+/// interval-by-interval cover, the coverage per interval and the achieved level with the
+/// target line, in words.
+#[test]
+fn the_weekday_roster_as_an_html_page() {
+    let d = tempfile::tempdir().unwrap();
+    let page = d.path().join("roster.html").display().to_string();
+    let r = run(&[
+        "roster",
+        "scenarios/weekday.toml",
+        "--group",
+        "tier1",
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        "scenarios/shifts/weekday.toml",
+        "--replications",
+        "5",
+        "--quiet",
+        "--output",
+        &page,
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let html = std::fs::read_to_string(&page).unwrap();
+    crate::staffing::assert_staffing_page(
+        &html,
+        &[
+            "<h2>Shifts</h2>",
+            "<th class=\"name\">days</th>",
+            "full 08:00",
+            "part 16:00",
+            "<h2>Cost</h2>",
+            "for covering each interval's requirement in turn with its cheapest shift",
+            "<h2>Coverage per interval</h2>",
+            "Agents of tier1",
+            "rostered",
+            "required (search)",
+            "target: service level ≥ 80%",
+            "staffing = [",
+        ],
+    );
+}
+
+/// The joint roster's page on a two-day calendar scenario: shifts with their group and
+/// weekdays, coverage per group, time axes and rows in weekday and clock time, closed nights
+/// left out of the table.
+#[test]
+fn a_joint_roster_on_a_calendar_as_an_html_page() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = d.path().join("two_days.toml");
+    std::fs::write(
+        &scenario,
+        r#"name = "Two days, two groups"
+[simulation]
+interval = "1h"
+seed = 3
+service_level_threshold = "20s"
+[calendar]
+start = "Mon 00:00"
+days = 2
+opening_hours = { weekday = "08:00-14:00", sat = "closed", sun = "closed" }
+[[call_types]]
+name = "sales"
+arrival_rate = 50
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[call_types]]
+name = "support"
+arrival_rate = 100
+handle_time = { distribution = "exponential", mean = "5m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "generalist"
+skills = ["sales", "support"]
+agents = 1
+hourly_cost = 30
+[[agent_groups]]
+name = "specialist"
+skills = ["support"]
+agents = 1
+hourly_cost = 20
+"#,
+    )
+    .unwrap();
+    let shifts = d.path().join("shifts.toml");
+    let mut text = String::new();
+    for (name, group, start, length, cost) in [
+        ("gen day", "generalist", "08:00", "6h", 170),
+        ("gen short", "generalist", "10:00", "3h", 95),
+        ("spec day", "specialist", "08:00", "6h", 110),
+        ("spec short", "specialist", "09:00", "4h", 80),
+    ] {
+        text += &format!(
+            "[[shifts]]\nname = \"{name}\"\ngroup = \"{group}\"\nstart = \"{start}\"\n\
+             length = \"{length}\"\ndays = [\"mon-tue\"]\ncost = {cost}\n"
+        );
+    }
+    // The search may ask for a head in the last interval (Tue 23:00): late shifts cover it.
+    for (name, group) in [("gen late", "generalist"), ("spec late", "specialist")] {
+        text += &format!(
+            "[[shifts]]\nname = \"{name}\"\ngroup = \"{group}\"\nstart = \"23:00\"\n\
+             length = \"1h\"\ndays = [\"tue\"]\ncost = 40\n"
+        );
+    }
+    std::fs::write(&shifts, text).unwrap();
+    let r = run(&[
+        "roster",
+        scenario.to_str().unwrap(),
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        shifts.to_str().unwrap(),
+        "--replications",
+        "5",
+        "--quiet",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    crate::staffing::assert_staffing_page(
+        &r.stdout,
+        &[
+            "agent groups generalist + specialist",
+            "<td class=\"name\">gen day</td><td class=\"name\">generalist</td>",
+            "<td class=\"name\">Mon, Tue</td>",
+            "Agents of generalist",
+            "Agents of specialist",
+            "Mon 08:00",
+            "Tue 12:00",
+            "left out",
+            "target: service level ≥ 80%",
+        ],
+    );
+    // No interval labels from the start (+HH:MM) with a calendar.
+    assert!(
+        !r.stdout.contains(">+0"),
+        "offset labels on a calendar page"
+    );
+}
