@@ -43,8 +43,8 @@ fn ranged(name: &str, replications: u32) -> Scenario {
             1,
         )
         .replace(
-            "cost_per_trainee_day = 240.0",
-            "cost_per_trainee_day = { low = 200.0, mode = 240.0, high = 320.0 }",
+            "cost_per_trainee_day = 400.0",
+            "cost_per_trainee_day = { low = 360.0, mode = 400.0, high = 480.0 }",
         );
     let mut s = Scenario::from_toml_str(&text, name, "bench").expect("bench scenario");
     s.simulation.replications = replications;

@@ -135,11 +135,11 @@ impl CommonArgs {
         }
     }
 
-    /// The output format, refusing `html` for commands other than `run` and `compare`.
+    /// The output format, refusing `html` for commands that have no page (sweep).
     fn format_for(&self, command: &str) -> Result<Format> {
         match self.format()? {
             Format::Html if command != "run" && command != "compare" => Err(BadInput(format!(
-                "--format html is available for `ccsim run` and `ccsim compare` only, not for `ccsim {command}`"
+                "--format html is available for `ccsim run`, `compare`, `staff` and `roster`, not for `ccsim {command}`"
             ))
             .into()),
             f => Ok(f),

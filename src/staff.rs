@@ -34,7 +34,9 @@
 //! scenario with the answer pasted in reproduces the reported figures exactly.
 //!
 //! The floor is 0 agents in intervals without arrivals and 1 elsewhere (and always 1 in the
-//! last interval, whose staff stays on while the center drains). Intervals that end within the
+//! last interval of a scenario without a calendar, whose staff stays on while the center
+//! drains; under a calendar a closed last interval is closed like any other, see
+//! [`drains_in`]). Intervals that end within the
 //! warmup are not searched: they keep the Erlang estimate, since nothing there is measured
 //! but their staffing sets the state the measured day starts from.
 //!
@@ -443,6 +445,14 @@ pub fn scheduled_heads(on_phones: u32, shrinkage: f64) -> u32 {
     (f64::from(on_phones) / (1.0 - shrinkage) - 1e-9).ceil() as u32
 }
 
+/// Whether interval `k` needs an agent although nothing arrives in it: the last interval of a
+/// scenario without a calendar, whose staff stays on after the horizon until the center
+/// drains. Under a calendar the last interval may be a closed night (the run ends where the
+/// calendar says), and a closed interval needs nobody.
+pub(crate) fn drains_in(s: &Scenario, k: usize) -> bool {
+    k + 1 == s.simulation.intervals && s.calendar.is_none()
+}
+
 /// Agent-hours of a staffing over the horizon (the drain after it is not counted).
 pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
     staffing
@@ -512,7 +522,7 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         })
         .collect();
     let mut floor: Vec<u32> = (0..intervals)
-        .map(|k| u32::from(rates[k] > 0.0 || k + 1 == intervals))
+        .map(|k| u32::from(rates[k] > 0.0 || drains_in(s, k)))
         .collect();
     if q.max_agents == Some(0) {
         return Err(StaffError::Input(

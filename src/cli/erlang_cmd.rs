@@ -87,7 +87,7 @@ pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
     let format = super::output_format(args.format, None)?;
     if format == Format::Html {
         return Err(BadInput(
-            "--format html is available for `ccsim run` only, not for `ccsim erlang`".into(),
+            "--format html is available for `ccsim run`, `compare`, `staff` and `roster`, not for `ccsim erlang`".into(),
         )
         .into());
     }

@@ -3,7 +3,8 @@
 //! reported per interval with each group's headcount.
 
 use super::staff_cmd::{
-    clock, estimate_json, fmt_estimate, list_of, staff_error, write_staffed, Question, SearchArgs,
+    estimate_json, fmt_estimate, interval_start, list_of, staff_error, write_staffed, Question,
+    SearchArgs,
 };
 use super::{emit, CommonArgs};
 use crate::report::table::{grid, Align};
@@ -173,7 +174,7 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
         columns.push((format!("{l} (fresh seeds)"), Align::Right));
     }
     let rows = (0..s.simulation.intervals).map(|k| {
-        let mut row = vec![k.to_string(), clock(k as f64 * s.simulation.interval)];
+        let mut row = vec![k.to_string(), interval_start(s, k)];
         for i in 0..names.len() {
             row.push(a.staffing[i][k].to_string());
             row.push(a.erlang[i][k].to_string());

@@ -4,8 +4,8 @@
 //! writes the scenario with the roster's staffing.
 
 use super::staff_cmd::{
-    clock, estimate_json, fmt_estimate, formats, list_of, question, staff_error, write_staffed,
-    Question, SearchArgs,
+    clock, estimate_json, fmt_estimate, formats, interval_start, list_of, question, staff_error,
+    write_staffed, Question, SearchArgs,
 };
 use super::{emit, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
@@ -225,7 +225,7 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         };
         let mut row = vec![
             k.to_string(),
-            clock(k as f64 * s.simulation.interval),
+            interval_start(s, k),
             if a.required[k] > a.requirement.scheduled()[k] {
                 format!("{}→{}", a.requirement.scheduled()[k], a.required[k])
             } else {
@@ -567,7 +567,7 @@ fn joint_roster_table(
         columns.push((format!("{l} (fresh seeds)"), Align::Right));
     }
     let rows = (0..s.simulation.intervals).map(|k| {
-        let mut row = vec![k.to_string(), clock(k as f64 * s.simulation.interval)];
+        let mut row = vec![k.to_string(), interval_start(s, k)];
         for i in 0..names.len() {
             let base = a.requirement.scheduled()[i][k];
             row.push(if a.required[i][k] > base {

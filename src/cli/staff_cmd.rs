@@ -415,6 +415,16 @@ pub(super) fn clock(seconds: f64) -> String {
     format!("+{:02}:{:02}", m / 60, m % 60)
 }
 
+/// Interval `k`'s start as a row label: `Mon 08:00` under a calendar (as `ccsim run` labels
+/// it), else `+08:00` from the scenario's start.
+pub(super) fn interval_start(s: &crate::scenario::Scenario, k: usize) -> String {
+    let t = k as f64 * s.simulation.interval;
+    match &s.calendar {
+        Some(c) => c.label(t),
+        None => clock(t),
+    }
+}
+
 /// Per interval: the answer and the Erlang answer with the simulated metrics of both, an Erlang
 /// interval that misses a target in simulation marked `✗`; then the agent-hours and the line
 /// to paste. Wrapped to `width` when given.
@@ -455,7 +465,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     let rows = (0..s.simulation.intervals).map(|k| {
         let mut row = vec![
             k.to_string(),
-            clock(k as f64 * s.simulation.interval),
+            interval_start(s, k),
             a.staffing[k].to_string(),
             a.erlang[k].to_string(),
         ];

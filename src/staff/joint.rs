@@ -329,7 +329,8 @@ pub fn lower_bound(q: &JointQuery) -> Result<f64, StaffError> {
             .iter()
             .map(|&g| {
                 u32::from(
-                    s.agent_groups[g].skills.iter().any(|&c| rates[c] > 0.0) || k + 1 == intervals,
+                    s.agent_groups[g].skills.iter().any(|&c| rates[c] > 0.0)
+                        || crate::staff::drains_in(s, k),
                 )
             })
             .collect();
@@ -480,7 +481,8 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
                 .map(|k| {
                     let r = s.effective_arrival_rates(k);
                     u32::from(
-                        s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0) || k + 1 == intervals,
+                        s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0)
+                            || crate::staff::drains_in(s, k),
                     )
                 })
                 .collect()

@@ -361,3 +361,78 @@ fn with_shrinkage_the_scheduled_heads_hold_after_random_absence() {
         );
     }
 }
+
+/// Regression: under a calendar whose run ends on a closed night (Mon 08:00 + 2 days ends at
+/// Wed 08:00, closed until then), the joint and the one-group search kept one agent per group
+/// in the last interval "for the drain" — a single-day rule — so a roster had to cover a
+/// closed hour. A closed last interval now needs nobody; the table labels rows with clock
+/// times.
+#[test]
+fn a_closed_last_interval_under_a_calendar_needs_nobody() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("two_days.toml");
+    let text = r#"
+name = "two days, closed nights"
+[simulation]
+interval = "1h"
+replications = 3
+seed = 3
+service_level_threshold = "20s"
+[calendar]
+start = "Mon 08:00"
+days = 2
+opening_hours = { weekday = "08:00-14:00" }
+[[call_types]]
+name = "sales"
+arrival_rate = 50.0
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[call_types]]
+name = "support"
+arrival_rate = 100.0
+handle_time = { distribution = "exponential", mean = "5m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "generalist"
+skills = ["sales", "support"]
+agents = 1
+hourly_cost = 30
+[[agent_groups]]
+name = "specialist"
+skills = ["support"]
+agents = 1
+hourly_cost = 20
+"#;
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let target = "service_level>=0.8";
+    let joint = run(&[
+        "staff", p, "--target", target, "--format", "json", "--quiet",
+    ]);
+    assert_eq!(joint.code, Some(0), "{}", joint.stderr);
+    let v: Value = serde_json::from_str(&joint.stdout).expect("json");
+    for g in ["generalist", "specialist"] {
+        let staffing = v["staffing"][g].as_array().expect("staffing per group");
+        assert_eq!(staffing.len(), 48);
+        assert_eq!(staffing[47], 0, "{g}: Wed 07:00 is closed");
+        assert!(staffing[24].as_u64().unwrap() > 0, "{g}: Tue 08:00 is open");
+    }
+    let one = run(&[
+        "staff",
+        p,
+        "--group",
+        "generalist",
+        "--target",
+        target,
+        "--format",
+        "table",
+        "--quiet",
+    ]);
+    assert_eq!(one.code, Some(0), "{}", one.stderr);
+    let last = one
+        .stdout
+        .lines()
+        .find(|l| l.contains("Wed 07:00"))
+        .expect("rows labelled with clock times");
+    assert!(last.split_whitespace().nth(3) == Some("0"), "{last}");
+}
