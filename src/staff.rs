@@ -366,6 +366,24 @@ impl Evaluation {
             .filter(|&k| self.slack[k] < 0.0)
             .collect()
     }
+
+    /// Intervals where some target is judged (it has contacts there): the base of "holds in
+    /// X of N intervals", so closed hours do not count as held.
+    pub fn judged(&self) -> usize {
+        self.estimates
+            .iter()
+            .filter(|k| k.iter().any(Option::is_some))
+            .count()
+    }
+
+    /// Share of the judged intervals that meet every target (1 when none is judged).
+    pub fn held_share(&self) -> f64 {
+        let judged = self.judged();
+        if judged == 0 {
+            return 1.0;
+        }
+        1.0 - self.misses().len() as f64 / judged as f64
+    }
 }
 
 /// The answer.

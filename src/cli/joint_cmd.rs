@@ -129,7 +129,7 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
             "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
             "rounds": a.validation_rounds,
             "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+            "holds_in_share_of_intervals": a.validation.held_share(),
         },
         "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
@@ -220,11 +220,16 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
         a.lower_bound
     );
     let flagged = a.validation.misses();
-    let k = s.simulation.intervals;
+    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
+    let judged = a.validation.judged();
+    let k = match s.simulation.intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    };
     let _ = writeln!(
         out,
-        "fresh seeds: holds in {} of {k} intervals ({} round(s)){}",
-        k - flagged.len(),
+        "fresh seeds: holds in {} of {k} ({} round(s)){}",
+        judged - flagged.len(),
         a.validation_rounds,
         if flagged.is_empty() {
             String::new()
@@ -235,14 +240,14 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
     if let Some(sh) = &a.shrinkage {
         let _ = writeln!(
             out,
-            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}) plus what the check with shrinkage on fresh seeds added, holding there in {} of {k} intervals; the lines below are scheduled heads",
+            "shrinkage: the staffing is heads on the phones; scheduled heads = ⌈on phones / (1 − shrinkage)⌉ per group ({}) plus what the check with shrinkage on fresh seeds added, holding there in {} of {k}; the lines below are scheduled heads",
             names
                 .iter()
                 .zip(&sh.shares)
                 .map(|(n, x)| format!("{n} {:.0}%", x * 100.0))
                 .collect::<Vec<_>>()
                 .join(", "),
-            k - sh.check.misses().len()
+            sh.check.judged() - sh.check.misses().len()
         );
     }
     for (n, st) in names.iter().zip(a.scheduled()) {

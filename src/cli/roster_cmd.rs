@@ -153,7 +153,7 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
             "rounds": a.rounds,
             "raised_intervals": a.raised,
             "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+            "holds_in_share_of_intervals": a.validation.held_share(),
         },
         "intervals": intervals,
     })
@@ -247,11 +247,16 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
     });
     out.push_str(&grid(columns, rows, width));
     let flagged = a.validation.misses();
-    let k = s.simulation.intervals;
+    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
+    let judged = a.validation.judged();
+    let k = match s.simulation.intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    };
     let _ = writeln!(
         out,
-        "fresh seeds: holds in {} of {k} intervals ({} roster round(s){}){}",
-        k - flagged.len(),
+        "fresh seeds: holds in {} of {k} ({} roster round(s){}){}",
+        judged - flagged.len(),
         a.rounds,
         if a.raised.is_empty() {
             String::new()
@@ -494,7 +499,7 @@ fn joint_roster_json(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer
             "rounds": a.rounds,
             "raised": a.raised.iter().map(|&(i, k)| json!({"group": names[i], "interval": k})).collect::<Vec<_>>(),
             "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+            "holds_in_share_of_intervals": a.validation.held_share(),
         },
         "intervals": intervals,
     })
@@ -589,11 +594,16 @@ fn joint_roster_table(
     });
     out.push_str(&grid(columns, rows, width));
     let flagged = a.validation.misses();
-    let k = s.simulation.intervals;
+    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
+    let judged = a.validation.judged();
+    let k = match s.simulation.intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    };
     let _ = writeln!(
         out,
-        "fresh seeds: holds in {} of {k} intervals ({} roster round(s){}){}",
-        k - flagged.len(),
+        "fresh seeds: holds in {} of {k} ({} roster round(s){}){}",
+        judged - flagged.len(),
         a.rounds,
         if a.raised.is_empty() {
             String::new()

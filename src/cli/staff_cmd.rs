@@ -379,7 +379,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             "search_staffing": a.chosen,
             "raised_intervals": a.raised_by_validation,
             "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": 1.0 - a.validation.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+            "holds_in_share_of_intervals": a.validation.held_share(),
         },
         "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
         "intervals": intervals,
@@ -394,7 +394,7 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             "rounds": sh.rounds,
             "raised_intervals": sh.raised,
             "flagged_intervals": sh.check.misses(),
-            "holds_in_share_of_intervals": 1.0 - sh.check.misses().len() as f64 / s.simulation.intervals.max(1) as f64,
+            "holds_in_share_of_intervals": sh.check.held_share(),
         });
     }
     out
@@ -508,11 +508,16 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
         }
     );
     let flagged = a.validation.misses();
-    let k = s.simulation.intervals;
+    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
+    let judged = a.validation.judged();
+    let k = match s.simulation.intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    };
     let _ = writeln!(
         out,
-        "fresh seeds: holds in {} of {k} intervals (re-simulated on streams the search never used, same confidence rule; {} round(s){}){}",
-        k - flagged.len(),
+        "fresh seeds: holds in {} of {k} (re-simulated on streams the search never used, same confidence rule; {} round(s){}){}",
+        judged - flagged.len(),
         a.validation_rounds,
         if a.raised_by_validation.is_empty() {
             String::new()
@@ -532,7 +537,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
         let flagged = sh.check.misses();
         let _ = writeln!(
             out,
-            "shrinkage {:.0}%: agents are heads on the phones; scheduled = ⌈agents / (1 − {})⌉{}, {:.1} agent-hours; with shrinkage on fresh seeds it holds in {} of {k} intervals ({} round(s){})",
+            "shrinkage {:.0}%: agents are heads on the phones; scheduled = ⌈agents / (1 − {})⌉{}, {:.1} agent-hours; with shrinkage on fresh seeds it holds in {} of {k} ({} round(s){})",
             sh.share * 100.0,
             sh.share,
             if sh.raised.is_empty() {
@@ -541,7 +546,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
                 format!(" plus one in interval(s) {}", list_of(&sh.raised))
             },
             staff::agent_hours(s, &sh.scheduled),
-            k - flagged.len(),
+            judged - flagged.len(),
             sh.rounds,
             if flagged.is_empty() {
                 String::new()

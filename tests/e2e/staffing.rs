@@ -417,6 +417,17 @@ hourly_cost = 20
         assert_eq!(staffing[47], 0, "{g}: Wed 07:00 is closed");
         assert!(staffing[24].as_u64().unwrap() > 0, "{g}: Tue 08:00 is open");
     }
+    // Closed hours judge nothing, so they do not count as held.
+    let table = run(&[
+        "staff", p, "--target", target, "--format", "table", "--quiet",
+    ]);
+    assert!(
+        table
+            .stdout
+            .contains("of 12 intervals with contacts (36 without)"),
+        "{}",
+        table.stdout
+    );
     let one = run(&[
         "staff",
         p,
