@@ -879,11 +879,14 @@ fn tornado(h: &mut String, swings: &[Swing], title: &str, caption: &str) {
             h,
             "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"20\" class=\"gain as\"/>\
              <text x=\"350\" y=\"{:.1}\" class=\"lab\">{}</text>\
+             <text x=\"350\" y=\"{:.1}\" class=\"lab key\">{}</text>\
              <text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{} … {}</text>",
             x(a),
             (x(b) - x(a)).max(1.0),
-            y + 10.0,
+            y + 5.0,
             esc(&assumption_label(&s.key)),
+            y + 18.0,
+            esc(&s.key),
             x1 + 10.0,
             y + 10.0,
             cash(s.at_low),
@@ -899,7 +902,7 @@ fn tornado(h: &mut String, swings: &[Swing], title: &str, caption: &str) {
     );
 }
 
-/// A ranged assumption's human name, with its key path for finding it in the scenario.
+/// A ranged assumption's human name (the chart shows its key path on the line below).
 fn assumption_label(key: &str) -> String {
     // `program.cohorts[2].trainer_cost` → class 3; `experience.loyalty.defection[1]` → the
     // second outcome.
@@ -937,7 +940,7 @@ fn assumption_label(key: &str) -> String {
         "nps_passives" => "NPS passives".to_string(),
         _ => return key.to_string(),
     };
-    format!("{human} ({key})")
+    human
 }
 
 /// Where dissatisfaction comes from: each journey class's share, top-box CSAT (with a bar on a
@@ -1036,7 +1039,7 @@ td:first-child,th:first-child{text-align:left}.d{font-weight:600}\
 .as{color:#a15c00}.me{color:#1d6b2f}.zero{stroke:#999;stroke-width:1}\
 .gain{fill:#2e8b57}.loss{fill:#c0392b}.as.gain,.as.loss{fill-opacity:.55;stroke:#333;\
 stroke-dasharray:3 2}.net{fill:#1f4e8c}.up{fill:none;stroke:#1f4e8c;stroke-dasharray:4 3}\
-.lab{font-size:13px;text-anchor:end;dominant-baseline:middle}\
+.lab{font-size:13px;text-anchor:end;dominant-baseline:middle}.key{font-size:10px;fill:#666}\
 .val{font-size:13px;dominant-baseline:middle}.ba{fill:#9bb7d4;background:#9bb7d4}\
 .bb{fill:#1f4e8c;background:#1f4e8c}.key{display:inline-block;width:12px;height:10px}.as-t td,.as-t th{text-align:left}\
 .grid{stroke:#eee;stroke-width:1}.axis{stroke:#999;stroke-width:1}\

@@ -342,8 +342,9 @@ fn a_program_pair_page_draws_cash_flow_service_level_and_waterfall() {
         // A program's tornado is on its NPV (net benefit leaves the class costs apart), with
         // human names for every ranged key.
         "Which assumption moves the NPV most",
-        "Class 1: cost per trainee-day (program.cohorts[0].cost_per_trainee_day)",
-        "Discount rate (program.discount_rate)",
+        "Class 1: cost per trainee-day</text>",
+        "program.cohorts[0].cost_per_trainee_day</text>",
+        "Discount rate</text>",
         "week 12",
         // Service level per day.
         "aria-label=\"service level per day\"",
