@@ -3,17 +3,17 @@
 //! reported per interval with each group's headcount.
 
 use super::staff_cmd::{
-    estimate_json, fmt_estimate, interval_start, list_of, staff_error, write_staffed, Question,
-    SearchArgs,
+    estimate_json, fmt_estimate, fresh_seeds_line, heading, heads_list, interval_start, per_group,
+    render, report_json, report_path, staff_error, with_verdict, Question, SearchArgs,
 };
-use super::{emit, CommonArgs};
+use super::CommonArgs;
 use crate::report::table::{grid, Align};
-use crate::report::{json_text, Format};
+use crate::report::Format;
+use crate::staff::agent_hours;
 use crate::staff::joint::{self, JointAnswer, JointQuery};
-use crate::staff::{agent_hours, Confidence};
 use crate::stats::Estimate;
 use anyhow::Result;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -39,40 +39,20 @@ pub(super) fn cmd_joint(
         .iter()
         .map(|&g| query.scenario.agent_groups[g].name.as_str())
         .collect();
-    let report_path = match &scenario_out {
-        Some(path) => {
-            // Scheduled heads with shrinkage (the scenario keeps it), else the staffing.
-            let staffing: Vec<(&str, &[u32])> = names
-                .iter()
-                .zip(answer.scheduled())
-                .map(|(n, s)| (*n, s.as_slice()))
-                .collect();
-            write_staffed(args, common, &staffing, path)?;
-            None
-        }
-        None => common.output.as_deref(),
-    };
-    let text = match format {
-        Format::Json => json_text(&joint_json(&query, &names, &answer)),
-        Format::Html => super::staff_cmd::joint_html::page(&query, &names, &answer),
-        Format::Table => joint_table(
-            &query,
-            &names,
-            &answer,
-            super::terminal_width(report_path.is_none()),
-        ),
-        Format::Csv => joint_csv(&query, &names, &answer),
-    };
-    emit(&text, report_path)
-}
-
-fn per_group<T: Clone + Into<Value>>(names: &[&str], values: &[T]) -> Value {
-    Value::Object(
-        names
-            .iter()
-            .zip(values)
-            .map(|(n, v)| (n.to_string(), v.clone().into()))
-            .collect::<Map<_, _>>(),
+    // Scheduled heads with shrinkage (the scenario keeps it), else the staffing.
+    let staffing: Vec<(&str, &[u32])> = names
+        .iter()
+        .zip(answer.scheduled())
+        .map(|(n, s)| (*n, s.as_slice()))
+        .collect();
+    let path = report_path(args, common, scenario_out.as_deref(), &staffing)?;
+    render(
+        format,
+        path,
+        || joint_json(&query, &names, &answer),
+        || super::staff_cmd::joint_html::page(&query, &names, &answer),
+        |width| joint_table(&query, &names, &answer, width),
+        || joint_csv(&query, &names, &answer),
     )
 }
 
@@ -104,36 +84,34 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
         })
         .collect();
     let hours: Vec<f64> = a.staffing.iter().map(|st| agent_hours(s, st)).collect();
-    let mut out = json!({
-        "scenario": s.name,
-        "groups": names,
-        "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "confidence": match q.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
-        "replications": s.simulation.replications,
-        "seed": s.simulation.seed,
-        "simulations": a.simulations,
-        "staffing": per_group(names, &a.staffing.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
-        "agent_hours": per_group(names, &hours),
-        "cost_per_hour": per_group(names, &a.cost_per_hour),
-        "cost": a.cost(s),
-        "cost_lower_bound": {
-            "value": a.lower_bound,
-            "rule": "Erlang relaxation: per interval all staffed (and held) agents pooled into one queue for the staffed call types, targets without a call type, each group's floor, the rest at the cheapest group's hourly cost; bounds the Erlang model, not the simulation",
-        },
-        "erlang": {
-            "staffing": per_group(names, &a.erlang.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
-            "cost": joint::total_cost(s, &a.cost_per_hour, &a.erlang),
-            "meets_targets_in_simulation": a.erlang_evaluation.meets(),
-        },
-        "validation": {
-            "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
-            "rounds": a.validation_rounds,
-            "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": a.validation.held_share(),
-        },
-        "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
-        "intervals": intervals,
-    });
+    let mut out = report_json(
+        s,
+        ("groups", json!(names)),
+        &q.targets,
+        q.confidence,
+        a.simulations,
+        json!({
+            "staffing": per_group(names, &a.staffing.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+            "agent_hours": per_group(names, &hours),
+            "cost_per_hour": per_group(names, &a.cost_per_hour),
+            "cost": a.cost(s),
+            "cost_lower_bound": {
+                "value": a.lower_bound,
+                "rule": "Erlang relaxation: per interval all staffed (and held) agents pooled into one queue for the staffed call types, targets without a call type, each group's floor, the rest at the cheapest group's hourly cost; bounds the Erlang model, not the simulation",
+            },
+            "erlang": {
+                "staffing": per_group(names, &a.erlang.iter().map(|st| Value::from(st.clone())).collect::<Vec<_>>()),
+                "cost": joint::total_cost(s, &a.cost_per_hour, &a.erlang),
+                "meets_targets_in_simulation": a.erlang_evaluation.meets(),
+            },
+            "validation": with_verdict(json!({
+                "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
+                "rounds": a.validation_rounds,
+            }), &a.validation),
+            "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
+            "intervals": intervals,
+        }),
+    );
     if let Some(sh) = &a.shrinkage {
         out["shrinkage"] = json!({
             "shares": per_group(names, &sh.shares),
@@ -149,19 +127,8 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
 fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u16>) -> String {
     let s = &q.scenario;
     let mut out = String::new();
-    let targets: Vec<String> = q.targets.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        out,
-        "agent groups {} jointly: {} in every interval, judged on the {}; {} replications, {} simulations",
-        names.join(" + "),
-        targets.join(" and "),
-        match q.confidence {
-            Confidence::Ci95 => "95% confidence bound",
-            Confidence::Mean => "mean",
-        },
-        s.simulation.replications,
-        a.simulations
-    );
+    let who = format!("agent groups {} jointly", names.join(" + "));
+    heading(&mut out, &who, s, &q.targets, q.confidence, a.simulations);
     let mut columns: Vec<(String, Align)> = vec![
         ("interval".into(), Align::Right),
         ("start".into(), Align::Right),
@@ -219,24 +186,8 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
         "cost ≥ {:.2} (Erlang relaxation: every staffed agent pooled at the cheapest hourly cost; a bound in the Erlang model, not a proof for the simulation)",
         a.lower_bound
     );
-    let flagged = a.validation.misses();
-    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
-    let judged = a.validation.judged();
-    let k = match s.simulation.intervals - judged {
-        0 => format!("{judged} intervals"),
-        closed => format!("{judged} intervals with contacts ({closed} without)"),
-    };
-    let _ = writeln!(
-        out,
-        "fresh seeds: holds in {} of {k} ({} round(s)){}",
-        judged - flagged.len(),
-        a.validation_rounds,
-        if flagged.is_empty() {
-            String::new()
-        } else {
-            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
-        }
-    );
+    let detail = format!("{} round(s)", a.validation_rounds);
+    let k = fresh_seeds_line(&mut out, &a.validation, s.simulation.intervals, &detail);
     if let Some(sh) = &a.shrinkage {
         let _ = writeln!(
             out,
@@ -251,8 +202,7 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
         );
     }
     for (n, st) in names.iter().zip(a.scheduled()) {
-        let list: Vec<String> = st.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "{n}: staffing = [{}]", list.join(", "));
+        let _ = writeln!(out, "{n}: staffing = {}", heads_list(st));
     }
     out
 }

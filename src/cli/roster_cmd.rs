@@ -4,21 +4,24 @@
 //! writes the scenario with the roster's staffing.
 
 use super::staff_cmd::{
-    clock, estimate_json, fmt_estimate, formats, interval_start, list_of, question, staff_error,
-    write_staffed, Question, SearchArgs,
+    clock, estimate_json, fmt_estimate, formats, fresh_seeds_line, heading, heads_list,
+    interval_start, list_of, per_group, question, render, report_json, report_path, required_cell,
+    staff_error, with_verdict, Question, SearchArgs,
 };
-use super::{emit, BadInput, CommonArgs};
+use super::{BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
-use crate::report::{json_text, Format};
+use crate::report::Format;
+use crate::scenario::Scenario;
 use crate::staff::joint::{self, JointQuery};
-use crate::staff::roster::{self, RosterAnswer, RosterQuery};
+use crate::staff::roster::{self, RosterAnswer, RosterQuery, ShiftColumn};
 use crate::staff::roster::{JointRosterAnswer, JointRosterQuery};
-use crate::staff::{agent_hours, Confidence};
+use crate::staff::{agent_hours, Evaluation, StaffError, Target};
+use crate::stats::Estimate;
 use anyhow::Result;
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub(super) struct RosterArgs {
@@ -48,68 +51,185 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
     )
     .map_err(BadInput)?;
     let query = RosterQuery { staff, columns };
-    let answer = roster::roster(&query).map_err(|e| match e {
-        crate::staff::StaffError::Input(m) => {
-            BadInput(format!("{}: {m}", args.shifts.display())).into()
-        }
-        e => staff_error(e),
-    })?;
-    let report_path = match &scenario_out {
-        Some(path) => {
-            let name = query.staff.scenario.agent_groups[query.staff.group]
-                .name
-                .as_str();
-            write_staffed(
-                &args.search,
-                &args.common,
-                &[(name, &answer.staffing)],
-                path,
-            )?;
-            None
-        }
-        None => args.common.output.as_deref(),
-    };
-    let text = match format {
-        Format::Json => json_text(&roster_json(&query, &answer)),
-        Format::Html => super::staff_cmd::roster_html::page(&query, &answer),
-        Format::Table => roster_table(
-            &query,
-            &answer,
-            super::terminal_width(report_path.is_none()),
-        ),
-        Format::Csv => roster_csv(&query, &answer),
-    };
-    emit(&text, report_path)
+    let answer = roster::roster(&query).map_err(|e| roster_error(&args.shifts, e))?;
+    let name = query.staff.scenario.agent_groups[query.staff.group]
+        .name
+        .as_str();
+    let path = report_path(
+        &args.search,
+        &args.common,
+        scenario_out.as_deref(),
+        &[(name, &answer.staffing)],
+    )?;
+    render(
+        format,
+        path,
+        || roster_json(&query, &answer),
+        || super::staff_cmd::roster_html::page(&query, &answer),
+        |width| roster_table(&query, &answer, width),
+        || roster_csv(&query, &answer),
+    )
 }
 
-fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
-    let s = &q.staff.scenario;
-    let metrics = |row: &[Option<crate::stats::Estimate>]| -> Value {
-        Value::Object(
-            q.staff
-                .targets
-                .iter()
-                .zip(row)
-                .map(|(t, e)| (t.label(), estimate_json(e)))
-                .collect(),
-        )
-    };
-    let shifts: Vec<Value> = q
-        .columns
+/// A roster error: bad input found in the shifts names the shifts file; the rest as for
+/// staffing.
+fn roster_error(shifts: &Path, e: StaffError) -> anyhow::Error {
+    match e {
+        StaffError::Input(m) => BadInput(format!("{}: {m}", shifts.display())).into(),
+        e => staff_error(e),
+    }
+}
+
+/// `{label: estimate}` of one interval's row of metrics.
+fn metrics_json(labels: &[String], row: &[Option<Estimate>]) -> Value {
+    Value::Object(
+        labels
+            .iter()
+            .zip(row)
+            .map(|(l, e)| (l.clone(), estimate_json(e)))
+            .collect(),
+    )
+}
+
+/// The shifts of the answer, one object per column; with `several` groups, each names its
+/// group.
+fn shifts_json(s: &Scenario, columns: &[ShiftColumn], counts: &[u32], several: bool) -> Value {
+    let shifts: Vec<Value> = columns
         .iter()
-        .zip(&a.counts)
+        .zip(counts)
         .map(|(c, &n)| {
-            json!({
-                "shift": c.label,
+            let mut shift = Map::new();
+            shift.insert("shift".into(), json!(c.label));
+            if several {
+                shift.insert("group".into(), json!(s.agent_groups[c.group].name));
+            }
+            let rest = json!({
                 "start": c.start_clock,
                 "start_s": c.start_s,
                 "length_s": c.length_s,
                 "agents": n,
                 "cost_per_agent": c.cost,
                 "cost": c.cost * f64::from(n),
-            })
+            });
+            if let Value::Object(rest) = rest {
+                shift.extend(rest);
+            }
+            Value::Object(shift)
         })
         .collect();
+    Value::from(shifts)
+}
+
+/// The shifts table (a group column with `several` groups), the total cost against
+/// covering the requirement interval by interval, and a blank line.
+fn shifts_table(
+    out: &mut String,
+    s: &Scenario,
+    columns: &[ShiftColumn],
+    counts: &[u32],
+    several: bool,
+    (cost, interval_by_interval_cost): (f64, Option<f64>),
+    width: Option<u16>,
+) {
+    let mut heads: Vec<(String, Align)> = vec![
+        ("shift".into(), Align::Left),
+        ("start".into(), Align::Right),
+        ("length".into(), Align::Right),
+        ("agents".into(), Align::Right),
+        ("cost/agent".into(), Align::Right),
+        ("cost".into(), Align::Right),
+    ];
+    if several {
+        heads.insert(1, ("group".into(), Align::Left));
+    }
+    let rows = columns.iter().zip(counts).map(|(c, &n)| {
+        let mut row = vec![
+            c.label.clone(),
+            format!("{} ({})", c.start_clock, clock(c.start_s)),
+            format!("{}h", c.length_s / 3600.0),
+            n.to_string(),
+            format!("{:.2}", c.cost),
+            format!("{:.2}", c.cost * f64::from(n)),
+        ];
+        if several {
+            row.insert(1, s.agent_groups[c.group].name.clone());
+        }
+        row
+    });
+    out.push_str(&grid(heads, rows, width));
+    let rule = if several {
+        "covering each group's requirement interval by interval with its cheapest shift"
+    } else {
+        "covering each interval's requirement in turn with its cheapest shift"
+    };
+    let _ = writeln!(
+        out,
+        "total cost: {cost:.2}{}",
+        match interval_by_interval_cost {
+            Some(c) => format!(" ({rule}: {c:.2})"),
+            None => String::new(),
+        }
+    );
+    out.push('\n');
+}
+
+/// `t` quoted as a CSV field where it needs it.
+fn csv_quote(t: &str) -> String {
+    if t.contains([',', '"', '\n']) {
+        format!("\"{}\"", t.replace('"', "\"\""))
+    } else {
+        t.to_string()
+    }
+}
+
+/// The header and the shift rows of the roster CSV (a `group` field per shift with
+/// `several` groups).
+fn shifts_csv(s: &Scenario, columns: &[ShiftColumn], counts: &[u32], several: bool) -> String {
+    let mut out = String::from("section,item,field,value\n");
+    for (c, &n) in columns.iter().zip(counts) {
+        let item = csv_quote(&c.label);
+        if several {
+            let group = csv_quote(&s.agent_groups[c.group].name);
+            let _ = writeln!(out, "shift,{item},group,{group}");
+        }
+        let _ = writeln!(out, "shift,{item},start_s,{}", c.start_s);
+        let _ = writeln!(out, "shift,{item},length_s,{}", c.length_s);
+        let _ = writeln!(out, "shift,{item},agents,{n}");
+        let _ = writeln!(out, "shift,{item},cost_per_agent,{}", c.cost);
+        let _ = writeln!(out, "shift,{item},cost,{}", c.cost * f64::from(n));
+    }
+    out
+}
+
+/// Interval `k`'s fresh-seed estimates (rows for the measured ones) and whether it held.
+fn fresh_seeds_csv(out: &mut String, k: usize, labels: &[String], v: &Evaluation) {
+    for (l, e) in labels.iter().zip(&v.estimates[k]) {
+        if let Some(e) = e {
+            let m = csv_quote(l);
+            let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
+            let _ = writeln!(out, "interval,{k},{m}_ci95_lo,{}", e.ci95.0);
+            let _ = writeln!(out, "interval,{k},{m}_ci95_hi,{}", e.ci95.1);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "interval,{k},holds_on_fresh_seeds,{}",
+        v.slack[k] >= 0.0
+    );
+}
+
+/// The total rows of the roster CSV.
+fn totals_csv(out: &mut String, cost: f64, interval_by_interval_cost: Option<f64>, sims: usize) {
+    let _ = writeln!(out, "total,,cost,{cost}");
+    if let Some(c) = interval_by_interval_cost {
+        let _ = writeln!(out, "total,,interval_by_interval_cost,{c}");
+    }
+    let _ = writeln!(out, "total,,simulations,{sims}");
+}
+
+fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
+    let s = &q.staff.scenario;
+    let labels: Vec<String> = q.staff.targets.iter().map(Target::label).collect();
     let shrinkage = a.requirement.shrinkage.as_ref();
     let intervals: Vec<Value> = (0..s.simulation.intervals)
         .map(|k| {
@@ -119,8 +239,8 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
                 "required_after_rounds": a.required[k],
                 "rostered": a.rostered[k],
                 "agents": a.staffing[k],
-                "metrics": metrics(&a.evaluation.estimates[k]),
-                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "metrics": metrics_json(&labels, &a.evaluation.estimates[k]),
+                "fresh_seed_metrics": metrics_json(&labels, &a.validation.estimates[k]),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             });
             if shrinkage.is_some() {
@@ -129,83 +249,52 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
             row
         })
         .collect();
-    json!({
-        "scenario": s.name,
-        "group": s.agent_groups[q.staff.group].name,
-        "targets": q.staff.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "confidence": match q.staff.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
-        "replications": s.simulation.replications,
-        "seed": s.simulation.seed,
-        "simulations": a.simulations,
-        "shifts": shifts,
-        "total_cost": a.cost,
-        "interval_by_interval_cost": a.interval_by_interval_cost,
-        "staffing": a.staffing,
-        "agent_hours": agent_hours(s, &a.staffing),
-        "requirement": {
-            "staffing": a.requirement.scheduled(),
-            "agent_hours": agent_hours(s, a.requirement.scheduled()),
-            "on_phones": a.requirement.staffing,
-            "shrinkage": shrinkage.map_or(0.0, |sh| sh.share),
-        },
-        "validation": {
-            "rule": "the roster's staffing re-simulated on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
-            "rounds": a.rounds,
-            "raised_intervals": a.raised,
-            "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": a.validation.held_share(),
-        },
-        "intervals": intervals,
-    })
+    let group = json!(s.agent_groups[q.staff.group].name);
+    report_json(
+        s,
+        ("group", group),
+        &q.staff.targets,
+        q.staff.confidence,
+        a.simulations,
+        json!({
+            "shifts": shifts_json(s, &q.columns, &a.counts, false),
+            "total_cost": a.cost,
+            "interval_by_interval_cost": a.interval_by_interval_cost,
+            "staffing": a.staffing,
+            "agent_hours": agent_hours(s, &a.staffing),
+            "requirement": {
+                "staffing": a.requirement.scheduled(),
+                "agent_hours": agent_hours(s, a.requirement.scheduled()),
+                "on_phones": a.requirement.staffing,
+                "shrinkage": shrinkage.map_or(0.0, |sh| sh.share),
+            },
+            "validation": with_verdict(json!({
+                "rule": "the roster's staffing re-simulated on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
+                "rounds": a.rounds,
+                "raised_intervals": a.raised,
+            }), &a.validation),
+            "intervals": intervals,
+        }),
+    )
 }
 
 fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String {
     let s = &q.staff.scenario;
     let mut out = String::new();
-    let targets: Vec<String> = q.staff.targets.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        out,
-        "roster for agent group \"{}\": {} in every interval, judged on the {}; {} replications, {} simulations",
-        s.agent_groups[q.staff.group].name,
-        targets.join(" and "),
-        match q.staff.confidence {
-            Confidence::Ci95 => "95% confidence bound",
-            Confidence::Mean => "mean",
-        },
-        s.simulation.replications,
-        a.simulations
+    let who = format!(
+        "roster for agent group \"{}\"",
+        s.agent_groups[q.staff.group].name
     );
-    let columns: Vec<(String, Align)> = vec![
-        ("shift".into(), Align::Left),
-        ("start".into(), Align::Right),
-        ("length".into(), Align::Right),
-        ("agents".into(), Align::Right),
-        ("cost/agent".into(), Align::Right),
-        ("cost".into(), Align::Right),
-    ];
-    let rows = q.columns.iter().zip(&a.counts).map(|(c, &n)| {
-        vec![
-            c.label.clone(),
-            format!("{} ({})", c.start_clock, clock(c.start_s)),
-            format!("{}h", c.length_s / 3600.0),
-            n.to_string(),
-            format!("{:.2}", c.cost),
-            format!("{:.2}", c.cost * f64::from(n)),
-        ]
-    });
-    out.push_str(&grid(columns, rows, width));
-    let _ = writeln!(
-        out,
-        "total cost: {:.2}{}",
-        a.cost,
-        match a.interval_by_interval_cost {
-            Some(c) => format!(
-                " (covering each interval's requirement in turn with its cheapest shift: {c:.2})"
-            ),
-            None => String::new(),
-        }
+    heading(
+        &mut out,
+        &who,
+        s,
+        &q.staff.targets,
+        q.staff.confidence,
+        a.simulations,
     );
-    out.push('\n');
+    let costs = (a.cost, a.interval_by_interval_cost);
+    shifts_table(&mut out, s, &q.columns, &a.counts, false, costs, width);
     let shrinkage = a.requirement.shrinkage.as_ref();
     let mut columns: Vec<(String, Align)> = ["interval", "start", "required", "rostered", "agents"]
         .map(|h| (h.to_string(), Align::Right))
@@ -226,11 +315,7 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         let mut row = vec![
             k.to_string(),
             interval_start(s, k),
-            if a.required[k] > a.requirement.scheduled()[k] {
-                format!("{}→{}", a.requirement.scheduled()[k], a.required[k])
-            } else {
-                a.required[k].to_string()
-            },
+            required_cell(a.requirement.scheduled()[k], a.required[k]),
             format!("{:.1}", a.rostered[k]),
             a.staffing[k].to_string(),
         ];
@@ -246,29 +331,16 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
         row
     });
     out.push_str(&grid(columns, rows, width));
-    let flagged = a.validation.misses();
-    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
-    let judged = a.validation.judged();
-    let k = match s.simulation.intervals - judged {
-        0 => format!("{judged} intervals"),
-        closed => format!("{judged} intervals with contacts ({closed} without)"),
-    };
-    let _ = writeln!(
-        out,
-        "fresh seeds: holds in {} of {k} ({} roster round(s){}){}",
-        judged - flagged.len(),
+    let detail = format!(
+        "{} roster round(s){}",
         a.rounds,
         if a.raised.is_empty() {
             String::new()
         } else {
             format!("; requirement raised in interval(s) {}", list_of(&a.raised))
-        },
-        if flagged.is_empty() {
-            String::new()
-        } else {
-            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
+    fresh_seeds_line(&mut out, &a.validation, s.simulation.intervals, &detail);
     let _ = writeln!(
         out,
         "agent-hours on duty: {:.1} (requirement: {:.1})",
@@ -291,8 +363,7 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
             }
         );
     }
-    let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
-    let _ = writeln!(out, "staffing = [{}]", list.join(", "));
+    let _ = writeln!(out, "staffing = {}", heads_list(&a.staffing));
     out
 }
 
@@ -300,22 +371,8 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
 /// and the totals, so one file holds the shifts table and the coverage.
 fn roster_csv(q: &RosterQuery, a: &RosterAnswer) -> String {
     let s = &q.staff.scenario;
-    let mut out = String::from("section,item,field,value\n");
-    let quote = |t: &str| {
-        if t.contains([',', '"', '\n']) {
-            format!("\"{}\"", t.replace('"', "\"\""))
-        } else {
-            t.to_string()
-        }
-    };
-    for (c, &n) in q.columns.iter().zip(&a.counts) {
-        let item = quote(&c.label);
-        let _ = writeln!(out, "shift,{item},start_s,{}", c.start_s);
-        let _ = writeln!(out, "shift,{item},length_s,{}", c.length_s);
-        let _ = writeln!(out, "shift,{item},agents,{n}");
-        let _ = writeln!(out, "shift,{item},cost_per_agent,{}", c.cost);
-        let _ = writeln!(out, "shift,{item},cost,{}", c.cost * f64::from(n));
-    }
+    let labels: Vec<String> = q.staff.targets.iter().map(Target::label).collect();
+    let mut out = shifts_csv(s, &q.columns, &a.counts, false);
     for k in 0..s.simulation.intervals {
         let _ = writeln!(
             out,
@@ -333,25 +390,9 @@ fn roster_csv(q: &RosterQuery, a: &RosterAnswer) -> String {
         let _ = writeln!(out, "interval,{k},required_after_rounds,{}", a.required[k]);
         let _ = writeln!(out, "interval,{k},rostered,{}", a.rostered[k]);
         let _ = writeln!(out, "interval,{k},agents,{}", a.staffing[k]);
-        for (t, e) in q.staff.targets.iter().zip(&a.validation.estimates[k]) {
-            if let Some(e) = e {
-                let m = quote(&t.label());
-                let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
-                let _ = writeln!(out, "interval,{k},{m}_ci95_lo,{}", e.ci95.0);
-                let _ = writeln!(out, "interval,{k},{m}_ci95_hi,{}", e.ci95.1);
-            }
-        }
-        let _ = writeln!(
-            out,
-            "interval,{k},holds_on_fresh_seeds,{}",
-            a.validation.slack[k] >= 0.0
-        );
+        fresh_seeds_csv(&mut out, k, &labels, &a.validation);
     }
-    let _ = writeln!(out, "total,,cost,{}", a.cost);
-    if let Some(c) = a.interval_by_interval_cost {
-        let _ = writeln!(out, "total,,interval_by_interval_cost,{c}");
-    }
-    let _ = writeln!(out, "total,,simulations,{}", a.simulations);
+    totals_csv(&mut out, a.cost, a.interval_by_interval_cost, a.simulations);
     out
 }
 
@@ -381,12 +422,7 @@ fn cmd_roster_joint(
     )
     .map_err(BadInput)?;
     let query = JointRosterQuery { joint, columns };
-    let answer = roster::roster_joint(&query).map_err(|e| match e {
-        crate::staff::StaffError::Input(m) => {
-            BadInput(format!("{}: {m}", args.shifts.display())).into()
-        }
-        e => staff_error(e),
-    })?;
+    let answer = roster::roster_joint(&query).map_err(|e| roster_error(&args.shifts, e))?;
     let s = &query.joint.scenario;
     let names: Vec<&str> = query
         .joint
@@ -394,115 +430,71 @@ fn cmd_roster_joint(
         .iter()
         .map(|&g| s.agent_groups[g].name.as_str())
         .collect();
-    let report_path = match &scenario_out {
-        Some(path) => {
-            let staffing: Vec<(&str, &[u32])> = names
-                .iter()
-                .zip(&answer.staffing)
-                .map(|(n, st)| (*n, st.as_slice()))
-                .collect();
-            write_staffed(&args.search, &args.common, &staffing, path)?;
-            None
-        }
-        None => args.common.output.as_deref(),
-    };
-    let text = match format {
-        Format::Json => json_text(&joint_roster_json(&query, &names, &answer)),
-        Format::Html => super::staff_cmd::roster_html::joint_page(&query, &names, &answer),
-        Format::Table => joint_roster_table(
-            &query,
-            &names,
-            &answer,
-            super::terminal_width(report_path.is_none()),
-        ),
-        Format::Csv => joint_roster_csv(&query, &names, &answer),
-    };
-    emit(&text, report_path)
-}
-
-/// `{group: value}` in the query's group order.
-fn by_group<T: Clone + Into<Value>>(names: &[&str], values: &[T]) -> Value {
-    Value::Object(
-        names
-            .iter()
-            .zip(values)
-            .map(|(n, v)| (n.to_string(), v.clone().into()))
-            .collect(),
+    let staffing: Vec<(&str, &[u32])> = names
+        .iter()
+        .zip(&answer.staffing)
+        .map(|(n, st)| (*n, st.as_slice()))
+        .collect();
+    let path = report_path(
+        &args.search,
+        &args.common,
+        scenario_out.as_deref(),
+        &staffing,
+    )?;
+    render(
+        format,
+        path,
+        || joint_roster_json(&query, &names, &answer),
+        || super::staff_cmd::roster_html::joint_page(&query, &names, &answer),
+        |width| joint_roster_table(&query, &names, &answer, width),
+        || joint_roster_csv(&query, &names, &answer),
     )
 }
 
 fn joint_roster_json(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer) -> Value {
     let s = &q.joint.scenario;
     let labels = joint::judged(&q.joint).map(|j| j.0).unwrap_or_default();
-    let metrics = |row: &[Option<crate::stats::Estimate>]| -> Value {
-        Value::Object(
-            labels
-                .iter()
-                .zip(row)
-                .map(|(l, e)| (l.clone(), estimate_json(e)))
-                .collect(),
-        )
-    };
     let column = |m: &[Vec<u32>], k: usize| -> Vec<u32> { m.iter().map(|r| r[k]).collect() };
     let lists =
         |m: &[Vec<u32>]| -> Vec<Value> { m.iter().map(|r| Value::from(r.clone())).collect() };
-    let shifts: Vec<Value> = q
-        .columns
-        .iter()
-        .zip(&a.counts)
-        .map(|(c, &n)| {
-            json!({
-                "shift": c.label,
-                "group": s.agent_groups[c.group].name,
-                "start": c.start_clock,
-                "start_s": c.start_s,
-                "length_s": c.length_s,
-                "agents": n,
-                "cost_per_agent": c.cost,
-                "cost": c.cost * f64::from(n),
-            })
-        })
-        .collect();
     let intervals: Vec<Value> = (0..s.simulation.intervals)
         .map(|k| {
             json!({
                 "start_s": k as f64 * s.simulation.interval,
-                "required": by_group(names, &column(a.requirement.scheduled(), k)),
-                "required_after_rounds": by_group(names, &column(&a.required, k)),
-                "rostered": by_group(names, &a.rostered.iter().map(|r| r[k]).collect::<Vec<_>>()),
-                "agents": by_group(names, &column(&a.staffing, k)),
-                "metrics": metrics(&a.evaluation.estimates[k]),
-                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "required": per_group(names, &column(a.requirement.scheduled(), k)),
+                "required_after_rounds": per_group(names, &column(&a.required, k)),
+                "rostered": per_group(names, &a.rostered.iter().map(|r| r[k]).collect::<Vec<_>>()),
+                "agents": per_group(names, &column(&a.staffing, k)),
+                "metrics": metrics_json(&labels, &a.evaluation.estimates[k]),
+                "fresh_seed_metrics": metrics_json(&labels, &a.validation.estimates[k]),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             })
         })
         .collect();
-    json!({
-        "scenario": s.name,
-        "groups": names,
-        "targets": q.joint.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "confidence": match q.joint.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
-        "replications": s.simulation.replications,
-        "seed": s.simulation.seed,
-        "simulations": a.simulations,
-        "shifts": shifts,
-        "total_cost": a.cost,
-        "interval_by_interval_cost": a.interval_by_interval_cost,
-        "staffing": by_group(names, &lists(&a.staffing)),
-        "requirement": {
-            "staffing": by_group(names, &lists(a.requirement.scheduled())),
-            "on_phones": by_group(names, &lists(&a.requirement.staffing)),
-            "cost": a.requirement.cost(s),
-        },
-        "validation": {
-            "rule": "the roster's staffing of all groups re-simulated together on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
-            "rounds": a.rounds,
-            "raised": a.raised.iter().map(|&(i, k)| json!({"group": names[i], "interval": k})).collect::<Vec<_>>(),
-            "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": a.validation.held_share(),
-        },
-        "intervals": intervals,
-    })
+    report_json(
+        s,
+        ("groups", json!(names)),
+        &q.joint.targets,
+        q.joint.confidence,
+        a.simulations,
+        json!({
+            "shifts": shifts_json(s, &q.columns, &a.counts, true),
+            "total_cost": a.cost,
+            "interval_by_interval_cost": a.interval_by_interval_cost,
+            "staffing": per_group(names, &lists(&a.staffing)),
+            "requirement": {
+                "staffing": per_group(names, &lists(a.requirement.scheduled())),
+                "on_phones": per_group(names, &lists(&a.requirement.staffing)),
+                "cost": a.requirement.cost(s),
+            },
+            "validation": with_verdict(json!({
+                "rule": "the roster's staffing of all groups re-simulated together on streams neither the search nor its validation used; an interval holds when it meets every target by the search's confidence rule",
+                "rounds": a.rounds,
+                "raised": a.raised.iter().map(|&(i, k)| json!({"group": names[i], "interval": k})).collect::<Vec<_>>(),
+            }), &a.validation),
+            "intervals": intervals,
+        }),
+    )
 }
 
 fn joint_roster_table(
@@ -513,52 +505,17 @@ fn joint_roster_table(
 ) -> String {
     let s = &q.joint.scenario;
     let mut out = String::new();
-    let targets: Vec<String> = q.joint.targets.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        out,
-        "roster for agent groups {} together: {} in every interval, judged on the {}; {} replications, {} simulations",
-        names.join(" + "),
-        targets.join(" and "),
-        match q.joint.confidence {
-            Confidence::Ci95 => "95% confidence bound",
-            Confidence::Mean => "mean",
-        },
-        s.simulation.replications,
-        a.simulations
+    let who = format!("roster for agent groups {} together", names.join(" + "));
+    heading(
+        &mut out,
+        &who,
+        s,
+        &q.joint.targets,
+        q.joint.confidence,
+        a.simulations,
     );
-    let columns: Vec<(String, Align)> = vec![
-        ("shift".into(), Align::Left),
-        ("group".into(), Align::Left),
-        ("start".into(), Align::Right),
-        ("length".into(), Align::Right),
-        ("agents".into(), Align::Right),
-        ("cost/agent".into(), Align::Right),
-        ("cost".into(), Align::Right),
-    ];
-    let rows = q.columns.iter().zip(&a.counts).map(|(c, &n)| {
-        vec![
-            c.label.clone(),
-            s.agent_groups[c.group].name.clone(),
-            format!("{} ({})", c.start_clock, clock(c.start_s)),
-            format!("{}h", c.length_s / 3600.0),
-            n.to_string(),
-            format!("{:.2}", c.cost),
-            format!("{:.2}", c.cost * f64::from(n)),
-        ]
-    });
-    out.push_str(&grid(columns, rows, width));
-    let _ = writeln!(
-        out,
-        "total cost: {:.2}{}",
-        a.cost,
-        match a.interval_by_interval_cost {
-            Some(c) => format!(
-                " (covering each group's requirement interval by interval with its cheapest shift: {c:.2})"
-            ),
-            None => String::new(),
-        }
-    );
-    out.push('\n');
+    let costs = (a.cost, a.interval_by_interval_cost);
+    shifts_table(&mut out, s, &q.columns, &a.counts, true, costs, width);
     let mut columns: Vec<(String, Align)> = vec![
         ("interval".into(), Align::Right),
         ("start".into(), Align::Right),
@@ -574,12 +531,10 @@ fn joint_roster_table(
     let rows = (0..s.simulation.intervals).map(|k| {
         let mut row = vec![k.to_string(), interval_start(s, k)];
         for i in 0..names.len() {
-            let base = a.requirement.scheduled()[i][k];
-            row.push(if a.required[i][k] > base {
-                format!("{base}→{}", a.required[i][k])
-            } else {
-                base.to_string()
-            });
+            row.push(required_cell(
+                a.requirement.scheduled()[i][k],
+                a.required[i][k],
+            ));
             row.push(a.staffing[i][k].to_string());
         }
         let flag = if a.validation.slack[k] >= 0.0 {
@@ -593,29 +548,16 @@ fn joint_roster_table(
         row
     });
     out.push_str(&grid(columns, rows, width));
-    let flagged = a.validation.misses();
-    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
-    let judged = a.validation.judged();
-    let k = match s.simulation.intervals - judged {
-        0 => format!("{judged} intervals"),
-        closed => format!("{judged} intervals with contacts ({closed} without)"),
-    };
-    let _ = writeln!(
-        out,
-        "fresh seeds: holds in {} of {k} ({} roster round(s){}){}",
-        judged - flagged.len(),
+    let detail = format!(
+        "{} roster round(s){}",
         a.rounds,
         if a.raised.is_empty() {
             String::new()
         } else {
             format!("; requirement raised {} time(s)", a.raised.len())
-        },
-        if flagged.is_empty() {
-            String::new()
-        } else {
-            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
+    fresh_seeds_line(&mut out, &a.validation, s.simulation.intervals, &detail);
     if a.requirement.shrinkage.is_some() {
         let _ = writeln!(
             out,
@@ -623,8 +565,7 @@ fn joint_roster_table(
         );
     }
     for (n, st) in names.iter().zip(&a.staffing) {
-        let list: Vec<String> = st.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "{n}: staffing = [{}]", list.join(", "));
+        let _ = writeln!(out, "{n}: staffing = {}", heads_list(st));
     }
     out
 }
@@ -633,27 +574,7 @@ fn joint_roster_table(
 /// (`tier1_required`) and a `group` field per shift.
 fn joint_roster_csv(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer) -> String {
     let s = &q.joint.scenario;
-    let mut out = String::from("section,item,field,value\n");
-    let quote = |t: &str| {
-        if t.contains([',', '"', '\n']) {
-            format!("\"{}\"", t.replace('"', "\"\""))
-        } else {
-            t.to_string()
-        }
-    };
-    for (c, &n) in q.columns.iter().zip(&a.counts) {
-        let item = quote(&c.label);
-        let _ = writeln!(
-            out,
-            "shift,{item},group,{}",
-            quote(&s.agent_groups[c.group].name)
-        );
-        let _ = writeln!(out, "shift,{item},start_s,{}", c.start_s);
-        let _ = writeln!(out, "shift,{item},length_s,{}", c.length_s);
-        let _ = writeln!(out, "shift,{item},agents,{n}");
-        let _ = writeln!(out, "shift,{item},cost_per_agent,{}", c.cost);
-        let _ = writeln!(out, "shift,{item},cost,{}", c.cost * f64::from(n));
-    }
+    let mut out = shifts_csv(s, &q.columns, &a.counts, true);
     let labels = joint::judged(&q.joint).map(|j| j.0).unwrap_or_default();
     for k in 0..s.simulation.intervals {
         let _ = writeln!(
@@ -662,7 +583,7 @@ fn joint_roster_csv(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer)
             k as f64 * s.simulation.interval
         );
         for (i, n) in names.iter().enumerate() {
-            let n = quote(n);
+            let n = csv_quote(n);
             let _ = writeln!(
                 out,
                 "interval,{k},{n}_required,{}",
@@ -676,24 +597,8 @@ fn joint_roster_csv(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer)
             let _ = writeln!(out, "interval,{k},{n}_rostered,{}", a.rostered[i][k]);
             let _ = writeln!(out, "interval,{k},{n}_agents,{}", a.staffing[i][k]);
         }
-        for (l, e) in labels.iter().zip(&a.validation.estimates[k]) {
-            if let Some(e) = e {
-                let m = quote(l);
-                let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
-                let _ = writeln!(out, "interval,{k},{m}_ci95_lo,{}", e.ci95.0);
-                let _ = writeln!(out, "interval,{k},{m}_ci95_hi,{}", e.ci95.1);
-            }
-        }
-        let _ = writeln!(
-            out,
-            "interval,{k},holds_on_fresh_seeds,{}",
-            a.validation.slack[k] >= 0.0
-        );
+        fresh_seeds_csv(&mut out, k, &labels, &a.validation);
     }
-    let _ = writeln!(out, "total,,cost,{}", a.cost);
-    if let Some(c) = a.interval_by_interval_cost {
-        let _ = writeln!(out, "total,,interval_by_interval_cost,{c}");
-    }
-    let _ = writeln!(out, "total,,simulations,{}", a.simulations);
+    totals_csv(&mut out, a.cost, a.interval_by_interval_cost, a.simulations);
     out
 }

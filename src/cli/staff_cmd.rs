@@ -10,13 +10,14 @@ pub(super) mod roster_html;
 use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
 use crate::report::{json_text, Format};
-use crate::staff::{self, Confidence, StaffAnswer, StaffError, StaffQuery, Target};
+use crate::scenario::Scenario;
+use crate::staff::{self, Confidence, Evaluation, StaffAnswer, StaffError, StaffQuery, Target};
 use crate::stats::Estimate;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub(super) struct StaffArgs {
@@ -217,31 +218,22 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
     }
     let query = question.one_group(&args.search, &args.common, "staff")?;
     let answer = staff::search(&query).map_err(staff_error)?;
-    let report_path = match &scenario_out {
-        Some(path) => {
-            let name = query.scenario.agent_groups[query.group].name.as_str();
-            // Scheduled heads: the scenario keeps its shrinkage.
-            write_staffed(
-                &args.search,
-                &args.common,
-                &[(name, answer.scheduled())],
-                path,
-            )?;
-            None
-        }
-        None => args.common.output.as_deref(),
-    };
-    let text = match format {
-        Format::Json => json_text(&answer_json(&query, &answer)),
-        Format::Html => html::page(&query, &answer),
-        Format::Table => answer_table(
-            &query,
-            &answer,
-            super::terminal_width(report_path.is_none()),
-        ),
-        Format::Csv => answer_csv(&query, &answer),
-    };
-    emit(&text, report_path)
+    let name = query.scenario.agent_groups[query.group].name.as_str();
+    // Scheduled heads: the scenario keeps its shrinkage.
+    let path = report_path(
+        &args.search,
+        &args.common,
+        scenario_out.as_deref(),
+        &[(name, answer.scheduled())],
+    )?;
+    render(
+        format,
+        path,
+        || answer_json(&query, &answer),
+        || html::page(&query, &answer),
+        |width| answer_table(&query, &answer, width),
+        || answer_csv(&query, &answer),
+    )
 }
 
 /// The scenario file `text` with each named group's staffing replaced (its `agents` or
@@ -358,44 +350,44 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
             row
         })
         .collect();
-    let mut out = json!({
-        "scenario": s.name,
-        "group": s.agent_groups[q.group].name,
-        "targets": q.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "confidence": match q.confidence { Confidence::Ci95 => "ci95", Confidence::Mean => "mean" },
-        "replications": s.simulation.replications,
-        "seed": s.simulation.seed,
-        "simulations": a.simulations,
-        "staffing": a.staffing,
-        "agent_hours": staff::agent_hours(s, &a.staffing),
-        "erlang": {
-            "staffing": a.erlang,
-            "agent_hours": staff::agent_hours(s, &a.erlang),
-            "meets_targets_in_simulation": a.erlang_evaluation.meets(),
-        },
-        "validation": {
-            "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
-            "rounds": a.validation_rounds,
-            "search_staffing": a.chosen,
-            "raised_intervals": a.raised_by_validation,
-            "flagged_intervals": a.validation.misses(),
-            "holds_in_share_of_intervals": a.validation.held_share(),
-        },
-        "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
-        "intervals": intervals,
-    });
+    let group = json!(s.agent_groups[q.group].name);
+    let mut out = report_json(
+        s,
+        ("group", group),
+        &q.targets,
+        q.confidence,
+        a.simulations,
+        json!({
+            "staffing": a.staffing,
+            "agent_hours": staff::agent_hours(s, &a.staffing),
+            "erlang": {
+                "staffing": a.erlang,
+                "agent_hours": staff::agent_hours(s, &a.erlang),
+                "meets_targets_in_simulation": a.erlang_evaluation.meets(),
+            },
+            "validation": with_verdict(json!({
+                "rule": "re-simulated on streams the search never used; an interval holds when it meets every target by the search's confidence rule",
+                "rounds": a.validation_rounds,
+                "search_staffing": a.chosen,
+                "raised_intervals": a.raised_by_validation,
+            }), &a.validation),
+            "degenerate_targets": q.targets.iter().filter(|t| t.degenerate()).map(ToString::to_string).collect::<Vec<_>>(),
+            "intervals": intervals,
+        }),
+    );
     if let Some(sh) = &a.shrinkage {
-        out["shrinkage"] = json!({
-            "share": sh.share,
-            "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)), re-simulated with shrinkage on fresh streams and raised by one where an interval misses",
-            "formula": sh.formula,
-            "scheduled": sh.scheduled,
-            "agent_hours": staff::agent_hours(s, &sh.scheduled),
-            "rounds": sh.rounds,
-            "raised_intervals": sh.raised,
-            "flagged_intervals": sh.check.misses(),
-            "holds_in_share_of_intervals": sh.check.held_share(),
-        });
+        out["shrinkage"] = with_verdict(
+            json!({
+                "share": sh.share,
+                "rule": "staffing is heads on the phones (searched with shrinkage 0); scheduled = ceil(on_phones / (1 - shrinkage)), re-simulated with shrinkage on fresh streams and raised by one where an interval misses",
+                "formula": sh.formula,
+                "scheduled": sh.scheduled,
+                "agent_hours": staff::agent_hours(s, &sh.scheduled),
+                "rounds": sh.rounds,
+                "raised_intervals": sh.raised,
+            }),
+            &sh.check,
+        );
     }
     out
 }
@@ -431,19 +423,8 @@ pub(super) fn interval_start(s: &crate::scenario::Scenario, k: usize) -> String 
 fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
     let s = &q.scenario;
     let mut out = String::new();
-    let targets: Vec<String> = q.targets.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        out,
-        "agent group \"{}\": {} in every interval, judged on the {}; {} replications, {} simulations",
-        s.agent_groups[q.group].name,
-        targets.join(" and "),
-        match q.confidence {
-            Confidence::Ci95 => "95% confidence bound",
-            Confidence::Mean => "mean",
-        },
-        s.simulation.replications,
-        a.simulations
-    );
+    let who = format!("agent group \"{}\"", s.agent_groups[q.group].name);
+    heading(&mut out, &who, s, &q.targets, q.confidence, a.simulations);
     let mut columns: Vec<(String, Align)> = ["interval", "start", "agents", "erlang"]
         .map(|h| (h.to_string(), Align::Right))
         .into();
@@ -507,17 +488,8 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
             format!("which misses them in {misses} interval(s) in simulation, marked ✗")
         }
     );
-    let flagged = a.validation.misses();
-    // Intervals without contacts (closed hours) judge nothing: they are not counted as held.
-    let judged = a.validation.judged();
-    let k = match s.simulation.intervals - judged {
-        0 => format!("{judged} intervals"),
-        closed => format!("{judged} intervals with contacts ({closed} without)"),
-    };
-    let _ = writeln!(
-        out,
-        "fresh seeds: holds in {} of {k} (re-simulated on streams the search never used, same confidence rule; {} round(s){}){}",
-        judged - flagged.len(),
+    let detail = format!(
+        "re-simulated on streams the search never used, same confidence rule; {} round(s){}",
         a.validation_rounds,
         if a.raised_by_validation.is_empty() {
             String::new()
@@ -526,13 +498,9 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
                 "; validation added an agent in interval(s) {}",
                 list_of(&a.raised_by_validation)
             )
-        },
-        if flagged.is_empty() {
-            String::new()
-        } else {
-            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
         }
     );
+    let k = fresh_seeds_line(&mut out, &a.validation, s.simulation.intervals, &detail);
     if let Some(sh) = &a.shrinkage {
         let flagged = sh.check.misses();
         let _ = writeln!(
@@ -546,7 +514,7 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
                 format!(" plus one in interval(s) {}", list_of(&sh.raised))
             },
             staff::agent_hours(s, &sh.scheduled),
-            judged - flagged.len(),
+            a.validation.judged() - flagged.len(),
             sh.rounds,
             if flagged.is_empty() {
                 String::new()
@@ -554,16 +522,29 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
                 format!("; misses in interval(s) {}, marked !", list_of(&flagged))
             }
         );
-        let list: Vec<String> = a.staffing.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "on the phones: [{}]", list.join(", "));
+        let _ = writeln!(out, "on the phones: {}", heads_list(&a.staffing));
         let _ = writeln!(
             out,
             "scheduled heads, to paste (the scenario applies its shrinkage to them):"
         );
     }
-    let list: Vec<String> = a.scheduled().iter().map(u32::to_string).collect();
-    let _ = writeln!(out, "staffing = [{}]", list.join(", "));
+    let _ = writeln!(out, "staffing = {}", heads_list(a.scheduled()));
     out
+}
+
+/// Headcounts as a TOML array to paste: `[4, 6, 5]`.
+pub(super) fn heads_list(v: &[u32]) -> String {
+    let list: Vec<String> = v.iter().map(u32::to_string).collect();
+    format!("[{}]", list.join(", "))
+}
+
+/// A coverage cell: the requirement, as `base→after` where the roster rounds raised it.
+pub(super) fn required_cell(base: u32, after: u32) -> String {
+    if after > base {
+        format!("{base}→{after}")
+    } else {
+        base.to_string()
+    }
 }
 
 pub(super) fn list_of(ks: &[usize]) -> String {
@@ -571,6 +552,145 @@ pub(super) fn list_of(ks: &[usize]) -> String {
         .map(usize::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Writes the staffed scenario when `--output` asked for one (`staffing` per group) and says
+/// where the report goes then: stdout after a scenario file, else `--output` or stdout.
+pub(super) fn report_path<'a>(
+    args: &SearchArgs,
+    common: &'a CommonArgs,
+    scenario_out: Option<&Path>,
+    staffing: &[(&str, &[u32])],
+) -> Result<Option<&'a Path>> {
+    match scenario_out {
+        Some(path) => {
+            write_staffed(args, common, staffing, path)?;
+            Ok(None)
+        }
+        None => Ok(common.output.as_deref()),
+    }
+}
+
+/// Builds the report in `format` (only that builder runs; a table is wrapped to the
+/// terminal when it goes there) and writes it whole to `path`, or to stdout.
+pub(super) fn render(
+    format: Format,
+    path: Option<&Path>,
+    json: impl FnOnce() -> Value,
+    html: impl FnOnce() -> String,
+    table: impl FnOnce(Option<u16>) -> String,
+    csv: impl FnOnce() -> String,
+) -> Result<()> {
+    let text = match format {
+        Format::Json => json_text(&json()),
+        Format::Html => html(),
+        Format::Table => table(super::terminal_width(path.is_none())),
+        Format::Csv => csv(),
+    };
+    emit(&text, path)
+}
+
+/// `{group: value}` in the query's group order.
+pub(super) fn per_group<T: Clone + Into<Value>>(names: &[&str], values: &[T]) -> Value {
+    Value::Object(
+        names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| (n.to_string(), v.clone().into()))
+            .collect(),
+    )
+}
+
+/// The fields every staffing and roster JSON report opens with (`who` is `group` or
+/// `groups`), followed by the fields of the object `rest` in their order.
+pub(super) fn report_json(
+    s: &Scenario,
+    who: (&str, Value),
+    targets: &[Target],
+    confidence: Confidence,
+    simulations: usize,
+    rest: Value,
+) -> Value {
+    let mut out = Map::new();
+    out.insert("scenario".into(), json!(s.name));
+    out.insert(who.0.into(), who.1);
+    out.insert(
+        "targets".into(),
+        json!(targets.iter().map(ToString::to_string).collect::<Vec<_>>()),
+    );
+    out.insert(
+        "confidence".into(),
+        json!(match confidence {
+            Confidence::Ci95 => "ci95",
+            Confidence::Mean => "mean",
+        }),
+    );
+    out.insert("replications".into(), json!(s.simulation.replications));
+    out.insert("seed".into(), json!(s.simulation.seed));
+    out.insert("simulations".into(), json!(simulations));
+    if let Value::Object(rest) = rest {
+        out.extend(rest);
+    }
+    Value::Object(out)
+}
+
+/// The object `fields` with evaluation `v`'s verdict appended: the intervals that missed
+/// and the share of the judged intervals that held.
+pub(super) fn with_verdict(mut fields: Value, v: &Evaluation) -> Value {
+    fields["flagged_intervals"] = json!(v.misses());
+    fields["holds_in_share_of_intervals"] = json!(v.held_share());
+    fields
+}
+
+/// A table's first line: who is staffed (`who`), the targets, the confidence rule, the effort.
+pub(super) fn heading(
+    out: &mut String,
+    who: &str,
+    s: &Scenario,
+    targets: &[Target],
+    confidence: Confidence,
+    simulations: usize,
+) {
+    let targets: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "{who}: {} in every interval, judged on the {}; {} replications, {simulations} simulations",
+        targets.join(" and "),
+        match confidence {
+            Confidence::Ci95 => "95% confidence bound",
+            Confidence::Mean => "mean",
+        },
+        s.simulation.replications,
+    );
+}
+
+/// The line `fresh seeds: holds in H of K (DETAIL); misses in …` for the validation `v`;
+/// returns the words for K (`24 intervals`, or with the closed ones counted apart) for the
+/// lines after it. Intervals without contacts (closed hours) judge nothing: they are not
+/// counted as held.
+pub(super) fn fresh_seeds_line(
+    out: &mut String,
+    v: &Evaluation,
+    intervals: usize,
+    detail: &str,
+) -> String {
+    let flagged = v.misses();
+    let judged = v.judged();
+    let k = match intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    };
+    let _ = writeln!(
+        out,
+        "fresh seeds: holds in {} of {k} ({detail}){}",
+        judged - flagged.len(),
+        if flagged.is_empty() {
+            String::new()
+        } else {
+            format!("; misses in interval(s) {}, marked !", list_of(&flagged))
+        }
+    );
+    k
 }
 
 fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {

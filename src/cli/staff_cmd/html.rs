@@ -4,8 +4,9 @@
 //! fresh seeds, with its 95% CI band — against the target line; then the per-interval table.
 
 use super::page::{
-    cell, closed, closed_note, confidence_words, degenerate_note, esc, head, intervals_words,
-    staffing_line, target_words, targets_words, Chart, Scale, Series, TimeAxis, FOOT,
+    agents_chart, cell, closed, closed_note, confidence_words, degenerate_note, esc, head,
+    holds_cell, intervals_words, level_chart, staffing_line, target_words, targets_words, Scale,
+    Series, TimeAxis, FOOT,
 };
 use crate::staff::{StaffAnswer, StaffQuery};
 use std::fmt::Write;
@@ -67,45 +68,33 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
             ),
         );
     }
-    out.push_str(
-        &Chart {
-            title: format!("Agents of {}", group.name),
-            scale: Scale::Count,
-            series,
-            target: None,
-            flagged: &[],
-        }
-        .render(&axis),
-    );
+    out.push_str(&agents_chart(&axis, &group.name, series));
     let _ = writeln!(out, "<h2>Achieved per interval</h2>");
     for (i, t) in q.targets.iter().enumerate() {
         let words = target_words(t, None);
-        out.push_str(
-            &Chart {
-                title: words.clone(),
-                scale: Scale::of(t),
-                series: vec![
-                    Series::level(
-                        &axis,
-                        "this staffing, fresh seeds",
-                        "#1f77b4",
-                        &a.validation,
-                        i,
-                    ),
-                    Series::level(
-                        &axis,
-                        "Erlang staffing (search seeds)",
-                        "#ff7f0e",
-                        &a.erlang_evaluation,
-                        i,
-                    )
-                    .dashed(),
-                ],
-                target: Some((t.value, words)),
-                flagged: &flagged,
-            }
-            .render(&axis),
-        );
+        out.push_str(&level_chart(
+            &axis,
+            &words,
+            Some(t),
+            vec![
+                Series::level(
+                    &axis,
+                    "this staffing, fresh seeds",
+                    "#1f77b4",
+                    &a.validation,
+                    i,
+                ),
+                Series::level(
+                    &axis,
+                    "Erlang staffing (search seeds)",
+                    "#ff7f0e",
+                    &a.erlang_evaluation,
+                    i,
+                )
+                .dashed(),
+            ],
+            &flagged,
+        ));
     }
     let _ = write!(
         out,
@@ -149,12 +138,7 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         for (t, e) in q.targets.iter().zip(&a.validation.estimates[k]) {
             let _ = write!(out, "<td>{}</td>", cell(e, Scale::of(t)));
         }
-        let _ = writeln!(
-            out,
-            "<td{}>{}</td></tr>",
-            if holds { "" } else { " class=\"miss\"" },
-            if holds { "yes" } else { "no" }
-        );
+        holds_cell(&mut out, holds);
     }
     let _ = writeln!(
         out,

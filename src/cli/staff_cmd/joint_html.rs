@@ -5,8 +5,9 @@
 //! cost, the Erlang lower bound and the intervals that missed. Drawn with [`super::page`].
 
 use super::page::{
-    cell, closed, closed_note, confidence_words, degenerate_note, esc, head, intervals_words,
-    staffing_line, target_words, targets_words, Chart, Scale, Series, TimeAxis, FOOT,
+    agents_chart, cell, closed, confidence_words, degenerate_note, esc, head, holds_cell,
+    intervals_words, level_chart, paste_groups, target_words, targets_words, Scale, Series,
+    TimeAxis,
 };
 use crate::staff::joint::{self, JointAnswer, JointQuery};
 use crate::staff::{agent_hours, Source, Target};
@@ -166,16 +167,7 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
         );
         series.push(Series::heads(&axis, "Erlang start", ERLANG, &a.erlang[i]).dashed());
         let _ = writeln!(out, "<h3>{}</h3>", esc(names[i]));
-        out.push_str(
-            &Chart {
-                title: format!("Agents of {}", names[i]),
-                scale: Scale::Count,
-                series,
-                target: None,
-                flagged: &[],
-            }
-            .render(&axis),
-        );
+        out.push_str(&agents_chart(&axis, names[i], series));
     }
 
     let _ = writeln!(out, "<h2>Achieved per interval</h2>");
@@ -197,16 +189,7 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
             )
             .dashed(),
         ];
-        out.push_str(
-            &Chart {
-                title: words.clone(),
-                scale: t.as_ref().map_or(Scale::Fraction, Scale::of),
-                series,
-                target: t.as_ref().map(|t| (t.value, words.clone())),
-                flagged: &flagged,
-            }
-            .render(&axis),
-        );
+        out.push_str(&level_chart(&axis, words, t.as_ref(), series, &flagged));
     }
 
     let _ = write!(
@@ -261,22 +244,15 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
             let scale = t.as_ref().map_or(Scale::Fraction, Scale::of);
             let _ = write!(out, "<td>{}</td>", cell(e, scale));
         }
-        let holds = a.validation.slack[k] >= 0.0;
-        let _ = writeln!(
-            out,
-            "<td{}>{}</td></tr>",
-            if holds { "" } else { " class=\"miss\"" },
-            if holds { "yes" } else { "no" }
-        );
+        holds_cell(&mut out, a.validation.slack[k] >= 0.0);
     }
-    let _ = writeln!(
-        out,
-        "</table></div>\n{}<h2>Paste into the scenario</h2>",
-        closed_note(left_out)
+    paste_groups(
+        &mut out,
+        left_out,
+        names
+            .iter()
+            .zip(a.scheduled())
+            .map(|(n, st)| (*n, st.as_slice())),
     );
-    for (n, st) in names.iter().zip(a.scheduled()) {
-        let _ = writeln!(out, "<p>Agent group {}: {}</p>", esc(n), staffing_line(st));
-    }
-    out.push_str(FOOT);
     out
 }

@@ -599,6 +599,65 @@ pub(in crate::cli) fn staffing_line(v: &[u32]) -> String {
     format!("<code>staffing = [{}]</code>", list.join(", "))
 }
 
+/// The "Agents of NAME" chart: headcounts only, so no target line and nothing shaded.
+pub(in crate::cli) fn agents_chart(axis: &TimeAxis, name: &str, series: Vec<Series>) -> String {
+    Chart {
+        title: format!("Agents of {name}"),
+        scale: Scale::Count,
+        series,
+        target: None,
+        flagged: &[],
+    }
+    .render(axis)
+}
+
+/// One achieved-level chart: `words` titles it and labels the line of target `t` (none for
+/// an occupancy cap judged without a target, drawn as a fraction).
+pub(in crate::cli) fn level_chart(
+    axis: &TimeAxis,
+    words: &str,
+    t: Option<&Target>,
+    series: Vec<Series>,
+    flagged: &[usize],
+) -> String {
+    Chart {
+        title: words.to_string(),
+        scale: t.map_or(Scale::Fraction, Scale::of),
+        series,
+        target: t.map(|t| (t.value, words.to_string())),
+        flagged,
+    }
+    .render(axis)
+}
+
+/// The last cell of a table row (whether the interval held on fresh seeds) and the row's end.
+pub(in crate::cli) fn holds_cell(out: &mut String, holds: bool) {
+    let _ = writeln!(
+        out,
+        "<td{}>{}</td></tr>",
+        if holds { "" } else { " class=\"miss\"" },
+        if holds { "yes" } else { "no" }
+    );
+}
+
+/// The end of a page for several groups: the table's close, the note on closed intervals
+/// left out, each group's staffing to paste, and the page's foot.
+pub(in crate::cli) fn paste_groups<'a>(
+    out: &mut String,
+    left_out: usize,
+    groups: impl IntoIterator<Item = (&'a str, &'a [u32])>,
+) {
+    let _ = writeln!(
+        out,
+        "</table></div>\n{}<h2>Paste into the scenario</h2>",
+        closed_note(left_out)
+    );
+    for (n, st) in groups {
+        let _ = writeln!(out, "<p>Agent group {}: {}</p>", esc(n), staffing_line(st));
+    }
+    out.push_str(FOOT);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,9 @@
 
 use super::joint_html::judged_words;
 use super::page::{
-    cell, closed, closed_note, confidence_words, degenerate_note, esc, head, intervals_words,
-    staffing_line, target_words, targets_words, Chart, Scale, Series, TimeAxis, FOOT,
+    agents_chart, cell, closed, confidence_words, degenerate_note, esc, head, holds_cell,
+    intervals_words, level_chart, paste_groups, target_words, targets_words, Scale, Series,
+    TimeAxis,
 };
 use crate::scenario::Scenario;
 use crate::staff::roster::{
@@ -344,35 +345,18 @@ fn render(r: &Roster) -> String {
             series.push(Series::heads(&axis, "on the phones", "#9467bd", p));
         }
         let _ = writeln!(out, "<h3>{}</h3>", esc(g.name));
-        out.push_str(
-            &Chart {
-                title: format!("Agents of {}", g.name),
-                scale: Scale::Count,
-                series,
-                target: None,
-                flagged: &[],
-            }
-            .render(&axis),
-        );
+        out.push_str(&agents_chart(&axis, g.name, series));
     }
     let _ = writeln!(out, "<h2>Achieved per interval</h2>");
     for (i, (words, t)) in r.rows.iter().enumerate() {
-        out.push_str(
-            &Chart {
-                title: words.clone(),
-                scale: t.as_ref().map_or(Scale::Fraction, Scale::of),
-                series: vec![Series::level(
-                    &axis,
-                    "the roster, fresh seeds",
-                    "#1f77b4",
-                    r.validation,
-                    i,
-                )],
-                target: t.as_ref().map(|t| (t.value, words.clone())),
-                flagged: &flagged,
-            }
-            .render(&axis),
-        );
+        let series = vec![Series::level(
+            &axis,
+            "the roster, fresh seeds",
+            "#1f77b4",
+            r.validation,
+            i,
+        )];
+        out.push_str(&level_chart(&axis, words, t.as_ref(), series, &flagged));
     }
 
     let _ = write!(
@@ -434,28 +418,13 @@ fn render(r: &Roster) -> String {
             let scale = t.as_ref().map_or(Scale::Fraction, Scale::of);
             let _ = write!(out, "<td>{}</td>", cell(e, scale));
         }
-        let holds = r.validation.slack[k] >= 0.0;
-        let _ = writeln!(
-            out,
-            "<td{}>{}</td></tr>",
-            if holds { "" } else { " class=\"miss\"" },
-            if holds { "yes" } else { "no" }
-        );
+        holds_cell(&mut out, r.validation.slack[k] >= 0.0);
     }
-    let _ = writeln!(
-        out,
-        "</table></div>\n{}<h2>Paste into the scenario</h2>",
-        closed_note(left_out)
+    paste_groups(
+        &mut out,
+        left_out,
+        r.groups.iter().map(|g| (g.name, g.staffing)),
     );
-    for g in &r.groups {
-        let _ = writeln!(
-            out,
-            "<p>Agent group {}: {}</p>",
-            esc(g.name),
-            staffing_line(g.staffing)
-        );
-    }
-    out.push_str(FOOT);
     out
 }
 
