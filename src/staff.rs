@@ -471,6 +471,24 @@ pub(crate) fn drains_in(s: &Scenario, k: usize) -> bool {
     k + 1 == s.simulation.intervals && s.calendar.is_none()
 }
 
+/// Per interval: closed all through under the scenario's calendar (no open second in it).
+/// Nobody works then (email waits for the opening), so a closed interval gets no agents and
+/// its targets are not judged: what arrives while closed (email received at night) is
+/// answered after the next opening, by that interval's staff. All `false` without a calendar.
+pub(crate) fn closed_intervals(s: &Scenario) -> Vec<bool> {
+    let sim = &s.simulation;
+    (0..sim.intervals)
+        .map(|k| match &s.calendar {
+            None => false,
+            Some(c) => {
+                let from = k as f64 * sim.interval;
+                let to = (from + sim.interval).min(sim.horizon);
+                c.open_seconds_between(from, to) <= 0.0
+            }
+        })
+        .collect()
+}
+
 /// Agent-hours of a staffing over the horizon (the drain after it is not counted).
 pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
     staffing
@@ -539,8 +557,9 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
             skills.iter().map(|&c| r[c]).sum()
         })
         .collect();
+    let closed = closed_intervals(s);
     let mut floor: Vec<u32> = (0..intervals)
-        .map(|k| u32::from(rates[k] > 0.0 || drains_in(s, k)))
+        .map(|k| u32::from((rates[k] > 0.0 && !closed[k]) || drains_in(s, k)))
         .collect();
     if q.max_agents == Some(0) {
         return Err(StaffError::Input(
@@ -549,6 +568,9 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     }
     let erlang: Vec<u32> = (0..intervals)
         .map(|k| {
+            if closed[k] {
+                return Ok(0);
+            }
             erlang_estimate(q, k).map(|n| n.max(floor[k]).min(q.max_agents.unwrap_or(u32::MAX)))
         })
         .collect::<Result<_, _>>()?;
@@ -1023,22 +1045,31 @@ fn evaluate(
     }
     Ok(accs
         .iter()
-        .map(|a| judge(&q.targets, q.scenario.simulation.intervals, a, confidence))
+        .map(|a| judge(&q.targets, &q.scenario, a, confidence))
         .collect())
 }
 
 /// Per interval: each target's estimate and the smallest slack on the judged side.
 fn judge(
     targets: &[Target],
-    intervals: usize,
+    s: &Scenario,
     accs: &[Accumulator],
     confidence: Confidence,
 ) -> Evaluation {
+    let intervals = s.simulation.intervals;
+    let closed = closed_intervals(s);
     let mut tq = TQuantiles::default();
     let n = targets.len();
     let mut estimates = Vec::with_capacity(intervals);
     let mut slack = Vec::with_capacity(intervals);
     for k in 0..intervals {
+        if closed[k] {
+            // Staffing cannot act on a closed interval: nothing to judge (see
+            // `closed_intervals`).
+            estimates.push(vec![None; n]);
+            slack.push(0.0);
+            continue;
+        }
         let mut worst = f64::INFINITY;
         let mut row = Vec::with_capacity(n);
         for (t, target) in targets.iter().enumerate() {

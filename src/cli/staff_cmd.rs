@@ -45,8 +45,9 @@ pub(super) struct SearchArgs {
     /// Judge targets on the 95% confidence bound (safe side) or on the mean.
     #[arg(long, value_enum, default_value_t = ConfidenceArg::Ci95)]
     pub(super) confidence: ConfidenceArg,
-    /// Budget: most simulations (each of all replications) the search may run.
-    #[arg(long, default_value_t = 1000)]
+    /// Budget: most simulations (each of all replications) the search may run (a week of two
+    /// groups jointly needs about 1,700).
+    #[arg(long, default_value_t = 3000)]
     pub(super) max_simulations: usize,
     /// Most agents per interval (and group) the search may use; targets not met within it exit
     /// 2 with how close the search got. Default: 3 × the interval's Erlang estimate + 50.

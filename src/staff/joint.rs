@@ -283,7 +283,7 @@ impl Judge<'_> {
         }
         Ok(accs
             .iter()
-            .map(|a| judge(&self.targets, intervals, a, q.confidence))
+            .map(|a| judge(&self.targets, &q.scenario, a, q.confidence))
             .collect())
     }
 }
@@ -311,8 +311,13 @@ pub fn lower_bound(q: &JointQuery) -> Result<f64, StaffError> {
         .collect();
     let load: Vec<(usize, f64)> = union.iter().map(|&c| (c, 1.0)).collect();
     let intervals = s.simulation.intervals;
+    let closed = crate::staff::closed_intervals(s);
     let mut total = 0.0;
     for k in 0..intervals {
+        if closed[k] {
+            // Nobody is staffed while closed (see `closed_intervals`).
+            continue;
+        }
         let need = if pooled.is_empty() {
             0
         } else {
@@ -473,6 +478,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
     let union = union_of(q);
     let per_hour = costs_per_hour(s, &q.groups);
     let shares = load_shares(s, &q.groups);
+    let closed = crate::staff::closed_intervals(s);
     let mut floor: Vec<Vec<u32>> = q
         .groups
         .iter()
@@ -481,7 +487,7 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
                 .map(|k| {
                     let r = s.effective_arrival_rates(k);
                     u32::from(
-                        s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0)
+                        (s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0) && !closed[k])
                             || crate::staff::drains_in(s, k),
                     )
                 })
@@ -504,6 +510,10 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
             .cloned()
             .collect();
         for k in 0..intervals {
+            if closed[k] {
+                // Nobody works a closed hour (email waits for the opening): no agents.
+                continue;
+            }
             erlang[i][k] = erlang_for(s, &own, &shares[i], k)?
                 .max(floor[i][k])
                 .min(q.max_agents.unwrap_or(u32::MAX));
@@ -664,6 +674,13 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
                 .then(a.0.cmp(&b.0))
         });
         let winners: Vec<(usize, usize)> = passing.iter().map(|(c, _)| *c).collect();
+        // At most one removal per interval goes into the batch (the best-ranked): two groups'
+        // removals in one interval were each judged with the other's agent still there, so
+        // together they usually miss, and the halving below would then throw away every
+        // other interval's removal with them (a week of two groups needed thousands of
+        // simulations). The others stay winners and are rechecked in the next round.
+        let mut seen = vec![false; intervals];
+        passing.retain(|((_, k), _)| !std::mem::replace(&mut seen[*k], true));
         let mut take = passing.len();
         while take > 1 {
             let mut fewer = current.clone();

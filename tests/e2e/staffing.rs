@@ -447,3 +447,79 @@ hourly_cost = 20
         .expect("rows labelled with clock times");
     assert!(last.split_whitespace().nth(3) == Some("0"), "{last}");
 }
+
+/// Regression: email arrives around the clock, and what arrives at night was judged in the
+/// closed interval it arrived in, where no staffing can act — the joint search kept adding
+/// agents to closed hours until it ran out of simulations (the bundled week failed with
+/// "needs more than --max-simulations 1000"). Closed intervals now get nobody and judge
+/// nothing; the night's email counts where it is answered, after the opening.
+#[test]
+fn email_arriving_at_night_does_not_staff_closed_hours() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("voice_email.toml");
+    let text = r#"
+name = "voice and email, two days"
+[simulation]
+interval = "1h"
+replications = 3
+seed = 5
+[calendar]
+start = "Mon 00:00"
+days = 2
+opening_hours = { weekday = "08:00-16:00" }
+[[call_types]]
+name = "voice"
+arrival_rate = 40.0
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "3m" }
+service_level_threshold = "20s"
+[[call_types]]
+name = "email"
+channel = "email"
+arrival_rate = 6.0
+service_level_threshold = "1 business day"
+handle_time = { distribution = "exponential", mean = "6m" }
+[[agent_groups]]
+name = "phone"
+skills = ["voice"]
+agents = 1
+hourly_cost = 30
+[[agent_groups]]
+name = "digital"
+skills = ["email", "voice"]
+agents = 1
+hourly_cost = 28
+"#;
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let r = run(&[
+        "staff",
+        p,
+        "--target",
+        "service_level>=0.8",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    for g in ["phone", "digital"] {
+        let staffing = v["staffing"][g].as_array().expect("staffing per group");
+        for (k, n) in staffing.iter().enumerate() {
+            let open = (8..16).contains(&(k % 24));
+            if !open {
+                assert_eq!(n.as_u64(), Some(0), "{g}: interval {k} is closed");
+            }
+        }
+    }
+    assert!(
+        v["simulations"].as_u64().unwrap() < 1000,
+        "{}",
+        v["simulations"]
+    );
+    let bound = v["cost_lower_bound"]["value"].as_f64().unwrap();
+    assert!(
+        bound <= v["cost"].as_f64().unwrap(),
+        "bound {bound} above the answer"
+    );
+}
