@@ -310,14 +310,10 @@ pub fn lower_bound(q: &JointQuery) -> Result<f64, StaffError> {
         .cloned()
         .collect();
     let load: Vec<(usize, f64)> = union.iter().map(|&c| (c, 1.0)).collect();
-    let intervals = s.simulation.intervals;
     let closed = crate::staff::closed_intervals(s);
     let mut total = 0.0;
-    for k in 0..intervals {
-        if closed[k] {
-            // Nobody is staffed while closed (see `closed_intervals`).
-            continue;
-        }
+    // Nobody is staffed while closed (see `closed_intervals`).
+    for k in (0..closed.len()).filter(|&k| !closed[k]) {
         let need = if pooled.is_empty() {
             0
         } else {
