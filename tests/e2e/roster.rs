@@ -3,7 +3,7 @@
 //! runnable scenario, and holds on seeds it was not chosen on; bad shift files exit 2 naming
 //! the key path.
 
-use crate::common::run;
+use crate::common::{run, Run};
 use serde_json::Value;
 
 fn numbers(v: &Value) -> Vec<f64> {
@@ -14,11 +14,10 @@ fn numbers(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-#[test]
-fn the_weekday_roster_is_cheaper_than_interval_by_interval_and_holds_on_fresh_seeds() {
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("roster.toml").display().to_string();
-    let r = run(&[
+/// `ccsim roster` of weekday.toml's tier1 against 80/20 with the bundled shifts, 5
+/// replications, quiet, plus `extra` arguments.
+fn weekday_roster(extra: &[&str]) -> Run {
+    let mut args = vec![
         "roster",
         "scenarios/weekday.toml",
         "--group",
@@ -30,11 +29,16 @@ fn the_weekday_roster_is_cheaper_than_interval_by_interval_and_holds_on_fresh_se
         "--replications",
         "5",
         "--quiet",
-        "--format",
-        "json",
-        "--output",
-        &out,
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn the_weekday_roster_is_cheaper_than_interval_by_interval_and_holds_on_fresh_seeds() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("roster.toml").display().to_string();
+    let r = weekday_roster(&["--format", "json", "--output", &out]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
     let report: Value =
         serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.describe()));
@@ -294,21 +298,7 @@ fn two_groups_are_rostered_together() {
 fn the_weekday_roster_as_an_html_page() {
     let d = tempfile::tempdir().unwrap();
     let page = d.path().join("roster.html").display().to_string();
-    let r = run(&[
-        "roster",
-        "scenarios/weekday.toml",
-        "--group",
-        "tier1",
-        "--target",
-        "service_level>=0.8",
-        "--shifts",
-        "scenarios/shifts/weekday.toml",
-        "--replications",
-        "5",
-        "--quiet",
-        "--output",
-        &page,
-    ]);
+    let r = weekday_roster(&["--output", &page]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
     let html = std::fs::read_to_string(&page).unwrap();
     crate::staffing::assert_staffing_page(
