@@ -289,6 +289,24 @@ fn a_program_pair_shows_its_npv_and_payback() {
 const PROGRAM_A: &str = "scenarios/program_baseline.toml";
 const PROGRAM_B: &str = "scenarios/program_training.toml";
 
+/// `ccsim compare A B` at 2 replications written to `out` (its extension picks the format);
+/// the page's text.
+fn compare_page(a: &str, b: &str, out: &Path) -> String {
+    let r = run(&[
+        "compare",
+        a,
+        b,
+        "--replications",
+        "2",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    std::fs::read_to_string(out).expect("page written")
+}
+
 /// The 12-week program pair's page at 2 replications (a few seconds in a debug build).
 fn write_program_page(out: &Path, extra: &[&str]) {
     let mut args = vec![
@@ -386,18 +404,7 @@ fn labels_say_per_day_or_per_program_and_are_human() {
     assert!(program.contains("Staffing cost (planned rota) over the program (84 days)"));
     assert!(program.contains("Money over the program (84 days), B − A"));
     let week = dir.path().join("week.html");
-    let r = run(&[
-        "compare",
-        "scenarios/week.toml",
-        "scenarios/week.toml",
-        "--replications",
-        "2",
-        "--quiet",
-        "--output",
-        week.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let week = std::fs::read_to_string(&week).expect("page written");
+    let week = compare_page("scenarios/week.toml", "scenarios/week.toml", &week);
     assert!(week.contains("Money over the run (7 days), B − A"));
     assert!(week.contains("Net benefit over the run"));
     for page in [&program, &week] {
@@ -422,18 +429,7 @@ fn labels_say_per_day_or_per_program_and_are_human() {
 fn a_plain_queueing_pair_shows_no_figures_from_defaults() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("plain.html");
-    let r = run(&[
-        "compare",
-        "scenarios/erlang_c.toml",
-        "scenarios/erlang_a.toml",
-        "--replications",
-        "2",
-        "--quiet",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let page = std::fs::read_to_string(&out).expect("page written");
+    let page = compare_page("scenarios/erlang_c.toml", "scenarios/erlang_a.toml", &out);
     for must in [
         "id=\"no-experience\"",
         "id=\"no-money\"",
