@@ -665,6 +665,21 @@ pub(super) fn heading(
     );
 }
 
+/// (intervals held, the words for the intervals judged): `24 intervals`, or with the closed
+/// ones (no contacts, nothing judged) counted apart.
+pub(super) fn held_of(v: &Evaluation, intervals: usize) -> (usize, String) {
+    let judged = v.judged();
+    (judged - v.misses().len(), judged_words(v, intervals))
+}
+
+fn judged_words(v: &Evaluation, intervals: usize) -> String {
+    let judged = v.judged();
+    match intervals - judged {
+        0 => format!("{judged} intervals"),
+        closed => format!("{judged} intervals with contacts ({closed} without)"),
+    }
+}
+
 /// The line `fresh seeds: holds in H of K (DETAIL); misses in …` for the validation `v`;
 /// returns the words for K (`24 intervals`, or with the closed ones counted apart) for the
 /// lines after it. Intervals without contacts (closed hours) judge nothing: they are not
@@ -677,10 +692,7 @@ pub(super) fn fresh_seeds_line(
 ) -> String {
     let flagged = v.misses();
     let judged = v.judged();
-    let k = match intervals - judged {
-        0 => format!("{judged} intervals"),
-        closed => format!("{judged} intervals with contacts ({closed} without)"),
-    };
+    let k = judged_words(v, intervals);
     let _ = writeln!(
         out,
         "fresh seeds: holds in {} of {k} ({detail}){}",

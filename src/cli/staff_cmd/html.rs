@@ -25,19 +25,20 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         esc(&group.name)
     );
     let flagged = a.validation.misses();
+    let held = super::held_of(&a.validation, sim.intervals);
     let _ = writeln!(
         out,
         "<p class=\"note\">Targets: {} in every interval, judged on {}; {} replications, seed {}, {} simulations. \
          Achieved levels are those of a re-run on fresh seeds (streams the search never used): the \
          line is the mean, the band its 95% confidence interval. The staffing holds in {} of {} \
-         intervals there; missed: {}.</p>",
+         there; missed: {}.</p>",
         esc(&targets_words(&q.targets)),
         confidence_words(q.confidence),
         sim.replications,
         sim.seed,
         a.simulations,
-        sim.intervals - flagged.len(),
-        sim.intervals,
+        held.0,
+        held.1,
         esc(&intervals_words(&axis, &flagged))
     );
     out.push_str(&degenerate_note(&q.targets));
@@ -48,15 +49,16 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         Series::heads(&axis, "Erlang estimate", "#ff7f0e", &a.erlang).dashed(),
     ];
     if let Some(sh) = &a.shrinkage {
+        let held = super::held_of(&sh.check, sim.intervals);
         let _ = writeln!(
             out,
             "<p class=\"note\">Shrinkage {:.0}%: the required agents are heads on the phones; \
              scheduled heads = ⌈required / (1 − {})⌉ (plus one where a re-run with shrinkage on \
-             fresh seeds missed), which hold in {} of {} intervals with shrinkage.</p>",
+             fresh seeds missed), which hold in {} of {} with shrinkage.</p>",
             sh.share * 100.0,
             sh.share,
-            sim.intervals - sh.check.misses().len(),
-            sim.intervals
+            held.0,
+            held.1
         );
         series.insert(
             1,

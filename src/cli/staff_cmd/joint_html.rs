@@ -50,6 +50,7 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
     let axis = TimeAxis::of(s);
     let rows = judged_words(q, &a.labels);
     let flagged = a.validation.misses();
+    let held = super::held_of(&a.validation, sim.intervals);
     let mut out = head(&format!("Joint staffing: {}", s.name));
     let _ = writeln!(
         out,
@@ -62,15 +63,15 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
         "<p class=\"note\">Targets: {} in every interval, judged on {}; the groups are staffed \
          together at least total cost. {} replications, seed {}, {} simulations. Achieved levels \
          are those of a re-run on fresh seeds (streams the search never used): the line is the \
-         mean, the band its 95% confidence interval. The staffing holds in {} of {} intervals \
+         mean, the band its 95% confidence interval. The staffing holds in {} of {} \
          there ({} round(s)).</p>",
         esc(&targets_words(&q.targets)),
         confidence_words(q.confidence),
         sim.replications,
         sim.seed,
         a.simulations,
-        sim.intervals - flagged.len(),
-        sim.intervals,
+        held.0,
+        held.1,
         a.validation_rounds
     );
 
@@ -126,19 +127,20 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
 
     let _ = writeln!(out, "<h2>Agents per interval</h2>");
     if let Some(sh) = &a.shrinkage {
+        let held = super::held_of(&sh.check, sim.intervals);
         let _ = writeln!(
             out,
             "<p class=\"note\">Shrinkage ({}): the required agents are heads on the phones; \
              scheduled heads = ⌈required / (1 − shrinkage)⌉ per group, plus what the check with \
-             shrinkage on fresh seeds added; they hold in {} of {} intervals there.</p>",
+             shrinkage on fresh seeds added; they hold in {} of {} there.</p>",
             esc(&names
                 .iter()
                 .zip(&sh.shares)
                 .map(|(n, x)| format!("{n} {:.0}%", x * 100.0))
                 .collect::<Vec<_>>()
                 .join(", ")),
-            sim.intervals - sh.check.misses().len(),
-            sim.intervals
+            held.0,
+            held.1
         );
     }
     for (i, &g) in q.groups.iter().enumerate() {

@@ -227,6 +227,7 @@ fn render(r: &Roster) -> String {
     let sim = &s.simulation;
     let axis = TimeAxis::of(s);
     let flagged = r.validation.misses();
+    let held = super::held_of(r.validation, sim.intervals);
     let names: Vec<&str> = r.groups.iter().map(|g| g.name).collect();
     let mut out = head(&format!("Roster: {}", s.name));
     let _ = writeln!(
@@ -241,15 +242,15 @@ fn render(r: &Roster) -> String {
         "<p class=\"note\">Targets: {} in every interval, judged on {}; {} replications, seed {}, \
          {} simulations. The roster's staffing was re-simulated on fresh seeds (streams neither \
          the search nor its validation used) and the requirement raised where an interval missed, \
-         {} round(s): it holds in {} of {} intervals there.</p>",
+         {} round(s): it holds in {} of {} there.</p>",
         esc(&targets_words(r.targets)),
         confidence_words(r.confidence),
         sim.replications,
         sim.seed,
         r.simulations,
         r.rounds,
-        sim.intervals - flagged.len(),
-        sim.intervals
+        held.0,
+        held.1
     );
 
     out.push_str(&degenerate_note(r.targets));
