@@ -547,3 +547,22 @@ pub fn peak_rss_mb(args: &[&str]) -> f64 {
     assert_eq!(code, Some(0), "{args:?}: {err}");
     peak_kb / 1024.0
 }
+
+/// Runs the scenario file `path` with `seed` and counts its intervals whose mean service level
+/// is at least `target` (an interval without contacts counts as held): (held, intervals). The
+/// fresh-seed check of a staffed or rostered scenario.
+pub fn service_level_held_on_seed(path: &str, seed: &str, target: f64) -> (usize, usize) {
+    let r = run(&["run", path, "--seed", seed, "--quiet", "--format", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let intervals = report["intervals"].as_array().unwrap();
+    let held = intervals
+        .iter()
+        .filter(|i| {
+            i["metrics"]["service_level"]["mean"]
+                .as_f64()
+                .is_none_or(|sl| sl >= target)
+        })
+        .count();
+    (held, intervals.len())
+}

@@ -3,7 +3,7 @@
 //! runnable scenario, and holds on seeds it was not chosen on; bad shift files exit 2 naming
 //! the key path.
 
-use crate::common::{run, Run};
+use crate::common::{run, service_level_held_on_seed, Run};
 use serde_json::Value;
 
 fn numbers(v: &Value) -> Vec<f64> {
@@ -68,22 +68,11 @@ fn the_weekday_roster_is_cheaper_than_interval_by_interval_and_holds_on_fresh_se
         "{text}"
     );
     for seed in ["1001", "2002"] {
-        let r = run(&["run", &out, "--seed", seed, "--quiet", "--format", "json"]);
-        assert_eq!(r.code, Some(0), "{}", r.describe());
-        let report: Value = serde_json::from_str(&r.stdout).unwrap();
-        let intervals = report["intervals"].as_array().unwrap();
-        let held = intervals
-            .iter()
-            .filter(|i| {
-                i["metrics"]["service_level"]["mean"]
-                    .as_f64()
-                    .is_none_or(|sl| sl >= 0.8)
-            })
-            .count();
+        let (held, intervals) = service_level_held_on_seed(&out, seed, 0.8);
         assert!(
-            held as f64 >= 0.95 * intervals.len() as f64,
+            held as f64 >= 0.95 * intervals as f64,
             "seed {seed}: the roster holds in {held} of {} intervals",
-            intervals.len()
+            intervals
         );
     }
 }

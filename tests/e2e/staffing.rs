@@ -2,7 +2,7 @@
 //! kept), and it holds on seeds the search never used — re-simulated with two other seeds, the
 //! mean service level meets the target in at least 95% of intervals.
 
-use crate::common::run;
+use crate::common::{run, service_level_held_on_seed};
 use serde_json::Value;
 use std::path::Path;
 
@@ -60,22 +60,11 @@ fn the_answer_holds_on_seeds_the_search_did_not_use() {
         let d = tempfile::tempdir().unwrap();
         let (path, _) = staff(d.path(), scenario);
         for seed in ["1001", "2002"] {
-            let r = run(&["run", &path, "--seed", seed, "--quiet", "--format", "json"]);
-            assert_eq!(r.code, Some(0), "{}", r.describe());
-            let report: Value = serde_json::from_str(&r.stdout).unwrap();
-            let intervals = report["intervals"].as_array().unwrap();
-            let held = intervals
-                .iter()
-                .filter(|i| {
-                    i["metrics"]["service_level"]["mean"]
-                        .as_f64()
-                        .is_none_or(|sl| sl >= 0.8)
-                })
-                .count();
+            let (held, intervals) = service_level_held_on_seed(&path, seed, 0.8);
             assert!(
-                held as f64 >= 0.95 * intervals.len() as f64,
+                held as f64 >= 0.95 * intervals as f64,
                 "{scenario}, seed {seed}: the staffing holds in {held} of {} intervals",
-                intervals.len()
+                intervals
             );
         }
     }
@@ -342,22 +331,11 @@ fn with_shrinkage_the_scheduled_heads_hold_after_random_absence() {
     }
     assert!(written.contains("shrinkage = 0.15"), "{written}");
     for seed in ["1001", "2002"] {
-        let r = run(&["run", &path, "--seed", seed, "--quiet", "--format", "json"]);
-        assert_eq!(r.code, Some(0), "{}", r.describe());
-        let report: Value = serde_json::from_str(&r.stdout).unwrap();
-        let intervals = report["intervals"].as_array().unwrap();
-        let held = intervals
-            .iter()
-            .filter(|i| {
-                i["metrics"]["service_level"]["mean"]
-                    .as_f64()
-                    .is_none_or(|sl| sl >= 0.8)
-            })
-            .count();
+        let (held, intervals) = service_level_held_on_seed(&path, seed, 0.8);
         assert!(
-            held as f64 >= 0.95 * intervals.len() as f64,
+            held as f64 >= 0.95 * intervals as f64,
             "seed {seed}: the scheduled heads hold in {held} of {} intervals after shrinkage",
-            intervals.len()
+            intervals
         );
     }
 }
