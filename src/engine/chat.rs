@@ -154,7 +154,7 @@ impl<O: Observer> Engine<'_, O> {
         if !(self.chat.on && self.chat.multi(g)) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
-            self.start_service(agent, contact);
+            self.start_service::<false>(agent, contact);
         } else if self.chat.is_chat[contact.call_type as usize] {
             self.start_chat(agent, g, contact);
             self.list_partial(agent, g);
@@ -232,7 +232,7 @@ impl<O: Observer> Engine<'_, O> {
         if s > 0.0 && m > 1 {
             contact.handle *= 1.0 + s * f64::from(m - 1);
         }
-        self.start_service(window as u32, contact);
+        self.start_service::<false>(window as u32, contact);
     }
 
     /// A free `person` of group `g` takes voice `contact` in its first window.
@@ -244,7 +244,7 @@ impl<O: Observer> Engine<'_, O> {
         p.busy = true;
         p.stamp = p.stamp.wrapping_add(1);
         self.agents[person as usize].calls = p.calls;
-        self.start_service(person, contact);
+        self.start_service::<false>(person, contact);
     }
 
     /// Lists `person` at its load if it holds some chats and has a free window.
@@ -300,7 +300,7 @@ impl<O: Observer> Engine<'_, O> {
             self.agent_leaves(person);
             return;
         }
-        match self.next_waiting(g) {
+        match self.next_waiting::<false>(g) {
             None => self.go_idle(person, g),
             Some(contact) if !self.chat.is_chat[contact.call_type as usize] => {
                 self.start_voice(person, g, contact);

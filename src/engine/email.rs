@@ -141,11 +141,11 @@ impl<O: Observer> Engine<'_, O> {
                     self.seek_work(agent);
                     continue;
                 }
-                match self.next_waiting(g) {
+                match self.next_waiting::<false>(g) {
                     Some(contact) => {
                         self.integrate(g);
                         self.groups[g].counts[BUSY] += 1.0;
-                        self.start_service(agent, contact);
+                        self.start_service::<false>(agent, contact);
                     }
                     None => {
                         // Only stale entries were left: back to the front, idle as before.

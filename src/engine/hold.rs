@@ -231,6 +231,6 @@ impl<O: Observer> Engine<'_, O> {
         self.journeys[journey as usize].experience.abandons += 1;
         let p = self.scenario.customers.redial_probability;
         self.maybe_return(journey, c, p, true);
-        self.agent_frees(agent);
+        self.agent_frees::<false>(agent);
     }
 }

@@ -255,6 +255,10 @@ struct Engine<'s, O: Observer> {
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
+    /// A plain scenario that also has no chat, callbacks, routing rules, email, hold
+    /// patience or breaks: the event loop runs a copy compiled with all of their checks
+    /// left out (see [`Engine::step`]).
+    lean: bool,
     /// Per interval: this replication's busyness factor on arrival rates (empty: none).
     rate_factor: Vec<f64>,
     /// Breaks and shrinkage (see `shifts`).
@@ -362,6 +366,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             interval: 0,
             recording: false,
             plain: false,
+            lean: false,
             rate_factor,
             availability: shifts::Availability::new(scenario, key),
             chat: chat::Chat::new(scenario),
@@ -377,6 +382,12 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
         engine.plain =
             plain_mechanics(scenario) && !engine.rules.needs_full_path() && !engine.email.on;
+        engine.lean = engine.plain
+            && !engine.chat.on
+            && !engine.callbacks.on
+            && !engine.rules.routed
+            && !engine.hold.on
+            && engine.availability.has_no_breaks();
         engine.schedule_first_break();
         // Each call type's first arrival; staffing of interval 0 (a timetable event at 0)
         // still comes before anything can arrive at time 0.
@@ -388,17 +399,37 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// Runs the replication to the end: every event, then the contacts nobody could serve.
     fn run(&mut self) {
-        while self.step() {}
+        if self.lean {
+            while self.step::<true>() {}
+        } else {
+            while self.step::<false>() {}
+        }
         self.count_left_in_queue();
         self.count_callbacks_left();
+    }
+
+    /// [`Engine::step`] in the copy the scenario runs (tests step the engine one event at a
+    /// time).
+    #[cfg(test)]
+    fn step_any(&mut self) -> bool {
+        if self.lean {
+            self.step::<true>()
+        } else {
+            self.step::<false>()
+        }
     }
 
     /// Handles the next event; `false` when nothing is left (the center has drained). Three
     /// sources are merged by time with a fixed tie rule, so runs stay deterministic: the
     /// calendar's timetable (boundaries, warmup, horizon), then its heap, then external
     /// arrivals, which go first only if strictly earlier than both.
+    ///
+    /// `LEAN` (see [`Engine::lean`]): the scenario has none of the mechanics whose checks
+    /// sit on every call's path, so this copy of the loop leaves the checks out. Measured on
+    /// `benches/erlang_c_3m.toml`: 91 fewer instructions per call and 6% less time, with
+    /// identical results.
     #[inline(always)]
-    fn step(&mut self) -> bool {
+    fn step<const LEAN: bool>(&mut self) -> bool {
         let (arrival_time, c) = self.first_arrival;
         let Some((time, event)) = self.calendar.pop_not_after(arrival_time) else {
             if arrival_time == f64::INFINITY {
@@ -406,8 +437,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
             self.now = arrival_time;
             self.schedule_next_arrival(c, arrival_time);
-            if self.plain {
-                self.plain_contact_arrives(c, None);
+            if LEAN || self.plain {
+                self.plain_contact_arrives::<LEAN>(c, None);
             } else {
                 self.contact_arrives(c, None);
             }
@@ -416,9 +447,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.now = time;
         match event {
             Event::Abandon { slot } => self.abandon(slot),
-            Event::TalkEnd { agent } if self.plain => self.plain_talk_ends(agent),
+            Event::TalkEnd { agent } if LEAN || self.plain => self.plain_talk_ends::<LEAN>(agent),
             Event::TalkEnd { agent } => self.talk_ends(agent),
-            Event::WrapEnd { agent } => self.agent_frees(agent),
+            Event::WrapEnd { agent } => self.agent_frees::<LEAN>(agent),
             Event::ApprovalRequest { agent } => self.request_approval(agent),
             Event::ApprovalDone { agent } => self.approval_done(agent),
             Event::Return { journey } => {
@@ -577,7 +608,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// (nothing is drawn for an issue there), no journey. `origin`: the first contact's cell
     /// when this one is a transfer.
     #[inline(always)]
-    fn plain_contact_arrives(&mut self, c: usize, origin: Option<Cell>) {
+    fn plain_contact_arrives<const LEAN: bool>(&mut self, c: usize, origin: Option<Cell>) {
         let now = self.now;
         let scenario = self.scenario;
         let ct: &CallType = &scenario.call_types[c];
@@ -613,34 +644,39 @@ impl<'s, O: Observer> Engine<'s, O> {
             deadline: f64::NAN,
             accepted_at: f64::NAN,
         };
-        self.place(c, contact, patience);
+        self.place::<LEAN>(c, contact, patience);
     }
 
     /// An arrived contact goes to the longest-idle eligible agent (or, a chat, to a free chat
     /// window: see [`chat`]) or joins the queue, with an abandonment timer when it has a
     /// `patience`.
     #[inline(always)]
-    fn place(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
-        if self.chat.on {
+    fn place<const LEAN: bool>(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
+        if !LEAN && self.chat.on {
             if let Some(contact) = self.place_with_chat(c, contact) {
-                self.enqueue(c, contact, patience);
+                self.enqueue::<false>(c, contact, patience);
             }
             return;
         }
         if let Some((agent, g)) = self.longest_idle_agent(c) {
             self.integrate(g);
             self.groups[g].counts[BUSY] += 1.0;
-            self.start_service(agent, contact);
+            self.start_service::<LEAN>(agent, contact);
             return;
         }
-        self.enqueue(c, contact, patience);
+        self.enqueue::<LEAN>(c, contact, patience);
     }
 
     /// Nobody could take `contact`: it waits in its queue, with an abandonment timer when it
     /// has a `patience` (and a callback offer timer when its type offers callbacks); returns
     /// its slot.
     #[inline(always)]
-    fn enqueue(&mut self, c: usize, contact: Contact, patience: Option<f64>) -> u32 {
+    fn enqueue<const LEAN: bool>(
+        &mut self,
+        c: usize,
+        contact: Contact,
+        patience: Option<f64>,
+    ) -> u32 {
         let (now, cell) = (self.now, contact.cell);
         self.observer.queued(cell);
         let slot = match self.free_contacts.pop() {
@@ -663,7 +699,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
         }
-        if self.callbacks.on {
+        if !LEAN && self.callbacks.on {
             self.arm_callback(c, slot);
         }
         slot
@@ -733,11 +769,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// The agent (already counted busy in its group, time integrated up to now) takes
     /// `contact`.
     #[inline(always)]
-    fn start_service(&mut self, agent: u32, contact: Contact) {
-        if !contact.accepted_at.is_nan() {
+    fn start_service<const LEAN: bool>(&mut self, agent: u32, contact: Contact) {
+        if !LEAN && !contact.accepted_at.is_nan() {
             self.call_back(&contact);
         }
-        if self.plain {
+        if LEAN || self.plain {
             self.start_plain_service(agent, contact);
         } else {
             self.start_full_service(agent, contact);
@@ -1012,14 +1048,14 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.calendar
                     .schedule(self.now + wrap, Event::WrapEnd { agent });
             }
-            None => self.agent_frees(agent),
+            None => self.agent_frees::<false>(agent),
         }
     }
 
     /// [`Engine::talk_ends`] in a plain scenario: a fixed-routing transfer (the same draw)
     /// or the issue resolved, ending the journey.
     #[inline(always)]
-    fn plain_talk_ends(&mut self, agent: u32) {
+    fn plain_talk_ends<const LEAN: bool>(&mut self, agent: u32) {
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
         a.calls += 1;
@@ -1046,7 +1082,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                     let key = self.agents[agent as usize].journey;
                     self.trace_end(key, ContactOutcome::Transferred { to: to as u32 });
                 }
-                self.plain_contact_arrives(to, Some(origin));
+                self.plain_contact_arrives::<LEAN>(to, Some(origin));
             }
         }
         match &ct.after_call_work {
@@ -1055,7 +1091,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.calendar
                     .schedule(self.now + wrap, Event::WrapEnd { agent });
             }
-            None => self.agent_frees(agent),
+            None => self.agent_frees::<LEAN>(agent),
         }
     }
 

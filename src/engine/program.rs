@@ -281,7 +281,7 @@ proficiency = 0.6
         );
         let mut e = Engine::new(&s, KEY, Collector::new(&s));
         let mut checked = 0;
-        while e.step() {
+        while e.step_any() {
             let k = e.interval;
             let scheduled = s.agent_groups[0].staffing[k];
             if scheduled == 0 || e.now >= s.simulation.horizon {
@@ -308,7 +308,7 @@ proficiency = 0.6
         let mut e = Engine::new(&s, KEY, Collector::new(&s));
         let mut last_day = 0;
         let mut trainees = Vec::new();
-        while e.step() {
+        while e.step_any() {
             let day = day_of(s.calendar.as_ref(), e.now);
             if day >= 1 && trainees.is_empty() {
                 trainees = (0..e.agents.len() as u32)
@@ -348,7 +348,7 @@ proficiency = 0.6
                 ..KEY
             };
             let mut e = Engine::new(&s, key, Collector::new(&s));
-            while e.step() {}
+            while e.step_any() {}
             leavers += e.program.leavers;
         }
         let trials = reps as f64 * 10.0 * 14.0;

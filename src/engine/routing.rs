@@ -192,14 +192,14 @@ impl<O: Observer> Engine<'_, O> {
     pub(super) fn place_routed(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         if self.email.held(c) {
             // An email while the center is closed waits for the opening (see `email`).
-            self.enqueue(c, contact, patience);
+            self.enqueue::<false>(c, contact, patience);
             return;
         }
         if !self.rules.overflow {
-            return self.place(c, contact, patience);
+            return self.place::<false>(c, contact, patience);
         }
         match self.rules.overflow_delays[c].len() {
-            0 => self.place(c, contact, patience),
+            0 => self.place::<false>(c, contact, patience),
             delays => self.place_overflowing(c, contact, patience, delays),
         }
     }
@@ -225,7 +225,7 @@ impl<O: Observer> Engine<'_, O> {
                 return;
             }
         }
-        let slot = self.enqueue(c, contact, patience);
+        let slot = self.enqueue::<false>(c, contact, patience);
         for k in 0..delays {
             let at = contact.arrival + self.rules.overflow_delays[c][k];
             self.calendar.schedule(at, Event::Overflow { slot });

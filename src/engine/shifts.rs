@@ -79,6 +79,11 @@ impl Availability {
         slots.sort_by(|a, b| a.1.earliest.total_cmp(&b.1.earliest));
         Availability { groups, slots }
     }
+
+    /// True when no group has break windows, so no break is ever owed.
+    pub(super) fn has_no_breaks(&self) -> bool {
+        self.slots.is_empty()
+    }
 }
 
 impl<O: Observer> Engine<'_, O> {
@@ -88,9 +93,9 @@ impl<O: Observer> Engine<'_, O> {
     /// time is integrated once here (a second integration at the same instant would add
     /// exactly zero).
     #[inline(always)]
-    pub(super) fn agent_frees(&mut self, agent: u32) {
+    pub(super) fn agent_frees<const LEAN: bool>(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
-        if self.chat.on && self.chat.multi(g) {
+        if !LEAN && self.chat.on && self.chat.multi(g) {
             return self.window_frees(agent);
         }
         self.integrate(g);
@@ -100,15 +105,15 @@ impl<O: Observer> Engine<'_, O> {
             self.agent_leaves(agent);
             return;
         }
-        if !self.availability.groups[g].owed.is_empty() {
+        if !LEAN && !self.availability.groups[g].owed.is_empty() {
             if let Some(length) = self.take_owed_break(g) {
                 self.groups[g].counts[BUSY] -= 1.0;
                 self.start_break(agent, g, length);
                 return;
             }
         }
-        match self.next_waiting(g) {
-            Some(contact) => self.start_service(agent, contact),
+        match self.next_waiting::<LEAN>(g) {
+            Some(contact) => self.start_service::<LEAN>(agent, contact),
             None => {
                 self.groups[g].counts[BUSY] -= 1.0;
                 self.go_idle(agent, g);
@@ -128,11 +133,11 @@ impl<O: Observer> Engine<'_, O> {
             self.agent_leaves(agent);
             return;
         }
-        match self.next_waiting(g) {
+        match self.next_waiting::<false>(g) {
             Some(contact) => {
                 self.integrate(g);
                 self.groups[g].counts[BUSY] += 1.0;
-                self.start_service(agent, contact);
+                self.start_service::<false>(agent, contact);
             }
             None => self.go_idle(agent, g),
         }
@@ -142,8 +147,8 @@ impl<O: Observer> Engine<'_, O> {
     /// queue off its queue (stale entries of abandoned contacts are dropped on the way); with
     /// no live caller waiting, an `only_when_idle` callback (see `callback`).
     #[inline(always)]
-    pub(super) fn next_waiting(&mut self, g: usize) -> Option<Contact> {
-        if self.rules.routed {
+    pub(super) fn next_waiting<const LEAN: bool>(&mut self, g: usize) -> Option<Contact> {
+        if !LEAN && self.rules.routed {
             return self.next_waiting_routed(g);
         }
         let scenario = self.scenario;
@@ -159,6 +164,9 @@ impl<O: Observer> Engine<'_, O> {
                     return Some(contact);
                 }
             }
+        }
+        if LEAN {
+            return None; // no callbacks
         }
         self.next_callback(g)
     }

@@ -175,7 +175,7 @@ impl Engine<'_, Recorder> {
     /// Handles every event due at or before `t`.
     pub(super) fn run_until(&mut self, t: f64) {
         while self.calendar.next_time().min(self.first_arrival.0) <= t {
-            assert!(self.step());
+            assert!(self.step_any());
         }
     }
 
@@ -185,7 +185,7 @@ impl Engine<'_, Recorder> {
         self.run_until(t);
         self.now = t;
         if self.plain {
-            self.plain_contact_arrives(c, None);
+            self.plain_contact_arrives::<false>(c, None);
         } else {
             self.contact_arrives(c, None);
         }
@@ -230,10 +230,10 @@ fn equal_times_come_out_in_scheduling_order() {
     let mut e = Engine::new(&s, KEY, Recorder::default());
     e.inject(0.0, 0); // agent 0
     e.inject(0.0, 0); // agent 1
-    assert!(e.step()); // first talk end at 60 s
+    assert!(e.step_any()); // first talk end at 60 s
     assert_eq!(e.now, 60.0);
     assert_eq!(e.groups[0].idle, [0]);
-    assert!(e.step());
+    assert!(e.step_any());
     assert_eq!(e.groups[0].idle, [0, 1]);
 }
 
@@ -475,7 +475,7 @@ fn boundaries_are_scheduled_one_at_a_time() {
     assert_eq!(intervals, 17_520);
     let mut e = Engine::new(&s, KEY, Recorder::default());
     let mut last = 0;
-    while e.step() {
+    while e.step_any() {
         assert_eq!(e.calendar.pending(), 0);
         if e.interval != last {
             assert_eq!(e.interval, last + 1);
@@ -562,11 +562,11 @@ fn the_event_loop_does_not_allocate_per_event() {
     );
     let mut e = Engine::new(&s, KEY, Collector::new(&s));
     for _ in 0..50_000 {
-        assert!(e.step());
+        assert!(e.step_any());
     }
     let before = allocations::count();
     let mut events = 0;
-    while events < 150_000 && e.step() {
+    while events < 150_000 && e.step_any() {
         events += 1;
     }
     let allocated = allocations::count() - before;
@@ -636,6 +636,69 @@ fn plain_path_matches_the_full_path() {
     assert_eq!(r.count(|e| matches!(e, Seen::JourneyClosed(..))), 0);
     assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, true, false))) > 0);
     assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, false, true))) > 0);
+}
+
+/// The lean copy of the event loop (plain, and none of chat, callbacks, routing rules, hold
+/// patience or breaks: their checks compiled out) reports exactly the events, in the same
+/// order and with the same values, as the general copy — with transfers, abandonment,
+/// after-call work, warmup, a staffing dip to zero and a drain.
+#[test]
+fn lean_loop_matches_the_general_loop() {
+    let s = scenario(
+        r#"
+        [simulation]
+        horizon = "4h"
+        interval = "1h"
+        warmup = "30m"
+        [[call_types]]
+        name = "a"
+        volumes = [300, 500, 400, 200]
+        handle_time = { distribution = "exponential", mean = "5m" }
+        patience = { distribution = "exponential", mean = "2m" }
+        transfer = { to = "b", probability = 0.3 }
+        after_call_work = { distribution = "constant", value = "30s" }
+        [[call_types]]
+        name = "b"
+        arrival_rate = 30.0
+        handle_time = { distribution = "lognormal", mean = "8m", sd = "4m" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a", "b"]
+        staffing = [20, 25, 0, 18]
+        [[agent_groups]]
+        name = "h"
+        skills = ["b"]
+        staffing = [2, 2, 2, 0]
+        "#,
+    );
+    let run = |lean: bool| {
+        let mut e = Engine::new(&s, KEY, Recorder::default());
+        assert!(e.lean, "the scenario qualifies for the lean loop");
+        e.lean = lean;
+        e.run();
+        e.observer.seen
+    };
+    let (lean, general) = (run(true), run(false));
+    assert!(lean.len() > 5_000);
+    assert_eq!(lean, general);
+    // With chat concurrency the scenario takes the general loop.
+    let chat = scenario(
+        r#"
+        [simulation]
+        horizon = "1h"
+        interval = "1h"
+        [[call_types]]
+        name = "a"
+        arrival_rate = 60.0
+        handle_time = { distribution = "exponential", mean = "5m" }
+        [[agent_groups]]
+        name = "g"
+        skills = ["a"]
+        agents = 8
+        max_concurrent = 2
+        "#,
+    );
+    assert!(!Engine::new(&chat, KEY, Recorder::default()).lean);
 }
 
 // ---------------------------------------------------------------------------------------------
