@@ -152,8 +152,7 @@ impl<O: Observer> Engine<'_, O> {
     /// through it too, so that chat groups keep their window books there as well.
     pub(super) fn start_idle(&mut self, agent: u32, g: usize, contact: Contact) {
         if !(self.chat.on && self.chat.multi(g)) {
-            self.integrate(g);
-            self.groups[g].counts[BUSY] += 1.0;
+            self.count_change(g, BUSY, 1.0);
             self.start_service::<false>(agent, contact);
         } else if self.chat.is_chat[contact.call_type as usize] {
             self.start_chat(agent, g, contact);
@@ -216,8 +215,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// A window of `person` (group `g`) takes chat `contact`.
     fn start_chat(&mut self, person: u32, g: usize, mut contact: Contact) {
-        self.integrate(g);
-        self.groups[g].counts[BUSY] += self.chat.share[g];
+        self.count_change(g, BUSY, self.chat.share[g]);
         let p = &mut self.chat.slots[person as usize];
         p.in_hand += 1;
         p.stamp = p.stamp.wrapping_add(1);
@@ -237,8 +235,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// A free `person` of group `g` takes voice `contact` in its first window.
     fn start_voice(&mut self, person: u32, g: usize, contact: Contact) {
-        self.integrate(g);
-        self.groups[g].counts[BUSY] += 1.0;
+        self.count_change(g, BUSY, 1.0);
         let p = &mut self.chat.slots[person as usize];
         p.voice = true;
         p.busy = true;
@@ -268,7 +265,6 @@ impl<O: Observer> Engine<'_, O> {
     /// [`Engine::agent_frees`] for such groups).
     pub(super) fn window_frees(&mut self, window: u32) {
         let g = self.agents[window as usize].group as usize;
-        self.integrate(g);
         let slot = &mut self.chat.slots[window as usize];
         slot.busy = false;
         let person = slot.person;
@@ -277,10 +273,10 @@ impl<O: Observer> Engine<'_, O> {
         p.stamp = p.stamp.wrapping_add(1);
         if p.voice {
             p.voice = false;
-            self.groups[g].counts[BUSY] -= 1.0;
+            self.count_change(g, BUSY, -1.0);
         } else {
             p.in_hand -= 1;
-            self.groups[g].counts[BUSY] -= self.chat.share[g];
+            self.count_change(g, BUSY, -self.chat.share[g]);
         }
         if self.chat.slots[person as usize].in_hand == 0 {
             self.person_frees(person, g);

@@ -143,8 +143,7 @@ impl<O: Observer> Engine<'_, O> {
                 }
                 match self.next_waiting::<false>(g) {
                     Some(contact) => {
-                        self.integrate(g);
-                        self.groups[g].counts[BUSY] += 1.0;
+                        self.count_change(g, BUSY, 1.0);
                         self.start_service::<false>(agent, contact);
                     }
                     None => {

@@ -178,18 +178,19 @@ struct Group {
     idle: VecDeque<u32>,
     /// Agents on shift (idle, busy or finishing before going home).
     present: u32,
-    /// Busy and present agents as floats (exact: whole numbers far below 2⁵³), the
-    /// integrands of `time`: kept as floats so the per-event integration needs no
-    /// conversion, and side by side so both integrate at once.
+    /// Busy and present agents as floats (exact: whole numbers far below 2⁵³; a chat
+    /// window counts its share of a person), side by side so both update at once.
     counts: [f64; 2],
     /// Busy agents who go home when they finish their contact (headcount dropped).
     leaving: u32,
-    /// When `counts` were last integrated.
-    last_change: f64,
-    /// Busy and staffed agent-seconds integrated since the last report to the observer
-    /// (reported at interval boundaries, warmup end and horizon end: one report per
-    /// interval, not one per event).
-    time: [f64; 2],
+    /// For busy and present agents: Σ −Δ·(t − base) over every change Δ of the count at
+    /// time t since the last report to the observer at `base` ([`Engine::report_base`]).
+    /// The agent-seconds since then are `count·(now − base) + sums`, so a change costs one
+    /// multiply-add and no look at the clock of the last change, and time is reported once
+    /// per interval (interval boundaries, warmup end and horizon end), not per event.
+    /// Relative to `base`, so the terms stay within an interval's length (rounding well
+    /// below 10⁻¹² of the figure).
+    sums: [f64; 2],
     /// This group's agent slots not on shift, reused first so learning persists across shifts.
     off_shift: Vec<u32>,
 }
@@ -252,6 +253,8 @@ struct Engine<'s, O: Observer> {
     interval: usize,
     /// True between warmup and horizon: busy/staffed time is reported.
     recording: bool,
+    /// When busy and staffed time were last reported (see [`Group::sums`]).
+    report_base: f64,
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
@@ -365,6 +368,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             approval_queue: VecDeque::new(),
             interval: 0,
             recording: false,
+            report_base: 0.0,
             plain: false,
             lean: false,
             rate_factor,
@@ -659,8 +663,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             return;
         }
         if let Some((agent, g)) = self.longest_idle_agent(c) {
-            self.integrate(g);
-            self.groups[g].counts[BUSY] += 1.0;
+            self.count_change(g, BUSY, 1.0);
             self.start_service::<LEAN>(agent, contact);
             return;
         }

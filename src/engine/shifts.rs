@@ -89,25 +89,23 @@ impl Availability {
 impl<O: Observer> Engine<'_, O> {
     /// An agent finished a contact: go home if the headcount dropped, otherwise take the
     /// longest-waiting contact of the highest-priority skill with a queue, or wait idle.
-    /// Taking the next contact at once leaves the group's busy count as it is, so the busy
-    /// time is integrated once here (a second integration at the same instant would add
-    /// exactly zero).
+    /// Taking the next contact at once leaves the group's busy count as it is: nothing to
+    /// record.
     #[inline(always)]
     pub(super) fn agent_frees<const LEAN: bool>(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         if !LEAN && self.chat.on && self.chat.multi(g) {
             return self.window_frees(agent);
         }
-        self.integrate(g);
         if self.groups[g].leaving > 0 {
-            self.groups[g].counts[BUSY] -= 1.0;
+            self.count_change(g, BUSY, -1.0);
             self.groups[g].leaving -= 1;
             self.agent_leaves(agent);
             return;
         }
         if !LEAN && !self.availability.groups[g].owed.is_empty() {
             if let Some(length) = self.take_owed_break(g) {
-                self.groups[g].counts[BUSY] -= 1.0;
+                self.count_change(g, BUSY, -1.0);
                 self.start_break(agent, g, length);
                 return;
             }
@@ -115,7 +113,7 @@ impl<O: Observer> Engine<'_, O> {
         match self.next_waiting::<LEAN>(g) {
             Some(contact) => self.start_service::<LEAN>(agent, contact),
             None => {
-                self.groups[g].counts[BUSY] -= 1.0;
+                self.count_change(g, BUSY, -1.0);
                 self.go_idle(agent, g);
             }
         }
@@ -135,8 +133,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         match self.next_waiting::<false>(g) {
             Some(contact) => {
-                self.integrate(g);
-                self.groups[g].counts[BUSY] += 1.0;
+                self.count_change(g, BUSY, 1.0);
                 self.start_service::<false>(agent, contact);
             }
             None => self.go_idle(agent, g),
@@ -180,9 +177,8 @@ impl<O: Observer> Engine<'_, O> {
 
     pub(super) fn agent_leaves(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
-        self.integrate(g);
         self.groups[g].present -= 1;
-        self.groups[g].counts[PRESENT] -= 1.0;
+        self.count_change(g, PRESENT, -1.0);
         if self.program.on && self.program.is_in_class(agent) {
             return self.program_holds(agent, g);
         }
@@ -245,9 +241,8 @@ impl<O: Observer> Engine<'_, O> {
     /// An agent of group `g` starts a shift: a returning one (keeping their experience) if
     /// there is one, else a new slot.
     pub(super) fn put_on_shift(&mut self, g: usize) -> u32 {
-        self.integrate(g);
         self.groups[g].present += 1;
-        self.groups[g].counts[PRESENT] += 1.0;
+        self.count_change(g, PRESENT, 1.0);
         if let Some(id) = self.groups[g].off_shift.pop() {
             return id;
         }
@@ -258,29 +253,33 @@ impl<O: Observer> Engine<'_, O> {
         (self.agents.len() - 1) as u32
     }
 
-    /// Adds busy and staffed agent-time since the group's last change (in the current
-    /// interval) while recording. Kept in the group, not reported per event: the sums are
-    /// the ones the observer would form, in the same order.
+    /// Group `g`'s busy (`which` = `BUSY`) or present (`PRESENT`) count changes by `delta`
+    /// now (see [`Group::sums`]).
     #[inline(always)]
-    pub(super) fn integrate(&mut self, g: usize) {
+    pub(super) fn count_change(&mut self, g: usize, which: usize, delta: f64) {
+        let since = self.now - self.report_base;
         let group = &mut self.groups[g];
-        if self.recording {
-            let dt = self.now - group.last_change;
-            group.time[BUSY] += group.counts[BUSY] * dt;
-            group.time[PRESENT] += group.counts[PRESENT] * dt;
-        }
-        group.last_change = self.now;
+        group.counts[which] += delta;
+        group.sums[which] -= delta * since;
     }
 
-    /// Integrates every group up to now and reports what each accumulated in the current
-    /// interval (called before the interval changes and when recording starts or stops).
+    /// Reports what each group was busy and staffed (agent-seconds) in the current interval
+    /// since the last report — zeros outside [warmup, horizon] — and starts afresh (called
+    /// before the interval changes and when recording starts or stops).
     pub(super) fn integrate_all(&mut self) {
+        let since = self.now - self.report_base;
         for g in 0..self.groups.len() {
-            self.integrate(g);
             let group = &mut self.groups[g];
-            let [busy, staffed] = std::mem::take(&mut group.time);
+            let [busy, staffed] = [BUSY, PRESENT].map(|i| group.counts[i] * since + group.sums[i]);
+            group.sums = [0.0; 2];
+            let (busy, staffed) = if self.recording {
+                (busy, staffed)
+            } else {
+                (0.0, 0.0)
+            };
             self.observer.agent_time(self.interval, g, busy, staffed);
         }
+        self.report_base = self.now;
     }
 }
 
@@ -360,9 +359,8 @@ impl<O: Observer> Engine<'_, O> {
 
     /// A free agent (not counted busy) of group `g` goes on break: on shift, not staffed.
     fn start_break(&mut self, agent: u32, g: usize, length: f64) {
-        self.integrate(g);
         self.groups[g].present -= 1;
-        self.groups[g].counts[PRESENT] -= 1.0;
+        self.count_change(g, PRESENT, -1.0);
         self.availability.groups[g].on_break += 1;
         self.calendar
             .schedule(self.now + length, Event::BreakEnd { agent });
@@ -372,10 +370,9 @@ impl<O: Observer> Engine<'_, O> {
     /// to work.
     pub(super) fn break_ends(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
-        self.integrate(g);
         self.availability.groups[g].on_break -= 1;
         self.groups[g].present += 1;
-        self.groups[g].counts[PRESENT] += 1.0;
+        self.count_change(g, PRESENT, 1.0);
         self.seek_work(agent);
     }
 }
