@@ -448,7 +448,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             };
             report::csv::write_replication_rows(&mut out, key, r, b.rows())?;
             if r + 1 == scenarios[i].simulation.replications {
-                report::csv::write_summary_rows(&mut out, key, &b.outcome())?;
+                report::csv::write_builder_summary_rows(&mut out, key, b)?;
             }
             Ok(())
         })

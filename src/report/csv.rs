@@ -126,6 +126,37 @@ pub fn write_summary_rows<W: Write>(w: W, key: RowKey<'_>, o: &Outcome) -> io::R
     cw.flush()
 }
 
+/// [`write_summary_rows`] of the summary `b` holds, written from its accumulators without
+/// building an [`Outcome`] (the same rows, byte for byte).
+pub fn write_builder_summary_rows<W: Write>(
+    w: W,
+    key: RowKey<'_>,
+    b: &crate::stats::OutcomeBuilder,
+) -> io::Result<()> {
+    let mut cw = writer(w);
+    let point = key.point.to_string();
+    let (mut mean, mut lo, mut hi) = (String::new(), String::new(), String::new());
+    let mut result = Ok(());
+    b.for_each_estimate(|scope, metric, estimate| {
+        // The day scopes of a program have per-replication rows only, as in
+        // `write_summary_rows` (their summary is the JSON's `days`).
+        if result.is_err() || scope.starts_with("day:") {
+            return;
+        }
+        for f in [&mut mean, &mut lo, &mut hi] {
+            f.clear();
+        }
+        if let Some(e) = estimate {
+            push_num(&mut mean, e.mean);
+            push_num(&mut lo, e.ci95.0);
+            push_num(&mut hi, e.ci95.1);
+        }
+        result = cw.write_record(row(&key, &point, ["", scope, metric, "", &mean, &lo, &hi]));
+    });
+    result?;
+    cw.flush()
+}
+
 fn writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .buffer_capacity(16 * 1024)

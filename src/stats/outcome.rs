@@ -527,9 +527,35 @@ impl OutcomeBuilder {
         }
     }
 
-    /// The summary of every replication added.
-    pub fn finish(self) -> Outcome {
+    /// The summary of every replication added. The last replication's values and the
+    /// per-interval totals behind them go first: at 17,520 intervals they are 30 MB that the
+    /// summary does not need.
+    pub fn finish(mut self) -> Outcome {
+        self.values = Vec::new();
+        self.totals = Totals::default();
         self.outcome()
+    }
+
+    /// Value `i` (metric `metric`) summarised over the replications added so far; the
+    /// counts in [`ZERO_WHEN_NONE`] read 0 where no replication defined them.
+    fn estimate(&self, i: usize, metric: &str, t: &mut TQuantiles) -> Option<Estimate> {
+        self.accumulators[i].estimate(t).or_else(|| {
+            ZERO_WHEN_NONE.contains(&metric).then_some(Estimate {
+                mean: 0.0,
+                ci95: (0.0, 0.0),
+                n: 0,
+            })
+        })
+    }
+
+    /// `f(tidy scope name, metric, estimate)` for every value, in report order, summarised
+    /// over the replications added so far: what [`OutcomeBuilder::outcome`] holds, without
+    /// building it (the CSV summary rows of a long run are written so).
+    pub fn for_each_estimate(&self, mut f: impl FnMut(&str, &'static str, Option<Estimate>)) {
+        let mut t = TQuantiles::default();
+        self.layout.for_each_name(|i, _, scope, metric| {
+            f(scope, metric, self.estimate(i, metric, &mut t));
+        });
     }
 
     /// The summary of the replications added so far (the builder can go on).
@@ -538,6 +564,11 @@ impl OutcomeBuilder {
         let mut scopes: Vec<Scope> = Vec::with_capacity(self.layout.names.len());
         self.layout.for_each_name(|i, s, scope, metric| {
             if scopes.len() <= s {
+                // Exact capacity for the scope just finished: growth by doubling left up to
+                // 45% of the metric vectors unused (30 MB at 17,520 intervals).
+                if let Some(done) = scopes.last_mut() {
+                    done.metrics.shrink_to_fit();
+                }
                 let name = scope
                     .rsplit_once("journey_class:")
                     .map(|(_, class)| class)
@@ -550,13 +581,7 @@ impl OutcomeBuilder {
                     metrics: Vec::new(),
                 });
             }
-            let estimate = self.accumulators[i].estimate(&mut t).or_else(|| {
-                ZERO_WHEN_NONE.contains(&metric).then_some(Estimate {
-                    mean: 0.0,
-                    ci95: (0.0, 0.0),
-                    n: 0,
-                })
-            });
+            let estimate = self.estimate(i, metric, &mut t);
             if let Some(s) = scopes.last_mut() {
                 s.metrics.push(Metric {
                     name: metric,
@@ -564,6 +589,9 @@ impl OutcomeBuilder {
                 });
             }
         });
+        if let Some(last) = scopes.last_mut() {
+            last.metrics.shrink_to_fit();
+        }
         let l = &self.layout;
         let mut scopes = scopes.into_iter();
         let overall = scopes.next().expect("the overall scope");
@@ -575,12 +603,10 @@ impl OutcomeBuilder {
             .enumerate()
             .map(|(k, s)| (k as f64 * l.interval, s))
             .collect();
-        let rest: Vec<Scope> = scopes.by_ref().take(l.intervals * l.groups).collect();
-        let interval_groups = if l.groups == 0 {
-            vec![Vec::new(); l.intervals]
-        } else {
-            rest.chunks(l.groups).map(<[Scope]>::to_vec).collect()
-        };
+        // Moved, not cloned: a copy would double these scopes' memory at the peak.
+        let interval_groups = (0..l.intervals)
+            .map(|_| scopes.by_ref().take(l.groups).collect())
+            .collect();
         let journey_classes = scopes.by_ref().take((1 + l.call_types) * CLASSES).collect();
         let days = scopes.collect();
         Outcome {
