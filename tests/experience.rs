@@ -48,18 +48,26 @@ fn run(scenarios: &[Scenario]) -> Vec<Out> {
     }
     let mut values: Vec<HashMap<&'static str, Vec<Option<f64>>>> =
         vec![HashMap::new(); scenarios.len()];
-    let outcomes = run_scenarios_with(scenarios, RunOptions::default(), |i, _, b| {
+    let mut outcomes = vec![None; scenarios.len()];
+    run_scenarios_with(scenarios, RunOptions::default(), |i, r, b| {
         b.layout().for_each_name(|k, _, scope, metric| {
             if scope == "overall" {
                 values[i].entry(metric).or_default().push(b.values()[k]);
             }
         });
+        if r + 1 == first.replications {
+            outcomes[i] = Some(b.outcome());
+        }
         Ok(())
     })
     .expect("thread pool");
     scenarios
         .iter()
-        .zip(outcomes)
+        .zip(
+            outcomes
+                .into_iter()
+                .map(|o| o.expect("every replication ran")),
+        )
         .zip(values)
         .map(|((s, outcome), values)| Out {
             input: s.clone(),
