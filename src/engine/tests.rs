@@ -638,6 +638,30 @@ fn plain_path_matches_the_full_path() {
     assert!(r.count(|e| matches!(e, Seen::JourneyEnded(_, false, true))) > 0);
 }
 
+/// Busy and staffed time are signed sums per report (see `Group::sums`): a constant
+/// headcount reports exactly headcount × interval staffed seconds (the per-event
+/// integration it replaced read 4.999999999999998 agents), busy time never exceeds it, and
+/// the busy time of one interval is what its talks add up to.
+#[test]
+fn agent_time_is_exact_for_a_constant_headcount() {
+    let s = one_queue("3h", "7m", "[5, 5, 5]");
+    let mut e = Engine::new(&s, KEY, Recorder::default());
+    for k in 0..60 {
+        e.inject(k as f64 * 61.3, 0);
+    }
+    e.run();
+    let r = e.observer;
+    for k in 0..3 {
+        let (busy, staffed) = r.agent_time(k, 0);
+        assert_eq!(staffed, 5.0 * 3600.0, "interval {k}");
+        assert!(busy <= staffed);
+    }
+    // 60 talks of 7 minutes (5,040 agent-seconds of work for 5 agents: all done within the
+    // horizon): busy time adds up to them, rounding only.
+    let busy: f64 = (0..3).map(|k| r.agent_time(k, 0).0).sum();
+    assert!((busy - 60.0 * 420.0).abs() < 1e-6, "{busy}");
+}
+
 /// The lean copy of the event loop (plain, and none of chat, callbacks, routing rules, hold
 /// patience or breaks: their checks compiled out) reports exactly the events, in the same
 /// order and with the same values, as the general copy — with transfers, abandonment,

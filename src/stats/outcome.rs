@@ -728,6 +728,32 @@ mod tests {
         r
     }
 
+    /// Regression (a year at 30-minute intervals peaked at 148 MB): the summary keeps no
+    /// growth slack in its metric vectors, and every (interval, group) scope is there once.
+    #[test]
+    fn summary_metric_vectors_have_no_slack() {
+        let s = scenario();
+        let mut b = OutcomeBuilder::new(&s);
+        b.add(&replication(3));
+        let o = b.finish();
+        let scopes = std::iter::once(&o.overall)
+            .chain(&o.call_types)
+            .chain(&o.agent_groups)
+            .chain(o.intervals.iter().map(|(_, s)| s))
+            .chain(o.interval_groups.iter().flatten())
+            .chain(&o.journey_classes);
+        for scope in scopes {
+            assert_eq!(
+                scope.metrics.capacity(),
+                scope.metrics.len(),
+                "{}",
+                scope.name
+            );
+        }
+        assert_eq!(o.interval_groups.len(), 2);
+        assert!(o.interval_groups.iter().all(|g| g.len() == 1));
+    }
+
     /// Pairing removes the shared noise: B = A + 1 in every replication gives a zero-width
     /// interval at 1, even though A itself varies a lot.
     #[test]
