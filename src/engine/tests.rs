@@ -577,14 +577,9 @@ fn the_event_loop_does_not_allocate_per_event() {
     );
 }
 
-/// The plain fast path (no experience model: no journeys kept, nothing scored) is the full
-/// path minus the scoring: the same scenario with an (all-default) `[experience]` section,
-/// which takes the full path, gives bit-identical tallies except the scored sums, and
-/// identical customers, resolutions and first-contact resolutions — with transfers,
-/// abandonment, after-call work, warmup, a staffing dip to zero and a drain.
-#[test]
-fn plain_path_matches_the_full_path() {
-    let plain = r#"
+/// A plain scenario with every plain mechanic: two types, transfers, abandonment (random
+/// and constant patience), after-call work, warmup, a staffing dip to zero and a drain.
+const MIXED_PLAIN: &str = r#"
         [simulation]
         horizon = "4h"
         interval = "1h"
@@ -610,6 +605,15 @@ fn plain_path_matches_the_full_path() {
         skills = ["b"]
         staffing = [2, 2, 2, 0]
         "#;
+
+/// The plain fast path (no experience model: no journeys kept, nothing scored) is the full
+/// path minus the scoring: the same scenario with an (all-default) `[experience]` section,
+/// which takes the full path, gives bit-identical tallies except the scored sums, and
+/// identical customers, resolutions and first-contact resolutions — with transfers,
+/// abandonment, after-call work, warmup, a staffing dip to zero and a drain.
+#[test]
+fn plain_path_matches_the_full_path() {
+    let plain = MIXED_PLAIN;
     let (p, f) = (
         scenario(plain),
         scenario(&format!("{plain}\n[experience]\n")),
@@ -668,33 +672,7 @@ fn agent_time_is_exact_for_a_constant_headcount() {
 /// after-call work, warmup, a staffing dip to zero and a drain.
 #[test]
 fn lean_loop_matches_the_general_loop() {
-    let s = scenario(
-        r#"
-        [simulation]
-        horizon = "4h"
-        interval = "1h"
-        warmup = "30m"
-        [[call_types]]
-        name = "a"
-        volumes = [300, 500, 400, 200]
-        handle_time = { distribution = "exponential", mean = "5m" }
-        patience = { distribution = "exponential", mean = "2m" }
-        transfer = { to = "b", probability = 0.3 }
-        after_call_work = { distribution = "constant", value = "30s" }
-        [[call_types]]
-        name = "b"
-        arrival_rate = 30.0
-        handle_time = { distribution = "lognormal", mean = "8m", sd = "4m" }
-        [[agent_groups]]
-        name = "g"
-        skills = ["a", "b"]
-        staffing = [20, 25, 0, 18]
-        [[agent_groups]]
-        name = "h"
-        skills = ["b"]
-        staffing = [2, 2, 2, 0]
-        "#,
-    );
+    let s = scenario(MIXED_PLAIN);
     let run = |lean: bool| {
         let mut e = Engine::new(&s, KEY, Recorder::default());
         assert!(e.lean, "the scenario qualifies for the lean loop");
