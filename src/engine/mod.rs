@@ -258,8 +258,8 @@ struct Engine<'s, O: Observer> {
     /// A plain queueing scenario (see [`plain_mechanics`]): contacts go the short way, with
     /// no journeys, issues, holds or decisions, and journeys end unscored.
     plain: bool,
-    /// A plain scenario that also has no chat, callbacks, routing rules, email, hold
-    /// patience or breaks: the event loop runs a copy compiled with all of their checks
+    /// A plain scenario (so no email either) that also has no chat, callbacks, routing
+    /// rules, hold patience or breaks: the event loop runs a copy compiled with all of their checks
     /// left out (see [`Engine::step`]).
     lean: bool,
     /// Per interval: this replication's busyness factor on arrival rates (empty: none).
@@ -769,8 +769,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.free_contacts.push(slot);
     }
 
-    /// The agent (already counted busy in its group, time integrated up to now) takes
-    /// `contact`.
+    /// The agent (already counted busy in its group) takes `contact`.
     #[inline(always)]
     fn start_service<const LEAN: bool>(&mut self, agent: u32, contact: Contact) {
         if !LEAN && !contact.accepted_at.is_nan() {
