@@ -430,7 +430,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     ///
     /// `LEAN` (see [`Engine::lean`]): the scenario has none of the mechanics whose checks
     /// sit on every call's path, so this copy of the loop leaves the checks out. Measured on
-    /// `benches/erlang_c_3m.toml` (callgrind): 47 fewer instructions per call (630 → 583),
+    /// `benches/erlang_c_3m.toml` (callgrind): 47 fewer instructions per call (630 → 584),
     /// with identical results.
     #[inline(always)]
     fn step<const LEAN: bool>(&mut self) -> bool {
