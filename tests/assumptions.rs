@@ -45,6 +45,28 @@ fn text(name: &str, edits: &[(&str, &str)]) -> String {
     t
 }
 
+/// [`text`] of `base` written to `dir/file`; returns its path.
+fn write_edited(dir: &std::path::Path, file: &str, base: &str, edits: &[(&str, &str)]) -> String {
+    let path = dir.join(file);
+    std::fs::write(&path, text(base, edits)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Runs `ccsim args…` (JSON to stdout), checks it exits 0 and parses what it printed.
+fn ccsim_json(args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {
     Scenario::from_toml_str(&text(name, edits), name, "s").expect("valid scenario")
 }
@@ -285,22 +307,18 @@ fn bad_ranges_name_their_key_path() {
 /// json` carries `money.cash_flow` and the NPV sensitivity.
 #[test]
 fn cli_exit_code_and_json_shape() {
-    let dir = std::env::temp_dir().join(format!("ccsim-ranges-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.toml");
-    std::fs::write(
-        &bad,
-        text(
-            "program_training.toml",
-            &[(
-                TRAINEE,
-                "cost_per_trainee_day = { low = 450.0, mode = 400.0, high = 560.0 }",
-            )],
-        ),
-    )
-    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write_edited(
+        dir.path(),
+        "bad.toml",
+        "program_training.toml",
+        &[(
+            TRAINEE,
+            "cost_per_trainee_day = { low = 450.0, mode = 400.0, high = 560.0 }",
+        )],
+    );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(["validate", bad.to_str().unwrap()])
+        .args(["validate", &bad])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -309,22 +327,29 @@ fn cli_exit_code_and_json_shape() {
         err.contains("program.cohorts[0].cost_per_trainee_day") && err.contains("bad.toml"),
         "{err}"
     );
-    let (a, b) = (dir.join("a.toml"), dir.join("b.toml"));
     let wide = "customer_value = { low = 100.0, mode = 200.0, high = 400.0 }";
-    std::fs::write(&a, text("program_baseline.toml", &[(VALUE, wide)])).unwrap();
-    std::fs::write(&b, text("program_training.toml", &[(VALUE, wide)])).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(["compare", a.to_str().unwrap(), b.to_str().unwrap()])
-        .args(["--format", "json", "--assumption-draws", "50", "-q"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let a = write_edited(
+        dir.path(),
+        "a.toml",
+        "program_baseline.toml",
+        &[(VALUE, wide)],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = write_edited(
+        dir.path(),
+        "b.toml",
+        "program_training.toml",
+        &[(VALUE, wide)],
+    );
+    let v = ccsim_json(&[
+        "compare",
+        &a,
+        &b,
+        "--format",
+        "json",
+        "--assumption-draws",
+        "50",
+        "-q",
+    ]);
     let money = &v["money"];
     let flow = money["cash_flow"].as_array().expect("cash_flow");
     assert_eq!(flow.len(), 84);
@@ -338,7 +363,6 @@ fn cli_exit_code_and_json_shape() {
         "customers.customer_value"
     );
     assert!(money["sensitivity"]["payback_days"].is_array());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `run`: a scenario with an experience model gives its money figures an assumption interval
@@ -391,32 +415,27 @@ fn run_reports_assumption_intervals_only_with_money() {
 /// risk gets a real interval though customer value is a point.
 #[test]
 fn run_re_simulates_an_attrition_range() {
-    let dir = std::env::temp_dir().join(format!("ccsim-ranges-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("t.toml");
-    std::fs::write(
-        &file,
-        text(
-            "program_training.toml",
-            &[(
-                "annual_rate = 0.35",
-                "annual_rate = { low = 0.05, mode = 0.35, high = 0.9 }",
-            )],
-        ),
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(["run", file.to_str().unwrap(), "--replications", "2"])
-        .args(["--format", "json", "--assumption-draws", "50", "-q"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_edited(
+        dir.path(),
+        "t.toml",
+        "program_training.toml",
+        &[(
+            "annual_rate = 0.35",
+            "annual_rate = { low = 0.05, mode = 0.35, high = 0.9 }",
+        )],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = ccsim_json(&[
+        "run",
+        &file,
+        "--replications",
+        "2",
+        "--format",
+        "json",
+        "--assumption-draws",
+        "50",
+        "-q",
+    ]);
     assert_eq!(
         v["assumptions"]["ranged"][0],
         "program.attrition[0].annual_rate"
@@ -424,5 +443,4 @@ fn run_re_simulates_an_attrition_range() {
     let risk = &v["metrics"]["revenue_at_risk"];
     let r = |i: usize| risk["assumption_range"][i].as_f64().unwrap();
     assert!(r(0) < r(1), "{risk}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
