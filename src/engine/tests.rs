@@ -650,8 +650,10 @@ fn plain_path_matches_the_full_path() {
 fn agent_time_is_exact_for_a_constant_headcount() {
     let s = one_queue("3h", "7m", "[5, 5, 5]");
     let mut e = Engine::new(&s, KEY, Recorder::default());
-    for k in 0..60 {
-        e.inject(k as f64 * 61.3, 0);
+    // Irregular arrival times: the per-event integration this replaced summed 5·dt over
+    // them and read 18000.000000000007 staffed seconds in the first hour.
+    for k in 0..100 {
+        e.inject(k as f64 * 71.3 + (k % 7) as f64 * 0.113, 0);
     }
     e.run();
     let r = e.observer;
@@ -660,10 +662,10 @@ fn agent_time_is_exact_for_a_constant_headcount() {
         assert_eq!(staffed, 5.0 * 3600.0, "interval {k}");
         assert!(busy <= staffed);
     }
-    // 60 talks of 7 minutes (5,040 agent-seconds of work for 5 agents: all done within the
-    // horizon): busy time adds up to them, rounding only.
+    // 100 talks of 7 minutes (42,000 agent-seconds of work for 5 agents: all done within
+    // the horizon): busy time adds up to them, rounding only.
     let busy: f64 = (0..3).map(|k| r.agent_time(k, 0).0).sum();
-    assert!((busy - 60.0 * 420.0).abs() < 1e-6, "{busy}");
+    assert!((busy - 100.0 * 420.0).abs() < 1e-6, "{busy}");
 }
 
 /// The lean copy of the event loop (plain, and none of chat, callbacks, routing rules, hold
