@@ -1061,6 +1061,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         let scenario = self.scenario;
         let a = &mut self.agents[agent as usize];
         a.calls += 1;
+        let g = a.group as usize;
         let (c, cell, work) = (a.call_type as usize, a.cell, a.work);
         let (origin, first) = (a.origin, a.first);
         let talk = self.now - a.answered_at;
@@ -1093,7 +1094,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 self.calendar
                     .schedule(self.now + wrap, Event::WrapEnd { agent });
             }
-            None => self.agent_frees::<LEAN>(agent),
+            None => self.agent_of_group_frees::<LEAN>(agent, g),
         }
     }
 

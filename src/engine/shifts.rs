@@ -94,6 +94,12 @@ impl<O: Observer> Engine<'_, O> {
     #[inline(always)]
     pub(super) fn agent_frees<const LEAN: bool>(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
+        self.agent_of_group_frees::<LEAN>(agent, g);
+    }
+
+    /// [`Engine::agent_frees`] when the caller knows the agent's group `g` already.
+    #[inline(always)]
+    pub(super) fn agent_of_group_frees<const LEAN: bool>(&mut self, agent: u32, g: usize) {
         if !LEAN && self.chat.on && self.chat.multi(g) {
             return self.window_frees(agent);
         }
@@ -112,11 +118,22 @@ impl<O: Observer> Engine<'_, O> {
         }
         match self.next_waiting::<LEAN>(g) {
             Some(contact) => self.start_service::<LEAN>(agent, contact),
-            None => {
-                self.count_change(g, BUSY, -1.0);
-                self.go_idle(agent, g);
-            }
+            None => self.busy_agent_goes_idle(agent, g),
         }
+    }
+
+    /// [`Engine::count_change`] of −1 busy and [`Engine::go_idle`] in one, with one look-up
+    /// of the group (the common end of a talk when nobody waits). The same arithmetic:
+    /// `sums − (−1·since)` is `sums + since` exactly.
+    #[inline(always)]
+    fn busy_agent_goes_idle(&mut self, agent: u32, g: usize) {
+        let now = self.now;
+        let since = now - self.report_base;
+        self.agents[agent as usize].idle_since = now;
+        let group = &mut self.groups[g];
+        group.counts[BUSY] -= 1.0;
+        group.sums[BUSY] += since;
+        group.idle.push_back(agent);
     }
 
     /// An agent just arrived on shift (not counted busy): go home at once if the headcount
