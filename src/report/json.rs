@@ -16,9 +16,15 @@ pub struct Json;
 
 impl Exporter for Json {
     fn write(&self, outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
-        let mut j = JsonWriter::new(w);
+        // The report is written in pieces of a few bytes: buffered here, each piece is an
+        // inlined copy instead of a dynamic call through `w` (a year's 76 MB report: 0.5 s).
+        let mut j = JsonWriter::new(io::BufWriter::with_capacity(1 << 16, w));
         write_outcomes(&mut j, outcomes)?;
-        j.newline()
+        j.newline()?;
+        j.into_inner()
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        Ok(())
     }
 }
 
