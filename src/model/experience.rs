@@ -99,7 +99,7 @@ pub struct SatisfactionWeights {
 }
 
 impl Default for SatisfactionWeights {
-    /// Calibrated by simulation (`tests/calibration.rs`): in an SQM-like mix, held journeys
+    /// Calibrated by simulation (`tests/e2e/calibration.rs`): in an SQM-like mix, held journeys
     /// score ≈ 15 points below not-held ones and transferred ≈ 12 below not-transferred, as
     /// totals (resolution differences included).
     fn default() -> Self {

@@ -17,7 +17,7 @@ pub struct Json;
 impl Exporter for Json {
     fn write(&self, outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
         // The report is written in pieces of a few bytes: buffered here, each piece is an
-        // inlined copy instead of a dynamic call through `w` (a year's 76 MB report: 0.5 s).
+        // inlined copy instead of a dynamic call through `w` (a year's 76 MB report: 0.6 s of 3.4).
         let mut j = JsonWriter::new(io::BufWriter::with_capacity(1 << 16, w));
         write_outcomes(&mut j, outcomes)?;
         j.newline()?;

@@ -1,5 +1,8 @@
-//! End-to-end tests: every test runs the `ccsim` binary (built by Cargo for this test target) and
-//! reads what it prints, exactly as outside checks do.
+//! The integration tests, in one test binary: each test binary links the whole crate with
+//! the release profile's fat LTO (about 2.5 minutes of CPU on the 2-core CI machine), so one
+//! binary instead of eight keeps `cargo test --release` short. Most modules run the `ccsim`
+//! binary (built by Cargo for this test target) and read what it prints, exactly as outside
+//! checks do; the property tests and the experience checks call the library.
 //!
 //! * `validation`   — long simulations against independent closed forms (Erlang C, Erlang A,
 //!   Jackson network, Pollaczek–Khinchine).
@@ -28,11 +31,25 @@
 //!   report, flat memory, bad arguments, a snapshot.
 //! * `signals`      — SIGINT/SIGTERM stop every long command within a second, exit 130/143,
 //!   leave no partial or temp file.
+//! * `assumptions`  — assumption ranges reproduced from simulation: zero width gives the point
+//!   figure, wider ranges widen the interval.
+//! * `calibration`  — the satisfaction and loyalty layer's targets in the sources' units,
+//!   reproduced by simulating.
+//! * `experience`   — the customer-experience model, one parameter at a time with common random
+//!   numbers.
+//! * `fuzz`         — property tests of scenario files and command lines: no panic, clear
+//!   messages (`PROPTEST_CASES=1000000 cargo test --release --test e2e fuzz` for the long run).
+//! * `invariants`   — property tests of the engine's invariants per replication.
+//! * `program`      — training programs over weeks, the bundled pair.
+//! * `sweep`        — `sweep`, `merge` and `staff` through the binary: determinism, shards,
+//!   resume, the Slurm job array.
 //!
 //! Fixtures live in `tests/fixtures/`.
 
+mod assumptions;
 mod bad_input;
 mod calendar;
+mod calibration;
 mod callback_classes;
 mod channels;
 mod common;
@@ -41,15 +58,20 @@ mod determinism;
 mod docs;
 mod email;
 mod erlang_table;
+mod experience;
 mod files;
+mod fuzz;
 mod html;
+mod invariants;
 mod limits;
 mod manager;
+mod program;
 mod queue_chat;
 mod queue_validation;
 mod roster;
 mod signals;
 mod snapshots;
 mod staffing;
+mod sweep;
 mod trace;
 mod validation;

@@ -10,7 +10,7 @@
 //!
 //! The default case count is small enough for CI. For the long run (≥ 10^6 cases per
 //! property), see docs/testing.md:
-//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz`.
+//! `PROPTEST_CASES=1000000 cargo test --release --test e2e fuzz`.
 
 use ccsim::scenario::{Scenario, ScenarioError};
 use proptest::prelude::*;
@@ -18,12 +18,12 @@ use proptest::sample::select;
 use toml::{Table, Value};
 
 const SCENARIOS: [&str; 6] = [
-    include_str!("../scenarios/erlang_a.toml"),
-    include_str!("../scenarios/erlang_c.toml"),
-    include_str!("../scenarios/training_base.toml"),
-    include_str!("../scenarios/training_invest.toml"),
-    include_str!("../scenarios/two_tier.toml"),
-    include_str!("../scenarios/weekday.toml"),
+    include_str!("../../scenarios/erlang_a.toml"),
+    include_str!("../../scenarios/erlang_c.toml"),
+    include_str!("../../scenarios/training_base.toml"),
+    include_str!("../../scenarios/training_invest.toml"),
+    include_str!("../../scenarios/two_tier.toml"),
+    include_str!("../../scenarios/weekday.toml"),
 ];
 
 /// Words that must never reach a user: they are Rust, not the scenario's language.

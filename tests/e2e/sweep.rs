@@ -956,7 +956,7 @@ mod slurm {
             let mut c = std::process::Command::new(std::env::current_exe().unwrap());
             c.args([
                 "--exact",
-                "slurm::job_array_and_merge_match_the_unsharded_run",
+                "sweep::slurm::job_array_and_merge_match_the_unsharded_run",
                 "--test-threads=1",
             ])
             .env("PATH", empty.path())
@@ -972,7 +972,7 @@ mod slurm {
         let (ok, text) = run(None);
         assert!(ok, "a skip must pass:\n{text}");
         assert!(
-            text.contains("SKIPPED: slurm::job_array_and_merge_match_the_unsharded_run: Slurm not available: `sbatch` is not on PATH"),
+            text.contains("SKIPPED: sweep::slurm::job_array_and_merge_match_the_unsharded_run: Slurm not available: `sbatch` is not on PATH"),
             "the skip must be visible:\n{text}"
         );
         assert!(text.contains("1 passed"), "{text}");
@@ -992,7 +992,7 @@ mod slurm {
     /// a `SKIPPED:` line when Slurm is absent, unless `CCSIM_REQUIRE_SLURM` is set.
     #[test]
     fn job_array_and_merge_match_the_unsharded_run() {
-        if !run_or_skip("slurm::job_array_and_merge_match_the_unsharded_run") {
+        if !run_or_skip("sweep::slurm::job_array_and_merge_match_the_unsharded_run") {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
