@@ -7,13 +7,10 @@
 //! - Small generated scenarios for the perfect journey (82% top-box, NPS +45), the complaint
 //!   anchor (55% top-box, NPS −16), FCR with transfers, the spend premium and plain scenarios.
 
+use super::common::repo_file;
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo_file(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use std::path::Path;
 
 /// `ccsim run FILE --format json` (plus `extra` arguments), parsed.
 fn run_json(file: &Path, extra: &[&str]) -> Value {

@@ -18,6 +18,11 @@ pub fn ccsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ccsim"))
 }
 
+/// Absolute path of a file in the repository (`scenarios/…`, `tests/fixtures/…`).
+pub fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
 /// Absolute path of a file under `tests/fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))

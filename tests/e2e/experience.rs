@@ -6,6 +6,7 @@
 //! except the contract checks of `ccsim compare --format json` and of the exit code for bad
 //! input, which run the binary.
 
+use super::common::repo_file;
 use assert_cmd::Command;
 use ccsim::compare::{compare_scope, Comparison, MetricComparison};
 use ccsim::experiment::{run_paired, run_scenarios_with, Outcome, RunOptions};
@@ -13,7 +14,6 @@ use ccsim::scenario::Scenario;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -148,10 +148,6 @@ fn values<'a>(o: &'a Out, name: &str) -> &'a [Option<f64>] {
     o.values
         .get(name)
         .unwrap_or_else(|| panic!("metric {name} missing"))
-}
-
-fn repo_file(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 // ---------------------------------------------------------------------------------------------
