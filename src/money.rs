@@ -16,7 +16,7 @@
 /// Net present value and payback period of a daily cash-flow series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CashFlowSummary {
-    /// Σ cash[d] · (1 + r)^(−d/365).
+    /// Σ `cash[d] · (1 + r)^(−d/365)` over the days d.
     pub npv: f64,
     /// Days until the cumulative cash flow is back to ≥ 0 (`None`: not within the series).
     pub payback_days: Option<f64>,

@@ -36,7 +36,7 @@
 //! The floor is 0 agents in intervals without arrivals and 1 elsewhere (and always 1 in the
 //! last interval of a scenario without a calendar, whose staff stays on while the center
 //! drains; under a calendar a closed last interval is closed like any other, see
-//! [`drains_in`]). Intervals that end within the
+//! `drains_in`). Intervals that end within the
 //! warmup are not searched: they keep the Erlang estimate, since nothing there is measured
 //! but their staffing sets the state the measured day starts from.
 //!
@@ -443,7 +443,7 @@ pub struct Shrinkage {
     /// `scheduled` re-simulated with shrinkage on, on fresh streams
     /// ([`SHRINKAGE_POINT`]` + round`), judged by the query's rule: the last round's figures.
     pub check: Evaluation,
-    /// Shrinkage check rounds run (at most [`VALIDATION_ROUNDS`]).
+    /// Shrinkage check rounds run (at most `VALIDATION_ROUNDS`, 3).
     pub rounds: u32,
     /// Intervals where the check added a head to `formula`.
     pub raised: Vec<usize>,
@@ -502,7 +502,7 @@ pub fn agent_hours(s: &Scenario, staffing: &[u32]) -> f64 {
 /// Runs the search described in the module docs. With the group's `shrinkage` s > 0, the
 /// search runs with s = 0 (so `staffing` is heads **on the phones**); the scheduled heads are
 /// `⌈on_phones / (1 − s)⌉` per interval, then re-simulated with shrinkage on fresh seeds, one
-/// head added where an interval misses a target, at most [`VALIDATION_ROUNDS`] rounds
+/// head added where an interval misses a target, at most `VALIDATION_ROUNDS` (3) rounds
 /// ([`Shrinkage`]).
 pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
     if q.targets.is_empty() {

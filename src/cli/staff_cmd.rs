@@ -2,10 +2,10 @@
 //! interval for one agent group that meets every target (search rule: [`crate::staff`]),
 //! with the Erlang-only answer beside it.
 
-mod html;
 pub(super) mod joint_html;
 mod page;
 pub(super) mod roster_html;
+mod staff_html;
 
 use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
 use crate::report::table::{grid, Align};
@@ -231,7 +231,7 @@ pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
         format,
         path,
         || answer_json(&query, &answer),
-        || html::page(&query, &answer),
+        || staff_html::page(&query, &answer),
         |width| answer_table(&query, &answer, width),
         || answer_csv(&query, &answer),
     )

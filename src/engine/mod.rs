@@ -28,17 +28,17 @@ mod busyness;
 pub mod calendar;
 mod callback;
 mod chat;
-mod email;
+mod cohorts;
+mod deferred;
 mod hold;
 mod journey;
-mod program;
 #[cfg(test)]
 mod queue_tests;
 mod routing;
 mod shifts;
 #[cfg(test)]
 mod tests;
-mod trace;
+mod trace_hooks;
 
 use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
@@ -274,10 +274,10 @@ struct Engine<'s, O: Observer> {
     rules: routing::Rules,
     /// Hang-ups on hold (see [`hold`]); off by default.
     hold: hold::HoldPatience,
-    /// Email and business-time service levels (see [`email`]); off by default.
-    email: email::Email,
-    /// Training cohorts and attrition over days (see [`program`]); off by default.
-    program: program::ProgramState,
+    /// Email and business-time service levels (see [`deferred`]); off by default.
+    email: deferred::Email,
+    /// Training cohorts and attrition over days (see [`cohorts`]); off by default.
+    program: cohorts::ProgramState,
     observer: O,
 }
 
@@ -377,8 +377,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             callbacks: callback::Callbacks::new(scenario, key),
             rules: routing::Rules::new(scenario),
             hold: hold::HoldPatience::new(scenario, key),
-            email: email::Email::new(scenario),
-            program: program::ProgramState::new(scenario, key),
+            email: deferred::Email::new(scenario),
+            program: cohorts::ProgramState::new(scenario, key),
             observer,
         };
         if engine.program.on {

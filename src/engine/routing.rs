@@ -191,7 +191,7 @@ impl<O: Observer> Engine<'_, O> {
     #[inline(always)]
     pub(super) fn place_routed(&mut self, c: usize, contact: Contact, patience: Option<f64>) {
         if self.email.held(c) {
-            // An email while the center is closed waits for the opening (see `email`).
+            // An email while the center is closed waits for the opening (see `deferred`).
             self.enqueue::<false>(c, contact, patience);
             return;
         }

@@ -206,7 +206,7 @@ impl<O: Observer> Engine<'_, O> {
     #[inline(never)]
     pub(super) fn change_staffing(&mut self, k: usize) {
         if self.email.on {
-            // Opening and closing for email and backlogs: see `email`.
+            // Opening and closing for email and backlogs: see `deferred`.
             return self.email_boundary(k);
         }
         self.staff_interval(k);

@@ -1,6 +1,6 @@
 //! Training as a program over days: cohorts taken off the phones for their class days and
 //! raised to a trained proficiency, and attrition replacing leavers with new hires. The
-//! engine keeps each agent as an individual across days (see `engine::program`); this file
+//! engine keeps each agent as an individual across days (see `engine::cohorts`); this file
 //! owns the validated plan and the per-agent proficiency curve.
 //!
 //! Rules (docs/model.md, "Training programs and attrition"):

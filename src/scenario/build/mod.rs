@@ -4,17 +4,17 @@
 //! Modules depend one way: this file uses [`distribution`] and [`sections`], which use
 //! [`checks`] (the range checks and where errors are addressed); nothing here looks back up.
 
+mod calendar_keys;
 mod channels;
 mod checks;
 mod distribution;
-mod email;
+mod email_keys;
 mod loyalty;
-mod program;
+mod program_keys;
 mod ranges;
+mod sections;
 
 pub use checks::MAX_REPLICATIONS;
-mod sections;
-mod week;
 
 use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
 use crate::scenario::duration;
@@ -39,10 +39,10 @@ use std::collections::HashMap;
 /// file has no `name`.
 pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
     let cx = Ctx { file };
-    let calendar = week::calendar(&cx, &raw.calendar)?;
+    let calendar = calendar_keys::calendar(&cx, &raw.calendar)?;
     let simulation = build_simulation(&cx, &raw, calendar.as_ref().and_then(|c| c.horizon))?;
     if let Some(c) = &calendar {
-        week::check_grid(&cx, c, &simulation)?;
+        calendar_keys::check_grid(&cx, c, &simulation)?;
     }
     if raw.call_types.is_empty() {
         return Err(cx.err(
@@ -87,7 +87,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         .map(|(i, c)| build_call_type(&cx, &simulation, calendar.as_ref(), &type_index, i, c))
         .collect::<Result<Vec<_>, _>>()?;
     check_transfer_cycles(&cx, &call_types)?;
-    let mut plans = week::shift_plans(
+    let mut plans = calendar_keys::shift_plans(
         &cx,
         calendar.as_ref(),
         &simulation,
@@ -112,7 +112,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
                 build_agent_group(&cx, &simulation, &type_index, i, g, shifted)?;
             group.breaks = breaks.unwrap_or_default();
             if let (Some(c), Some(_)) = (&calendar, g.agents) {
-                week::mask_staffing(c, &simulation, &mut group.staffing);
+                calendar_keys::mask_staffing(c, &simulation, &mut group.staffing);
             }
             Ok(group)
         })
@@ -167,7 +167,7 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
     if let Some(m) = raw.name.as_deref().and_then(control_characters) {
         return Err(cx.err("name", m));
     }
-    let program = program::program(
+    let program = program_keys::program(
         &cx,
         &raw.program,
         &agent_groups,
@@ -272,7 +272,7 @@ fn build_simulation(
         service_level_threshold: s
             .service_level_threshold
             .map_or(DEFAULT_SL_THRESHOLD_S, |d| d.secs()),
-        arrival_uncertainty: week::arrival_uncertainty(cx, s.arrival_uncertainty)?,
+        arrival_uncertainty: calendar_keys::arrival_uncertainty(cx, s.arrival_uncertainty)?,
     })
 }
 
@@ -316,13 +316,13 @@ fn unique_names<'a>(
 fn build_call_type(
     cx: &Ctx,
     sim: &Simulation,
-    cal: Option<&week::Calendar>,
+    cal: Option<&calendar_keys::Calendar>,
     type_index: &HashMap<String, usize>,
     i: usize,
     c: &RawCallType,
 ) -> Result<CallType, ScenarioError> {
     let at = |key: &str| format!("call_types[{i}].{key}");
-    let profile = week::profile_rates(cx, cal, sim, i, c)?;
+    let profile = calendar_keys::profile_rates(cx, cal, sim, i, c)?;
     let mut arrival_rates = match (c.arrival_rate, &c.volumes) {
         _ if profile.is_some() => profile.unwrap_or_default(),
         (Some(_), Some(_)) => return Err(cx.err(
@@ -364,9 +364,9 @@ fn build_call_type(
     };
     if let (Some(cal), Some(_)) = (cal, c.arrival_rate) {
         if c.channel.as_deref() == Some("email") {
-            email::around_the_clock(cal, sim, &mut arrival_rates);
+            email_keys::around_the_clock(cal, sim, &mut arrival_rates);
         } else {
-            week::mask_rates(cal, sim, &mut arrival_rates);
+            calendar_keys::mask_rates(cal, sim, &mut arrival_rates);
         }
     }
     let handle_time = build_dist(cx, &at("handle_time"), &c.handle_time, Unit::Seconds)?;
@@ -447,7 +447,7 @@ fn build_call_type(
         ));
     }
     let (channel, callback) = channels::call_type_channel(cx, i, c)?;
-    let (service_level, after_live) = email::call_type_email(cx, sim, cal, i, c, channel)?;
+    let (service_level, after_live) = email_keys::call_type_email(cx, sim, cal, i, c, channel)?;
     let priority = match c.priority {
         None => 0,
         Some(p) if (0..=MAX_PRIORITY).contains(&p) => p as u32,
@@ -660,7 +660,7 @@ fn build_agent_group(
         unresolved_transfer,
         hourly_cost: non_negative(cx, &at("hourly_cost"), g.hourly_cost.unwrap_or(0.0))?,
         training_cost: non_negative(cx, &at("training_cost"), g.training_cost.unwrap_or(0.0))?,
-        shrinkage: week::shrinkage(cx, i, g.shrinkage)?,
+        shrinkage: calendar_keys::shrinkage(cx, i, g.shrinkage)?,
         breaks: Vec::new(),
         max_concurrent,
         chat_slowdown,

@@ -3,8 +3,8 @@
 //! around the clock) and `service_level_threshold` (a wait or business time). The rules are
 //! in docs/model.md ("Email and business-time service levels").
 
+use super::calendar_keys::Calendar;
 use super::checks::{quote, Ctx};
-use super::week::Calendar;
 use crate::model::{Channel, SlThreshold};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::parse::raw::RawCallType;
