@@ -11,12 +11,12 @@ mod signals;
 mod staff_cmd;
 mod sweep_cmd;
 
-use crate::experiment::{run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
-use crate::output::{self, Output, OutputError};
-use crate::report::{self, ExportOptions, Format};
-use crate::scenario::duration::parse_duration;
-use crate::scenario::{Scenario, ScenarioError};
 use anyhow::Result;
+use ccsim::experiment::{run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
+use ccsim::output::{self, Output, OutputError};
+use ccsim::report::{self, ExportOptions, Format};
+use ccsim::scenario::duration::parse_duration;
+use ccsim::scenario::{Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -116,7 +116,7 @@ struct CommonArgs {
 }
 
 fn parse_memory_limit(s: &str) -> Result<u64, String> {
-    crate::experiment::budget::parse_limit(s)
+    ccsim::experiment::budget::parse_limit(s)
 }
 
 /// The process-wide stop flag that SIGINT and SIGTERM set; every run checks it between
@@ -268,7 +268,7 @@ fn seed_arg(s: &str) -> Result<u64, String> {
 }
 
 fn replications_arg(s: &str) -> Result<u32, String> {
-    let max = crate::scenario::MAX_REPLICATIONS;
+    let max = ccsim::scenario::MAX_REPLICATIONS;
     s.trim()
         .parse::<i64>()
         .ok()
@@ -290,7 +290,8 @@ fn threads_arg(s: &str) -> Result<u64, String> {
 /// Parses a command line (program name first) without running anything: `Ok` when it would
 /// run, else the message ccsim would print (also for `--help` and `--version`). For tests of
 /// the argument parser.
-pub fn parse_args<I, T>(args: I) -> Result<(), String>
+#[cfg(test)]
+fn parse_args<I, T>(args: I) -> Result<(), String>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -471,7 +472,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         }
     }
     if let Some((file, r)) = trace {
-        let (file, _) = crate::trace::write_trace(&scenarios[0], r, file)?;
+        let (file, _) = ccsim::trace::write_trace(&scenarios[0], r, file)?;
         file.commit()?;
     }
     out.commit()?;
@@ -539,4 +540,118 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     out.write_all(bytes)?;
     out.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! The argument parser against everything a careless user can type: a property test
+    //! (`PROPTEST_CASES=1000000 cargo test --release fuzz` for the long run, docs/testing.md)
+    //! and the regressions of issue 11 at this boundary.
+
+    use super::parse_args;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Words that must never reach a user: they are Rust, not the command line's language.
+    const RUST_WORDS: [&str; 6] = ["Raw", "struct ", "Option<", "enum ", "i64", "f64"];
+
+    /// Cases: `PROPTEST_CASES` when set, else a count that runs in seconds.
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500);
+        ProptestConfig {
+            cases,
+            // Failures are shrunk and printed; no regression files are written into the tree.
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn command_lines_get_clear_answers(args in command_line()) {
+            let argv: Vec<String> = std::iter::once("ccsim".to_string()).chain(args).collect();
+            if let Err(m) = parse_args(&argv) {
+                prop_assert!(!m.trim().is_empty(), "empty message for {argv:?}");
+                for word in RUST_WORDS {
+                    prop_assert!(!m.contains(word), "Rust word `{word}` for {argv:?}: {m}");
+                }
+                // A negative number given to a numeric option is a bad value, not a flag.
+                let numeric = ["--seed", "--replications", "--threads"];
+                for pair in argv.windows(2) {
+                    let (flag, v) = (&pair[0], &pair[1]);
+                    // (Only when the value appears once: elsewhere it may truly be a stray flag.)
+                    let once = argv.iter().filter(|a| *a == v).count() == 1;
+                    if once && numeric.contains(&flag.as_str()) && v.starts_with('-') && v[1..].parse::<f64>().is_ok() {
+                        prop_assert!(!m.contains(&format!("'-- {v}'")), "{argv:?}: {m}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// An argument vector: a command, then flags and values from a vocabulary and random text.
+    fn command_line() -> impl Strategy<Value = Vec<String>> {
+        let command = select(vec![
+            "run",
+            "validate",
+            "compare",
+            "sweep",
+            "merge",
+            "staff",
+            "erlang",
+            "help",
+            "",
+            "rnu",
+            "--help",
+            "--version",
+        ])
+        .prop_map(str::to_string);
+        let word = prop_oneof![
+            3 => select(vec![
+                "--seed", "--replications", "--threads", "--format", "--output", "--quiet", "-q",
+                "--set", "--target", "--shard", "--resume", "--group", "--patience", "--agents",
+                "--rate", "--aht", "--help", "--crn", "--sweep-file", "--max", "--", "-",
+            ])
+            .prop_map(str::to_string),
+            3 => select(vec![
+                "-1", "0", "1", "2", "-0", "1e9", "4294967296", "9223372036854775807",
+                "9223372036854775808", "18446744073709551616", "abc", "", " ", "é", "3m", "-3m",
+                "json", "csv", "table", "html", "xlsx", "a=1,2", "simulation.seed=1..3",
+                "service_level>=0.8", "1/2", "0/0", "scenarios/erlang_c.toml", "/dev/null",
+                "/nonexistent.toml", "NaN", "inf",
+            ])
+            .prop_map(str::to_string),
+            1 => "\\PC{0,12}",
+        ];
+        (command, proptest::collection::vec(word, 0..6)).prop_map(|(c, mut rest)| {
+            rest.insert(0, c);
+            rest
+        })
+    }
+
+    #[test]
+    fn negative_seed_names_the_range_instead_of_suggesting_a_separator() {
+        let m = parse_args(["ccsim", "run", "x.toml", "--seed", "-1"]).unwrap_err();
+        assert!(!m.contains("'-- -1'"), "{m}");
+        assert!(m.contains("0 to 9223372036854775807"), "{m}");
+        assert!(parse_args(["ccsim", "run", "x.toml", "--seed", "7"]).is_ok());
+    }
+
+    #[test]
+    fn the_clap_definition_is_consistent() {
+        // Any clap misconfiguration (duplicate flags, bad defaults) panics here, not in a user's
+        // terminal.
+        assert!(parse_args(["ccsim", "--help"]).is_err());
+        for c in [
+            "run", "validate", "compare", "sweep", "merge", "staff", "erlang",
+        ] {
+            let m = parse_args(["ccsim", c, "--help"]).unwrap_err();
+            assert!(m.contains("Usage"), "{c}: {m}");
+        }
+    }
 }

@@ -9,7 +9,8 @@
 //! [`model`] (call types, agent groups, distributions) → [`engine`] (one replication) →
 //! [`stats`] (counters, estimates) → [`experiment`] (replications in parallel) →
 //! [`report`] (table, JSON, CSV) → [`output`] (files written whole or not at all).
-//! [`analytic`] holds the closed forms; [`cli`] the commands.
+//! [`analytic`] holds the closed forms. The commands are the binary's (`src/main.rs`,
+//! `src/cli`): no clap type is part of the library.
 //!
 //! ```
 //! use ccsim::{scenario::Scenario, experiment::{run_scenarios, RunOptions}};
@@ -35,7 +36,6 @@
 #![warn(missing_docs)]
 
 pub mod analytic;
-pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod experiment;

@@ -1,4 +1,8 @@
-//! The `ccsim` binary: everything lives in the library's `cli` module.
+//! The `ccsim` binary: the command line (`cli`: clap definitions and one function per
+//! command) over the library, which holds everything else and knows nothing of clap.
+
+mod cli;
+
 fn main() {
-    std::process::exit(ccsim::cli::main());
+    std::process::exit(cli::main());
 }

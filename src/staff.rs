@@ -898,7 +898,7 @@ fn chats_per_agent(s: &Scenario, rates: &[(usize, f64)]) -> u32 {
 /// index), one call type's contacts (call type, metric index), or one group's occupancy. Shared
 /// by the one-group and the joint search.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Source {
+pub enum Source {
     /// Contacts of every staffed call type together.
     Union(usize),
     /// One call type's contacts.

@@ -3,16 +3,16 @@
 
 use super::BadInput;
 use super::{emit, CommonArgs};
-use crate::compare::{
+use anyhow::Result;
+use ccsim::compare::{
     assumed_money, compare, simulate_ranges, staffing_saving, AssumedMoney, Comparison,
     MetricComparison, MoneyFigure, StaffingSaving,
 };
-use crate::experiment::run_paired;
-use crate::report::table::{grid, Align};
-use crate::report::{json_text, Format};
-use crate::staff::Target;
-use crate::stats::Estimate;
-use anyhow::Result;
+use ccsim::experiment::run_paired;
+use ccsim::report::table::{grid, Align};
+use ccsim::report::{json_text, Format};
+use ccsim::staff::Target;
+use ccsim::stats::Estimate;
 use clap::Args;
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -121,7 +121,7 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
             json_text(&v)
         }
         Format::Csv => comparison_csv(&comparison),
-        Format::Html => crate::report::manager::page(
+        Format::Html => ccsim::report::manager::page(
             &comparison,
             &paired,
             Some(&assumed),
@@ -146,7 +146,7 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
 }
 
 /// A money figure: `{ "mean", "ci95", "assumption_range" }`.
-fn money_estimate(e: &crate::money::MoneyEstimate) -> Value {
+fn money_estimate(e: &ccsim::money::MoneyEstimate) -> Value {
     json!({
         "mean": e.mean,
         "ci95": [e.ci95.0, e.ci95.1],
@@ -363,7 +363,7 @@ fn figure_json(f: &Option<MoneyFigure>) -> Value {
 /// the draws used, the ranged keys, and the sensitivity table (widest swing first; a program
 /// pair adds the swings of NPV and payback in days).
 fn assumed_json(m: &AssumedMoney, program: bool) -> serde_json::Map<String, Value> {
-    let swings = |v: &[crate::model::assumptions::Swing]| -> Value {
+    let swings = |v: &[ccsim::model::assumptions::Swing]| -> Value {
         v.iter()
             .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
             .collect()
@@ -383,7 +383,7 @@ fn assumed_json(m: &AssumedMoney, program: bool) -> serde_json::Map<String, Valu
         );
     }
     out.insert("assumptions".into(), json!(m.keys));
-    let swings_u = |v: &[crate::model::assumptions::SwingU]| -> Value {
+    let swings_u = |v: &[ccsim::model::assumptions::SwingU]| -> Value {
         v.iter()
             .map(|s| json!({"assumption": s.key, "at_low": s.at_low, "at_high": s.at_high}))
             .collect()

@@ -3,10 +3,10 @@
 //! meets a service-level target — the planner's quick check before simulating.
 
 use super::{duration_arg, emit, BadInput};
-use crate::analytic::{self, QueueAnswer, QueueParams};
-use crate::report::table::{grid, Align};
-use crate::report::{json_text, Format};
 use anyhow::Result;
+use ccsim::analytic::{self, QueueAnswer, QueueParams};
+use ccsim::report::table::{grid, Align};
+use ccsim::report::{json_text, Format};
 use clap::Args;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;

@@ -1,5 +1,5 @@
 //! `ccsim staff` with several groups (`--group a --group b`, or every group of a scenario
-//! that has several): joint staffing at least total cost (method: [`crate::staff::joint`]),
+//! that has several): joint staffing at least total cost (method: [`ccsim::staff::joint`]),
 //! reported per interval with each group's headcount.
 
 use super::staff_cmd::{
@@ -7,12 +7,12 @@ use super::staff_cmd::{
     render, report_json, report_path, staff_error, with_verdict, Question, SearchArgs,
 };
 use super::CommonArgs;
-use crate::report::table::{grid, Align};
-use crate::report::Format;
-use crate::staff::agent_hours;
-use crate::staff::joint::{self, JointAnswer, JointQuery};
-use crate::stats::Estimate;
 use anyhow::Result;
+use ccsim::report::table::{grid, Align};
+use ccsim::report::Format;
+use ccsim::staff::agent_hours;
+use ccsim::staff::joint::{self, JointAnswer, JointQuery};
+use ccsim::stats::Estimate;
 use serde_json::{json, Value};
 use std::fmt::Write;
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! `ccsim roster SCENARIO.toml --target … --shifts shifts.toml`: how many agents start on each
 //! allowed shift so that the staffing search's requirement is covered at least cost and the
-//! targets hold on fresh seeds (method: [`crate::staff::roster`]); `--output roster.toml`
+//! targets hold on fresh seeds (method: [`ccsim::staff::roster`]); `--output roster.toml`
 //! writes the scenario with the roster's staffing.
 
 use super::staff_cmd::{
@@ -9,15 +9,15 @@ use super::staff_cmd::{
     staff_error, with_verdict, Question, SearchArgs,
 };
 use super::{BadInput, CommonArgs};
-use crate::report::table::{grid, Align};
-use crate::report::Format;
-use crate::scenario::Scenario;
-use crate::staff::joint::{self, JointQuery};
-use crate::staff::roster::{self, RosterAnswer, RosterQuery, ShiftColumn};
-use crate::staff::roster::{JointRosterAnswer, JointRosterQuery};
-use crate::staff::{agent_hours, Evaluation, StaffError, Target};
-use crate::stats::Estimate;
 use anyhow::Result;
+use ccsim::report::table::{grid, Align};
+use ccsim::report::Format;
+use ccsim::scenario::Scenario;
+use ccsim::staff::joint::{self, JointQuery};
+use ccsim::staff::roster::{self, RosterAnswer, RosterQuery, ShiftColumn};
+use ccsim::staff::roster::{JointRosterAnswer, JointRosterQuery};
+use ccsim::staff::{agent_hours, Evaluation, StaffError, Target};
+use ccsim::stats::Estimate;
 use clap::Args;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
@@ -42,7 +42,7 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
         return cmd_roster_joint(&args, question, format, scenario_out);
     }
     let staff = question.one_group(&args.search, &args.common, "roster")?;
-    let text = crate::scenario::read_input(&args.shifts)?;
+    let text = ccsim::scenario::read_input(&args.shifts)?;
     let columns = roster::parse_shifts(
         &text,
         &args.shifts.display().to_string(),
@@ -413,7 +413,7 @@ fn cmd_roster_joint(
         max_simulations: args.search.max_simulations,
         max_agents: args.search.max_agents,
     };
-    let text = crate::scenario::read_input(&args.shifts)?;
+    let text = ccsim::scenario::read_input(&args.shifts)?;
     let columns = roster::parse_shifts_of(
         &text,
         &args.shifts.display().to_string(),

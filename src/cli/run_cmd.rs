@@ -1,14 +1,14 @@
 //! `ccsim run` for a scenario with an experience model: each money figure (revenue at risk,
 //! revenue upside, costs) gets an assumption interval beside its simulation CI, from
 //! `--assumption-draws` draws of the scenario's ranges (re-scoring the simulated tallies, see
-//! [`crate::rescore`]; attrition and new-hire proficiency ranges re-simulated at their low and
+//! [`ccsim::rescore`]; attrition and new-hire proficiency ranges re-simulated at their low and
 //! high). Plain scenarios are reported exactly as before.
 
-use crate::experiment::{run_scenarios, RunError, RunOptions};
-use crate::model::assumptions::{draw_rows, interval_u, sensitivity_u, SwingU};
-use crate::rescore::{rescored_keys, simulated_keys, Params, Rescorer, Tally};
-use crate::scenario::Scenario;
-use crate::stats::{Outcome, Scope};
+use ccsim::experiment::{run_scenarios, RunError, RunOptions};
+use ccsim::model::assumptions::{draw_rows, interval_u, sensitivity_u, SwingU};
+use ccsim::rescore::{rescored_keys, simulated_keys, Params, Rescorer, Tally};
+use ccsim::scenario::Scenario;
+use ccsim::stats::{Outcome, Scope};
 use serde_json::{json, Value};
 use std::fmt::Write;
 
@@ -46,7 +46,7 @@ pub(super) struct RunMoney {
     pub sensitivity: Vec<SwingU>,
 }
 
-/// A simulation-changing assumption's low and high runs (see [`crate::compare::SimulatedRange`]).
+/// A simulation-changing assumption's low and high runs (see [`ccsim::compare::SimulatedRange`]).
 struct Variant {
     q_mode: f64,
     ends: [Outcome; 2],
@@ -237,13 +237,13 @@ pub(super) fn table_text(name: &str, o: &Outcome, m: &RunMoney) -> String {
 /// The report of `outcomes` in `format`, with the money intervals of `money` (one entry per
 /// scenario; `None` for a plain one) added to JSON and the table; other formats unchanged.
 pub(super) fn render(
-    format: crate::report::Format,
-    options: crate::report::ExportOptions,
+    format: ccsim::report::Format,
+    options: ccsim::report::ExportOptions,
     outcomes: &[Outcome],
     money: &[Option<RunMoney>],
 ) -> Vec<u8> {
-    use crate::report::Format;
-    let bytes = crate::report::exporter(format, options).render(outcomes);
+    use ccsim::report::Format;
+    let bytes = ccsim::report::exporter(format, options).render(outcomes);
     if money.iter().all(Option::is_none) {
         return bytes;
     }
@@ -266,7 +266,7 @@ pub(super) fn render(
                     }
                 }
             }
-            crate::report::json::value_text(&v).into_bytes()
+            ccsim::report::json::value_text(&v).into_bytes()
         }
         Format::Table => {
             let mut text = String::from_utf8(bytes).unwrap_or_default();

@@ -10,7 +10,7 @@
 //! registered temp file and exits. A signal handler is process-wide by nature, so the state
 //! lives in statics here, in the CLI; the library only sees the `Shutdown` it is handed.
 
-use crate::output::Shutdown;
+use ccsim::output::Shutdown;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -31,7 +31,7 @@ static NOTE: Mutex<Option<String>> = Mutex::new(None);
 #[error("{0}")]
 pub struct Interrupted(pub String);
 
-/// The process's shutdown state: pass it to [`crate::output::OutputFile::create`] and hand
+/// The process's shutdown state: pass it to [`ccsim::output::OutputFile::create`] and hand
 /// its [`Shutdown::stop_flag`] to runners.
 pub(crate) fn shutdown() -> &'static Shutdown {
     &SHUTDOWN

@@ -1,5 +1,5 @@
 //! `ccsim staff SCENARIO.toml --target service_level>=0.8`: the smallest staffing per
-//! interval for one agent group that meets every target (search rule: [`crate::staff`]),
+//! interval for one agent group that meets every target (search rule: [`ccsim::staff`]),
 //! with the Erlang-only answer beside it.
 
 pub(super) mod joint_html;
@@ -8,12 +8,12 @@ pub(super) mod roster_html;
 mod staff_html;
 
 use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
-use crate::report::table::{grid, Align};
-use crate::report::{json_text, Format};
-use crate::scenario::Scenario;
-use crate::staff::{self, Confidence, Evaluation, StaffAnswer, StaffError, StaffQuery, Target};
-use crate::stats::Estimate;
 use anyhow::Result;
+use ccsim::report::table::{grid, Align};
+use ccsim::report::{json_text, Format};
+use ccsim::scenario::Scenario;
+use ccsim::staff::{self, Confidence, Evaluation, StaffAnswer, StaffError, StaffQuery, Target};
+use ccsim::stats::Estimate;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
@@ -93,7 +93,7 @@ pub(super) fn formats(common: &CommonArgs) -> Result<(Format, Option<PathBuf>)> 
 /// degenerate targets warned about.
 pub(super) struct Question {
     pub(super) targets: Vec<Target>,
-    pub(super) scenario: crate::scenario::Scenario,
+    pub(super) scenario: ccsim::scenario::Scenario,
     pub(super) groups: Vec<usize>,
 }
 
@@ -197,7 +197,7 @@ pub(super) fn write_staffed(
     staffing: &[(&str, &[u32])],
     path: &std::path::Path,
 ) -> Result<()> {
-    let text = crate::scenario::read_input(&args.scenario)?;
+    let text = ccsim::scenario::read_input(&args.scenario)?;
     let staffed = staffed_scenario(&text, staffing, common)
         .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
     emit(&staffed, Some(path))?;
@@ -410,7 +410,7 @@ pub(super) fn clock(seconds: f64) -> String {
 
 /// Interval `k`'s start as a row label: `Mon 08:00` under a calendar (as `ccsim run` labels
 /// it), else `+08:00` from the scenario's start.
-pub(super) fn interval_start(s: &crate::scenario::Scenario, k: usize) -> String {
+pub(super) fn interval_start(s: &ccsim::scenario::Scenario, k: usize) -> String {
     let t = k as f64 * s.simulation.interval;
     match &s.calendar {
         Some(c) => c.label(t),

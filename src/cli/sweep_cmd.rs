@@ -4,13 +4,13 @@
 
 use super::signals::{self, Interrupted};
 use super::{load_scenario, open_output, output_arg, write_output, BadInput, CommonArgs};
-use crate::output::{self, OutputFile, Target};
-use crate::report::json::JsonWriter;
-use crate::report::{self, Format};
-use crate::sweep::csvfile::{self, Expected, Provenance, Scanner, SweepCsv};
-use crate::sweep::grid::{self, Grid};
-use crate::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use anyhow::{Context, Result};
+use ccsim::output::{self, OutputFile, Target};
+use ccsim::report::json::JsonWriter;
+use ccsim::report::{self, Format};
+use ccsim::sweep::csvfile::{self, Expected, Provenance, Scanner, SweepCsv};
+use ccsim::sweep::grid::{self, Grid};
+use ccsim::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -64,7 +64,7 @@ fn lift(e: SweepError) -> anyhow::Error {
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
     // The base must be a valid scenario by itself; its errors come with line and key.
     let base_scenario = load_scenario(&args.scenario)?;
-    let text = crate::scenario::read_input(&args.scenario)?;
+    let text = ccsim::scenario::read_input(&args.scenario)?;
     let mut base: toml::Table = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{}: {}", args.scenario.display(), e.message())))?;
     if args.common.seed.is_some_and(|s| s > i64::MAX as u64) {
@@ -219,7 +219,7 @@ struct CsvFile<'a> {
 /// bytes and layout (for the summary table).
 ///
 /// A signal stops the run within a second: every appended point is whole (appends run in a
-/// [`crate::output::Shutdown::critical`] section), the file stays `unfinished`, and the
+/// [`ccsim::output::Shutdown::critical`] section), the file stays `unfinished`, and the
 /// command exits 130/143 telling how to continue.
 fn sweep_to_csv_file(
     sweep: &Sweep,
@@ -497,7 +497,7 @@ fn sweep_whole(
         Ok(())
     })
     .map_err(lift)?;
-    let finished: Vec<(&Point, crate::experiment::Outcome, Vec<u8>)> = points
+    let finished: Vec<(&Point, ccsim::experiment::Outcome, Vec<u8>)> = points
         .iter()
         .zip(outcomes)
         .zip(rows)
@@ -597,7 +597,7 @@ fn sweep_whole(
 const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "occupancy"];
 
 /// One line per point: swept values, then the headline metrics, drawn by
-/// [`crate::report::table::grid`] and wrapped to `width` when given. `blocks` are each point's
+/// [`ccsim::report::table::grid`] and wrapped to `width` when given. `blocks` are each point's
 /// rows; only their leading `overall` rows are read.
 fn summary_table<'a>(
     keys: &[String],
@@ -661,10 +661,10 @@ fn summary_table<'a>(
         }
         rows.push(row);
     }
-    let mut out = crate::report::table::grid(
+    let mut out = ccsim::report::table::grid(
         header
             .into_iter()
-            .map(|h| (h, crate::report::table::Align::Right)),
+            .map(|h| (h, ccsim::report::table::Align::Right)),
         rows,
         width,
     );

@@ -155,12 +155,12 @@ pub fn total_cost(s: &Scenario, per_hour: &[f64], staffing: &[Vec<u32>]) -> f64 
         .sum()
 }
 
-/// The judged targets: labels, targets (occupancy repeated per group) and sources; unknown
-/// or unserved call types are refused.
 /// Labels, targets and sources of the judged targets, row for row.
-pub(crate) type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
+pub type Judged = (Vec<String>, Vec<Target>, Vec<Source>);
 
-pub(crate) fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
+/// The judged targets of `q`: labels, targets (occupancy repeated per group) and sources;
+/// unknown or unserved call types are refused.
+pub fn judged(q: &JointQuery) -> Result<Judged, StaffError> {
     let s = &q.scenario;
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for t in &q.targets {

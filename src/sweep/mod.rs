@@ -58,7 +58,9 @@ impl SweepError {
         SweepError::Input(message)
     }
 
-    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SweepError {
+    /// An I/O error with what was being done (`context`: "cannot append to FILE"), as a
+    /// closure for `map_err`.
+    pub fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SweepError {
         let context = context.into();
         move |source| SweepError::Io { context, source }
     }

@@ -1,16 +1,15 @@
-//! Property tests of everything a careless user can type: scenario files (mutations of the
-//! bundled scenarios/ files, and random TOML) fed to the library's parser and validator, and
-//! argument vectors fed to the command-line parser, all in-process so thousands of cases run
-//! in seconds.
+//! Property tests of the scenario files a careless user can write: mutations of the bundled
+//! scenarios/ files, and random TOML, fed to the library's parser and validator in-process so
+//! thousands of cases run in seconds. (Command lines are the binary's: their property test
+//! sits beside the argument parser, in src/cli.rs.)
 //!
 //! Properties: nothing panics; a rejected scenario's message names the file and a key path
 //! or a line, is one paragraph, and shows no Rust type name; an accepted scenario answers its
-//! pre-run queries with finite numbers; a rejected command line gets a message without Rust
-//! type names.
+//! pre-run queries with finite numbers.
 //!
 //! The default case count is small enough for CI. For the long run (≥ 10^6 cases per
 //! property), see docs/testing.md:
-//! `PROPTEST_CASES=1000000 cargo test --release --test e2e fuzz`.
+//! `PROPTEST_CASES=1000000 cargo test --release fuzz`.
 
 use ccsim::scenario::{Scenario, ScenarioError};
 use proptest::prelude::*;
@@ -448,92 +447,10 @@ proptest! {
     fn random_toml_gets_clear_answers(text in random_toml()) {
         check_scenario(&text)?;
     }
-
-    #[test]
-    fn command_lines_get_clear_answers(args in command_line()) {
-        let argv: Vec<String> = std::iter::once("ccsim".to_string()).chain(args).collect();
-        if let Err(m) = ccsim::cli::parse_args(&argv) {
-            prop_assert!(!m.trim().is_empty(), "empty message for {argv:?}");
-            for word in RUST_WORDS {
-                prop_assert!(!m.contains(word), "Rust word `{word}` for {argv:?}: {m}");
-            }
-            // A negative number given to a numeric option is a bad value, not a flag.
-            let numeric = ["--seed", "--replications", "--threads"];
-            for pair in argv.windows(2) {
-                let (flag, v) = (&pair[0], &pair[1]);
-                // (Only when the value appears once: elsewhere it may truly be a stray flag.)
-                let once = argv.iter().filter(|a| *a == v).count() == 1;
-                if once && numeric.contains(&flag.as_str()) && v.starts_with('-') && v[1..].parse::<f64>().is_ok() {
-                    prop_assert!(!m.contains(&format!("'-- {v}'")), "{argv:?}: {m}");
-                }
-            }
-        }
-    }
-}
-
-/// An argument vector: a command, then flags and values from a vocabulary and random text.
-fn command_line() -> impl Strategy<Value = Vec<String>> {
-    let command = select(vec![
-        "run",
-        "validate",
-        "compare",
-        "sweep",
-        "merge",
-        "staff",
-        "erlang",
-        "help",
-        "",
-        "rnu",
-        "--help",
-        "--version",
-    ])
-    .prop_map(str::to_string);
-    let word = prop_oneof![
-        3 => select(vec![
-            "--seed", "--replications", "--threads", "--format", "--output", "--quiet", "-q",
-            "--set", "--target", "--shard", "--resume", "--group", "--patience", "--agents",
-            "--rate", "--aht", "--help", "--crn", "--sweep-file", "--max", "--", "-",
-        ])
-        .prop_map(str::to_string),
-        3 => select(vec![
-            "-1", "0", "1", "2", "-0", "1e9", "4294967296", "9223372036854775807",
-            "9223372036854775808", "18446744073709551616", "abc", "", " ", "é", "3m", "-3m",
-            "json", "csv", "table", "html", "xlsx", "a=1,2", "simulation.seed=1..3",
-            "service_level>=0.8", "1/2", "0/0", "scenarios/erlang_c.toml", "/dev/null",
-            "/nonexistent.toml", "NaN", "inf",
-        ])
-        .prop_map(str::to_string),
-        1 => "\\PC{0,12}",
-    ];
-    (command, proptest::collection::vec(word, 0..6)).prop_map(|(c, mut rest)| {
-        rest.insert(0, c);
-        rest
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Regressions of issue 11 at the same boundary
-
-#[test]
-fn negative_seed_names_the_range_instead_of_suggesting_a_separator() {
-    let m = ccsim::cli::parse_args(["ccsim", "run", "x.toml", "--seed", "-1"]).unwrap_err();
-    assert!(!m.contains("'-- -1'"), "{m}");
-    assert!(m.contains("0 to 9223372036854775807"), "{m}");
-    assert!(ccsim::cli::parse_args(["ccsim", "run", "x.toml", "--seed", "7"]).is_ok());
-}
-
-#[test]
-fn the_clap_definition_is_consistent() {
-    // Any clap misconfiguration (duplicate flags, bad defaults) panics here, not in a user's
-    // terminal.
-    assert!(ccsim::cli::parse_args(["ccsim", "--help"]).is_err());
-    for c in [
-        "run", "validate", "compare", "sweep", "merge", "staff", "erlang",
-    ] {
-        let m = ccsim::cli::parse_args(["ccsim", c, "--help"]).unwrap_err();
-        assert!(m.contains("Usage"), "{c}: {m}");
-    }
-}
 
 #[test]
 fn validate_refuses_an_endless_input_at_once() {

@@ -38,9 +38,12 @@
 //!   reproduced by simulating.
 //! * `experience`   — the customer-experience model, one parameter at a time with common random
 //!   numbers.
-//! * `fuzz`         — property tests of scenario files and command lines: no panic, clear
-//!   messages (`PROPTEST_CASES=1000000 cargo test --release --test e2e fuzz` for the long run).
+//! * `fuzz`         — property tests of scenario files: no panic, clear
+//!   messages (`PROPTEST_CASES=1000000 cargo test --release fuzz` for the long run, with
+//!   the command-line property beside the parser in src/cli.rs).
 //! * `invariants`   — property tests of the engine's invariants per replication.
+//! * `layout`       — the code's shape: no two source files share a name, no clap in the
+//!   library.
 //! * `program`      — training programs over weeks, the bundled pair.
 //! * `sweep`        — `sweep`, `merge` and `staff` through the binary: determinism, shards,
 //!   resume, the Slurm job array.
@@ -64,6 +67,7 @@ mod files;
 mod fuzz;
 mod html;
 mod invariants;
+mod layout;
 mod limits;
 mod manager;
 mod program;

@@ -9,8 +9,8 @@ use super::page::{
     intervals_words, level_chart, paste_groups, target_words, targets_words, Scale, Series,
     TimeAxis,
 };
-use crate::staff::joint::{self, JointAnswer, JointQuery};
-use crate::staff::{agent_hours, Source, Target};
+use ccsim::staff::joint::{self, JointAnswer, JointQuery};
+use ccsim::staff::{agent_hours, Source, Target};
 use std::fmt::Write;
 
 /// Colours of the staffing lines, the same on every group's chart.

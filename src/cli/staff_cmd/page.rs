@@ -3,10 +3,10 @@
 //! axis (whole hours; weekday and clock time with a calendar) and the inline SVG chart. The
 //! pages are self-contained: no scripts, no external files, nothing fetched.
 
-use crate::model::week::WeekClock;
-use crate::scenario::Scenario;
-use crate::staff::{Direction, Evaluation, Target};
-use crate::stats::Estimate;
+use ccsim::model::week::WeekClock;
+use ccsim::scenario::Scenario;
+use ccsim::staff::{Direction, Evaluation, Target};
+use ccsim::stats::Estimate;
 use std::fmt::Write;
 
 /// The page head: doctype, `title`, the inline style sheet; the body is opened.
@@ -127,10 +127,10 @@ pub(in crate::cli) fn targets_words(ts: &[Target]) -> String {
 }
 
 /// What the targets are judged on, in words.
-pub(in crate::cli) fn confidence_words(c: crate::staff::Confidence) -> &'static str {
+pub(in crate::cli) fn confidence_words(c: ccsim::staff::Confidence) -> &'static str {
     match c {
-        crate::staff::Confidence::Ci95 => "the safe side of the 95% confidence interval",
-        crate::staff::Confidence::Mean => "the mean over replications",
+        ccsim::staff::Confidence::Ci95 => "the safe side of the 95% confidence interval",
+        ccsim::staff::Confidence::Mean => "the mean over replications",
     }
 }
 
@@ -686,7 +686,7 @@ mod tests {
         assert_eq!(a.label(t[1]), "+01:00");
         // A calendar starting at 08:30: ticks on the clock's whole hours, labelled with the
         // weekday.
-        let cal = WeekClock::always_open(crate::model::week::Weekday::Mon, 8.5 * HOUR);
+        let cal = WeekClock::always_open(ccsim::model::week::Weekday::Mon, 8.5 * HOUR);
         let a = axis(12.0 * HOUR, Some(&cal));
         let t = a.ticks();
         assert_eq!(t[0], 0.5 * HOUR);

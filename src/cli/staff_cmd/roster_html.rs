@@ -11,11 +11,11 @@ use super::page::{
     intervals_words, level_chart, paste_groups, target_words, targets_words, Scale, Series,
     TimeAxis,
 };
-use crate::scenario::Scenario;
-use crate::staff::roster::{
+use ccsim::scenario::Scenario;
+use ccsim::staff::roster::{
     JointRosterAnswer, JointRosterQuery, RosterAnswer, RosterQuery, ShiftColumn,
 };
-use crate::staff::{Confidence, Evaluation, Target};
+use ccsim::staff::{Confidence, Evaluation, Target};
 use std::fmt::Write;
 
 /// One group's coverage per interval.

@@ -8,7 +8,7 @@ use super::page::{
     holds_cell, intervals_words, level_chart, staffing_line, target_words, targets_words, Scale,
     Series, TimeAxis, FOOT,
 };
-use crate::staff::{StaffAnswer, StaffQuery};
+use ccsim::staff::{StaffAnswer, StaffQuery};
 use std::fmt::Write;
 
 /// The whole page.
