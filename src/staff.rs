@@ -44,8 +44,8 @@
 //! typically needs a few dozen to a couple of hundred.
 
 use crate::analytic::{self, AnalyticError, QueueParams};
-use crate::engine::simulate;
-use crate::experiment::{stream_key, RunError, RunOptions, Runner};
+
+use crate::experiment::{stream_key, RunError, RunOptions, Runner, Spares};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
 use crate::stats::{
@@ -1028,15 +1028,17 @@ fn evaluate(
     let n = sources.len();
     // [candidate][interval * targets + target]
     let mut accs = vec![vec![Accumulator::default(); intervals * n]; cands.len()];
+    let spares = Spares::new();
     let done = runner.ordered(
         cands.len() * reps,
         |j| {
             let s = &scenarios[j / reps];
-            simulate(s, stream_key(s, point, (j % reps) as u32))
+            spares.simulate(s, stream_key(s, point, (j % reps) as u32))
         },
         |j, r| -> Result<(), StaffError> {
             let scored = q.scenario.experience_model;
             fold_replication(&r, skills, &sources, scored, &mut accs[j / reps]);
+            spares.give(r);
             Ok(())
         },
     )?;

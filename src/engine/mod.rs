@@ -53,7 +53,17 @@ use std::collections::VecDeque;
 
 /// Runs one replication and returns its statistics. Deterministic in (`scenario`, `key`).
 pub fn simulate(scenario: &Scenario, key: StreamKey) -> ReplicationResult {
-    simulate_with(scenario, key, Collector::new(scenario)).finish()
+    simulate_reusing(scenario, key, None)
+}
+
+/// [`simulate`] into `spare`, an earlier result, when it has the scenario's shape (see
+/// [`Collector::reusing`]); the same result either way.
+pub fn simulate_reusing(
+    scenario: &Scenario,
+    key: StreamKey,
+    spare: Option<ReplicationResult>,
+) -> ReplicationResult {
+    simulate_with(scenario, key, Collector::reusing(scenario, spare)).finish()
 }
 
 /// Runs one replication, reporting every event to `observer`, and returns the observer. The

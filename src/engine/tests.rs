@@ -904,3 +904,48 @@ fn accepters_never_called_back_are_left_in_queue() {
     assert_eq!(e.observer.count(|x| *x == Seen::LeftInQueue(cell)), 1);
     assert_eq!(e.observer.count(|x| matches!(x, Seen::CalledBack(..))), 1);
 }
+
+/// A replication collected into a spare result (an earlier replication's, tallies and all) is
+/// the replication collected afresh; a spare of another shape is not used.
+#[test]
+fn a_reused_result_is_a_fresh_one() {
+    let text = |callback: &str| {
+        format!(
+            r#"
+            [simulation]
+            horizon = "3h"
+            interval = "30m"
+            [[call_types]]
+            name = "a"
+            arrival_rate = 50.0
+            handle_time = {{ distribution = "exponential", mean = "5m" }}
+            patience = {{ distribution = "exponential", mean = "3m" }}
+            {callback}
+            [[agent_groups]]
+            name = "g"
+            skills = ["a"]
+            agents = 4
+            "#
+        )
+    };
+    for callback in [
+        "",
+        r#"callback = { offer_after = "30s", accept_probability = 0.5 }"#,
+    ] {
+        let s = scenario(&text(callback));
+        let other_key = StreamKey {
+            replication: 9,
+            ..KEY
+        };
+        let dirty = simulate(&s, other_key);
+        assert!(dirty.contacts.iter().any(|c| c.offered > 0));
+        assert_eq!(simulate_reusing(&s, KEY, Some(dirty)), simulate(&s, KEY));
+    }
+    // Another shape (one interval): ignored, a new result is made.
+    let s = scenario(&text(""));
+    let other = scenario(&text("").replace("interval = \"30m\"", "interval = \"3h\""));
+    let spare = simulate(&other, KEY);
+    assert!(!spare.fits(&s));
+    let r = simulate_reusing(&s, KEY, Some(spare));
+    assert_eq!((r.intervals, r), (6, simulate(&s, KEY)));
+}

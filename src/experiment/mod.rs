@@ -14,11 +14,13 @@ pub mod runner;
 
 pub use runner::{Cancel, Completion, Runner};
 
-use crate::engine::simulate;
+use crate::engine::simulate_reusing;
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
+use crate::stats::ReplicationResult;
 use crate::stats::{Estimate, Layout, OutcomeBuilder, PairedBuilder};
 pub use crate::stats::{Metric, Outcome, Scope};
+use std::sync::Mutex;
 
 /// How to run: thread count (`None` = all cores), progress bar, cancellation flag and memory
 /// budget (`None` = half of physical memory).
@@ -73,6 +75,40 @@ impl RunOptions {
             self.memory_limit,
         )?;
         Ok(runner)
+    }
+}
+
+/// Replication results handed back once folded, for the next replications to fill instead
+/// of allocating their own (see [`crate::stats::Collector::reusing`]). Holds at most as many
+/// as the runner's window lets exist at once.
+#[derive(Debug, Default)]
+pub struct Spares(Mutex<Vec<ReplicationResult>>);
+
+impl Spares {
+    /// No spare yet.
+    pub fn new() -> Spares {
+        Spares::default()
+    }
+
+    /// One replication of `s`, into a spare result when one fits.
+    pub fn simulate(&self, s: &Scenario, key: StreamKey) -> ReplicationResult {
+        let spare = {
+            let mut spares = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            // With none of `s`'s shape (a sweep moved on to other intervals), one of another
+            // shape is taken anyway and dropped, so that spares never pile up.
+            let fit = spares.iter().rposition(|r| r.fits(s));
+            fit.or(spares.len().checked_sub(1))
+                .map(|i| spares.swap_remove(i))
+        };
+        simulate_reusing(s, key, spare)
+    }
+
+    /// Hands a result back once it has been folded in.
+    pub fn give(&self, result: ReplicationResult) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(result);
     }
 }
 
@@ -136,17 +172,19 @@ where
     };
     let mut builders: Vec<OutcomeBuilder> = scenarios.iter().map(OutcomeBuilder::new).collect();
     let bar = runner.progress_bar(total as u64, "replications");
+    let spares = Spares::new();
     let done = runner.ordered(
         total,
         |j| {
             let (i, r) = locate(j);
-            let result = simulate(&scenarios[i], stream_key(&scenarios[i], 0, r));
+            let result = spares.simulate(&scenarios[i], stream_key(&scenarios[i], 0, r));
             bar.inc(1);
             result
         },
         |j, result| {
             let (i, r) = locate(j);
             builders[i].add(&result);
+            spares.give(result);
             on_replication(i, r, &builders[i])
         },
     )?;
@@ -199,18 +237,21 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
     let discount = b.program.as_ref().map_or(0.0, |p| p.discount_rate);
     let mut cash = crate::money::ProgramCashFlow::new(ba.layout(), bb.layout(), discount);
     let bar = runner.progress_bar(2 * reps as u64, "replications");
+    let spares = Spares::new();
     let done = runner.ordered(
         reps,
         |r| {
-            let ra = simulate(a, stream_key(a, 0, r as u32));
+            let ra = spares.simulate(a, stream_key(a, 0, r as u32));
             bar.inc(1);
-            let rb = simulate(b, stream_key(b, 0, r as u32));
+            let rb = spares.simulate(b, stream_key(b, 0, r as u32));
             bar.inc(1);
             (ra, rb)
         },
         |_, (ra, rb)| -> Result<(), RunError> {
             ba.add(&ra);
             bb.add(&rb);
+            spares.give(ra);
+            spares.give(rb);
             paired.add(&ba, &bb);
             if let Some(c) = &mut cash {
                 c.add(&ba, &bb);

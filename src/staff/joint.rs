@@ -41,8 +41,8 @@ use super::{
     agent_hours, default_cap, erlang_for, fold_replication, how_close, interval_clock, judge,
     Confidence, Direction, Evaluation, Source, StaffError, Target, VALIDATION_POINT,
 };
-use crate::engine::simulate;
-use crate::experiment::{stream_key, RunError, RunOptions, Runner};
+
+use crate::experiment::{stream_key, RunError, RunOptions, Runner, Spares};
 use crate::scenario::Scenario;
 use crate::stats::{Accumulator, CONTACT_METRICS};
 
@@ -267,14 +267,16 @@ impl Judge<'_> {
         let n = self.sources.len();
         let mut accs = vec![vec![Accumulator::default(); intervals * n]; cands.len()];
         let scored = q.scenario.experience_model;
+        let spares = Spares::new();
         let done = self.runner.ordered(
             cands.len() * reps,
             |j| {
                 let s = &scenarios[j / reps];
-                simulate(s, stream_key(s, point, (j % reps) as u32))
+                spares.simulate(s, stream_key(s, point, (j % reps) as u32))
             },
             |j, r| -> Result<(), StaffError> {
                 fold_replication(&r, &self.union, &self.sources, scored, &mut accs[j / reps]);
+                spares.give(r);
                 Ok(())
             },
         )?;

@@ -328,6 +328,31 @@ impl ReplicationResult {
         }
     }
 
+    /// (intervals, call types, groups) of `scenario`'s results.
+    fn shape(scenario: &Scenario) -> (usize, usize, usize) {
+        (
+            scenario.simulation.intervals,
+            scenario.call_types.len(),
+            scenario.agent_groups.len(),
+        )
+    }
+
+    /// Whether this result has the shape of `scenario`'s (so a replication of it can be
+    /// collected into it, see [`Collector::reusing`]).
+    pub fn fits(&self, scenario: &Scenario) -> bool {
+        (self.intervals, self.call_types, self.groups) == ReplicationResult::shape(scenario)
+            && self.called_back.len() == callback_types(scenario)
+    }
+
+    /// Every tally back to zero, the tables kept (same shape, no allocation).
+    pub fn clear(&mut self) {
+        self.contacts.fill(Counters::default());
+        self.busy.fill(0.0);
+        self.staffed.fill(0.0);
+        self.group_work.fill(GroupCounters::default());
+        self.called_back.fill(ClassCount::default());
+    }
+
     /// Sum of the tallies that `keep(interval, call_type)` selects.
     pub fn total(&self, keep: impl Fn(usize, usize) -> bool) -> Counters {
         let mut t = Counters::default();
@@ -510,6 +535,16 @@ pub trait Observer {
     fn agent_time(&mut self, interval: usize, group: usize, busy: f64, staffed: f64);
 }
 
+/// Length of a result's `called_back` table: one per call type when some type offers
+/// callbacks, else none.
+fn callback_types(scenario: &Scenario) -> usize {
+    if scenario.call_types.iter().any(|c| c.callback.is_some()) {
+        scenario.call_types.len()
+    } else {
+        0
+    }
+}
+
 /// The observer behind every report: fills a [`ReplicationResult`] and scores journeys.
 #[derive(Debug, Clone)]
 pub struct Collector<'s> {
@@ -527,16 +562,29 @@ pub struct Collector<'s> {
 impl<'s> Collector<'s> {
     /// An empty collector shaped for `scenario`.
     pub fn new(scenario: &'s Scenario) -> Self {
+        Collector::reusing(scenario, None)
+    }
+
+    /// [`Collector::new`] filling `spare` (an earlier replication's result, zeroed here) when
+    /// it has `scenario`'s shape, instead of allocating: a year at 30-minute intervals is
+    /// 18 MB per replication, and blocks that large freed and allocated again, one per
+    /// replication on every worker thread, let the allocator's heap grow with the
+    /// replications (110–130 MB instead of 88 MB for 20 replications of a year).
+    pub fn reusing(scenario: &'s Scenario, spare: Option<ReplicationResult>) -> Self {
         let sim = &scenario.simulation;
         let scorer = scenario.experience.scorer();
-        let mut result = ReplicationResult::new(
-            sim.intervals,
-            scenario.call_types.len(),
-            scenario.agent_groups.len(),
-        );
-        if scenario.call_types.iter().any(|c| c.callback.is_some()) {
-            result.called_back = vec![ClassCount::default(); scenario.call_types.len()];
-        }
+        let result = match spare {
+            Some(mut r) if r.fits(scenario) => {
+                r.clear();
+                r
+            }
+            _ => {
+                let (k, c, g) = ReplicationResult::shape(scenario);
+                let mut r = ReplicationResult::new(k, c, g);
+                r.called_back = vec![ClassCount::default(); callback_types(scenario)];
+                r
+            }
+        };
         // `contact` and `work` rely on it (scenario limits keep tables far smaller).
         assert!(result.contacts.len() < Cell::NONE.0 as usize);
         assert!(result.group_work.len() < Cell::NONE.0 as usize);

@@ -86,21 +86,14 @@ impl DayLayout {
     }
 
     /// Fills the day scopes' values (`out` starts at the first day's first value) from one
-    /// replication and its per-interval contact totals.
-    pub fn fill(
-        &self,
-        r: &ReplicationResult,
-        intervals: &[Counters],
-        scored: bool,
-        upside: bool,
-        out: &mut [Option<f64>],
-    ) {
+    /// replication (each interval totalled over call types, then added to its day).
+    pub fn fill(&self, r: &ReplicationResult, scored: bool, upside: bool, out: &mut [Option<f64>]) {
         let ng = self.cost_per_second.len();
         for (d, &(first, end)) in self.ranges.iter().enumerate() {
             let mut day = Counters::default();
             let mut staffing = 0.0;
-            for (k, cell) in intervals.iter().enumerate().take(end).skip(first) {
-                day.add(cell);
+            for k in first..end {
+                day.add(&super::outcome::interval_total(r, k));
                 let staffed = &r.staffed[k * ng..(k + 1) * ng];
                 for (s, cost) in staffed.iter().zip(&self.cost_per_second) {
                     staffing += s * cost;

@@ -351,7 +351,6 @@ fn interval_names() -> impl Iterator<Item = &'static str> {
 #[derive(Debug, Clone, Default)]
 struct Totals {
     types: Vec<Counters>,
-    intervals: Vec<Counters>,
     groups: Vec<GroupCounters>,
     group_busy: Vec<(f64, f64)>,
 }
@@ -431,28 +430,28 @@ impl OutcomeBuilder {
         let t = &mut self.totals;
         t.types.clear();
         t.types.resize(nc, Counters::default());
-        t.intervals.clear();
-        t.intervals.resize(nk, Counters::default());
         t.groups.clear();
         t.groups.resize(ng, GroupCounters::default());
         t.group_busy.clear();
         t.group_busy.resize(ng, (0.0, 0.0));
-        let mut overall = Counters::default();
-        for k in 0..nk {
-            for c in 0..nc {
-                let cell = &r.contacts[k * nc + c];
-                t.types[c].add(cell);
-                t.intervals[k].add(cell);
-            }
-            overall.add(&t.intervals[k]);
-        }
         let v = &mut self.values;
+        let mut overall = Counters::default();
+        // Each interval's total over call types is summed, reported and added to the overall
+        // total at once, not kept: a year's per-interval totals were 9 MB per scenario.
+        for k in 0..nk {
+            let interval = interval_total(r, k);
+            for c in 0..nc {
+                t.types[c].add(&r.contacts[k * nc + c]);
+            }
+            overall.add(&interval);
+            let base = l.interval_base() + k * INTERVAL_LEN;
+            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&interval, l.scored));
+        }
         let occupancy = |busy: f64, staffed: f64| (staffed > 0.0).then(|| busy / staffed);
-        // Interval and (interval, group) scopes; group totals on the way.
+        // Occupancy of intervals and (interval, group) scopes; group totals on the way.
         let (mut all_busy, mut all_staffed) = (0.0, 0.0);
         for k in 0..nk {
             let base = l.interval_base() + k * INTERVAL_LEN;
-            v[base..base + TYPE_LEN].copy_from_slice(&contact_metrics(&t.intervals[k], l.scored));
             let (mut busy, mut staffed) = (0.0, 0.0);
             for g in 0..ng {
                 let i = k * ng + g;
@@ -522,30 +521,56 @@ impl OutcomeBuilder {
         }
         if !l.days.is_empty() {
             let base = l.day_base();
-            l.days
-                .fill(r, &t.intervals, l.scored, l.upside, &mut v[base..]);
+            l.days.fill(r, l.scored, l.upside, &mut v[base..]);
         }
     }
 
-    /// The summary of every replication added. The last replication's values and the
-    /// per-interval totals behind them go first: at 17,520 intervals they are 30 MB that the
-    /// summary does not need.
+    /// The summary of every replication added, built while the builder is taken apart so
+    /// that the accumulators and the summary are not both whole at once: scopes are built
+    /// from the last to the first and the accumulators behind them are released as they are
+    /// used. At 17,520 intervals that keeps the peak near the summary's own 44 MB, where
+    /// building it beside the builder's 25 MB of accumulators (and the last replication's
+    /// values and totals, 30 MB, dropped first) peaked at their sum. The same figures as
+    /// [`OutcomeBuilder::outcome`].
     pub fn finish(mut self) -> Outcome {
         self.values = Vec::new();
         self.totals = Totals::default();
-        self.outcome()
+        let mut accumulators = std::mem::take(&mut self.accumulators);
+        let mut t = TQuantiles::default();
+        let l = &self.layout;
+        let mut scopes: Vec<Scope> = Vec::with_capacity(l.names.len());
+        let mut end = accumulators.len();
+        for s in (0..l.names.len()).rev() {
+            let metrics = l.metrics_of(s);
+            let start = end - metrics.len();
+            let summary = metrics
+                .iter()
+                .zip(&accumulators[start..end])
+                .map(|(&metric, acc)| Metric {
+                    name: metric,
+                    estimate: estimate_of(acc, metric, &mut t),
+                })
+                .collect();
+            scopes.push(Scope {
+                name: report_name(&l.names[s]).to_string(),
+                metrics: summary,
+            });
+            accumulators.truncate(start);
+            // Give the used tail back in steps (a shrinking realloc of a large block is done
+            // in place), not per scope: geometric, so the copying a realloc may do stays
+            // linear overall.
+            if accumulators.capacity() - start > start / 4 + 32_768 {
+                accumulators.shrink_to_fit();
+            }
+            end = start;
+        }
+        scopes.reverse();
+        self.assemble(scopes)
     }
 
-    /// Value `i` (metric `metric`) summarised over the replications added so far; the
-    /// counts in [`ZERO_WHEN_NONE`] read 0 where no replication defined them.
+    /// Value `i` (metric `metric`) summarised over the replications added so far.
     fn estimate(&self, i: usize, metric: &str, t: &mut TQuantiles) -> Option<Estimate> {
-        self.accumulators[i].estimate(t).or_else(|| {
-            ZERO_WHEN_NONE.contains(&metric).then_some(Estimate {
-                mean: 0.0,
-                ci95: (0.0, 0.0),
-                n: 0,
-            })
-        })
+        estimate_of(&self.accumulators[i], metric, t)
     }
 
     /// `f(tidy scope name, metric, estimate)` for every value, in report order, summarised
@@ -569,15 +594,8 @@ impl OutcomeBuilder {
                 if let Some(done) = scopes.last_mut() {
                     done.metrics.shrink_to_fit();
                 }
-                let name = scope
-                    .rsplit_once("journey_class:")
-                    .map(|(_, class)| class)
-                    .or_else(|| scope.strip_prefix("call_type:"))
-                    .or_else(|| scope.strip_prefix("agent_group:"))
-                    .filter(|_| !scope.starts_with("interval:"))
-                    .unwrap_or(scope);
                 scopes.push(Scope {
-                    name: name.to_string(),
+                    name: report_name(scope).to_string(),
                     metrics: Vec::new(),
                 });
             }
@@ -592,6 +610,11 @@ impl OutcomeBuilder {
         if let Some(last) = scopes.last_mut() {
             last.metrics.shrink_to_fit();
         }
+        self.assemble(scopes)
+    }
+
+    /// The [`Outcome`] of every scope's summary, in layout order.
+    fn assemble(&self, scopes: Vec<Scope>) -> Outcome {
         let l = &self.layout;
         let mut scopes = scopes.into_iter();
         let overall = scopes.next().expect("the overall scope");
@@ -624,6 +647,41 @@ impl OutcomeBuilder {
             day_labels: l.days.labels(),
         }
     }
+}
+
+/// Interval `k`'s contacts over every call type, summed in call-type order (the order every
+/// per-interval and per-day total uses, so the sums round alike).
+pub(crate) fn interval_total(r: &ReplicationResult, k: usize) -> Counters {
+    let nc = r.call_types;
+    let mut total = Counters::default();
+    for cell in &r.contacts[k * nc..(k + 1) * nc] {
+        total.add(cell);
+    }
+    total
+}
+
+/// An accumulator's summary; the counts in [`ZERO_WHEN_NONE`] read 0 where no replication
+/// defined them.
+fn estimate_of(acc: &Accumulator, metric: &str, t: &mut TQuantiles) -> Option<Estimate> {
+    acc.estimate(t).or_else(|| {
+        ZERO_WHEN_NONE.contains(&metric).then_some(Estimate {
+            mean: 0.0,
+            ci95: (0.0, 0.0),
+            n: 0,
+        })
+    })
+}
+
+/// A scope's name in the report: the tidy name without its `call_type:`, `agent_group:` or
+/// `…journey_class:` prefix (interval scopes keep theirs).
+fn report_name(scope: &str) -> &str {
+    scope
+        .rsplit_once("journey_class:")
+        .map(|(_, class)| class)
+        .or_else(|| scope.strip_prefix("call_type:"))
+        .or_else(|| scope.strip_prefix("agent_group:"))
+        .filter(|_| !scope.starts_with("interval:"))
+        .unwrap_or(scope)
 }
 
 /// Paired differences B − A, replication by replication (common random numbers), of every
@@ -752,6 +810,18 @@ mod tests {
         }
         assert_eq!(o.interval_groups.len(), 2);
         assert!(o.interval_groups.iter().all(|g| g.len() == 1));
+    }
+
+    /// `finish` takes the builder apart as it summarises (to keep the peak low); what it
+    /// returns is exactly `outcome`'s.
+    #[test]
+    fn finishing_equals_summarising() {
+        let s = scenario();
+        let mut b = OutcomeBuilder::new(&s);
+        for x in [3, 7, 4] {
+            b.add(&replication(x));
+        }
+        assert_eq!(b.outcome(), b.finish());
     }
 
     /// Pairing removes the shared noise: B = A + 1 in every replication gives a zero-width

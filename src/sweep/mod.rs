@@ -23,8 +23,7 @@
 pub mod csvfile;
 pub mod grid;
 
-use crate::engine::simulate;
-use crate::experiment::{budget, Cancel, Outcome, RunError, RunOptions};
+use crate::experiment::{budget, Cancel, Outcome, RunError, RunOptions, Spares};
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
 use crate::stats::OutcomeBuilder;
@@ -336,6 +335,7 @@ where
     let bar = runner.progress_bar(total as u64, "runs");
     let mut finished = 0usize;
     let mut building: Option<(usize, OutcomeBuilder)> = None;
+    let spares = Spares::new();
     runner.ordered(
         total,
         |j| {
@@ -349,7 +349,7 @@ where
                 point: if ctl.crn { 0 } else { points[i].index },
                 replication: r as u64,
             };
-            let result = simulate(&s, key);
+            let result = spares.simulate(&s, key);
             bar.inc(1);
             Ok::<_, SweepError>(result)
         },
@@ -363,6 +363,7 @@ where
                 unreachable!("set above")
             };
             b.add(&result);
+            spares.give(result);
             on_event(i, PointEvent::Replication(r, b))?;
             if r + 1 == points[i].replications {
                 built

@@ -64,7 +64,8 @@ fn the_library_knows_nothing_of_clap() {
     }
     let lib = std::fs::read_to_string(repo_file("src/lib.rs")).unwrap();
     assert!(
-        !lib.lines().any(|l| l.trim_start().starts_with("pub mod cli")),
+        !lib.lines()
+            .any(|l| l.trim_start().starts_with("pub mod cli")),
         "src/lib.rs exports the command line"
     );
 }

@@ -145,6 +145,90 @@ fn memory_is_flat_in_replications() {
     );
 }
 
+/// A year at 30-minute intervals is 18 MB of tallies per replication. Each replication
+/// allocated its own and freed it once folded in, and glibc's per-thread heaps kept growing
+/// with such blocks: 97 MB for 2 replications, 119 MB for 6, 139 MB for 20. Results are
+/// reused now (`Spares`): flat.
+#[test]
+fn memory_is_flat_in_replications_of_a_year() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: memory_is_flat_in_replications_of_a_year needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(
+        d.path(),
+        "year.toml",
+        r#"
+        [simulation]
+        horizon = "365d"
+        interval = "30m"
+        [[call_types]]
+        name = "support"
+        arrival_rate = 10.0
+        handle_time = { distribution = "exponential", mean = "20m" }
+        patience = { distribution = "exponential", mean = "5m" }
+        [[call_types]]
+        name = "billing"
+        arrival_rate = 4.0
+        handle_time = { distribution = "exponential", mean = "16m" }
+        [[agent_groups]]
+        name = "support team"
+        skills = ["support", "billing"]
+        agents = 7
+        [[agent_groups]]
+        name = "billing team"
+        skills = ["billing", "support"]
+        agents = 3
+        "#,
+    );
+    let peak = |reps: &str| {
+        peak_rss_mb(&[
+            "run",
+            &s,
+            "--quiet",
+            "--format",
+            "json",
+            "--threads",
+            "2",
+            "--replications",
+            reps,
+        ])
+    };
+    let (few, many) = (peak("2"), peak("20"));
+    assert!(
+        many < few + 10.0,
+        "memory grew with replications: {few:.1} MB for 2, {many:.1} MB for 20"
+    );
+}
+
+/// The issue's yardstick: a year of a 1,000-agent center at 30-minute intervals
+/// (benches/year_1000_agents.toml, 24 M calls) in under 100 MB (10^8 bytes), on two threads
+/// as on one. Before: 97 MB on two threads, 107 MB on one (the summary built beside the
+/// accumulators; per-interval totals kept).
+#[test]
+fn a_year_of_a_1000_agent_center_stays_under_100_mb() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: a_year_of_a_1000_agent_center_stays_under_100_mb needs /proc");
+        return;
+    }
+    let year = crate::common::repo_file("benches/year_1000_agents.toml");
+    let year = year.display().to_string();
+    for threads in ["2", "1"] {
+        let mib = peak_rss_mb(&[
+            "run",
+            &year,
+            "--quiet",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        let mb = mib * 1024.0 * 1024.0 / 1e6;
+        assert!(mb < 100.0, "{threads} thread(s): {mb:.1} MB");
+    }
+}
+
 /// 95,040 one-minute intervals: the aggregation used to rescan every interval's cells for
 /// each interval (quadratic: 152 s, 3.4 GB). Linear now: each cell is visited once per
 /// replication, and the JSON is written without a value tree.
