@@ -54,17 +54,7 @@ fn write_edited(dir: &std::path::Path, file: &str, base: &str, edits: &[(&str, &
 
 /// Runs `ccsim args…` (JSON to stdout), checks it exits 0 and parses what it printed.
 fn ccsim_json(args: &[&str]) -> serde_json::Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    super::common::run(args).assert_ok().json()
 }
 
 fn scenario(name: &str, edits: &[(&str, &str)]) -> Scenario {

@@ -8,27 +8,13 @@
 //!   anchor (55% top-box, NPS −16), FCR with transfers, the spend premium and plain scenarios.
 
 use super::common::repo_file;
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-/// `ccsim run FILE --format json` (plus `extra` arguments), parsed.
+/// `ccsim run FILE --format json` (plus `extra` arguments), parsed (through the shared
+/// runner, which adds `--threads 2`: results do not depend on it).
 fn run_json(file: &Path, extra: &[&str]) -> Value {
-    let out = Command::cargo_bin("ccsim")
-        .unwrap()
-        .arg("run")
-        .arg(file)
-        .args(["--format", "json", "--quiet"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
+    super::common::run_json(&[file], extra).0
 }
 
 /// `run_json` of a scenario given as text.
@@ -390,15 +376,10 @@ fn spend_premium_is_an_optional_upside() {
         perfect_center("[experience.spend_premium]\nspend = 1000.0"),
     )
     .unwrap();
+    let file = file.display().to_string();
     for format in ["table", "html"] {
-        let out = Command::cargo_bin("ccsim")
-            .unwrap()
-            .arg("run")
-            .arg(&file)
-            .args(["--format", format, "--quiet"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        let out = super::common::run(&["run", &file, "--format", format, "--quiet"]);
+        let text = &out.assert_ok().stdout;
         assert!(text.contains("stated intention"), "{format}: {text}");
     }
 }
