@@ -375,7 +375,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Compare(args) => compare_cmd::cmd_compare(args),
         Command::Sweep(args) => sweep_cmd::cmd_sweep(args),
         Command::Merge(args) => sweep_cmd::cmd_merge(args),
-        Command::Staff(args) => staff_cmd::cmd_staff(args),
+        Command::Staff(args) => cmd_staff(args),
         Command::Roster(args) => roster_cmd::cmd_roster(args),
     }
 }
@@ -509,6 +509,18 @@ fn trace_target(args: &RunArgs, scenarios: &[Scenario]) -> Result<Option<(Output
         .into());
     }
     Ok(Some((open_output(Some(path))?, r)))
+}
+
+/// `ccsim staff`: one group's search, or the joint search when the question names several
+/// groups. Decided here, so that the joint command builds on the one-group command's parts
+/// without the one-group command depending on it.
+fn cmd_staff(args: staff_cmd::StaffArgs) -> Result<()> {
+    let (format, scenario_out) = staff_cmd::formats(&args.common)?;
+    let question = staff_cmd::question(&args.search, &args.common)?;
+    if question.groups.len() > 1 {
+        return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
+    }
+    staff_cmd::cmd_one_group(args, question, format, scenario_out)
 }
 
 /// A run error as the CLI reports it: an over-budget run is bad input (exit 2).

@@ -9,7 +9,7 @@ use ccsim::compare::{
     MetricComparison, MoneyFigure, StaffingSaving,
 };
 use ccsim::experiment::run_paired;
-use ccsim::report::table::{grid, Align};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::report::{json_text, Format};
 use ccsim::staff::Target;
 use ccsim::stats::Estimate;

@@ -5,7 +5,7 @@
 use super::{duration_arg, emit, BadInput};
 use anyhow::Result;
 use ccsim::analytic::{self, QueueAnswer, QueueParams};
-use ccsim::report::table::{grid, Align};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::report::{json_text, Format};
 use clap::Args;
 use serde_json::{json, Map, Value};

@@ -8,7 +8,7 @@ use super::staff_cmd::{
 };
 use super::CommonArgs;
 use anyhow::Result;
-use ccsim::report::table::{grid, Align};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::report::Format;
 use ccsim::staff::agent_hours;
 use ccsim::staff::joint::{self, JointAnswer, JointQuery};

@@ -10,7 +10,7 @@ use super::staff_cmd::{
 };
 use super::{BadInput, CommonArgs};
 use anyhow::Result;
-use ccsim::report::table::{grid, Align};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::report::Format;
 use ccsim::scenario::Scenario;
 use ccsim::staff::joint::{self, JointQuery};

@@ -7,9 +7,9 @@ mod page;
 pub(super) mod roster_html;
 mod staff_html;
 
-use super::{emit, joint_cmd, load_scenario, BadInput, CommonArgs};
+use super::{emit, load_scenario, BadInput, CommonArgs};
 use anyhow::Result;
-use ccsim::report::table::{grid, Align};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::report::{json_text, Format};
 use ccsim::scenario::Scenario;
 use ccsim::staff::{self, Confidence, Evaluation, StaffAnswer, StaffError, StaffQuery, Target};
@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 pub(super) struct StaffArgs {
     #[command(flatten)]
-    search: SearchArgs,
+    pub(super) search: SearchArgs,
     #[command(flatten)]
-    common: CommonArgs,
+    pub(super) common: CommonArgs,
 }
 
 /// The staffing question, shared by `staff` and `roster`.
@@ -211,12 +211,14 @@ pub(super) fn write_staffed(
     Ok(())
 }
 
-pub(super) fn cmd_staff(args: StaffArgs) -> Result<()> {
-    let (format, scenario_out) = formats(&args.common)?;
-    let question = question(&args.search, &args.common)?;
-    if question.groups.len() > 1 {
-        return joint_cmd::cmd_joint(&args.search, &args.common, question, format, scenario_out);
-    }
+/// `ccsim staff` for a question about one group (see `cli::cmd_staff`, which sends one
+/// about several to the joint search).
+pub(super) fn cmd_one_group(
+    args: StaffArgs,
+    question: Question,
+    format: Format,
+    scenario_out: Option<PathBuf>,
+) -> Result<()> {
     let query = question.one_group(&args.search, &args.common, "staff")?;
     let answer = staff::search(&query).map_err(staff_error)?;
     let name = query.scenario.agent_groups[query.group].name.as_str();

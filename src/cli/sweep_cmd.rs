@@ -597,7 +597,7 @@ fn sweep_whole(
 const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "occupancy"];
 
 /// One line per point: swept values, then the headline metrics, drawn by
-/// [`ccsim::report::table::grid`] and wrapped to `width` when given. `blocks` are each point's
+/// [`ccsim::report::tabular::grid`] and wrapped to `width` when given. `blocks` are each point's
 /// rows; only their leading `overall` rows are read.
 fn summary_table<'a>(
     keys: &[String],
@@ -661,10 +661,10 @@ fn summary_table<'a>(
         }
         rows.push(row);
     }
-    let mut out = ccsim::report::table::grid(
+    let mut out = ccsim::report::tabular::grid(
         header
             .into_iter()
-            .map(|h| (h, ccsim::report::table::Align::Right)),
+            .map(|h| (h, ccsim::report::tabular::Align::Right)),
         rows,
         width,
     );

@@ -87,7 +87,7 @@ impl<O: Observer> Engine<'_, O> {
         let accepted = u < cb.accept_probability;
         self.observer.callback_offered(contact.cell, accepted);
         if O::TRACES {
-            let event = crate::trace::TraceEvent::Callback { accepted };
+            let event = crate::stats::TraceEvent::Callback { accepted };
             self.observer.trace(contact.journey, self.now, event);
         }
         if !accepted {
@@ -154,8 +154,8 @@ impl<O: Observer> Engine<'_, O> {
             for contact in queue {
                 self.observer.left_in_queue(contact.cell);
                 if O::TRACES {
-                    let end = crate::trace::ContactOutcome::CallbackNotMade;
-                    let end = crate::trace::TraceEvent::End(end);
+                    let end = crate::stats::ContactOutcome::CallbackNotMade;
+                    let end = crate::stats::TraceEvent::End(end);
                     self.observer.trace(contact.journey, self.now, end);
                 }
             }

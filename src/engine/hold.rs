@@ -203,7 +203,7 @@ impl<O: Observer> Engine<'_, O> {
         self.observer.approval_hold(a.cell, a.work, hold);
         if O::TRACES {
             let key = a.journey;
-            let event = crate::trace::TraceEvent::Hold(hold);
+            let event = crate::stats::TraceEvent::Hold(hold);
             self.observer.trace(key, self.now, event);
         }
         self.hung_up_on_hold(agent);
@@ -225,7 +225,7 @@ impl<O: Observer> Engine<'_, O> {
             .talk_ended(cell, work, self.now - a.answered_at, a.holds, a.hold_time);
         self.observer.abandoned_on_hold(cell);
         if O::TRACES {
-            self.trace_end(journey, crate::trace::ContactOutcome::AbandonedOnHold);
+            self.trace_end(journey, crate::stats::ContactOutcome::AbandonedOnHold);
         }
         self.line_freed(c);
         self.journeys[journey as usize].experience.abandons += 1;

@@ -44,7 +44,7 @@ use crate::model::{BeyondAuthority, CallType};
 use crate::rng::{Purpose, Stream, StreamKey};
 use crate::scenario::Scenario;
 use crate::stats::{Cell, Collector, Observer, ReplicationResult};
-use crate::trace::{ContactKind, ContactOutcome, TraceEvent};
+use crate::stats::{ContactKind, ContactOutcome, TraceEvent};
 use calendar::{Calendar, Event};
 use journey::{Journey, NO_DECISION};
 use rand::RngExt;

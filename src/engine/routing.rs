@@ -157,7 +157,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         self.observer.blocked(cell);
         if O::TRACES {
-            self.trace_end(journey, crate::trace::ContactOutcome::Blocked);
+            self.trace_end(journey, crate::stats::ContactOutcome::Blocked);
         }
         // Scored like an abandonment with no wait: the customer tried and was not served.
         self.journeys[journey as usize].experience.abandons += 1;

@@ -4,7 +4,7 @@
 
 use super::Engine;
 use crate::stats::Observer;
-use crate::trace::{ContactKind, ContactOutcome, TraceEvent};
+use crate::stats::{ContactKind, ContactOutcome, TraceEvent};
 
 impl<O: Observer> Engine<'_, O> {
     /// A contact of type `c` arrived now; returns its trace key (`journey`, the journey

@@ -14,6 +14,7 @@ pub mod html;
 pub mod json;
 pub mod manager;
 pub mod table;
+pub mod tabular;
 pub mod weeks;
 
 use crate::experiment::{Outcome, Scope};

@@ -2,7 +2,7 @@
 //! one row per week of days, so a manager sees the program's dip and recovery at a glance
 //! without 84 daily rows. Full per-day figures with intervals are in JSON `days[]` and CSV.
 
-use super::table::{grid, Align};
+use super::tabular::{grid, Align};
 use crate::experiment::Outcome;
 
 /// Per-week rows (`None` without day scopes). Rates are the daily means weighted by each

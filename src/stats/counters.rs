@@ -8,9 +8,9 @@
 //! the observer (monomorphised: no dynamic dispatch per event), so tests can watch the event
 //! stream with an observer of their own.
 
+use super::events::{ContactKind, TraceEvent};
 use crate::model::experience::{JourneyExperience, Score, Scorer, CELL_CLASSES};
 use crate::scenario::Scenario;
-use crate::trace::{ContactKind, TraceEvent};
 
 /// Tallies for the contacts of one call type that arrived in one interval (after warmup).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -351,6 +351,17 @@ impl ReplicationResult {
         self.staffed.fill(0.0);
         self.group_work.fill(GroupCounters::default());
         self.called_back.fill(ClassCount::default());
+    }
+
+    /// Interval `k`'s contacts over every call type, summed in call-type order (the order
+    /// every per-interval and per-day total uses, so the sums round alike).
+    pub fn interval_total(&self, k: usize) -> Counters {
+        let nc = self.call_types;
+        let mut total = Counters::default();
+        for cell in &self.contacts[k * nc..(k + 1) * nc] {
+            total.add(cell);
+        }
+        total
     }
 
     /// Sum of the tallies that `keep(interval, call_type)` selects.

@@ -93,7 +93,7 @@ impl DayLayout {
             let mut day = Counters::default();
             let mut staffing = 0.0;
             for k in first..end {
-                day.add(&super::outcome::interval_total(r, k));
+                day.add(&r.interval_total(k));
                 let staffed = &r.staffed[k * ng..(k + 1) * ng];
                 for (s, cost) in staffed.iter().zip(&self.cost_per_second) {
                     staffing += s * cost;

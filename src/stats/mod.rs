@@ -4,11 +4,13 @@
 
 mod counters;
 pub mod days;
+mod events;
 mod outcome;
 
 pub use counters::{
     Cell, ClassCount, ClassTally, Collector, Counters, GroupCounters, Observer, ReplicationResult,
 };
+pub use events::{ContactKind, ContactOutcome, TraceEvent};
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};

@@ -439,7 +439,7 @@ impl OutcomeBuilder {
         // Each interval's total over call types is summed, reported and added to the overall
         // total at once, not kept: a year's per-interval totals were 9 MB per scenario.
         for k in 0..nk {
-            let interval = interval_total(r, k);
+            let interval = r.interval_total(k);
             for c in 0..nc {
                 t.types[c].add(&r.contacts[k * nc + c]);
             }
@@ -647,17 +647,6 @@ impl OutcomeBuilder {
             day_labels: l.days.labels(),
         }
     }
-}
-
-/// Interval `k`'s contacts over every call type, summed in call-type order (the order every
-/// per-interval and per-day total uses, so the sums round alike).
-pub(crate) fn interval_total(r: &ReplicationResult, k: usize) -> Counters {
-    let nc = r.call_types;
-    let mut total = Counters::default();
-    for cell in &r.contacts[k * nc..(k + 1) * nc] {
-        total.add(cell);
-    }
-    total
 }
 
 /// An accumulator's summary; the counts in [`ZERO_WHEN_NONE`] read 0 where no replication
