@@ -17,8 +17,7 @@ pub use runner::{Cancel, Completion, Runner};
 use crate::engine::simulate_reusing;
 use crate::rng::StreamKey;
 use crate::scenario::Scenario;
-use crate::stats::ReplicationResult;
-use crate::stats::{Estimate, Layout, OutcomeBuilder, PairedBuilder};
+use crate::stats::{Estimate, Layout, OutcomeBuilder, PairedBuilder, ReplicationResult};
 pub use crate::stats::{Metric, Outcome, Scope};
 use std::sync::Mutex;
 

@@ -529,8 +529,9 @@ impl OutcomeBuilder {
     /// that the accumulators and the summary are not both whole at once: scopes are built
     /// from the last to the first and the accumulators behind them are released as they are
     /// used. At 17,520 intervals that keeps the peak near the summary's own 44 MB, where
-    /// building it beside the builder's 25 MB of accumulators (and the last replication's
-    /// values and totals, 30 MB, dropped first) peaked at their sum. The same figures as
+    /// building it beside the builder's 25 MB of accumulators peaked at their sum (the last
+    /// replication's values, 13 MB, and the scratch totals are dropped first). The same
+    /// figures as
     /// [`OutcomeBuilder::outcome`].
     pub fn finish(mut self) -> Outcome {
         self.values = Vec::new();
