@@ -355,9 +355,19 @@ pub fn main() -> i32 {
     }
 }
 
+/// The command stopped because a signal asked it to: its output refused (`OutputError::Stopped`)
+/// or its replications cut short (`RunError::Interrupted`, also inside a staffing error). Then
+/// the message is "interrupted by SIGINT: nothing was written", not the error's own
+/// "interrupted" (which read "interrupted by SIGINT: interrupted").
 fn is_stopped(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| matches!(c.downcast_ref(), Some(OutputError::Stopped { .. })))
+    e.chain().any(|c| {
+        matches!(c.downcast_ref(), Some(OutputError::Stopped { .. }))
+            || matches!(c.downcast_ref(), Some(RunError::Interrupted))
+            || matches!(
+                c.downcast_ref(),
+                Some(ccsim::staff::StaffError::Run(RunError::Interrupted))
+            )
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

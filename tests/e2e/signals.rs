@@ -183,6 +183,14 @@ fn simulate_and_interrupt(command: &[&str], signal: (&str, i32)) {
     let stderr = interrupt(s, signal);
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
+    // Regression: a run cut short said "interrupted by SIGINT: interrupted".
+    assert!(
+        stderr.contains(&format!(
+            "interrupted by SIG{}: nothing was written",
+            signal.0
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -229,6 +237,10 @@ fn roster_stops_on_sigint() {
     let stderr = interrupt(start(&a, || true), SIGINT);
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
+    assert!(
+        stderr.contains("interrupted by SIGINT: nothing was written"),
+        "{stderr}"
+    );
 }
 
 /// `sweep --output FILE.csv`: the file keeps the points finished before the signal, each
