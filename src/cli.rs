@@ -325,6 +325,11 @@ pub fn main() -> i32 {
                     signals::signal_name()
                 )
             }
+            Err(e) if is_cut_short(e) => eprintln!(
+                "interrupted by {}: stopped before every replication finished; no --output \
+                 file was written, and what already went to stdout is incomplete",
+                signals::signal_name()
+            ),
             Err(e) => eprintln!("interrupted by {}: {e:#}", signals::signal_name()),
             Ok(()) => eprintln!(
                 "interrupted by {} (the command had already finished)",
@@ -355,14 +360,18 @@ pub fn main() -> i32 {
     }
 }
 
-/// The command stopped because a signal asked it to: its output refused (`OutputError::Stopped`)
-/// or its replications cut short (`RunError::Interrupted`, also inside a staffing error). Then
-/// the message is "interrupted by SIGINT: nothing was written", not the error's own
-/// "interrupted" (which read "interrupted by SIGINT: interrupted").
 fn is_stopped(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| matches!(c.downcast_ref(), Some(OutputError::Stopped { .. })))
+}
+
+/// The signal cut the replications short (`RunError::Interrupted`, also inside a staffing
+/// error). Said in words, not as the error's own "interrupted" (which read "interrupted by
+/// SIGINT: interrupted"); not "nothing was written", since a CSV to stdout streams its
+/// per-replication rows as they finish.
+fn is_cut_short(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        matches!(c.downcast_ref(), Some(OutputError::Stopped { .. }))
-            || matches!(c.downcast_ref(), Some(RunError::Interrupted))
+        matches!(c.downcast_ref(), Some(RunError::Interrupted))
             || matches!(
                 c.downcast_ref(),
                 Some(ccsim::staff::StaffError::Run(RunError::Interrupted))

@@ -185,10 +185,8 @@ fn simulate_and_interrupt(command: &[&str], signal: (&str, i32)) {
     assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
     // Regression: a run cut short said "interrupted by SIGINT: interrupted".
     assert!(
-        stderr.contains(&format!(
-            "interrupted by SIG{}: nothing was written",
-            signal.0
-        )),
+        stderr.contains(&format!("interrupted by SIG{}: stopped before", signal.0))
+            && stderr.contains("no --output file was written"),
         "{stderr}"
     );
 }
@@ -238,7 +236,8 @@ fn roster_stops_on_sigint() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert_eq!(names(&d.out), Vec::<String>::new(), "{stderr}");
     assert!(
-        stderr.contains("interrupted by SIGINT: nothing was written"),
+        stderr.contains("interrupted by SIGINT: stopped before")
+            && stderr.contains("no --output file was written"),
         "{stderr}"
     );
 }
