@@ -8,7 +8,10 @@
 //! /usr/bin/time target/release/ccsim run benches/erlang_c_3m.toml --threads 1 --quiet --format json
 //! ```
 //!
-//! Prints the calls simulated and the share that waited (≈ C(20, 16) = 0.256).
+//! Prints the calls simulated and the share that waited (≈ C(20, 16) = 0.256). With
+//! `--tallied`, runs the loop that also keeps the figures `ccsim run` reports for this queue
+//! (waits, answers within 20 s, handle and busy time; `bare_mmn_tallied`) and prints them: the
+//! floor for a loop that has to produce those figures.
 //!
 //! Timings on a shared machine vary by ±5% or more; take the median of several interleaved
 //! runs (`/usr/bin/time -f %U`), and check changes by instruction counts too, which do not
@@ -25,13 +28,30 @@
 mod bare;
 
 fn main() {
-    let calls = std::env::args()
-        .nth(1)
-        .map_or(Ok(3_000_000), |s| s.parse::<u64>())
-        .unwrap_or_else(|e| {
-            eprintln!("bare_mmn: the argument is a number of calls: {e}");
+    let mut tallied = false;
+    let mut calls = 3_000_000;
+    for arg in std::env::args().skip(1) {
+        if arg == "--tallied" {
+            tallied = true;
+            continue;
+        }
+        calls = arg.parse::<u64>().unwrap_or_else(|e| {
+            eprintln!("bare_mmn: arguments are a number of calls and --tallied: {e}");
             std::process::exit(2)
         });
+    }
+    if tallied {
+        let out = bare::bare_mmn_tallied(240.0 / 3600.0, 240.0, 20, calls, 20.0, 1);
+        println!(
+            "calls {} waited {:.5} asa {:.3} s within 20 s {:.5} occupancy {:.5}",
+            out.calls,
+            out.queued as f64 / out.calls as f64,
+            out.wait / out.answered as f64,
+            out.within_threshold as f64 / out.answered as f64,
+            out.busy_time / (20.0 * out.elapsed),
+        );
+        return;
+    }
     let out = bare::bare_mmn(240.0 / 3600.0, 240.0, 20, calls, 1);
     println!(
         "calls {} waited {:.5}",
