@@ -484,11 +484,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(run_error)?;
-        if money.iter().all(Option::is_none) {
-            report::exporter(format, options).write(&outcomes, &mut out)?;
-        } else {
-            out.write_all(&run_cmd::render(format, options, &outcomes, &money))?;
-        }
+        run_cmd::write_report(format, options, &outcomes, &money, &mut out)?;
     }
     if let Some((file, r)) = trace {
         let (file, _) = ccsim::trace::write_trace(&scenarios[0], r, file)?;

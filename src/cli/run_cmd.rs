@@ -6,10 +6,11 @@
 
 use ccsim::experiment::{run_scenarios, RunError, RunOptions};
 use ccsim::model::assumptions::{draw_rows, interval_u, sensitivity_u, SwingU};
+use ccsim::report::json::{Additions, MetricAdditions};
 use ccsim::rescore::{rescored_keys, simulated_keys, Params, Rescorer, Tally};
 use ccsim::scenario::Scenario;
 use ccsim::stats::{Outcome, Scope};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::fmt::Write;
 
 /// The money metrics of a scope that get an assumption interval, and their basis: assumed
@@ -162,37 +163,35 @@ pub(super) fn run_money(
     }))
 }
 
-/// Adds the intervals to one scenario's JSON object: `assumption_range` and `basis` beside
-/// each money metric's `mean` and `ci95` (overall and in `days[]`), and an `assumptions`
-/// object (draws, keys, sensitivity of revenue at risk).
-pub(super) fn add_to_json(v: &mut Value, m: &RunMoney) {
-    let put = |metrics: &mut Value, s: &ScopeMoney| {
-        for (name, (lo, hi), basis) in &s.figures {
-            if let Some(obj) = metrics.get_mut(*name).and_then(Value::as_object_mut) {
-                obj.insert("assumption_range".into(), json!([lo, hi]));
-                obj.insert("basis".into(), json!(basis));
-            }
-        }
+/// The intervals as additions to one scenario's JSON object: `assumption_range` and `basis`
+/// beside each money metric's `mean` and `ci95` (overall and in `days[]`), and an
+/// `assumptions` object (draws, keys, sensitivity of revenue at risk).
+pub(super) fn json_additions(m: &RunMoney) -> Additions {
+    let put = |s: &ScopeMoney| -> Vec<MetricAdditions> {
+        s.figures
+            .iter()
+            .map(|(name, (lo, hi), basis)| {
+                let entries = vec![
+                    ("assumption_range".to_string(), json!([lo, hi])),
+                    ("basis".to_string(), json!(basis)),
+                ];
+                (name.to_string(), entries)
+            })
+            .collect()
     };
-    put(&mut v["metrics"], &m.overall);
-    if let Some(days) = v.get_mut("days").and_then(Value::as_array_mut) {
-        for (d, s) in days.iter_mut().zip(&m.days) {
-            put(&mut d["metrics"], s);
-        }
-    }
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert(
-            "assumptions".into(),
-            json!({
-                "draws": m.draws,
-                "ranged": m.keys,
-                "sensitivity": {
-                    "revenue_at_risk": m.sensitivity.iter().map(|s| json!({
-                        "assumption": s.key, "at_low": s.at_low, "at_high": s.at_high,
-                    })).collect::<Vec<_>>(),
-                },
-            }),
-        );
+    let assumptions = json!({
+        "draws": m.draws,
+        "ranged": m.keys,
+        "sensitivity": {
+            "revenue_at_risk": m.sensitivity.iter().map(|s| json!({
+                "assumption": s.key, "at_low": s.at_low, "at_high": s.at_high,
+            })).collect::<Vec<_>>(),
+        },
+    });
+    Additions {
+        overall: put(&m.overall),
+        days: m.days.iter().map(put).collect(),
+        top: vec![("assumptions".to_string(), assumptions)],
     }
 }
 
@@ -234,49 +233,34 @@ pub(super) fn table_text(name: &str, o: &Outcome, m: &RunMoney) -> String {
     out
 }
 
-/// The report of `outcomes` in `format`, with the money intervals of `money` (one entry per
-/// scenario; `None` for a plain one) added to JSON and the table; other formats unchanged.
-pub(super) fn render(
+/// Writes the report of `outcomes` in `format` to `out`, with the money intervals of `money`
+/// (one entry per scenario; `None` for a plain one) added to JSON and the table; other
+/// formats unchanged. Streamed: the report is never held whole in memory.
+pub(super) fn write_report(
     format: ccsim::report::Format,
     options: ccsim::report::ExportOptions,
     outcomes: &[Outcome],
     money: &[Option<RunMoney>],
-) -> Vec<u8> {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     use ccsim::report::Format;
-    let bytes = ccsim::report::exporter(format, options).render(outcomes);
-    if money.iter().all(Option::is_none) {
-        return bytes;
-    }
     match format {
-        Format::Json => {
-            let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
-                return bytes;
-            };
-            match &mut v {
-                Value::Array(items) => {
-                    for (item, m) in items.iter_mut().zip(money) {
-                        if let Some(m) = m {
-                            add_to_json(item, m);
-                        }
-                    }
-                }
-                one => {
-                    if let Some(Some(m)) = money.first() {
-                        add_to_json(one, m);
-                    }
-                }
-            }
-            ccsim::report::json::value_text(&v).into_bytes()
+        Format::Json if money.iter().any(Option::is_some) => {
+            let additions: Vec<Option<Additions>> = money
+                .iter()
+                .map(|m| m.as_ref().map(json_additions))
+                .collect();
+            ccsim::report::json::write_report(outcomes, &additions, out)
         }
         Format::Table => {
-            let mut text = String::from_utf8(bytes).unwrap_or_default();
+            ccsim::report::exporter(format, options).write(outcomes, out)?;
             for (o, m) in outcomes.iter().zip(money) {
                 if let Some(m) = m {
-                    text.push_str(&table_text(&o.scenario, o, m));
+                    out.write_all(table_text(&o.scenario, o, m).as_bytes())?;
                 }
             }
-            text.into_bytes()
+            Ok(())
         }
-        _ => bytes,
+        _ => ccsim::report::exporter(format, options).write(outcomes, out),
     }
 }

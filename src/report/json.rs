@@ -16,16 +16,55 @@ pub struct Json;
 
 impl Exporter for Json {
     fn write(&self, outcomes: &[Outcome], w: &mut dyn Write) -> io::Result<()> {
-        // The report is written in pieces of a few bytes: buffered here, each piece is an
-        // inlined copy instead of a dynamic call through `w` (a year's 76 MB report: 0.6 s of 3.4).
-        let mut j = JsonWriter::new(io::BufWriter::with_capacity(1 << 16, w));
-        write_outcomes(&mut j, outcomes)?;
-        j.newline()?;
-        j.into_inner()
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        Ok(())
+        write_report(outcomes, &[], w)
     }
+}
+
+/// Entries a caller adds to one scenario's report object (`ccsim run` adds the assumption
+/// intervals of the money figures): small values, written in place as the report streams,
+/// so adding them costs no copy of the report (a parse of the written report into a
+/// `serde_json::Value` and back took 97 MB for twelve weeks of hourly intervals).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Additions {
+    /// Per metric of the overall scope, by name: entries appended to its estimate object,
+    /// after `ci95` (none for an undefined metric, which is `null`).
+    pub overall: Vec<MetricAdditions>,
+    /// The same for each program day, `days[d]` (days beyond the report's are ignored).
+    pub days: Vec<Vec<MetricAdditions>>,
+    /// Entries appended to the scenario's object, after its last key.
+    pub top: Vec<(String, serde_json::Value)>,
+}
+
+/// A metric's name and the entries added to its estimate object.
+pub type MetricAdditions = (String, Vec<(String, serde_json::Value)>);
+
+/// The report of `outcomes` with `additions[i]` added to scenario `i`'s object (fewer
+/// additions than outcomes: the rest get none), written to `w`.
+pub fn write_report(
+    outcomes: &[Outcome],
+    additions: &[Option<Additions>],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    // The report is written in pieces of a few bytes: buffered here, each piece is an
+    // inlined copy instead of a dynamic call through `w` (a year's 76 MB report: 0.6 s of 3.4).
+    let mut j = JsonWriter::new(io::BufWriter::with_capacity(1 << 16, w));
+    let adds = |i: usize| additions.get(i).and_then(Option::as_ref);
+    match outcomes {
+        [one] => write_outcome_with(&mut j, one, adds(0))?,
+        many => {
+            j.begin_array()?;
+            for (i, o) in many.iter().enumerate() {
+                j.element()?;
+                write_outcome_with(&mut j, o, adds(i))?;
+            }
+            j.end_array()?;
+        }
+    }
+    j.newline()?;
+    j.into_inner()
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
+    Ok(())
 }
 
 /// Pretty text of a small `serde_json::Value` with a trailing newline: for the short reports
@@ -37,24 +76,20 @@ pub fn value_text(value: &serde_json::Value) -> String {
     String::from_utf8(j.into_inner()).unwrap_or_default()
 }
 
-/// One object for one scenario, an array (in argument order) for several.
-pub fn write_outcomes<W: Write>(j: &mut JsonWriter<W>, outcomes: &[Outcome]) -> io::Result<()> {
-    match outcomes {
-        [one] => write_outcome(j, one),
-        many => {
-            j.begin_array()?;
-            for o in many {
-                j.element()?;
-                write_outcome(j, o)?;
-            }
-            j.end_array()
-        }
-    }
-}
-
 /// The contract's object for one scenario, at the writer's current position (a value: after
 /// [`JsonWriter::key`] or [`JsonWriter::element`], or at the top).
 pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result<()> {
+    write_outcome_with(j, o, None)
+}
+
+/// [`write_outcome`] with a caller's [`Additions`].
+fn write_outcome_with<W: Write>(
+    j: &mut JsonWriter<W>,
+    o: &Outcome,
+    adds: Option<&Additions>,
+) -> io::Result<()> {
+    let none = Additions::default();
+    let adds = adds.unwrap_or(&none);
     j.begin_object()?;
     j.key("scenario")?;
     j.string(&o.scenario)?;
@@ -63,7 +98,7 @@ pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result
     j.key("seed")?;
     j.uint(o.seed)?;
     j.key("metrics")?;
-    write_scope(j, &o.overall)?;
+    write_scope_with(j, &o.overall, &adds.overall)?;
     for (key, scopes) in [
         ("call_types", &o.call_types),
         ("agent_groups", &o.agent_groups),
@@ -129,20 +164,37 @@ pub fn write_outcome<W: Write>(j: &mut JsonWriter<W>, o: &Outcome) -> io::Result
                 j.string(label)?;
             }
             j.key("metrics")?;
-            write_scope(j, scope)?;
+            write_scope_with(j, scope, adds.days.get(d).map_or(&[], Vec::as_slice))?;
             j.end_object()?;
         }
         j.end_array()?;
+    }
+    for (key, value) in &adds.top {
+        j.key(key)?;
+        j.value(value)?;
     }
     j.end_object()
 }
 
 /// `{"<metric>": estimate, …}` for one scope.
 fn write_scope<W: Write>(j: &mut JsonWriter<W>, s: &Scope) -> io::Result<()> {
+    write_scope_with(j, s, &[])
+}
+
+/// [`write_scope`] with entries added to some metrics' estimates.
+fn write_scope_with<W: Write>(
+    j: &mut JsonWriter<W>,
+    s: &Scope,
+    adds: &[MetricAdditions],
+) -> io::Result<()> {
     j.begin_object()?;
     for m in &s.metrics {
         j.key(m.name)?;
-        write_estimate(j, m)?;
+        let extra = adds
+            .iter()
+            .find(|(name, _)| name == m.name)
+            .map_or(&[][..], |(_, e)| e.as_slice());
+        write_estimate_with(j, m, extra)?;
     }
     j.end_object()
 }
@@ -159,6 +211,15 @@ fn write_classes<W: Write>(j: &mut JsonWriter<W>, classes: &[Scope]) -> io::Resu
 
 /// `{"mean": f, "ci95": [lo, hi]}`, or `null` when no replication defined the metric.
 pub fn write_estimate<W: Write>(j: &mut JsonWriter<W>, m: &Metric) -> io::Result<()> {
+    write_estimate_with(j, m, &[])
+}
+
+/// [`write_estimate`] with `extra` entries after `ci95` (none for `null`).
+fn write_estimate_with<W: Write>(
+    j: &mut JsonWriter<W>,
+    m: &Metric,
+    extra: &[(String, serde_json::Value)],
+) -> io::Result<()> {
     let Some(e) = m.estimate else {
         return j.null();
     };
@@ -172,6 +233,10 @@ pub fn write_estimate<W: Write>(j: &mut JsonWriter<W>, m: &Metric) -> io::Result
     j.element()?;
     j.number(e.ci95.1)?;
     j.end_array()?;
+    for (key, value) in extra {
+        j.key(key)?;
+        j.value(value)?;
+    }
     j.end_object()
 }
 

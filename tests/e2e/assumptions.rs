@@ -434,3 +434,54 @@ fn run_re_simulates_an_attrition_range() {
     let r = |i: usize| risk["assumption_range"][i].as_f64().unwrap();
     assert!(r(0) < r(1), "{risk}");
 }
+
+/// Regression: a run with money figures wrote its JSON by parsing the finished report back
+/// into a `serde_json::Value` and printing it again, and serde_json's parser is not exact:
+/// means and interval ends came out one unit in the last place off the CSV's (and the
+/// simulation's) values, e.g. `0.1967486776519484` for `0.19674867765194842`. Every overall
+/// mean in the JSON now parses to exactly the CSV's.
+#[test]
+fn money_json_figures_equal_the_csv_to_the_last_digit() {
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+            .args(["run", "scenarios/training_base.toml", "--replications", "3"])
+            .args(["--format", format, "-q"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The overall scope's means as the JSON text has them (read as text: serde_json's own
+    // parser is what rounded them).
+    let json = run("json");
+    let mut from_json = std::collections::HashMap::new();
+    let mut name = String::new();
+    for line in json.lines() {
+        let t = line.trim();
+        if t.starts_with("\"call_types\"") {
+            break;
+        }
+        if let Some(key) = t.strip_suffix(": {") {
+            name = key.trim_matches('"').to_string();
+        } else if let Some(mean) = t.strip_prefix("\"mean\": ") {
+            let mean: f64 = mean.trim_end_matches(',').parse().unwrap();
+            from_json.insert(name.clone(), mean);
+        }
+    }
+    assert!(from_json.contains_key("revenue_at_risk"), "{from_json:?}");
+    let csv_text = run("csv");
+    let mut rows = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut compared = 0;
+    for row in rows.records() {
+        let row = row.unwrap();
+        if !row[2].is_empty() || &row[3] != "overall" || row[6].is_empty() {
+            continue;
+        }
+        let csv_mean: f64 = row[6].parse().unwrap();
+        let json_mean = from_json[&row[4]];
+        assert_eq!(json_mean.to_bits(), csv_mean.to_bits(), "{}", &row[4]);
+        compared += 1;
+    }
+    assert!(compared > 30, "{compared} overall means compared");
+}

@@ -286,3 +286,22 @@ fn many_intervals_cost_memory_linear_in_intervals() {
         "memory grew faster than intervals: {m_small:.0} MB → {m_large:.0} MB"
     );
 }
+
+/// Regression: a run with money figures (a training program, twelve weeks of hourly
+/// intervals, 20 replications) parsed its finished JSON report back into a `serde_json::Value`
+/// to add the assumption intervals: 97 MB at the peak, five times what the run itself needs,
+/// and more than the memory budget's estimate (52 MB). The intervals are now written as the
+/// report streams.
+#[test]
+fn a_money_run_writes_its_json_without_a_copy_of_the_report() {
+    let mib = peak_rss_mb(&[
+        "run",
+        crate::common::repo_file("scenarios/program_training.toml")
+            .to_str()
+            .unwrap(),
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert!(mib < 40.0, "peak {mib:.1} MiB");
+}
