@@ -379,10 +379,15 @@ fn is_cut_short(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The reader of stdout went away (`ccsim run … | head`): not an error, the way `head` ends
+/// a pipeline. The write error may come bare or inside a [`RunError::Io`] (the CSV's
+/// per-replication rows are written from inside the runner), whose `transparent` display
+/// hides it from the error chain.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(c.downcast_ref(), Some(RunError::Io(io)) if broken(io))
     })
 }
 

@@ -146,7 +146,8 @@ impl<'s, O: Observer, W: Write> Tracer<'s, O, W> {
         let mut out = csv::WriterBuilder::new()
             .buffer_capacity(64 * 1024)
             .from_writer(out);
-        out.write_record(COLUMNS)?;
+        out.write_record(COLUMNS)
+            .map_err(crate::report::csv::io_error)?;
         Ok(Tracer {
             inner,
             out,
@@ -222,7 +223,7 @@ impl<'s, O: Observer, W: Write> Tracer<'s, O, W> {
         f[17].push_str(outcome.key());
         if self.error.is_none() {
             if let Err(e) = self.out.write_record(&self.fields) {
-                self.error = Some(e.into());
+                self.error = Some(crate::report::csv::io_error(e));
             }
         }
         self.rows += 1;

@@ -74,7 +74,8 @@ pub fn write_header<W: Write, K: AsRef<str>>(w: W, keys: &[K]) -> io::Result<()>
             .copied()
             .chain(keys.iter().map(AsRef::as_ref))
             .chain(TRAILING_COLUMNS),
-    )?;
+    )
+    .map_err(io_error)?;
     cw.flush()
 }
 
@@ -99,7 +100,8 @@ pub fn write_replication_rows<'r, W: Write>(
             &key,
             &point,
             [&replication, scope, metric, &number, "", "", ""],
-        ))?;
+        ))
+        .map_err(io_error)?;
     }
     cw.flush()
 }
@@ -120,7 +122,8 @@ pub fn write_summary_rows<W: Write>(w: W, key: RowKey<'_>, o: &Outcome) -> io::R
                 push_num(&mut lo, e.ci95.0);
                 push_num(&mut hi, e.ci95.1);
             }
-            cw.write_record(row(&key, &point, ["", &scope, m.name, "", &mean, &lo, &hi]))?;
+            cw.write_record(row(&key, &point, ["", &scope, m.name, "", &mean, &lo, &hi]))
+                .map_err(io_error)?;
         }
     }
     cw.flush()
@@ -153,8 +156,22 @@ pub fn write_builder_summary_rows<W: Write>(
         }
         result = cw.write_record(row(&key, &point, ["", scope, metric, "", &mean, &lo, &hi]));
     });
-    result?;
+    result.map_err(io_error)?;
     cw.flush()
+}
+
+/// A CSV writer's error as an `io::Error`, keeping the kind of a write error (the `csv`
+/// crate's own conversion makes every error `Other`, so a reader that closed the pipe —
+/// `ccsim run … | head` — looked like a failure instead of the end of the pipeline).
+pub fn io_error(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        // Not reached (`is_io_error` is true exactly for `Io`); kept an error, not a panic.
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 fn writer<W: Write>(w: W) -> csv::Writer<W> {

@@ -219,3 +219,38 @@ fn a_replaced_file_keeps_its_mode() {
         .unwrap()
         .contains("point,replication"));
 }
+
+/// Regression: `ccsim run … --format csv | head -1` printed "error: Broken pipe (os error 32)"
+/// and exited 1 (the per-replication rows are written from inside the runner, whose error
+/// hid the write error from the check that lets a closed pipe end the run quietly). A reader
+/// that stops reading ends every command quietly, with exit 0, like `head` ends a pipeline.
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    use std::io::{BufRead, Read};
+    for format in ["csv", "json", "table"] {
+        let mut child = crate::common::ccsim()
+            .args(["run", "scenarios/week.toml", "--replications", "20", "-q"])
+            .args(["--format", format])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is dropped here: the pipe closes with most of the report unwritten.
+        assert!(!first.is_empty(), "{format}");
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{format}: {err}");
+        assert_eq!(err, "", "{format}");
+    }
+}
