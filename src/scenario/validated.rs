@@ -1,6 +1,6 @@
 //! The validated scenario: [`Scenario`] and its [`Simulation`] settings, exactly what the
 //! engine runs, with the queries asked of it before a run (overloaded intervals, expected
-//! arrivals, a one-line summary). Built only by `build` from a parsed file, so every value
+//! arrivals, a one-line summary). Built only by `validate` from a parsed file, so every value
 //! here is in range and every cross-reference resolved.
 
 use super::duration;

@@ -69,3 +69,41 @@ fn the_library_knows_nothing_of_clap() {
         "src/lib.rs exports the command line"
     );
 }
+
+/// Scenario reading flows one way (issue 11, point 8): `parse` (text → the file's mirror)
+/// knows nothing of `validate` (mirror → `Scenario`), and `validate` reaches the rest of
+/// `scenario` through its modules, never through `scenario/mod.rs`, which runs both stages.
+#[test]
+fn scenario_reading_flows_one_way() {
+    let mut offences = Vec::new();
+    for path in sources() {
+        let shown = path
+            .strip_prefix(repo_file(""))
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            let in_parse = shown.starts_with("src/scenario/parse/");
+            let in_validate = shown.starts_with("src/scenario/validate/");
+            if in_parse && (code.contains("validate::") || code.contains("super::validate")) {
+                offences.push(format!("{shown}:{}: {code}", n + 1));
+            }
+            if in_validate && code.starts_with("use crate::scenario::{") {
+                offences.push(format!("{shown}:{}: {code}", n + 1));
+            }
+            // `use crate::scenario::Name;` (an item re-exported by mod.rs), not a module.
+            let reexported = code
+                .strip_prefix("use crate::scenario::")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+            if in_validate && reexported {
+                offences.push(format!("{shown}:{}: {code}", n + 1));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "{}", offences.join("\n"));
+}

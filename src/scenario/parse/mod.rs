@@ -3,17 +3,17 @@
 //! and column or a key path, in one paragraph and in the scenario's own words — serde's
 //! messages are rewritten by [`messages`] so no Rust type name reaches the user.
 //!
-//! The validated model is built from the mirror by `build`; [`Scenario::from_file`],
-//! [`Scenario::from_toml_str`] and [`Scenario::from_table`] run both stages.
+//! This module knows nothing of the validated model: the mirror is turned into a
+//! [`Scenario`](super::Scenario) by `validate`, and [`Scenario::from_file`](super::Scenario::from_file),
+//! `from_toml_str` and `from_table` (in the parent module) run both stages.
 
 mod messages;
 pub(crate) mod raw;
 pub(crate) mod raw_program;
 pub(crate) mod raw_week;
 
-use super::build;
 use super::error::quote;
-use super::{Scenario, ScenarioError};
+use super::ScenarioError;
 use std::io::Read;
 use std::path::Path;
 
@@ -61,7 +61,7 @@ pub fn read_input(path: &Path) -> Result<String, ScenarioError> {
     read_limited(path, input_limit()?)
 }
 
-fn read_limited(path: &Path, limit: u64) -> Result<String, ScenarioError> {
+pub(super) fn read_limited(path: &Path, limit: u64) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
     let io = |cause| ScenarioError::Io {
         file: file.clone(),
@@ -96,53 +96,25 @@ fn location(before: &str) -> String {
     format!("line {line}, column {col}: ")
 }
 
-impl Scenario {
-    /// Reads and validates a scenario file, refusing files larger than [`input_limit`].
-    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
-        Scenario::from_file_with_limit(path, input_limit()?)
-    }
+/// Parses scenario text into a TOML table; a syntax error names the line and column.
+pub(super) fn toml_table(text: &str, source: &str) -> Result<toml::Table, ScenarioError> {
+    toml::from_str(text).map_err(|e| syntax_error(source, text, &e))
+}
 
-    /// [`Scenario::from_file`] with an explicit input limit in bytes.
-    pub fn from_file_with_limit(path: &Path, limit: u64) -> Result<Scenario, ScenarioError> {
-        let file = path.display().to_string();
-        let text = read_limited(path, limit)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone());
-        Scenario::from_toml_str(&text, &file, &stem)
-    }
-
-    /// Parses and validates scenario text. `source` names it in messages; `default_name` is the
-    /// scenario name when the file has no `name` key.
-    pub fn from_toml_str(
-        text: &str,
-        source: &str,
-        default_name: &str,
-    ) -> Result<Scenario, ScenarioError> {
-        let table: toml::Table =
-            toml::from_str(text).map_err(|e| syntax_error(source, text, &e))?;
-        Scenario::from_table(table, source, default_name)
-    }
-
-    /// Validates an already-parsed TOML table (used by sweeps, which edit keys before building).
-    pub fn from_table(
-        table: toml::Table,
-        source: &str,
-        default_name: &str,
-    ) -> Result<Scenario, ScenarioError> {
-        let raw: raw::RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
-            .map_err(|e| {
-                let (path, message) =
-                    messages::humanize(&e.path().to_string(), e.inner().message());
-                ScenarioError::Invalid {
-                    file: source.to_string(),
-                    path,
-                    message,
-                }
-            })?;
-        build::build(raw, source, default_name)
-    }
+/// Deserialises a TOML table into the file's mirror, with serde's messages rewritten to name
+/// the key path and what is allowed.
+pub(super) fn raw_scenario(
+    table: toml::Table,
+    source: &str,
+) -> Result<raw::RawScenario, ScenarioError> {
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let (path, message) = messages::humanize(&e.path().to_string(), e.inner().message());
+        ScenarioError::Invalid {
+            file: source.to_string(),
+            path,
+            message,
+        }
+    })
 }
 
 /// Turns a TOML syntax error into "line L, column C: invalid TOML: message" on one line.
@@ -168,6 +140,7 @@ fn syntax_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Scenario;
 
     #[test]
     fn sizes_parse_with_binary_units() {

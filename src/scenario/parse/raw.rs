@@ -1,5 +1,5 @@
 //! The scenario file exactly as written: serde structures that mirror the TOML, with no
-//! cross-field checks. `build` turns a [`RawScenario`] into a validated
+//! cross-field checks. `validate` turns a [`RawScenario`] into a validated
 //! [`crate::scenario::Scenario`]. Each table's `expecting` text is what a user reads when a
 //! value of the wrong kind stands where the table belongs (see `messages`); field meanings
 //! are documented once, in docs/scenarios.md and on the validated model.
@@ -137,7 +137,7 @@ pub struct RawTransfer {
     pub probability: f64,
 }
 
-/// Every parameter any distribution may take; `build` checks which ones the named
+/// Every parameter any distribution may take; `validate` checks which ones the named
 /// distribution needs and reads them as durations or plain numbers depending on what the
 /// distribution describes, so the error can say "lognormal needs `sd`" rather than a serde
 /// riddle.

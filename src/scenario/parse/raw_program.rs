@@ -1,5 +1,5 @@
 //! Serde mirror of the `[program]` table: training cohorts, attrition and the discount rate.
-//! Field meanings are documented in docs/scenarios.md ("Training programs"); `build::program_keys`
+//! Field meanings are documented in docs/scenarios.md ("Training programs"); `validate::program_keys`
 //! checks them.
 
 #![allow(missing_docs)] // Mirrors of documented keys; private to the crate.

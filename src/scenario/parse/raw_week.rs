@@ -1,6 +1,6 @@
 //! Serde mirrors of the calendar keys: `[calendar]` (start, length in days or weeks, opening
 //! hours, day factors), `[[shifts]]` with their breaks, and a call type's `profile`. Field
-//! meanings are documented in docs/scenarios.md ("Calendar", "Shifts"); `build::calendar_keys` checks
+//! meanings are documented in docs/scenarios.md ("Calendar", "Shifts"); `validate::calendar_keys` checks
 //! them and expands them into per-interval arrays.
 
 #![allow(missing_docs)] // Mirrors of documented keys; private to the crate.

@@ -7,8 +7,8 @@
 use super::checks::{num, Ctx};
 use crate::model::assumptions::{Assumption, Ranged, Ranges, RawAssumption};
 use crate::model::experience::NpsCalibration;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::RawScenario;
-use crate::scenario::ScenarioError;
 
 /// The most a key allows at the top of its range.
 #[derive(Clone, Copy)]

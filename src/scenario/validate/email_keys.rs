@@ -7,8 +7,9 @@ use super::calendar_keys::Calendar;
 use super::checks::{quote, Ctx};
 use crate::model::{Channel, SlThreshold};
 use crate::scenario::duration::parse_duration;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::RawCallType;
-use crate::scenario::{ScenarioError, Simulation};
+use crate::scenario::validated::Simulation;
 
 /// What a `service_level_threshold` may be, for error messages.
 const THRESHOLD_ALLOWED: &str = "a duration such as \"20s\" or \"2m\" (a wait until answered), \"N business hours\" (N > 0, e.g. \"4 business hours\") or \"N business days\" (a whole N from 1, e.g. \"1 business day\")";
@@ -75,7 +76,7 @@ pub fn around_the_clock(cal: &Calendar, sim: &Simulation, rates: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use crate::model::{Channel, SlThreshold};
-    use crate::scenario::Scenario;
+    use crate::scenario::validated::Scenario;
 
     const BASE: &str = r#"
 [simulation]

@@ -18,9 +18,10 @@ pub use checks::MAX_REPLICATIONS;
 
 use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
 use crate::scenario::duration;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::{RawAgentGroup, RawCallType, RawScenario};
-use crate::scenario::{
-    Scenario, ScenarioError, Simulation, DEFAULT_INTERVAL_S, DEFAULT_REPLICATIONS, DEFAULT_SEED,
+use crate::scenario::validated::{
+    Scenario, Simulation, DEFAULT_INTERVAL_S, DEFAULT_REPLICATIONS, DEFAULT_SEED,
     DEFAULT_SL_THRESHOLD_S,
 };
 use checks::{
@@ -703,7 +704,8 @@ fn check_len(cx: &Ctx, path: &str, len: usize, sim: &Simulation) -> Result<(), S
 
 #[cfg(test)]
 mod tests {
-    use crate::scenario::{Scenario, ScenarioError};
+    use crate::scenario::error::ScenarioError;
+    use crate::scenario::validated::Scenario;
 
     const BASE: &str = r#"
 [simulation]

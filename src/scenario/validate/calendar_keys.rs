@@ -15,9 +15,10 @@ use crate::model::week::{
 };
 use crate::model::BreakSlot;
 use crate::scenario::duration::format_duration;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::RawCallType;
 use crate::scenario::parse::raw_week::{RawCalendar, RawShift};
-use crate::scenario::{ScenarioError, Simulation};
+use crate::scenario::validated::Simulation;
 use std::collections::{BTreeMap, HashMap};
 
 /// Longest run a calendar may describe: ten years of days.
@@ -584,7 +585,7 @@ pub fn shift_plans(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::validated::Scenario;
 
     /// Profiles land in their day's open intervals (× the day factor), closed intervals are
     /// empty, a constant `agents` works open hours only, shifts fill their intervals, and

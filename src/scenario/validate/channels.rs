@@ -5,8 +5,8 @@
 
 use super::checks::{describe, num, probability, quote, Ctx};
 use crate::model::{Callback, Channel};
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::{RawAgentGroup, RawCallType};
-use crate::scenario::ScenarioError;
 
 /// Largest `max_concurrent`: far above any real chat desk (3–5), small enough that slot
 /// counts (headcount × chats) stay far inside `u32`.
@@ -89,7 +89,7 @@ pub fn group_concurrency(
 #[cfg(test)]
 mod tests {
     use crate::model::Channel;
-    use crate::scenario::Scenario;
+    use crate::scenario::validated::Scenario;
 
     const BASE: &str = r#"
 [simulation]

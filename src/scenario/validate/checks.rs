@@ -4,7 +4,7 @@
 //! form from validated values stays finite and fits its integer type.
 
 pub(crate) use crate::scenario::error::quote;
-use crate::scenario::ScenarioError;
+use crate::scenario::error::ScenarioError;
 
 /// Largest plain number accepted anywhere (costs, authority, weights, decision amounts,
 /// learning curves). Products of such a number with any accepted duration, rate or count stay

@@ -6,8 +6,8 @@
 use super::checks::{non_negative, num, probability, Ctx};
 use crate::model::experience::{DropUnit, SatisfactionWeights, SpendPremium, WordOfMouth};
 use crate::model::ExperienceParams;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::{RawExperience, RawLoyalty};
-use crate::scenario::ScenarioError;
 
 /// Applies the satisfaction and loyalty keys of `r` to `e` (defaults already in `e`).
 pub fn satisfaction_and_loyalty(

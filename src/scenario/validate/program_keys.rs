@@ -5,8 +5,8 @@ use super::checks::{num, Ctx};
 use crate::model::program::{days_in, Attrition, Cohort, Program};
 use crate::model::week::WeekClock;
 use crate::model::AgentGroup;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw_program::RawProgram;
-use crate::scenario::ScenarioError;
 
 /// Builds `[program]`; `horizon` is the run's length in seconds.
 pub(super) fn program(
@@ -150,7 +150,8 @@ pub(super) fn program(
 
 #[cfg(test)]
 mod tests {
-    use crate::scenario::{Scenario, ScenarioError};
+    use crate::scenario::error::ScenarioError;
+    use crate::scenario::validated::Scenario;
 
     fn error(program: &str) -> (String, String) {
         let text = format!(

@@ -5,8 +5,8 @@
 use super::checks::{describe, num, number, quote, Ctx};
 use crate::model::Dist;
 use crate::scenario::duration::parse_duration;
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::RawDistribution;
-use crate::scenario::ScenarioError;
 
 /// What the distribution's parameters are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use super::checks::{finite, non_negative, num, probability, Ctx};
 use super::distribution::{build_dist, Unit};
 use crate::model::assumptions::Assumption;
 use crate::model::{CustomerBehaviour, Dist, ExperienceParams, Supervisors};
+use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::{RawCustomers, RawDistribution, RawExperience, RawSupervisors};
-use crate::scenario::ScenarioError;
 
 fn duration_or(
     cx: &Ctx,
