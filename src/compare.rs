@@ -254,6 +254,63 @@ pub fn simulate_ranges(
     Ok(out)
 }
 
+/// What every draw of the assumptions is scored with: the ranged keys (the re-scored ones,
+/// then the simulation-changing ones), both scenarios' re-scorers and the draws themselves.
+struct Draws<'a> {
+    a: &'a crate::scenario::Scenario,
+    b: &'a crate::scenario::Scenario,
+    keys: Vec<String>,
+    /// `keys[..n_rescored]` are re-scored; the rest are `simulated`, in order.
+    n_rescored: usize,
+    simulated: &'a [SimulatedRange],
+    ra: crate::rescore::Rescorer<'a>,
+    rb: crate::rescore::Rescorer<'a>,
+    rows: Vec<crate::model::assumptions::DrawRow>,
+}
+
+impl Draws<'_> {
+    /// Both scenarios' re-scoring parameters at a draw.
+    fn params(&self, row: &[Option<f64>]) -> (crate::rescore::Params, crate::rescore::Params) {
+        let (keys, row) = (&self.keys[..self.n_rescored], &row[..self.n_rescored]);
+        (
+            crate::rescore::Params::at(self.a, keys, row),
+            crate::rescore::Params::at(self.b, keys, row),
+        )
+    }
+
+    /// The overall (revenue at risk, staffing cost) changes a draw makes through the
+    /// simulation-changing assumptions.
+    fn overall_shift(&self, row: &[Option<f64>]) -> (f64, f64) {
+        self.simulated
+            .iter()
+            .zip(&row[self.n_rescored..])
+            .fold((0.0, 0.0), |(r, s), (sim, &u)| {
+                let (wl, wh) = sim.weights(u);
+                let [l, h] = sim.overall_delta;
+                (r + wl * l.0 + wh * h.0, s + wl * l.1 + wh * h.1)
+            })
+    }
+
+    /// The daily cash flow change a draw makes through the simulation-changing assumptions
+    /// (`None` when none moves it).
+    fn cash_shift(&self, row: &[Option<f64>]) -> Option<Vec<f64>> {
+        let mut total: Option<Vec<f64>> = None;
+        for (sim, &u) in self.simulated.iter().zip(&row[self.n_rescored..]) {
+            let (wl, wh) = sim.weights(u);
+            for (w, delta) in [(wl, &sim.cash_delta[0]), (wh, &sim.cash_delta[1])] {
+                if w == 0.0 || delta.is_empty() {
+                    continue;
+                }
+                let t = total.get_or_insert_with(|| vec![0.0; delta.len()]);
+                for (x, d) in t.iter_mut().zip(delta) {
+                    *x += w * d;
+                }
+            }
+        }
+        total
+    }
+}
+
 /// Re-scores the money view for `draws` draws of the assumption ranges of `a` and `b`
 /// (common draws: one u per assumption key, mapped through each scenario's own range), and
 /// fills the program's NPV and payback assumption ranges and the cumulative cash flow in
@@ -269,12 +326,22 @@ pub fn assumed_money(
     seed: u64,
     draws: usize,
 ) -> AssumedMoney {
-    use crate::model::assumptions::{draw_rows, interval_u, sensitivity_u, DrawRow};
-    use crate::rescore::{rescored_keys, Params, Rescorer, Tally};
+    use crate::model::assumptions::{draw_rows, interval_u, sensitivity_u};
+    use crate::rescore::{rescored_keys, Rescorer, Tally};
     let mut keys = rescored_keys(&[a, b]);
     let n_rescored = keys.len();
     keys.extend(simulated.iter().map(|s| s.key.clone()));
-    let (ra, rb) = (Rescorer::new(a), Rescorer::new(b));
+    let rows = draw_rows(seed, draws, keys.len());
+    let d = Draws {
+        a,
+        b,
+        keys,
+        n_rescored,
+        simulated,
+        ra: Rescorer::new(a),
+        rb: Rescorer::new(b),
+        rows,
+    };
     let tally = |pick: fn(&MetricComparison) -> Option<Estimate>| {
         Tally::from_metrics(|name| {
             c.metrics
@@ -288,35 +355,14 @@ pub fn assumed_money(
     let money = c.money.clone();
     let training = money.training_investment_change;
     let staffing = money.staffing_cost_change;
-    let defined = money.revenue_at_risk_change.is_some();
-    let params = |row: &[Option<f64>]| {
-        (
-            Params::at(a, &keys[..n_rescored], &row[..n_rescored]),
-            Params::at(b, &keys[..n_rescored], &row[..n_rescored]),
-        )
-    };
-    // The overall changes a draw makes through the simulation-changing assumptions.
-    let overall_shift = |row: &[Option<f64>]| {
-        simulated
-            .iter()
-            .zip(&row[n_rescored..])
-            .fold((0.0, 0.0), |(r, s), (sim, &u)| {
-                let (wl, wh) = sim.weights(u);
-                let [l, h] = sim.overall_delta;
-                (r + wl * l.0 + wh * h.0, s + wl * l.1 + wh * h.1)
-            })
-    };
-    let simulated_risk = money.revenue_at_risk_change.map_or(0.0, |e| e.mean);
+    let simulated_risk = money.revenue_at_risk_change.map(|e| e.mean);
     // Anchored on the simulated change: exact at the modes.
     let rev = |row: &[Option<f64>]| -> Option<f64> {
-        if !defined {
-            return None;
-        }
-        let (pa, pb) = params(row);
-        let change = (rb.risk(&tb, &pb) - tb.risk) - (ra.risk(&ta, &pa) - ta.risk);
-        Some(simulated_risk + change + overall_shift(row).0)
+        let (pa, pb) = d.params(row);
+        let change = (d.rb.risk(&tb, &pb) - tb.risk) - (d.ra.risk(&ta, &pa) - ta.risk);
+        Some(simulated_risk? + change + d.overall_shift(row).0)
     };
-    let net = |row: &[Option<f64>]| rev(row).map(|r| -r - staffing - overall_shift(row).1);
+    let net = |row: &[Option<f64>]| rev(row).map(|r| -r - staffing - d.overall_shift(row).1);
     let payback = |row: &[Option<f64>]| {
         net(row).and_then(|n| (training > 0.0 && n > 0.0).then(|| training / n))
     };
@@ -327,21 +373,17 @@ pub fn assumed_money(
         .find(|m| m.name == "revenue_upside")
         .and_then(|m| m.diff);
     let upside = |row: &[Option<f64>]| -> Option<f64> {
-        let (pa, pb) = params(row);
+        let (pa, pb) = d.params(row);
         let e = upside_mean?;
-        Some(e.mean + (rb.upside(&tb, &pb) - tb.upside) - (ra.upside(&ta, &pa) - ta.upside))
+        Some(e.mean + (d.rb.upside(&tb, &pb) - tb.upside) - (d.ra.upside(&ta, &pa) - ta.upside))
     };
-    let rows = draw_rows(seed, draws, keys.len());
     let rev_ci = money.revenue_at_risk_change.map(|e| e.ci95);
-    let rev_mean = money.revenue_at_risk_change.map(|e| e.mean);
-    let net_mean = money.net_benefit_per_horizon;
-    let pay_mean = money.payback_horizons;
     let figure =
         |f: &dyn Fn(&[Option<f64>]) -> Option<f64>, mean: Option<f64>, ci: Option<(f64, f64)>| {
             mean.map(|mean| MoneyFigure {
                 mean,
                 ci95: ci,
-                assumption_range: interval_u(&rows, f),
+                assumption_range: interval_u(&d.rows, f),
             })
         };
     let net_ci = rev_ci.map(|(lo, hi)| (-hi - staffing, -lo - staffing));
@@ -352,8 +394,8 @@ pub fn assumed_money(
     };
     let mut out = AssumedMoney {
         draws,
-        keys: keys.clone(),
-        revenue_at_risk_change: figure(&rev, rev_mean, rev_ci),
+        keys: d.keys.clone(),
+        revenue_at_risk_change: figure(&rev, simulated_risk, rev_ci),
         revenue_upside_change: if upside_on {
             figure(
                 &upside,
@@ -363,41 +405,30 @@ pub fn assumed_money(
         } else {
             None
         },
-        net_benefit: figure(&net, net_mean, net_ci),
-        payback: figure(&payback, pay_mean, pay_ci),
-        sensitivity_net_benefit: defined_swings(sensitivity_u(&keys, net)),
-        sensitivity_payback: defined_swings(sensitivity_u(&keys, payback)),
+        net_benefit: figure(&net, money.net_benefit_per_horizon, net_ci),
+        payback: figure(&payback, money.payback_horizons, pay_ci),
+        sensitivity_net_benefit: defined_swings(sensitivity_u(&d.keys, net)),
+        sensitivity_payback: defined_swings(sensitivity_u(&d.keys, payback)),
         sensitivity_npv: Vec::new(),
         sensitivity_payback_days: Vec::new(),
     };
-    // A program: NPV, payback and the cumulative cash flow per draw, from every replication's
-    // daily tallies.
+    program_ranges(&d, c, p, &mut out);
+    out
+}
+
+/// A program: NPV, payback and the cumulative cash flow per draw, from every replication's
+/// daily tallies — their assumption ranges into `c.money`, their swings into `out`.
+fn program_ranges(d: &Draws<'_>, c: &mut Comparison, p: &Paired, out: &mut AssumedMoney) {
+    use crate::model::assumptions::sensitivity_u;
     let (Some(cash), Some(pm)) = (&p.program_cash, c.money.program.as_mut()) else {
-        return out;
-    };
-    let days = cash.days();
-    let shift = |row: &[Option<f64>]| -> Option<Vec<f64>> {
-        let mut total: Option<Vec<f64>> = None;
-        for (sim, &u) in simulated.iter().zip(&row[n_rescored..]) {
-            let (wl, wh) = sim.weights(u);
-            for (w, delta) in [(wl, &sim.cash_delta[0]), (wh, &sim.cash_delta[1])] {
-                if w == 0.0 || delta.is_empty() {
-                    continue;
-                }
-                let t = total.get_or_insert_with(|| vec![0.0; delta.len()]);
-                for (x, d) in t.iter_mut().zip(delta) {
-                    *x += w * d;
-                }
-            }
-        }
-        total
+        return;
     };
     let scored = |row: &[Option<f64>]| {
-        let (pa, pb) = params(row);
-        let s = shift(row);
-        cash.scored(&ra, &rb, &pa, &pb, s.as_deref())
+        let (pa, pb) = d.params(row);
+        let s = d.cash_shift(row);
+        cash.scored(&d.ra, &d.rb, &pa, &pb, s.as_deref())
     };
-    let per_draw: Vec<crate::money::ScoredCashFlow> = rows.iter().map(|r| scored(r)).collect();
+    let per_draw: Vec<crate::money::ScoredCashFlow> = d.rows.iter().map(|r| scored(r)).collect();
     let quantiles = |mut v: Vec<f64>| -> Option<(f64, f64)> {
         v.retain(|x| x.is_finite());
         if v.is_empty() {
@@ -415,18 +446,16 @@ pub fn assumed_money(
             pay.assumption_range = r;
         }
     }
-    let estimates = cash.cumulative_estimates(&ra, &rb);
-    c.money.cash_flow = (0..days)
-        .map(|d| MoneyFigure {
-            mean: estimates[d].mean,
-            ci95: Some(estimates[d].ci95),
-            assumption_range: quantiles(per_draw.iter().map(|s| s.cumulative[d]).collect()),
+    let estimates = cash.cumulative_estimates(&d.ra, &d.rb);
+    c.money.cash_flow = (0..cash.days())
+        .map(|day| MoneyFigure {
+            mean: estimates[day].mean,
+            ci95: Some(estimates[day].ci95),
+            assumption_range: quantiles(per_draw.iter().map(|s| s.cumulative[day]).collect()),
         })
         .collect();
-    let _: &[DrawRow] = &rows;
-    out.sensitivity_npv = sensitivity_u(&keys, |row| Some(scored(row).npv));
-    out.sensitivity_payback_days = sensitivity_u(&keys, |row| scored(row).payback_days);
-    out
+    out.sensitivity_npv = sensitivity_u(&d.keys, |row| Some(scored(row).npv));
+    out.sensitivity_payback_days = sensitivity_u(&d.keys, |row| scored(row).payback_days);
 }
 
 /// The hard saving: the agent-hours each scenario needs for one agent group to meet the
