@@ -410,7 +410,8 @@ fn load_scenario(path: &Path) -> Result<Scenario> {
     Ok(s)
 }
 
-/// Warns (stderr) about intervals where a queue without abandonment is overloaded.
+/// Warns (stderr) about intervals where a queue without abandonment is overloaded, and about
+/// email that falls behind over the horizon.
 fn warn_overload(s: &Scenario) {
     let over = s.overloaded_intervals();
     if let Some(o) = over.first() {
@@ -425,6 +426,16 @@ fn warn_overload(s: &Scenario) {
             o.interval,
             o.load,
             o.agents
+        );
+    }
+    for d in s.deferred_overloads() {
+        eprintln!(
+            "warning: {}: email type \"{}\" falls behind for good: over the horizon {:.0} agent-hours of its work are offered against {:.0} agent-hours its agents have left after live channels, so about {:.0} will still wait at the end (a backlog across closed hours is by design; one that grows over the horizon is not): add agents with that skill or hours",
+            s.source,
+            s.call_types[d.call_type].name,
+            d.offered_hours,
+            d.capacity_hours,
+            d.left_at_end
         );
     }
 }

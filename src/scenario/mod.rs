@@ -27,8 +27,8 @@ pub use error::ScenarioError;
 pub use parse::{input_limit, read_input, DEFAULT_MAX_INPUT, MAX_INPUT_ENV};
 pub use validate::MAX_REPLICATIONS;
 pub use validated::{
-    Overload, Scenario, Simulation, DEFAULT_INTERVAL_S, DEFAULT_REPLICATIONS, DEFAULT_SEED,
-    DEFAULT_SL_THRESHOLD_S,
+    DeferredOverload, IntervalCapacity, Overload, Scenario, Simulation, DEFAULT_INTERVAL_S,
+    DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_SL_THRESHOLD_S,
 };
 
 use std::path::Path;

@@ -104,6 +104,35 @@ pub struct Overload {
     pub agents: u32,
 }
 
+/// One interval's offered work and the agents left for the call types that never hang up,
+/// per call type (see [`Scenario::interval_capacity`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalCapacity {
+    /// Arrival rate per call type, transfers in included (per second).
+    pub rates: Vec<f64>,
+    /// Offered work per call type in agents (rate × mean handle and after-call work, shared
+    /// by as many windows as a serving group allows).
+    pub loads: Vec<f64>,
+    /// Per call type without a patience: the agents left for it (0 for the others).
+    pub capacity: Vec<f64>,
+    /// Per call type: the agents (after shrinkage) of the groups that serve it.
+    pub serving: Vec<f64>,
+}
+
+/// A deferred call type (email) that falls behind for good: over the horizon its offered work
+/// exceeds what the agents left for it can do (see [`Scenario::deferred_overloads`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeferredOverload {
+    /// The call type.
+    pub call_type: usize,
+    /// Work offered over the horizon, agent-hours.
+    pub offered_hours: f64,
+    /// Agent-hours the groups serving it have left for it over the horizon.
+    pub capacity_hours: f64,
+    /// About how many contacts still wait at the end: the shortfall over the mean work.
+    pub left_at_end: f64,
+}
+
 impl Scenario {
     /// Intervals where a queue without abandonment or line limit is overloaded (offered load
     /// ≥ the agents who can serve it), so it grows without bound there: per call type without patience
@@ -117,9 +146,6 @@ impl Scenario {
         let work = |c: &CallType| {
             c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
         };
-        // A type's load in agents at the most concurrency any of its groups allows (a bound:
-        // the warning never fires where some routing keeps up).
-        let agent_work = |c: usize, ct: &CallType| work(ct) / f64::from(self.max_windows(c));
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
@@ -148,7 +174,9 @@ impl Scenario {
                     .zip(&rates)
                     .enumerate()
                     .filter(|(_, (c, _))| c.channel != crate::model::Channel::Email)
-                    .map(|(i, (c, r))| r * agent_work(i, c))
+                    // At the most concurrency any of its groups allows (a bound: the
+                    // warning never fires where some routing keeps up).
+                    .map(|(i, (_, r))| r * self.agent_work(i))
                     .sum();
                 let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
                 (load > 0.0 && load >= agents as f64).then_some(Overload {
@@ -322,5 +350,120 @@ impl Scenario {
             .map(|g| Scenario::windows(ct, g))
             .max()
             .unwrap_or(1)
+    }
+}
+
+impl Scenario {
+    /// Agent-seconds of work per contact of `c`: mean handle time plus after-call work,
+    /// shared by as many windows as a serving group allows.
+    pub fn agent_work(&self, c: usize) -> f64 {
+        let ct = &self.call_types[c];
+        let mean = ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean());
+        mean / f64::from(self.max_windows(c))
+    }
+
+    /// Interval `k`'s work and the agents left for the call types that never hang up. The
+    /// load of each type with a patience (live work) is served first, by the groups that list
+    /// it as their first skill and then by the others with the skill, each in proportion to
+    /// its agents (after shrinkage) still free; what is left of each group goes to its types
+    /// without a patience in proportion to their loads. Per type, not pooled: one channel's
+    /// idle agents do not drain another's queue. A fluid view for estimates and warnings,
+    /// not a routing model.
+    pub fn interval_capacity(&self, k: usize) -> IntervalCapacity {
+        let n = self.call_types.len();
+        let waits = |c: usize| self.call_types[c].patience.is_none();
+        let rates = self.effective_arrival_rates(k);
+        let agents: Vec<f64> = self
+            .agent_groups
+            .iter()
+            .map(|g| g.staffing[k] as f64 * (1.0 - g.shrinkage))
+            .collect();
+        let loads: Vec<f64> = (0..n).map(|c| rates[c] * self.agent_work(c)).collect();
+        let serving: Vec<f64> = (0..n)
+            .map(|c| {
+                (self.agent_groups.iter().zip(&agents))
+                    .filter(|(g, _)| g.skills.contains(&c))
+                    .map(|(_, a)| a)
+                    .sum()
+            })
+            .collect();
+        // Live types first, each from the groups that list it first (their main work), then
+        // from the groups that also have the skill; what is left of each group goes to its
+        // types without a patience, in proportion to their loads.
+        let mut free = agents.clone();
+        for c in (0..n).filter(|&c| !waits(c)) {
+            let mut need = loads[c];
+            for primary in [true, false] {
+                let takers: Vec<usize> = (0..self.agent_groups.len())
+                    .filter(|&g| {
+                        let skills = &self.agent_groups[g].skills;
+                        skills.contains(&c) && (skills.first() == Some(&c)) == primary
+                    })
+                    .collect();
+                let available: f64 = takers.iter().map(|&g| free[g]).sum();
+                if available <= 0.0 || need <= 0.0 {
+                    continue;
+                }
+                let take = need.min(available);
+                for &g in &takers {
+                    free[g] -= take * free[g] / available;
+                }
+                need -= take;
+            }
+        }
+        let mut capacity = vec![0.0f64; n];
+        for (g, &a) in self.agent_groups.iter().zip(&free) {
+            let waiting: f64 = (g.skills.iter().copied())
+                .filter(|&c| waits(c))
+                .map(|c| loads[c])
+                .sum();
+            if waiting > 0.0 {
+                for c in g.skills.iter().copied().filter(|&c| waits(c)) {
+                    capacity[c] += a.max(0.0) * loads[c] / waiting;
+                }
+            }
+        }
+        IntervalCapacity {
+            rates,
+            loads,
+            capacity,
+            serving,
+        }
+    }
+
+    /// Email types that fall behind for good: over the whole horizon, their offered work
+    /// exceeds the agent-time left for them ([`Scenario::interval_capacity`]). Email may wait
+    /// across closed hours by design (so no interval is judged alone), but a backlog that
+    /// grows over the horizon breaks any answer-time promise.
+    pub fn deferred_overloads(&self) -> Vec<DeferredOverload> {
+        let emails: Vec<usize> = (0..self.call_types.len())
+            .filter(|&c| {
+                let ct = &self.call_types[c];
+                ct.channel == crate::model::Channel::Email && ct.patience.is_none()
+            })
+            .collect();
+        if emails.is_empty() {
+            return Vec::new();
+        }
+        let (mut offered, mut capacity) = (vec![0.0; emails.len()], vec![0.0; emails.len()]);
+        for k in 0..self.simulation.intervals {
+            let len = self.simulation.interval_len(k);
+            let cap = self.interval_capacity(k);
+            for (i, &c) in emails.iter().enumerate() {
+                offered[i] += cap.loads[c] * len;
+                capacity[i] += cap.capacity[c] * len;
+            }
+        }
+        emails
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| offered[i] > capacity[i] * 1.02 && offered[i] > 0.0)
+            .map(|(i, &c)| DeferredOverload {
+                call_type: c,
+                offered_hours: offered[i] / 3600.0,
+                capacity_hours: capacity[i] / 3600.0,
+                left_at_end: (offered[i] - capacity[i]) / self.agent_work(c),
+            })
+            .collect()
     }
 }
