@@ -228,7 +228,10 @@ fn email_that_falls_behind_for_good_is_warned_about() {
         (predicted - simulated).abs() < 0.25 * simulated,
         "warned {predicted:.0}, simulated {simulated:.0}"
     );
-    let week = run(&["validate", repo_file("scenarios/week.toml").to_str().unwrap()]);
+    let week = run(&[
+        "validate",
+        repo_file("scenarios/week.toml").to_str().unwrap(),
+    ]);
     week.assert_ok();
     assert!(!week.stderr.contains("falls behind"), "{}", week.stderr);
 }
