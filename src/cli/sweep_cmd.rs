@@ -195,6 +195,17 @@ fn warn_overloaded_points(points: &[Point]) {
             over.len()
         );
     }
+    let behind: Vec<u64> = points
+        .iter()
+        .filter(|p| p.email_behind)
+        .map(|p| p.index)
+        .collect();
+    if let Some(first) = behind.first() {
+        eprintln!(
+            "warning: {} point(s) (first: point {first}) have an email type that falls behind for good: over the horizon its work exceeds the agent-hours left for it after live work, so its backlog grows to the end",
+            behind.len()
+        );
+    }
 }
 
 /// Rows of the terminal summary before it is cut short.

@@ -114,6 +114,9 @@ pub struct Point {
     /// The point's queue is overloaded in some interval (see
     /// [`Scenario::overloaded_intervals`]).
     pub overloaded: bool,
+    /// An email type of the point falls behind for good (see
+    /// [`Scenario::deferred_overloads`]).
+    pub email_behind: bool,
     /// Its memory estimate for one replication in flight and one running, bytes (see
     /// [`crate::experiment::budget`]): the sweep's budget is checked on the largest point.
     pub memory: f64,
@@ -209,6 +212,7 @@ impl Sweep {
                 labels: self.grid.labels(p),
                 replications: scenario.simulation.replications,
                 overloaded: !scenario.overloaded_intervals().is_empty(),
+                email_behind: !scenario.deferred_overloads().is_empty(),
                 memory: budget::estimate(&[&scenario], 1, 1).total(),
             });
         }

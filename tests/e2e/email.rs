@@ -234,4 +234,27 @@ fn email_that_falls_behind_for_good_is_warned_about() {
     ]);
     week.assert_ok();
     assert!(!week.stderr.contains("falls behind"), "{}", week.stderr);
+    // A sweep flags its points that fall behind: here the one at the bench's own rate, not
+    // the one at a fifth of it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep.csv");
+    let sweep = run(&[
+        "sweep",
+        month.to_str().unwrap(),
+        "--set",
+        "simulation.replications=1",
+        "--set",
+        "call_types.email.arrival_rate=50,250",
+        "--quiet",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    sweep.assert_ok();
+    assert!(
+        sweep
+            .stderr
+            .contains("1 point(s) (first: point 1) have an email type that falls behind"),
+        "{}",
+        sweep.stderr
+    );
 }
