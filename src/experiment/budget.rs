@@ -230,7 +230,7 @@ pub fn check(
     }
     let advice = if (limit as f64) < 2.0 * BASE_BYTES {
         format!(
-            "the program itself needs about {} whatever the scenario: give --memory-limit more than that",
+            "the estimate sets aside {} for the program itself whatever the scenario (binary, thread stacks, allocator: a generous allowance, small runs peak at 5-7 MB): give --memory-limit more than that",
             format_bytes(BASE_BYTES)
         )
     } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
