@@ -836,10 +836,7 @@ fn erlang_for(
     }
     let weighted =
         |f: &dyn Fn(usize) -> f64| rates.iter().map(|&(c, r)| r * f(c)).sum::<f64>() / lambda;
-    let handle = weighted(&|c| {
-        let ct = &s.call_types[c];
-        ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean())
-    });
+    let handle = weighted(&|c| s.call_types[c].mean_work());
     let patience = rates
         .iter()
         .all(|&(c, r)| r == 0.0 || s.call_types[c].patience.is_some())

@@ -10,8 +10,8 @@
 //! - per replication being simulated (one per worker): agents, and the contacts and journeys
 //!   in the system at the peak. The peak comes from a fluid model of the backlog: in each
 //!   interval, contacts of a type that never abandons pile up at the rate by which its offered
-//!   work exceeds the agents left for it (per type: each group's agents after shrinkage,
-//!   serving the types with a patience first), contacts that abandon add at most
+//!   work exceeds the agents left for it ([`Scenario::interval_capacity`]: per type, live
+//!   work first), contacts that abandon add at most
 //!   `λ × mean patience`, callbacks and redials waiting to return add `λ × their delay`; plus
 //!   6 standard deviations of Poisson noise. A queue that cannot drain is so refused up front;
 //! - per scenario: the streaming accumulators (32 bytes per scope × metric) and the scope

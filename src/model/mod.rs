@@ -118,6 +118,12 @@ impl CallType {
     pub fn has_issue_model(&self) -> bool {
         self.difficulty.is_some() || self.decision_probability > 0.0
     }
+
+    /// Mean agent time per contact at full proficiency, seconds: handle time plus after-call
+    /// work (the load behind overload checks, capacity estimates and Erlang starts).
+    pub fn mean_work(&self) -> f64 {
+        self.handle_time.mean() + self.after_call_work.as_ref().map_or(0.0, |d| d.mean())
+    }
 }
 
 /// What an agent does with a decision beyond its authority.

@@ -143,14 +143,11 @@ impl Scenario {
         if self.simulation.lines.is_some() || self.call_types.iter().all(|c| c.patience.is_some()) {
             return Vec::new();
         }
-        let work = |c: &CallType| {
-            c.handle_time.mean() + c.after_call_work.as_ref().map_or(0.0, |d| d.mean())
-        };
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
             let per_type = self.call_types.iter().enumerate().find_map(|(c, ct)| {
-                let load = rates[c] * work(ct);
+                let load = rates[c] * ct.mean_work();
                 let agents: u32 = self
                     .agent_groups
                     .iter()
@@ -357,9 +354,7 @@ impl Scenario {
     /// Agent-seconds of work per contact of `c`: mean handle time plus after-call work,
     /// shared by as many windows as a serving group allows.
     pub fn agent_work(&self, c: usize) -> f64 {
-        let ct = &self.call_types[c];
-        let mean = ct.handle_time.mean() + ct.after_call_work.as_ref().map_or(0.0, |d| d.mean());
-        mean / f64::from(self.max_windows(c))
+        self.call_types[c].mean_work() / f64::from(self.max_windows(c))
     }
 
     /// Interval `k`'s work and the agents left for the call types that never hang up. The
@@ -390,7 +385,7 @@ impl Scenario {
         // Live types first, each from the groups that list it first (their main work), then
         // from the groups that also have the skill; what is left of each group goes to its
         // types without a patience, in proportion to their loads.
-        let mut free = agents.clone();
+        let mut free = agents;
         for c in (0..n).filter(|&c| !waits(c)) {
             let mut need = loads[c];
             for primary in [true, false] {
@@ -457,6 +452,8 @@ impl Scenario {
         emails
             .iter()
             .enumerate()
+            // 2% of slack: the fluid view ignores breaks and routing detail, so a center that
+            // only just keeps up is not warned about.
             .filter(|&(i, _)| offered[i] > capacity[i] * 1.02 && offered[i] > 0.0)
             .map(|(i, &c)| DeferredOverload {
                 call_type: c,
