@@ -12,7 +12,7 @@ mod staff_cmd;
 mod sweep_cmd;
 
 use anyhow::Result;
-use ccsim::experiment::{run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
+use ccsim::experiment::{budget, run_scenarios, run_scenarios_with, Cancel, RunError, RunOptions};
 use ccsim::output::{self, Output, OutputError};
 use ccsim::report::{self, ExportOptions, Format};
 use ccsim::scenario::duration::parse_duration;
@@ -116,7 +116,7 @@ struct CommonArgs {
 }
 
 fn parse_memory_limit(s: &str) -> Result<u64, String> {
-    ccsim::experiment::budget::parse_limit(s)
+    budget::parse_limit(s)
 }
 
 /// The process-wide stop flag that SIGINT and SIGTERM set; every run checks it between
@@ -160,9 +160,23 @@ impl CommonArgs {
         }
     }
 
+    /// The memory budget: `--memory-limit`, else half of physical memory.
+    fn memory_budget(&self) -> u64 {
+        self.memory_limit.unwrap_or_else(budget::default_limit)
+    }
+
+    /// Reads a text input (scenario, sweep or shifts file), refusing one whose parse would
+    /// not fit in the memory budget.
+    fn read_input(&self, path: &Path) -> Result<String> {
+        Ok(ccsim::scenario::read_input_within(
+            path,
+            self.memory_budget(),
+        )?)
+    }
+
     /// Loads a scenario and applies the command-line overrides.
     fn load(&self, path: &Path) -> Result<Scenario> {
-        let mut s = load_scenario(path)?;
+        let mut s = load_scenario(path, self.memory_budget())?;
         if let Some(r) = self.replications {
             s.simulation.replications = r;
         }
@@ -404,8 +418,10 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn load_scenario(path: &Path) -> Result<Scenario> {
-    let s = Scenario::from_file(path)?;
+/// Reads and validates a scenario file (refusing, before parsing, one whose parse would take
+/// more than `budget` bytes) and warns about overloads.
+fn load_scenario(path: &Path, budget: u64) -> Result<Scenario> {
+    let s = Scenario::from_file_within(path, budget)?;
     warn_overload(&s);
     Ok(s)
 }
@@ -455,7 +471,7 @@ fn warn_workload(scenarios: &[Scenario]) {
 }
 
 fn cmd_validate(path: &Path) -> Result<()> {
-    let s = load_scenario(path)?;
+    let s = load_scenario(path, budget::default_limit())?;
     emit(&format!("{}\n", s.summary()), None)
 }
 

@@ -42,7 +42,7 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
         return cmd_roster_joint(&args, question, format, scenario_out);
     }
     let staff = question.one_group(&args.search, &args.common, "roster")?;
-    let text = ccsim::scenario::read_input(&args.shifts)?;
+    let text = args.common.read_input(&args.shifts)?;
     let columns = roster::parse_shifts(
         &text,
         &args.shifts.display().to_string(),
@@ -413,7 +413,7 @@ fn cmd_roster_joint(
         max_simulations: args.search.max_simulations,
         max_agents: args.search.max_agents,
     };
-    let text = ccsim::scenario::read_input(&args.shifts)?;
+    let text = args.common.read_input(&args.shifts)?;
     let columns = roster::parse_shifts_of(
         &text,
         &args.shifts.display().to_string(),

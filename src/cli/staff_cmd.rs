@@ -7,7 +7,7 @@ mod page;
 pub(super) mod roster_html;
 mod staff_html;
 
-use super::{emit, load_scenario, BadInput, CommonArgs};
+use super::{emit, BadInput, CommonArgs};
 use anyhow::Result;
 use ccsim::report::tabular::{grid, Align};
 use ccsim::report::{json_text, Format};
@@ -106,13 +106,7 @@ pub(super) fn question(args: &SearchArgs, common: &CommonArgs) -> Result<Questio
                 .map_err(|e| BadInput(format!("--target {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut scenario = load_scenario(&args.scenario)?;
-    if let Some(r) = common.replications {
-        scenario.simulation.replications = r;
-    }
-    if let Some(s) = common.seed {
-        scenario.simulation.seed = s;
-    }
+    let scenario = common.load(&args.scenario)?;
     let names: Vec<&str> = scenario
         .agent_groups
         .iter()
@@ -197,7 +191,7 @@ pub(super) fn write_staffed(
     staffing: &[(&str, &[u32])],
     path: &std::path::Path,
 ) -> Result<()> {
-    let text = ccsim::scenario::read_input(&args.scenario)?;
+    let text = common.read_input(&args.scenario)?;
     let staffed = staffed_scenario(&text, staffing, common)
         .map_err(|e| BadInput(format!("{}: {e}", args.scenario.display())))?;
     emit(&staffed, Some(path))?;

@@ -63,8 +63,8 @@ fn lift(e: SweepError) -> anyhow::Error {
 
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
     // The base must be a valid scenario by itself; its errors come with line and key.
-    let base_scenario = load_scenario(&args.scenario)?;
-    let text = ccsim::scenario::read_input(&args.scenario)?;
+    let base_scenario = load_scenario(&args.scenario, args.common.memory_budget())?;
+    let text = args.common.read_input(&args.scenario)?;
     let mut base: toml::Table = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{}: {}", args.scenario.display(), e.message())))?;
     if args.common.seed.is_some_and(|s| s > i64::MAX as u64) {
@@ -78,7 +78,9 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
 
     let mut grid = Grid::default();
     if let Some(file) = &args.sweep_file {
-        for axis in sweep::read_sweep_file(file, &base).map_err(lift)? {
+        for axis in
+            sweep::read_sweep_file(file, &base, args.common.memory_budget()).map_err(lift)?
+        {
             grid.push(axis).map_err(lift)?;
         }
     }

@@ -17,6 +17,7 @@
 //! - per scenario: the streaming accumulators (32 bytes per scope × metric) and the scope
 //!   names.
 
+pub use crate::scenario::format_bytes;
 use crate::scenario::{IntervalCapacity, Scenario};
 use crate::stats::{Counters, GroupCounters, Layout};
 
@@ -162,19 +163,6 @@ pub fn default_limit() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(8 << 30, |kb| kb * 1024 / 2)
-}
-
-/// Human bytes: `512 MB`, `3.4 GB`.
-pub fn format_bytes(b: f64) -> String {
-    if !b.is_finite() {
-        return "more than any machine has".to_string();
-    }
-    match b {
-        b if b >= 1e12 => format!("{:.1} TB", b / 1e12),
-        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.0} MB", b / 1e6),
-        b => format!("{:.0} kB", b / 1e3),
-    }
 }
 
 /// Parses a `--memory-limit` value: bytes with an optional unit (`512MB`, `4GiB`, `2G`).

@@ -26,6 +26,23 @@ pub enum ScenarioError {
         /// The limit in bytes that was exceeded.
         limit: u64,
     },
+    /// Parsing the file would take more memory than the budget (checked before parsing).
+    #[error(
+        "{file}: parsing this {size} file would take up to {need} of memory (the TOML parser holds every value, key and table of the document at once), above the memory budget of {have} (--memory-limit; by default half of physical memory); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
+        size = super::format_bytes(*bytes as f64),
+        need = super::format_bytes(*estimate as f64),
+        have = super::format_bytes(*budget as f64)
+    )]
+    ParseMemory {
+        /// The path as given.
+        file: String,
+        /// The file's size in bytes.
+        bytes: u64,
+        /// The estimated peak of parsing it ([`super::parse_peak_bytes`]).
+        estimate: u64,
+        /// The budget it exceeds.
+        budget: u64,
+    },
     /// The input-limit environment variable does not hold a size.
     #[error(
         "environment variable {env}={value}: expected a size in bytes such as 16777216, 64MiB or 1GiB",

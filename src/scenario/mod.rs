@@ -24,7 +24,10 @@ mod validate;
 mod validated;
 
 pub use error::ScenarioError;
-pub use parse::{input_limit, read_input, DEFAULT_MAX_INPUT, MAX_INPUT_ENV};
+pub use parse::{
+    format_bytes, input_limit, parse_peak_bytes, read_input, read_input_within, DEFAULT_MAX_INPUT,
+    MAX_INPUT_ENV,
+};
 pub use validate::MAX_REPLICATIONS;
 pub use validated::{
     DeferredOverload, IntervalCapacity, Overload, Scenario, Simulation, DEFAULT_INTERVAL_S,
@@ -39,15 +42,20 @@ impl Scenario {
         Scenario::from_file_with_limit(path, input_limit()?)
     }
 
+    /// [`Scenario::from_file`] that also refuses, before parsing, a file whose parse would
+    /// take more than `budget` bytes of memory (see [`parse_peak_bytes`]).
+    pub fn from_file_within(path: &Path, budget: u64) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = parse::read_limited(path, input_limit()?)?;
+        parse::check_parse_memory(&text, &file, budget)?;
+        Scenario::from_toml_str(&text, &file, &stem(path))
+    }
+
     /// [`Scenario::from_file`] with an explicit input limit in bytes.
     pub fn from_file_with_limit(path: &Path, limit: u64) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
         let text = parse::read_limited(path, limit)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone());
-        Scenario::from_toml_str(&text, &file, &stem)
+        Scenario::from_toml_str(&text, &file, &stem(path))
     }
 
     /// Parses and validates scenario text. `source` names it in messages; `default_name` is the
@@ -68,4 +76,11 @@ impl Scenario {
     ) -> Result<Scenario, ScenarioError> {
         validate::build(parse::raw_scenario(table, source)?, source, default_name)
     }
+}
+
+/// The scenario's default name: the file name without its extension.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }

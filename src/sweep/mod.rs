@@ -133,10 +133,16 @@ pub struct Point {
 /// values = "100..=140:20"
 /// ```
 ///
-/// Axes come in file order.
-pub fn read_sweep_file(path: &Path, base: &toml::Table) -> Result<Vec<Axis>, SweepError> {
+/// Axes come in file order. A file whose parse would take more than `memory_budget` bytes is
+/// refused before parsing (see [`crate::scenario::parse_peak_bytes`]).
+pub fn read_sweep_file(
+    path: &Path,
+    base: &toml::Table,
+    memory_budget: u64,
+) -> Result<Vec<Axis>, SweepError> {
     let name = path.display().to_string();
-    let text = crate::scenario::read_input(path).map_err(|e| SweepError::input(e.to_string()))?;
+    let text = crate::scenario::read_input_within(path, memory_budget)
+        .map_err(|e| SweepError::input(e.to_string()))?;
     let table: toml::Table =
         toml::from_str(&text).map_err(|e| SweepError::input(format!("{name}: {}", e.message())))?;
     if let Some(k) = table.keys().find(|k| *k != "set") {

@@ -305,3 +305,57 @@ fn a_money_run_writes_its_json_without_a_copy_of_the_report() {
     ]);
     assert!(mib < 40.0, "peak {mib:.1} MiB");
 }
+
+/// A valid scenario of a year at one-minute intervals (525,600 arrival rates, 2.6 MB):
+/// parsing it takes about 200 MB. Before, every command parsed a file first and checked the
+/// budget after, so a run under `--memory-limit 100MB` held 834 MB for a 16 MiB file before
+/// any refusal; now the file is refused before the parser allocates.
+#[test]
+fn a_file_whose_parse_would_not_fit_is_refused_before_parsing() {
+    let d = tempfile::tempdir().unwrap();
+    let rates = vec!["1.0"; 525_600].join(", ");
+    let text = FLOOD
+        .replace("horizon = \"8h\"", "horizon = \"8760h\"\ninterval = \"1m\"")
+        .replace("arrival_rate = 1e7", &format!("volumes = [{rates}]"));
+    let s = scenario(d.path(), "year.toml", &text);
+    let shifts = scenario(d.path(), "shifts.toml", &format!("x = [{rates}]\n"));
+    let limit = ["--memory-limit", "100MB", "--quiet"];
+    for cmd in [
+        vec!["run", s.as_str()],
+        vec!["compare", s.as_str(), s.as_str()],
+        vec!["sweep", s.as_str(), "--set", "agent_groups.one.agents=1,2"],
+        vec![
+            "staff",
+            s.as_str(),
+            "--group",
+            "one",
+            "--target",
+            "service_level>=0.8",
+        ],
+        vec![
+            "roster",
+            "scenarios/weekday.toml",
+            "--group",
+            "tier1",
+            "--target",
+            "service_level>=0.8",
+            "--shifts",
+            shifts.as_str(),
+        ],
+    ] {
+        let cmd: Vec<&str> = cmd.into_iter().chain(limit).collect();
+        let r = run(&cmd);
+        assert_eq!(r.code, Some(2), "{}", r.describe());
+        for needle in [
+            "parsing this 3 MB file would take up to",
+            "above the memory budget of 100 MB",
+            "--memory-limit",
+        ] {
+            assert!(r.stderr.contains(needle), "{needle}: {}", r.describe());
+        }
+        assert!(r.secs < 5.0, "{}", r.describe());
+    }
+    // Within the default budget (half of physical memory) the same file is read.
+    let r = run(&["validate", s.as_str()]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+}

@@ -42,6 +42,7 @@
 //!   messages (`PROPTEST_CASES=1000000 cargo test --release fuzz` for the long run, with
 //!   the command-line property beside the parser in src/cli.rs).
 //! * `invariants`   — property tests of the engine's invariants per replication.
+//! * `parse_memory` — the estimate of what parsing a file takes bounds every shape of TOML.
 //! * `layout`       — the code's shape: no two source files share a name, no clap in the
 //!   library.
 //! * `program`      — training programs over weeks, the bundled pair.
@@ -70,6 +71,7 @@ mod invariants;
 mod layout;
 mod limits;
 mod manager;
+mod parse_memory;
 mod program;
 mod queue_chat;
 mod queue_validation;
