@@ -341,8 +341,13 @@ pub fn main() -> i32 {
             }
             Err(e) if is_cut_short(e) => eprintln!(
                 "interrupted by {}: stopped before every replication finished; no --output \
-                 file was written, and what already went to stdout is incomplete",
-                signals::signal_name()
+                 file was written, and {}",
+                signals::signal_name(),
+                if output::stdout_written() {
+                    "what already went to stdout is incomplete"
+                } else {
+                    "nothing went to stdout"
+                }
             ),
             Err(e) => eprintln!("interrupted by {}: {e:#}", signals::signal_name()),
             Ok(()) => eprintln!(

@@ -525,10 +525,25 @@ impl Output {
     }
 }
 
+/// Set once any byte of a report has been handed to stdout (see [`stdout_written`]).
+static STDOUT_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+/// True once some report output has gone to stdout in this process (what is in the buffer
+/// goes out too: a dropped [`Output::Stdout`] flushes it), so a command stopped midway can
+/// say whether stdout holds a partial report or nothing.
+pub fn stdout_written() -> bool {
+    STDOUT_WRITTEN.load(Ordering::Relaxed)
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Output::Stdout(w) => w.write(buf),
+            Output::Stdout(w) => {
+                if !buf.is_empty() {
+                    STDOUT_WRITTEN.store(true, Ordering::Relaxed);
+                }
+                w.write(buf)
+            }
             Output::File(f) => f.write(buf),
         }
     }

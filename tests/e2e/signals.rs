@@ -221,6 +221,33 @@ fn staff_stops_on_sigterm() {
     simulate_and_interrupt(&["staff", "--target", "service_level>=0.8"], SIGTERM);
 }
 
+/// A run to stdout says whether stdout holds part of a report: a JSON report is written only
+/// at the end (nothing went out), a CSV streams one row block per replication (part did).
+/// Regression: both said "what already went to stdout is incomplete".
+#[test]
+fn a_run_to_stdout_says_whether_any_of_it_went_out() {
+    let d = dirs();
+    for (format, said) in [
+        ("json", "nothing went to stdout"),
+        ("csv", "what already went to stdout is incomplete"),
+    ] {
+        let a = args(&[
+            "run",
+            &d.scenario,
+            "--threads",
+            "1",
+            "--quiet",
+            "--format",
+            format,
+        ]);
+        let stderr = interrupt(start(&a, || true), SIGINT);
+        assert!(
+            stderr.contains("interrupted by SIGINT: stopped before") && stderr.contains(said),
+            "{format}: {stderr}"
+        );
+    }
+}
+
 /// `roster --output out/roster.toml`: stopped during the search, it writes nothing.
 #[test]
 fn roster_stops_on_sigint() {
