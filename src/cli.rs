@@ -174,6 +174,18 @@ impl CommonArgs {
         )?)
     }
 
+    /// Refuses `--output` (and `more` outputs) naming the same file as one of `inputs` or
+    /// as each other (see [`output::refuse_overwriting`]), before any work.
+    fn refuse_overwriting(&self, more: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<()> {
+        let outputs: Vec<(&str, &Path)> = self
+            .output
+            .iter()
+            .map(|p| ("--output", p.as_path()))
+            .chain(more.iter().copied())
+            .collect();
+        Ok(output::refuse_overwriting(&outputs, inputs)?)
+    }
+
     /// Loads a scenario and applies the command-line overrides.
     fn load(&self, path: &Path) -> Result<Scenario> {
         let mut s = load_scenario(path, self.memory_budget())?;
@@ -481,6 +493,17 @@ fn cmd_validate(path: &Path) -> Result<()> {
 }
 
 fn cmd_run(args: RunArgs) -> Result<()> {
+    let inputs: Vec<(&str, &Path)> = args
+        .scenarios
+        .iter()
+        .map(|p| ("the scenario", p.as_path()))
+        .collect();
+    let trace: Vec<(&str, &Path)> = args
+        .trace
+        .iter()
+        .map(|p| ("--trace", p.as_path()))
+        .collect();
+    args.common.refuse_overwriting(&trace, &inputs)?;
     let scenarios = args
         .scenarios
         .iter()
@@ -567,6 +590,8 @@ fn trace_target(args: &RunArgs, scenarios: &[Scenario]) -> Result<Option<(Output
 /// groups. Decided here, so that the joint command builds on the one-group command's parts
 /// without the one-group command depending on it.
 fn cmd_staff(args: staff_cmd::StaffArgs) -> Result<()> {
+    args.common
+        .refuse_overwriting(&[], &[("the scenario", &args.search.scenario)])?;
     let (format, scenario_out) = staff_cmd::formats(&args.common)?;
     let question = staff_cmd::question(&args.search, &args.common)?;
     if question.groups.len() > 1 {

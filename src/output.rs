@@ -10,6 +10,7 @@
 //! | a FIFO or character device (`/dev/null`, `/dev/stdout`, a named pipe) | written through, never replaced or renamed over |
 //! | a directory, socket or block device, or a missing directory | refused ([`OutputError::Refused`]) |
 //! | a symbolic link | followed: the rules apply to its target, and the link stays a link |
+//! | one of the command's inputs (the same device and inode) | refused ([`refuse_overwriting`]) |
 //!
 //! The temp file is a [`tempfile::NamedTempFile`]: an error path, a panic or a drop without
 //! commit removes it. `std::process::exit` runs no destructor, so every temp file is also
@@ -523,6 +524,43 @@ impl Output {
             Output::File(f) => f.commit(),
         }
     }
+}
+
+/// Refuses an output that would replace one of the command's inputs: `outputs` and `inputs`
+/// are (what the command line calls it, path) pairs. An output that is an existing regular
+/// file and the same file (device and inode, so links and `./` spellings count) as an input,
+/// or as another output, is refused (exit 2): written whole, it would replace the scenario,
+/// sweep file or shard it is computed from (`run s.toml --format json --output s.toml`
+/// replaced the scenario by its report). FIFOs and devices are written through, never
+/// replaced, so they pass.
+pub fn refuse_overwriting(
+    outputs: &[(&str, &Path)],
+    inputs: &[(&str, &Path)],
+) -> Result<(), OutputError> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(|m| m.file_type().is_file())
+            .map(|m| (m.dev(), m.ino()))
+    };
+    for (i, &(what, out)) in outputs.iter().enumerate() {
+        let Some(out_id) = id(out) else { continue };
+        let clash = inputs
+            .iter()
+            .chain(&outputs[..i])
+            .find(|(_, p)| id(p) == Some(out_id));
+        if let Some((other, p)) = clash {
+            return Err(refused(
+                out,
+                format!(
+                    "{what} names the same file as {other} {}: writing it would replace that file; choose another path",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Set once any byte of a report has been handed to stdout (see [`stdout_written`]).

@@ -44,6 +44,8 @@ pub(super) struct CompareArgs {
 }
 
 pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
+    args.common
+        .refuse_overwriting(&[], &[("scenario A", &args.a), ("scenario B", &args.b)])?;
     let format = args.common.format_for("compare")?;
     let a = args.common.load(&args.a)?;
     let mut b = args.common.load(&args.b)?;

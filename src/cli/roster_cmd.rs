@@ -36,6 +36,13 @@ pub(super) struct RosterArgs {
 }
 
 pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
+    args.common.refuse_overwriting(
+        &[],
+        &[
+            ("the scenario", &args.search.scenario),
+            ("--shifts", &args.shifts),
+        ],
+    )?;
     let (format, scenario_out) = formats(&args.common)?;
     let question = question(&args.search, &args.common)?;
     if question.groups.len() > 1 {

@@ -31,7 +31,7 @@ pub(super) struct StaffArgs {
 #[derive(Debug, Args)]
 pub(super) struct SearchArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(super) scenario: PathBuf,
     /// A per-interval target: service_level>=X, abandon_rate<=X, wait_probability<=X,
     /// asa_s<=T or mean_wait_s<=T (T in seconds or like 30s), occupancy<=X; prefix a call
     /// type (billing.service_level>=X) to judge its contacts only. Repeat for several.

@@ -62,6 +62,13 @@ fn lift(e: SweepError) -> anyhow::Error {
 }
 
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
+    let sweep_file: Vec<(&str, &std::path::Path)> = args
+        .sweep_file
+        .iter()
+        .map(|p| ("--sweep-file", p.as_path()))
+        .chain([("the scenario", args.scenario.as_path())])
+        .collect();
+    args.common.refuse_overwriting(&[], &sweep_file)?;
     // The base must be a valid scenario by itself; its errors come with line and key.
     let base_scenario = load_scenario(&args.scenario, args.common.memory_budget())?;
     let text = args.common.read_input(&args.scenario)?;
@@ -691,6 +698,17 @@ fn summary_table<'a>(
 }
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
+    let shards: Vec<(&str, &std::path::Path)> = args
+        .inputs
+        .iter()
+        .map(|p| ("the shard", p.as_path()))
+        .collect();
+    let output: Vec<(&str, &std::path::Path)> = args
+        .output
+        .iter()
+        .map(|p| ("--output", p.as_path()))
+        .collect();
+    ccsim::output::refuse_overwriting(&output, &shards)?;
     let shutdown = signals::shutdown();
     let interrupted = || -> anyhow::Error {
         Interrupted(format!(

@@ -262,3 +262,153 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         assert_eq!(err, "", "{format}");
     }
 }
+
+/// `--output` naming one of the command's own inputs (under any spelling: the same path, a
+/// `dir/../` detour, a symbolic link) is refused with exit 2 and the input is left as it was.
+/// Regression: `run s.toml --format json --output s.toml` replaced the scenario by its report,
+/// and `merge a.csv b.csv --output a.csv` replaced a shard by the merged file.
+#[test]
+fn an_output_that_is_one_of_the_inputs_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::copy(quick(), d("s.toml")).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("scenarios/weekday.toml"), d("w.toml")).unwrap();
+    std::fs::copy(repo.join("scenarios/shifts/weekday.toml"), d("shifts.toml")).unwrap();
+    std::os::unix::fs::symlink(d("s.toml"), d("link.toml")).unwrap();
+    for i in 0..2 {
+        let r = run(&[
+            "sweep",
+            &d("s.toml"),
+            "--set",
+            "agent_groups.agents.agents=20,21",
+            "--replications",
+            "2",
+            "--shard",
+            &format!("{i}/2"),
+            "--quiet",
+            "--output",
+            &d(&format!("shard{i}.csv")),
+        ]);
+        assert_eq!(r.code, Some(0), "{}", r.describe());
+    }
+    let detour = dir.path().join("sub");
+    std::fs::create_dir(&detour).unwrap();
+    let s_detour = detour.join("../s.toml").display().to_string();
+    let cases: Vec<(Vec<String>, &str, String)> = vec![
+        (
+            vec!["run".into(), d("s.toml"), "--format".into(), "json".into()],
+            "the scenario",
+            d("s.toml"),
+        ),
+        (
+            vec![
+                "run".into(),
+                d("link.toml"),
+                "--format".into(),
+                "json".into(),
+            ],
+            "the scenario",
+            s_detour.clone(),
+        ),
+        (
+            vec![
+                "compare".into(),
+                d("w.toml"),
+                d("s.toml"),
+                "--format".into(),
+                "json".into(),
+            ],
+            "scenario B",
+            d("s.toml"),
+        ),
+        (
+            vec![
+                "sweep".into(),
+                d("s.toml"),
+                "--set".into(),
+                "agent_groups.agents.agents=20".into(),
+            ],
+            "the scenario",
+            d("s.toml"),
+        ),
+        (
+            vec![
+                "staff".into(),
+                d("s.toml"),
+                "--target".into(),
+                "service_level>=0.8".into(),
+            ],
+            "the scenario",
+            d("s.toml"),
+        ),
+        (
+            vec![
+                "roster".into(),
+                d("w.toml"),
+                "--group".into(),
+                "tier1".into(),
+                "--target".into(),
+                "service_level>=0.8".into(),
+                "--shifts".into(),
+                d("shifts.toml"),
+                "--format".into(),
+                "json".into(),
+            ],
+            "--shifts",
+            d("shifts.toml"),
+        ),
+        (
+            vec!["merge".into(), d("shard0.csv"), d("shard1.csv")],
+            "the shard",
+            d("shard1.csv"),
+        ),
+    ];
+    let before: Vec<Vec<u8>> = [
+        "s.toml",
+        "w.toml",
+        "shifts.toml",
+        "shard0.csv",
+        "shard1.csv",
+    ]
+    .iter()
+    .map(|f| std::fs::read(d(f)).unwrap())
+    .collect();
+    for (mut args, input, output) in cases {
+        args.extend(["--output".to_string(), output.clone(), "--quiet".into()]);
+        if args[0] == "merge" {
+            args.pop(); // merge has no --quiet
+        }
+        let r = run(&args);
+        assert_eq!(r.code, Some(2), "{}", r.describe());
+        assert!(
+            r.stderr
+                .contains(&format!("--output names the same file as {input}")),
+            "{}",
+            r.describe()
+        );
+        let after: Vec<Vec<u8>> = [
+            "s.toml",
+            "w.toml",
+            "shifts.toml",
+            "shard0.csv",
+            "shard1.csv",
+        ]
+        .iter()
+        .map(|f| std::fs::read(d(f)).unwrap())
+        .collect();
+        assert!(after == before, "an input changed: {}", r.describe());
+    }
+    assert_eq!(
+        names(dir.path()),
+        [
+            "link.toml",
+            "s.toml",
+            "shard0.csv",
+            "shard1.csv",
+            "shifts.toml",
+            "sub",
+            "w.toml"
+        ]
+    );
+}
