@@ -48,6 +48,10 @@ enum Command {
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        /// Refuse a file whose parse would take more than this (e.g. 512MB, 4GB). Default:
+        /// half of physical memory.
+        #[arg(long, value_parser = parse_memory_limit)]
+        memory_limit: Option<u64>,
     },
     /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
     Erlang(erlang_cmd::ErlangArgs),
@@ -425,7 +429,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => cmd_run(args),
-        Command::Validate { scenario } => cmd_validate(&scenario),
+        Command::Validate {
+            scenario,
+            memory_limit,
+        } => cmd_validate(&scenario, memory_limit),
         Command::Erlang(args) => erlang_cmd::cmd_erlang(args),
         Command::Compare(args) => compare_cmd::cmd_compare(args),
         Command::Sweep(args) => sweep_cmd::cmd_sweep(args),
@@ -487,8 +494,8 @@ fn warn_workload(scenarios: &[Scenario]) {
     }
 }
 
-fn cmd_validate(path: &Path) -> Result<()> {
-    let s = load_scenario(path, budget::default_limit())?;
+fn cmd_validate(path: &Path, memory_limit: Option<u64>) -> Result<()> {
+    let s = load_scenario(path, memory_limit.unwrap_or_else(budget::default_limit))?;
     emit(&format!("{}\n", s.summary()), None)
 }
 

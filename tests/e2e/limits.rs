@@ -355,6 +355,13 @@ fn a_file_whose_parse_would_not_fit_is_refused_before_parsing() {
         }
         assert!(r.secs < 5.0, "{}", r.describe());
     }
+    let r = run(&["validate", s.as_str(), "--memory-limit", "100MB"]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("parsing this 3 MB file"),
+        "{}",
+        r.describe()
+    );
     // Within the default budget (half of physical memory) the same file is read.
     let r = run(&["validate", s.as_str()]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
