@@ -62,13 +62,13 @@ fn lift(e: SweepError) -> anyhow::Error {
 }
 
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
-    let sweep_file: Vec<(&str, &std::path::Path)> = args
+    let inputs: Vec<(&str, &std::path::Path)> = args
         .sweep_file
         .iter()
         .map(|p| ("--sweep-file", p.as_path()))
         .chain([("the scenario", args.scenario.as_path())])
         .collect();
-    args.common.refuse_overwriting(&[], &sweep_file)?;
+    args.common.refuse_overwriting(&[], &inputs)?;
     // The base must be a valid scenario by itself; its errors come with line and key.
     let base_scenario = load_scenario(&args.scenario, args.common.memory_budget())?;
     let text = args.common.read_input(&args.scenario)?;
