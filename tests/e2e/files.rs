@@ -364,16 +364,19 @@ fn an_output_that_is_one_of_the_inputs_is_refused() {
             d("shard1.csv"),
         ),
     ];
-    let before: Vec<Vec<u8>> = [
-        "s.toml",
-        "w.toml",
-        "shifts.toml",
-        "shard0.csv",
-        "shard1.csv",
-    ]
-    .iter()
-    .map(|f| std::fs::read(d(f)).unwrap())
-    .collect();
+    let inputs = || -> Vec<Vec<u8>> {
+        [
+            "s.toml",
+            "w.toml",
+            "shifts.toml",
+            "shard0.csv",
+            "shard1.csv",
+        ]
+        .iter()
+        .map(|f| std::fs::read(d(f)).unwrap())
+        .collect()
+    };
+    let before = inputs();
     for (mut args, input, output) in cases {
         args.extend(["--output".to_string(), output.clone(), "--quiet".into()]);
         if args[0] == "merge" {
@@ -387,17 +390,7 @@ fn an_output_that_is_one_of_the_inputs_is_refused() {
             "{}",
             r.describe()
         );
-        let after: Vec<Vec<u8>> = [
-            "s.toml",
-            "w.toml",
-            "shifts.toml",
-            "shard0.csv",
-            "shard1.csv",
-        ]
-        .iter()
-        .map(|f| std::fs::read(d(f)).unwrap())
-        .collect();
-        assert!(after == before, "an input changed: {}", r.describe());
+        assert!(inputs() == before, "an input changed: {}", r.describe());
     }
     assert_eq!(
         names(dir.path()),
