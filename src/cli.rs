@@ -49,7 +49,7 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
         /// Refuse a file whose parse would take more than this (e.g. 512MB, 4GB). Default:
-        /// half of physical memory.
+        /// half of the machine's memory or of its container's limit.
         #[arg(long, value_parser = parse_memory_limit)]
         memory_limit: Option<u64>,
     },
@@ -114,7 +114,7 @@ struct CommonArgs {
     #[arg(long, short)]
     quiet: bool,
     /// Refuse runs whose estimated peak memory exceeds this (e.g. 512MB, 4GB, 8GiB).
-    /// Default: half of physical memory.
+    /// Default: half of the machine's memory or of its container's limit.
     #[arg(long, value_parser = parse_memory_limit)]
     memory_limit: Option<u64>,
 }
@@ -164,7 +164,8 @@ impl CommonArgs {
         }
     }
 
-    /// The memory budget: `--memory-limit`, else half of physical memory.
+    /// The memory budget: `--memory-limit`, else half of the machine's memory (or of its
+    /// container's limit).
     fn memory_budget(&self) -> u64 {
         self.memory_limit.unwrap_or_else(budget::default_limit)
     }

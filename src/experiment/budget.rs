@@ -1,6 +1,6 @@
 //! The memory budget: before anything runs, an estimate of peak memory, and a refusal (exit 2,
-//! the estimate and the knob to turn) when it exceeds the budget — half of physical memory by
-//! default, `--memory-limit` otherwise. A run the validator accepts must never be discovered
+//! the estimate and the knob to turn) when it exceeds the budget — half of the machine's memory
+//! (or of its container's limit) by default, `--memory-limit` otherwise. A run the validator accepts must never be discovered
 //! too big by the allocator (an overloaded queue with `arrival_rate = 1e308` used to grow to
 //! 23 GB before the kernel killed it).
 //!
@@ -152,17 +152,53 @@ fn load_peak(s: &Scenario) -> (f64, f64) {
     (finite(p), finite(peak_backlog))
 }
 
-/// The default budget: half of physical memory (`MemTotal` in /proc/meminfo), or 8 GiB where
-/// that cannot be read.
+/// The default budget: half of the memory this process may use — physical memory
+/// (`MemTotal` in /proc/meminfo), or the container's limit when a cgroup sets a lower one
+/// (in a container /proc/meminfo shows the host's memory, and a run budgeted on it would be
+/// killed at the container's limit instead of refused) — or 8 GiB where neither can be read.
 pub fn default_limit() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(8 << 30, |kb| kb * 1024 / 2)
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    usable_memory(&read).map_or(8 << 30, |bytes| bytes / 2)
+}
+
+/// The memory this process may use, from the files `read` returns (by path): the lowest of
+/// `MemTotal` and the memory limits of the cgroup (v2 `memory.max`, v1
+/// `memory.limit_in_bytes`; at the mount root, where a container sees its own cgroup, and
+/// under the process's cgroup path from /proc/self/cgroup). "max" and v1's near-2⁶³
+/// "unlimited" are no limit.
+fn usable_memory(read: &dyn Fn(&str) -> Option<String>) -> Option<u64> {
+    let total = read("/proc/meminfo").and_then(|t| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    let mut files = vec![
+        "/sys/fs/cgroup/memory.max".to_string(),
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes".to_string(),
+    ];
+    for line in read("/proc/self/cgroup").unwrap_or_default().lines() {
+        // "0::/path" (v2) or "4:memory:/path" (v1).
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next(), parts.next(), parts.next());
+        let (Some(controllers), Some(path)) = (controllers, path) else {
+            continue;
+        };
+        let path = path.trim_end_matches('/');
+        if controllers.is_empty() {
+            files.push(format!("/sys/fs/cgroup{path}/memory.max"));
+        } else if controllers.split(',').any(|c| c == "memory") {
+            files.push(format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes"));
+        }
+    }
+    let limits = files.iter().filter_map(|f| {
+        read(f)?
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&b| b > 0 && b < 1 << 62)
+    });
+    total.into_iter().chain(limits).min()
 }
 
 /// Parses a `--memory-limit` value: bytes with an optional unit (`512MB`, `4GiB`, `2G`).
@@ -209,7 +245,7 @@ pub fn check(
         Some(l) => (l, "--memory-limit"),
         None => (
             default_limit(),
-            "half of physical memory; raise it with --memory-limit",
+            "half of the memory of this machine (or of its container's limit); raise it with --memory-limit",
         ),
     };
     let total = e.total();
@@ -249,6 +285,61 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
+
+    /// The usable memory is the lowest of MemTotal and any cgroup limit; "max", v1's
+    /// "unlimited" and unreadable files are no limit.
+    #[test]
+    fn a_container_limit_lowers_the_usable_memory() {
+        let files = |entries: &[(&str, &str)]| {
+            let entries: Vec<(String, String)> = entries
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect();
+            move |path: &str| {
+                entries
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map(|(_, t)| t.clone())
+            }
+        };
+        let meminfo = (
+            "/proc/meminfo",
+            "MemTotal:       24683584 kB\nMemFree: 1 kB\n",
+        );
+        let host = 24683584 * 1024;
+        // No cgroup limit: physical memory.
+        let read = files(&[
+            meminfo,
+            ("/proc/self/cgroup", "0::/\n"),
+            ("/sys/fs/cgroup/memory.max", "max\n"),
+        ]);
+        assert_eq!(usable_memory(&read), Some(host));
+        // cgroup v2, the process's own cgroup limited to 4 GiB.
+        let read = files(&[
+            meminfo,
+            ("/proc/self/cgroup", "0::/ci/job\n"),
+            ("/sys/fs/cgroup/memory.max", "max\n"),
+            ("/sys/fs/cgroup/ci/job/memory.max", "4294967296\n"),
+        ]);
+        assert_eq!(usable_memory(&read), Some(4 << 30));
+        // cgroup v1 inside a container (the mount root is the container's cgroup), and v1's
+        // "unlimited" elsewhere.
+        let read = files(&[
+            meminfo,
+            ("/proc/self/cgroup", "4:memory:/docker/abc\n1:cpu:/\n"),
+            (
+                "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                "2147483648\n",
+            ),
+            (
+                "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes",
+                "9223372036854771712\n",
+            ),
+        ]);
+        assert_eq!(usable_memory(&read), Some(2 << 30));
+        // Nothing readable: no figure (the caller falls back to 8 GiB).
+        assert_eq!(usable_memory(&|_: &str| None), None);
+    }
     use super::*;
 
     fn scenario(rate: &str, agents: u32, patience: &str) -> Scenario {

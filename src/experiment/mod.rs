@@ -22,7 +22,7 @@ pub use crate::stats::{Metric, Outcome, Scope};
 use std::sync::Mutex;
 
 /// How to run: thread count (`None` = all cores), progress bar, cancellation flag and memory
-/// budget (`None` = half of physical memory).
+/// budget (`None` = half of the machine's memory or of its container's limit).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Worker threads; results do not depend on it.

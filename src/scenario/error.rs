@@ -28,7 +28,7 @@ pub enum ScenarioError {
     },
     /// Parsing the file would take more memory than the budget (checked before parsing).
     #[error(
-        "{file}: parsing this {size} file would take up to {need} of memory (the TOML parser holds every value, key and table of the document at once), above the memory budget of {have} (--memory-limit; by default half of physical memory); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
+        "{file}: parsing this {size} file would take up to {need} of memory (the TOML parser holds every value, key and table of the document at once), above the memory budget of {have} (--memory-limit; by default half of the machine's memory or of its container's limit); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
         size = super::format_bytes(*bytes as f64),
         need = super::format_bytes(*estimate as f64),
         have = super::format_bytes(*budget as f64)

@@ -252,7 +252,7 @@ pub struct RunControl<'a> {
     pub crn: bool,
     /// Set (e.g. by Ctrl-C) to stop starting new replications.
     pub stop: &'a AtomicBool,
-    /// Memory budget in bytes (`None`: half of physical memory).
+    /// Memory budget in bytes (`None`: half of the machine's memory or of its container's limit).
     pub memory_limit: Option<u64>,
 }
 

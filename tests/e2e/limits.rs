@@ -362,7 +362,7 @@ fn a_file_whose_parse_would_not_fit_is_refused_before_parsing() {
         "{}",
         r.describe()
     );
-    // Within the default budget (half of physical memory) the same file is read.
+    // Within the default budget (half of the machine's memory or of its container's limit) the same file is read.
     let r = run(&["validate", s.as_str()]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
 }
