@@ -1,8 +1,8 @@
 //! The memory budget: before anything runs, an estimate of peak memory, and a refusal (exit 2,
 //! the estimate and the knob to turn) when it exceeds the budget — half of the machine's memory
-//! (or of its container's limit) by default, `--memory-limit` otherwise. A run the validator accepts must never be discovered
-//! too big by the allocator (an overloaded queue with `arrival_rate = 1e308` used to grow to
-//! 23 GB before the kernel killed it).
+//! (or of its container's limit) by default, `--memory-limit` otherwise. A run the validator
+//! accepts must never be discovered too big by the allocator (an overloaded queue with
+//! `arrival_rate = 1e308` used to grow to 23 GB before the kernel killed it).
 //!
 //! What is counted (bytes, upper-end estimates):
 //! - per replication in flight (the runner's reorder window): its counters, `intervals ×
