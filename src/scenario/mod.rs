@@ -45,10 +45,8 @@ impl Scenario {
     /// [`Scenario::from_file`] that also refuses, before parsing, a file whose parse would
     /// take more than `budget` bytes of memory (see [`parse_peak_bytes`]).
     pub fn from_file_within(path: &Path, budget: u64) -> Result<Scenario, ScenarioError> {
-        let file = path.display().to_string();
-        let text = parse::read_limited(path, input_limit()?)?;
-        parse::check_parse_memory(&text, &file, budget)?;
-        Scenario::from_toml_str(&text, &file, &stem(path))
+        let text = read_input_within(path, budget)?;
+        Scenario::from_toml_str(&text, &path.display().to_string(), &stem(path))
     }
 
     /// [`Scenario::from_file`] with an explicit input limit in bytes.

@@ -72,7 +72,7 @@ pub fn read_input_within(path: &Path, budget: u64) -> Result<String, ScenarioErr
 }
 
 /// Refuses `text` (read from `file`) when [`parse_peak_bytes`] exceeds `budget`.
-pub(super) fn check_parse_memory(text: &str, file: &str, budget: u64) -> Result<(), ScenarioError> {
+fn check_parse_memory(text: &str, file: &str, budget: u64) -> Result<(), ScenarioError> {
     let estimate = parse_peak_bytes(text);
     if estimate <= budget {
         return Ok(());
