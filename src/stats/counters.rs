@@ -89,14 +89,9 @@ pub struct Counters {
     pub held_journeys: u32,
     /// Journeys with at least one transfer.
     pub transferred_journeys: u32,
-    /// Per cell-tallied journey class (the first [`CELL_CLASSES`] of
-    /// [`JOURNEY_CLASSES`](crate::model::experience::JOURNEY_CLASSES)): the scored sums;
-    /// each scored journey adds to three.
-    pub classes: [ClassTally; CELL_CLASSES],
     /// Day closes observed for this type (calendar scenarios with email or business-time
     /// service levels; see `Observer::closed_with_backlog`). This and the next are `u32`
-    /// (saturating) so that `Counters` stays a power of two (512 bytes): a power of two keeps the per-event
-    /// cell indexing one shift on the hot path.
+    /// (saturating), so `Counters` packs into 288 bytes.
     pub closes: u32,
     /// Σ over those closes of the items waiting or in service at closing (saturating).
     pub backlog_at_close: u32,
@@ -211,15 +206,13 @@ impl Counters {
         self.transferred_journeys = self
             .transferred_journeys
             .saturating_add(o.transferred_journeys);
-        for (a, b) in self.classes.iter_mut().zip(&o.classes) {
-            a.add(b);
-        }
         self.closes = self.closes.saturating_add(o.closes);
         self.backlog_at_close = self.backlog_at_close.saturating_add(o.backlog_at_close);
         self.oldest_age_at_close += o.oldest_age_at_close;
     }
 
-    /// Journeys in cell-tallied class `k` (< [`CELL_CLASSES`]): first-contact resolved,
+    /// Journeys in cell-tallied class `k` (< [`CELL_CLASSES`]; their scored sums are in
+    /// [`ReplicationResult::classes`]): first-contact resolved,
     /// resolved after repeat, unresolved, held, not held, transferred, not transferred.
     pub fn class_customers(&self, k: usize) -> u64 {
         let c = self.customers;
@@ -237,7 +230,7 @@ impl Counters {
     /// This tally with every scored sum (satisfaction, loyalty, money) set to 0, the counts
     /// kept: what a plain scenario's path produces.
     pub fn without_scores(&self) -> Counters {
-        let mut c = Counters {
+        Counters {
             csat: 0.0,
             promoters: 0.0,
             detractors: 0.0,
@@ -249,9 +242,7 @@ impl Counters {
             word_of_mouth_people: 0.0,
             revenue_upside: 0.0,
             ..*self
-        };
-        c.classes = Default::default();
-        c
+        }
     }
 }
 
@@ -308,9 +299,16 @@ pub struct ReplicationResult {
     pub group_work: Vec<GroupCounters>,
     /// Per call type (the journey's first contact's, after warmup): the `called_back`
     /// journey class, journeys whose customer accepted a callback. Per type rather than per
-    /// cell: no report needs it by interval, and `Counters` stays 512 bytes. Empty when no
+    /// cell: no report needs it by interval, and `Counters` stays small. Empty when no
     /// call type offers callbacks (then the class is empty).
     pub called_back: Vec<ClassCount>,
+    /// Per call type (the journey's first contact's, after warmup), per cell-tallied journey
+    /// class (the first [`CELL_CLASSES`] of
+    /// [`JOURNEY_CLASSES`](crate::model::experience::JOURNEY_CLASSES)): the scored sums;
+    /// each scored journey adds to three. Per type, not per cell, for the same reason as
+    /// `called_back`: in the cells they were 224 of `Counters`' 512 bytes (a year at
+    /// 30-minute intervals with two call types: 17.9 MB per replication, now 10.1 MB).
+    pub classes: Vec<[ClassTally; CELL_CLASSES]>,
 }
 
 impl ReplicationResult {
@@ -325,6 +323,7 @@ impl ReplicationResult {
             staffed: vec![0.0; intervals * groups],
             group_work: vec![GroupCounters::default(); intervals * groups],
             called_back: Vec::new(),
+            classes: vec![Default::default(); call_types],
         }
     }
 
@@ -351,6 +350,7 @@ impl ReplicationResult {
         self.staffed.fill(0.0);
         self.group_work.fill(GroupCounters::default());
         self.called_back.fill(ClassCount::default());
+        self.classes.fill(Default::default());
     }
 
     /// Interval `k`'s contacts over every call type, summed in call-type order (the order
@@ -758,11 +758,13 @@ impl Observer for Collector<'_> {
             people: score.word_of_mouth_people,
             net_promoters: net,
         };
-        for k in score.class.indexes() {
-            t.classes[k].add(&scored);
+        let types = self.result.call_types;
+        if let Some(classes) = self.result.classes.get_mut(i % types) {
+            for k in score.class.indexes() {
+                classes[k].add(&scored);
+            }
         }
         if j.called_back {
-            let types = self.result.call_types;
             if let Some(cb) = self.result.called_back.get_mut(i % types) {
                 cb.customers += 1;
                 cb.tally.add(&scored);
@@ -855,11 +857,12 @@ impl Observer for Collector<'_> {
 
 #[cfg(test)]
 mod tests {
-    /// A power-of-two size keeps cell indexing a shift on the hot path (see `closes`): 512
-    /// bytes since the journey-class tallies (7 × 32 bytes) joined the queueing counts.
+    /// The cells are most of a replication's memory (intervals × call types of them): 288
+    /// bytes since the journey-class sums (7 × 32 bytes) moved to a per-type table
+    /// ([`ReplicationResult::classes`]); a field added here grows every long run.
     #[test]
-    fn counters_are_512_bytes() {
-        assert_eq!(std::mem::size_of::<super::Counters>(), 512);
+    fn counters_are_288_bytes() {
+        assert_eq!(std::mem::size_of::<super::Counters>(), 288);
     }
 
     use super::*;
@@ -957,21 +960,21 @@ mod tests {
         c.journey_closed(cell, &transferred);
         c.journey_closed(cell, &repeat);
         c.journey_ended(cell, false, false);
-        let t = c.finish().contacts[0];
+        let r = c.finish();
+        let (t, classes) = (r.contacts[0], r.classes[0]);
         let counts: Vec<u64> = (0..7).map(|k| t.class_customers(k)).collect();
         // fcr, repeat, unresolved, held, not held, transferred, not transferred
         assert_eq!(counts, [1, 1, 1, 1, 2, 2, 1]);
         assert_eq!((t.customers, t.first_contact_resolved), (3, 1));
         let score = s.experience.score(&transferred);
-        assert_eq!(t.classes[3].top_box, score.top_box);
-        assert_eq!(t.classes[3].churned, 0.05);
-        assert_eq!(t.classes[1].churned, 0.09);
-        assert_eq!(t.classes[2].top_box, 0.0, "the plain path scores nothing");
+        assert_eq!(classes[3].top_box, score.top_box);
+        assert_eq!(classes[3].churned, 0.05);
+        assert_eq!(classes[1].churned, 0.09);
+        assert_eq!(classes[2].top_box, 0.0, "the plain path scores nothing");
         assert_eq!(
             t.top_box,
             score.top_box + s.experience.score(&repeat).top_box
         );
-        assert_eq!(t.without_scores().classes[3].top_box, 0.0);
         assert_eq!(t.without_scores().class_customers(3), 1);
     }
 
@@ -1017,7 +1020,16 @@ mod tests {
         let score = s.experience.scorer().score(&accepter);
         assert_eq!(b.customers, 2);
         assert_eq!(b.tally.top_box, score.top_box + score.top_box);
-        assert_eq!(b.tally.churned, r.contacts[3].classes[0].churned * 2.0);
+        assert_eq!(b.tally.churned, score.churn * 2.0);
+        // Per type, every scored journey of the type is in its classes (both accepters and
+        // the perfect journey resolved at first contact), none in the other type's.
+        let perfect_churn = s
+            .experience
+            .scorer()
+            .score(&JourneyExperience::PERFECT)
+            .churn;
+        assert_eq!(r.classes[1][0].churned, score.churn * 2.0 + perfect_churn);
+        assert_eq!(r.classes[0], [ClassTally::default(); CELL_CLASSES]);
         // The complement: the type's totals less the class.
         let all = r.total(|_, c| c == 1);
         let m = crate::stats::callback_class_metrics(&all, &b, true);

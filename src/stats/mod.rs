@@ -13,6 +13,7 @@ pub use counters::{
 pub use events::{ContactKind, ContactOutcome, TraceEvent};
 pub use outcome::{plan_costs, Layout, Metric, Outcome, OutcomeBuilder, PairedBuilder, Scope};
 
+use crate::model::experience::CELL_CLASSES;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Names of the contact metrics, in report order (the contract's names first).
@@ -129,14 +130,18 @@ pub const CLASS_METRICS: [&str; 5] = [
     "nps",
 ];
 
-/// The metrics of cell-tallied journey class `k` (< [`CELL_CLASSES`]) in one tally, in
+/// The metrics of cell-tallied journey class `k` (< [`CELL_CLASSES`]) in one tally `c`
+/// whose classes' scored sums are `classes` (see [`ReplicationResult::classes`]), in
 /// [`CLASS_METRICS`] order: its share of the tally's journeys (a queueing fact, defined in
 /// plain scenarios too) and, when `scored`, the class's top-box share, churn, people told
 /// per customer and NPS.
-///
-/// [`CELL_CLASSES`]: crate::model::experience::CELL_CLASSES
-pub fn class_metrics(c: &Counters, k: usize, scored: bool) -> [Option<f64>; 5] {
-    class_figures(c.customers, c.class_customers(k), &c.classes[k], scored)
+pub fn class_metrics(
+    c: &Counters,
+    classes: &[ClassTally; CELL_CLASSES],
+    k: usize,
+    scored: bool,
+) -> [Option<f64>; 5] {
+    class_figures(c.customers, c.class_customers(k), &classes[k], scored)
 }
 
 /// The metrics of the callback pair, `called_back` then `not_called_back`, of one tally

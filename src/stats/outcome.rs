@@ -12,7 +12,7 @@
 
 use super::{
     callback_class_metrics, class_metrics, contact_metrics, group_metrics, Accumulator, ClassCount,
-    Counters, Estimate, GroupCounters, ReplicationResult, TQuantiles, CLASS_METRICS,
+    ClassTally, Counters, Estimate, GroupCounters, ReplicationResult, TQuantiles, CLASS_METRICS,
     CONTACT_METRICS, GROUP_METRICS, REVENUE_UPSIDE,
 };
 use crate::model::experience::{CELL_CLASSES, JOURNEY_CLASSES};
@@ -488,12 +488,19 @@ impl OutcomeBuilder {
         let called_back = |c: usize| r.called_back.get(c).unwrap_or(&none);
         let mut all_called_back = ClassCount::default();
         (0..nc).for_each(|c| all_called_back.add(called_back(c)));
-        let scopes = std::iter::once((&overall, &all_called_back))
-            .chain((0..nc).map(|c| (&t.types[c], called_back(c))));
-        for (i, (tally, cb)) in scopes.enumerate() {
+        let mut all_classes = [ClassTally::default(); CELL_CLASSES];
+        for classes in &r.classes {
+            for (all, class) in all_classes.iter_mut().zip(classes) {
+                all.add(class);
+            }
+        }
+        let scopes = std::iter::once((&overall, &all_classes, &all_called_back))
+            .chain((0..nc).map(|c| (&t.types[c], &r.classes[c], called_back(c))));
+        for (i, (tally, classes, cb)) in scopes.enumerate() {
             for k in 0..CELL_CLASSES {
                 let base = l.class_base() + (i * CLASSES + k) * CLASS_LEN;
-                v[base..base + CLASS_LEN].copy_from_slice(&class_metrics(tally, k, l.scored));
+                let m = class_metrics(tally, classes, k, l.scored);
+                v[base..base + CLASS_LEN].copy_from_slice(&m);
             }
             for (k, m) in callback_class_metrics(tally, cb, l.scored)
                 .iter()
