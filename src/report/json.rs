@@ -454,23 +454,6 @@ mod tests {
 
     #[test]
     fn floats_as_serde_json_writes_them() {
-        let mut j = JsonWriter::new(Vec::new());
-        j.begin_array().unwrap();
-        for v in [
-            2.0,
-            0.1,
-            1e21,
-            f64::NAN,
-            -0.0,
-            f64::INFINITY,
-            5e-324,
-            -1.25e-7,
-        ] {
-            j.element().unwrap();
-            j.number(v).unwrap();
-        }
-        j.end_array().unwrap();
-        let text = String::from_utf8(j.into_inner()).unwrap();
         let values = [
             2.0,
             0.1,
@@ -481,6 +464,14 @@ mod tests {
             5e-324,
             -1.25e-7,
         ];
+        let mut j = JsonWriter::new(Vec::new());
+        j.begin_array().unwrap();
+        for v in values {
+            j.element().unwrap();
+            j.number(v).unwrap();
+        }
+        j.end_array().unwrap();
+        let text = String::from_utf8(j.into_inner()).unwrap();
         let want = serde_json::to_string_pretty(&values).unwrap();
         assert_eq!(text, want);
     }
