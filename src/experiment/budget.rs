@@ -80,8 +80,8 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
             .sum();
         let engine = peak * BYTES_PER_CONTACT + agents * BYTES_PER_AGENT + 64.0 * 1024.0;
         e.engine = e.engine.max(engine * threads.min(window) as f64);
-        let layout = Layout::new(s);
-        e.summaries += layout.len() as f64 * 48.0 + layout.scope_count() as f64 * 64.0;
+        let (values, scopes) = Layout::counts(s);
+        e.summaries += values as f64 * 48.0 + scopes as f64 * 64.0;
     }
     e
 }

@@ -148,6 +148,17 @@ pub struct Layout {
     days: super::days::DayLayout,
 }
 
+/// Values per replication of a layout with `c` call types, `g` groups, `k` intervals and
+/// `days` program days.
+fn value_count(c: usize, g: usize, k: usize, days: usize) -> usize {
+    OVERALL_LEN
+        + c * TYPE_LEN
+        + g * GROUP_LEN
+        + k * (INTERVAL_LEN + g * INTERVAL_GROUP_LEN)
+        + (1 + c) * CLASSES * CLASS_LEN
+        + days * super::days::DAY_LEN
+}
+
 impl Layout {
     /// The layout of `s`'s report.
     pub fn new(s: &Scenario) -> Layout {
@@ -229,12 +240,21 @@ impl Layout {
 
     /// Number of values per replication.
     pub fn len(&self) -> usize {
-        OVERALL_LEN
-            + self.call_types * TYPE_LEN
-            + self.groups * GROUP_LEN
-            + self.intervals * (INTERVAL_LEN + self.groups * INTERVAL_GROUP_LEN)
-            + (1 + self.call_types) * CLASSES * CLASS_LEN
-            + self.days.len() * super::days::DAY_LEN
+        value_count(self.call_types, self.groups, self.intervals, self.days.len())
+    }
+
+    /// (values per replication, scopes) of `s`'s layout — [`Layout::len`] and
+    /// [`Layout::scope_count`] — without building it: the memory estimate needs only these,
+    /// and a layout names every scope (50,000 strings for 25,000 intervals of two groups).
+    pub fn counts(s: &Scenario) -> (usize, usize) {
+        let (c, g, k) = (
+            s.call_types.len(),
+            s.agent_groups.len(),
+            s.simulation.intervals,
+        );
+        let days = super::days::DayLayout::new(s).len();
+        let scopes = 1 + c + g + k * (1 + g) + (1 + c) * JOURNEY_CLASSES.len() + days;
+        (value_count(c, g, k, days), scopes)
     }
 
     /// Number of scopes.
@@ -848,6 +868,22 @@ mod tests {
                 .half_width()
                 > 1.0
         );
+    }
+
+    /// The memory estimate's counts are the built layout's, with program days and several
+    /// groups too.
+    #[test]
+    fn counts_match_the_built_layout() {
+        let mut scenarios = vec![scenario()];
+        for f in ["program_baseline", "two_tier", "week"] {
+            let path = format!("{}/scenarios/{f}.toml", env!("CARGO_MANIFEST_DIR"));
+            scenarios.push(Scenario::from_file(std::path::Path::new(&path)).unwrap());
+        }
+        assert!(scenarios.iter().any(|s| s.program.is_some()));
+        for s in &scenarios {
+            let l = Layout::new(s);
+            assert_eq!(Layout::counts(s), (l.len(), l.scope_count()), "{}", s.name);
+        }
     }
 
     #[test]
