@@ -240,7 +240,12 @@ impl Layout {
 
     /// Number of values per replication.
     pub fn len(&self) -> usize {
-        value_count(self.call_types, self.groups, self.intervals, self.days.len())
+        value_count(
+            self.call_types,
+            self.groups,
+            self.intervals,
+            self.days.len(),
+        )
     }
 
     /// (values per replication, scopes) of `s`'s layout — [`Layout::len`] and
