@@ -587,7 +587,7 @@ fn sweep_whole(
             };
             // Writing into a Vec cannot fail.
             let _ = write(&mut j);
-            String::from_utf8(j.into_inner()).unwrap_or_default()
+            String::from_utf8(j.into_inner().unwrap_or_default()).unwrap_or_default()
         }
     };
     if summary.interrupted() || signals::shutdown().is_stopped() {
