@@ -100,7 +100,18 @@ fn leave_now() {
             .lock()
             .map(|n| n.clone())
             .unwrap_or_else(|e| e.into_inner().clone())
-            .unwrap_or_else(|| "stopped; nothing was written".into());
+            .unwrap_or_else(|| {
+                // A CSV report to stdout streams each replication's rows as it finishes: by
+                // now some may have gone out (found by trying: 59 MB of a year's rows, then
+                // "nothing was written").
+                if ccsim::output::stdout_written() {
+                    "stopped; no file was written, and what already went to stdout is \
+                     incomplete"
+                        .into()
+                } else {
+                    "stopped; nothing was written".into()
+                }
+            });
         eprintln!("\ninterrupted by {}: {note}", signal_name());
         std::process::exit(exit_code().unwrap_or(130))
     })
