@@ -146,9 +146,10 @@ struct Rows<W: Write> {
     prefix: Vec<u8>,
     /// The last scope seen and its encoding with a trailing comma.
     scope: (String, Vec<u8>),
-    /// Metric names seen and their encodings with a trailing comma, by the name's address
-    /// (names are `'static` in every layout; a string not seen before is encoded anew).
-    metrics: Vec<(usize, usize, Vec<u8>)>,
+    /// Metric names seen, their address (found by that first: the layouts' names are
+    /// `'static`, so a row's name is one of a few dozen addresses) and their encodings with a
+    /// trailing comma.
+    metrics: Vec<(usize, String, Vec<u8>)>,
 }
 
 impl<W: Write> Rows<W> {
@@ -190,12 +191,12 @@ impl<W: Write> Rows<W> {
             let encoded = Self::encode(scope);
             self.scope = (scope.to_string(), encoded);
         }
-        let at = (metric.as_ptr() as usize, metric.len());
-        let i = match self.metrics.iter().position(|m| (m.0, m.1) == at) {
+        let at = metric.as_ptr() as usize;
+        let i = match self.metrics.iter().position(|m| m.0 == at && m.1 == metric) {
             Some(i) => i,
             None => {
                 let encoded = Self::encode(metric);
-                self.metrics.push((at.0, at.1, encoded));
+                self.metrics.push((at, metric.to_string(), encoded));
                 self.metrics.len() - 1
             }
         };
