@@ -360,6 +360,51 @@ mod tests {
         }
     }
 
+    /// The csv crate's records, field by field: the reference the assembled rows must equal.
+    fn reference(key: &RowKey<'_>, rows: &[(&str, &str, Option<f64>)], replication: u32) -> String {
+        let mut want = csv::Writer::from_writer(Vec::new());
+        let point = key.point.to_string();
+        let replication = replication.to_string();
+        for (scope, metric, v) in rows {
+            let value = v.map_or(String::new(), |v| {
+                let mut s = Vec::new();
+                push_num(&mut s, v);
+                String::from_utf8(s).unwrap()
+            });
+            let fields = [key.scenario, &point]
+                .into_iter()
+                .chain(key.labels.iter().map(String::as_str))
+                .chain([replication.as_str(), scope, metric, &value, "", "", ""]);
+            want.write_record(fields).unwrap();
+        }
+        String::from_utf8(want.into_inner().unwrap()).unwrap()
+    }
+
+    proptest::proptest! {
+        // Failures are shrunk and printed; no regression files are written into the tree.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any text in any field, numbers of any kind: the same bytes as the reference.
+        #[test]
+        fn assembled_rows_equal_the_crates_records(
+            scenario in "\\PC{0,12}|[\",\r\n #a]{0,6}",
+            labels in proptest::collection::vec("\\PC{0,8}|[\",\r\n #a]{0,4}", 0..3),
+            rows in proptest::collection::vec(
+                ("\\PC{0,10}|[\",:/ a]{0,6}", "[a-z_]{1,12}|\\PC{0,6}", proptest::option::of(proptest::num::f64::ANY)),
+                0..20,
+            ),
+        ) {
+            let key = RowKey { scenario: &scenario, point: 7, labels: &labels };
+            let rows: Vec<(&str, &str, Option<f64>)> =
+                rows.iter().map(|(s, m, v)| (s.as_str(), m.as_str(), *v)).collect();
+            let got = text(|w| write_replication_rows(w, key, 2, rows.iter().copied()));
+            proptest::prop_assert_eq!(got, reference(&key, &rows, 2));
+        }
+    }
+
     #[test]
     fn numbers_round_trip() {
         for (v, want) in [(2.0, "2"), (0.25, "0.25"), (-3.0, "-3")] {

@@ -485,6 +485,29 @@ mod tests {
         assert_eq!(pretty(&deep), serde_json::to_string_pretty(&deep).unwrap());
     }
 
+    proptest::proptest! {
+        // Failures are shrunk and printed; no regression files are written into the tree.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any key or string value and any float, at any depth: serde_json's pretty text.
+        #[test]
+        fn any_text_and_number_as_serde_json_writes_them(
+            key in "\\PC{0,10}|[\"\\\\\u{0}-\u{1f}\u{7f} a]{0,6}",
+            value in "\\PC{0,10}|[\"\\\\\u{0}-\u{1f}\u{7f} a]{0,6}",
+            number in proptest::num::f64::ANY,
+            depth in 0usize..20,
+        ) {
+            let mut v = json!({ key.clone(): [value.clone(), number] });
+            for level in 0..depth {
+                v = json!({ format!("{key}{level}"): v });
+            }
+            proptest::prop_assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
+
     #[test]
     fn floats_as_serde_json_writes_them() {
         let values = [
