@@ -363,6 +363,31 @@ impl OutputFile {
         &self.shown
     }
 
+    /// Appends `len` bytes of `src` from byte `at` and returns how many there were (fewer
+    /// when `src` ends first). Into a temp file the copy stays in the kernel
+    /// (`copy_file_range` through `std::io::copy`'s file-to-file path): a 1 GB sweep, whose
+    /// finished file is rewritten in point order, took 0.5 s longer (of about 5) copying
+    /// through user space in 8 KiB reads.
+    ///
+    /// # Errors
+    /// A read of `src` or a write failing.
+    pub fn append_from(&mut self, src: &File, at: u64, len: u64) -> io::Result<u64> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut src = src;
+        src.seek(SeekFrom::Start(at))?;
+        let mut block = src.take(len);
+        let shown = &self.shown;
+        match &mut self.state {
+            Some(State::Temp { writer, .. }) => {
+                // What the writer holds goes first; the temp file's position is its end.
+                writer.flush().map_err(|e| with_path(shown, e))?;
+                std::io::copy(&mut block, writer.get_mut().as_file_mut())
+                    .map_err(|e| with_path(shown, e))
+            }
+            _ => std::io::copy(&mut block, self),
+        }
+    }
+
     /// Finishes the file: flushes, syncs and renames the temp file over the destination (a
     /// reader sees the old file or the whole new one, never a part), or flushes a stream.
     ///
@@ -625,6 +650,46 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"whole");
         assert_eq!(names(dir.path()), vec!["out.json"]);
+    }
+
+    /// A byte range of another file lands after what was written and before what follows,
+    /// in a temp file (kernel copy) and through a FIFO (read and written) alike.
+    #[test]
+    fn append_from_copies_a_range_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = Shutdown::new();
+        let src_path = dir.path().join("src.txt");
+        std::fs::write(&src_path, b"0123456789").unwrap();
+        let src = File::open(&src_path).unwrap();
+        let write = |f: &mut OutputFile| {
+            f.write_all(b"head:").unwrap();
+            assert_eq!(f.append_from(&src, 2, 3).unwrap(), 3);
+            f.write_all(b"|").unwrap();
+            assert_eq!(
+                f.append_from(&src, 8, 5).unwrap(),
+                2,
+                "the source ends first"
+            );
+        };
+        let path = dir.path().join("out.csv");
+        let mut f = OutputFile::create(&path, &sd).unwrap();
+        write(&mut f);
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"head:234|89");
+
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: the temp-file case above still ran
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let mut f = OutputFile::create(&fifo, &sd).unwrap();
+        write(&mut f);
+        f.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), b"head:234|89");
     }
 
     #[test]

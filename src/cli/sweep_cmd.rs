@@ -271,7 +271,6 @@ fn sweep_to_csv_file(
     // that replaces the old one only when whole.
     let mut layout: Layout = Vec::new();
     let end = {
-        use std::io::{Read, Seek, SeekFrom};
         let mut out = OutputFile::create_target(file.shown, file.target.clone(), shutdown)?;
         let line = file.provenance.line();
         let header = csvfile::header(&keys);
@@ -279,11 +278,10 @@ fn sweep_to_csv_file(
         out.write_all(&header)?;
         let mut end = line.len() + header.len();
         for &(p, ref range) in &kept.points {
-            let src = kept.file.as_mut().expect("points come with their file");
+            let src = kept.file.as_ref().expect("points come with their file");
             let len = range.end - range.start;
-            let copied = src
-                .seek(SeekFrom::Start(range.start))
-                .and_then(|_| std::io::copy(&mut src.take(len), &mut out))
+            let copied = out
+                .append_from(src, range.start, len)
                 .with_context(|| format!("cannot read back {name}"))?;
             if copied != len {
                 anyhow::bail!(
@@ -363,19 +361,16 @@ fn sweep_to_csv_file(
     let mut shown = Vec::new();
     let mut shown_layout: Layout = Vec::new();
     for &(p, at, len) in &layout {
-        use std::io::{Read, Seek, SeekFrom};
-        src.seek(SeekFrom::Start(at as u64))
-            .with_context(|| format!("cannot read back {name}"))?;
-        let mut block = (&mut src).take(len as u64);
         if shown_layout.len() < SUMMARY_ROWS {
+            use std::io::{Read, Seek, SeekFrom};
             let start = shown.len();
-            block
-                .read_to_end(&mut shown)
+            src.seek(SeekFrom::Start(at as u64))
+                .and_then(|_| (&mut src).take(len as u64).read_to_end(&mut shown))
                 .with_context(|| format!("cannot read back {name}"))?;
             out.write_all(&shown[start..])?;
             shown_layout.push((p, start, len));
         } else {
-            std::io::copy(&mut block, &mut out)
+            out.append_from(&src, at as u64, len as u64)
                 .with_context(|| format!("cannot read back {name}"))?;
         }
     }
