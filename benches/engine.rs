@@ -9,6 +9,8 @@
 //!   of their calls/s is the engine's overhead over the floor. `mmn/bare_mmn_tallied` is the
 //!   same loop keeping the figures `ccsim run` reports for this queue (waits, answers within
 //!   20 s, handle time, busy time): what the statistics cost at their cheapest.
+//!   `mmn/textbook_mmn` is the loop as usually first written (every event in one heap ordered
+//!   by `f64::total_cmp`, a FIFO of arrival times): a looser reference than `bare_mmn`.
 //!
 //! Written against criterion 0.5 with `std::hint::black_box`, so it also builds with 0.8.
 
@@ -88,6 +90,9 @@ fn mmn(c: &mut Criterion) {
     });
     group.bench_function("bare_mmn_tallied", |b| {
         b.iter(|| bare::bare_mmn_tallied(240.0 / 3600.0, 240.0, 20, black_box(calls), 20.0, 1))
+    });
+    group.bench_function("textbook_mmn", |b| {
+        b.iter(|| bare::textbook_mmn(240.0 / 3600.0, 240.0, 20, black_box(calls), 1))
     });
     // The engine's own count is 3M ± 0.1% (Poisson arrivals over 12,500 h); the throughput
     // is stated as 3M for both so the two rates compare directly.

@@ -11,7 +11,9 @@
 //! Prints the calls simulated and the share that waited (≈ C(20, 16) = 0.256). With
 //! `--tallied`, runs the loop that also keeps the figures `ccsim run` reports for this queue
 //! (waits, answers within 20 s, handle and busy time; `bare_mmn_tallied`) and prints them: the
-//! floor for a loop that has to produce those figures.
+//! floor for a loop that has to produce those figures. With `--textbook`, runs the loop as it
+//! is usually first written (`textbook_mmn`: arrivals and departures in one heap of `f64`
+//! times, a FIFO of arrival times), a looser reference than the default.
 //!
 //! Timings on a shared machine vary by ±5% or more; take the median of several interleaved
 //! runs (`/usr/bin/time -f %U`), and check changes by instruction counts too, which do not
@@ -28,15 +30,19 @@
 mod bare;
 
 fn main() {
-    let mut tallied = false;
+    let (mut tallied, mut textbook) = (false, false);
     let mut calls = 3_000_000;
     for arg in std::env::args().skip(1) {
         if arg == "--tallied" {
             tallied = true;
             continue;
         }
+        if arg == "--textbook" {
+            textbook = true;
+            continue;
+        }
         calls = arg.parse::<u64>().unwrap_or_else(|e| {
-            eprintln!("bare_mmn: arguments are a number of calls and --tallied: {e}");
+            eprintln!("bare_mmn: arguments are a number of calls, --tallied and --textbook: {e}");
             std::process::exit(2)
         });
     }
@@ -52,7 +58,11 @@ fn main() {
         );
         return;
     }
-    let out = bare::bare_mmn(240.0 / 3600.0, 240.0, 20, calls, 1);
+    let out = if textbook {
+        bare::textbook_mmn(240.0 / 3600.0, 240.0, 20, calls, 1)
+    } else {
+        bare::bare_mmn(240.0 / 3600.0, 240.0, 20, calls, 1)
+    };
     println!(
         "calls {} waited {:.5}",
         out.calls,

@@ -170,3 +170,89 @@ pub fn bare_mmn_tallied(
     out.elapsed = last_change;
     out
 }
+
+/// An event of [`textbook_mmn`]: the time and what happens then.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TextbookEvent {
+    time: f64,
+    departure: bool,
+}
+
+impl Eq for TextbookEvent {}
+
+impl PartialOrd for TextbookEvent {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TextbookEvent {
+    /// Reversed, so the max-heap pops the earliest event.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.time.total_cmp(&self.time)
+    }
+}
+
+/// The M/M/n loop as it is usually first written: arrivals and departures as events in one
+/// binary heap ordered by `f64::total_cmp`, a FIFO of arrival times for the waiting callers,
+/// `rand_distr::Exp` draws, and the mean wait tallied. The same queue and generator as
+/// [`bare_mmn`], which is tighter (arrivals kept out of the heap, integer keys, a count for
+/// the queue); this one is a second, looser reference for "a bare M/M/n event loop".
+pub fn textbook_mmn(
+    rate: f64,
+    mean_service: f64,
+    servers: u32,
+    calls: u64,
+    seed: u64,
+) -> BareOutcome {
+    use rand_distr::Exp;
+    let mut arrivals_rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut service_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed);
+    let gap = Exp::new(rate).expect("a positive rate");
+    let service = Exp::new(1.0 / mean_service).expect("a positive mean");
+    let mut events: BinaryHeap<TextbookEvent> = BinaryHeap::new();
+    let mut waiting: VecDeque<f64> = VecDeque::new();
+    let (mut busy, mut arrived, mut waited, mut wait) = (0u32, 0u64, 0u64, 0.0f64);
+    events.push(TextbookEvent {
+        time: gap.sample(&mut arrivals_rng),
+        departure: false,
+    });
+    while let Some(event) = events.pop() {
+        let now = event.time;
+        if event.departure {
+            match waiting.pop_front() {
+                Some(arrival) => {
+                    wait += now - arrival;
+                    events.push(TextbookEvent {
+                        time: now + service.sample(&mut service_rng),
+                        departure: true,
+                    });
+                }
+                None => busy -= 1,
+            }
+        } else {
+            arrived += 1;
+            if busy < servers {
+                busy += 1;
+                events.push(TextbookEvent {
+                    time: now + service.sample(&mut service_rng),
+                    departure: true,
+                });
+            } else {
+                waited += 1;
+                waiting.push_back(now);
+            }
+            if arrived < calls {
+                events.push(TextbookEvent {
+                    time: now + gap.sample(&mut arrivals_rng),
+                    departure: false,
+                });
+            }
+        }
+    }
+    std::hint::black_box(wait);
+    BareOutcome {
+        calls: arrived,
+        waited,
+    }
+}
