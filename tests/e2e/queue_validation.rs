@@ -297,3 +297,37 @@ max_concurrent = {k}
     let thirds: Vec<u64> = voice.iter().map(|n| n.div_ceil(3)).collect();
     assert_eq!(chat, thirds, "voice-agent Erlang start {voice:?}");
 }
+
+#[path = "../../benches/support/bare_mmn.rs"]
+mod bare;
+
+/// The loops the engine's speed is measured against (`benches/engine.rs`,
+/// `examples/bare_mmn.rs`) are correct M/M/n loops: on the bench's queue (M/M/20, 240
+/// calls/h, 4-minute handle) each one's share of callers who waited, and the tallied loop's
+/// mean wait, service level and occupancy, lie within 2% of Erlang C. A loop that skipped
+/// work would be a floor nobody could honestly be compared with.
+#[test]
+fn the_bench_reference_loops_are_mmn_loops() {
+    let (rate, mean, n, calls) = (240.0 / 3600.0, 240.0, 20, 2_000_000);
+    let want = mmn(rate, mean, n, 20.0);
+    let close = |got: f64, want: f64, what: &str| {
+        assert!(
+            (got - want).abs() <= REL_TOL * want,
+            "{what}: {got} against Erlang C's {want}"
+        );
+    };
+    for (name, out) in [
+        ("bare_mmn", bare::bare_mmn(rate, mean, n, calls, 1)),
+        ("textbook_mmn", bare::textbook_mmn(rate, mean, n, calls, 1)),
+    ] {
+        assert_eq!(out.calls, calls, "{name}");
+        close(out.waited as f64 / calls as f64, want.wait_probability, name);
+    }
+    let t = bare::bare_mmn_tallied(rate, mean, n, calls, 20.0, 1);
+    assert_eq!((t.calls, t.answered), (calls, calls));
+    close(t.queued as f64 / calls as f64, want.wait_probability, "tallied waited");
+    close(t.wait / calls as f64, want.asa_s, "tallied asa");
+    close(t.within_threshold as f64 / calls as f64, want.service_level, "tallied SL");
+    close(t.busy_time / (f64::from(n) * t.elapsed), want.occupancy, "tallied occupancy");
+    close(t.handle_time / calls as f64, mean, "tallied handle");
+}
