@@ -42,7 +42,8 @@ const RESULTS_IN_FLIGHT_BYTES: f64 = 32e6;
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The worker pool could not be started.
-    #[error("could not start the worker threads: {0}")]
+    // The cause is the `source`, printed after this by the command line (`{:#}`).
+    #[error("could not start the worker threads")]
     Pool(#[from] rayon::ThreadPoolBuildError),
     /// The run would not fit in the memory budget (bad input: exit 2).
     #[error(transparent)]

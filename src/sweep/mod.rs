@@ -39,16 +39,18 @@ pub enum SweepError {
     /// The user's input (keys, values, files, flags) is wrong: exit code 2.
     #[error("{0}")]
     Input(String),
-    #[error("{context}: {source}")]
-    /// A file could not be read or written (exit code 1).
+    /// A file could not be read or written (exit code 1). Displayed as the context alone: the
+    /// OS error is the `source`, which the command line prints after it (`{:#}`); naming it
+    /// here too printed it twice ("…: No space left on device: No space left on device").
+    #[error("{context}")]
     Io {
         /// What was being done, naming the file.
         context: String,
         /// The operating system's error.
         source: std::io::Error,
     },
-    #[error("could not start the worker threads: {0}")]
-    /// The worker thread pool could not be built.
+    /// The worker thread pool could not be built (the cause is the `source`, as for `Io`).
+    #[error("could not start the worker threads")]
     Pool(#[from] rayon::ThreadPoolBuildError),
 }
 
@@ -413,6 +415,18 @@ mod tests {
         skills = ["general"]
         agents = 5
     "#;
+
+    /// Regression: an I/O error named its cause twice on the command line, which prints the
+    /// error with its sources (`{:#}`): "cannot append to s.csv: No space left on device (os
+    /// error 28): No space left on device (os error 28)" on a full disk.
+    #[test]
+    fn an_io_error_names_its_cause_once() {
+        let full = std::io::Error::from_raw_os_error(28);
+        let cause = full.to_string();
+        let e = SweepError::io("cannot append to s.csv")(full);
+        let shown = format!("{:#}", anyhow::Error::from(e));
+        assert_eq!(shown, format!("cannot append to s.csv: {cause}"));
+    }
 
     fn sweep(sets: &[&str]) -> Sweep {
         let base: toml::Table = toml::from_str(BASE).unwrap();

@@ -321,13 +321,29 @@ fn the_bench_reference_loops_are_mmn_loops() {
         ("textbook_mmn", bare::textbook_mmn(rate, mean, n, calls, 1)),
     ] {
         assert_eq!(out.calls, calls, "{name}");
-        close(out.waited as f64 / calls as f64, want.wait_probability, name);
+        close(
+            out.waited as f64 / calls as f64,
+            want.wait_probability,
+            name,
+        );
     }
     let t = bare::bare_mmn_tallied(rate, mean, n, calls, 20.0, 1);
     assert_eq!((t.calls, t.answered), (calls, calls));
-    close(t.queued as f64 / calls as f64, want.wait_probability, "tallied waited");
+    close(
+        t.queued as f64 / calls as f64,
+        want.wait_probability,
+        "tallied waited",
+    );
     close(t.wait / calls as f64, want.asa_s, "tallied asa");
-    close(t.within_threshold as f64 / calls as f64, want.service_level, "tallied SL");
-    close(t.busy_time / (f64::from(n) * t.elapsed), want.occupancy, "tallied occupancy");
+    close(
+        t.within_threshold as f64 / calls as f64,
+        want.service_level,
+        "tallied SL",
+    );
+    close(
+        t.busy_time / (f64::from(n) * t.elapsed),
+        want.occupancy,
+        "tallied occupancy",
+    );
     close(t.handle_time / calls as f64, mean, "tallied handle");
 }
