@@ -232,14 +232,16 @@ struct CsvFile<'a> {
     provenance: Provenance,
 }
 
-/// CSV at `file`: provenance line (`status=unfinished`) and header when the file is created,
-/// each finished point's rows appended in one write as it completes, and the canonical form
-/// (points sorted, `status=complete`) written at the end through a temp file. With `resume`,
-/// the complete points already in the file are kept and skipped. Returns the final file's
-/// bytes and layout (for the summary table).
+/// CSV at `file`: provenance line (`status=partial`) and header when the file is created,
+/// each finished point's rows appended in one write as it completes, and at the end the
+/// canonical form (points sorted, `status=complete`): when the points went in in order (a
+/// fresh run, or a resumed one whose kept points are a prefix — points finish in order) by
+/// overwriting the status word in place, else by rewriting the file through a temp file.
+/// With `resume`, the complete points already in the file are kept and skipped. Returns the
+/// first points' rows and their layout (for the summary table), and the number of points.
 ///
 /// A signal stops the run within a second: every appended point is whole (appends run in a
-/// [`ccsim::output::Shutdown::critical`] section), the file stays `unfinished`, and the
+/// [`ccsim::output::Shutdown::critical`] section), the file stays `partial`, and the
 /// command exits 130/143 telling how to continue.
 fn sweep_to_csv_file(
     sweep: &Sweep,
@@ -266,7 +268,7 @@ fn sweep_to_csv_file(
         }
         kept = resume_state(sweep, points, &real, &name, &file.provenance)?;
     }
-    // The canonical prefix: provenance (`unfinished`), header, then the kept points copied
+    // The canonical prefix: provenance (`partial`), header, then the kept points copied
     // by byte range from the old file (streamed: nothing of it is held), through a temp file
     // that replaces the old one only when whole.
     let mut layout: Layout = Vec::new();
@@ -300,10 +302,25 @@ fn sweep_to_csv_file(
         .filter(|p| !done.contains(&p.index))
         .cloned()
         .collect();
-    let appender = std::fs::OpenOptions::new()
-        .append(true)
+    // Read and write, not O_APPEND: the status word at the start is overwritten through this
+    // same handle at the end (on Linux a positioned write to an O_APPEND file appends), so
+    // the file marked complete is the one written, whatever was put at the path meanwhile.
+    // Only this process writes it, so writes go on at the end once positioned there.
+    let mut appender = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
         .open(&real)
         .with_context(|| format!("cannot open {name} for appending"))?;
+    {
+        use std::io::{Seek, SeekFrom};
+        let at = appender
+            .seek(SeekFrom::End(0))
+            .with_context(|| format!("cannot open {name} for appending"))?;
+        if at != end as u64 {
+            anyhow::bail!("{name} changed while it was being written (is another run writing it?)");
+        }
+    }
+    let prefix_end = end;
     signals::set_note(format!(
         "the finished points are in {name}; continue with the same command plus --resume"
     ));
@@ -345,37 +362,65 @@ fn sweep_to_csv_file(
         ))
         .into());
     }
-    let (_, _, mut layout) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Canonical order by copying the known byte ranges, streamed from the appended file into
-    // the temp file: memory does not grow with the file (points finish in order, so only a
-    // resumed run has anything to reorder). Always rewritten, if only to mark it complete.
+    let (appended, end, mut layout) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Already canonical when the points sit in ascending order, back to back after the
+    // header, and nothing else is in the file: then only the status word changes, overwritten
+    // in place (the same number of bytes), instead of copying the whole file — which took
+    // most of a 2 GB sweep's system time. Else (a resumed run that reran points out of
+    // order), canonical order by copying the known byte ranges, streamed from the appended
+    // file into a temp file: memory does not grow with the file.
+    let in_order = layout.windows(2).all(|w| w[0].0 < w[1].0)
+        && layout.iter().try_fold(prefix_end, |at, &(_, off, len)| {
+            (off == at).then_some(at + len)
+        }) == Some(end);
+    let length = appended
+        .metadata()
+        .with_context(|| format!("cannot read back {name}"))?
+        .len();
+    if in_order && length == end as u64 {
+        use std::os::unix::fs::FileExt;
+        shutdown
+            .critical(|| {
+                appended.write_all_at(
+                    csvfile::STATUS_COMPLETE_BYTES,
+                    csvfile::STATUS_OFFSET as u64,
+                )
+            })
+            .with_context(|| format!("cannot mark {name} complete"))?;
+        let (shown, shown_layout) = first_points(&appended, &layout, &name)?;
+        return Ok((shown, shown_layout, layout.len()));
+    }
     layout.sort_unstable_by_key(|l| l.0);
     let mut finished = file.provenance.clone();
     finished.complete = true;
-    let mut src = std::fs::File::open(&real).with_context(|| format!("cannot read back {name}"))?;
+    let src = appended;
     // The same file, checked again: a FIFO put there meanwhile is written through.
     let mut out = OutputFile::create_target(file.shown, output::classify(file.shown)?, shutdown)?;
     out.write_all(&finished.line())?;
     out.write_all(&csvfile::header(&keys))?;
-    // The first points' rows, kept for the terminal summary.
-    let mut shown = Vec::new();
-    let mut shown_layout: Layout = Vec::new();
-    for &(p, at, len) in &layout {
-        if shown_layout.len() < SUMMARY_ROWS {
-            use std::io::{Read, Seek, SeekFrom};
-            let start = shown.len();
-            src.seek(SeekFrom::Start(at as u64))
-                .and_then(|_| (&mut src).take(len as u64).read_to_end(&mut shown))
-                .with_context(|| format!("cannot read back {name}"))?;
-            out.write_all(&shown[start..])?;
-            shown_layout.push((p, start, len));
-        } else {
-            out.append_from(&src, at as u64, len as u64)
-                .with_context(|| format!("cannot read back {name}"))?;
-        }
+    for &(_, at, len) in &layout {
+        out.append_from(&src, at as u64, len as u64)
+            .with_context(|| format!("cannot read back {name}"))?;
     }
+    let (shown, shown_layout) = first_points(&src, &layout, &name)?;
     out.commit()?;
     Ok((shown, shown_layout, layout.len()))
+}
+
+/// The rows of the first [`SUMMARY_ROWS`] points of `layout` (ascending), read from `file`,
+/// with their places in the returned bytes: what the terminal summary shows.
+fn first_points(file: &std::fs::File, layout: &Layout, name: &str) -> Result<(Vec<u8>, Layout)> {
+    use std::os::unix::fs::FileExt;
+    let mut shown = Vec::new();
+    let mut shown_layout: Layout = Vec::new();
+    for &(p, at, len) in layout.iter().take(SUMMARY_ROWS) {
+        let start = shown.len();
+        shown.resize(start + len, 0);
+        file.read_exact_at(&mut shown[start..], at as u64)
+            .with_context(|| format!("cannot read back {name}"))?;
+        shown_layout.push((p, start, len));
+    }
+    Ok((shown, shown_layout))
 }
 
 /// What `--resume` keeps of an existing file: its complete points' byte ranges, ascending,

@@ -17,8 +17,11 @@
 //! # ccsim sweep: status=complete version=0.1.0 points=36 replications=20 seed=1 crn=false scenario=fnv1a64:… grid=fnv1a64:… shard=1/4
 //! ```
 //!
-//! `status` is `unfinished` while the sweep runs and becomes `complete` only in the final
-//! rewrite (temp file + rename), so a `complete` file has every point of its shard, whole.
+//! `status` is `partial` (padded with a space to the length of `complete`) while the sweep runs
+//! and after an interrupt, and becomes `complete` only once every point of its shard is in
+//! the file, whole and in order: overwritten in place (the same number of bytes) when the
+//! points went in in order, else by a final rewrite (temp file + rename). Files written by
+//! earlier builds say `unfinished` instead of `partial`; both are read.
 //! `scenario` and `grid` are digests of the base scenario (after `--replications`/`--seed`)
 //! and of the swept keys and values; `shard` is absent for the whole grid. `--resume` and
 //! `merge` refuse files whose provenance differs from the run's or from each other's.
@@ -77,6 +80,20 @@ pub fn summary_rows(point: u64, labels: &[String], outcome: &Outcome) -> Vec<u8>
 /// The start of the provenance line.
 pub const PROVENANCE_PREFIX: &str = "# ccsim sweep: ";
 
+/// The status of a file that has every point, written `status=complete`.
+const STATUS_COMPLETE: &str = "complete";
+/// The status of a file still being written or interrupted: padded to [`STATUS_COMPLETE`]'s
+/// length, so marking a file complete overwrites these bytes and moves nothing.
+const STATUS_PARTIAL: &str = "partial ";
+const _: () = assert!(STATUS_PARTIAL.len() == STATUS_COMPLETE.len());
+
+/// Byte offset of the status word in a provenance line (the same in every such line).
+pub const STATUS_OFFSET: usize = PROVENANCE_PREFIX.len() + "status=".len();
+
+/// The bytes that, written at [`STATUS_OFFSET`] over a `partial` provenance line, mark it
+/// `complete`: the line becomes exactly `Provenance::line()` of the complete file.
+pub const STATUS_COMPLETE_BYTES: &[u8] = STATUS_COMPLETE.as_bytes();
+
 /// Which sweep a file belongs to, and whether it is finished (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
@@ -132,7 +149,11 @@ impl Provenance {
     pub fn line(&self) -> Vec<u8> {
         let mut s = format!(
             "{PROVENANCE_PREFIX}status={} version={} points={} replications={} seed={} crn={} scenario={} grid={}",
-            if self.complete { "complete" } else { "unfinished" },
+            if self.complete {
+                STATUS_COMPLETE
+            } else {
+                STATUS_PARTIAL
+            },
             self.version,
             self.points,
             self.replications,
@@ -163,7 +184,7 @@ impl Provenance {
         Some(Provenance {
             complete: match get("status")? {
                 "complete" => true,
-                "unfinished" => false,
+                "partial" | "unfinished" => false,
                 _ => return None,
             },
             version: get("version")?.to_string(),
@@ -838,7 +859,7 @@ pub fn merge<R: BufRead>(
         };
         if !prov.complete {
             return fail(format!(
-                "{name}: unfinished (status=unfinished: the sweep was interrupted or is still running): finish it with the same `ccsim sweep … --output {name} --resume` first"
+                "{name}: unfinished (status=partial: the sweep was interrupted or is still running): finish it with the same `ccsim sweep … --output {name} --resume` first"
             ));
         }
         let shard = prov.shard.unwrap_or(Shard::ALL);
@@ -1101,6 +1122,33 @@ mod tests {
                 .contains("z (shard 0/2): points 0, 2 are missing"),
             "{zero_missing:?}"
         );
+    }
+
+    /// Marking a file complete in place: the complete status written over a partial line
+    /// gives exactly the complete line (same length, nothing moves); and the older word for
+    /// a partial file, `unfinished`, still reads as one.
+    #[test]
+    fn the_complete_status_overwrites_the_partial_one_in_place() {
+        for p in [prov(36, None), prov(36, shard(2, 5))] {
+            let mut partial = p.clone();
+            partial.complete = false;
+            let mut line = partial.line();
+            assert_eq!(
+                &line[..STATUS_OFFSET],
+                format!("{PROVENANCE_PREFIX}status=").as_bytes()
+            );
+            let mut complete = partial.clone();
+            complete.complete = true;
+            assert_eq!(line.len(), complete.line().len());
+            line[STATUS_OFFSET..STATUS_OFFSET + STATUS_COMPLETE_BYTES.len()]
+                .copy_from_slice(STATUS_COMPLETE_BYTES);
+            assert_eq!(line, complete.line());
+            let partial_text = String::from_utf8(partial.line()).unwrap();
+            assert!(partial_text.contains("status=partial  version="));
+            assert_eq!(Provenance::parse(&partial_text), Some(partial.clone()));
+            let legacy = partial_text.replacen("status=partial ", "status=unfinished", 1);
+            assert_eq!(Provenance::parse(&legacy), Some(partial));
+        }
     }
 
     #[test]

@@ -339,7 +339,7 @@ fn sweep_and_interrupt(signal: (&str, i32)) {
     assert_eq!(names(&d.out), vec!["grid.csv"], "{stderr}");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.starts_with("# ccsim sweep: status=unfinished "),
+        text.starts_with("# ccsim sweep: status=partial  "),
         "{text:.200}"
     );
     assert!(text.ends_with('\n'), "a torn last line");
