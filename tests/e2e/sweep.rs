@@ -594,6 +594,40 @@ mod interrupt {
         assert_eq!(std::fs::read(&out).unwrap(), full_run(dir.path(), &s));
     }
 
+    /// The two ways a file is finished give the same bytes: marked complete in place when its
+    /// points went in in order (a fresh run, a resumed prefix), rewritten when a resumed file
+    /// has points missing in the middle (so reruns land out of order). A partial file with
+    /// the status word of earlier builds (`unfinished`) resumes too.
+    #[test]
+    fn resumed_files_with_holes_or_the_old_status_word_end_as_the_uninterrupted_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let whole = sweep_csv(&s, &small_grid(), &dir.path().join("whole.csv"), &[]);
+        let text = String::from_utf8(whole.clone()).unwrap();
+        assert!(text.starts_with("# ccsim sweep: status=complete version="));
+        let point = |l: &str| l.split(',').nth(1).unwrap_or("").to_string();
+        for (status, dropped) in [("partial ", &["2", "4"][..]), ("unfinished", &["5"][..])] {
+            let mut lines = text.lines();
+            let first =
+                lines
+                    .next()
+                    .unwrap()
+                    .replacen("status=complete", &format!("status={status}"), 1);
+            let mut partial = format!("{first}\n");
+            for l in lines.filter(|l| !dropped.contains(&point(l).as_str())) {
+                partial.push_str(l);
+                partial.push('\n');
+            }
+            assert!(
+                partial.len() < whole.len(),
+                "points {dropped:?} were dropped"
+            );
+            let out = write(dir.path(), "p.csv", &partial);
+            let resumed = sweep_csv(&s, &small_grid(), &out, &["--resume"]);
+            assert!(resumed == whole, "{status} without points {dropped:?}");
+        }
+    }
+
     #[test]
     fn resume_refuses_another_sweeps_file() {
         let dir = tempfile::tempdir().unwrap();
