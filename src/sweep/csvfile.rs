@@ -119,7 +119,7 @@ pub struct Provenance {
 
 impl Provenance {
     /// The provenance of `sweep` run as `shard` with `crn`; `replications` and `seed` are the
-    /// base scenario's (after the command-line overrides). Starts `unfinished`.
+    /// base scenario's (after the command-line overrides). Starts `partial` (not complete).
     pub fn of(sweep: &Sweep, shard: Shard, replications: u32, seed: u64, crn: bool) -> Provenance {
         let mut scenario = Fnv::default();
         digest_table(&mut scenario, &sweep.base);
