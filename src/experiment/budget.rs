@@ -14,18 +14,38 @@
 //!   work first), contacts that abandon add at most
 //!   `λ × mean patience`, callbacks and redials waiting to return add `λ × their delay`; plus
 //!   6 standard deviations of Poisson noise. A queue that cannot drain is so refused up front;
-//! - per scenario: the streaming accumulators (32 bytes per scope × metric) and the scope
-//!   names.
+//! - per scenario: per scope × metric, its streaming accumulator and the last replication's
+//!   value (48 bytes), or the finished metric of the report (56 bytes), whichever is larger
+//!   ([`BYTES_PER_VALUE`]; measured on the year bench, one thread: 66 MB in all, about 46
+//!   bytes per value once the rest is taken off); per scope, its name in the layout and in
+//!   the report;
+//! - for `compare`, per scope × metric of A, the paired difference's accumulator and its
+//!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
+//!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
+//!   nothing for the pairing, a compare of the year bench was estimated at 142 MB (one
+//!   thread; 152 on two) and peaked at 196 (221); now 266 on two.
 
 pub use crate::scenario::format_bytes;
 use crate::scenario::{IntervalCapacity, Scenario};
-use crate::stats::{Counters, GroupCounters, Layout};
+use crate::stats::{Accumulator, Counters, Estimate as Summary, GroupCounters, Layout};
+use crate::stats::{Metric, Scope};
+use std::mem::size_of;
 
 /// Bytes of engine state per contact in the system: the contact slot, its queue entry and
 /// abandonment timer, its journey, and the growth slack of the vectors holding them (×2).
 const BYTES_PER_CONTACT: f64 = 2.0 * (64.0 + 8.0 + 32.0 + 96.0);
 /// Bytes per agent slot (agent record, idle-list entry, calendar entries).
 const BYTES_PER_AGENT: f64 = 2.0 * (128.0 + 8.0 + 64.0);
+/// Bytes per (scope, metric) value of a scenario's summary: the running accumulator and the
+/// last replication's value, or the finished metric of the report, whichever is larger.
+pub const BYTES_PER_VALUE: f64 = {
+    let building = size_of::<Accumulator>() + size_of::<Option<f64>>();
+    let report = size_of::<Metric>();
+    (if building > report { building } else { report }) as f64
+};
+/// Bytes per scope of a scenario's summary: its name in the layout and in the report (a
+/// `String` and its text, about 64 bytes each) and the report's scope record.
+const BYTES_PER_SCOPE: f64 = 2.0 * 64.0 + size_of::<Scope>() as f64;
 /// Fixed overhead of the process: binary, thread stacks, allocator.
 const BASE_BYTES: f64 = 24.0 * 1024.0 * 1024.0;
 
@@ -81,9 +101,18 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
         let engine = peak * BYTES_PER_CONTACT + agents * BYTES_PER_AGENT + 64.0 * 1024.0;
         e.engine = e.engine.max(engine * threads.min(window) as f64);
         let (values, scopes) = Layout::counts(s);
-        e.summaries += values as f64 * 48.0 + scopes as f64 * 64.0;
+        e.summaries += values as f64 * BYTES_PER_VALUE + scopes as f64 * BYTES_PER_SCOPE;
     }
     e
+}
+
+/// What pairing `a` with another scenario adds (`compare`): per value of `a`'s layout the
+/// difference's accumulator and estimate and one more report metric (builders and reports
+/// of both scenarios overlap at the end), and a copy of the layout's scope names.
+pub fn paired_bytes(a: &Scenario) -> f64 {
+    let (values, scopes) = Layout::counts(a);
+    let per_value = size_of::<Accumulator>() + size_of::<Option<Summary>>() + size_of::<Metric>();
+    values as f64 * per_value as f64 + scopes as f64 * 64.0
 }
 
 /// Bytes of one replication's counters: `intervals × (call types × counters + groups ×
@@ -238,9 +267,13 @@ pub fn check(
     scenarios: &[&Scenario],
     threads: usize,
     window: usize,
+    paired: bool,
     limit: Option<u64>,
 ) -> Result<Estimate, BudgetError> {
-    let e = estimate(scenarios, threads, window);
+    let mut e = estimate(scenarios, threads, window);
+    if paired {
+        e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a));
+    }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),
         None => (
@@ -411,7 +444,7 @@ mod tests {
         let s = scenario("120.0", 10, "");
         let p = peak_contacts(&s);
         assert!(p < 5_000.0, "{p}");
-        assert!(check(&[&s], 2, 8, None).is_ok());
+        assert!(check(&[&s], 2, 8, false, None).is_ok());
     }
 
     #[test]
@@ -420,7 +453,7 @@ mod tests {
         let s = scenario("1e7", 1, "");
         let p = peak_contacts(&s);
         assert!(p > 7e7, "{p}");
-        let e = check(&[&s], 2, 8, Some(4 << 30)).unwrap_err();
+        let e = check(&[&s], 2, 8, false, Some(4 << 30)).unwrap_err();
         assert!(e.message.contains("cannot drain"), "{}", e.message);
         assert!(e.message.contains("--memory-limit"), "{}", e.message);
     }
@@ -443,7 +476,7 @@ mod tests {
         // Set past the parser, which may refuse such rates itself.
         s.call_types[0].arrival_rates.fill(1e308);
         assert!(peak_contacts(&s).is_infinite());
-        assert!(check(&[&s], 1, 4, None).is_err());
+        assert!(check(&[&s], 1, 4, false, None).is_err());
     }
 
     #[test]

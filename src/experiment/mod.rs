@@ -60,6 +60,16 @@ impl RunOptions {
     /// The runner these options describe, after checking the memory budget of running
     /// `scenarios` at once (`points_in_flight` summaries of each kept at a time).
     pub fn runner(&self, scenarios: &[&Scenario]) -> Result<Runner, RunError> {
+        self.checked_runner(scenarios, false)
+    }
+
+    /// [`RunOptions::runner`] for `a` and `b` paired by replication (`compare`): the
+    /// estimate adds the differences' accumulators.
+    pub fn paired_runner(&self, a: &Scenario, b: &Scenario) -> Result<Runner, RunError> {
+        self.checked_runner(&[a, b], true)
+    }
+
+    fn checked_runner(&self, scenarios: &[&Scenario], paired: bool) -> Result<Runner, RunError> {
         let mut runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
         // Results waiting for their turn are the part of memory the window sets: hold it to
         // RESULTS_IN_FLIGHT_BYTES when results are large (long horizons at short intervals).
@@ -72,6 +82,7 @@ impl RunOptions {
             scenarios,
             runner.threads(),
             runner.window(),
+            paired,
             self.memory_limit,
         )?;
         Ok(runner)
@@ -230,7 +241,7 @@ impl Paired {
 /// Runs `a` and `b` with the same seed and replication count (the caller aligns them) and
 /// pairs them by replication.
 pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Paired, RunError> {
-    let runner = options.runner(&[a, b])?;
+    let runner = options.paired_runner(a, b)?;
     let reps = a.simulation.replications.min(b.simulation.replications) as usize;
     let (mut ba, mut bb) = (OutcomeBuilder::new(a), OutcomeBuilder::new(b));
     let mut paired = PairedBuilder::new(ba.layout(), bb.layout());

@@ -418,3 +418,84 @@ fn a_sweep_to_stdout_is_flat_in_points() {
         );
     }
 }
+
+/// The estimate a refusal prints, in MB (parsed from "needs about N MB").
+fn estimate_mb(args: &[&str]) -> f64 {
+    let mut a = args.to_vec();
+    a.extend(["--memory-limit", "1MB"]);
+    let r = crate::common::run(&a);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    let text = r.stderr.split("needs about ").nth(1).unwrap_or_default();
+    let (n, unit) = text.split_once(' ').unwrap_or_default();
+    let n: f64 = n
+        .parse()
+        .unwrap_or_else(|_| panic!("no estimate in {}", r.stderr));
+    match &unit[..2] {
+        "GB" => n * 1000.0,
+        "MB" => n,
+        "kB" | "KB" => n / 1000.0,
+        _ => panic!("unit of {text}"),
+    }
+}
+
+/// Regression: `compare` keeps two scenarios' summaries, their paired differences and both
+/// reports, but the memory budget counted it as two runs' summaries: the year bench's
+/// compare was estimated at 142 MB and peaked at 196 (one thread). The estimate of `run`
+/// and `compare` must cover what they use (in MB, /proc's VmHWM; the MB of the message are
+/// 10^6 bytes, VmHWM's 2^20, so the check errs on the strict side).
+#[test]
+fn the_memory_estimate_covers_run_and_compare() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: the_memory_estimate_covers_run_and_compare needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    // 20,160 one-minute intervals and few calls: the summaries dominate.
+    let s = scenario(
+        d.path(),
+        "weeks.toml",
+        r#"
+        [simulation]
+        horizon = "14d"
+        interval = "1m"
+        replications = 2
+        [[call_types]]
+        name = "general"
+        arrival_rate = 6.0
+        handle_time = { distribution = "exponential", mean = "4m" }
+        [[agent_groups]]
+        name = "tier1"
+        skills = ["general"]
+        agents = 2
+        "#,
+    );
+    for threads in ["1", "2"] {
+        let run = [
+            "run",
+            &s,
+            "--quiet",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ];
+        let compare = [
+            "compare",
+            &s,
+            &s,
+            "--quiet",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ];
+        for args in [&run[..], &compare[..]] {
+            let (estimate, peak) = (estimate_mb(args), peak_rss_mb(args));
+            assert!(
+                estimate >= peak,
+                "{} on {threads} thread(s): estimated {estimate} MB, peaked at {peak:.1} MiB",
+                args[0]
+            );
+        }
+    }
+}
