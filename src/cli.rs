@@ -62,10 +62,16 @@ enum Command {
     /// Combine the CSV outputs of `sweep --shard I/N` runs into the unsharded run's file.
     Merge(sweep_cmd::MergeArgs),
     /// Smallest staffing per interval that meets every target, by Erlang estimate + simulation.
+    #[command(mut_arg("output", |a| a.help(SCENARIO_OUTPUT_HELP)))]
     Staff(staff_cmd::StaffArgs),
     /// Agents per allowed shift covering the staffing requirement at least cost (--shifts).
+    #[command(mut_arg("output", |a| a.help(SCENARIO_OUTPUT_HELP)))]
     Roster(roster_cmd::RosterArgs),
 }
+
+/// `--output` of `staff` and `roster`, which can also write a scenario (the shared text says
+/// only what the other commands do with it).
+const SCENARIO_OUTPUT_HELP: &str = "Write the report to this file (whole, or not at all) instead of stdout; with a .toml extension, write the scenario with the staffing found instead (runnable with `ccsim run`), and the report to stdout. Without --format the extension names the format (.json, .csv, .html, .txt). A FIFO or a character device (/dev/null) is written through; a directory, socket or block device is refused";
 
 #[derive(Debug, Args)]
 struct RunArgs {
