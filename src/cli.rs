@@ -758,3 +758,29 @@ mod fuzz {
         }
     }
 }
+
+#[cfg(test)]
+mod help {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// `--output` of `staff` and `roster` says that a `.toml` file gets the staffed
+    /// scenario; the other commands keep the shared text (which does not).
+    #[test]
+    fn output_help_says_what_a_toml_file_gets() {
+        let cli = Cli::command();
+        let help = |command: &str| {
+            let sub = cli.find_subcommand(command).expect("a subcommand");
+            let arg = sub.get_arguments().find(|a| a.get_id() == "output");
+            arg.and_then(|a| a.get_help()).map(|h| h.to_string())
+        };
+        for command in ["staff", "roster"] {
+            let h = help(command).unwrap_or_default();
+            assert!(h.contains(".toml extension"), "{command}: {h}");
+        }
+        for command in ["run", "compare", "sweep"] {
+            let h = help(command).unwrap_or_default();
+            assert!(!h.contains(".toml"), "{command}: {h}");
+        }
+    }
+}
