@@ -528,6 +528,22 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
                 .collect()
         })
         .collect();
+    // The removal phase tests every cell above its floor at least once in its first full
+    // round (adds only raise cells, from the Erlang start up), so a search with more such
+    // cells than its budget can never finish: refused before any simulation (a 12-week
+    // program scenario learned it after 203 s of simulating).
+    let must = 1
+        + (0..gs)
+            .flat_map(|i| (0..intervals).map(move |k| (i, k)))
+            .filter(|&(i, k)| erlang[i][k] > floor[i][k])
+            .count();
+    if must > q.max_simulations {
+        return Err(StaffError::Input(format!(
+            "the joint search needs at least {must} simulations ({} interval-group cells start above their floor — one agent where the group has contacts, else none — and each is tested once with one agent less), more than --max-simulations {}: raise it, or search fewer intervals (a shorter horizon or longer intervals) or groups",
+            must - 1,
+            q.max_simulations
+        )));
+    }
     let judge = Judge {
         q,
         targets,
@@ -869,6 +885,35 @@ mod tests {
         }
         assert!(sh.check.meets(), "{:?}", sh.check.misses());
         assert_eq!(a.scheduled(), &sh.scheduled[..]);
+    }
+
+    /// Regression: a search with more interval-group cells to test than its budget ran its
+    /// Erlang start and adds first (203 s on a 12-week scenario) before finding out; now it
+    /// is refused before any simulation (here the runs are cancelled up front, so a single
+    /// simulation would end the search as interrupted instead).
+    #[test]
+    fn a_budget_below_one_test_per_cell_is_refused_before_simulating() {
+        let options = options();
+        options.cancel.cancel();
+        let mut q = JointQuery {
+            scenario: two_skill(),
+            groups: vec![0, 1],
+            targets: vec!["service_level>=0.8".parse().unwrap()],
+            confidence: Confidence::Mean,
+            options,
+            max_simulations: 3,
+            max_agents: None,
+        };
+        match search(&q) {
+            Err(StaffError::Input(m)) => {
+                assert!(m.contains("at least 7 simulations"), "{m}");
+                assert!(m.contains("--max-simulations 3"), "{m}");
+            }
+            other => panic!("{:?}", other.map(|a| a.staffing)),
+        }
+        // With budget enough for one test per cell, the search starts (and meets the cancel).
+        q.max_simulations = 7;
+        assert!(matches!(search(&q), Err(StaffError::Run(_))));
     }
 
     #[test]
