@@ -5,6 +5,7 @@
 use super::signals::{self, Interrupted};
 use super::{load_scenario, open_output, output_arg, BadInput, CommonArgs};
 use anyhow::{Context, Result};
+use ccsim::experiment::budget::{self, Extra};
 use ccsim::output::{self, Output, OutputFile, Target};
 use ccsim::report::json::JsonWriter;
 use ccsim::report::{self, Format};
@@ -113,6 +114,13 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         default_name: stem,
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
+    // The list of points alone must fit before it is built (10^7 points take about 2 GB).
+    let count = sweep.shard_len(shard);
+    let listed = Extra::Points {
+        count,
+        bytes: count as f64 * (2.0 * sweep.point_bytes() + 8.0),
+    };
+    budget::check(&[], 1, 1, listed, args.common.memory_limit).map_err(|e| BadInput(e.message))?;
     let points = sweep.points(shard).map_err(lift)?;
     warn_overloaded_points(&points);
 

@@ -19,6 +19,10 @@
 //!   ([`BYTES_PER_VALUE`]; measured on the year bench, one thread: 66 MB in all, about 46
 //!   bytes per value once the rest is taken off); per scope, its name in the layout and in
 //!   the report;
+//! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 200
+//!   bytes a point, twice over when a file is resumed — [`crate::sweep::Sweep::points_bytes`]),
+//!   checked alone before the list is built and again with the rest: a 3,000,000-point grid
+//!   held 550 MB, under any `--memory-limit`, before it was counted;
 //! - for `compare`, per scope × metric of A, the paired difference's accumulator and its
 //!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
 //!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
@@ -70,6 +74,8 @@ pub struct Estimate {
     pub engine: f64,
     /// Accumulators and names of the summaries.
     pub summaries: f64,
+    /// A sweep's list of points (0 for other commands).
+    pub points: f64,
     /// Peak contacts in the system of the largest scenario (fluid estimate).
     pub peak_contacts: f64,
     /// Of those, the fluid backlog of contacts that never hang up (0 when every queue drains).
@@ -79,7 +85,7 @@ pub struct Estimate {
 impl Estimate {
     /// All parts plus the fixed overhead.
     pub fn total(&self) -> f64 {
-        BASE_BYTES + self.results + self.engine + self.summaries
+        BASE_BYTES + self.results + self.engine + self.summaries + self.points
     }
 }
 
@@ -113,6 +119,32 @@ pub fn paired_bytes(a: &Scenario) -> f64 {
     let (values, scopes) = Layout::counts(a);
     let per_value = size_of::<Accumulator>() + size_of::<Option<Summary>>() + size_of::<Metric>();
     values as f64 * per_value as f64 + scopes as f64 * 64.0
+}
+
+/// What a check adds to the scenarios' own estimate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Extra {
+    /// Nothing: `run`, `staff`.
+    None,
+    /// The first two scenarios are paired by replication (`compare`): see [`paired_bytes`].
+    Paired,
+    /// A sweep's list of `count` points, `bytes` in all.
+    Points {
+        /// Points in the list.
+        count: u64,
+        /// Their bytes.
+        bytes: f64,
+    },
+}
+
+impl Extra {
+    fn filter(self, keep: impl FnOnce(&Extra) -> bool) -> Extra {
+        if keep(&self) {
+            self
+        } else {
+            Extra::None
+        }
+    }
 }
 
 /// Bytes of one replication's counters: `intervals × (call types × counters + groups ×
@@ -267,12 +299,14 @@ pub fn check(
     scenarios: &[&Scenario],
     threads: usize,
     window: usize,
-    paired: bool,
+    extra: Extra,
     limit: Option<u64>,
 ) -> Result<Estimate, BudgetError> {
     let mut e = estimate(scenarios, threads, window);
-    if paired {
-        e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a));
+    match extra {
+        Extra::None => {}
+        Extra::Paired => e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a)),
+        Extra::Points { bytes, .. } => e.points = bytes,
     }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),
@@ -289,6 +323,13 @@ pub fn check(
         format!(
             "the estimate sets aside {} for the program itself whatever the scenario (binary, thread stacks, allocator: a generous allowance, small runs peak at 5-7 MB): give --memory-limit more than that",
             format_bytes(BASE_BYTES)
+        )
+    } else if let Extra::Points { count, .. } =
+        extra.filter(|_| e.points >= e.engine && e.points >= e.results && e.points >= e.summaries)
+    {
+        format!(
+            "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
+            e.points / count.max(1) as f64
         )
     } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
         format!(
@@ -444,7 +485,7 @@ mod tests {
         let s = scenario("120.0", 10, "");
         let p = peak_contacts(&s);
         assert!(p < 5_000.0, "{p}");
-        assert!(check(&[&s], 2, 8, false, None).is_ok());
+        assert!(check(&[&s], 2, 8, Extra::None, None).is_ok());
     }
 
     #[test]
@@ -453,7 +494,7 @@ mod tests {
         let s = scenario("1e7", 1, "");
         let p = peak_contacts(&s);
         assert!(p > 7e7, "{p}");
-        let e = check(&[&s], 2, 8, false, Some(4 << 30)).unwrap_err();
+        let e = check(&[&s], 2, 8, Extra::None, Some(4 << 30)).unwrap_err();
         assert!(e.message.contains("cannot drain"), "{}", e.message);
         assert!(e.message.contains("--memory-limit"), "{}", e.message);
     }
@@ -476,7 +517,7 @@ mod tests {
         // Set past the parser, which may refuse such rates itself.
         s.call_types[0].arrival_rates.fill(1e308);
         assert!(peak_contacts(&s).is_infinite());
-        assert!(check(&[&s], 1, 4, false, None).is_err());
+        assert!(check(&[&s], 1, 4, Extra::None, None).is_err());
     }
 
     #[test]

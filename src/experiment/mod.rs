@@ -60,16 +60,22 @@ impl RunOptions {
     /// The runner these options describe, after checking the memory budget of running
     /// `scenarios` at once (`points_in_flight` summaries of each kept at a time).
     pub fn runner(&self, scenarios: &[&Scenario]) -> Result<Runner, RunError> {
-        self.checked_runner(scenarios, false)
+        self.checked_runner(scenarios, budget::Extra::None)
     }
 
     /// [`RunOptions::runner`] for `a` and `b` paired by replication (`compare`): the
     /// estimate adds the differences' accumulators.
     pub fn paired_runner(&self, a: &Scenario, b: &Scenario) -> Result<Runner, RunError> {
-        self.checked_runner(&[a, b], true)
+        self.checked_runner(&[a, b], budget::Extra::Paired)
     }
 
-    fn checked_runner(&self, scenarios: &[&Scenario], paired: bool) -> Result<Runner, RunError> {
+    /// [`RunOptions::runner`] with what else the command holds counted in the estimate (a
+    /// sweep's list of points).
+    pub fn checked_runner(
+        &self,
+        scenarios: &[&Scenario],
+        extra: budget::Extra,
+    ) -> Result<Runner, RunError> {
         let mut runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
         // Results waiting for their turn are the part of memory the window sets: hold it to
         // RESULTS_IN_FLIGHT_BYTES when results are large (long horizons at short intervals).
@@ -82,7 +88,7 @@ impl RunOptions {
             scenarios,
             runner.threads(),
             runner.window(),
-            paired,
+            extra,
             self.memory_limit,
         )?;
         Ok(runner)

@@ -198,10 +198,35 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// Bytes one [`Point`] of this grid takes in a list: the record, its labels' vector and
+    /// each label's text at the longest value of its axis (allocations rounded to 16 bytes,
+    /// plus 16 of the allocator's own). What the memory budget counts per point.
+    pub fn point_bytes(&self) -> f64 {
+        let round = |n: usize| n.div_ceil(16) * 16 + 16;
+        let labels: usize = self
+            .grid
+            .axes
+            .iter()
+            .map(|a| {
+                let longest = (0..a.values.len()).map(|i| a.label(i).len()).max();
+                round(longest.unwrap_or(0))
+            })
+            .sum();
+        (std::mem::size_of::<Point>() + round(self.grid.axes.len() * 24) + labels) as f64
+    }
+
+    /// Points of `shard`.
+    pub fn shard_len(&self, shard: Shard) -> u64 {
+        self.grid
+            .len()
+            .saturating_sub(shard.index)
+            .div_ceil(shard.count)
+    }
+
     /// Builds and validates the points of `shard`, in point order. Every value of every
     /// axis is first checked alone (so an error names the key and the value), then every
-    /// point — all before anything runs. Memory: one scenario at a time, plus a few dozen
-    /// bytes a point.
+    /// point — all before anything runs. Memory: one scenario at a time, plus
+    /// [`Sweep::point_bytes`] a point (about 100-200 bytes).
     pub fn points(&self, shard: Shard) -> Result<Vec<Point>, SweepError> {
         for axis in &self.grid.axes {
             for (i, v) in axis.values.iter().enumerate() {
@@ -311,8 +336,14 @@ where
         .max_by(|a, b| a.memory.total_cmp(&b.memory))
         .map(|p| sweep.scenario(p.index))
         .transpose()?;
+    // The list of points is held too (by the caller, and a copy of the points still to run
+    // when a file is resumed: counted twice).
+    let listed = budget::Extra::Points {
+        count: points.len() as u64,
+        bytes: points.len() as f64 * (2.0 * sweep.point_bytes() + 8.0),
+    };
     let runner = options
-        .runner(&largest.iter().collect::<Vec<_>>())
+        .checked_runner(&largest.iter().collect::<Vec<_>>(), listed)
         .map_err(|e| match e {
             RunError::Budget(b) => SweepError::input(b.message),
             RunError::Pool(p) => SweepError::Pool(p),
@@ -440,6 +471,28 @@ mod tests {
             source: "test".into(),
             default_name: "test".into(),
         }
+    }
+
+    /// The memory budget's bytes per point cover what a built point holds (its record, its
+    /// labels' vector and texts), and the shard sizes add up to the grid.
+    #[test]
+    fn point_bytes_cover_a_built_point() {
+        let sw = sweep(&[
+            "agent_groups.tier1.agents=1..=12",
+            "call_types.general.arrival_rate=0.5,100.25,12345.5",
+        ]);
+        let per = sw.point_bytes();
+        for p in sw.points(Shard::ALL).unwrap() {
+            let heap: usize = p.labels.capacity() * std::mem::size_of::<String>()
+                + p.labels.iter().map(String::capacity).sum::<usize>();
+            let held = std::mem::size_of::<Point>() + heap;
+            assert!(per >= held as f64, "{per} < {held} for {:?}", p.labels);
+        }
+        let total: u64 = (0..5)
+            .map(|i| sw.shard_len(Shard { index: i, count: 5 }))
+            .sum();
+        assert_eq!(total, sw.grid.len());
+        assert_eq!(sw.shard_len(Shard::ALL), 36);
     }
 
     #[test]

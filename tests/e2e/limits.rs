@@ -499,3 +499,58 @@ fn the_memory_estimate_covers_run_and_compare() {
         }
     }
 }
+
+/// Regression: a sweep's list of points was not in the memory estimate — a 3,000,000-point
+/// grid held 550 MB (about 180 bytes a point) under `--memory-limit 200MB` and went on
+/// running. The list is now estimated before it is built: refused at once, naming the knob.
+#[test]
+fn a_sweep_whose_list_of_points_would_not_fit_is_refused_up_front() {
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(
+        d.path(),
+        "s.toml",
+        r#"
+        [simulation]
+        horizon = "1h"
+        [[call_types]]
+        name = "general"
+        arrival_rate = 60.0
+        handle_time = { distribution = "exponential", mean = "2m" }
+        [[agent_groups]]
+        name = "agents"
+        skills = ["general"]
+        agents = 3
+        "#,
+    );
+    let r = run(&[
+        "sweep",
+        &s,
+        "--set",
+        "call_types.general.arrival_rate=1..=3000",
+        "--set",
+        "agent_groups.agents.agents=1..=1000",
+        "--quiet",
+        "--format",
+        "csv",
+        "--memory-limit",
+        "200MB",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("3000000 points"), "{}", r.stderr);
+    assert!(r.stderr.contains("--shard"), "{}", r.stderr);
+    // A small grid runs in the same budget.
+    let r = run(&[
+        "sweep",
+        &s,
+        "--set",
+        "call_types.general.arrival_rate=1..=30",
+        "--set",
+        "agent_groups.agents.agents=1..=10",
+        "--quiet",
+        "--format",
+        "csv",
+        "--memory-limit",
+        "200MB",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+}
