@@ -45,7 +45,7 @@
 
 use crate::analytic::{self, AnalyticError, QueueParams};
 
-use crate::experiment::{stream_key, RunError, RunOptions, Runner, Spares};
+use crate::experiment::{budget, stream_key, RunError, RunOptions, Runner, Spares};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
 use crate::stats::{
@@ -587,7 +587,11 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         .collect();
 
     // One pool for the whole search (hundreds of batches), budget checked once.
-    let runner = q.options.runner(&[s])?;
+    // The budget counts the candidates a round evaluates together (one per interval where
+    // the group can change: one with contacts).
+    let cells = floor.iter().filter(|&&f| f > 0).count();
+    let batch = budget::search_bytes(s, cells, q.targets.len(), q.max_simulations);
+    let runner = q.options.checked_runner(&[s], batch)?;
     let mut sims = 0usize;
     // One bar for the whole search: simulations so far against the --max-simulations budget
     // (the search usually stops far below it), with the phase as its message.

@@ -20,9 +20,14 @@
 //!   bytes per value once the rest is taken off); per scope, its name in the layout and in
 //!   the report;
 //! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 200
-//!   bytes a point, twice over when a file is resumed — [`crate::sweep::Sweep::points_bytes`]),
+//!   bytes a point, twice over when a file is resumed — [`crate::sweep::Sweep::point_bytes`]),
 //!   checked alone before the list is built and again with the rest: a 3,000,000-point grid
 //!   held 550 MB, under any `--memory-limit`, before it was counted;
+//! - for `staff` and `roster`, the candidate staffings a search evaluates together (one per
+//!   interval, or per interval and group, up to `--max-simulations`): each one's scenario copy,
+//!   per-(interval, target) accumulators and judgement ([`search_bytes`]); they grow with the
+//!   square of the intervals — 12 hours at one-minute intervals peaked at 73 MB against an
+//!   estimate of 30 before they were counted;
 //! - for `compare`, per scope × metric of A, the paired difference's accumulator and its
 //!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
 //!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
@@ -74,8 +79,9 @@ pub struct Estimate {
     pub engine: f64,
     /// Accumulators and names of the summaries.
     pub summaries: f64,
-    /// A sweep's list of points (0 for other commands).
-    pub points: f64,
+    /// What the command holds besides its runs: a sweep's list of points, a staffing
+    /// search's candidates (see [`Extra`]).
+    pub held: f64,
     /// Peak contacts in the system of the largest scenario (fluid estimate).
     pub peak_contacts: f64,
     /// Of those, the fluid backlog of contacts that never hang up (0 when every queue drains).
@@ -85,7 +91,7 @@ pub struct Estimate {
 impl Estimate {
     /// All parts plus the fixed overhead.
     pub fn total(&self) -> f64 {
-        BASE_BYTES + self.results + self.engine + self.summaries + self.points
+        BASE_BYTES + self.results + self.engine + self.summaries + self.held
     }
 }
 
@@ -128,6 +134,13 @@ pub enum Extra {
     None,
     /// The first two scenarios are paired by replication (`compare`): see [`paired_bytes`].
     Paired,
+    /// A staffing search evaluating up to `candidates` staffings at once, `bytes` in all.
+    Search {
+        /// Candidates in the largest batch.
+        candidates: u64,
+        /// Their bytes.
+        bytes: f64,
+    },
     /// A sweep's list of `count` points, `bytes` in all.
     Points {
         /// Points in the list.
@@ -144,6 +157,26 @@ impl Extra {
         } else {
             Extra::None
         }
+    }
+}
+
+/// A staffing search on `s` with `targets` judged figures per interval and `cells`
+/// (interval, group) staffings it may change: its largest batch of candidates evaluated
+/// together (one per cell, at most `max_simulations`) and their bytes — per candidate and
+/// interval: the scenario's per-interval arrays (rates and staffing), an accumulator and an
+/// estimate per target, and the judgement's row and slack.
+pub fn search_bytes(s: &Scenario, cells: usize, targets: usize, max_simulations: usize) -> Extra {
+    let k = s.simulation.intervals as f64;
+    let arrays = 16.0 * (s.call_types.len() + s.agent_groups.len()) as f64;
+    let per_interval = arrays
+        + targets as f64 * (size_of::<Accumulator>() + size_of::<Option<Summary>>()) as f64
+        + 24.0
+        + 16.0
+        + 8.0;
+    let candidates = cells.min(max_simulations).max(1) as f64;
+    Extra::Search {
+        candidates: candidates as u64,
+        bytes: candidates * k * per_interval,
     }
 }
 
@@ -306,7 +339,7 @@ pub fn check(
     match extra {
         Extra::None => {}
         Extra::Paired => e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a)),
-        Extra::Points { bytes, .. } => e.points = bytes,
+        Extra::Points { bytes, .. } | Extra::Search { bytes, .. } => e.held = bytes,
     }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),
@@ -325,11 +358,17 @@ pub fn check(
             format_bytes(BASE_BYTES)
         )
     } else if let Extra::Points { count, .. } =
-        extra.filter(|_| e.points >= e.engine && e.points >= e.results && e.points >= e.summaries)
+        extra.filter(|_| e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
     {
         format!(
             "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
-            e.points / count.max(1) as f64
+            e.held / count.max(1) as f64
+        )
+    } else if let Extra::Search { candidates, .. } =
+        extra.filter(|_| e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
+    {
+        format!(
+            "most of it is the staffing search's candidates, evaluated together (up to {candidates} at once, one per open interval and group, each holding figures for every interval): use a longer simulation.interval or a shorter horizon, or a lower --max-simulations"
         )
     } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
         format!(

@@ -42,7 +42,7 @@ use super::{
     Confidence, Direction, Evaluation, Source, StaffError, Target, VALIDATION_POINT,
 };
 
-use crate::experiment::{stream_key, RunError, RunOptions, Runner, Spares};
+use crate::experiment::{budget, stream_key, RunError, RunOptions, Runner, Spares};
 use crate::scenario::Scenario;
 use crate::stats::{Accumulator, CONTACT_METRICS};
 
@@ -544,12 +544,16 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
             q.max_simulations
         )));
     }
+    // The budget counts the candidates a round evaluates together (one per interval and
+    // group).
+    let cells = floor.iter().flatten().filter(|&&f| f > 0).count();
+    let batch = budget::search_bytes(s, cells, targets.len(), q.max_simulations);
     let judge = Judge {
         q,
         targets,
         sources,
         union,
-        runner: q.options.runner(&[s])?,
+        runner: q.options.checked_runner(&[s], batch)?,
     };
     let bar = judge
         .runner

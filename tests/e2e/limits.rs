@@ -554,3 +554,51 @@ fn a_sweep_whose_list_of_points_would_not_fit_is_refused_up_front() {
     ]);
     assert_eq!(r.code, Some(0), "{}", r.describe());
 }
+
+/// Regression: a staffing search evaluates a batch of candidate staffings together (one per
+/// interval), each with figures for every interval — memory in the square of the intervals,
+/// outside the estimate: 12 hours at one-minute intervals were estimated at 30 MB and
+/// peaked at 73. The estimate now counts the largest batch, and must cover the peak.
+#[test]
+fn the_memory_estimate_covers_a_staffing_search() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: the_memory_estimate_covers_a_staffing_search needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(
+        d.path(),
+        "minutes.toml",
+        r#"
+        [simulation]
+        horizon = "12h"
+        interval = "1m"
+        replications = 2
+        [[call_types]]
+        name = "general"
+        arrival_rate = 120.0
+        handle_time = { distribution = "exponential", mean = "3m" }
+        patience = { distribution = "exponential", mean = "2m" }
+        [[agent_groups]]
+        name = "agents"
+        skills = ["general"]
+        agents = 8
+        "#,
+    );
+    let args = [
+        "staff",
+        &s,
+        "--target",
+        "service_level>=0.8",
+        "--quiet",
+        "--format",
+        "json",
+        "--max-simulations",
+        "20000",
+    ];
+    let (estimate, peak) = (estimate_mb(&args), peak_rss_mb(&args));
+    assert!(
+        estimate >= peak,
+        "staff: estimated {estimate} MB, peaked at {peak:.1} MiB"
+    );
+}
