@@ -311,7 +311,7 @@ fn how_close(
 ) -> String {
     let missed: Vec<String> = labels
         .iter()
-        .zip(&e.estimates[k])
+        .zip(e.at(k))
         .filter_map(|((label, t), est)| {
             let est = est.as_ref()?;
             let x = match (confidence, t.direction) {
@@ -348,13 +348,23 @@ fn interval_clock(s: &Scenario, k: usize) -> String {
 /// The metrics of one staffing, per interval and target (`None`: no contacts there).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// `estimates[k][t]`: target `t`'s metric in interval `k`.
-    pub estimates: Vec<Vec<Option<Estimate>>>,
+    /// Target `t`'s metric in interval `k` at `k × targets + t` (read a row with
+    /// [`Evaluation::at`]): one allocation, not one per interval — a search round holds one
+    /// evaluation per candidate, so this is memory in the square of the intervals (a row per
+    /// interval took 88 bytes for one target, a flat entry takes 40).
+    estimates: Vec<Option<Estimate>>,
+    /// Targets per interval.
+    targets: usize,
     /// Smallest slack over targets per interval (negative: missed).
     pub slack: Vec<f64>,
 }
 
 impl Evaluation {
+    /// Each target's metric in interval `k`, in target order.
+    pub fn at(&self, k: usize) -> &[Option<Estimate>] {
+        &self.estimates[k * self.targets..(k + 1) * self.targets]
+    }
+
     /// True when every interval meets every target.
     pub fn meets(&self) -> bool {
         self.slack.iter().all(|s| *s >= 0.0)
@@ -370,9 +380,8 @@ impl Evaluation {
     /// Intervals where some target is judged (it has contacts there): the base of "holds in
     /// X of N intervals", so closed hours do not count as held.
     pub fn judged(&self) -> usize {
-        self.estimates
-            .iter()
-            .filter(|k| k.iter().any(Option::is_some))
+        (0..self.slack.len())
+            .filter(|&k| self.at(k).iter().any(Option::is_some))
             .count()
     }
 
@@ -1027,8 +1036,11 @@ fn evaluate(
     let skills = &q.scenario.agent_groups[q.group].skills;
     let sources = sources(q)?;
     let n = sources.len();
-    // [candidate][interval * targets + target]
-    let mut accs = vec![vec![Accumulator::default(); intervals * n]; cands.len()];
+    // [interval * targets + target] of the candidate being folded: replications come in
+    // order, so each candidate is judged when its last one is in and its accumulators reused
+    // (holding every candidate's until the end took a third of a round's memory).
+    let mut accs = vec![Accumulator::default(); intervals * n];
+    let mut evaluations = Vec::with_capacity(cands.len());
     let spares = Spares::new();
     let done = runner.ordered(
         cands.len() * reps,
@@ -1038,18 +1050,19 @@ fn evaluate(
         },
         |j, r| -> Result<(), StaffError> {
             let scored = q.scenario.experience_model;
-            fold_replication(&r, skills, &sources, scored, &mut accs[j / reps]);
+            fold_replication(&r, skills, &sources, scored, &mut accs);
             spares.give(r);
+            if j % reps == reps - 1 {
+                evaluations.push(judge(&q.targets, &q.scenario, &accs, confidence));
+                accs.fill(Accumulator::default());
+            }
             Ok(())
         },
     )?;
     if done.interrupted() {
         return Err(RunError::Interrupted.into());
     }
-    Ok(accs
-        .iter()
-        .map(|a| judge(&q.targets, &q.scenario, a, confidence))
-        .collect())
+    Ok(evaluations)
 }
 
 /// Per interval: each target's estimate and the smallest slack on the judged side.
@@ -1063,18 +1076,17 @@ fn judge(
     let closed = closed_intervals(s);
     let mut tq = TQuantiles::default();
     let n = targets.len();
-    let mut estimates = Vec::with_capacity(intervals);
+    let mut estimates = Vec::with_capacity(intervals * n);
     let mut slack = Vec::with_capacity(intervals);
     for k in 0..intervals {
         if closed[k] {
             // Staffing cannot act on a closed interval: nothing to judge (see
             // `closed_intervals`).
-            estimates.push(vec![None; n]);
+            estimates.extend(std::iter::repeat_n(None, n));
             slack.push(0.0);
             continue;
         }
         let mut worst = f64::INFINITY;
-        let mut row = Vec::with_capacity(n);
         for (t, target) in targets.iter().enumerate() {
             let e = accs[k * n + t].estimate(&mut tq);
             if let Some(e) = e {
@@ -1085,12 +1097,15 @@ fn judge(
                 };
                 worst = worst.min(target.slack(x));
             }
-            row.push(e);
+            estimates.push(e);
         }
-        estimates.push(row);
         slack.push(if worst.is_finite() { worst } else { 0.0 });
     }
-    Evaluation { estimates, slack }
+    Evaluation {
+        estimates,
+        targets: n,
+        slack,
+    }
 }
 
 #[cfg(test)]

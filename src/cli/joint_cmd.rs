@@ -74,11 +74,11 @@ fn joint_json(q: &JointQuery, names: &[&str], a: &JointAnswer) -> Value {
                 "start_s": k as f64 * s.simulation.interval,
                 "agents": per_group(names, &column(&a.staffing, k)),
                 "min_agents": per_group(names, &column(&a.floor, k)),
-                "metrics": metrics(&a.evaluation.estimates[k]),
+                "metrics": metrics(a.evaluation.at(k)),
                 "erlang_agents": per_group(names, &column(&a.erlang, k)),
-                "erlang_metrics": metrics(&a.erlang_evaluation.estimates[k]),
+                "erlang_metrics": metrics(a.erlang_evaluation.at(k)),
                 "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
-                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "fresh_seed_metrics": metrics(a.validation.at(k)),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             })
         })
@@ -151,7 +151,7 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
         } else {
             " !"
         };
-        for e in &a.validation.estimates[k] {
+        for e in a.validation.at(k) {
             row.push(format!("{}{flag}", fmt_estimate(e)));
         }
         row
@@ -232,7 +232,7 @@ fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
                 let _ = write!(out, ",{}", st[k]);
             }
         }
-        for e in &a.evaluation.estimates[k] {
+        for e in a.evaluation.at(k) {
             match e {
                 Some(e) => {
                     let _ = write!(out, ",{},{},{}", e.mean, e.ci95.0, e.ci95.1);

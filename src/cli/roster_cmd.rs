@@ -210,7 +210,7 @@ fn shifts_csv(s: &Scenario, columns: &[ShiftColumn], counts: &[u32], several: bo
 
 /// Interval `k`'s fresh-seed estimates (rows for the measured ones) and whether it held.
 fn fresh_seeds_csv(out: &mut String, k: usize, labels: &[String], v: &Evaluation) {
-    for (l, e) in labels.iter().zip(&v.estimates[k]) {
+    for (l, e) in labels.iter().zip(v.at(k)) {
         if let Some(e) = e {
             let m = csv_quote(l);
             let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
@@ -246,8 +246,8 @@ fn roster_json(q: &RosterQuery, a: &RosterAnswer) -> Value {
                 "required_after_rounds": a.required[k],
                 "rostered": a.rostered[k],
                 "agents": a.staffing[k],
-                "metrics": metrics_json(&labels, &a.evaluation.estimates[k]),
-                "fresh_seed_metrics": metrics_json(&labels, &a.validation.estimates[k]),
+                "metrics": metrics_json(&labels, a.evaluation.at(k)),
+                "fresh_seed_metrics": metrics_json(&labels, a.validation.at(k)),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             });
             if shrinkage.is_some() {
@@ -330,10 +330,7 @@ fn roster_table(q: &RosterQuery, a: &RosterAnswer, width: Option<u16>) -> String
             row.insert(2, a.requirement.staffing[k].to_string());
         }
         for i in 0..q.staff.targets.len() {
-            row.push(format!(
-                "{}{flag}",
-                fmt_estimate(&a.validation.estimates[k][i])
-            ));
+            row.push(format!("{}{flag}", fmt_estimate(&a.validation.at(k)[i])));
         }
         row
     });
@@ -472,8 +469,8 @@ fn joint_roster_json(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer
                 "required_after_rounds": per_group(names, &column(&a.required, k)),
                 "rostered": per_group(names, &a.rostered.iter().map(|r| r[k]).collect::<Vec<_>>()),
                 "agents": per_group(names, &column(&a.staffing, k)),
-                "metrics": metrics_json(&labels, &a.evaluation.estimates[k]),
-                "fresh_seed_metrics": metrics_json(&labels, &a.validation.estimates[k]),
+                "metrics": metrics_json(&labels, a.evaluation.at(k)),
+                "fresh_seed_metrics": metrics_json(&labels, a.validation.at(k)),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             })
         })
@@ -549,7 +546,7 @@ fn joint_roster_table(
         } else {
             " !"
         };
-        for e in &a.validation.estimates[k] {
+        for e in a.validation.at(k) {
             row.push(format!("{}{flag}", fmt_estimate(e)));
         }
         row

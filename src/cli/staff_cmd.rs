@@ -332,16 +332,16 @@ fn answer_json(q: &StaffQuery, a: &StaffAnswer) -> Value {
                 "start_s": k as f64 * s.simulation.interval,
                 "agents": a.staffing[k],
                 "min_agents": a.floor[k],
-                "metrics": metrics(&a.evaluation.estimates[k]),
+                "metrics": metrics(a.evaluation.at(k)),
                 "erlang_agents": a.erlang[k],
-                "erlang_metrics": metrics(&a.erlang_evaluation.estimates[k]),
+                "erlang_metrics": metrics(a.erlang_evaluation.at(k)),
                 "erlang_meets_targets": a.erlang_evaluation.slack[k] >= 0.0,
-                "fresh_seed_metrics": metrics(&a.validation.estimates[k]),
+                "fresh_seed_metrics": metrics(a.validation.at(k)),
                 "holds_on_fresh_seeds": a.validation.slack[k] >= 0.0,
             });
             if let Some(sh) = &a.shrinkage {
                 row["scheduled_agents"] = json!(sh.scheduled[k]);
-                row["after_shrinkage_metrics"] = metrics(&sh.check.estimates[k]);
+                row["after_shrinkage_metrics"] = metrics(sh.check.at(k));
                 row["holds_after_shrinkage"] = json!(sh.check.slack[k] >= 0.0);
             }
             row
@@ -463,8 +463,8 @@ fn answer_table(q: &StaffQuery, a: &StaffAnswer, width: Option<u16>) -> String {
                 " !"
             };
             row.extend([
-                format!("{}{flag}", fmt_estimate(&a.validation.estimates[k][i])),
-                fmt_estimate(&a.erlang_evaluation.estimates[k][i]),
+                format!("{}{flag}", fmt_estimate(&a.validation.at(k)[i])),
+                fmt_estimate(&a.erlang_evaluation.at(k)[i]),
             ]);
             if marked {
                 row.push(mark.to_string());
@@ -736,8 +736,8 @@ fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
             let _ = write!(
                 out,
                 ",{},{}",
-                cells(&a.evaluation.estimates[k][i]),
-                cells(&a.erlang_evaluation.estimates[k][i])
+                cells(&a.evaluation.at(k)[i]),
+                cells(&a.erlang_evaluation.at(k)[i])
             );
         }
         out.push('\n');

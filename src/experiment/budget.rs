@@ -25,9 +25,10 @@
 //!   held 550 MB, under any `--memory-limit`, before it was counted;
 //! - for `staff` and `roster`, the candidate staffings a search evaluates together (one per
 //!   interval, or per interval and group, up to `--max-simulations`): each one's scenario copy,
-//!   per-(interval, target) accumulators and judgement ([`search_bytes`]); they grow with the
-//!   square of the intervals — 12 hours at one-minute intervals peaked at 73 MB against an
-//!   estimate of 30 before they were counted;
+//!   judgement per (interval, target) ([`search_bytes`]); they grow with the square of the
+//!   intervals — 12 hours at one-minute intervals peaked at 73 MB against an estimate of 30
+//!   before they were counted (42 MB since candidates are judged as they finish and their
+//!   figures kept flat);
 //! - for `compare`, per scope × metric of A, the paired difference's accumulator and its
 //!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
 //!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
@@ -163,16 +164,12 @@ impl Extra {
 /// A staffing search on `s` with `targets` judged figures per interval and `cells`
 /// (interval, group) staffings it may change: its largest batch of candidates evaluated
 /// together (one per cell, at most `max_simulations`) and their bytes — per candidate and
-/// interval: the scenario's per-interval arrays (rates and staffing), an accumulator and an
-/// estimate per target, and the judgement's row and slack.
+/// interval: the scenario's per-interval arrays (rates and staffing), an estimate per target
+/// and the slack (the accumulators exist for one candidate at a time).
 pub fn search_bytes(s: &Scenario, cells: usize, targets: usize, max_simulations: usize) -> Extra {
     let k = s.simulation.intervals as f64;
     let arrays = 16.0 * (s.call_types.len() + s.agent_groups.len()) as f64;
-    let per_interval = arrays
-        + targets as f64 * (size_of::<Accumulator>() + size_of::<Option<Summary>>()) as f64
-        + 24.0
-        + 16.0
-        + 8.0;
+    let per_interval = arrays + targets as f64 * size_of::<Option<Summary>>() as f64 + 8.0;
     let candidates = cells.min(max_simulations).max(1) as f64;
     Extra::Search {
         candidates: candidates as u64,

@@ -265,7 +265,10 @@ impl Judge<'_> {
         let reps = q.scenario.simulation.replications as usize;
         let intervals = q.scenario.simulation.intervals;
         let n = self.sources.len();
-        let mut accs = vec![vec![Accumulator::default(); intervals * n]; cands.len()];
+        // The candidate being folded (replications come in order): judged when its last
+        // replication is in, its accumulators then reused (see `staff::evaluate`).
+        let mut accs = vec![Accumulator::default(); intervals * n];
+        let mut evaluations = Vec::with_capacity(cands.len());
         let scored = q.scenario.experience_model;
         let spares = Spares::new();
         let done = self.runner.ordered(
@@ -275,18 +278,19 @@ impl Judge<'_> {
                 spares.simulate(s, stream_key(s, point, (j % reps) as u32))
             },
             |j, r| -> Result<(), StaffError> {
-                fold_replication(&r, &self.union, &self.sources, scored, &mut accs[j / reps]);
+                fold_replication(&r, &self.union, &self.sources, scored, &mut accs);
                 spares.give(r);
+                if j % reps == reps - 1 {
+                    evaluations.push(judge(&self.targets, &q.scenario, &accs, q.confidence));
+                    accs.fill(Accumulator::default());
+                }
                 Ok(())
             },
         )?;
         if done.interrupted() {
             return Err(RunError::Interrupted.into());
         }
-        Ok(accs
-            .iter()
-            .map(|a| judge(&self.targets, &q.scenario, a, q.confidence))
-            .collect())
+        Ok(evaluations)
     }
 }
 
@@ -362,7 +366,7 @@ pub(crate) fn group_to_raise(q: &JointQuery, judged: &Judged, e: &Evaluation, k:
     let serves = |i: usize, c: usize| s.agent_groups[q.groups[i]].skills.contains(&c);
     let mut helpers = vec![false; q.groups.len()];
     for (t, (target, source)) in targets.iter().zip(sources).enumerate() {
-        let Some(est) = e.estimates[k][t] else {
+        let Some(est) = e.at(k)[t] else {
             continue;
         };
         let x = match (q.confidence, target.direction) {

@@ -222,7 +222,7 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
             heads.extend(a.shrinkage.as_ref().map(|sh| sh.scheduled[i][k]));
         }
         let heads: Vec<f64> = heads.into_iter().map(f64::from).collect();
-        if closed(&a.validation.estimates[k], &heads) {
+        if closed(a.validation.at(k), &heads) {
             left_out += 1;
             continue;
         }
@@ -242,7 +242,7 @@ pub(in crate::cli) fn page(q: &JointQuery, names: &[&str], a: &JointAnswer) -> S
                 a.erlang[i][k], s.agent_groups[g].staffing[k]
             );
         }
-        for ((_, t), e) in rows.iter().zip(&a.validation.estimates[k]) {
+        for ((_, t), e) in rows.iter().zip(a.validation.at(k)) {
             let scale = t.as_ref().map_or(Scale::Fraction, Scale::of);
             let _ = write!(out, "<td>{}</td>", cell(e, scale));
         }

@@ -307,12 +307,9 @@ impl Series {
         Series {
             name: name.to_string(),
             color,
-            points: e
-                .estimates
-                .iter()
-                .enumerate()
-                .filter_map(|(k, row)| {
-                    row[i].map(|x| (axis.mid(k), x.mean, Some((x.ci95.0, x.ci95.1))))
+            points: (0..e.slack.len())
+                .filter_map(|k| {
+                    e.at(k)[i].map(|x| (axis.mid(k), x.mean, Some((x.ci95.0, x.ci95.1))))
                 })
                 .collect(),
             step: false,

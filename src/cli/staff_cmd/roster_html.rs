@@ -391,7 +391,7 @@ fn render(r: &Roster) -> String {
                 ]
             })
             .collect();
-        if closed(&r.validation.estimates[k], &heads) {
+        if closed(r.validation.at(k), &heads) {
             left_out += 1;
             continue;
         }
@@ -415,7 +415,7 @@ fn render(r: &Roster) -> String {
                 g.rostered[k], g.staffing[k]
             );
         }
-        for ((_, t), e) in r.rows.iter().zip(&r.validation.estimates[k]) {
+        for ((_, t), e) in r.rows.iter().zip(r.validation.at(k)) {
             let scale = t.as_ref().map_or(Scale::Fraction, Scale::of);
             let _ = write!(out, "<td>{}</td>", cell(e, scale));
         }

@@ -121,7 +121,7 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
             f64::from(a.erlang[k]),
         ];
         heads.extend(a.shrinkage.as_ref().map(|sh| f64::from(sh.scheduled[k])));
-        if closed(&a.validation.estimates[k], &heads) {
+        if closed(a.validation.at(k), &heads) {
             left_out += 1;
             continue;
         }
@@ -137,7 +137,7 @@ pub(super) fn page(q: &StaffQuery, a: &StaffAnswer) -> String {
         if let Some(sh) = &a.shrinkage {
             let _ = write!(out, "<td>{}</td>", sh.scheduled[k]);
         }
-        for (t, e) in q.targets.iter().zip(&a.validation.estimates[k]) {
+        for (t, e) in q.targets.iter().zip(a.validation.at(k)) {
             let _ = write!(out, "<td>{}</td>", cell(e, Scale::of(t)));
         }
         holds_cell(&mut out, holds);
