@@ -154,19 +154,10 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
                 target,
                 provenance,
             };
-            let (text, layout, total) = sweep_to_csv_file(&sweep, &points, file, args.resume, ctl)?;
+            let (lines, total) = sweep_to_csv_file(&sweep, &points, file, args.resume, ctl)?;
             if !args.common.quiet {
-                let blocks = layout.iter().map(|&(p, at, len)| (p, &text[at..at + len]));
-                print!(
-                    "{}",
-                    summary_table(
-                        &sweep.grid.keys(),
-                        blocks,
-                        total,
-                        SUMMARY_ROWS,
-                        super::terminal_width(true),
-                    )
-                );
+                let width = super::terminal_width(true);
+                print!("{}", draw_summary(&sweep.grid.keys(), lines, total, width));
             }
             Ok(())
         }
@@ -225,6 +216,10 @@ fn warn_overloaded_points(points: &[Point]) {
     }
 }
 
+/// A point's rows are held until the point is done, up to this many bytes; a larger point is
+/// written in pieces of about this size (see `sweep_to_csv_file`).
+const POINT_CHUNK: usize = 8 << 20;
+
 /// Rows of the terminal summary before it is cut short.
 const SUMMARY_ROWS: usize = 40;
 
@@ -257,7 +252,7 @@ fn sweep_to_csv_file(
     file: CsvFile<'_>,
     resume: bool,
     ctl: RunControl<'_>,
-) -> Result<(Vec<u8>, Layout, usize)> {
+) -> Result<(Vec<Vec<String>>, usize)> {
     let shutdown = signals::shutdown();
     let keys = sweep.grid.keys();
     let name = file.shown.display().to_string();
@@ -333,30 +328,46 @@ fn sweep_to_csv_file(
         "the finished points are in {name}; continue with the same command plus --resume"
     ));
     let sink = Mutex::new((appender, end, layout));
-    // The point being folded: its replication rows so far (one point at a time: points are
-    // consumed in order).
+    // The point being folded: its replication rows not yet written, and where its first
+    // rows went when it was too large to hold whole (one point at a time: points are consumed
+    // in order).
     let mut rows = Vec::new();
-    let summary = sweep::run_points(sweep, &todo, ctl, |i, event| {
-        let p = &todo[i];
-        let outcome = match event {
-            PointEvent::Replication(r, b) => {
-                rows.extend(csvfile::replication_rows(p.index, &p.labels, r, b));
-                return Ok(());
-            }
-            PointEvent::Done(o) => o,
-        };
-        rows.extend(csvfile::summary_rows(p.index, &p.labels, &outcome));
-        let rows = std::mem::take(&mut rows);
+    let mut started: Option<(usize, usize)> = None;
+    // One write per point, flushed to the OS before the next, never cut by a forced exit: a
+    // stopped run leaves whole points only (a SIGKILL at most one torn point, which --resume
+    // drops) — unless a point's rows pass POINT_CHUNK, which are written in pieces so that
+    // memory stays bounded (10^6 replications of a point are gigabytes of rows); an
+    // interrupted piecewise point is incomplete and --resume drops it too.
+    let mut write = |rows: &mut Vec<u8>, done: Option<u64>| -> Result<(), SweepError> {
         let mut guard = sink.lock().unwrap_or_else(|e| e.into_inner());
         let (f, end, layout) = &mut *guard;
-        // One write per point, flushed to the OS before the next, never cut by a forced exit:
-        // a stopped run leaves whole points only (a SIGKILL at most one torn point, which
-        // --resume drops).
         shutdown
-            .critical(|| f.write_all(&rows).and_then(|()| f.flush()))
+            .critical(|| f.write_all(rows).and_then(|()| f.flush()))
             .map_err(SweepError::io(format!("cannot append to {name}")))?;
-        layout.push((p.index, *end, rows.len()));
+        let (at, len) = started.get_or_insert((*end, 0));
+        *len += rows.len();
         *end += rows.len();
+        rows.clear();
+        if let Some(point) = done {
+            layout.push((point, *at, *len));
+            started = None;
+        }
+        Ok(())
+    };
+    let summary = sweep::run_points(sweep, &todo, ctl, |i, event| {
+        let p = &todo[i];
+        match event {
+            PointEvent::Replication(r, b) => {
+                rows.extend(csvfile::replication_rows(p.index, &p.labels, r, b));
+                if rows.len() >= POINT_CHUNK {
+                    write(&mut rows, None)?;
+                }
+            }
+            PointEvent::Done(o) => {
+                rows.extend(csvfile::summary_rows(p.index, &p.labels, &o));
+                write(&mut rows, Some(p.index))?;
+            }
+        }
         Ok(())
     })
     .map_err(lift)?;
@@ -395,8 +406,8 @@ fn sweep_to_csv_file(
                 )
             })
             .with_context(|| format!("cannot mark {name} complete"))?;
-        let (shown, shown_layout) = first_points(&appended, &layout, &name)?;
-        return Ok((shown, shown_layout, layout.len()));
+        let lines = first_points(&appended, &layout, &keys, &name)?;
+        return Ok((lines, layout.len()));
     }
     layout.sort_unstable_by_key(|l| l.0);
     let mut finished = file.provenance.clone();
@@ -410,25 +421,31 @@ fn sweep_to_csv_file(
         out.append_from(&src, at as u64, len as u64)
             .with_context(|| format!("cannot read back {name}"))?;
     }
-    let (shown, shown_layout) = first_points(&src, &layout, &name)?;
+    let lines = first_points(&src, &layout, &keys, &name)?;
     out.commit()?;
-    Ok((shown, shown_layout, layout.len()))
+    Ok((lines, layout.len()))
 }
 
-/// The rows of the first [`SUMMARY_ROWS`] points of `layout` (ascending), read from `file`,
-/// with their places in the returned bytes: what the terminal summary shows.
-fn first_points(file: &std::fs::File, layout: &Layout, name: &str) -> Result<(Vec<u8>, Layout)> {
-    use std::os::unix::fs::FileExt;
-    let mut shown = Vec::new();
-    let mut shown_layout: Layout = Vec::new();
+/// The summary table's lines of the first [`SUMMARY_ROWS`] points of `layout` (ascending),
+/// read from `file` a row at a time: a point of many replications is gigabytes of rows, and
+/// only its `overall` summary rows make its line.
+fn first_points(
+    file: &std::fs::File,
+    layout: &Layout,
+    keys: &[String],
+    name: &str,
+) -> Result<Vec<Vec<String>>> {
+    use std::io::{BufReader, Read, Seek, SeekFrom};
+    let mut lines = Vec::new();
     for &(p, at, len) in layout.iter().take(SUMMARY_ROWS) {
-        let start = shown.len();
-        shown.resize(start + len, 0);
-        file.read_exact_at(&mut shown[start..], at as u64)
+        let mut f = file
+            .try_clone()
             .with_context(|| format!("cannot read back {name}"))?;
-        shown_layout.push((p, start, len));
+        f.seek(SeekFrom::Start(at as u64))
+            .with_context(|| format!("cannot read back {name}"))?;
+        lines.push(summary_line(keys, p, BufReader::new(f.take(len as u64))));
     }
-    Ok((shown, shown_layout))
+    Ok(lines)
 }
 
 /// What `--resume` keeps of an existing file: its complete points' byte ranges, ascending,
@@ -552,7 +569,8 @@ enum Sink<'o> {
 
 /// The sweep to stdout, to a FIFO or device, or as JSON or a table to a file: streamed into
 /// the output as points finish, in point order — CSV rows and JSON points as they come, each
-/// point whole (its replication rows are held until its summary, as for a CSV file); the
+/// point whole (its replication rows are held until its summary, up to [`POINT_CHUNK`], as for
+/// a CSV file); the
 /// table keeps one short line per point. Memory does not grow with the points (a 5,000-point
 /// table sweep held 2.9 GB when every point's rows were kept for the end). A file is still
 /// written whole or not at all (through its temp file). After an interrupt the finished
@@ -600,8 +618,14 @@ fn sweep_whole(
         let p = &points[i];
         let outcome = match event {
             PointEvent::Replication(r, b) => {
-                if let Sink::Csv(_) = sink {
+                if let Sink::Csv(out) = &mut sink {
                     rows.extend(csvfile::replication_rows(p.index, &p.labels, r, b));
+                    // Memory stays bounded for points of many replications (see POINT_CHUNK).
+                    if rows.len() >= POINT_CHUNK {
+                        let wrote = out.write_all(&rows);
+                        rows.clear();
+                        wrote.map_err(SweepError::io("cannot write the sweep's output"))?;
+                    }
                 }
                 return Ok(());
             }
@@ -617,7 +641,7 @@ fn sweep_whole(
             Sink::Json(j) => write_json_point(j, sweep, p, &outcome),
             Sink::Table(lines) => {
                 let summary = csvfile::summary_rows(p.index, &p.labels, &outcome);
-                lines.push(summary_line(&keys, p.index, &summary));
+                lines.push(summary_line(&keys, p.index, &summary[..]));
                 Ok(())
             }
         };
@@ -696,27 +720,10 @@ fn write_json_point(
 /// Metrics of the terminal summary (overall scope, mean ± CI half-width).
 const SUMMARY_METRICS: [&str; 4] = ["service_level", "abandon_rate", "asa_s", "occupancy"];
 
-/// One line per point: swept values, then the headline metrics, drawn by
-/// [`ccsim::report::tabular::grid`] and wrapped to `width` when given. `blocks` are each point's
-/// rows; only their leading `overall` rows are read.
-fn summary_table<'a>(
-    keys: &[String],
-    blocks: impl Iterator<Item = (u64, &'a [u8])>,
-    total: usize,
-    max_rows: usize,
-    width: Option<u16>,
-) -> String {
-    let rows = blocks
-        .take(max_rows)
-        .map(|(index, bytes)| summary_line(keys, index, bytes))
-        .collect();
-    draw_summary(keys, rows, total, width)
-}
-
 /// A point's line of the summary table from its CSV rows (only the summary rows of the
 /// `overall` scope are read; replication rows may be there or not): point, swept values,
 /// then mean ± CI half-width of each of [`SUMMARY_METRICS`].
-fn summary_line(keys: &[String], index: u64, bytes: &[u8]) -> Vec<String> {
+fn summary_line(keys: &[String], index: u64, rows: impl std::io::Read) -> Vec<String> {
     let nkeys = keys.len();
     // Field positions: scenario, point, the keys, replication, scope, metric, value, mean,
     // ci95_lo, ci95_hi.
@@ -727,7 +734,7 @@ fn summary_line(keys: &[String], index: u64, bytes: &[u8]) -> Vec<String> {
     let mut stats = [[None::<f64>; 3]; SUMMARY_METRICS.len()];
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(bytes);
+        .from_reader(rows);
     for rec in r.records().flatten() {
         if labels.is_none() {
             labels = Some(

@@ -607,3 +607,62 @@ fn the_memory_estimate_covers_a_staffing_search() {
     // the end took 73.
     assert!(peak < 60.0, "staff peaked at {peak:.1} MiB");
 }
+
+/// Regression: a sweep held each point's replication rows until the point was done, and the
+/// terminal summary read the first points' rows whole — 2 points of 2,000 replications (72 MB
+/// of CSV) peaked at 85 MB, and 10^6 replications of a point would be gigabytes. Rows past
+/// 8 MiB are written in pieces and the summary streams them: flat in replications per point,
+/// to a file or to stdout.
+#[test]
+fn a_sweep_is_flat_in_replications_per_point() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: a_sweep_is_flat_in_replications_per_point needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(
+        d.path(),
+        "s.toml",
+        r#"
+        [simulation]
+        horizon = "1h"
+        interval = "15m"
+        [[call_types]]
+        name = "general"
+        arrival_rate = 60.0
+        handle_time = { distribution = "exponential", mean = "2m" }
+        [[agent_groups]]
+        name = "agents"
+        skills = ["general"]
+        agents = 3
+        "#,
+    );
+    let file = d.path().join("out.csv");
+    let file = file.to_str().unwrap();
+    let set = ["--set", "call_types.general.arrival_rate=50,60"];
+    let peak = |reps: &str, to_file: bool| {
+        let _ = std::fs::remove_file(file);
+        let mut a = vec![
+            "sweep",
+            &s,
+            set[0],
+            set[1],
+            "--replications",
+            reps,
+            "--quiet",
+        ];
+        a.extend(if to_file {
+            ["--output", file]
+        } else {
+            ["--format", "csv"]
+        });
+        peak_rss_mb(&a)
+    };
+    for to_file in [true, false] {
+        let (few, many) = (peak("20", to_file), peak("2000", to_file));
+        assert!(
+            many < few + 20.0,
+            "to a file: {to_file}; 20 replications a point: {few:.1} MiB, 2,000: {many:.1} MiB"
+        );
+    }
+}
