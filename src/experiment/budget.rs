@@ -19,8 +19,9 @@
 //!   ([`BYTES_PER_VALUE`]; measured on the year bench, one thread: 66 MB in all, about 46
 //!   bytes per value once the rest is taken off); per scope, its name in the layout and in
 //!   the report;
-//! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 200
-//!   bytes a point, twice over when a file is resumed — [`crate::sweep::Sweep::point_bytes`]),
+//! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 180
+//!   bytes a point, counted twice for the copy of the points still to run that a sweep to a
+//!   file keeps — [`crate::sweep::Sweep::point_bytes`]),
 //!   checked alone before the list is built and again with the rest: a 3,000,000-point grid
 //!   held 550 MB, under any `--memory-limit`, before it was counted;
 //! - for `staff` and `roster`, the candidate staffings a search evaluates together (one per
@@ -33,7 +34,7 @@
 //!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
 //!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
 //!   nothing for the pairing, a compare of the year bench was estimated at 142 MB (one
-//!   thread; 152 on two) and peaked at 196 (221); now 266 on two.
+//!   thread; 152 on two) and peaked at 196 (221); now 271 (281).
 
 pub use crate::scenario::format_bytes;
 use crate::scenario::{IntervalCapacity, Scenario};
@@ -131,7 +132,7 @@ pub fn paired_bytes(a: &Scenario) -> f64 {
 /// What a check adds to the scenarios' own estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Extra {
-    /// Nothing: `run`, `staff`.
+    /// Nothing: `run`.
     None,
     /// The first two scenarios are paired by replication (`compare`): see [`paired_bytes`].
     Paired,
@@ -152,11 +153,18 @@ pub enum Extra {
 }
 
 impl Extra {
-    fn filter(self, keep: impl FnOnce(&Extra) -> bool) -> Extra {
-        if keep(&self) {
-            self
-        } else {
-            Extra::None
+    /// What to turn when this part dominates the estimate (`None` when it has no knob of its
+    /// own).
+    fn advice(self, bytes: f64) -> Option<String> {
+        match self {
+            Extra::Points { count, .. } => Some(format!(
+                "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
+                bytes / count.max(1) as f64
+            )),
+            Extra::Search { candidates, .. } => Some(format!(
+                "most of it is the staffing search's candidates, evaluated together (up to {candidates} at once, one per open interval and group, each holding figures for every interval): use a longer simulation.interval or a shorter horizon, or a lower --max-simulations"
+            )),
+            Extra::None | Extra::Paired => None,
         }
     }
 }
@@ -354,19 +362,12 @@ pub fn check(
             "the estimate sets aside {} for the program itself whatever the scenario (binary, thread stacks, allocator: a generous allowance, small runs peak at 5-7 MB): give --memory-limit more than that",
             format_bytes(BASE_BYTES)
         )
-    } else if let Extra::Points { count, .. } =
-        extra.filter(|_| e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
+    } else if let Some(advice) =
+        (e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
+            .then(|| extra.advice(e.held))
+            .flatten()
     {
-        format!(
-            "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
-            e.held / count.max(1) as f64
-        )
-    } else if let Extra::Search { candidates, .. } =
-        extra.filter(|_| e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
-    {
-        format!(
-            "most of it is the staffing search's candidates, evaluated together (up to {candidates} at once, one per open interval and group, each holding figures for every interval): use a longer simulation.interval or a shorter horizon, or a lower --max-simulations"
-        )
+        advice
     } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
         format!(
             "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing, or give callers a patience; fewer --threads also helps",

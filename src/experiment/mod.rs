@@ -70,7 +70,7 @@ impl RunOptions {
     }
 
     /// [`RunOptions::runner`] with what else the command holds counted in the estimate (a
-    /// sweep's list of points).
+    /// sweep's list of points, a staffing search's candidates: see [`budget::Extra`]).
     pub fn checked_runner(
         &self,
         scenarios: &[&Scenario],

@@ -534,8 +534,8 @@ pub fn search(q: &JointQuery) -> Result<JointAnswer, StaffError> {
         .collect();
     // The removal phase tests every cell above its floor at least once in its first full
     // round (adds only raise cells, from the Erlang start up), so a search with more such
-    // cells than its budget can never finish: refused before any simulation (a 12-week
-    // program scenario learned it after 203 s of simulating).
+    // cells than its budget can never finish: refused before any simulation, not after the
+    // Erlang start and the adds have run.
     let must = 1
         + (0..gs)
             .flat_map(|i| (0..intervals).map(move |k| (i, k)))
@@ -896,8 +896,8 @@ mod tests {
     }
 
     /// Regression: a search with more interval-group cells to test than its budget ran its
-    /// Erlang start and adds first (203 s on a 12-week scenario) before finding out; now it
-    /// is refused before any simulation (here the runs are cancelled up front, so a single
+    /// Erlang start and adds first before finding out; now it is refused before any
+    /// simulation (here the runs are cancelled up front, so a single
     /// simulation would end the search as interrupted instead).
     #[test]
     fn a_budget_below_one_test_per_cell_is_refused_before_simulating() {

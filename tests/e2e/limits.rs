@@ -419,7 +419,10 @@ fn a_sweep_to_stdout_is_flat_in_points() {
     }
 }
 
-/// The estimate a refusal prints, in MB (parsed from "needs about N MB").
+/// MB (10^6 bytes) in a MiB (2^20 bytes, the unit of /proc's VmHWM as `peak_rss_mb` reads it).
+const MIB_IN_MB: f64 = 1.048576;
+
+/// The estimate a refusal prints, in MB of 10^6 bytes (parsed from "needs about N MB").
 fn estimate_mb(args: &[&str]) -> f64 {
     let mut a = args.to_vec();
     a.extend(["--memory-limit", "1MB"]);
@@ -441,8 +444,8 @@ fn estimate_mb(args: &[&str]) -> f64 {
 /// Regression: `compare` keeps two scenarios' summaries, their paired differences and both
 /// reports, but the memory budget counted it as two runs' summaries: the year bench's
 /// compare was estimated at 142 MB and peaked at 196 (one thread). The estimate of `run`
-/// and `compare` must cover what they use (in MB, /proc's VmHWM; the MB of the message are
-/// 10^6 bytes, VmHWM's 2^20, so the check errs on the strict side).
+/// and `compare` must cover what they use (/proc's VmHWM, in MiB, converted to the message's
+/// MB of 10^6 bytes).
 #[test]
 fn the_memory_estimate_covers_run_and_compare() {
     if !Path::new("/proc/self/status").exists() {
@@ -490,10 +493,10 @@ fn the_memory_estimate_covers_run_and_compare() {
             threads,
         ];
         for args in [&run[..], &compare[..]] {
-            let (estimate, peak) = (estimate_mb(args), peak_rss_mb(args));
+            let (estimate, peak) = (estimate_mb(args), peak_rss_mb(args) * MIB_IN_MB);
             assert!(
                 estimate >= peak,
-                "{} on {threads} thread(s): estimated {estimate} MB, peaked at {peak:.1} MiB",
+                "{} on {threads} thread(s): estimated {estimate} MB, peaked at {peak:.1} MB",
                 args[0]
             );
         }
@@ -597,10 +600,12 @@ fn the_memory_estimate_covers_a_staffing_search() {
         "--max-simulations",
         "20000",
     ];
-    let (estimate, peak) = (estimate_mb(&args), peak_rss_mb(&args));
+    let peak = peak_rss_mb(&args);
+    let estimate = estimate_mb(&args);
     assert!(
-        estimate >= peak,
-        "staff: estimated {estimate} MB, peaked at {peak:.1} MiB"
+        estimate >= peak * MIB_IN_MB,
+        "staff: estimated {estimate} MB, peaked at {:.1} MB",
+        peak * MIB_IN_MB
     );
     // Candidates judged as their replications finish, their figures in one flat vector
     // each: 42 MiB, where keeping every candidate's accumulators and a row per interval to
