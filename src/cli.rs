@@ -142,6 +142,7 @@ impl CommonArgs {
             progress: !self.quiet,
             cancel: cancel_flag(),
             memory_limit: self.memory_limit,
+            pool: Default::default(),
         }
     }
 
@@ -548,13 +549,15 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         })
         .map_err(run_error)?;
     } else {
-        let outcomes = run_scenarios(&scenarios, args.common.run_options()).map_err(run_error)?;
+        // One set of options: the assumption ranges re-simulate on the run's pool of threads.
+        let run_options = args.common.run_options();
+        let outcomes = run_scenarios(&scenarios, run_options.clone()).map_err(run_error)?;
         let money = scenarios
             .iter()
             .zip(&outcomes)
             .map(|(s, o)| {
                 let draws = args.assumption_draws as usize;
-                run_cmd::run_money(s, o, draws, &args.common.run_options())
+                run_cmd::run_money(s, o, draws, &run_options)
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(run_error)?;

@@ -82,26 +82,20 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
             .into());
         }
     };
-    let paired = run_paired(&a, &b, args.common.run_options()).map_err(super::run_error)?;
+    // One set of options, so every simulation of the command shares one pool of threads.
+    let run_options = args.common.run_options();
+    let paired = run_paired(&a, &b, run_options.clone()).map_err(super::run_error)?;
     let saving = match group {
         Some(g) if !targets.is_empty() => Some(
-            staffing_saving(
-                &a,
-                &b,
-                &g,
-                &targets,
-                args.staffing_seeds,
-                &args.common.run_options(),
-            )
-            .map_err(super::staff_cmd::staff_error)?,
+            staffing_saving(&a, &b, &g, &targets, args.staffing_seeds, &run_options)
+                .map_err(super::staff_cmd::staff_error)?,
         ),
         _ => None,
     };
     let mut comparison = compare(&paired);
     // Attrition and new-hire proficiency ranges change the simulation: re-simulated at their
     // low and high (two paired runs each; none when no such range is given).
-    let simulated =
-        simulate_ranges(&a, &b, &paired, &args.common.run_options()).map_err(super::run_error)?;
+    let simulated = simulate_ranges(&a, &b, &paired, &run_options).map_err(super::run_error)?;
     let assumed = assumed_money(
         &mut comparison,
         &paired,

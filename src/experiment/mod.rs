@@ -12,7 +12,7 @@
 pub mod budget;
 pub mod runner;
 
-pub use runner::{Cancel, Completion, Runner};
+pub use runner::{Cancel, Completion, Runner, SharedPool};
 
 use crate::engine::simulate_reusing;
 use crate::rng::StreamKey;
@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub cancel: Cancel,
     /// Refuse runs whose estimated peak memory exceeds this many bytes.
     pub memory_limit: Option<u64>,
+    /// The worker pool every runner made from these options (or their clones) runs on,
+    /// built by the first with `threads` workers: one pool per command.
+    pub pool: SharedPool,
 }
 
 /// Memory the runner's reorder window may hold in replication results, when they are large.
@@ -76,7 +79,8 @@ impl RunOptions {
         scenarios: &[&Scenario],
         extra: budget::Extra,
     ) -> Result<Runner, RunError> {
-        let mut runner = Runner::new(self.threads, self.progress, self.cancel.clone())?;
+        let pool = self.pool.get(self.threads)?;
+        let mut runner = Runner::on_pool(pool, self.progress, self.cancel.clone());
         // Results waiting for their turn are the part of memory the window sets: hold it to
         // RESULTS_IN_FLIGHT_BYTES when results are large (long horizons at short intervals).
         let largest = scenarios
@@ -288,4 +292,58 @@ pub fn run_paired(a: &Scenario, b: &Scenario, options: RunOptions) -> Result<Pai
         a: ba.finish(),
         b: bb.finish(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        let text = r#"
+            [simulation]
+            horizon = "1h"
+            interval = "1h"
+            replications = 2
+            [[call_types]]
+            name = "a"
+            arrival_rate = 10.0
+            handle_time = { distribution = "exponential", mean = "3m" }
+            [[agent_groups]]
+            name = "g"
+            skills = ["a"]
+            agents = 2
+        "#;
+        Scenario::from_toml_str(text, "t", "t").unwrap()
+    }
+
+    /// Regression (issue 11, point 8): the joint roster built a pool of threads per
+    /// evaluation, a comparison one per assumption range and per staffing seed. Every runner
+    /// made from one set of options, or a clone of it, now runs on the same pool.
+    #[test]
+    fn runners_of_one_command_share_one_pool() {
+        let s = scenario();
+        let options = RunOptions {
+            threads: Some(2),
+            ..RunOptions::default()
+        };
+        let first = options.runner(&[&s]).unwrap();
+        let paired = options.clone().paired_runner(&s, &s).unwrap();
+        let cloned = RunOptions {
+            progress: false,
+            ..options.clone()
+        }
+        .runner(&[&s])
+        .unwrap();
+        assert!(first.shares_pool_with(&paired));
+        assert!(first.shares_pool_with(&cloned));
+        assert_eq!(first.threads(), 2);
+        let other = RunOptions {
+            threads: Some(2),
+            ..RunOptions::default()
+        };
+        assert!(!first.shares_pool_with(&other.runner(&[&s]).unwrap()));
+        // The shared pool still runs and orders work.
+        let outcomes = run_scenarios(&[s.clone()], options.clone()).unwrap();
+        assert_eq!(outcomes.len(), 1);
+    }
 }

@@ -15,7 +15,7 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 /// A shared stop flag: set it (from a signal handler, say) and runs stop taking new jobs.
 #[derive(Debug, Clone, Default)]
@@ -59,10 +59,49 @@ impl Completion {
     }
 }
 
-/// A rayon pool built once, plus the cancellation flag and progress preference, shared by every
-/// batch of a command (the staffing search runs hundreds of batches on one pool).
+/// A command's worker pool, built on first use and then shared by every [`Runner`] made
+/// from it (clones share it too): a command that runs several batches — a staffing search's
+/// rounds, a comparison's assumption ranges, a roster after its search — starts its threads
+/// once, not once per batch.
+#[derive(Clone, Default)]
+pub struct SharedPool(Arc<OnceLock<Arc<rayon::ThreadPool>>>);
+
+impl SharedPool {
+    /// The pool, built with `threads` workers (`None`: one per core) on the first call; later
+    /// calls return the same pool whatever `threads` they pass.
+    pub fn get(
+        &self,
+        threads: Option<usize>,
+    ) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
+        if let Some(pool) = self.0.get() {
+            return Ok(Arc::clone(pool));
+        }
+        let pool = Arc::new(build_pool(threads)?);
+        // Two threads racing to build: the first one's pool wins, the other is dropped.
+        Ok(Arc::clone(self.0.get_or_init(|| pool)))
+    }
+}
+
+impl std::fmt::Debug for SharedPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let threads = self.0.get().map(|p| p.current_num_threads());
+        f.debug_tuple("SharedPool").field(&threads).finish()
+    }
+}
+
+fn build_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder.build()
+}
+
+/// A rayon pool, plus the cancellation flag and progress preference, shared by every batch
+/// of a command (the staffing search runs hundreds of batches on one pool; see
+/// [`SharedPool`]).
 pub struct Runner {
-    pool: rayon::ThreadPool,
+    pool: Arc<rayon::ThreadPool>,
     progress: bool,
     cancel: Cancel,
     window: usize,
@@ -87,18 +126,27 @@ impl Runner {
         progress: bool,
         cancel: Cancel,
     ) -> Result<Runner, rayon::ThreadPoolBuildError> {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = threads {
-            builder = builder.num_threads(n);
-        }
-        let pool = builder.build()?;
+        Ok(Runner::on_pool(
+            Arc::new(build_pool(threads)?),
+            progress,
+            cancel,
+        ))
+    }
+
+    /// A runner on an existing pool (see [`SharedPool`]).
+    pub fn on_pool(pool: Arc<rayon::ThreadPool>, progress: bool, cancel: Cancel) -> Runner {
         let window = window(pool.current_num_threads());
-        Ok(Runner {
+        Runner {
             pool,
             progress,
             cancel,
             window,
-        })
+        }
+    }
+
+    /// Whether `self` and `other` run on the same pool of threads.
+    pub fn shares_pool_with(&self, other: &Runner) -> bool {
+        Arc::ptr_eq(&self.pool, &other.pool)
     }
 
     /// Worker threads in the pool.

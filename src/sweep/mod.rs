@@ -329,6 +329,7 @@ where
         progress: ctl.progress,
         cancel: cancel.clone(),
         memory_limit: ctl.memory_limit,
+        pool: Default::default(),
     };
     // The budget is checked on the largest point; only the points in flight are built.
     let largest = points
