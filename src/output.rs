@@ -363,6 +363,11 @@ impl OutputFile {
         &self.shown
     }
 
+    /// A FIFO or device, written through: what goes out cannot be taken back.
+    pub fn is_stream(&self) -> bool {
+        matches!(self.state, Some(State::Through { .. }))
+    }
+
     /// Appends `len` bytes of `src` from byte `at` and returns how many there were (fewer
     /// when `src` ends first). Into a temp file the copy stays in the kernel
     /// (`copy_file_range` through `std::io::copy`'s file-to-file path): a 1 GB sweep, whose
@@ -536,6 +541,15 @@ impl Output {
                 io::stdout(),
             ))),
             Some(p) => OutputFile::create(p, shutdown).map(Output::File),
+        }
+    }
+
+    /// Stdout, a FIFO or a device: bytes written go out at once and are not taken back on
+    /// failure (a regular file is replaced only when committed).
+    pub fn is_stream(&self) -> bool {
+        match self {
+            Output::Stdout(_) => true,
+            Output::File(f) => f.is_stream(),
         }
     }
 

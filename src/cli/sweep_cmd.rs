@@ -14,7 +14,7 @@ use ccsim::sweep::grid::{self, Grid};
 use ccsim::sweep::{self, Point, PointEvent, RunControl, Shard, Sweep, SweepError};
 use clap::Args;
 use serde_json::{json, Value};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -815,6 +815,9 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
         .map(|p| ("--output", p.as_path()))
         .collect();
     ccsim::output::refuse_overwriting(&output, &shards)?;
+    if let Some(path) = &args.output {
+        merge_output_is_csv(path)?;
+    }
     let shutdown = signals::shutdown();
     let interrupted = || -> anyhow::Error {
         Interrupted(format!(
@@ -826,24 +829,80 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
     // Opened first: an unwritable --output fails before the inputs are read, and a signal
     // while reading them removes the temp file.
     let mut out = open_output(args.output.as_deref())?;
-    let mut inputs = Vec::with_capacity(args.inputs.len());
-    for p in &args.inputs {
-        if shutdown.is_stopped() {
-            return Err(interrupted());
+    let open_inputs = || -> Result<Vec<(String, std::io::BufReader<std::fs::File>)>> {
+        let mut inputs = Vec::with_capacity(args.inputs.len());
+        for p in &args.inputs {
+            if shutdown.is_stopped() {
+                return Err(interrupted());
+            }
+            // No input-size limit: shard files are ccsim's own output and may be gigabytes;
+            // they are streamed (csvfile::merge), each line at most csvfile::MAX_LINE.
+            let f = std::fs::File::open(p)
+                .map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())))?;
+            inputs.push((
+                p.display().to_string(),
+                std::io::BufReader::with_capacity(1 << 16, f),
+            ));
         }
-        // No input-size limit: shard files are ccsim's own output and may be gigabytes;
-        // they are streamed (csvfile::merge), each line at most csvfile::MAX_LINE.
-        let f = std::fs::File::open(p)
-            .map_err(|e| BadInput(format!("{}: cannot read: {e}", p.display())))?;
-        inputs.push((
-            p.display().to_string(),
-            std::io::BufReader::with_capacity(1 << 16, f),
-        ));
+        Ok(inputs)
+    };
+    let stop = || shutdown.is_stopped();
+    if out.is_stream() {
+        // Stdout, a pipe or a device cannot take back rows already sent, and the merged file
+        // says `status=complete` in its first line: check every shard whole before the first
+        // byte goes out (a missing shard or a cut line was found only after the other
+        // shards' rows had been printed). Shards that are regular files are read twice;
+        // anything else (a FIFO can be read once) is merged into a temp file and copied.
+        let regular = args
+            .inputs
+            .iter()
+            .all(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()));
+        if regular {
+            if !csvfile::merge(open_inputs()?, &mut std::io::sink(), &stop).map_err(lift)? {
+                return Err(interrupted());
+            }
+        } else {
+            let mut spool = std::io::BufWriter::new(
+                tempfile::tempfile().context("cannot create a temp file for the merge")?,
+            );
+            if !csvfile::merge(open_inputs()?, &mut spool, &stop).map_err(lift)? {
+                return Err(interrupted());
+            }
+            let mut spool = spool
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .context("cannot write a temp file for the merge")?;
+            spool.rewind()?;
+            std::io::copy(&mut spool, &mut out)?;
+            out.commit()?;
+            return Ok(());
+        }
     }
     // Rows are written one by one into `out`, which buffers (stdout and file alike).
-    if !csvfile::merge(inputs, &mut out, &|| shutdown.is_stopped()).map_err(lift)? {
+    if !csvfile::merge(open_inputs()?, &mut out, &stop).map_err(lift)? {
         return Err(interrupted());
     }
     out.commit()?;
     Ok(())
+}
+
+/// `merge` writes CSV only: an `--output` name that says another format (`.json`, `.xlsx`)
+/// is refused rather than given CSV under that name. A name without an extension is
+/// accepted for a FIFO or device (`/dev/stdout`), whose names carry none.
+fn merge_output_is_csv(path: &std::path::Path) -> Result<()> {
+    let ext = path.extension().map(|e| e.to_string_lossy());
+    let stream = matches!(output::classify(path), Ok(Target::Through { .. }));
+    match ext.as_deref().map(Format::from_extension) {
+        Some(Some(Format::Csv)) => Ok(()),
+        None if stream => Ok(()),
+        _ => Err(BadInput(format!(
+            "--output {}: merge writes CSV (the sweep's file format) only: give a name ending in .csv{}",
+            path.display(),
+            match &ext {
+                Some(e) => format!(", not .{e}"),
+                None => String::new(),
+            }
+        ))
+        .into()),
+    }
 }

@@ -393,6 +393,90 @@ mod shards {
             .success();
     }
 
+    /// Regression: merged to stdout (or a pipe), the rows of the shards that were there went
+    /// out under a `status=complete` line before a missing shard, a point in two shards or a
+    /// cut point was found (exit 2, but `ccsim merge … > all.csv` had left a file that says
+    /// it is complete). Now nothing is printed unless every shard checks out; shards read
+    /// from a FIFO are checked the same way. And `--output` must name a CSV file: `.json` or
+    /// `.xlsx` got CSV under that name.
+    #[test]
+    fn merge_to_stdout_prints_nothing_unless_every_shard_checks_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &small_grid(), &p, &["--shard", &format!("{i}/2")]);
+                p
+            })
+            .collect();
+        let text = std::fs::read_to_string(&shards[1]).unwrap();
+        let cut: String = text
+            .lines()
+            .take(text.lines().count() - 1)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let cut = write(dir.path(), "cut.csv", &cut);
+        for (files, says) in [
+            (vec![&shards[0]], "shard 1/2 is missing"),
+            (vec![&shards[0], &shards[0]], "is in both"),
+            (vec![&shards[0], &cut], "is not whole"),
+        ] {
+            let out = ccsim().arg("merge").args(files).output().unwrap();
+            assert_eq!(out.status.code(), Some(2));
+            assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+            assert!(out.stdout.is_empty(), "printed before failing: {says}");
+        }
+        let whole = ccsim().arg("merge").args(&shards).output().unwrap();
+        assert!(whole.status.success());
+        assert!(whole.stdout.starts_with(b"# ccsim sweep: status=complete"));
+        // A shard through a FIFO (readable once): checked whole before printing, then the
+        // same bytes as from the file.
+        let fifo = dir.path().join("shard-0.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let merge_from_fifo = |second: &Path| {
+                let child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+                    .arg("merge")
+                    .arg(&fifo)
+                    .arg(second)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                std::fs::write(&fifo, std::fs::read(&shards[0]).unwrap()).unwrap();
+                child.wait_with_output().unwrap()
+            };
+            let out = merge_from_fifo(&shards[1]);
+            assert!(out.status.success());
+            assert_eq!(out.stdout, whole.stdout);
+            let out = merge_from_fifo(&cut);
+            assert_eq!(out.status.code(), Some(2));
+            assert!(out.stdout.is_empty());
+        }
+        for name in ["merged.json", "merged.xlsx", "merged"] {
+            let path = dir.path().join(name);
+            ccsim()
+                .arg("merge")
+                .args(&shards)
+                .arg("--output")
+                .arg(&path)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains("merge writes CSV"));
+            assert!(!path.exists());
+        }
+        let upper = dir.path().join("merged.CSV");
+        ccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("--output")
+            .arg(&upper)
+            .assert()
+            .success();
+        assert_eq!(std::fs::read(&upper).unwrap(), whole.stdout);
+    }
+
     /// Merge and `--resume` stream sweep CSVs (which may be gigabytes): no input-size limit
     /// applies to them (here the limit is lowered below a shard's size and both still work),
     /// a line over 1 MiB is refused rather than buffered, and a shard whose points are out
