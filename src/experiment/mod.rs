@@ -343,7 +343,7 @@ mod tests {
         };
         assert!(!first.shares_pool_with(&other.runner(&[&s]).unwrap()));
         // The shared pool still runs and orders work.
-        let outcomes = run_scenarios(&[s.clone()], options.clone()).unwrap();
+        let outcomes = run_scenarios(std::slice::from_ref(&s), options.clone()).unwrap();
         assert_eq!(outcomes.len(), 1);
     }
 }
