@@ -7,7 +7,8 @@
 //! | --- | --- |
 //! | nothing (its directory exists) | a temp file in the same directory, renamed to `PATH` on [`OutputFile::commit`] |
 //! | a regular file | the same, replacing it; its permission bits are kept |
-//! | a FIFO or character device (`/dev/null`, `/dev/stdout`, a named pipe) | written through, never replaced or renamed over |
+//! | a FIFO or character device (`/dev/null`, a named pipe) | written through, never replaced or renamed over |
+//! | one of the process's open files by descriptor (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), whatever it is | written through that descriptor (so `>> log` appends), never replaced |
 //! | a directory, socket or block device, or a missing directory | refused ([`OutputError::Refused`]) |
 //! | a symbolic link | followed: the rules apply to its target, and the link stays a link |
 //! | one of the command's inputs (the same device and inode) | refused ([`refuse_overwriting`]) |
@@ -132,6 +133,15 @@ pub fn classify(path: &Path) -> Result<Target, OutputError> {
     if path.as_os_str().is_empty() {
         return Err(refused(path, "an empty path; give a file name"));
     }
+    // `/dev/stdout` is a link to `/proc/self/fd/1`, which links to whatever stdout is: with
+    // stdout redirected to a file, following the links found a regular file and replaced it
+    // by rename, losing what `>> log` had appended before and what a `{ …; } > file` group
+    // wrote around the report. A descriptor is the shell's to manage: write through it.
+    if fd_alias(path).is_some() {
+        return Ok(Target::Through {
+            path: path.to_path_buf(),
+        });
+    }
     match std::fs::metadata(path) {
         Ok(meta) => {
             let t = meta.file_type();
@@ -195,6 +205,34 @@ fn parent_of(path: &Path) -> PathBuf {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// The descriptor `path` names when it is one of the process's open files by descriptor
+/// (`/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/N`, through any chain of links), `None`
+/// otherwise. Each step's directory is compared with `/proc/self/fd` after resolving links,
+/// so every spelling is caught and nothing past the descriptor's own link is followed.
+fn fd_alias(path: &Path) -> Option<i32> {
+    let fds = std::fs::canonicalize("/proc/self/fd").ok()?;
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let n = p.file_name().and_then(|n| n.to_str()?.parse::<i32>().ok());
+        if let Some(n) = n {
+            if std::fs::canonicalize(parent_of(&p)).is_ok_and(|d| d == fds) {
+                return Some(n);
+            }
+        }
+        let meta = std::fs::symlink_metadata(&p).ok()?;
+        if !meta.file_type().is_symlink() {
+            return None;
+        }
+        let to = std::fs::read_link(&p).ok()?;
+        p = if to.is_absolute() {
+            to
+        } else {
+            parent_of(&p).join(to)
+        };
+    }
+    None
 }
 
 /// Follows a chain of symbolic links that ends at nothing, to where the file would be
@@ -472,8 +510,17 @@ fn temp_state(
 }
 
 fn open_through(path: &Path) -> io::Result<File> {
-    // No truncate, no create: a FIFO or device is used as it is.
-    OpenOptions::new().write(true).open(path)
+    use std::os::fd::AsFd;
+    match fd_alias(path) {
+        // The descriptor itself (a duplicate shares its offset): the report lands where the
+        // shell's next write would, after what came before and before what follows.
+        Some(1) => Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
+        Some(2) => Ok(File::from(io::stderr().as_fd().try_clone_to_owned()?)),
+        // Another descriptor (`3> file`): opened anew, appending, so nothing is overwritten.
+        Some(_) => OpenOptions::new().append(true).open(path),
+        // No truncate, no create: a FIFO or device is used as it is.
+        None => OpenOptions::new().write(true).open(path),
+    }
 }
 
 impl Drop for OutputFile {

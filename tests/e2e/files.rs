@@ -405,3 +405,54 @@ fn an_output_that_is_one_of_the_inputs_is_refused() {
         ]
     );
 }
+
+/// Regression (issue 11, point 4): with stdout redirected to a file, `--output /dev/stdout`
+/// followed the links to that regular file and replaced it by rename — `>> log` lost the
+/// log, and `{ echo header; ccsim …; echo footer; } > file` kept only the report. Every
+/// spelling of a descriptor is now written through the descriptor itself.
+#[test]
+fn dev_stdout_redirected_to_a_file_is_written_through_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("results.log");
+    std::fs::write(&log, "PREVIOUS LOG LINE\n").unwrap();
+    for path in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+        // What `>> results.log` gives the command: its stdout appending to the file.
+        let appending = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+            .arg("run")
+            .arg(quick())
+            .args(["--quiet", "--format", "json", "--output", path])
+            .stdout(appending)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{path}: {stderr}");
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with("PREVIOUS LOG LINE\n{"), "{text:.80}");
+    assert_eq!(
+        text.matches("\"scenario\"").count(),
+        3,
+        "three reports appended"
+    );
+    // A group's writes before and after the report stay around it (one shared offset).
+    let grouped = dir.path().join("grouped.out");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{{ echo header; '{}' run '{}' --quiet --format json --output /dev/stdout; echo footer; }} > '{}'",
+            env!("CARGO_BIN_EXE_ccsim"),
+            quick().display(),
+            grouped.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&grouped).unwrap();
+    assert!(text.starts_with("header\n{"), "{text:.80}");
+    assert!(text.ends_with("}\nfooter\n"), "{text}");
+    assert!(std::fs::symlink_metadata(&log)
+        .unwrap()
+        .file_type()
+        .is_file());
+}
