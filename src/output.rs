@@ -624,18 +624,32 @@ pub fn refuse_overwriting(
     inputs: &[(&str, &Path)],
 ) -> Result<(), OutputError> {
     use std::os::unix::fs::MetadataExt;
-    let id = |p: &Path| {
-        std::fs::metadata(p)
-            .ok()
-            .filter(|m| m.file_type().is_file())
-            .map(|m| (m.dev(), m.ino()))
+    // An existing regular file by device and inode; a file still to be created by where it
+    // will be (its directory after links, and its name), so `./x.csv`, `sub/../x.csv` and a
+    // dangling link to `x.csv` are one file: two outputs there would each rename over the
+    // other's (`run --output ./x.csv --trace x.csv` kept the report and lost the trace).
+    #[derive(PartialEq)]
+    enum Id {
+        File(u64, u64),
+        New(PathBuf),
+    }
+    let id = |p: &Path| match std::fs::metadata(p) {
+        Ok(m) if m.file_type().is_file() => Some(Id::File(m.dev(), m.ino())),
+        Ok(_) => None,
+        Err(_) => match classify(p) {
+            Ok(Target::New { path, dir }) => {
+                let dir = std::fs::canonicalize(dir).ok()?;
+                Some(Id::New(dir.join(path.file_name()?)))
+            }
+            _ => None,
+        },
     };
     for (i, &(what, out)) in outputs.iter().enumerate() {
         let Some(out_id) = id(out) else { continue };
         let clash = inputs
             .iter()
             .chain(&outputs[..i])
-            .find(|(_, p)| id(p) == Some(out_id));
+            .find(|(_, p)| id(p).as_ref() == Some(&out_id));
         if let Some((other, p)) = clash {
             return Err(refused(
                 out,

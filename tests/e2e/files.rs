@@ -456,3 +456,32 @@ fn dev_stdout_redirected_to_a_file_is_written_through_not_replaced() {
         .file_type()
         .is_file());
 }
+
+/// Regression (issue 11, point 4): two outputs at one new file under different spellings
+/// (`./x.csv` and `x.csv`, `sub/../y.csv` and `y.csv`, a dangling link and its target)
+/// were both written, the second renamed over the first: exit 0 with the trace lost. Now
+/// refused up front (exit 2), nothing written.
+#[test]
+fn two_outputs_at_one_new_file_are_refused_however_spelled() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("a.csv", dir.path().join("d.csv")).unwrap();
+    for (output, trace) in [
+        ("./x.csv", "x.csv"),
+        ("sub/../y.csv", "y.csv"),
+        ("a.csv", "d.csv"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+            .current_dir(dir.path())
+            .arg("run")
+            .arg(quick())
+            .args(["--quiet", "--replications", "2", "--output", output])
+            .args(["--trace", trace])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{output} {trace}: {stderr}");
+        assert!(stderr.contains("names the same file as"), "{stderr}");
+    }
+    assert_eq!(names(dir.path()), ["d.csv", "sub"]);
+}
