@@ -121,6 +121,16 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         bytes: count as f64 * (2.0 * sweep.point_bytes() + 8.0),
     };
     budget::check(&[], 1, 1, listed, args.common.memory_limit).map_err(|e| BadInput(e.message))?;
+    // Any one point on one thread needs no more than the run will: when the first point
+    // alone is over the budget, refuse before building the rest (5,000 year-long points took
+    // 74 s to build before the run's own check refused them). A point that does not build
+    // is left to `points`, whose message names the key and value.
+    if count > 0 {
+        if let Ok(first) = sweep.scenario(shard.index) {
+            budget::check(&[&first], 1, 1, listed, args.common.memory_limit)
+                .map_err(|e| BadInput(e.message))?;
+        }
+    }
     let points = sweep.points(shard).map_err(lift)?;
     warn_overloaded_points(&points);
 
@@ -369,8 +379,20 @@ fn sweep_to_csv_file(
             }
         }
         Ok(())
-    })
-    .map_err(lift)?;
+    });
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Refused before any point ran (the run's memory check) or failed before the
+            // first point was appended: a new file holding only its header would make the
+            // next try say "exists: pass --resume". A resumed file keeps its points.
+            let guard = sink.lock().unwrap_or_else(|e| e.into_inner());
+            if matches!(file.target, Target::New { .. }) && guard.1 == prefix_end {
+                let _ = std::fs::remove_file(&real);
+            }
+            return Err(lift(e));
+        }
+    };
     if summary.interrupted() || shutdown.is_stopped() {
         return Err(Interrupted(format!(
             "interrupted by {}: {} of {} points in {name} ({} new this run); continue with the same command plus --resume",

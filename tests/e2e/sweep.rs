@@ -248,6 +248,61 @@ mod determinism {
 mod shards {
     use super::*;
 
+    /// The memory estimate a refusal states, in MB.
+    fn stated_mb(stderr: &str) -> f64 {
+        let text = stderr.split("needs about ").nth(1).unwrap_or_default();
+        let (n, unit) = text.split_once(' ').unwrap_or_default();
+        assert!(unit.starts_with("MB"), "{stderr}");
+        n.parse()
+            .unwrap_or_else(|_| panic!("no estimate in {stderr}"))
+    }
+
+    /// Regression (issue 11, point 1): a sweep to a CSV file refused by the memory budget
+    /// left the new file behind (provenance and header: the next try then said "exists:
+    /// pass --resume"), and a grid whose every point was over the budget was refused only
+    /// after all its points had been built (5,000 year-long points: 74 s). Now the first
+    /// point alone is checked before the rest are built, and a file the refused run created
+    /// is removed.
+    #[test]
+    fn a_sweep_refused_by_the_budget_leaves_no_file_and_builds_no_point_first() {
+        let dir = tempfile::tempdir().unwrap();
+        // A year at 30-minute intervals: per-interval statistics of tens of MB.
+        let s = write(
+            dir.path(),
+            "year.toml",
+            &SMALL
+                .replace("horizon = \"4h\"", "horizon = \"365d\"")
+                .replace("interval = \"1h\"", "interval = \"30m\""),
+        );
+        let out = dir.path().join("y.csv");
+        let sweep = |limit: &str, threads: &str| {
+            ccsim()
+                .arg("sweep")
+                .arg(&s)
+                .args(["--set", "agent_groups.tier1.agents=1..=20"])
+                .args(["--set", "call_types.0.arrival_rate=1..=250"])
+                .args(["--quiet", "--threads", threads, "--memory-limit", limit])
+                .arg("--output")
+                .arg(&out)
+                .output()
+                .unwrap()
+        };
+        // Over the budget with any point on one thread: refused before building 5,000.
+        let first = sweep("1MB", "1");
+        assert_eq!(first.status.code(), Some(2));
+        let floor = stated_mb(&String::from_utf8_lossy(&first.stderr));
+        assert!(floor > 10.0, "{floor}");
+        assert!(!out.exists());
+        // Within the one-point floor but not the run's own estimate on two threads: refused
+        // by the run's check, after the file was created — and it is removed.
+        let limit = format!("{}MB", floor.ceil() + 1.0);
+        let run = sweep(&limit, "2");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(stated_mb(&stderr) > floor + 1.0, "{stderr}");
+        assert!(!out.exists(), "the refused sweep left {}", out.display());
+    }
+
     #[test]
     fn merged_shards_equal_the_unsharded_file() {
         let dir = tempfile::tempdir().unwrap();
