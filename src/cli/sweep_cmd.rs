@@ -902,6 +902,14 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
     }
     // Rows are written one by one into `out`, which buffers (stdout and file alike).
     if !csvfile::merge(open_inputs()?, &mut out, &stop).map_err(lift)? {
+        if out.is_stream() {
+            // Checked whole, but stopped while printing: part of it is out already.
+            return Err(Interrupted(format!(
+                "interrupted by {}: the merged file was cut short: what already went out is incomplete",
+                signals::signal_name()
+            ))
+            .into());
+        }
         return Err(interrupted());
     }
     out.commit()?;

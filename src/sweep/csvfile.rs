@@ -368,6 +368,14 @@ pub struct Block {
     pub replication_rows: usize,
     /// Highest replication number seen, plus one.
     pub replications: usize,
+    /// The rows are not in the order a sweep writes them — replication 0, 1, 2, … each
+    /// with as many rows as the first, then the summary rows — so the block was edited or
+    /// pieced together (a point's rows repeated had the right ratio of rows to summaries).
+    pub disordered: bool,
+    /// The replication being read and its rows so far; the rows of the first replication.
+    current: Option<usize>,
+    in_current: usize,
+    per_replication: Option<usize>,
 }
 
 impl Block {
@@ -376,7 +384,9 @@ impl Block {
     /// whole line fails this, whatever the scenario. Needs no scenario, so `merge` can check
     /// it.
     pub fn is_whole(&self) -> bool {
-        self.last.0.is_empty() && self.replication_rows == self.summary_rows * self.replications
+        !self.disordered
+            && self.last.0.is_empty()
+            && self.replication_rows == self.summary_rows * self.replications
     }
 
     /// Adds one row's accounting (its bytes go elsewhere).
@@ -385,6 +395,21 @@ impl Block {
             self.summary_rows += 1;
         } else {
             self.replication_rows += 1;
+            // Replication rows come before every summary row, numbered 0, 1, 2, … in runs
+            // of equal length.
+            match (replication.parse::<usize>(), self.current) {
+                _ if self.summary_rows > 0 => self.disordered = true,
+                (Ok(r), Some(c)) if r == c => self.in_current += 1,
+                (Ok(r), current) if r == current.map_or(0, |c| c + 1) => {
+                    if current.is_some() {
+                        let first = *self.per_replication.get_or_insert(self.in_current);
+                        self.disordered |= first != self.in_current;
+                    }
+                    self.current = Some(r);
+                    self.in_current = 1;
+                }
+                _ => self.disordered = true,
+            }
             if let Ok(r) = replication.parse::<usize>() {
                 self.replications = self.replications.max(r + 1);
             }
@@ -482,6 +507,14 @@ impl<R: BufRead> Scanner<R> {
                 return Err(no_header(&s));
             }
         }
+        // ccsim writes LF: a file with CRLF endings (an editor's or a transfer's doing) would
+        // merge into a mix of both that no longer equals the unsharded file, and beside an
+        // LF shard its header "differs" in an invisible character.
+        if s.record.ends_with(b"\r\n") {
+            return Err(SweepError::input(format!(
+                "{source}: has Windows line endings (CRLF), not the LF ccsim writes: convert it back (e.g. `sed -i 's/\\r$//' {source}`)"
+            )));
+        }
         s.header.clone_from(&s.record);
         s.split();
         let cols = s.ends.len();
@@ -569,6 +602,10 @@ impl<R: BufRead> Scanner<R> {
             summary_rows: 0,
             replication_rows: 0,
             replications: 0,
+            disordered: false,
+            current: None,
+            in_current: 0,
+            per_replication: None,
         };
         loop {
             row(&self.record)?;
@@ -902,6 +939,12 @@ pub fn merge<R: BufRead>(
     let mut prov = first.scan.provenance().expect("checked").clone();
     let count = first.shard.count;
     let total = prov.points;
+    let replications = prov.replications;
+    let swept_replications = first
+        .scan
+        .keys()
+        .iter()
+        .any(|k| k == "simulation.replications");
     let write_err = SweepError::io("cannot write the merged file");
     prov.shard = None;
     prov.complete = true;
@@ -951,6 +994,19 @@ pub fn merge<R: BufRead>(
             return fail(format!(
                 "{}: the last line is cut short (an interrupted run?): finish it with `ccsim sweep … --resume` first",
                 s.name
+            ));
+        }
+        if b.disordered {
+            return fail(format!(
+                "{}: point {point}'s rows are not in the order a sweep writes them (replications 0, 1, … each with the same rows, then the summary rows): repeated or pieced together; rerun that shard",
+                s.name
+            ));
+        }
+        // Every point runs the sweep's replications, unless they are one of its keys.
+        if !swept_replications && b.replications as u64 != replications && b.is_whole() {
+            return fail(format!(
+                "{}: point {point} has {} replication(s), but the sweep ran {replications} per point: rows were removed or added; rerun that shard",
+                s.name, b.replications
             ));
         }
         if !b.is_whole() {
@@ -1085,6 +1141,49 @@ mod tests {
             ));
         }
         s
+    }
+
+    /// Regression (issue 11, point 5): merge accepted a point whose rows were there twice
+    /// (the ratio of replication rows to summary rows was right) or lacked a whole
+    /// replication, and CRLF files, writing a "complete" file that was not the sweep's.
+    #[test]
+    fn merge_refuses_repeated_rows_missing_replications_and_crlf() {
+        let header = "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n";
+        let rep = |r: u32, m: &str| format!("s,0,x,{r},overall,{m},1,,,\n");
+        let summary = |m: &str| format!("s,0,x,,overall,{m},,1,1,1\n");
+        let point = |reps: &[u32]| {
+            let mut t = String::new();
+            for &r in reps {
+                t += &rep(r, "offered");
+                t += &rep(r, "answered");
+            }
+            t + &summary("offered") + &summary("answered")
+        };
+        let mut p = prov(1, None);
+        p.replications = 3;
+        let file = |body: String| vec![("f".to_string(), with(&p, &format!("{header}{body}")))];
+        assert!(merged(&file(point(&[0, 1, 2]))).is_ok());
+        let twice = point(&[0, 1, 2]).repeat(2);
+        let err = merged(&file(twice)).unwrap_err().to_string();
+        assert!(err.contains("point 0's rows are not in the order"), "{err}");
+        let err = merged(&file(point(&[0, 1]))).unwrap_err().to_string();
+        assert!(
+            err.contains("has 2 replication(s), but the sweep ran 3"),
+            "{err}"
+        );
+        let err = merged(&file(point(&[0, 2, 1]))).unwrap_err().to_string();
+        assert!(err.contains("not in the order"), "{err}");
+        // A replication with a row fewer, made up by one more elsewhere.
+        let uneven =
+            rep(0, "offered") + &rep(1, "offered") + &rep(1, "answered") + &point(&[2])[..];
+        let err = merged(&file(uneven)).unwrap_err().to_string();
+        assert!(err.contains("not in the order"), "{err}");
+        let crlf = with(
+            &p,
+            &format!("{header}{}", point(&[0, 1, 2])).replace('\n', "\r\n"),
+        );
+        let err = merged(&[("c".into(), crlf)]).unwrap_err().to_string();
+        assert!(err.contains("c: has Windows line endings (CRLF)"), "{err}");
     }
 
     #[test]
