@@ -474,4 +474,11 @@ bad_texts! {
         => ["agent_groups[0].agents", "found the string \"5\\n6\""];
     control_character_in_name: replace "name = \"base\"" => "name = \"a\\u0007b\""
         => ["name", "\"a\\u0007b\""];
+    // Spans that are positive but below a second are refused, not run as "0s".
+    horizon_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.4ms\""
+        => ["simulation.horizon", "must be at least 1s", "0.0004s"];
+    horizon_far_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.0001ms\""
+        => ["simulation.horizon", "must be at least 1s"];
+    interval_below_a_second: replace "interval = \"30m\"" => "interval = \"0.6s\""
+        => ["simulation.interval", "must be at least 1s", "0.6s"];
 }
