@@ -477,8 +477,21 @@ bad_texts! {
     // Spans that are positive but below a second are refused, not run as "0s".
     horizon_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.4ms\""
         => ["simulation.horizon", "must be at least 1s", "0.0004s"];
-    horizon_far_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.0001ms\""
+    horizon_far_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.001ms\""
         => ["simulation.horizon", "must be at least 1s"];
     interval_below_a_second: replace "interval = \"30m\"" => "interval = \"0.6s\""
         => ["simulation.interval", "must be at least 1s", "0.6s"];
+    // Nitpicks: each message says the real limit and the values.
+    duration_beyond_range: replace "horizon = \"2h\"" => "horizon = \"1e300h\""
+        => ["simulation.horizon", "out of range", "36500d"];
+    duration_below_range: replace "mean = \"4m\"" => "mean = \"1e-300s\""
+        => ["call_types[0].handle_time.mean", "out of range", "0.001ms"];
+    weibull_shape_nan: replace "\"exponential\", mean = \"4m\"" => "\"weibull\", shape = nan, scale = \"4m\""
+        => ["call_types[0].handle_time.shape", "from 0.1 to", "NaN"];
+    uniform_max_below_min: replace "\"exponential\", mean = \"4m\"" => "\"uniform\", min = \"5m\", max = \"1m\""
+        => ["call_types[0].handle_time.max", "got max 1m below min 5m"];
+    name_empty: replace "name = \"base\"" => "name = \"\""
+        => ["name: must not be empty", "leave `name` out"];
+    volume_limit_readable: replace "arrival_rate = 60.0" => "volumes = [1, -2, 3, 4]"
+        => ["call_types[0].volumes[1]", "at most 5000000 "];
 }

@@ -177,10 +177,15 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         calendar.as_ref().map(|c| &c.clock),
         simulation.horizon,
     )?;
-    let name = raw
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| default_name.to_string());
+    // Names are non-empty (docs/scenarios.md, "Value types"); an empty one was a slip, not a
+    // request for the default.
+    if raw.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(cx.err(
+            "name",
+            "must not be empty; leave `name` out to use the file name without `.toml`",
+        ));
+    }
+    let name = raw.name.unwrap_or_else(|| default_name.to_string());
     Ok(Scenario {
         name,
         source: file.to_string(),
@@ -370,7 +375,7 @@ fn build_call_type(
                     } else {
                         Err(cx.err(
                             format!("call_types[{i}].volumes[{k}]"),
-                            format!("must be an expected call count ≥ 0 and at most {most:.6e} (a rate of {MAX_ARRIVAL_RATE:e} calls per hour), got {}", num(v)),
+                            format!("must be an expected call count ≥ 0 and at most {} (a rate of {MAX_ARRIVAL_RATE:e} calls per hour), got {}", num(most.floor()), num(v)),
                         ))
                     }
                 })
