@@ -11,7 +11,9 @@
 
 use crate::rng::{Purpose, StreamKey};
 use rand::RngExt;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use std::fmt;
 
 /// An assumption: a triangular range (low ≤ mode ≤ high); a plain number has all three equal.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,11 +27,9 @@ pub struct Assumption {
 }
 
 /// The scenario text of an assumption: a number or `{ low, mode, high }`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a number or a range { low = …, mode = …, high = … }"
-)]
+// Deserialised by hand rather than as an untagged enum: an untagged enum accepts unknown keys
+// in the range table and can only say "a number or a range" whatever went wrong.
+#[derive(Debug, Clone, Copy)]
 pub enum RawAssumption {
     /// A single value.
     Number(f64),
@@ -57,6 +57,60 @@ impl RawAssumption {
     /// Given as a `{ low, mode, high }` table (even of zero width).
     pub fn is_table(&self) -> bool {
         matches!(self, RawAssumption::Range { .. })
+    }
+}
+
+/// What an assumption may look like, repeated when a value of the wrong kind stands there.
+const ASSUMPTION_EXPECTING: &str = "a number or a range { low = …, mode = …, high = … }";
+
+/// The keys of a range table, in the order they are written.
+const RANGE_KEYS: [&str; 3] = ["low", "mode", "high"];
+
+impl<'de> Deserialize<'de> for RawAssumption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AssumptionVisitor;
+        impl<'de> Visitor<'de> for AssumptionVisitor {
+            type Value = RawAssumption;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(ASSUMPTION_EXPECTING)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Number(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAssumption, A::Error> {
+                let mut ends: [Option<f64>; 3] = [None; 3];
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(i) = RANGE_KEYS.iter().position(|k| *k == key) else {
+                        return Err(de::Error::unknown_field(&key, &RANGE_KEYS));
+                    };
+                    ends[i] = Some(map.next_value()?);
+                }
+                match ends {
+                    [Some(low), Some(mode), Some(high)] => {
+                        Ok(RawAssumption::Range { low, mode, high })
+                    }
+                    _ => {
+                        let missing: Vec<String> = RANGE_KEYS
+                            .iter()
+                            .zip(ends)
+                            .filter(|(_, v)| v.is_none())
+                            .map(|(k, _)| format!("`{k}`"))
+                            .collect();
+                        Err(de::Error::custom(format!(
+                            "a range needs all of `low`, `mode` and `high`; missing {}",
+                            missing.join(" and ")
+                        )))
+                    }
+                }
+            }
+        }
+        deserializer.deserialize_any(AssumptionVisitor)
     }
 }
 

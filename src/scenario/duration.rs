@@ -14,6 +14,10 @@ pub struct Duration(pub f64);
 /// handle time, and small enough that sums and products of durations stay finite.
 pub const MAX_DURATION_S: f64 = 36_500.0 * 86_400.0;
 
+/// Shortest non-zero duration accepted: a microsecond. Anything shorter is a slip (`"1e-300s"`)
+/// and would only print as "0s".
+pub const MIN_DURATION_S: f64 = 1e-6;
+
 /// What a duration may look like; repeated in every duration error so the fix is obvious.
 pub const DURATION_HELP: &str =
     "expected a duration like \"20s\", \"4m\", \"1.5h\" or \"5d\" (units s, m, h, d; no negatives)";
@@ -31,9 +35,11 @@ impl Duration {
 pub fn parse_duration(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let got = quote(text);
-    let split = t
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| format!("{DURATION_HELP}, got {got} (no unit)"))?;
+    // The unit is the letters at the end, so an exponent's `e` ("1e3s") stays in the number.
+    let split = t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    if split == t.len() {
+        return Err(format!("{DURATION_HELP}, got {got} (no unit)"));
+    }
     let (num, unit) = t.split_at(split);
     let factor = match unit.trim() {
         "ms" => 0.001,
@@ -47,13 +53,13 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{DURATION_HELP}, got {got}"))?;
-    if !value.is_finite() || value < 0.0 {
+    if value.is_nan() || value < 0.0 {
         return Err(format!("{DURATION_HELP}, got {got}"));
     }
     let secs = value * factor;
-    if secs > MAX_DURATION_S {
+    if secs > MAX_DURATION_S || (secs > 0.0 && secs < MIN_DURATION_S) {
         return Err(format!(
-            "durations are at most 36500d (100 years), got {got}"
+            "out of range: durations are 0 or from 0.001ms to 36500d (100 years), got {got}"
         ));
     }
     Ok(secs)
@@ -137,6 +143,11 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
+        for out_of_range in ["1e300h", "1e-300s", "1e400s", "0.0001ms"] {
+            let m = parse_duration(out_of_range).unwrap_err();
+            assert!(m.starts_with("out of range"), "{out_of_range}: {m}");
+        }
+        assert_eq!(parse_duration("1e3s"), Ok(1000.0));
     }
 
     #[test]

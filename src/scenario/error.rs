@@ -87,7 +87,11 @@ pub(crate) fn quote(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.extend(c.escape_default()),
+            // TOML's own escapes, so the value reads as it would be written in the file.
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -105,5 +109,6 @@ mod tests {
         assert!(!q.contains('\n'));
         assert!(q.chars().count() < 140);
         assert_eq!(quote("3m"), "\"3m\"");
+        assert_eq!(quote("a\nb\u{7}"), "\"a\\nb\\u0007\"");
     }
 }

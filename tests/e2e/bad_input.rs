@@ -368,3 +368,130 @@ fn staffing_targets_are_checked() {
         r.describe()
     );
 }
+
+/// A small valid scenario for the edits of [`bad_texts!`].
+const BASE: &str = r#"name = "base"
+
+[simulation]
+horizon = "2h"
+interval = "30m"
+replications = 3
+seed = 1
+
+[[call_types]]
+name = "general"
+arrival_rate = 60.0
+handle_time = { distribution = "exponential", mean = "4m" }
+
+[[agent_groups]]
+name = "tier1"
+skills = ["general"]
+agents = 5
+"#;
+
+/// Words that must never reach a user: Rust types and serde's phrasing.
+const NOT_FOR_USERS: [&str; 6] = [
+    "i128",
+    "i64",
+    "f64",
+    "invalid type",
+    "expected struct",
+    "Raw",
+];
+
+/// [`check_bad_scenario`] on `text` written to `<name>.toml`; the error must also be one line
+/// and free of Rust type names.
+fn check_bad_text(name: &str, text: &str, needles: &[&str]) {
+    let f = scenario_file(name, text);
+    check_bad_scenario(&f.path, needles);
+    let r = run(&["validate", f.arg()]);
+    assert_eq!(
+        r.stderr.trim_end().lines().count(),
+        1,
+        "one line\n{}",
+        r.describe()
+    );
+    for word in NOT_FOR_USERS {
+        assert!(
+            !r.stderr.contains(word),
+            "`{word}` leaked\n{}",
+            r.describe()
+        );
+    }
+}
+
+/// Bad scenarios written as edits of [`BASE`]: `replace "a" => "b"` or `append "text"`.
+macro_rules! bad_texts {
+    ($($test:ident: $edit:ident $a:literal $(=> $b:literal)? => [$($needle:literal),* $(,)?];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                let text = bad_texts!(@edit $edit $a $(, $b)?);
+                assert_ne!(text, BASE, "the edit must change the scenario");
+                check_bad_text(stringify!($test), &text, &[$($needle),*]);
+            }
+        )*
+    };
+    (@edit replace $a:literal, $b:literal) => { BASE.replace($a, $b) };
+    (@edit append $a:literal) => { format!("{BASE}\n{}", $a) };
+}
+
+bad_texts! {
+    // An integer beyond TOML's range is a number too large, at its key, not a serde riddle.
+    integer_too_large_for_toml: replace "agents = 5" => "agents = 99999999999999999999"
+        => ["line 17, column 10", "agent_groups[0].agents", "too large for a TOML integer",
+            "at most 9223372036854775807"];
+    integer_too_small_for_toml: replace "replications = 3" => "replications = -99999999999999999999"
+        => ["simulation.replications", "too small for a TOML integer"];
+    integer_just_past_toml: replace "seed = 1" => "seed = 9223372036854775808"
+        => ["simulation.seed", "too large for a TOML integer"];
+    float_too_large_for_toml: replace "arrival_rate = 60.0" => "arrival_rate = 1e400"
+        => ["call_types[0].arrival_rate", "too large for a TOML float"];
+    // A range table is checked key by key, and says what is wrong with it.
+    range_unknown_key: append "[customers]\ncustomer_value = { low = 1.0, mode = 2.0, high = 3.0, hgh = 9.0 }"
+        => ["customers.customer_value.hgh", "unknown key \"hgh\"", "low, mode, high"];
+    range_missing_key: append "[customers]\ncustomer_value = { low = 1.0, mode = 2.0 }"
+        => ["customers.customer_value", "missing `high`"];
+    range_as_string: append "[customers]\ncustomer_value = \"200\""
+        => ["customers.customer_value", "found the string \"200\""];
+    range_as_array: append "[customers]\ncustomer_value = [1.0, 2.0, 3.0]"
+        => ["customers.customer_value", "found an array"];
+    range_bad_end: append "[customers]\ncustomer_value = { low = 1.0, mode = \"2\", high = 3.0 }"
+        => ["customers.customer_value.mode", "expected a number, found the string \"2\""];
+    range_list_entry_as_string: append "[experience.loyalty]\ndefection = [\"x\", 0.1, 0.2]"
+        => ["experience.loyalty.defection[0]", "found the string \"x\""];
+    range_unknown_key_in_program: append "[program]\ndiscount_rate = { low = 0.0, mode = 0.05, high = 0.1, extra = 1 }"
+        => ["program.discount_rate.extra", "unknown key"];
+    // An array where a table belongs is refused, not read field by field.
+    simulation_as_array_of_tables: replace "[simulation]" => "[[simulation]]"
+        => ["simulation:", "[simulation] table", "found an array of tables"];
+    call_type_transfer_as_array: replace "arrival_rate = 60.0" => "arrival_rate = 60.0\ntransfer = [\"general\", 0.3]"
+        => ["call_types[0].transfer", "expected a transfer table", "found an array"];
+    // An odd key is shown once, quoted and escaped, on one line.
+    key_with_newline: append "\"weird\\nkey\" = 1"
+        => ["agent_groups[0].\"weird\\nkey\": unknown key \"weird\\nkey\""];
+    string_with_newline: replace "agents = 5" => "agents = \"5\\n6\""
+        => ["agent_groups[0].agents", "found the string \"5\\n6\""];
+    control_character_in_name: replace "name = \"base\"" => "name = \"a\\u0007b\""
+        => ["name", "\"a\\u0007b\""];
+    // Spans that are positive but below a second are refused, not run as "0s".
+    horizon_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.4ms\""
+        => ["simulation.horizon", "must be at least 1s", "0.0004s"];
+    horizon_far_below_a_second: replace "horizon = \"2h\"" => "horizon = \"0.001ms\""
+        => ["simulation.horizon", "must be at least 1s"];
+    interval_below_a_second: replace "interval = \"30m\"" => "interval = \"0.6s\""
+        => ["simulation.interval", "must be at least 1s", "0.6s"];
+    // Nitpicks: each message says the real limit and the values.
+    duration_beyond_range: replace "horizon = \"2h\"" => "horizon = \"1e300h\""
+        => ["simulation.horizon", "out of range", "36500d"];
+    duration_below_range: replace "mean = \"4m\"" => "mean = \"1e-300s\""
+        => ["call_types[0].handle_time.mean", "out of range", "0.001ms"];
+    weibull_shape_nan: replace "\"exponential\", mean = \"4m\"" => "\"weibull\", shape = nan, scale = \"4m\""
+        => ["call_types[0].handle_time.shape", "from 0.1 to", "NaN"];
+    uniform_max_below_min: replace "\"exponential\", mean = \"4m\"" => "\"uniform\", min = \"5m\", max = \"1m\""
+        => ["call_types[0].handle_time.max", "got max 1m below min 5m"];
+    name_empty: replace "name = \"base\"" => "name = \"\""
+        => ["name: must not be empty", "leave `name` out"];
+    volume_limit_readable: replace "arrival_rate = 60.0" => "volumes = [1, -2, 3, 4]"
+        => ["call_types[0].volumes[1]", "at most 5000000 "];
+}

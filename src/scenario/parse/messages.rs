@@ -17,6 +17,43 @@ pub fn humanize(path: &str, message: &str) -> (String, String) {
     (shorten(&path), message)
 }
 
+/// serde_path_to_error's path in the scenario's notation (`call_types[0].handle_time`), with
+/// a key that is not a bare TOML key (a newline, a space, a dot in it) quoted and escaped, so
+/// an odd key is shown once, on one line, as it would be written in the file.
+pub fn key_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&key_segment(key));
+            }
+            Segment::Unknown => out.push_str(if out.is_empty() { "?" } else { ".?" }),
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// A key as one segment of a key path: as written when it is a bare TOML key, else quoted.
+fn key_segment(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_string()
+    } else {
+        quote(key)
+    }
+}
+
 fn in_words(path: &str, message: &str) -> (String, String) {
     let path = if path == "." || path.is_empty() {
         None
@@ -24,22 +61,28 @@ fn in_words(path: &str, message: &str) -> (String, String) {
         Some(path)
     };
     let at = |key: &str| match path {
-        Some(p) => format!("{p}.{key}"),
-        None => key.to_string(),
+        Some(p) => format!("{p}.{}", key_segment(key)),
+        None => key_segment(key),
     };
     let here = || path.map_or_else(|| "(top level)".to_string(), str::to_string);
+    // Field names are taken from the message as serde wrote it, before it is put on one line,
+    // so a key with a newline in it stays the key it is.
+    let raw = message;
     let message = one_line(message);
 
-    if let Some(field) = ticked(&message, "missing field `") {
+    if let Some(field) = ticked(raw, "missing field `") {
         return (at(&field), "missing: this key is required here".into());
     }
     // serde_path_to_error already ends the path with the unknown key itself.
-    let at_unknown = |key: &str| match path {
-        Some(p) if p == key || p.ends_with(&format!(".{key}")) => p.to_string(),
-        _ => at(key),
+    let at_unknown = |key: &str| {
+        let seg = key_segment(key);
+        match path {
+            Some(p) if p == seg || p.ends_with(&format!(".{seg}")) => p.to_string(),
+            _ => at(key),
+        }
     };
-    if let Some(field) = ticked(&message, "unknown field `") {
-        let allowed: Vec<String> = message
+    if let Some(field) = ticked(raw, "unknown field `") {
+        let allowed: Vec<String> = raw
             .split_once(", expected ")
             .map(|(_, rest)| {
                 rest.split('`')
@@ -154,7 +197,7 @@ fn unexpected_in_words(unexpected: &str) -> String {
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(s);
-        return format!("the string {}", quote(&body.replace("\\\"", "\"")));
+        return format!("the string {}", quote(&undo_debug_escapes(body)));
     }
     if let Some(n) = unexpected
         .strip_prefix("integer ")
@@ -170,6 +213,37 @@ fn unexpected_in_words(unexpected: &str) -> String {
         "map" => "a table".into(),
         other => scrub(other),
     }
+}
+
+/// The string inside Rust's debug quotes, with its escapes (`\n`, `\"`, `\u{7}`) undone, so
+/// [`quote`] escapes it once, in TOML's way.
+fn undo_debug_escapes(debug: &str) -> String {
+    let mut out = String::new();
+    let mut chars = debug.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('u') => {
+                let hex: String = chars
+                    .by_ref()
+                    .skip_while(|&c| c == '{')
+                    .take_while(|&c| c != '}')
+                    .collect();
+                let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// Last resort for a message shape not recognised above: Rust type names replaced by what

@@ -11,6 +11,7 @@ mod messages;
 pub(crate) mod raw;
 pub(crate) mod raw_program;
 pub(crate) mod raw_week;
+mod tables;
 
 use super::error::quote;
 use super::ScenarioError;
@@ -188,8 +189,9 @@ pub(super) fn raw_scenario(
     table: toml::Table,
     source: &str,
 ) -> Result<raw::RawScenario, ScenarioError> {
-    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-        let (path, message) = messages::humanize(&e.path().to_string(), e.inner().message());
+    serde_path_to_error::deserialize(tables::Tables(toml::Value::Table(table))).map_err(|e| {
+        let (path, message) =
+            messages::humanize(&messages::key_path(e.path()), e.inner().message());
         ScenarioError::Invalid {
             file: source.to_string(),
             path,
@@ -211,11 +213,110 @@ fn syntax_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
         }
         None => String::new(),
     };
+    let at_key = || {
+        e.span()
+            .and_then(|span| key_path_at(text, span.start))
+            .map_or_else(String::new, |k| format!("{k}: "))
+    };
+    let message = match number_too_large(e.message()) {
+        Some(m) => format!("{}{m}", at_key()),
+        None => format!("invalid TOML: {}", messages::one_line(e.message())),
+    };
     ScenarioError::Syntax {
         file: file.to_string(),
         location,
-        message: format!("invalid TOML: {}", messages::one_line(e.message())),
+        message,
     }
+}
+
+/// The largest integer TOML holds, as a message shows it.
+const TOML_MAX_INTEGER: &str = "9223372036854775807";
+/// The smallest integer TOML holds.
+const TOML_MIN_INTEGER: &str = "-9223372036854775808";
+/// Where a number too large for TOML itself sends the user: the key's own range.
+const KEY_RANGES: &str = "each key's own range is in docs/scenarios.md";
+
+/// toml's messages for a number beyond what TOML holds (`invalid type: integer `1e20` as i128,
+/// expected any valid TOML value`, `u64 value was too large`, `floating-point number
+/// overflowed`) in plain words, or `None` for any other message.
+fn number_too_large(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("invalid type: integer `") {
+        let n = rest.split('`').next()?;
+        if rest.contains("` as i128") {
+            let (side, bound) = if n.starts_with('-') {
+                ("small", format!("at least {TOML_MIN_INTEGER}"))
+            } else {
+                ("large", format!("at most {TOML_MAX_INTEGER}"))
+            };
+            return Some(format!(
+                "the number {n} is too {side} for a TOML integer ({bound}); {KEY_RANGES}"
+            ));
+        }
+    }
+    match message.trim() {
+        "u64 value was too large" => Some(format!(
+            "the number is too large for a TOML integer (at most {TOML_MAX_INTEGER}); {KEY_RANGES}"
+        )),
+        "floating-point number overflowed" => Some(format!(
+            "the number is too large for a TOML float (at most about 1.8e308); {KEY_RANGES}"
+        )),
+        _ => None,
+    }
+}
+
+/// The key path of the value at byte `offset` of TOML `text`, read from the text itself (the
+/// document did not parse, so there is no table to ask): the nearest `[table]` or
+/// `[[array]]` header above (an array entry counted by its earlier headers) and the key that
+/// starts the line, e.g. `agent_groups[0].agents`. `None` when the line does not start with
+/// a key (a value continued from an earlier line).
+fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (key, _) = before[line_start..].split_once('=')?;
+    let key = key.trim();
+    let bare = |k: &str| {
+        !k.is_empty()
+            && k.split('.').all(|part| {
+                let part = part.trim();
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            })
+    };
+    if !bare(key) {
+        return None;
+    }
+    let key: String = key.split('.').map(str::trim).collect::<Vec<_>>().join(".");
+    // Headers are lines of the form [a.b] or [[a.b]]; the last one above is the table.
+    let header = |line: &str| -> Option<(bool, String)> {
+        let line = line.split('#').next()?.trim();
+        let (array, name) = match line.strip_prefix("[[") {
+            Some(rest) => (true, rest.strip_suffix("]]")?),
+            None => (false, line.strip_prefix('[')?.strip_suffix(']')?),
+        };
+        let name: String = name.split('.').map(str::trim).collect::<Vec<_>>().join(".");
+        bare(&name).then_some((array, name))
+    };
+    let lines: Vec<&str> = before[..line_start].lines().collect();
+    let Some(at) = lines.iter().rposition(|l| header(l).is_some()) else {
+        return Some(key);
+    };
+    let (array, name) = header(lines[at])?;
+    let table = if array {
+        let index = lines[..at]
+            .iter()
+            .filter(|l| header(l) == Some((true, name.clone())))
+            .count();
+        format!("{name}[{index}]")
+    } else {
+        name
+    };
+    Some(format!("{table}.{key}"))
 }
 
 #[cfg(test)]

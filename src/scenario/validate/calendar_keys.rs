@@ -275,7 +275,11 @@ pub fn profile_rates(
             if let Some(n) = v.iter().position(|x| !(0.0..=most).contains(x)) {
                 return Err(cx.err(
                     format!("{p}[{n}]"),
-                    format!("must be an expected contact count per interval from 0 to {most:.6e}, got {}", num(v[n])),
+                    format!(
+                        "must be an expected contact count per interval from 0 to {}, got {}",
+                        num(most.floor()),
+                        num(v[n])
+                    ),
                 ));
             }
             Ok(Some((key, v)))

@@ -2,9 +2,9 @@
 //! table shape describes durations (parameters are duration strings) and plain quantities
 //! (issue difficulty on [0, 1], decision amounts in currency: parameters are numbers).
 
-use super::checks::{describe, num, number, quote, Ctx};
+use super::checks::{describe, num, number, quote, Ctx, MAX_NUMBER};
 use crate::model::Dist;
-use crate::scenario::duration::parse_duration;
+use crate::scenario::duration::{format_duration, parse_duration};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::raw::RawDistribution;
 
@@ -130,17 +130,24 @@ pub fn build_dist(
             })?
         }
         "weibull" => {
-            let shape = match &d.shape {
-                Some(v) => number(cx, &format!("{path}.shape"), v)?,
-                None => 0.0,
+            let at = format!("{path}.shape");
+            // Any number outside the shape's own range (NaN too) gets that range, not the
+            // general 0 … 1e12 of `number`, which would send a user below the real minimum.
+            let given = d.shape.as_ref().and_then(|v| match v {
+                toml::Value::Float(f) => Some(*f),
+                toml::Value::Integer(i) => Some(*i as f64),
+                _ => None,
+            });
+            let shape = match (given, &d.shape) {
+                (Some(x), _) if !(MIN_WEIBULL_SHAPE..=MAX_NUMBER).contains(&x) => {
+                    return Err(cx.err(
+                        at,
+                        format!("must be a number from {MIN_WEIBULL_SHAPE} to {MAX_NUMBER:e} (smaller shapes give draws too large to represent), got {}", num(x)),
+                    ));
+                }
+                (_, Some(v)) => number(cx, &at, v)?,
+                (_, None) => positive("shape", 0.0)?,
             };
-            let shape = positive("shape", shape)?;
-            if shape < MIN_WEIBULL_SHAPE {
-                return Err(cx.err(
-                    format!("{path}.shape"),
-                    format!("must be at least {MIN_WEIBULL_SHAPE} (smaller shapes give draws too large to represent), got {}", num(shape)),
-                ));
-            }
             let scale = positive("scale", read("scale", &d.scale)?)?;
             Dist::weibull(shape, scale).ok_or_else(|| {
                 cx.err(
@@ -152,7 +159,20 @@ pub fn build_dist(
         "uniform" => {
             let (min, max) = (read("min", &d.min)?, read("max", &d.max)?);
             if min > max {
-                return Err(cx.err(format!("{path}.max"), "must not be less than `min`"));
+                let show = |x: f64| match unit {
+                    // Short spans would round to "0s" in the duration form.
+                    Unit::Seconds if x >= 1.0 => format_duration(x),
+                    Unit::Seconds => format!("{}s", num(x)),
+                    _ => num(x),
+                };
+                return Err(cx.err(
+                    format!("{path}.max"),
+                    format!(
+                        "must not be less than `min`, got max {} below min {}",
+                        show(max),
+                        show(min)
+                    ),
+                ));
             }
             Dist::Uniform { min, max }
         }

@@ -33,6 +33,8 @@ use checks::{
 const MAX_LINES: i64 = 1_000_000_000;
 /// Largest call-type `priority`.
 const MAX_PRIORITY: i64 = 1_000_000;
+/// Shortest horizon and interval, in seconds.
+const MIN_SPAN_S: f64 = 1.0;
 use distribution::{build_dist, Unit};
 use std::collections::HashMap;
 
@@ -175,10 +177,15 @@ pub fn build(raw: RawScenario, file: &str, default_name: &str) -> Result<Scenari
         calendar.as_ref().map(|c| &c.clock),
         simulation.horizon,
     )?;
-    let name = raw
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| default_name.to_string());
+    // Names are non-empty (docs/scenarios.md, "Value types"); an empty one was a slip, not a
+    // request for the default.
+    if raw.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(cx.err(
+            "name",
+            "must not be empty; leave `name` out to use the file name without `.toml`",
+        ));
+    }
+    let name = raw.name.unwrap_or_else(|| default_name.to_string());
     Ok(Scenario {
         name,
         source: file.to_string(),
@@ -217,12 +224,24 @@ fn build_simulation(
             ))
         }
     };
-    if horizon <= 0.0 {
-        return Err(cx.err("simulation.horizon", "must be longer than 0s"));
+    // A positive span below a second would pass a "> 0" check and then print as "0s" and
+    // simulate next to nothing, so both have a floor of a second.
+    let too_short = |key: &str, secs: f64| {
+        cx.err(
+            key,
+            format!(
+                "must be at least {}, got {}s",
+                duration::format_duration(MIN_SPAN_S),
+                num(secs)
+            ),
+        )
+    };
+    if horizon < MIN_SPAN_S {
+        return Err(too_short("simulation.horizon", horizon));
     }
     let interval = s.interval.map_or(DEFAULT_INTERVAL_S, |d| d.secs());
-    if interval <= 0.0 {
-        return Err(cx.err("simulation.interval", "must be longer than 0s"));
+    if interval < MIN_SPAN_S {
+        return Err(too_short("simulation.interval", interval));
     }
     let intervals = (horizon / interval - 1e-9).ceil().max(1.0);
     if intervals > MAX_INTERVALS as f64 {
@@ -356,7 +375,7 @@ fn build_call_type(
                     } else {
                         Err(cx.err(
                             format!("call_types[{i}].volumes[{k}]"),
-                            format!("must be an expected call count ≥ 0 and at most {most:.6e} (a rate of {MAX_ARRIVAL_RATE:e} calls per hour), got {}", num(v)),
+                            format!("must be an expected call count ≥ 0 and at most {} (a rate of {MAX_ARRIVAL_RATE:e} calls per hour), got {}", num(most.floor()), num(v)),
                         ))
                     }
                 })
