@@ -93,8 +93,14 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         }
     }
     for s in &args.set {
-        grid.push(grid::parse_set(s, &base).map_err(lift)?)
-            .map_err(lift)?;
+        // Name the argument and the scenario it edits (the key alone did not).
+        let axis = grid::parse_set(s, &base).map_err(|e| match e {
+            SweepError::Input(m) if !m.starts_with("--set") => {
+                BadInput(format!("--set {s}: {m} (in {})", args.scenario.display())).into()
+            }
+            e => lift(e),
+        })?;
+        grid.push(axis).map_err(lift)?;
     }
     if grid.axes.is_empty() {
         return Err(BadInput(

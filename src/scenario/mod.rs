@@ -25,8 +25,8 @@ mod validated;
 
 pub use error::ScenarioError;
 pub use parse::{
-    format_bytes, input_limit, parse_peak_bytes, read_input, read_input_within, DEFAULT_MAX_INPUT,
-    MAX_INPUT_ENV,
+    format_bytes, input_limit, parse_peak_bytes, read_input, read_input_within, toml_table,
+    DEFAULT_MAX_INPUT, MAX_INPUT_ENV,
 };
 pub use validate::MAX_REPLICATIONS;
 pub use validated::{

@@ -133,9 +133,11 @@ pub fn parse_set(arg: &str, base: &toml::Table) -> Result<Axis, SweepError> {
     for item in items {
         let item = item.trim();
         if item.is_empty() {
-            return Err(SweepError::input(format!(
-                "{key}: empty value in `{values}`"
-            )));
+            return Err(SweepError::input(if values.trim().is_empty() {
+                format!("--set {arg}: no values after `=`: give V1,V2,… or a range such as 8..=14")
+            } else {
+                format!("--set {arg}: an empty value in `{values}` (two commas, or one at an end)")
+            }));
         }
         if let Some(range) = parse_range(key, item)? {
             for v in range {
@@ -445,9 +447,14 @@ pub fn lookup<'a>(table: &'a toml::Table, key: &str) -> Result<Option<&'a Value>
 
 fn segments(key: &str) -> Result<Vec<&str>, SweepError> {
     let segs: Vec<&str> = key.split('.').map(str::trim).collect();
+    if key.trim().is_empty() {
+        return Err(SweepError::input(
+            "the key is empty: give a dotted key such as agent_groups.tier1.agents".to_string(),
+        ));
+    }
     if segs.iter().any(|s| s.is_empty()) {
         return Err(SweepError::input(format!(
-            "{key}: empty segment in the dotted key"
+            "{key}: an empty part in the dotted key (two dots in a row, or one at an end)"
         )));
     }
     Ok(segs)

@@ -145,8 +145,8 @@ pub fn read_sweep_file(
     let name = path.display().to_string();
     let text = crate::scenario::read_input_within(path, memory_budget)
         .map_err(|e| SweepError::input(e.to_string()))?;
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| SweepError::input(format!("{name}: {}", e.message())))?;
+    let table =
+        crate::scenario::toml_table(&text, &name).map_err(|e| SweepError::input(e.to_string()))?;
     if let Some(k) = table.keys().find(|k| *k != "set") {
         return Err(SweepError::input(format!(
             "{name}: unknown key `{k}`: a sweep file has only [[set]] entries with `key` and `values`"
@@ -173,15 +173,43 @@ pub fn read_sweep_file(
                     "{at}: unknown key `{k}` (allowed: key, values)"
                 )));
             }
-            let key = t.get("key").and_then(toml::Value::as_str).ok_or_else(|| {
-                SweepError::input(format!("{at}: `key` (a dotted string) is missing"))
-            })?;
+            let key = match t.get("key") {
+                Some(toml::Value::String(k)) => k,
+                Some(other) => {
+                    return Err(SweepError::input(format!(
+                        "{at}.key: expected a dotted key as a string, such as \"agent_groups.tier1.agents\", found {}",
+                        describe(other)
+                    )))
+                }
+                None => {
+                    return Err(SweepError::input(format!(
+                        "{at}: `key` (a dotted string such as \"agent_groups.tier1.agents\") is missing"
+                    )))
+                }
+            };
             let values = t
                 .get("values")
                 .ok_or_else(|| SweepError::input(format!("{at}: `values` is missing")))?;
-            grid::axis_from_values(key, values, base)
+            // The entry's own errors name the file and the entry, not only the key.
+            grid::axis_from_values(key, values, base).map_err(|e| match e {
+                SweepError::Input(m) => SweepError::input(format!("{at}: {m}")),
+                other => other,
+            })
         })
         .collect()
+}
+
+/// "the integer 5", "an array": what a TOML value is, for messages.
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("the string {s:?}"),
+        toml::Value::Integer(i) => format!("the integer {i}"),
+        toml::Value::Float(f) => format!("the number {f}"),
+        toml::Value::Boolean(b) => format!("the boolean {b}"),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "an array".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
 }
 
 /// A grid over a base scenario table.
@@ -233,7 +261,8 @@ impl Sweep {
                 let mut t = self.base.clone();
                 grid::set(&mut t, &axis.key, v.clone())?;
                 Scenario::from_table(t, &self.source, &self.default_name).map_err(|e| {
-                    SweepError::input(format!("--set {}={}: {e}", axis.key, axis.label(i)))
+                    // Neutral about where the axis came from (--set or a sweep file).
+                    SweepError::input(format!("{}={}: {e}", axis.key, axis.label(i)))
                 })?;
             }
         }

@@ -866,6 +866,60 @@ mod bad_input {
         assert!(!out.exists(), "nothing may be written for bad input");
     }
 
+    /// Regression (issue 11, point 6): a sweep file's errors named neither the file nor the
+    /// entry (`agent_groups.tier9.agents: no entry named …`), `key = 5` said the key was
+    /// missing, an empty key printed ": empty segment", a syntax error had no line, and
+    /// `--set KEY=` said "empty value in ``".
+    #[test]
+    fn sweep_file_and_set_errors_name_the_file_entry_and_argument() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let file = |name: &str, text: &str, says: &str| {
+            let f = write(dir.path(), name, text);
+            ccsim()
+                .arg("sweep")
+                .arg(&s)
+                .arg("--sweep-file")
+                .arg(&f)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(says));
+        };
+        file(
+            "unknown.toml",
+            "[[set]]\nkey = \"agent_groups.tier9.agents\"\nvalues = [1, 2]\n",
+            "unknown.toml: set[0]: agent_groups.tier9.agents: no entry named \"tier9\"",
+        );
+        file(
+            "int.toml",
+            "[[set]]\nkey = 5\nvalues = [1, 2]\n",
+            "int.toml: set[0].key: expected a dotted key as a string, such as \"agent_groups.tier1.agents\", found the integer 5",
+        );
+        file(
+            "empty.toml",
+            "[[set]]\nkey = \"\"\nvalues = [1, 2]\n",
+            "empty.toml: set[0]: the key is empty",
+        );
+        file(
+            "syntax.toml",
+            "[[set]]\nkey = \"agent_groups.tier1.agents\"\nvalues = [1, 2\n",
+            "syntax.toml: line 3",
+        );
+        for (arg, says) in [
+            ("agent_groups.tier1.agents=", "--set agent_groups.tier1.agents=: no values after `=`"),
+            ("agent_groups.tier1.agents=4,,5", "an empty value in `4,,5`"),
+            ("agent_groups.tier9.agents=4", "--set agent_groups.tier9.agents=4: agent_groups.tier9.agents: no entry named \"tier9\""),
+        ] {
+            ccsim()
+                .arg("sweep")
+                .arg(&s)
+                .args(["--set", arg])
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(says));
+        }
+    }
+
     #[test]
     fn unknown_and_ill_typed_keys_exit_2_naming_the_key() {
         rejects(

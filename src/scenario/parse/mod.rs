@@ -179,7 +179,8 @@ fn location(before: &str) -> String {
 }
 
 /// Parses scenario text into a TOML table; a syntax error names the line and column.
-pub(super) fn toml_table(text: &str, source: &str) -> Result<toml::Table, ScenarioError> {
+/// Public for the other TOML inputs (sweep files), so every file's syntax errors read alike.
+pub fn toml_table(text: &str, source: &str) -> Result<toml::Table, ScenarioError> {
     toml::from_str(text).map_err(|e| syntax_error(source, text, &e))
 }
 
