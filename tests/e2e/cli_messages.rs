@@ -1,0 +1,328 @@
+//! Messages of the command line and the shift file: every bad option value names the option,
+//! the value and what is allowed, exit 2 (never clap's `-- -1` advice nor a Rust Debug
+//! dump); a bad shift file gets one line with the key path in the scenario's words; the
+//! money blocks of the table output stay aligned.
+
+use crate::common::{run, scenario_file, Run, ScenarioFile};
+
+/// One call type `general`, one group `tier1`: a two-hour day, quick to simulate.
+const BASE: &str = r#"
+name = "base"
+
+[simulation]
+horizon = "2h"
+interval = "30m"
+warmup = "0s"
+replications = 3
+seed = 1
+service_level_threshold = "20s"
+
+[[call_types]]
+name = "general"
+arrival_rate = 60.0
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+
+[[agent_groups]]
+name = "tier1"
+skills = ["general"]
+agents = 5
+"#;
+
+fn base() -> ScenarioFile {
+    scenario_file("base", BASE)
+}
+
+/// Exit 2, one message naming `option` and `value` and containing `allowed`; no clap advice,
+/// no Rust words.
+fn assert_names(r: &Run, option: &str, value: &str, allowed: &str) {
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    let e = &r.stderr;
+    assert!(e.contains(option), "no {option}\n{}", r.describe());
+    assert!(e.contains(value), "no {value}\n{}", r.describe());
+    assert!(e.contains(allowed), "no `{allowed}`\n{}", r.describe());
+    for bad in [
+        "unexpected argument",
+        "'-- ",
+        "invalid digit",
+        "QueueParams",
+        "Some(",
+        "f64",
+        "is not in ",
+    ] {
+        assert!(!e.contains(bad), "`{bad}` in the message\n{}", r.describe());
+    }
+}
+
+#[test]
+fn negative_and_out_of_range_values_name_the_option() {
+    let s = base();
+    let f = s.arg();
+    let target = "service_level>=0.8";
+    // `erlang` with `extra` replacing the default of the option it gives.
+    let erlang = |extra: &[&str]| {
+        let defaults = [
+            ("--arrival-rate", "100"),
+            ("--handle-time", "4m"),
+            ("--agents", "10"),
+        ];
+        let mut a = vec!["erlang".to_string()];
+        for (k, d) in defaults {
+            if !extra.contains(&k) {
+                a.extend([k.to_string(), d.to_string()]);
+            }
+        }
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let cases: Vec<(Vec<String>, &str, &str, &str)> = vec![
+        (
+            v(&["run", f, "--memory-limit", "-1GB"]),
+            "--memory-limit",
+            "-1GB",
+            "500MB",
+        ),
+        (
+            v(&["run", f, "--assumption-draws", "-5"]),
+            "--assumption-draws",
+            "-5",
+            "from 1 to 100000",
+        ),
+        (
+            v(&["run", f, "--assumption-draws", "x"]),
+            "--assumption-draws",
+            "x",
+            "from 1 to 100000",
+        ),
+        (
+            v(&["compare", f, f, "--staffing-seeds", "-1"]),
+            "--staffing-seeds",
+            "-1",
+            "from 1 to 100",
+        ),
+        (
+            v(&["compare", f, f, "--assumption-draws", "0"]),
+            "--assumption-draws",
+            "0",
+            "from 1 to 100000",
+        ),
+        (
+            v(&["sweep", f, "--shard", "-1/2"]),
+            "--shard",
+            "-1/2",
+            "0 ≤ I < N",
+        ),
+        (
+            v(&["staff", f, "--target", target, "--max-agents", "-1"]),
+            "--max-agents",
+            "-1",
+            "from 1 to 1000000",
+        ),
+        (
+            v(&["staff", f, "--target", target, "--max-simulations", "-1"]),
+            "--max-simulations",
+            "-1",
+            "from 1 to",
+        ),
+        (
+            v(&[
+                "roster",
+                f,
+                "--target",
+                target,
+                "--shifts",
+                f,
+                "--max-agents",
+                "-3",
+            ]),
+            "--max-agents",
+            "-3",
+            "from 1 to 1000000",
+        ),
+        (
+            v(&["validate", f, "--memory-limit", "-5"]),
+            "--memory-limit",
+            "-5",
+            "with a unit",
+        ),
+        (
+            erlang(&["--arrival-rate", "-100"]),
+            "--arrival-rate",
+            "-100",
+            "from 0 to 10000000",
+        ),
+        (
+            erlang(&["--target-sl", "-0.5"]),
+            "--target-sl",
+            "-0.5",
+            "from 0 up to",
+        ),
+        (
+            erlang(&["--handle-time", "-4m"]),
+            "--handle-time",
+            "-4m",
+            "no negatives",
+        ),
+        (
+            erlang(&["--patience", "-2m"]),
+            "--patience",
+            "-2m",
+            "no negatives",
+        ),
+        (
+            erlang(&["--threshold", "-20s"]),
+            "--threshold",
+            "-20s",
+            "no negatives",
+        ),
+        (
+            erlang(&["--agents", "-10"]),
+            "--agents",
+            "-10",
+            "from 1 to 1000000",
+        ),
+        (
+            erlang(&["--max-concurrent", "-1"]),
+            "--max-concurrent",
+            "-1",
+            "from 1 to 100",
+        ),
+    ];
+    for (args, option, value, allowed) in cases {
+        assert_names(&run(&args), option, value, allowed);
+    }
+}
+
+/// `erlang` with a zero handle time or patience, or an absurd arrival rate: refused up front
+/// with the option and its range, not the analytic layer's struct dump or a 300-digit load.
+#[test]
+fn erlang_refuses_zero_durations_and_absurd_rates_by_name() {
+    let erlang = |extra: &[&str]| {
+        let mut a = vec!["erlang", "--arrival-rate", "100", "--agents", "10"];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let r = erlang(&["--handle-time", "0s"]);
+    assert_names(&r, "--handle-time", "0s", "longer than 0");
+    let r = erlang(&["--handle-time", "4m", "--patience", "0s"]);
+    assert_names(&r, "--patience", "0s", "longer than 0");
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "1e308",
+        "--handle-time",
+        "4m",
+        "--agents",
+        "10",
+    ]);
+    assert_names(&r, "--arrival-rate", "1e308", "from 0 to 10000000");
+    assert!(r.stderr.len() < 300, "{}", r.describe());
+    // The largest loads the limits allow still print readably.
+    let r = run(&[
+        "erlang",
+        "--arrival-rate",
+        "1e7",
+        "--handle-time",
+        "36500d",
+        "--agents",
+        "1000000",
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.lines().count() == 1 && r.stderr.len() < 200,
+        "{}",
+        r.describe()
+    );
+}
+
+/// `--max-simulations 0` is refused by the parser, and a budget below what any search of the
+/// question needs exits 2 before simulating (it was exit 1 after the first simulation).
+#[test]
+fn too_few_simulations_is_a_bad_argument() {
+    let s = base();
+    let staff = |n: &str| {
+        run(&[
+            "staff",
+            s.arg(),
+            "--target",
+            "service_level>=0.8",
+            "--quiet",
+            "--max-simulations",
+            n,
+        ])
+    };
+    assert_names(&staff("0"), "--max-simulations", "0", "from 1 to");
+    let r = staff("1");
+    assert_names(&r, "--max-simulations 1", "at least 2", "raise it");
+}
+
+/// `--trace` writes CSV only: another extension exits 2 before the run, writing nothing.
+#[test]
+fn a_trace_not_named_csv_is_refused() {
+    let s = base();
+    let d = tempfile::tempdir().unwrap();
+    let t = d.path().join("t.xlsx");
+    let r = run(&[
+        "run",
+        s.arg(),
+        "--quiet",
+        "--format",
+        "json",
+        "--trace",
+        t.to_str().unwrap(),
+    ]);
+    assert_names(&r, "--trace", "t.xlsx", ".csv");
+    assert!(!t.exists());
+    let t = d.path().join("t.CSV");
+    let r = run(&[
+        "run",
+        s.arg(),
+        "--quiet",
+        "--format",
+        "json",
+        "--trace",
+        t.to_str().unwrap(),
+    ]);
+    r.assert_ok();
+    assert!(t.exists());
+}
+
+/// A `--memory-limit` without a unit is bytes: below 1 MB it is refused with the advice to
+/// give a unit, instead of a run refused for a "0 kB" budget.
+#[test]
+fn a_memory_limit_without_a_unit_asks_for_one() {
+    let s = base();
+    let r = run(&["run", s.arg(), "--quiet", "--memory-limit", "5"]);
+    assert_names(&r, "--memory-limit", "5", "give a unit");
+    assert!(!r.stderr.contains("0 kB"), "{}", r.describe());
+}
+
+/// `staff --output` with an unknown extension lists `.toml` too, which `staff` writes the
+/// staffed scenario to; `--format html` is documented for every command that has a page.
+#[test]
+fn output_extensions_and_formats_are_listed_per_command() {
+    let s = base();
+    let r = run(&[
+        "staff",
+        s.arg(),
+        "--target",
+        "service_level>=0.8",
+        "--quiet",
+        "--output",
+        "x.xlsx",
+    ]);
+    assert_names(&r, "--output", "x.xlsx", ".toml");
+    let r = run(&["run", s.arg(), "--quiet", "--output", "x.xlsx"]);
+    assert_names(&r, "--output", "x.xlsx", ".txt");
+    assert!(!r.stderr.contains(".toml"), "{}", r.describe());
+    for command in ["run", "compare", "staff", "roster"] {
+        let r = run(&[command, "--help"]);
+        assert!(
+            !r.stdout.contains("(`run` only)")
+                && r.stdout.contains("`compare`, `staff` and `roster`"),
+            "{}",
+            r.describe()
+        );
+    }
+}
