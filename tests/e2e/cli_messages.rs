@@ -326,3 +326,99 @@ fn output_extensions_and_formats_are_listed_per_command() {
         );
     }
 }
+
+/// `roster` of [`BASE`] with the shift file `text`; the file is named `F.toml`.
+fn roster_with(text: &str) -> Run {
+    let s = base();
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("F.toml");
+    std::fs::write(&f, text).unwrap();
+    run(&[
+        "roster",
+        s.arg(),
+        "--target",
+        "service_level>=0.8",
+        "--shifts",
+        f.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "json",
+    ])
+}
+
+/// A bad shift file gets one line `F.toml: key.path: what; allowed` in the scenario's words,
+/// exit 2 (serde's multi-line "invalid type: string \"10\", expected f64", "expected a
+/// sequence", "unknown field" and "untagged enum RawDay" before); the clock follows the
+/// scenario's rules; duplicate names and agent counts above the scenario's limit are refused.
+#[test]
+fn shift_file_errors_are_one_line_with_the_key_path() {
+    let shift = "[[shifts]]\nname = \"a\"\ngroup = \"tier1\"\nstart = \"00:00\"\nlength = \"2h\"\n";
+    let cases = [
+        (
+            format!("{shift}cost = \"10\"\n"),
+            "F.toml: shifts[0].cost: expected a number, found the string \"10\"",
+        ),
+        (
+            "[[shifts]]\nstart = \"00:00\"\nlength = 2\n".to_string(),
+            "F.toml: shifts[0].length: expected a string in quotes, found the number 2",
+        ),
+        (
+            format!("{shift}days = \"mon\"\n"),
+            "F.toml: shifts[0].days: expected an array [ … ], found the string \"mon\"",
+        ),
+        (
+            format!("{shift}breaks = \"lunch\"\n"),
+            "F.toml: shifts[0].breaks: expected an array [ … ], found the string \"lunch\"",
+        ),
+        (
+            "shifts = \"x\"\n".to_string(),
+            "F.toml: shifts: expected an array of [[shifts]] tables, found the string \"x\"",
+        ),
+        (
+            format!("{shift}foo = 1\n"),
+            "F.toml: shifts[0].foo: unknown key \"foo\"; allowed keys here: name, group",
+        ),
+        (
+            format!("{shift}days = [true]\n"),
+            "F.toml: shifts[0].days[0]: expected a day number or a weekday",
+        ),
+        (
+            format!("{shift}breaks = [{{ length = \"10m\" }}]\n"),
+            "F.toml: shifts[0].breaks[0].earliest: missing: this key is required here",
+        ),
+        (
+            format!("{shift}{shift}"),
+            "F.toml: shifts[1]: the name \"a\" is already shifts[0]'s",
+        ),
+        (
+            format!("{shift}agents = 2000000\n"),
+            "F.toml: shifts[0].agents: 2000000 must be a whole number from 0 to 1000000",
+        ),
+        (
+            "[[shifts]]\nstart = \"24:00\"\nlength = \"2h\"\n".to_string(),
+            "F.toml: shifts[0].start: \"24:00\" is not a clock time; write HH:MM from 00:00 to 23:59",
+        ),
+        (
+            "[[shifts]\n".to_string(),
+            "F.toml: line 1, column",
+        ),
+    ];
+    for (text, expect) in cases {
+        let r = roster_with(&text);
+        assert_eq!(r.code, Some(2), "{text}\n{}", r.describe());
+        assert!(r.stderr.contains(expect), "{text}\n{}", r.describe());
+        assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.describe());
+        for rust in [
+            "invalid type",
+            "expected f64",
+            "untagged",
+            "RawDay",
+            "sequence",
+            "field `",
+        ] {
+            assert!(!r.stderr.contains(rust), "{rust}\n{}", r.describe());
+        }
+    }
+    // Seconds are a clock time, as in the scenario.
+    roster_with("[[shifts]]\nstart = \"00:00:30\"\nlength = \"2h\"\n").assert_ok();
+}
