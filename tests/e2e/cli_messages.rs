@@ -422,3 +422,133 @@ fn shift_file_errors_are_one_line_with_the_key_path() {
     // Seconds are a clock time, as in the scenario.
     roster_with("[[shifts]]\nstart = \"00:00:30\"\nlength = \"2h\"\n").assert_ok();
 }
+
+/// The body rows of the table that follows the line starting with `title` (top rule, header,
+/// rule, rows, bottom rule).
+fn rows_after<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+    let rule = |l: &&str| l.starts_with('─');
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(title)).skip(1);
+    assert!(
+        lines.next().as_ref().is_some_and(rule),
+        "{title}: no table\n{text}"
+    );
+    lines.next();
+    assert!(
+        lines.next().as_ref().is_some_and(rule),
+        "{title}: no header\n{text}"
+    );
+    lines.take_while(|l| !rule(l)).collect()
+}
+
+/// Rows whose every cell is filled end in the same column.
+fn assert_aligned(rows: &[&str], text: &str) {
+    let widths: Vec<usize> = rows.iter().map(|r| r.chars().count()).collect();
+    assert!(
+        !rows.is_empty() && widths.iter().all(|&w| w == widths[0]),
+        "{widths:?}\n{text}"
+    );
+}
+
+/// program_training.toml with its new hires' proficiency as a range: the sensitivity key
+/// `program.attrition[0].new_hire_proficiency` is 41 characters, one more than the hand-made
+/// padding of the money blocks had room for.
+fn long_key_scenario(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(crate::common::repo_file("scenarios/program_training.toml"))
+        .unwrap()
+        .replace(
+            "new_hire_proficiency = 0.40",
+            "new_hire_proficiency = { low = 0.3, mode = 0.4, high = 0.5 }",
+        );
+    assert!(text.contains("{ low = 0.3"));
+    let path = dir.join("long_key.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// `run`'s money and sensitivity blocks are tables: a 41-character key keeps its values in
+/// line with the others (it pushed them one column right).
+#[test]
+fn run_money_blocks_stay_aligned_with_a_long_key() {
+    let d = tempfile::tempdir().unwrap();
+    let s = long_key_scenario(d.path());
+    let r = run(&[
+        "run",
+        &s,
+        "--replications",
+        "2",
+        "--assumption-draws",
+        "5",
+        "--format",
+        "table",
+        "--quiet",
+        "--threads",
+        "2",
+    ]);
+    r.assert_ok();
+    let out = &r.stdout;
+    let swings = rows_after(out, "sensitivity of revenue at risk");
+    assert!(
+        swings
+            .iter()
+            .any(|l| l.contains("program.attrition[0].new_hire_proficiency")),
+        "{out}"
+    );
+    assert_aligned(&swings, out);
+    assert_aligned(&rows_after(out, "money of "), out);
+}
+
+/// `compare`'s money blocks are tables too: the net benefit's value sits under the others
+/// (it was nine columns to the right), and the long key's values are in line.
+#[test]
+fn compare_money_blocks_stay_aligned_with_a_long_key() {
+    let d = tempfile::tempdir().unwrap();
+    let s = long_key_scenario(d.path());
+    let base = crate::common::repo_file("scenarios/program_baseline.toml");
+    let r = run(&[
+        "compare",
+        base.to_str().unwrap(),
+        &s,
+        "--replications",
+        "2",
+        "--assumption-draws",
+        "5",
+        "--format",
+        "table",
+        "--quiet",
+        "--threads",
+        "2",
+    ]);
+    r.assert_ok();
+    let out = &r.stdout;
+    // The end of the first number on a row: the B − A column's right edge.
+    let value_end = |row: &str| {
+        let chars: Vec<char> = row.chars().collect();
+        let start = chars
+            .iter()
+            .position(|c| c.is_ascii_digit())
+            .expect("a number");
+        start
+            + chars[start..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == '.')
+                .count()
+    };
+    let money = rows_after(out, "money, per simulated horizon");
+    let ends: Vec<usize> = money.iter().map(|r| value_end(r)).collect();
+    assert!(
+        money.iter().any(|r| r.contains("net benefit")) && ends.iter().all(|&e| e == ends[0]),
+        "{ends:?}\n{out}"
+    );
+    for title in [
+        "money with both intervals",
+        "sensitivity of net benefit",
+        "sensitivity of NPV",
+        "sensitivity of payback",
+    ] {
+        assert_aligned(&rows_after(out, title), out);
+    }
+    assert!(
+        out.contains("program.attrition[0].new_hire_proficiency"),
+        "{out}"
+    );
+}
