@@ -109,7 +109,7 @@ pub struct QueueAnswer {
 #[derive(Debug, Error, PartialEq)]
 pub enum AnalyticError {
     /// Erlang C has no steady state once the offered load reaches the number of agents.
-    #[error("Erlang C is unstable: offered load {load} Erlangs needs more than {agents} agents")]
+    #[error("Erlang C is unstable: offered load {} Erlangs needs more than {agents} agents", num(*load))]
     Unstable {
         /// Offered load a = λ/μ in Erlangs.
         load: f64,
@@ -132,24 +132,33 @@ fn invalid(msg: String) -> AnalyticError {
 /// Checks the fields both models share and returns (λ, μ).
 fn rates(p: &QueueParams) -> Result<(f64, f64), AnalyticError> {
     let (l, h, t) = (p.arrival_rate, p.mean_handle, p.threshold);
+    // (ok, the rule, the value given): the message names the field and its value, never the
+    // whole parameter struct.
     let checks = [
         (
             l.is_finite() && l >= 0.0,
-            "arrival_rate must be finite and >= 0",
+            "the arrival rate must be a finite number of contacts per second ≥ 0",
+            num(l),
         ),
         // 1/h must be finite too: a subnormal handle time would make μ infinite.
         (
             h.is_finite() && h > 0.0 && (1.0 / h).is_finite(),
-            "mean_handle must be finite and > 0",
+            "the mean handle time must be a finite number of seconds > 0",
+            num(h),
         ),
-        (p.agents > 0, "agents must be at least 1"),
+        (
+            p.agents > 0,
+            "the number of agents must be at least 1",
+            p.agents.to_string(),
+        ),
         (
             t.is_finite() && t >= 0.0,
-            "threshold must be finite and >= 0",
+            "the service-level threshold must be a finite number of seconds ≥ 0",
+            num(t),
         ),
     ];
-    match checks.iter().find(|(ok, _)| !ok) {
-        Some((_, rule)) => Err(invalid(format!("{rule}; got {p:?}"))),
+    match checks.iter().find(|(ok, _, _)| !ok) {
+        Some((_, rule, got)) => Err(invalid(format!("{rule}, got {got}"))),
         None => Ok((l, 1.0 / h)),
     }
 }
@@ -158,9 +167,23 @@ fn rates(p: &QueueParams) -> Result<(f64, f64), AnalyticError> {
 fn abandon_rate_theta(p: &QueueParams) -> Result<f64, AnalyticError> {
     match p.mean_patience {
         Some(t) if t.is_finite() && t > 0.0 && (1.0 / t).is_finite() => Ok(1.0 / t),
-        other => Err(invalid(format!(
-            "mean_patience must be Some(finite > 0) for Erlang A, got {other:?}"
+        Some(t) => Err(invalid(format!(
+            "Erlang A needs a mean patience of a finite number of seconds > 0, got {}",
+            num(t)
         ))),
+        None => Err(invalid(
+            "Erlang A needs a mean patience, and none was given".into(),
+        )),
+    }
+}
+
+/// A number as a message shows it: plain when of everyday size, else in exponent form, so
+/// `1e308` is not printed with 309 digits.
+fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -478,7 +501,12 @@ pub fn priority_waits(
 ) -> Result<Vec<f64>, AnalyticError> {
     if arrival_rates.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
         return Err(invalid(format!(
-            "arrival rates must be finite and >= 0; got {arrival_rates:?}"
+            "arrival rates must be finite numbers of contacts per second ≥ 0, got {}",
+            arrival_rates
+                .iter()
+                .map(|&l| num(l))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let total: f64 = arrival_rates.iter().sum();
@@ -509,7 +537,8 @@ pub fn priority_waits(
 pub fn min_agents_for_service_level(p: &QueueParams, target_sl: f64) -> Result<u32, AnalyticError> {
     if !(0.0..1.0).contains(&target_sl) {
         return Err(invalid(format!(
-            "target_sl must be in [0, 1), got {target_sl}"
+            "the service-level target must be from 0 up to (not including) 1, got {}",
+            num(target_sl)
         )));
     }
     // Reject bad fields once, so the search only meets load-dependent errors.

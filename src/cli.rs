@@ -50,7 +50,7 @@ enum Command {
         scenario: PathBuf,
         /// Refuse a file whose parse would take more than this (e.g. 512MB, 4GB). Default:
         /// half of the machine's memory or of its container's limit.
-        #[arg(long, value_parser = parse_memory_limit)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_memory_limit)]
         memory_limit: Option<u64>,
     },
     /// Closed-form Erlang C (no abandonment) or Erlang A (with --patience) answers.
@@ -82,14 +82,14 @@ struct RunArgs {
     common: CommonArgs,
     /// Also write one replication's contacts to this CSV file, one row each (columns in
     /// docs/trace.md); written whole or not at all, like --output.
-    #[arg(long, value_parser = output_arg())]
+    #[arg(long, value_parser = trace_arg())]
     trace: Option<PathBuf>,
     /// The replication --trace writes, numbered from 0 as in the CSV output (default 0).
-    #[arg(long, requires = "trace", allow_negative_numbers = true)]
+    #[arg(long, requires = "trace", allow_negative_numbers = true, value_parser = whole_arg::<u32>("the replication", 0, ccsim::scenario::MAX_REPLICATIONS as u64 - 1))]
     replication: Option<u32>,
     /// Draws of the assumption ranges behind each money figure's assumption interval
     /// (scenarios with an experience model; JSON and table).
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = whole_arg::<u32>(ASSUMPTION_DRAWS, 1, MAX_ASSUMPTION_DRAWS))]
     assumption_draws: u32,
 }
 
@@ -121,12 +121,30 @@ struct CommonArgs {
     quiet: bool,
     /// Refuse runs whose estimated peak memory exceeds this (e.g. 512MB, 4GB, 8GiB).
     /// Default: half of the machine's memory or of its container's limit.
-    #[arg(long, value_parser = parse_memory_limit)]
+    // `allow_hyphen_values`: `-1GB` is not a number to clap, so `allow_negative_numbers`
+    // would still read it as a flag.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_memory_limit)]
     memory_limit: Option<u64>,
 }
 
+/// Smallest `--memory-limit`: no run fits in less, so a smaller value is a number given
+/// without its unit (`--memory-limit 5`, read as 5 bytes).
+const MIN_MEMORY_LIMIT: u64 = 1_000_000;
+
+/// `--memory-limit`: bytes with a unit, at least [`MIN_MEMORY_LIMIT`].
 fn parse_memory_limit(s: &str) -> Result<u64, String> {
-    budget::parse_limit(s)
+    if s.trim().starts_with('-') {
+        return Err(format!(
+            "`{s}` is negative; give an amount of memory with a unit, e.g. 500MB, 4GB or 8GiB"
+        ));
+    }
+    let bytes = budget::parse_limit(s)?;
+    if bytes < MIN_MEMORY_LIMIT {
+        return Err(format!(
+            "`{s}` is {bytes} bytes, below the smallest limit of 1 MB; give a unit, e.g. 500MB, 4GB or 8GiB"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The process-wide stop flag that SIGINT and SIGTERM set; every run checks it between
@@ -220,7 +238,7 @@ pub(crate) enum FormatArg {
     Json,
     /// Tidy long CSV.
     Csv,
-    /// A self-contained page with charts (`run` only).
+    /// A self-contained page with charts (`run`, `compare`, `staff` and `roster`).
     Html,
 }
 
@@ -237,6 +255,16 @@ impl From<FormatArg> for Format {
 
 /// The format for `--format` and `--output`: see [`CommonArgs::format`].
 pub(crate) fn output_format(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+    output_format_or(format, output, "")
+}
+
+/// [`output_format`] for a command whose `--output` also takes other extensions, which
+/// `also` lists for the message about an unknown one (`staff`: ", or .toml for …").
+pub(crate) fn output_format_or(
+    format: Option<FormatArg>,
+    output: Option<&Path>,
+    also: &str,
+) -> Result<Format> {
     if let Some(f) = format {
         return Ok(f.into());
     }
@@ -248,7 +276,7 @@ pub(crate) fn output_format(format: Option<FormatArg>, output: Option<&Path>) ->
                 .ok_or_else(|| {
                     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
                     BadInput(format!(
-                        "--output {}: cannot tell the format from {}: use .json, .csv, .html (or .htm) or .txt (table), or give --format {}",
+                        "--output {}: cannot tell the format from {}: use .json, .csv, .html (or .htm) or .txt (table){also}, or give --format {}",
                         path.display(),
                         match &ext {
                             Some(e) => format!("the extension .{e}"),
@@ -290,6 +318,20 @@ fn output_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
     })
 }
 
+/// `--trace PATH`: as [`output_arg`], and a name whose extension says CSV (or none, as for a
+/// FIFO or /dev/null): the trace is CSV only, and a `t.xlsx` of CSV rows would not open as
+/// what its name promises.
+fn trace_arg() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    output_arg().try_map(|path: PathBuf| match path.extension() {
+        Some(e) if !e.eq_ignore_ascii_case("csv") => Err(format!(
+            "the trace is a CSV file: give it a name ending in .csv (or none, e.g. a FIFO or /dev/null), not .{}",
+            e.to_string_lossy()
+        )),
+        _ => Ok(path),
+    })
+}
+
 /// A seed: the range of `simulation.seed` (a TOML integer ≥ 0), so a seed given on the
 /// command line can always be written into a scenario.
 fn seed_arg(s: &str) -> Result<u64, String> {
@@ -303,6 +345,30 @@ fn seed_arg(s: &str) -> Result<u64, String> {
                 i64::MAX
             )
         })
+}
+
+/// What `--assumption-draws` counts, in its message.
+const ASSUMPTION_DRAWS: &str = "the number of assumption draws";
+/// Most `--assumption-draws`.
+const MAX_ASSUMPTION_DRAWS: u64 = 100_000;
+
+/// The value parser of a whole-number option from `lo` to `hi`: its message says what the
+/// option counts (`what`) and the range, where clap's own says "invalid digit found in
+/// string" or "-1 is not in 1..=100". Give the option `allow_negative_numbers = true` too, or
+/// clap reads `-1` as a flag and advises `-- -1`.
+pub(crate) fn whole_arg<T: TryFrom<u64>>(
+    what: &'static str,
+    lo: u64,
+    hi: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |s| {
+        s.trim()
+            .parse::<i128>()
+            .ok()
+            .filter(|v| (i128::from(lo)..=i128::from(hi)).contains(v))
+            .and_then(|v| T::try_from(v as u64).ok())
+            .ok_or_else(|| format!("{what} is a whole number from {lo} to {hi}"))
+    }
 }
 
 fn replications_arg(s: &str) -> Result<u32, String> {
@@ -687,7 +753,12 @@ mod fuzz {
                     prop_assert!(!m.contains(word), "Rust word `{word}` for {argv:?}: {m}");
                 }
                 // A negative number given to a numeric option is a bad value, not a flag.
-                let numeric = ["--seed", "--replications", "--threads"];
+                let numeric = [
+                    "--seed", "--replications", "--threads", "--replication", "--assumption-draws",
+                    "--staffing-seeds", "--max-agents", "--max-simulations", "--memory-limit",
+                    "--arrival-rate", "--handle-time", "--agents", "--max-concurrent",
+                    "--patience", "--threshold", "--target-sl", "--shard",
+                ];
                 for pair in argv.windows(2) {
                     let (flag, v) = (&pair[0], &pair[1]);
                     // (Only when the value appears once: elsewhere it may truly be a stray flag.)
@@ -709,6 +780,7 @@ mod fuzz {
             "sweep",
             "merge",
             "staff",
+            "roster",
             "erlang",
             "help",
             "",
@@ -722,6 +794,9 @@ mod fuzz {
                 "--seed", "--replications", "--threads", "--format", "--output", "--quiet", "-q",
                 "--set", "--target", "--shard", "--resume", "--group", "--patience", "--agents",
                 "--rate", "--aht", "--help", "--crn", "--sweep-file", "--max", "--", "-",
+                "--replication", "--assumption-draws", "--staffing-seeds", "--max-agents",
+                "--max-simulations", "--memory-limit", "--arrival-rate", "--handle-time",
+                "--max-concurrent", "--threshold", "--target-sl", "--trace", "--shifts",
             ])
             .prop_map(str::to_string),
             3 => select(vec![

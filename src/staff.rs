@@ -595,6 +595,22 @@ pub fn search(q: &StaffQuery) -> Result<StaffAnswer, StaffError> {
         .map(|&n| q.max_agents.unwrap_or_else(|| default_cap(n)))
         .collect();
 
+    // The fewest simulations any search of this question runs: the Erlang start, and one
+    // trim below it where it is above the floor. A smaller --max-simulations cannot answer
+    // it, which is a bad argument (exit 2) to say before any simulation, as the joint search
+    // does.
+    let must = 1 + usize::from((0..intervals).any(|k| erlang[k] > floor[k]));
+    if must > q.max_simulations {
+        return Err(StaffError::Input(format!(
+            "--max-simulations {}: the search needs at least {must} simulations (one of the Erlang estimate{}): raise it",
+            q.max_simulations,
+            if must > 1 {
+                ", one trying an agent less"
+            } else {
+                ""
+            }
+        )));
+    }
     // One pool for the whole search (hundreds of batches), budget checked once.
     // The budget counts the candidates a round evaluates together (one per interval where
     // the group can change: one with contacts).

@@ -1,6 +1,7 @@
 //! `ccsim compare A.toml B.toml`: both scenarios with common random numbers, B − A per metric
 //! with a paired 95% interval, and the money view.
 
+use super::run_cmd::{FIGURE_COLUMNS, SWING_COLUMNS};
 use super::BadInput;
 use super::{emit, CommonArgs};
 use anyhow::Result;
@@ -26,7 +27,7 @@ pub(super) struct CompareArgs {
     b: PathBuf,
     /// Draws of the assumption ranges (e.g. `customers.customer_value = { low, mode, high }`)
     /// for each money figure's assumption interval; re-scoring, not re-simulating.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>(super::ASSUMPTION_DRAWS, 1, super::MAX_ASSUMPTION_DRAWS))]
     assumption_draws: u32,
     /// The hard saving: also search the agents each scenario needs to meet this target
     /// (`service_level>=0.8`, as for `ccsim staff --target`; repeat for several) in the
@@ -37,7 +38,7 @@ pub(super) struct CompareArgs {
     #[arg(long = "staffing-group", value_name = "NAME")]
     staffing_group: Option<String>,
     /// Independent paired searches behind the saving's interval (different base seeds).
-    #[arg(long = "staffing-seeds", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long = "staffing-seeds", default_value_t = 3, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of staffing seeds", 1, 100))]
     staffing_seeds: u32,
     #[command(flatten)]
     common: CommonArgs,
@@ -126,12 +127,10 @@ pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {
             &b,
         ),
         Format::Table => {
-            let mut t = comparison_table(
-                &comparison,
-                super::terminal_width(args.common.output.is_none()),
-            );
-            t.push_str(&assumed_table(&assumed));
-            t.push_str(&program_table(&comparison, &assumed));
+            let width = super::terminal_width(args.common.output.is_none());
+            let mut t = comparison_table(&comparison, width);
+            t.push_str(&assumed_table(&assumed, width));
+            t.push_str(&program_table(&comparison, &assumed, width));
             if let Some(s) = &saving {
                 t.push_str(&saving_text(s));
             }
@@ -274,35 +273,53 @@ fn comparison_table(c: &Comparison, width: Option<u16>) -> String {
     out.push_str(&grid(columns, c.metrics.iter().map(row), width));
     let money = &c.money;
     let _ = writeln!(out, "\nmoney, per simulated horizon");
-    let _ = writeln!(
-        out,
-        "  staffing cost change        {:>14.2}",
-        money.staffing_cost_change
-    );
-    let _ = writeln!(
-        out,
-        "  training investment change  {:>14.2}",
-        money.training_investment_change
-    );
+    let cell = |v: f64| format!("{v:.2}");
+    let mut rows = vec![
+        vec![
+            "staffing cost change".to_string(),
+            cell(money.staffing_cost_change),
+            String::new(),
+        ],
+        vec![
+            "training investment change".to_string(),
+            cell(money.training_investment_change),
+            String::new(),
+        ],
+    ];
     if let Some(r) = money.revenue_at_risk_change {
-        let _ = writeln!(
-            out,
-            "  revenue at risk change      {:>14.2}   [{:.2}, {:.2}]",
-            r.mean, r.ci95.0, r.ci95.1
-        );
+        rows.push(vec![
+            "revenue at risk change".to_string(),
+            cell(r.mean),
+            format!("[{:.2}, {:.2}]", r.ci95.0, r.ci95.1),
+        ]);
     }
     if let Some(n) = money.net_benefit_per_horizon {
-        let _ = writeln!(out, "  net benefit (risk saved − staffing cost) {n:>10.2}");
+        rows.push(vec![
+            "net benefit (risk saved − staffing cost)".to_string(),
+            cell(n),
+            String::new(),
+        ]);
     }
     match money.payback_horizons {
-        Some(p) => {
-            let _ = writeln!(out, "  training pays back after    {p:>14.1} horizon(s)");
-        }
+        Some(p) => rows.push(vec![
+            "training pays back after, horizons".to_string(),
+            format!("{p:.1}"),
+            String::new(),
+        ]),
+        // A row of one cell: a remark across the table.
         None if money.training_investment_change > 0.0 => {
-            let _ = writeln!(out, "  training does not pay back (no net benefit)");
+            rows.push(vec![
+                "training does not pay back (no net benefit)".to_string()
+            ]);
         }
         None => {}
     }
+    let columns = [
+        ("figure", Align::Left),
+        ("B − A", Align::Right),
+        ("95% CI", Align::Right),
+    ];
+    out.push_str(&grid(columns, rows, width));
     out.push_str("\n* the paired 95% interval of B − A excludes 0.\n");
     out
 }
@@ -397,18 +414,12 @@ fn assumed_json(m: &AssumedMoney, program: bool) -> serde_json::Map<String, Valu
 }
 
 /// The money figures with both intervals, then the sensitivity table.
-fn assumed_table(m: &AssumedMoney) -> String {
+fn assumed_table(m: &AssumedMoney, width: Option<u16>) -> String {
     let mut out = format!(
         "\nmoney with both intervals (simulation 95% CI; assumption 95% range over {} draws)\n",
         m.draws
     );
-    let pair = |p: Option<(f64, f64)>| {
-        p.map_or_else(
-            || "n/a".to_string(),
-            |(lo, hi)| format!("[{lo:.2}, {hi:.2}]"),
-        )
-    };
-    for (label, f) in [
+    let rows: Vec<Vec<String>> = [
         (
             "revenue at risk change (assumed)",
             &m.revenue_at_risk_change,
@@ -416,16 +427,20 @@ fn assumed_table(m: &AssumedMoney) -> String {
         ("net benefit per horizon (assumed)", &m.net_benefit),
         ("revenue upside change (assumed)", &m.revenue_upside_change),
         ("payback, days (assumed)", &m.payback),
-    ] {
-        if let Some(f) = f {
-            let _ = writeln!(
-                out,
-                "  {label:<34} {:>12.2}  sim {}  assumptions {}",
-                f.mean,
-                pair(f.ci95),
-                pair(f.assumption_range)
-            );
-        }
+    ]
+    .into_iter()
+    .filter_map(|(label, f)| {
+        let f = f.as_ref()?;
+        Some(vec![
+            label.to_string(),
+            format!("{:.2}", f.mean),
+            pair(f.ci95),
+            pair(f.assumption_range),
+        ])
+    })
+    .collect();
+    if !rows.is_empty() {
+        out.push_str(&grid(FIGURE_COLUMNS, rows, width));
     }
     if m.sensitivity_net_benefit.is_empty() {
         out.push_str("  no assumption is given as a range: the assumption intervals are points\n");
@@ -433,58 +448,65 @@ fn assumed_table(m: &AssumedMoney) -> String {
         out.push_str(
             "\nsensitivity of net benefit per horizon (assumption low → high, others at mode)\n",
         );
-        for s in &m.sensitivity_net_benefit {
-            let _ = writeln!(out, "  {:<40} {:>12.2} → {:.2}", s.key, s.at_low, s.at_high);
-        }
+        let rows = m.sensitivity_net_benefit.iter().map(|s| {
+            vec![
+                s.key.clone(),
+                format!("{:.2}", s.at_low),
+                format!("{:.2}", s.at_high),
+            ]
+        });
+        out.push_str(&grid(SWING_COLUMNS, rows, width));
     }
     out
 }
 
+/// An interval `[lo, hi]`, or `n/a`.
+fn pair(p: Option<(f64, f64)>) -> String {
+    p.map_or_else(
+        || "n/a".to_string(),
+        |(lo, hi)| format!("[{lo:.2}, {hi:.2}]"),
+    )
+}
+
 /// A program pair: NPV and payback in days with both intervals, the cumulative cash flow at
 /// the end of each week, and the sensitivity of NPV and payback (widest first).
-fn program_table(c: &Comparison, m: &AssumedMoney) -> String {
+fn program_table(c: &Comparison, m: &AssumedMoney, width: Option<u16>) -> String {
     let Some(p) = &c.money.program else {
         return String::new();
     };
-    let pair = |(lo, hi): (f64, f64)| format!("[{lo:.2}, {hi:.2}]");
     let mut out = format!(
         "\nprogram cash flow B − A ({} paired replications; simulation 95% CI; assumption 95% range over {} draws)\n",
         p.replications, m.draws
     );
-    let _ = writeln!(
-        out,
-        "  {:<34} {:>12.2}  sim {}  assumptions {}",
-        "NPV (assumed)",
-        p.npv.mean,
-        pair(p.npv.ci95),
-        pair(p.npv.assumption_range)
-    );
+    let mut rows = vec![vec![
+        "NPV (assumed)".to_string(),
+        format!("{:.2}", p.npv.mean),
+        pair(Some(p.npv.ci95)),
+        pair(Some(p.npv.assumption_range)),
+    ]];
     match &p.payback_days {
-        Some(e) => {
-            let _ = writeln!(
-                out,
-                "  {:<34} {:>12.2}  sim {}  assumptions {}",
-                "payback, days (assumed)",
-                e.mean,
-                pair(e.ci95),
-                pair(e.assumption_range)
-            );
-        }
-        None => out.push_str("  the program does not pay back within the run\n"),
+        Some(e) => rows.push(vec![
+            "payback, days (assumed)".to_string(),
+            format!("{:.2}", e.mean),
+            pair(Some(e.ci95)),
+            pair(Some(e.assumption_range)),
+        ]),
+        // A row of one cell: a remark across the table.
+        None => rows.push(vec![
+            "the program does not pay back within the run".to_string()
+        ]),
     }
     for (d, f) in c.money.cash_flow.iter().enumerate() {
         if (d + 1) % 7 == 0 || d + 1 == c.money.cash_flow.len() {
-            let opt = |p: Option<(f64, f64)>| p.map_or_else(|| "n/a".to_string(), pair);
-            let _ = writeln!(
-                out,
-                "  cumulative to day {:<16} {:>12.2}  sim {}  assumptions {}",
-                d,
-                f.mean,
-                opt(f.ci95),
-                opt(f.assumption_range)
-            );
+            rows.push(vec![
+                format!("cumulative to day {d}"),
+                format!("{:.2}", f.mean),
+                pair(f.ci95),
+                pair(f.assumption_range),
+            ]);
         }
     }
+    out.push_str(&grid(FIGURE_COLUMNS, rows, width));
     let end = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
     for (label, swings) in [
         ("NPV", &m.sensitivity_npv),
@@ -497,15 +519,10 @@ fn program_table(c: &Comparison, m: &AssumedMoney) -> String {
             out,
             "\nsensitivity of {label} (assumption low → high, others at mode)"
         );
-        for s in swings {
-            let _ = writeln!(
-                out,
-                "  {:<40} {:>12} → {}",
-                s.key,
-                end(s.at_low),
-                end(s.at_high)
-            );
-        }
+        let rows = swings
+            .iter()
+            .map(|s| vec![s.key.clone(), end(s.at_low), end(s.at_high)]);
+        out.push_str(&grid(SWING_COLUMNS, rows, width));
     }
     out
 }

@@ -14,33 +14,74 @@ use std::fmt::Write;
 /// At most this many rows for `--agents A..=B`.
 const MAX_ROWS: u32 = 10_000;
 
+/// Most calls per hour: the scenario's limit on an arrival rate
+/// (`call_types[].arrival_rate`), so `erlang` answers the questions a scenario can ask.
+const MAX_ARRIVAL_RATE: f64 = 1e7;
+
+/// Most agents: the scenario's limit on one interval's headcount.
+const MAX_AGENTS: u32 = 1_000_000;
+
+// Every option taking a number or a duration allows a leading hyphen, so `-100` or `-4m`
+// reaches its value parser, which names the option, the value and what is allowed; clap
+// would read it as a flag and advise `-- -100`.
 #[derive(Debug, Args)]
 pub(super) struct ErlangArgs {
-    /// Arrival rate, calls per hour.
-    #[arg(long)]
+    /// Arrival rate, calls per hour (0 to 10^7).
+    #[arg(long, allow_hyphen_values = true, value_parser = arrival_rate_arg)]
     arrival_rate: f64,
     /// Mean handle time, e.g. 4m.
-    #[arg(long, value_parser = duration_arg)]
+    #[arg(long, allow_hyphen_values = true, value_parser = positive_duration_arg)]
     handle_time: f64,
     /// Number of agents, or a range such as 18..=24 (one row each).
-    #[arg(long, value_parser = agents_arg)]
+    #[arg(long, allow_hyphen_values = true, value_parser = agents_arg)]
     agents: (u32, u32),
     /// Contacts an agent holds at once (chat `max_concurrent`): n agents are n·k servers,
     /// with handle times that do not depend on it (no chat slowdown).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of contacts an agent holds at once", 1, 100))]
     max_concurrent: u32,
     /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
-    #[arg(long, value_parser = duration_arg)]
+    #[arg(long, allow_hyphen_values = true, value_parser = positive_duration_arg)]
     patience: Option<f64>,
     /// Service-level threshold.
-    #[arg(long, value_parser = duration_arg, default_value = "20s")]
+    #[arg(long, allow_hyphen_values = true, value_parser = duration_arg, default_value = "20s")]
     threshold: f64,
     /// Also report the smallest headcount with service level ≥ this fraction (e.g. 0.8).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = target_sl_arg)]
     target_sl: Option<f64>,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
     format: Option<super::FormatArg>,
+}
+
+/// `--arrival-rate`: calls per hour from 0 to [`MAX_ARRIVAL_RATE`].
+fn arrival_rate_arg(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| (0.0..=MAX_ARRIVAL_RATE).contains(r))
+        .ok_or_else(|| {
+            "expected a number of calls per hour from 0 to 10000000 (10^7, the limit of a scenario's arrival_rate)".to_string()
+        })
+}
+
+/// A duration longer than zero (`--handle-time`, `--patience`): zero would be no work or no
+/// waiting at all, which neither model can answer.
+fn positive_duration_arg(s: &str) -> Result<f64, String> {
+    match duration_arg(s)? {
+        d if d > 0.0 => Ok(d),
+        _ => Err("must be longer than 0, e.g. 4m or 30s".to_string()),
+    }
+}
+
+/// `--target-sl`: a fraction from 0 up to (not including) 1, which no finite staffing reaches.
+fn target_sl_arg(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| (0.0..1.0).contains(t))
+        .ok_or_else(|| {
+            "expected a service level from 0 up to (not including) 1, e.g. 0.8".to_string()
+        })
 }
 
 /// `N`, `A..=B` or `A..B`, with 1 ≤ A ≤ B.
@@ -49,8 +90,10 @@ fn agents_arg(s: &str) -> Result<(u32, u32), String> {
         t.trim()
             .parse::<u32>()
             .ok()
-            .filter(|&n| n >= 1)
-            .ok_or_else(|| format!("expected a whole number of agents ≥ 1, got \"{t}\""))
+            .filter(|&n| (1..=MAX_AGENTS).contains(&n))
+            .ok_or_else(|| {
+                format!("expected a whole number of agents from 1 to {MAX_AGENTS}, or a range such as 18..=24; got \"{t}\"")
+            })
     };
     let (lo, hi) = if let Some((a, b)) = s.split_once("..=") {
         (num(a)?, num(b)?)
@@ -72,18 +115,6 @@ fn agents_arg(s: &str) -> Result<(u32, u32), String> {
 }
 
 pub(super) fn cmd_erlang(args: ErlangArgs) -> Result<()> {
-    if !(args.arrival_rate.is_finite() && args.arrival_rate >= 0.0) {
-        return Err(BadInput(format!(
-            "--arrival-rate: must be a finite number of calls per hour ≥ 0, got {}",
-            args.arrival_rate
-        ))
-        .into());
-    }
-    if let Some(t) = args.target_sl {
-        if !(0.0..1.0).contains(&t) {
-            return Err(BadInput(format!("--target-sl: must be in [0, 1), got {t}")).into());
-        }
-    }
     let format = super::output_format(args.format, None)?;
     if format == Format::Html {
         return Err(BadInput(

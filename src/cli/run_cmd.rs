@@ -7,11 +7,11 @@
 use ccsim::experiment::{run_scenarios, RunError, RunOptions};
 use ccsim::model::assumptions::{draw_rows, interval_u, sensitivity_u, SwingU};
 use ccsim::report::json::{Additions, MetricAdditions};
+use ccsim::report::tabular::{grid, Align};
 use ccsim::rescore::{rescored_keys, simulated_keys, Params, Rescorer, Tally};
 use ccsim::scenario::Scenario;
 use ccsim::stats::{Outcome, Scope};
 use serde_json::json;
-use std::fmt::Write;
 
 /// The money metrics of a scope that get an assumption interval, and their basis: assumed
 /// (rests on an assumption such as customer value) or measured (the simulation's own
@@ -196,42 +196,59 @@ pub(super) fn json_additions(m: &RunMoney) -> Additions {
 }
 
 /// The table's money block: each figure's mean, simulation CI and assumption interval, then
-/// the sensitivity of revenue at risk.
-pub(super) fn table_text(name: &str, o: &Outcome, m: &RunMoney) -> String {
+/// the sensitivity of revenue at risk; drawn by [`grid`] (a key path of any length keeps its
+/// columns in line), wrapped to `width` when given.
+pub(super) fn table_text(name: &str, o: &Outcome, m: &RunMoney, width: Option<u16>) -> String {
     let mut out = format!(
         "\nmoney of {name} (simulation 95% CI; assumption 95% range over {} draws)\n",
         m.draws
     );
-    for (metric, (lo, hi), basis) in &m.overall.figures {
-        let Some(e) = o.overall.get(metric).and_then(|x| x.estimate) else {
-            continue;
-        };
-        let _ = writeln!(
-            out,
-            "  {:<34} {:>14.2}  sim [{:.2}, {:.2}]  assumptions [{lo:.2}, {hi:.2}]",
-            format!("{} ({basis})", metric.replace('_', " ")),
-            e.mean,
-            e.ci95.0,
-            e.ci95.1
-        );
+    let rows: Vec<Vec<String>> = m
+        .overall
+        .figures
+        .iter()
+        .filter_map(|(metric, (lo, hi), basis)| {
+            let e = o.overall.get(metric).and_then(|x| x.estimate)?;
+            Some(vec![
+                format!("{} ({basis})", metric.replace('_', " ")),
+                format!("{:.2}", e.mean),
+                format!("[{:.2}, {:.2}]", e.ci95.0, e.ci95.1),
+                format!("[{lo:.2}, {hi:.2}]"),
+            ])
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str(&grid(FIGURE_COLUMNS, rows, width));
     }
     if m.keys.is_empty() {
         out.push_str("  no assumption is given as a range: the assumption intervals are points\n");
     } else {
         out.push_str("\nsensitivity of revenue at risk (assumption low → high, others at mode)\n");
         let end = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
-        for s in &m.sensitivity {
-            let _ = writeln!(
-                out,
-                "  {:<40} {:>14} → {}",
-                s.key,
-                end(s.at_low),
-                end(s.at_high)
-            );
-        }
+        let rows = m
+            .sensitivity
+            .iter()
+            .map(|s| vec![s.key.clone(), end(s.at_low), end(s.at_high)]);
+        out.push_str(&grid(SWING_COLUMNS, rows, width));
     }
     out
 }
+
+/// Columns of a money block: figure, mean, simulation CI, assumption range (also `compare`'s).
+pub(super) const FIGURE_COLUMNS: [(&str, Align); 4] = [
+    ("figure", Align::Left),
+    ("mean", Align::Right),
+    ("simulation 95% CI", Align::Right),
+    ("assumption 95% range", Align::Right),
+];
+
+/// Columns of a sensitivity block: the assumption, and the figure at its low and high (also
+/// `compare`'s).
+pub(super) const SWING_COLUMNS: [(&str, Align); 3] = [
+    ("assumption", Align::Left),
+    ("at low", Align::Right),
+    ("at high", Align::Right),
+];
 
 /// Writes the report of `outcomes` in `format` to `out`, with the money intervals of `money`
 /// (one entry per scenario; `None` for a plain one) added to JSON and the table; other
@@ -253,10 +270,11 @@ pub(super) fn write_report(
             ccsim::report::json::write_report(outcomes, &additions, out)
         }
         Format::Table => {
+            let width = options.width;
             ccsim::report::exporter(format, options).write(outcomes, out)?;
             for (o, m) in outcomes.iter().zip(money) {
                 if let Some(m) = m {
-                    out.write_all(table_text(&o.scenario, o, m).as_bytes())?;
+                    out.write_all(table_text(&o.scenario, o, m, width).as_bytes())?;
                 }
             }
             Ok(())

@@ -47,13 +47,20 @@ pub(super) struct SearchArgs {
     pub(super) confidence: ConfidenceArg,
     /// Budget: most simulations (each of all replications) the search may run (a week of two
     /// groups jointly needs about 1,700).
-    #[arg(long, default_value_t = 3000)]
+    #[arg(long, default_value_t = 3000, allow_negative_numbers = true, value_parser = super::whole_arg::<usize>("the number of simulations", 1, MAX_SIMULATIONS))]
     pub(super) max_simulations: usize,
     /// Most agents per interval (and group) the search may use; targets not met within it exit
     /// 2 with how close the search got. Default: 3 × the interval's Erlang estimate + 50.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of agents", 1, MAX_AGENTS))]
     pub(super) max_agents: Option<u32>,
 }
+
+/// Most `--max-simulations`: far above any search (a week of two groups needs about 1,700),
+/// and a budget a search that does need more would not finish within.
+const MAX_SIMULATIONS: u64 = 10_000_000;
+
+/// Most `--max-agents`: the scenario's limit on one interval's headcount.
+const MAX_AGENTS: u64 = 1_000_000;
 
 /// `--confidence` values; mapped to the library's [`Confidence`], which knows nothing of clap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,7 +90,11 @@ pub(super) fn formats(common: &CommonArgs) -> Result<(Format, Option<PathBuf>)> 
     });
     let format = match scenario_out {
         Some(_) => super::output_format(common.format, None)?,
-        None => common.format()?,
+        None => super::output_format_or(
+            common.format,
+            common.output.as_deref(),
+            "; or .toml for the scenario with the staffing found",
+        )?,
     };
     Ok((format, scenario_out))
 }

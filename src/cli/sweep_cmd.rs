@@ -32,7 +32,8 @@ pub(super) struct SweepArgs {
     #[arg(long, value_name = "FILE")]
     sweep_file: Option<PathBuf>,
     /// Run only the points p with p % N == I (0 ≤ I < N); same figures as the whole run.
-    #[arg(long, value_name = "I/N")]
+    // `allow_hyphen_values`: `-1/2` is a bad shard to name, not a flag to guess at.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<Shard>,
     /// Continue the CSV at --output: skip the points it already has complete.
     #[arg(long)]

@@ -10,9 +10,9 @@
 //! day_start = "08:00"        # the clock time of the scenario's time 0 (default: the
 //!                            # [calendar]'s start time, else "00:00")
 //! [[shifts]]
-//! name = "early"             # optional label (default: start+length)
+//! name = "early"             # optional label, one per shift (default: start+length)
 //! group = "tier1"            # optional: default the rostered group; others are skipped
-//! start = "08:00"            # clock time "HH:MM" on the day_start clock
+//! start = "08:00"            # clock time "HH:MM" (or "HH:MM:SS") on the day_start clock
 //! length = "8h"
 //! breaks = [{ earliest = "11:30", latest = "12:30", length = "30m" }]
 //! days = [0]                 # day numbers from the scenario's first day, or weekdays with
@@ -55,11 +55,10 @@
 
 use super::joint::{self, JointAnswer, JointQuery};
 use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
-use crate::model::week::{day_range, WEEKDAY_ALLOWED};
+use crate::model::week::{day_range, parse_clock, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel};
-use serde::Deserialize;
 
 /// Seconds in a day: shift days and clock times wrap on it.
 const DAY: f64 = 86_400.0;
@@ -72,23 +71,19 @@ pub const ROSTER_POINT: u64 = super::VALIDATION_POINT + 0x100;
 /// Simulation rounds of the roster at most (each one simulation of all replications).
 pub const ROSTER_ROUNDS: u32 = 5;
 
-/// The shift file as written (unknown keys refused, so a typo is not silently ignored).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The shift file as written, read key by key from the TOML ([`read_shift_file`]).
+#[derive(Debug)]
 struct RawShiftFile {
     day_start: Option<String>,
-    #[serde(default)]
     shifts: Vec<RawShift>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct RawShift {
     name: Option<String>,
     group: Option<String>,
     start: String,
     length: String,
-    #[serde(default)]
     breaks: Vec<RawBreak>,
     days: Option<Vec<RawDay>>,
     cost: Option<f64>,
@@ -99,19 +94,229 @@ struct RawShift {
 
 /// A `days` entry: a day number from the scenario's first day, or a weekday name or range
 /// (`"Mon"`, `"mon-fri"`) read with the scenario's `[[shifts]]` parser on its calendar.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum RawDay {
     Number(i64),
     Name(String),
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct RawBreak {
     earliest: String,
     latest: Option<String>,
     length: String,
+}
+
+/// Keys of the shift file's top level, of a `[[shifts]]` table and of a break.
+const FILE_KEYS: &[&str] = &["day_start", "shifts"];
+const SHIFT_KEYS: &[&str] = &[
+    "name",
+    "group",
+    "start",
+    "length",
+    "breaks",
+    "days",
+    "cost",
+    "min_agents",
+    "max_agents",
+    "agents",
+];
+const BREAK_KEYS: &[&str] = &["earliest", "latest", "length"];
+
+/// Most agents on one shift: the scenario's limit on one interval's headcount
+/// (`agent_groups[].agents`), so a roster's staffing is always a valid scenario.
+const MAX_SHIFT_AGENTS: i64 = 1_000_000;
+
+/// Largest cost per agent: the scenario's limit on a plain number (costs included).
+const MAX_COST: f64 = 1e12;
+
+/// A TOML value as a message names it, in the scenario's words: `the string "10"`,
+/// `the number 2`, `an array`.
+fn describe(v: &toml::Value) -> String {
+    use toml::Value as V;
+    match v {
+        V::String(s) => format!("the string {}", quote(s)),
+        V::Integer(i) => format!("the number {i}"),
+        V::Float(f) => format!("the number {f}"),
+        V::Boolean(b) => format!("the boolean {b}"),
+        V::Datetime(d) => format!("the date/time {d}"),
+        V::Array(_) => "an array".into(),
+        V::Table(_) => "a table".into(),
+    }
+}
+
+/// A user's string quoted for a message: short, on one line.
+fn quote(s: &str) -> String {
+    let short: String = s.chars().take(60).collect();
+    let more = if short.len() < s.len() { "…" } else { "" };
+    format!("{:?}", format!("{short}{more}"))
+}
+
+/// One table of the shift file at key path `path` (`None`: the top level): its keys read by
+/// type, each message `path.key: what is wrong` in the scenario's words.
+struct Keys<'a> {
+    table: &'a toml::Table,
+    path: Option<String>,
+}
+
+impl<'a> Keys<'a> {
+    /// `v` as a table whose keys are all in `allowed` (a typo is refused, not ignored).
+    fn of(v: &'a toml::Value, path: Option<String>, allowed: &[&str]) -> Result<Self, String> {
+        let here = path.clone().unwrap_or_else(|| "(top level)".into());
+        let table = v
+            .as_table()
+            .ok_or_else(|| format!("{here}: expected a table, found {}", describe(v)))?;
+        let keys = Keys { table, path };
+        if let Some(k) = table.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(format!(
+                "{}: unknown key {}; allowed keys here: {}",
+                keys.at(k),
+                quote(k),
+                allowed.join(", ")
+            ));
+        }
+        Ok(keys)
+    }
+
+    /// The key path of `key` in this table.
+    fn at(&self, key: &str) -> String {
+        match &self.path {
+            Some(p) => format!("{p}.{key}"),
+            None => key.to_string(),
+        }
+    }
+
+    /// `key`'s value converted by `f` (`None` when the key is absent); `expected` names the
+    /// type when `f` refuses the value.
+    fn get<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        f: impl Fn(&'a toml::Value) -> Option<T>,
+    ) -> Result<Option<T>, String> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(v) => f(v).map(Some).ok_or_else(|| {
+                format!(
+                    "{}: expected {expected}, found {}",
+                    self.at(key),
+                    describe(v)
+                )
+            }),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, String> {
+        self.get(key, "a string in quotes", |v| {
+            v.as_str().map(str::to_string)
+        })
+    }
+
+    /// A required string (a duration or a clock time).
+    fn required(&self, key: &str) -> Result<String, String> {
+        self.string(key)?
+            .ok_or_else(|| format!("{}: missing: this key is required here", self.at(key)))
+    }
+
+    fn number(&self, key: &str) -> Result<Option<f64>, String> {
+        self.get(key, "a number", |v| match v {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        })
+    }
+
+    fn whole(&self, key: &str) -> Result<Option<i64>, String> {
+        self.get(key, "a whole number", toml::Value::as_integer)
+    }
+
+    fn array(&self, key: &str) -> Result<Option<&'a Vec<toml::Value>>, String> {
+        self.get(key, "an array [ … ]", toml::Value::as_array)
+    }
+}
+
+/// Parses the shift file's text: TOML syntax errors on one line with their line and column,
+/// then every key by type ([`Keys`]). Messages are `file: key.path: what; allowed`, as the
+/// scenario's.
+fn read_shift_file(text: &str, file: &str) -> Result<RawShiftFile, String> {
+    let at = |m: String| format!("{file}: {m}");
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let location = e.span().map_or(String::new(), |span| {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .chars()
+                .count()
+                + 1;
+            format!("line {line}, column {column}: ")
+        });
+        let message: Vec<&str> = e
+            .message()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        at(format!("{location}invalid TOML: {}", message.join("; ")))
+    })?;
+    let top = toml::Value::Table(table);
+    let top = Keys::of(&top, None, FILE_KEYS).map_err(at)?;
+    let day_start = top.string("day_start").map_err(at)?;
+    let list = top
+        .get(
+            "shifts",
+            "an array of [[shifts]] tables",
+            toml::Value::as_array,
+        )
+        .map_err(at)?;
+    let mut shifts = Vec::new();
+    for (i, v) in list.into_iter().flatten().enumerate() {
+        let s = Keys::of(v, Some(format!("shifts[{i}]")), SHIFT_KEYS).map_err(at)?;
+        let mut breaks = Vec::new();
+        for (b, v) in s
+            .array("breaks")
+            .map_err(at)?
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let k =
+                Keys::of(v, Some(format!("shifts[{i}].breaks[{b}]")), BREAK_KEYS).map_err(at)?;
+            breaks.push(RawBreak {
+                earliest: k.required("earliest").map_err(at)?,
+                latest: k.string("latest").map_err(at)?,
+                length: k.required("length").map_err(at)?,
+            });
+        }
+        let days = match s.array("days").map_err(at)? {
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .enumerate()
+                    .map(|(j, d)| match d {
+                        toml::Value::Integer(n) => Ok(RawDay::Number(*n)),
+                        toml::Value::String(name) => Ok(RawDay::Name(name.clone())),
+                        other => Err(at(format!(
+                            "shifts[{i}].days[{j}]: expected a day number or a weekday such as \"Mon\" or \"Mon-Fri\", found {}",
+                            describe(other)
+                        ))),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        shifts.push(RawShift {
+            name: s.string("name").map_err(at)?,
+            group: s.string("group").map_err(at)?,
+            start: s.required("start").map_err(at)?,
+            length: s.required("length").map_err(at)?,
+            breaks,
+            days,
+            cost: s.number("cost").map_err(at)?,
+            min_agents: s.whole("min_agents").map_err(at)?,
+            max_agents: s.whole("max_agents").map_err(at)?,
+            agents: s.whole("agents").map_err(at)?,
+        });
+    }
+    Ok(RawShiftFile { day_start, shifts })
 }
 
 /// One allowed shift on one day, as the integer program sees it: a column of coverage.
@@ -137,21 +342,13 @@ pub struct ShiftColumn {
     pub cover: Vec<f64>,
 }
 
-/// Parses "HH:MM" (00:00 to 24:00) into seconds after midnight.
+/// Parses a clock time by the scenario's rules ([`parse_clock`]: "HH:MM" or "HH:MM:SS",
+/// 00:00 to 23:59:59; a shift ending at midnight is computed from its start and length, so
+/// no time needs 24:00) into seconds after midnight.
 fn clock(text: &str, key: &str) -> Result<f64, String> {
-    let bad = || {
-        format!("{key}: `{text}` is not a clock time; write \"HH:MM\" from 00:00 to 24:00, e.g. \"08:30\"")
-    };
-    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
-    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(h) || !digits(m) {
-        return Err(bad());
-    }
-    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if m >= 60 || h > 24 || (h == 24 && m > 0) {
-        return Err(bad());
-    }
-    Ok(f64::from(h * 3600 + m * 60))
+    parse_clock(text, false)
+        .map(f64::from)
+        .map_err(|e| format!("{key}: {e}"))
 }
 
 fn positive_duration(text: &str, key: &str, max: f64) -> Result<f64, String> {
@@ -166,7 +363,10 @@ fn positive_duration(text: &str, key: &str, max: f64) -> Result<f64, String> {
 }
 
 fn count(v: i64, key: &str) -> Result<u32, String> {
-    u32::try_from(v).map_err(|_| format!("{key}: {v} must be a whole number from 0 to 4294967295"))
+    u32::try_from(v)
+        .ok()
+        .filter(|_| v <= MAX_SHIFT_AGENTS)
+        .ok_or_else(|| format!("{key}: {v} must be a whole number from 0 to {MAX_SHIFT_AGENTS}"))
 }
 
 /// The scenario day numbers (`0..days`) a `days` entry names: the number itself, or every day
@@ -203,6 +403,13 @@ fn days_of(d: &RawDay, scenario: &Scenario, days: i64) -> Result<Vec<i64>, Strin
     }
 }
 
+/// A shift's label: its `name`, else start+length.
+fn shift_name(s: &RawShift) -> String {
+    s.name
+        .clone()
+        .unwrap_or_else(|| format!("{}+{}", s.start, s.length))
+}
+
 /// Overlap of `[a0, a1)` and `[b0, b1)`.
 fn overlap(a0: f64, a1: f64, b0: f64, b1: f64) -> f64 {
     (a1.min(b1) - a0.max(b0)).max(0.0)
@@ -229,8 +436,27 @@ pub fn parse_shifts_of(
     scenario: &Scenario,
     rostered: &[usize],
 ) -> Result<Vec<ShiftColumn>, String> {
-    let raw: RawShiftFile = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    let raw = read_shift_file(text, file)?;
     let at = |m: String| format!("{file}: {m}");
+    // Names label the roster's rows (with the group's name when several groups are
+    // rostered): two shifts of one group and name would be two rows nobody can tell apart.
+    for (i, s) in raw.shifts.iter().enumerate() {
+        let name = shift_name(s);
+        if let Some(j) = raw.shifts[..i]
+            .iter()
+            .position(|t| t.group == s.group && shift_name(t) == name)
+        {
+            return Err(at(format!(
+                "shifts[{i}]: the name {} is already shifts[{j}]'s{}; give each shift a name of its own",
+                quote(&name),
+                if s.name.is_none() {
+                    " (a shift without a name is named start+length)"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
     let day_start = match &raw.day_start {
         Some(t) => clock(t, "day_start").map_err(at)?,
         // A calendar says what time of day the scenario starts at.
@@ -259,9 +485,9 @@ pub fn parse_shifts_of(
         let start = clock(&s.start, &key("start")).map_err(at)?;
         let length = positive_duration(&s.length, &key("length"), DAY).map_err(at)?;
         let cost = s.cost.unwrap_or(length / 3600.0);
-        if !(cost.is_finite() && cost >= 0.0) {
+        if !(0.0..=MAX_COST).contains(&cost) {
             return Err(at(format!(
-                "{}: {cost} must be a finite amount ≥ 0 (per agent on the shift)",
+                "{}: {cost} must be an amount ≥ 0 and at most {MAX_COST:e} (per agent on the shift)",
                 key("cost")
             )));
         }
@@ -367,10 +593,7 @@ pub fn parse_shifts_of(
                 )))
             }
         };
-        let name = s
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{}+{}", s.start, s.length));
+        let name = shift_name(s);
         for &d in &day_list {
             let t0 = d as f64 * DAY + (start - day_start).rem_euclid(DAY);
             let cover: Vec<f64> = (0..sim.intervals)

@@ -398,7 +398,7 @@ fn run_reports_assumption_intervals_only_with_money() {
         v["assumptions"]["sensitivity"]["revenue_at_risk"][0]["assumption"],
         "customers.customer_value"
     );
-    assert!(run("scenarios/training_base.toml", "table").contains("assumptions ["));
+    assert!(run("scenarios/training_base.toml", "table").contains("assumption 95% range"));
 }
 
 /// `run` of a program with an attrition range: re-simulated at the range's ends, so revenue at

@@ -24,6 +24,8 @@
 //! * `docs`         — every command marked runnable in README.md and docs/ runs and exits 0.
 //! * `calendar`     — the week calendar: clock labels, shifts, availability, and every bad
 //!   calendar, shift, shrinkage or busyness key.
+//! * `cli_messages` — bad option values name the option and the range; shift file messages;
+//!   aligned money blocks.
 //! * `bad_input`    — every bad scenario or argument exits 2 with a message naming the file and
 //!   the key path, never a panic.
 //! * `files`        — `--output` writes only regular files, whole; FIFOs and devices are written
@@ -57,6 +59,7 @@ mod calendar;
 mod calibration;
 mod callback_classes;
 mod channels;
+mod cli_messages;
 mod common;
 mod conservation;
 mod determinism;
