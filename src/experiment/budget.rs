@@ -30,6 +30,10 @@
 //!   intervals — 12 hours at one-minute intervals peaked at 73 MB against an estimate of 30
 //!   before they were counted (42 MB since candidates are judged as they finish and their
 //!   figures kept flat);
+//! - for `roster`, besides the search's candidates, the shift columns (one per shift and day,
+//!   with its coverage of the intervals it is on duty in), the integer program the solver
+//!   builds from them ([`program_bytes`]) and the report's row per column: a year of 576
+//!   shifts (210,240 columns) grew to the allocator's limit before it was counted;
 //! - for `compare`, per scope × metric of A, the paired difference's accumulator and its
 //!   estimate, and one more report's metric: the two scenarios' builders and reports overlap
 //!   at the end ([`paired_bytes`]). Counted at 48 bytes per value for each scenario and
@@ -143,6 +147,21 @@ pub enum Extra {
         /// Their bytes.
         bytes: f64,
     },
+    /// A roster (`roster`): the staffing search's candidates ([`Extra::Search`]) and, held
+    /// with them, the shift columns, the integer program and the report's rows
+    /// ([`program_bytes`]) of `columns` shift-days with `nonzeros` coverage entries.
+    Roster {
+        /// Candidates in the search's largest batch.
+        candidates: u64,
+        /// Their bytes.
+        search: f64,
+        /// Shift-days: the program's integer variables.
+        columns: u64,
+        /// Coverage entries: the program's nonzero coefficients.
+        nonzeros: u64,
+        /// The columns', program's and report rows' bytes.
+        program: f64,
+    },
     /// A sweep's list of `count` points, `bytes` in all.
     Points {
         /// Points in the list.
@@ -164,9 +183,40 @@ impl Extra {
             Extra::Search { candidates, .. } => Some(format!(
                 "most of it is the staffing search's candidates, evaluated together (up to {candidates} at once, one per open interval and group, each holding figures for every interval): use a longer simulation.interval or a shorter horizon, or a lower --max-simulations"
             )),
+            Extra::Roster {
+                candidates,
+                search,
+                columns,
+                nonzeros,
+                program,
+            } => {
+                if search > program {
+                    return Extra::Search {
+                        candidates,
+                        bytes: search,
+                    }
+                    .advice(search);
+                }
+                Some(format!(
+                    "most of it is the roster's shift columns and integer program ({columns} shift-days, one per shift and day, with {nonzeros} interval coverages): use fewer shifts or start times (every 15 or 30 minutes rather than 5), shifts on fewer days, a longer simulation.interval or a shorter horizon"
+                ))
+            }
             Extra::None | Extra::Paired => None,
         }
     }
+}
+
+/// Bytes of a roster's integer program while it is built and solved: `columns` integer
+/// variables, `nonzeros` coefficients over `rows` covering rows. `good_lp` keeps per variable
+/// its definition and objective coefficient, builds each row as a hash map and hands it to
+/// `microlp`, which keeps the rows as given, copies them into a row-major and a column-major
+/// matrix with a slack per row, and per variable and row a dozen vectors of simplex and
+/// branch-and-bound state. Measured (VmHWM above the columns, 30-minute intervals, 5-minute
+/// start times): 108 bytes per coefficient for 30 days (220,752 coefficients, 17,280
+/// columns, 1,440 rows), 105 for 120 days; counted at 128 per coefficient, 256 per variable
+/// and 512 per row.
+pub fn program_bytes(columns: usize, nonzeros: usize, rows: usize) -> f64 {
+    128.0 * nonzeros as f64 + 256.0 * columns as f64 + 512.0 * rows as f64
 }
 
 /// A staffing search on `s` with `targets` judged figures per interval and `cells`
@@ -345,6 +395,9 @@ pub fn check(
         Extra::None => {}
         Extra::Paired => e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a)),
         Extra::Points { bytes, .. } | Extra::Search { bytes, .. } => e.held = bytes,
+        Extra::Roster {
+            search, program, ..
+        } => e.held = search + program,
     }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),

@@ -39,6 +39,15 @@
 //! scenario staffing written for simulation is its floor — a conservative reading that still
 //! is at least `r_k`, since `r_k` is a whole number.
 //!
+//! # Size
+//! A column stores only the intervals its shift is on duty in, so the columns take memory in
+//! proportion to shifts × days × the intervals a shift spans, not to the whole horizon. The
+//! program is refused up front (bad input, naming the knobs: fewer shifts or start times,
+//! fewer days, a longer `simulation.interval`, a shorter horizon) past [`MAX_COLUMNS`]
+//! shift-days or [`MAX_COVERAGES`] coverages, where solving it would take minutes a round;
+//! below that, the columns, the program and the report's rows are counted in the memory
+//! budget with the search's candidates (`--memory-limit`).
+//!
 //! # Simulation loop
 //! The roster's staffing is re-simulated on fresh streams (stream point
 //! [`ROSTER_POINT`] `+ round`, never used by the search nor its validation); where an interval
@@ -55,6 +64,7 @@
 
 use super::joint::{self, JointAnswer, JointQuery};
 use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery};
+use crate::experiment::budget;
 use crate::model::week::{day_range, parse_clock, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::Scenario;
@@ -70,6 +80,23 @@ pub const ROSTER_POINT: u64 = super::VALIDATION_POINT + 0x100;
 
 /// Simulation rounds of the roster at most (each one simulation of all replications).
 pub const ROSTER_ROUNDS: u32 = 5;
+
+/// Most shift-days (columns: one per shift and day) a roster's integer program takes. The
+/// exact solver's time grows faster than the program's size (measured per solve, 576 shifts
+/// at 30-minute intervals: 1.2 s for 30 days, 3.8 s for 60, 13 s for 120 — 69,120 columns,
+/// 886,032 coverages — and 163 s for a year), and a roster solves up to [`ROSTER_ROUNDS`]
+/// times: a bigger program is refused up front, naming the knobs, rather than left to run
+/// for a quarter of an hour or more.
+pub const MAX_COLUMNS: usize = 100_000;
+
+/// Most coverages (the program's nonzero coefficients: per shift-day, the intervals it is on
+/// duty in) a roster's integer program takes; see [`MAX_COLUMNS`].
+pub const MAX_COVERAGES: usize = 1_000_000;
+
+/// Bytes a report keeps per column until it is written (the column's row of the shifts table,
+/// its JSON object or CSV lines, built whole), for the memory budget. Measured: the JSON
+/// report of 69,120 columns peaked 120 MB above the CSV one, 1.7 kB a column.
+const REPORT_BYTES_PER_COLUMN: f64 = 2048.0;
 
 /// The shift file as written, read key by key from the TOML ([`read_shift_file`]).
 #[derive(Debug)]
@@ -338,8 +365,43 @@ pub struct ShiftColumn {
     pub min_agents: u32,
     /// Most agents on it (`None`: no bound).
     pub max_agents: Option<u32>,
-    /// `cover[k]`: share of interval `k` an agent on this shift is on duty (0..=1).
+    /// First interval the shift covers: `cover[i]` is the share of interval `first + i`.
+    pub first: usize,
+    /// Share of each interval from `first` an agent on this shift is on duty (0..=1); 0 in
+    /// every interval before `first` or past the end of `cover`. Sparse, since a shift covers
+    /// at most a day's intervals: dense columns of the whole horizon took shifts × days ×
+    /// intervals × 8 bytes (576 shifts over a year at 30-minute intervals: 29 GB, and the
+    /// roster aborted in the allocator).
     pub cover: Vec<f64>,
+}
+
+impl ShiftColumn {
+    /// Bytes this column holds: the record, its label, start and coverage, and the
+    /// allocator's overhead per block.
+    pub fn bytes(&self) -> f64 {
+        (std::mem::size_of::<ShiftColumn>()
+            + self.label.capacity()
+            + self.start_clock.capacity()
+            + self.cover.capacity() * std::mem::size_of::<f64>()
+            + 3 * 16) as f64
+    }
+
+    /// Share of interval `k` an agent on this shift is on duty (0 outside the shift).
+    pub fn share(&self, k: usize) -> f64 {
+        k.checked_sub(self.first)
+            .and_then(|i| self.cover.get(i))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// `(interval, share)` for every interval the shift is on duty in (share > 0), in order.
+    pub fn shares(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.cover
+            .iter()
+            .enumerate()
+            .filter(|(_, &a)| a > 0.0)
+            .map(|(i, &a)| (self.first + i, a))
+    }
 }
 
 /// Parses a clock time by the scenario's rules ([`parse_clock`]: "HH:MM" or "HH:MM:SS",
@@ -470,6 +532,8 @@ pub fn parse_shifts_of(
         .map(|g| g.name.as_str())
         .collect();
     let mut columns = Vec::new();
+    // Shift-days and coverages (nonzeros) so far, against the solver's size limit.
+    let (mut shift_days, mut coverages) = (0usize, 0usize);
     for (i, s) in raw.shifts.iter().enumerate() {
         let key = |k: &str| format!("shifts[{i}].{k}");
         if let Some(g) = &s.group {
@@ -595,8 +659,20 @@ pub fn parse_shifts_of(
         };
         let name = shift_name(s);
         for &d in &day_list {
+            shift_days += 1;
+            if shift_days > MAX_COLUMNS || coverages > MAX_COVERAGES {
+                // Past the solver's size limit: counted for the message, not built (a year of
+                // 576 shifts would take 70 MB of columns before being refused).
+                coverages += (length / sim.interval).ceil() as usize + 1;
+                continue;
+            }
             let t0 = d as f64 * DAY + (start - day_start).rem_euclid(DAY);
-            let cover: Vec<f64> = (0..sim.intervals)
+            // Only the intervals the shift overlaps (one more each side, for the rounding of
+            // the division), trimmed to those with a share: the same figures as computing
+            // every interval of the horizon, in memory proportional to the shift's length.
+            let from = ((t0 / sim.interval).floor() as usize).saturating_sub(1);
+            let to = (((t0 + length) / sim.interval).ceil() as usize + 1).min(sim.intervals);
+            let mut cover: Vec<f64> = (from.min(to)..to)
                 .map(|k| {
                     let k0 = k as f64 * sim.interval;
                     let k1 = k0 + sim.interval_len(k);
@@ -608,7 +684,11 @@ pub fn parse_shifts_of(
                     (on / (k1 - k0)).clamp(0.0, 1.0)
                 })
                 .collect();
-            if cover.iter().all(|&c| c == 0.0) {
+            let lead = cover.iter().take_while(|&&c| c == 0.0).count();
+            cover.truncate(cover.iter().rposition(|&c| c != 0.0).map_or(0, |i| i + 1));
+            cover.drain(..lead.min(cover.len()));
+            coverages += cover.len();
+            if cover.is_empty() {
                 return Err(at(format!(
                     "shifts[{i}] ({name}{}): starts at +{:.2}h of the scenario and covers none of its {}h horizon; check start against day_start",
                     if days > 1 { format!(", day {d}") } else { String::new() },
@@ -629,9 +709,15 @@ pub fn parse_shifts_of(
                 cost,
                 min_agents: min,
                 max_agents: max,
+                first: from.min(to) + lead,
                 cover,
             });
         }
+    }
+    if shift_days > MAX_COLUMNS || coverages > MAX_COVERAGES {
+        return Err(at(format!(
+            "the shifts make {shift_days} shift-days (one per shift and day of the {days}-day horizon) with about {coverages} interval coverages, more than the roster's integer program takes ({MAX_COLUMNS} shift-days and {MAX_COVERAGES} coverages at most: the exact solver's time grows faster than the program); use fewer shifts or start times (every 15 or 30 minutes rather than 5), shifts on fewer days (`days`), a longer simulation.interval or a shorter horizon"
+        )));
     }
     for &g in rostered {
         if !columns.iter().any(|c| c.group == g) {
@@ -649,33 +735,51 @@ pub fn parse_shifts_of(
     Ok(columns)
 }
 
-/// Rostered headcount per interval of `counts` agents on `columns`: `Σ_j a_kj·x_j`.
-pub fn coverage(columns: &[ShiftColumn], counts: &[u32]) -> Vec<f64> {
-    let intervals = columns.first().map_or(0, |c| c.cover.len());
-    (0..intervals)
-        .map(|k| {
-            columns
-                .iter()
-                .zip(counts)
-                .map(|(c, &x)| c.cover[k] * f64::from(x))
-                .sum()
-        })
-        .collect()
+/// Rostered headcount per interval (`intervals` of them) of `counts` agents on `columns`:
+/// `Σ_j a_kj·x_j`.
+pub fn coverage(columns: &[ShiftColumn], counts: &[u32], intervals: usize) -> Vec<f64> {
+    let mut cover = vec![0.0; intervals];
+    // Column by column, each interval's sum adds its columns' shares in column order (the
+    // zeros a dense sum would add change nothing).
+    for (c, &x) in columns.iter().zip(counts) {
+        for (k, a) in c.shares() {
+            cover[k] += a * f64::from(x);
+        }
+    }
+    cover
 }
 
 /// Rostered headcount per interval of group `g` alone (its columns of `columns`).
-pub fn coverage_of(columns: &[ShiftColumn], counts: &[u32], g: usize) -> Vec<f64> {
-    let intervals = columns.first().map_or(0, |c| c.cover.len());
-    (0..intervals)
-        .map(|k| {
-            columns
-                .iter()
-                .zip(counts)
-                .filter(|(c, _)| c.group == g)
-                .map(|(c, &x)| c.cover[k] * f64::from(x))
-                .sum()
-        })
-        .collect()
+pub fn coverage_of(
+    columns: &[ShiftColumn],
+    counts: &[u32],
+    g: usize,
+    intervals: usize,
+) -> Vec<f64> {
+    let mut cover = vec![0.0; intervals];
+    for (c, &x) in columns.iter().zip(counts).filter(|(c, _)| c.group == g) {
+        for (k, a) in c.shares() {
+            cover[k] += a * f64::from(x);
+        }
+    }
+    cover
+}
+
+/// Per interval (`intervals` of them), the columns `keep` accepts that are on duty in it
+/// (share > 0) and their shares, in column order: the rows of the program, and each
+/// interval's candidates, without scanning every column for every interval.
+fn on_duty(
+    columns: &[ShiftColumn],
+    intervals: usize,
+    keep: impl Fn(&ShiftColumn) -> bool,
+) -> Vec<Vec<(usize, f64)>> {
+    let mut rows = vec![Vec::new(); intervals];
+    for (j, c) in columns.iter().enumerate().filter(|(_, c)| keep(c)) {
+        for (k, a) in c.shares() {
+            rows[k].push((j, a));
+        }
+    }
+    rows
 }
 
 /// Whole agents on duty per interval (the floor of the coverage, with a tolerance for the sum
@@ -723,12 +827,16 @@ pub fn solve_groups(
             String::new()
         }
     };
-    for &(g, req) in required {
+    let rows: Vec<Vec<Vec<(usize, f64)>>> = required
+        .iter()
+        .map(|&(g, req)| on_duty(columns, req.len(), |c| c.group == g))
+        .collect();
+    for (&(g, req), rows) in required.iter().zip(&rows) {
         for (k, &r) in req.iter().enumerate() {
             if r > 0
-                && !columns
+                && !rows[k]
                     .iter()
-                    .any(|c| c.group == g && c.cover[k] > 0.0 && c.max_agents != Some(0))
+                    .any(|&(j, _)| columns[j].max_agents != Some(0))
             {
                 return Err(format!(
                     "interval {k} ({}) needs {r} agent(s){} but no shift covers it: add a shift on duty then",
@@ -751,20 +859,16 @@ pub fn solve_groups(
         .collect();
     let objective: Expression = columns.iter().zip(&x).map(|(c, &v)| c.cost * v).sum();
     let mut model = vars.minimise(objective).using(microlp);
-    for &(g, req) in required {
+    for (&(_, req), rows) in required.iter().zip(&rows) {
         for (k, &r) in req.iter().enumerate() {
             if r == 0 {
                 continue;
             }
-            let row: Expression = columns
-                .iter()
-                .zip(&x)
-                .filter(|(c, _)| c.group == g && c.cover[k] > 0.0)
-                .map(|(c, &v)| c.cover[k] * v)
-                .sum();
+            let row: Expression = rows[k].iter().map(|&(j, a)| a * x[j]).sum();
             model.add_constraint(row.geq(f64::from(r)));
         }
     }
+    drop(rows);
     let solution = model.solve().map_err(|e| match e {
         good_lp::ResolutionError::Infeasible => {
             "no roster within the shifts' max_agents covers the requirement: raise max_agents or add shifts".to_string()
@@ -777,7 +881,7 @@ pub fn solve_groups(
         .collect();
     // The solver works in floating point: check the rounded answer covers what it must.
     for &(g, req) in required {
-        let cover = coverage_of(columns, &counts, g);
+        let cover = coverage_of(columns, &counts, g, req.len());
         if let Some(k) = (0..req.len()).find(|&k| cover[k] + 1e-6 < f64::from(req[k])) {
             return Err(format!(
                 "the roster's integer program returned a roster short in interval {k}{} ({:.3} < {})",
@@ -797,19 +901,20 @@ pub fn solve_groups(
 /// pays more. `None` if the bounds stop it.
 pub fn interval_by_interval(columns: &[ShiftColumn], required: &[u32]) -> Option<Vec<u32>> {
     let mut counts: Vec<u32> = columns.iter().map(|c| c.min_agents).collect();
-    let mut cover = coverage(columns, &counts);
+    let mut cover = coverage(columns, &counts, required.len());
+    let on_duty = on_duty(columns, required.len(), |_| true);
     for (k, &r) in required.iter().enumerate() {
         while cover[k] + 1e-6 < f64::from(r) {
-            let j = (0..columns.len())
-                .filter(|&j| columns[j].cover[k] > 0.0)
-                .filter(|&j| columns[j].max_agents.is_none_or(|m| counts[j] < m))
-                .min_by(|&a, &b| {
-                    let per = |j: usize| columns[j].cost / columns[j].cover[k];
-                    per(a).total_cmp(&per(b)).then(a.cmp(&b))
+            let &(j, _) = on_duty[k]
+                .iter()
+                .filter(|&&(j, _)| columns[j].max_agents.is_none_or(|m| counts[j] < m))
+                .min_by(|&&(a, share_a), &&(b, share_b)| {
+                    let (per_a, per_b) = (columns[a].cost / share_a, columns[b].cost / share_b);
+                    per_a.total_cmp(&per_b).then(a.cmp(&b))
                 })?;
             counts[j] += 1;
-            for (c, share) in cover.iter_mut().zip(&columns[j].cover) {
-                *c += share;
+            for (i, share) in columns[j].shares() {
+                cover[i] += share;
             }
         }
     }
@@ -859,6 +964,35 @@ pub struct RosterAnswer {
     pub simulations: usize,
 }
 
+/// What a roster holds besides its simulations, for the memory budget: the search's largest
+/// batch of candidates (`cells` (interval, group) staffings, `targets` judged figures), and
+/// with it the columns (`copies` of them), the integer program over `rows` covering rows
+/// and the report's rows. Counted together: the program is built while the search's answer
+/// is held, and memory the search's threads freed is not all handed back to the main one.
+fn roster_extra(
+    s: &Scenario,
+    columns: &[ShiftColumn],
+    copies: f64,
+    (cells, targets, max_simulations): (usize, usize, usize),
+    rows: usize,
+) -> budget::Extra {
+    let (candidates, search) = match budget::search_bytes(s, cells, targets, max_simulations) {
+        budget::Extra::Search { candidates, bytes } => (candidates, bytes),
+        _ => (0, 0.0),
+    };
+    let nonzeros: usize = columns.iter().map(|c| c.cover.len()).sum();
+    let held: f64 = columns.iter().map(ShiftColumn::bytes).sum();
+    budget::Extra::Roster {
+        candidates,
+        search,
+        columns: columns.len() as u64,
+        nonzeros: nonzeros as u64,
+        program: copies * held
+            + budget::program_bytes(columns.len(), nonzeros, rows)
+            + REPORT_BYTES_PER_COLUMN * columns.len() as f64,
+    }
+}
+
 /// The planning clock of interval `k`: `+HH:MM` from the scenario's start.
 fn offset_clock(s: &Scenario, k: usize) -> String {
     let m = (k as f64 * s.simulation.interval / 60.0).round() as u64;
@@ -870,6 +1004,12 @@ fn offset_clock(s: &Scenario, k: usize) -> String {
 pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let s = &q.staff.scenario;
     let clock_of = |k: usize| offset_clock(s, k);
+    // The memory budget, before the search: the program and the columns are held with the
+    // search's candidates (every interval counted as one the search may change).
+    let intervals = s.simulation.intervals;
+    let batch = (intervals, q.staff.targets.len(), q.staff.max_simulations);
+    let extra = roster_extra(s, &q.columns, 1.0, batch, intervals);
+    let runner = q.staff.options.checked_runner(&[s], extra)?;
     // Shifts that cannot cover the scenario's open intervals fail before the search: an
     // interval with arrivals needs at least one agent.
     let open: Vec<u32> = (0..s.simulation.intervals)
@@ -879,8 +1019,9 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
             u32::from(skills.iter().any(|&c| r[c] > 0.0))
         })
         .collect();
+    let covered = coverage(&q.columns, &vec![1; q.columns.len()], open.len());
     for (k, _) in open.iter().enumerate().filter(|(_, &o)| o > 0) {
-        if !q.columns.iter().any(|c| c.cover[k] > 0.0) {
+        if covered[k] <= 0.0 {
             return Err(StaffError::Input(format!(
                 "interval {k} ({}) has arrivals but no shift covers it: add a shift on duty then",
                 clock_of(k)
@@ -889,7 +1030,6 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     }
     let requirement = search(&q.staff)?;
     let mut sims = requirement.simulations;
-    let runner = q.staff.options.runner(&[s])?;
     let bar = runner.progress_bar(u64::from(ROSTER_ROUNDS) + 1, "roster simulations, at most");
     bar.set_message("roster on fresh seeds");
     // With shrinkage the roster covers scheduled heads, and its simulations run with the
@@ -900,7 +1040,7 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
     let (counts, validation) = loop {
         rounds += 1;
         let counts = solve(&q.columns, &required, &clock_of).map_err(StaffError::Input)?;
-        let staffing = whole_agents(&coverage(&q.columns, &counts));
+        let staffing = whole_agents(&coverage(&q.columns, &counts, required.len()));
         bar.inc(1);
         sims += 1;
         let v = evaluate_at(
@@ -916,7 +1056,7 @@ pub fn roster(q: &RosterQuery) -> Result<RosterAnswer, StaffError> {
             required[k] = required[k].max(staffing[k] + 1);
         }
     };
-    let rostered = coverage(&q.columns, &counts);
+    let rostered = coverage(&q.columns, &counts, required.len());
     let staffing = whole_agents(&rostered);
     bar.set_message("roster on the search's seeds");
     bar.inc(1);
@@ -990,11 +1130,14 @@ pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffErro
     let s = &jq.scenario;
     let clock_of = |k: usize| offset_clock(s, k);
     let name = |i: usize| s.agent_groups[jq.groups[i]].name.clone();
+    let intervals = s.simulation.intervals;
+    let all = vec![1; q.columns.len()];
     for (i, &g) in jq.groups.iter().enumerate() {
-        for k in 0..s.simulation.intervals {
+        let covered = coverage_of(&q.columns, &all, g, intervals);
+        for (k, &on) in covered.iter().enumerate() {
             let r = s.effective_arrival_rates(k);
             let open = s.agent_groups[g].skills.iter().any(|&c| r[c] > 0.0);
-            if open && !q.columns.iter().any(|c| c.group == g && c.cover[k] > 0.0) {
+            if open && on <= 0.0 {
                 return Err(StaffError::Input(format!(
                     "interval {k} ({}) has arrivals for group `{}` but none of its shifts covers it: add a shift on duty then",
                     clock_of(k),
@@ -1004,6 +1147,12 @@ pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffErro
         }
     }
     let judged = joint::judged(jq)?;
+    // The memory budget, before the search (as in [`roster`]; the columns twice: the
+    // interval-by-interval comparison copies each group's).
+    let cells = intervals * jq.groups.len();
+    let batch = (cells, judged.1.len(), jq.max_simulations);
+    let extra = roster_extra(s, &q.columns, 2.0, batch, cells);
+    jq.options.checked_runner(&[s], extra)?;
     let requirement = joint::search(jq)?;
     let mut sims = requirement.simulations;
     let base: Vec<Vec<u32>> = requirement.scheduled().to_vec();
@@ -1021,7 +1170,7 @@ pub fn roster_joint(q: &JointRosterQuery) -> Result<JointRosterAnswer, StaffErro
         let rostered: Vec<Vec<f64>> = jq
             .groups
             .iter()
-            .map(|&g| coverage_of(&q.columns, counts, g))
+            .map(|&g| coverage_of(&q.columns, counts, g, intervals))
             .collect();
         let whole = rostered.iter().map(|r| whole_agents(r)).collect();
         (rostered, whole)
@@ -1124,7 +1273,40 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].label, "09:00+4h");
         // 09:00-13:00 = intervals 1..=4; the break at 10:30-11:00 takes half of interval 2.
-        assert_eq!(c[0].cover, vec![0.0, 1.0, 0.5, 1.0, 1.0, 0.0, 0.0, 0.0]);
+        let dense: Vec<f64> = (0..8).map(|k| c[0].share(k)).collect();
+        assert_eq!(dense, vec![0.0, 1.0, 0.5, 1.0, 1.0, 0.0, 0.0, 0.0]);
+        // Stored sparse: only the intervals the shift is on duty in.
+        assert_eq!(
+            (c[0].first, c[0].cover.as_slice()),
+            (1, &[1.0, 0.5, 1.0, 1.0][..])
+        );
+    }
+
+    /// Sparse columns keep the dense figures: a shift starting inside an interval, one
+    /// running past the horizon, and a last interval shorter than the others.
+    #[test]
+    fn sparse_columns_hold_the_shares_of_the_intervals_on_duty() {
+        let s = scenario("7.5h", "1h");
+        let c = parse_shifts(
+            "[[shifts]]\nstart = \"06:45\"\nlength = \"1h\"\n[[shifts]]\nstart = \"00:00\"\nlength = \"2h\"\nbreaks = [{ earliest = \"00:00\", length = \"1h\" }]\n",
+            "t",
+            &s,
+            0,
+        )
+        .unwrap();
+        // 06:45-07:45 on a horizon ending at 07:30: a quarter of interval 6, all of the
+        // half-hour interval 7.
+        assert_eq!((c[0].first, c[0].cover.as_slice()), (6, &[0.25, 1.0][..]));
+        assert_eq!(
+            (c[0].share(5), c[0].share(7), c[0].share(8)),
+            (0.0, 1.0, 0.0)
+        );
+        // A break over the first hour: on duty in interval 1 only.
+        assert_eq!((c[1].first, c[1].cover.as_slice()), (1, &[1.0][..]));
+        assert_eq!(
+            coverage(&c, &[2, 3], 8),
+            [0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.5, 2.0]
+        );
     }
 
     #[test]
@@ -1283,7 +1465,7 @@ mod tests {
                 if x[3] > 3 {
                     continue;
                 }
-                let cover = coverage(&c, &x);
+                let cover = coverage(&c, &x, 8);
                 if (0..8).all(|k| cover[k] + 1e-9 >= f64::from(required[k])) {
                     best = best.min(cost(&c, &x));
                 }
@@ -1337,7 +1519,7 @@ mod tests {
         let (ra, rb) = ([2, 2, 3, 3, 1, 1, 1, 1], [0, 1, 2, 2, 1, 1, 0, 0]);
         let x = solve_groups(&both, &[(0, &ra[..]), (1, &rb[..])], &no_clock).unwrap();
         for (g, r) in [(0, &ra), (1, &rb)] {
-            let cover = coverage_of(&both, &x, g);
+            let cover = coverage_of(&both, &x, g, 8);
             assert!(
                 (0..8).all(|k| cover[k] + 1e-9 >= f64::from(r[k])),
                 "{g}: {cover:?}"
@@ -1348,7 +1530,7 @@ mod tests {
         for n in 0..5u32.pow(5) {
             let y: Vec<u32> = (0..5).map(|i| n / 5u32.pow(i) % 5).collect();
             let ok = [(0, &ra), (1, &rb)].iter().all(|(g, r)| {
-                let c = coverage_of(&both, &y, *g);
+                let c = coverage_of(&both, &y, *g, 8);
                 (0..8).all(|k| c[k] + 1e-9 >= f64::from(r[k]))
             });
             if ok {

@@ -79,6 +79,7 @@ mod program;
 mod queue_chat;
 mod queue_validation;
 mod roster;
+mod roster_limits;
 mod signals;
 mod snapshots;
 mod staffing;
