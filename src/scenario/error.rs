@@ -27,12 +27,7 @@ pub enum ScenarioError {
         limit: u64,
     },
     /// Parsing the file would take more memory than the budget (checked before parsing).
-    #[error(
-        "{file}: parsing this {size} file would take up to {need} of memory (the TOML parser holds every value, key and table of the document at once), above the memory budget of {have} (--memory-limit; by default half of the machine's memory or of its container's limit); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
-        size = super::format_bytes(*bytes as f64),
-        need = super::format_bytes(*estimate as f64),
-        have = super::format_bytes(*budget as f64)
-    )]
+    #[error("{}", parse_memory_message(file, *bytes, *estimate, *budget, *read_all))]
     ParseMemory {
         /// The path as given.
         file: String,
@@ -42,6 +37,9 @@ pub enum ScenarioError {
         estimate: u64,
         /// The budget it exceeds.
         budget: u64,
+        /// The whole file was read (else `bytes` is where reading stopped: already too
+        /// much to parse within the budget).
+        read_all: bool,
     },
     /// The input-limit environment variable does not hold a size.
     #[error(
@@ -111,4 +109,32 @@ mod tests {
         assert_eq!(quote("3m"), "\"3m\"");
         assert_eq!(quote("a\nb\u{7}"), "\"a\\nb\\u0007\"");
     }
+}
+
+/// The message of [`ScenarioError::ParseMemory`]: the whole file read and estimated, or
+/// reading stopped once the file was already too long to parse within the budget.
+fn parse_memory_message(
+    file: &str,
+    bytes: u64,
+    estimate: u64,
+    budget: u64,
+    read_all: bool,
+) -> String {
+    let fmt = |b: u64| super::format_bytes(b as f64);
+    let what = if read_all {
+        format!(
+            "parsing this {} file would take up to {} of memory",
+            fmt(bytes),
+            fmt(estimate)
+        )
+    } else {
+        format!(
+            "longer than {} (reading stopped there), so parsing it would take more",
+            fmt(bytes.saturating_sub(1))
+        )
+    };
+    format!(
+        "{file}: {what} (the TOML parser holds every value, key and table of the document at once), above the memory budget of {} (--memory-limit; by default half of the machine's memory or of its container's limit); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
+        fmt(budget)
+    )
 }

@@ -452,6 +452,29 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Regressions of issue 11 at the same boundary
 
+/// Regression (issue 11, point 4): with the input limit raised (`CCSIM_MAX_INPUT=2GiB`),
+/// `validate --memory-limit 100MB /dev/zero` read 2 GB before refusing it (16 GiB: 4.3 GB,
+/// then "out of memory"). A file longer than the budget allows to parse is now refused
+/// after reading that much (100 MB of budget: 10 MB of text at most).
+#[test]
+fn a_raised_input_limit_still_reads_no_more_than_the_budget_allows() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(["validate", "--memory-limit", "100MB", "/dev/zero"])
+        .env("CCSIM_MAX_INPUT", "16GiB")
+        .output()
+        .expect("run ccsim");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("/dev/zero: longer than 10 MB (reading stopped there)")
+            && err.contains("memory budget of 100 MB"),
+        "{err}"
+    );
+}
+
 #[test]
 fn validate_refuses_an_endless_input_at_once() {
     if !std::path::Path::new("/dev/zero").exists() {

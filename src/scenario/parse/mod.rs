@@ -67,7 +67,29 @@ pub fn read_input(path: &Path) -> Result<String, ScenarioError> {
 /// bounds the file, not what its parse holds (a 16 MiB file of one-key inline tables would
 /// take 4 GB).
 pub fn read_input_within(path: &Path, budget: u64) -> Result<String, ScenarioError> {
-    let text = read_input(path)?;
+    let limit = input_limit()?;
+    // Parsing takes at least PARSE_BYTES_PER_BYTE a byte of text, so a file longer than the
+    // budget allows for cannot be parsed within it: stop reading there. With the input limit
+    // raised (`CCSIM_MAX_INPUT=2GiB`), `validate --memory-limit 100MB /dev/zero` read 2 GB
+    // before refusing it.
+    let fits = budget / PARSE_BYTES_PER_BYTE;
+    if fits < limit {
+        return match read_limited(path, fits) {
+            Err(ScenarioError::TooLarge { file, .. }) => Err(ScenarioError::ParseMemory {
+                file,
+                bytes: fits + 1,
+                estimate: (fits + 1) * PARSE_BYTES_PER_BYTE,
+                budget,
+                read_all: false,
+            }),
+            Err(e) => Err(e),
+            Ok(text) => {
+                check_parse_memory(&text, &path.display().to_string(), budget)?;
+                Ok(text)
+            }
+        };
+    }
+    let text = read_limited(path, limit)?;
     check_parse_memory(&text, &path.display().to_string(), budget)?;
     Ok(text)
 }
@@ -83,6 +105,7 @@ fn check_parse_memory(text: &str, file: &str, budget: u64) -> Result<(), Scenari
         bytes: text.len() as u64,
         estimate,
         budget,
+        read_all: true,
     })
 }
 
