@@ -479,7 +479,13 @@ fn temp_state(
     let name = dest
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let prefix = format!(".{name}.");
+    // File names stop at 255 bytes: the temp name adds 12 (`.`, `.XXXXXX.tmp`), so a long
+    // name is cut for it (a 250-byte output name failed with "File name too long").
+    let mut cut = name.len().min(200);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = format!(".{}.", &name[..cut]);
     // Registration and creation under one lock: an abandon in between cannot miss the file.
     let mut live = shutdown.lock();
     let temp = tempfile::Builder::new()
