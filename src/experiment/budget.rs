@@ -42,7 +42,7 @@
 pub use crate::scenario::format_bytes;
 use crate::scenario::{IntervalCapacity, Scenario};
 use crate::stats::{Accumulator, Counters, Estimate as Summary, GroupCounters, Layout};
-use crate::stats::{Metric, Scope};
+use crate::stats::{Metric, Scope, CONTACT_METRICS, GROUP_METRICS};
 use std::mem::size_of;
 
 /// Bytes of engine state per contact in the system: the contact slot, its queue entry and
@@ -84,9 +84,13 @@ pub struct Estimate {
     pub engine: f64,
     /// Accumulators and names of the summaries.
     pub summaries: f64,
-    /// What the command holds besides its runs: a sweep's list of points, a staffing
-    /// search's candidates (see [`Extra`]).
+    /// What the command holds besides its runs: a sweep's list of points and the text of
+    /// the point being written, a staffing search's candidates (see [`Extra`]).
     pub held: f64,
+    /// The report's text and rows when it is built whole in memory (the table and HTML
+    /// formats; the largest of them, since the format is not known here): see
+    /// [`report_bytes`].
+    pub report: f64,
     /// Peak contacts in the system of the largest scenario (fluid estimate).
     pub peak_contacts: f64,
     /// Of those, the fluid backlog of contacts that never hang up (0 when every queue drains).
@@ -96,7 +100,7 @@ pub struct Estimate {
 impl Estimate {
     /// All parts plus the fixed overhead.
     pub fn total(&self) -> f64 {
-        BASE_BYTES + self.results + self.engine + self.summaries + self.held
+        BASE_BYTES + self.results + self.engine + self.summaries + self.held + self.report
     }
 }
 
@@ -119,8 +123,31 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
         e.engine = e.engine.max(engine * threads.min(window) as f64);
         let (values, scopes) = Layout::counts(s);
         e.summaries += values as f64 * BYTES_PER_VALUE + scopes as f64 * BYTES_PER_SCOPE;
+        e.report += report_bytes(s);
     }
     e
+}
+
+/// An upper end of what the table or HTML report of `s` holds while it is built whole (the
+/// larger of the two): per (scope, metric) of the overall, call-type and group sections a
+/// row of cells and its line of text, per interval a row of the interval table or its points
+/// in the charts (measured: about 290 bytes a value of 5,000 call types in the table, 360
+/// and 170 bytes an interval in the table and HTML of 100,000 intervals). Not counted, a
+/// table of 20,000 call types peaked at 369 MB against an estimate of 177.
+pub fn report_bytes(s: &Scenario) -> f64 {
+    let (c, g, k) = (
+        s.call_types.len() as f64,
+        s.agent_groups.len() as f64,
+        s.simulation.intervals as f64,
+    );
+    let values = 48.0 + c * CONTACT_METRICS.len() as f64 + g * (GROUP_METRICS.len() + 2) as f64;
+    // The interval table's columns: start, 7 metrics and, with several groups, each one's
+    // occupancy; a cell is its `String` and its text (≤ 24 bytes), its line twice its width
+    // (the text grows by doubling).
+    let columns = 8.0 + if g > 1.0 { g } else { 0.0 };
+    let table = values * 400.0 + k * (32.0 + columns * (56.0 + 2.0 * 16.0));
+    let html = values * 160.0 + k * 400.0;
+    table.max(html) + 64.0 * 1024.0
 }
 
 /// What pairing `a` with another scenario adds (`compare`): per value of `a`'s layout the
@@ -146,21 +173,35 @@ pub enum Extra {
         /// Their bytes.
         bytes: f64,
     },
-    /// A sweep's list of `count` points, `bytes` in all.
+    /// A sweep's list of `count` points, `bytes` in all (checked alone, before it is built).
     Points {
         /// Points in the list.
         count: u64,
         /// Their bytes.
         bytes: f64,
     },
+    /// A sweep running its points: the list of `count` points (`bytes`) and the text of the
+    /// point being written (`rows` bytes, see [`crate::sweep::Sweep::rows_bytes`]). A sweep
+    /// prints no whole report (its table is a line per point): [`Estimate::report`] is 0.
+    Sweep {
+        /// Points in the list.
+        count: u64,
+        /// The list's bytes.
+        bytes: f64,
+        /// The point's rows' bytes.
+        rows: f64,
+    },
 }
 
 impl Extra {
     /// What to turn when this part dominates the estimate (`None` when it has no knob of its
     /// own).
-    fn advice(self, bytes: f64) -> Option<String> {
+    fn advice(self) -> Option<String> {
         match self {
-            Extra::Points { count, .. } => Some(format!(
+            Extra::Sweep { bytes: list, rows, .. } if rows > list => Some(
+                "most of it is the text of the point being written (its rows, a line per figure of every interval, call type and group, built whole): use a longer simulation.interval or a shorter horizon (or fewer call types)".to_string()
+            ),
+            Extra::Points { count, bytes } | Extra::Sweep { count, bytes, .. } => Some(format!(
                 "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
                 bytes / count.max(1) as f64
             )),
@@ -388,6 +429,10 @@ pub fn check(
         Extra::None => {}
         Extra::Paired => e.summaries += scenarios.first().map_or(0.0, |a| paired_bytes(a)),
         Extra::Points { bytes, .. } | Extra::Search { bytes, .. } => e.held = bytes,
+        Extra::Sweep { bytes, rows, .. } => {
+            e.held = bytes + rows;
+            e.report = 0.0;
+        }
     }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),
@@ -407,7 +452,7 @@ pub fn check(
         )
     } else if let Some(advice) =
         (e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
-            .then(|| extra.advice(e.held))
+            .then(|| extra.advice())
             .flatten()
     {
         advice
@@ -422,15 +467,33 @@ pub fn check(
             "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing (escalations and transfers in included), or give callers a patience (callback accepters never hang up); fewer --threads also helps",
             e.peak_contacts
         )
-    } else if e.engine >= e.results && e.engine >= e.summaries {
+    } else if e.engine >= e.results && e.engine >= e.summaries && e.engine >= e.report {
         format!(
             "most of it is contacts and agents in the system (about {:.2e} contacts at the peak, per running replication): fewer --threads, or a smaller center",
             e.peak_contacts
         )
-    } else if e.results >= e.summaries {
-        "most of it is per-interval counters of the replications in flight: use a longer simulation.interval, a shorter horizon, or fewer --threads".to_string()
+    } else if e.report >= e.results && e.report >= e.summaries {
+        format!(
+            "most of it is the report as the table and HTML formats build it, whole in memory (a row per metric of every call type and group, and per interval; the estimate counts it whatever the format): JSON and CSV are written as they go and need about {} less, so with --format json or csv a higher --memory-limit is safe; else fewer call types, or a longer simulation.interval or a shorter horizon",
+            format_bytes(e.report)
+        )
     } else {
-        "most of it is per-interval statistics: use a longer simulation.interval or a shorter horizon (or fewer scenarios or sweep points at once)".to_string()
+        // Name what the statistics grow with: a run of one interval and 20,000 call types was
+        // told to use a longer interval or a shorter horizon.
+        let (intervals, types) = scenarios.iter().fold((0, 0), |(i, t), s| {
+            let (si, st, _) = Layout::value_parts(s);
+            (i + si, t + st)
+        });
+        let knobs = if types > intervals {
+            "fewer call types (merge those handled alike), a longer simulation.interval or a shorter horizon"
+        } else {
+            "a longer simulation.interval or a shorter horizon"
+        };
+        if e.results >= e.summaries {
+            format!("most of it is the counters (per interval and call type) of the replications in flight: {knobs}, or fewer --threads")
+        } else {
+            format!("most of it is the statistics per interval and per call type: {knobs}, or fewer scenarios or sweep points at once")
+        }
     };
     Err(BudgetError {
         message: format!(

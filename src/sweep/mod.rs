@@ -103,6 +103,10 @@ impl FromStr for Shard {
     }
 }
 
+/// The bytes of a point's rows a sweep holds before writing them out (the command line's
+/// `POINT_CHUNK`): see [`Sweep::rows_bytes`].
+pub const ROWS_CHUNK: f64 = (8 << 20) as f64;
+
 /// One validated grid point. Its scenario is not kept (a million-point grid would hold a
 /// million scenarios): [`Sweep::scenario`] rebuilds it when the point runs.
 #[derive(Debug, Clone)]
@@ -213,6 +217,52 @@ impl Sweep {
             })
             .sum();
         (std::mem::size_of::<Point>() + round(self.grid.axes.len() * 24) + labels) as f64
+    }
+
+    /// An upper end of the bytes the command holds for the text of the point being written
+    /// when its scenario is `s`: its CSV rows, a line per value of the layout for each
+    /// replication (`r` bytes) and for its summary (`s`), each built whole in a vector that
+    /// grows by doubling (up to twice its length) and copied into the point's buffer, which
+    /// keeps up to [`ROWS_CHUNK`] bytes before writing them and grows by doubling too: a
+    /// replication's text, its copy and slack (3r), or the buffer grown for the summary and
+    /// the summary's text (2r + 2s), plus two chunks. Not counted, a sweep to a CSV file of
+    /// 100,000 one-minute intervals peaked at 962 MB against an estimate of 369, and one of
+    /// a year at 30-minute intervals at 220 against 106.
+    pub fn rows_bytes(&self, s: &Scenario) -> f64 {
+        // A field with a comma, quote or line break is quoted, its quotes doubled.
+        let field = |text: &str| {
+            let special = text.contains([',', '"', '\n', '\r']);
+            (text.len()
+                + if special {
+                    text.matches('"').count() + 2
+                } else {
+                    0
+                }
+                + 1) as f64
+        };
+        let labels: f64 = (self.grid.axes.iter())
+            .map(|a| {
+                (0..a.values.len())
+                    .map(|i| field(&a.label(i)))
+                    .fold(0.0, f64::max)
+            })
+            .sum();
+        let digits = |n: u64| n.max(1).to_string().len() as f64 + 1.0;
+        // A swept `simulation.replications` may exceed the scenario's.
+        let swept = (self.grid.axes.iter()).any(|a| a.key == "simulation.replications");
+        let replication = if swept {
+            digits(u64::from(u32::MAX))
+        } else {
+            digits(u64::from(s.simulation.replications))
+        };
+        // The scenario's name, the point and the labels; then a replication and its value,
+        // or a mean and its interval, each number up to 20 characters (17 digits, a point
+        // and a leading "0.": smaller figures are rare), and the line's end.
+        let prefix = field(&s.name) + digits(self.grid.len()) + labels;
+        let number = 21.0;
+        let r = crate::stats::Layout::text_bytes(s, prefix + replication + number + 4.0);
+        let s = crate::stats::Layout::text_bytes(s, prefix + 1.0 + 3.0 * number + 1.0);
+        (3.0 * r).max(2.0 * (r + s)) + 2.0 * ROWS_CHUNK
     }
 
     /// Points of `shard`.
@@ -338,10 +388,11 @@ where
         .map(|p| sweep.scenario(p.index))
         .transpose()?;
     // The list of points is held too (by the caller, and a copy of the points still to run
-    // when a file is resumed: counted twice).
-    let listed = budget::Extra::Points {
+    // when a file is resumed: counted twice), and the text of the point being written.
+    let listed = budget::Extra::Sweep {
         count: points.len() as u64,
         bytes: points.len() as f64 * (2.0 * sweep.point_bytes() + 8.0),
+        rows: largest.as_ref().map_or(0.0, |s| sweep.rows_bytes(s)),
     };
     let runner = options
         .checked_runner(&largest.iter().collect::<Vec<_>>(), listed)

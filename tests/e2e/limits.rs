@@ -424,8 +424,14 @@ const MIB_IN_MB: f64 = 1.048576;
 
 /// The estimate a refusal prints, in MB of 10^6 bytes (parsed from "needs about N MB").
 fn estimate_mb(args: &[&str]) -> f64 {
+    estimate_mb_under(args, "1MB")
+}
+
+/// [`estimate_mb`] under `limit`: above what a check made earlier needs (a large file's
+/// parse, a sweep's list of points alone), below the run's estimate.
+fn estimate_mb_under(args: &[&str], limit: &str) -> f64 {
     let mut a = args.to_vec();
-    a.extend(["--memory-limit", "1MB"]);
+    a.extend(["--memory-limit", limit]);
     let r = crate::common::run(&a);
     assert_eq!(r.code, Some(2), "{}", r.describe());
     let text = r.stderr.split("needs about ").nth(1).unwrap_or_default();
@@ -784,4 +790,94 @@ fn queues_of_callbacks_escalations_and_knowledge_transfers_are_in_the_estimate()
         assert_eq!(r.code, Some(2), "{name}: {}", r.describe());
         assert!(r.stderr.contains("cannot drain"), "{name}: {}", r.stderr);
     }
+}
+
+/// Regression: a sweep builds each point's CSV rows whole (a line per value of every
+/// interval, for a replication and for the summary) and copies them into the point's buffer,
+/// outside the estimate: a sweep of 100,000 one-minute intervals to a CSV file peaked at 962
+/// MB against an estimate of 369, its table at 584, a year of 30-minute intervals at 220
+/// against 106. Here 20,000 one-minute intervals (before: estimated at 94 MB, peaked at
+/// about 200).
+#[test]
+fn the_memory_estimate_covers_a_sweep_of_many_intervals() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: the_memory_estimate_covers_a_sweep_of_many_intervals needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let s = scenario(
+        d.path(),
+        "minutes.toml",
+        r#"
+        [simulation]
+        horizon = "20000m"
+        interval = "1m"
+        replications = 1
+        [[call_types]]
+        name = "support"
+        arrival_rate = 2.0
+        handle_time = { distribution = "exponential", mean = "5m" }
+        [[agent_groups]]
+        name = "team"
+        skills = ["support"]
+        agents = 2
+        "#,
+    );
+    let file = d.path().join("out.csv");
+    let file = file.to_str().unwrap();
+    let set = "agent_groups.team.agents=2,3";
+    for output in [["--output", file], ["--format", "table"]] {
+        let args = ["sweep", &s, "--set", set, "--quiet", output[0], output[1]];
+        // Above the base allowance, which the list of points is checked against alone.
+        let estimate = estimate_mb_under(&args, "30MB");
+        let _ = std::fs::remove_file(file);
+        let peak = peak_rss_mb(&args) * MIB_IN_MB;
+        assert!(
+            estimate >= peak,
+            "{output:?}: estimated {estimate} MB, peaked at {peak:.1} MB"
+        );
+    }
+}
+
+/// Regression: the table and HTML reports are built whole in memory, outside the estimate,
+/// and looked each call type up by name among all of them: 20,000 call types (one
+/// interval) were estimated at 177 MB, and the table peaked at 369 MB after 30 s (HTML 256
+/// MB, 28 s). The lookup is a map now, the report counted; and a refusal names call types,
+/// not the interval, as what to turn. Here 5,000 call types (before: estimated at 64 MB,
+/// the table peaked at 94).
+#[test]
+fn the_memory_estimate_covers_a_table_of_many_call_types() {
+    if !Path::new("/proc/self/status").exists() {
+        eprintln!("SKIPPED: the_memory_estimate_covers_a_table_of_many_call_types needs /proc");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let n = 5000;
+    let mut text =
+        "[simulation]\nhorizon = \"1h\"\ninterval = \"1h\"\nreplications = 2\n".to_string();
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[call_types]]\nname = \"t{i}\"\narrival_rate = 0.1\nhandle_time = {{ distribution = \"exponential\", mean = \"4m\" }}\n"
+        ));
+    }
+    let skills: Vec<String> = (0..n).map(|i| format!("\"t{i}\"")).collect();
+    text.push_str(&format!(
+        "[[agent_groups]]\nname = \"team\"\nskills = [{}]\nagents = 40\n",
+        skills.join(",")
+    ));
+    let s = scenario(d.path(), "types.toml", &text);
+    for format in ["table", "html"] {
+        let args = ["run", &s, "--quiet", "--threads", "1", "--format", format];
+        // Above what the parse of the file is checked against.
+        let estimate = estimate_mb_under(&args, "50MB");
+        let peak = peak_rss_mb(&args) * MIB_IN_MB;
+        assert!(
+            estimate >= peak,
+            "{format}: estimated {estimate} MB, peaked at {peak:.1} MB"
+        );
+    }
+    let r = run(&["run", &s, "--quiet", "--memory-limit", "60MB"]);
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("call types"), "{}", r.stderr);
+    assert!(!r.stderr.contains("per-interval"), "{}", r.stderr);
 }
