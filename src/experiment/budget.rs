@@ -22,11 +22,15 @@
 //!   ([`BYTES_PER_VALUE`]; measured on the year bench, one thread: 66 MB in all, about 46
 //!   bytes per value once the rest is taken off); per scope, its name in the layout and in
 //!   the report;
+//! - the report as the table and HTML formats build it, whole in memory (the format is not
+//!   known here: the larger of the two; [`report_bytes`]), except for `sweep`, which prints
+//!   no whole report;
 //! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 180
 //!   bytes a point, counted twice for the copy of the points still to run that a sweep to a
 //!   file keeps — [`crate::sweep::Sweep::point_bytes`]),
 //!   checked alone before the list is built and again with the rest: a 3,000,000-point grid
-//!   held 550 MB, under any `--memory-limit`, before it was counted;
+//!   held 550 MB, under any `--memory-limit`, before it was counted; and the text of the
+//!   point being written, its CSV rows built whole ([`crate::sweep::Sweep::rows_bytes`]);
 //! - for `staff` and `roster`, the candidate staffings a search evaluates together (one per
 //!   interval, or per interval and group, up to `--max-simulations`): each one's scenario copy,
 //!   judgement per (interval, target) ([`search_bytes`]); they grow with the square of the
