@@ -128,19 +128,6 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         bytes: count as f64 * (2.0 * sweep.point_bytes() + 8.0),
     };
     budget::check(&[], 1, 1, listed, args.common.memory_limit).map_err(|e| BadInput(e.message))?;
-    // Any one point on one thread needs no more than the run will: when the first point
-    // alone is over the budget, refuse before building the rest (5,000 year-long points took
-    // 74 s to build before the run's own check refused them). A point that does not build
-    // is left to `points`, whose message names the key and value.
-    if count > 0 {
-        if let Ok(first) = sweep.scenario(shard.index) {
-            budget::check(&[&first], 1, 1, listed, args.common.memory_limit)
-                .map_err(|e| BadInput(e.message))?;
-        }
-    }
-    let points = sweep.points(shard).map_err(lift)?;
-    warn_overloaded_points(&points);
-
     let stop = signals::shutdown().stop_flag();
     let ctl = RunControl {
         threads: args.common.threads.map(|t| t as usize),
@@ -149,6 +136,17 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<()> {
         stop: &stop,
         memory_limit: args.common.memory_limit,
     };
+    // The run's own memory check, with the first point in place of the largest, before the
+    // rest are built (see `check_first_point`). A point that does not build is left to
+    // `points`, whose message names the key and value.
+    if count > 0 {
+        if let Ok(first) = sweep.scenario(shard.index) {
+            sweep::check_first_point(&sweep, &first, count, &ctl).map_err(lift)?;
+        }
+    }
+    let points = sweep.points(shard).map_err(lift)?;
+    warn_overloaded_points(&points);
+
     let provenance = Provenance::of(
         &sweep,
         shard,

@@ -11,7 +11,10 @@
 //!   in the system at the peak. The peak comes from a fluid model of the backlog: in each
 //!   interval, contacts of a type that never abandons pile up at the rate by which its offered
 //!   work exceeds the agents left for it ([`Scenario::interval_capacity`]: per type, live
-//!   work first), contacts that abandon add at most
+//!   work first; arrivals include transfers, escalations and knowledge transfers in:
+//!   [`Scenario::effective_arrival_rates`]), callback accepters (who never hang up either)
+//!   pile up by the rate their share of a type's work exceeds what its groups have left after
+//!   their other work, contacts that abandon add at most
 //!   `λ × mean patience`, callbacks and redials waiting to return add `λ × their delay`; plus
 //!   6 standard deviations of Poisson noise. A queue that cannot drain is so refused up front;
 //! - per scenario: per scope × metric, its streaming accumulator and the last replication's
@@ -19,11 +22,15 @@
 //!   ([`BYTES_PER_VALUE`]; measured on the year bench, one thread: 66 MB in all, about 46
 //!   bytes per value once the rest is taken off); per scope, its name in the layout and in
 //!   the report;
+//! - the report as the table and HTML formats build it, whole in memory (the format is not
+//!   known here: the larger of the two; [`report_bytes`]), except for `sweep`, which prints
+//!   no whole report;
 //! - for `sweep`, its list of points (index, swept values' labels, a few flags: about 180
 //!   bytes a point, counted twice for the copy of the points still to run that a sweep to a
 //!   file keeps — [`crate::sweep::Sweep::point_bytes`]),
 //!   checked alone before the list is built and again with the rest: a 3,000,000-point grid
-//!   held 550 MB, under any `--memory-limit`, before it was counted;
+//!   held 550 MB, under any `--memory-limit`, before it was counted; and the text of the
+//!   point being written, its CSV rows built whole ([`crate::sweep::Sweep::rows_bytes`]);
 //! - for `staff` and `roster`, the candidate staffings a search evaluates together (one per
 //!   interval, or per interval and group, up to `--max-simulations`): each one's scenario copy,
 //!   judgement per (interval, target) ([`search_bytes`]); they grow with the square of the
@@ -43,7 +50,7 @@
 pub use crate::scenario::format_bytes;
 use crate::scenario::{IntervalCapacity, Scenario};
 use crate::stats::{Accumulator, Counters, Estimate as Summary, GroupCounters, Layout};
-use crate::stats::{Metric, Scope};
+use crate::stats::{Metric, Scope, CONTACT_METRICS, GROUP_METRICS};
 use std::mem::size_of;
 
 /// Bytes of engine state per contact in the system: the contact slot, its queue entry and
@@ -85,9 +92,13 @@ pub struct Estimate {
     pub engine: f64,
     /// Accumulators and names of the summaries.
     pub summaries: f64,
-    /// What the command holds besides its runs: a sweep's list of points, a staffing
-    /// search's candidates (see [`Extra`]).
+    /// What the command holds besides its runs: a sweep's list of points and the text of
+    /// the point being written, a staffing search's candidates (see [`Extra`]).
     pub held: f64,
+    /// The report's text and rows when it is built whole in memory (the table and HTML
+    /// formats; the largest of them, since the format is not known here): see
+    /// [`report_bytes`].
+    pub report: f64,
     /// Peak contacts in the system of the largest scenario (fluid estimate).
     pub peak_contacts: f64,
     /// Of those, the fluid backlog of contacts that never hang up (0 when every queue drains).
@@ -97,7 +108,7 @@ pub struct Estimate {
 impl Estimate {
     /// All parts plus the fixed overhead.
     pub fn total(&self) -> f64 {
-        BASE_BYTES + self.results + self.engine + self.summaries + self.held
+        BASE_BYTES + self.results + self.engine + self.summaries + self.held + self.report
     }
 }
 
@@ -120,8 +131,31 @@ pub fn estimate(scenarios: &[&Scenario], threads: usize, window: usize) -> Estim
         e.engine = e.engine.max(engine * threads.min(window) as f64);
         let (values, scopes) = Layout::counts(s);
         e.summaries += values as f64 * BYTES_PER_VALUE + scopes as f64 * BYTES_PER_SCOPE;
+        e.report += report_bytes(s);
     }
     e
+}
+
+/// An upper end of what the table or HTML report of `s` holds while it is built whole (the
+/// larger of the two): per (scope, metric) of the overall, call-type and group sections a
+/// row of cells and its line of text, per interval a row of the interval table or its points
+/// in the charts (measured: about 290 bytes a value of 5,000 call types in the table, 360
+/// and 170 bytes an interval in the table and HTML of 100,000 intervals). Not counted, a
+/// table of 20,000 call types peaked at 369 MB against an estimate of 177.
+pub fn report_bytes(s: &Scenario) -> f64 {
+    let (c, g, k) = (
+        s.call_types.len() as f64,
+        s.agent_groups.len() as f64,
+        s.simulation.intervals as f64,
+    );
+    let values = 48.0 + c * CONTACT_METRICS.len() as f64 + g * (GROUP_METRICS.len() + 2) as f64;
+    // The interval table's columns: start, 7 metrics and, with several groups, each one's
+    // occupancy; a cell is its `String` and its text (≤ 24 bytes), its line twice its width
+    // (the text grows by doubling).
+    let columns = 8.0 + if g > 1.0 { g } else { 0.0 };
+    let table = values * 400.0 + k * (32.0 + columns * (56.0 + 2.0 * 16.0));
+    let html = values * 160.0 + k * 400.0;
+    table.max(html) + 64.0 * 1024.0
 }
 
 /// What pairing `a` with another scenario adds (`compare`): per value of `a`'s layout the
@@ -162,21 +196,35 @@ pub enum Extra {
         /// The columns', program's and report rows' bytes.
         program: f64,
     },
-    /// A sweep's list of `count` points, `bytes` in all.
+    /// A sweep's list of `count` points, `bytes` in all (checked alone, before it is built).
     Points {
         /// Points in the list.
         count: u64,
         /// Their bytes.
         bytes: f64,
     },
+    /// A sweep running its points: the list of `count` points (`bytes`) and the text of the
+    /// point being written (`rows` bytes, see [`crate::sweep::Sweep::rows_bytes`]). A sweep
+    /// prints no whole report (its table is a line per point): [`Estimate::report`] is 0.
+    Sweep {
+        /// Points in the list.
+        count: u64,
+        /// The list's bytes.
+        bytes: f64,
+        /// The point's rows' bytes.
+        rows: f64,
+    },
 }
 
 impl Extra {
     /// What to turn when this part dominates the estimate (`None` when it has no knob of its
     /// own).
-    fn advice(self, bytes: f64) -> Option<String> {
+    fn advice(self) -> Option<String> {
         match self {
-            Extra::Points { count, .. } => Some(format!(
+            Extra::Sweep { bytes: list, rows, .. } if rows > list => Some(
+                "most of it is the text of the point being written (its rows, a line per figure of every interval, call type and group, built whole): use a longer simulation.interval or a shorter horizon (or fewer call types)".to_string()
+            ),
+            Extra::Points { count, bytes } | Extra::Sweep { count, bytes, .. } => Some(format!(
                 "most of it is the list of the sweep's {count} points (about {:.0} bytes each): split the grid with --shard I/N (and `ccsim merge` the shards), or sweep fewer values",
                 bytes / count.max(1) as f64
             )),
@@ -195,7 +243,7 @@ impl Extra {
                         candidates,
                         bytes: search,
                     }
-                    .advice(search);
+                    .advice();
                 }
                 Some(format!(
                     "most of it is the roster's shift columns and integer program ({columns} shift-days, one per shift and day, with {nonzeros} interval coverages): use fewer shifts or start times (every 15 or 30 minutes rather than 5), shifts on fewer days, a longer simulation.interval or a shorter horizon"
@@ -259,6 +307,18 @@ fn load_peak(s: &Scenario) -> (f64, f64) {
     let waits = |c: usize| s.call_types[c].patience.is_none();
     // Per call type that never hangs up: its fluid backlog, in contacts.
     let mut backlog = vec![0.0f64; n];
+    // Per call type with a patience and a callback: the share of its contacts that accept
+    // the callback (an upper end: the acceptance probability × the chance of still waiting
+    // at the offer, where that has a closed form), and their fluid backlog.
+    let accepting: Vec<f64> = (s.call_types.iter())
+        .map(|ct| match (&ct.callback, &ct.patience) {
+            (Some(cb), Some(patience)) => {
+                cb.accept_probability * Scenario::survival(patience, cb.offer_after)
+            }
+            _ => 0.0,
+        })
+        .collect();
+    let mut accepters = vec![0.0f64; n];
     let (mut peak, mut expected, mut peak_backlog) = (0.0f64, 0.0f64, 0.0f64);
     for k in 0..sim.intervals {
         let len = sim.interval_len(k);
@@ -272,6 +332,34 @@ fn load_peak(s: &Scenario) -> (f64, f64) {
             serving,
         } = s.interval_capacity(k);
         let mut waiting_now = 0.0;
+        // Callback accepters never hang up either: they pile up when the accepting share of
+        // a type's work exceeds what its groups have left after everything else they serve
+        // (before, 10,000,000 calls an hour all accepting a callback from one agent were
+        // counted as abandoning: estimated at 100 MB, they peaked at 1.57 GB).
+        for (c, accepting) in accepting.iter().enumerate().filter(|(_, a)| **a > 0.0) {
+            let ct = &s.call_types[c];
+            let work = s.agent_work(c);
+            let idle_only = ct.callback.is_some_and(|cb| cb.only_when_idle);
+            let left: f64 = (s.agent_groups.iter())
+                .filter(|g| g.skills.contains(&c))
+                .map(|g| {
+                    let others: f64 = g.skills.iter().map(|&o| loads[o]).sum::<f64>() - loads[c];
+                    // Called back only when no live caller waits: after this type's own
+                    // live callers too.
+                    let own = if idle_only {
+                        (1.0 - accepting) * loads[c]
+                    } else {
+                        0.0
+                    };
+                    (g.staffing[k] as f64 * (1.0 - g.shrinkage) - others - own).max(0.0)
+                })
+                .sum();
+            if work > 0.0 {
+                let excess = (accepting * loads[c] - left) / work;
+                accepters[c] = (accepters[c] + excess * len).max(0.0);
+            }
+            waiting_now += accepters[c];
+        }
         for c in (0..n).filter(|&c| waits(c)) {
             let work = s.agent_work(c);
             if work > 0.0 {
@@ -398,6 +486,10 @@ pub fn check(
         Extra::Roster {
             search, program, ..
         } => e.held = search + program,
+        Extra::Sweep { bytes, rows, .. } => {
+            e.held = bytes + rows;
+            e.report = 0.0;
+        }
     }
     let (limit, whose) = match limit {
         Some(l) => (l, "--memory-limit"),
@@ -417,24 +509,48 @@ pub fn check(
         )
     } else if let Some(advice) =
         (e.held >= e.engine && e.held >= e.results && e.held >= e.summaries)
-            .then(|| extra.advice(e.held))
+            .then(|| extra.advice())
             .flatten()
     {
         advice
-    } else if e.engine >= e.results && e.engine >= e.summaries && e.backlog > 1e6 {
+    } else if e.engine >= e.results
+        && e.engine >= e.summaries
+        // The backlog is most of the contacts: 530,000 callback accepters waiting for one
+        // agent were "a smaller center" when only a backlog past 10^6 was named.
+        && e.backlog > 1e4
+        && e.backlog >= 0.5 * e.peak_contacts
+    {
         format!(
-            "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing, or give callers a patience; fewer --threads also helps",
+            "most of it is contacts waiting in the system (about {:.2e} at the peak, per running replication): a queue that cannot drain — check arrival rates (calls per hour), handle times and staffing (escalations and transfers in included), or give callers a patience (callback accepters never hang up); fewer --threads also helps",
             e.peak_contacts
         )
-    } else if e.engine >= e.results && e.engine >= e.summaries {
+    } else if e.engine >= e.results && e.engine >= e.summaries && e.engine >= e.report {
         format!(
             "most of it is contacts and agents in the system (about {:.2e} contacts at the peak, per running replication): fewer --threads, or a smaller center",
             e.peak_contacts
         )
-    } else if e.results >= e.summaries {
-        "most of it is per-interval counters of the replications in flight: use a longer simulation.interval, a shorter horizon, or fewer --threads".to_string()
+    } else if e.report >= e.results && e.report >= e.summaries {
+        format!(
+            "most of it is the report as the table and HTML formats build it, whole in memory (a row per metric of every call type and group, and per interval; the estimate counts it whatever the format): JSON and CSV are written as they go and need about {} less, so with --format json or csv a higher --memory-limit is safe; else fewer call types, or a longer simulation.interval or a shorter horizon",
+            format_bytes(e.report)
+        )
     } else {
-        "most of it is per-interval statistics: use a longer simulation.interval or a shorter horizon (or fewer scenarios or sweep points at once)".to_string()
+        // Name what the statistics grow with: a run of one interval and 20,000 call types was
+        // told to use a longer interval or a shorter horizon.
+        let (intervals, types) = scenarios.iter().fold((0, 0), |(i, t), s| {
+            let (si, st, _) = Layout::value_parts(s);
+            (i + si, t + st)
+        });
+        let knobs = if types > intervals {
+            "fewer call types (merge those handled alike), a longer simulation.interval or a shorter horizon"
+        } else {
+            "a longer simulation.interval or a shorter horizon"
+        };
+        if e.results >= e.summaries {
+            format!("most of it is the counters (per interval and call type) of the replications in flight: {knobs}, or fewer --threads")
+        } else {
+            format!("most of it is the statistics per interval and per call type: {knobs}, or fewer scenarios or sweep points at once")
+        }
     };
     Err(BudgetError {
         message: format!(
@@ -568,6 +684,62 @@ mod tests {
         assert!(first > backlog + 1.0, "{first} vs {backlog}");
         let second = with_voice(r#"skills = ["back office", "voice"]"#);
         assert!((second - backlog).abs() < 1.0, "{second} vs {backlog}");
+    }
+
+    /// Regression: only fixed transfers fed the flow model. An escalation counts with
+    /// decision_probability × P(amount > authority), and it happens once per journey (the
+    /// specialists' own escalations to a third type are not added).
+    #[test]
+    fn escalations_reach_their_queue() {
+        let text = r#"
+            [simulation]
+            horizon = "1h"
+            [[call_types]]
+            name = "account"
+            arrival_rate = 3600.0
+            handle_time = { distribution = "constant", value = "1s" }
+            patience = { distribution = "exponential", mean = "1m" }
+            decision_probability = 0.5
+            decision_amount = { distribution = "exponential", mean = 100.0 }
+            [[call_types]]
+            name = "escalation"
+            arrival_rate = 0.0
+            handle_time = { distribution = "exponential", mean = "1s" }
+            [[call_types]]
+            name = "board"
+            arrival_rate = 0.0
+            handle_time = { distribution = "exponential", mean = "1s" }
+            [[agent_groups]]
+            name = "frontline"
+            skills = ["account"]
+            agents = 10
+            authority = 50.0
+            beyond_authority = "escalation"
+            [[agent_groups]]
+            name = "specialists"
+            skills = ["escalation"]
+            agents = 1
+            authority = 60.0
+            beyond_authority = "board"
+            [[agent_groups]]
+            name = "board"
+            skills = ["board"]
+            agents = 1
+            "#;
+        let s = Scenario::from_toml_str(text, "t", "t").unwrap();
+        let r = s.effective_arrival_rates(0);
+        let expected = 0.5 * (-0.5f64).exp();
+        assert!((r[1] - expected).abs() < 1e-12, "{r:?}");
+        assert_eq!(r[2], 0.0, "{r:?}");
+        // 36,000 an hour escalate 10,918 to a specialist who handles 3,600: 7,318 wait at
+        // the end (before: none).
+        let overloaded = text.replace("arrival_rate = 3600.0", "arrival_rate = 36000.0");
+        let s = Scenario::from_toml_str(&overloaded, "t", "t").unwrap();
+        let (_, backlog) = load_peak(&s);
+        assert!(
+            (backlog - 36_000.0 * expected + 3600.0).abs() < 1.0,
+            "{backlog}"
+        );
     }
 
     #[test]

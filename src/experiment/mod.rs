@@ -72,6 +72,36 @@ impl RunOptions {
         self.checked_runner(&[a, b], budget::Extra::Paired)
     }
 
+    /// The memory check of [`RunOptions::checked_runner`] without starting the pool: what
+    /// a command checks ahead of its work (a sweep checks its first point before building
+    /// the rest). The thread count is `threads`, else rayon's default (`RAYON_NUM_THREADS`,
+    /// else one per core), as the pool will have.
+    pub fn check_budget(
+        &self,
+        scenarios: &[&Scenario],
+        extra: budget::Extra,
+    ) -> Result<budget::Estimate, RunError> {
+        let threads = self.threads.unwrap_or_else(|| {
+            std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n: &usize| n > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        });
+        let largest = scenarios
+            .iter()
+            .map(|s| budget::result_bytes(s))
+            .fold(0.0, f64::max);
+        let window = runner::window_for(threads, largest, RESULTS_IN_FLIGHT_BYTES);
+        Ok(budget::check(
+            scenarios,
+            threads,
+            window,
+            extra,
+            self.memory_limit,
+        )?)
+    }
+
     /// [`RunOptions::runner`] with what else the command holds counted in the estimate (a
     /// sweep's list of points, a staffing search's candidates: see [`budget::Extra`]).
     pub fn checked_runner(

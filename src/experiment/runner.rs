@@ -162,13 +162,9 @@ impl Runner {
     /// Narrows the window so that results of `result_bytes` each hold at most `budget`
     /// bytes together — but never below one result per worker, which parallelism needs.
     pub fn limit_window(&mut self, result_bytes: f64, budget: f64) {
-        let fits = (budget / result_bytes.max(1.0)).floor();
-        let fits = if fits.is_finite() {
-            fits as usize
-        } else {
-            usize::MAX
-        };
-        self.window = self.window.min(fits).max(self.threads());
+        self.window = self
+            .window
+            .min(window_for(self.threads(), result_bytes, budget));
     }
 
     /// A progress bar on stderr counting `total` `unit`s, hidden with `--quiet` (and by
@@ -292,6 +288,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Results in flight per worker: enough that a worker rarely waits for a slow neighbour.
 fn window(threads: usize) -> usize {
     4 * threads.max(1)
+}
+
+/// The window of a runner of `threads` workers whose results of `result_bytes` each are held
+/// to `budget` bytes together ([`Runner::limit_window`]), known without starting the pool.
+pub fn window_for(threads: usize, result_bytes: f64, budget: f64) -> usize {
+    let fits = (budget / result_bytes.max(1.0)).floor();
+    let fits = if fits.is_finite() {
+        fits as usize
+    } else {
+        usize::MAX
+    };
+    window(threads).min(fits).max(threads)
 }
 
 #[cfg(test)]

@@ -33,14 +33,14 @@ pub fn table(outcomes: &[Outcome], width: Option<u16>) -> String {
         .collect()];
 
     section(&mut rows, "overall", outcomes, |o| Some(&o.overall));
-    for name in super::scope_names(outcomes, |o| &o.call_types) {
+    for (name, found) in super::scopes_by_name(outcomes, |o| &o.call_types) {
         section(&mut rows, &format!("call type {name}"), outcomes, |o| {
-            o.call_types.iter().find(|s| s.name == name)
+            found[super::position(outcomes, o)]
         });
     }
-    for name in super::scope_names(outcomes, |o| &o.agent_groups) {
+    for (name, found) in super::scopes_by_name(outcomes, |o| &o.agent_groups) {
         section(&mut rows, &format!("agent group {name}"), outcomes, |o| {
-            o.agent_groups.iter().find(|s| s.name == name)
+            found[super::position(outcomes, o)]
         });
     }
     let mut out = grid(columns, rows, width);

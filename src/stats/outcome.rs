@@ -262,6 +262,80 @@ impl Layout {
         (value_count(c, g, k, days), scopes)
     }
 
+    /// (values of the per-interval scopes, values of the per-call-type scopes — each type's
+    /// own and its journey classes —, the rest) of `s`'s layout: what the memory budget names
+    /// when the statistics dominate (more call types cost as much as more intervals).
+    pub fn value_parts(s: &Scenario) -> (usize, usize, usize) {
+        let (c, g, k) = (
+            s.call_types.len(),
+            s.agent_groups.len(),
+            s.simulation.intervals,
+        );
+        let intervals = k * (INTERVAL_LEN + g * INTERVAL_GROUP_LEN);
+        let types = c * (TYPE_LEN + CLASSES * CLASS_LEN);
+        let days = super::days::DayLayout::new(s).len();
+        let all = value_count(c, g, k, days);
+        (intervals, types, all - intervals - types)
+    }
+
+    /// An upper end of the bytes of a text with one line per value of `s`'s layout (the CSV
+    /// rows of a replication or of a summary): per value `per_line` bytes, plus its scope's
+    /// name (quoted where CSV must) and its metric's name, each with its comma.
+    pub fn text_bytes(s: &Scenario, per_line: f64) -> f64 {
+        let (c, g, k) = (
+            s.call_types.len(),
+            s.agent_groups.len(),
+            s.simulation.intervals,
+        );
+        let days = super::days::DayLayout::new(s).len();
+        // A field with a comma, quote or line break is quoted, its quotes doubled.
+        let field = |name: &str| {
+            let special = name.contains([',', '"', '\n', '\r']);
+            name.len()
+                + if special {
+                    name.matches('"').count() + 2
+                } else {
+                    0
+                }
+        };
+        let longest = |names: &mut dyn Iterator<Item = &str>| names.map(field).max().unwrap_or(0);
+        let types = longest(&mut s.call_types.iter().map(|t| t.name.as_str()));
+        let groups = longest(&mut s.agent_groups.iter().map(|g| g.name.as_str()));
+        let class = longest(&mut JOURNEY_CLASSES.iter().copied());
+        let digits = |n: usize| n.max(1).to_string().len();
+        // Per kind of scope: how many, the longest name, the metrics.
+        let lines = |count: usize, scope: usize, metrics: &mut dyn Iterator<Item = &str>| {
+            let (n, names) = metrics.fold((0, 0), |(n, l), m| (n + 1, l + m.len() + 1));
+            count as f64 * (n as f64 * (per_line + (scope + 1) as f64) + names as f64)
+        };
+        let interval = "interval:".len() + digits(k);
+        let type_scope = "call_type:".len() + types;
+        lines(1, "overall".len(), &mut overall_names())
+            + lines(c, type_scope, &mut CONTACT_METRICS.iter().copied())
+            + lines(g, "agent_group:".len() + groups, &mut group_names())
+            + lines(k, interval, &mut interval_names())
+            + lines(
+                k * g,
+                interval + "/agent_group:".len() + groups,
+                &mut INTERVAL_GROUP_METRICS.iter().copied(),
+            )
+            + lines(
+                CLASSES,
+                "journey_class:".len() + class,
+                &mut CLASS_METRICS.iter().copied(),
+            )
+            + lines(
+                c * CLASSES,
+                type_scope + "/journey_class:".len() + class,
+                &mut CLASS_METRICS.iter().copied(),
+            )
+            + lines(
+                days,
+                "day:".len() + digits(days),
+                &mut super::days::DAY_METRICS.iter().copied(),
+            )
+    }
+
     /// Number of scopes.
     pub fn scope_count(&self) -> usize {
         self.names.len()

@@ -103,6 +103,10 @@ impl FromStr for Shard {
     }
 }
 
+/// The bytes of a point's rows a sweep holds before writing them out (the command line's
+/// `POINT_CHUNK`): see [`Sweep::rows_bytes`].
+pub const ROWS_CHUNK: f64 = (8 << 20) as f64;
+
 /// One validated grid point. Its scenario is not kept (a million-point grid would hold a
 /// million scenarios): [`Sweep::scenario`] rebuilds it when the point runs.
 #[derive(Debug, Clone)]
@@ -243,6 +247,63 @@ impl Sweep {
         (std::mem::size_of::<Point>() + round(self.grid.axes.len() * 24) + labels) as f64
     }
 
+    /// An upper end of the bytes the command holds for the text of the point being written
+    /// when its scenario is `s`: its CSV rows, a line per value of the layout for each
+    /// replication (`r` bytes) and for its summary (`s`), each built whole in a vector that
+    /// grows by doubling (up to twice its length) and copied into the point's buffer, which
+    /// keeps up to [`ROWS_CHUNK`] bytes before writing them and grows by doubling too: a
+    /// replication's text, its copy and slack (3r), or the buffer grown for the summary and
+    /// the summary's text (2r + 2s), plus two chunks. Not counted, a sweep to a CSV file of
+    /// 100,000 one-minute intervals peaked at 962 MB against an estimate of 369, and one of
+    /// a year at 30-minute intervals at 220 against 106.
+    pub fn rows_bytes(&self, s: &Scenario) -> f64 {
+        // A field with a comma, quote or line break is quoted, its quotes doubled.
+        let field = |text: &str| {
+            let special = text.contains([',', '"', '\n', '\r']);
+            (text.len()
+                + if special {
+                    text.matches('"').count() + 2
+                } else {
+                    0
+                }
+                + 1) as f64
+        };
+        let labels: f64 = (self.grid.axes.iter())
+            .map(|a| {
+                (0..a.values.len())
+                    .map(|i| field(&a.label(i)))
+                    .fold(0.0, f64::max)
+            })
+            .sum();
+        let digits = |n: u64| n.max(1).to_string().len() as f64 + 1.0;
+        // A swept `simulation.replications` may exceed the scenario's.
+        let swept = (self.grid.axes.iter()).any(|a| a.key == "simulation.replications");
+        let replication = if swept {
+            digits(u64::from(u32::MAX))
+        } else {
+            digits(u64::from(s.simulation.replications))
+        };
+        // The scenario's name, the point and the labels; then a replication and its value,
+        // or a mean and its interval, each number up to 20 characters (17 digits, a point
+        // and a leading "0.": smaller figures are rare), and the line's end.
+        let prefix = field(&s.name) + digits(self.grid.len()) + labels;
+        let number = 21.0;
+        let r = crate::stats::Layout::text_bytes(s, prefix + replication + number + 4.0);
+        let s = crate::stats::Layout::text_bytes(s, prefix + 1.0 + 3.0 * number + 1.0);
+        (3.0 * r).max(2.0 * (r + s)) + 2.0 * ROWS_CHUNK
+    }
+
+    /// What a run of `count` points holds besides the points in flight: the list of points
+    /// (by the caller, and a copy of the points still to run when a file is resumed:
+    /// counted twice) and the text of the point being written (that of `largest`).
+    pub fn held(&self, largest: Option<&Scenario>, count: u64) -> budget::Extra {
+        budget::Extra::Sweep {
+            count,
+            bytes: count as f64 * (2.0 * self.point_bytes() + 8.0),
+            rows: largest.map_or(0.0, |s| self.rows_bytes(s)),
+        }
+    }
+
     /// Points of `shard`.
     pub fn shard_len(&self, shard: Shard) -> u64 {
         self.grid
@@ -312,6 +373,41 @@ pub struct RunControl<'a> {
     pub memory_limit: Option<u64>,
 }
 
+/// The run options of `ctl`, stopping on `cancel`.
+fn run_options(ctl: &RunControl<'_>, cancel: &Cancel) -> RunOptions {
+    RunOptions {
+        threads: ctl.threads,
+        progress: ctl.progress,
+        cancel: cancel.clone(),
+        memory_limit: ctl.memory_limit,
+        pool: Default::default(),
+    }
+}
+
+fn budget_error(e: RunError) -> SweepError {
+    match e {
+        RunError::Budget(b) => SweepError::input(b.message),
+        RunError::Pool(p) => SweepError::Pool(p),
+        e => SweepError::input(e.to_string()),
+    }
+}
+
+/// Refuses a sweep of `count` points when `first` — any one of them — does not fit with the
+/// rest of the run: every point's estimate is at most the largest's, which the run checks,
+/// so this is the run's own check with a point that may not be the largest, made before the
+/// other points are built (5,000 year-long points took 74 s to build before the refusal).
+pub fn check_first_point(
+    sweep: &Sweep,
+    first: &Scenario,
+    count: u64,
+    ctl: &RunControl<'_>,
+) -> Result<(), SweepError> {
+    run_options(ctl, &Cancel::new())
+        .check_budget(&[first], sweep.held(Some(first), count))
+        .map(|_| ())
+        .map_err(budget_error)
+}
+
 /// How a run of points ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunSummary {
@@ -353,32 +449,17 @@ where
     F: FnMut(usize, PointEvent<'_>) -> Result<(), SweepError> + Send,
 {
     let cancel = Cancel::new();
-    let options = RunOptions {
-        threads: ctl.threads,
-        progress: ctl.progress,
-        cancel: cancel.clone(),
-        memory_limit: ctl.memory_limit,
-        pool: Default::default(),
-    };
+    let options = run_options(&ctl, &cancel);
     // The budget is checked on the largest point; only the points in flight are built.
     let largest = points
         .iter()
         .max_by(|a, b| a.memory.total_cmp(&b.memory))
         .map(|p| sweep.scenario(p.index))
         .transpose()?;
-    // The list of points is held too (by the caller, and a copy of the points still to run
-    // when a file is resumed: counted twice).
-    let listed = budget::Extra::Points {
-        count: points.len() as u64,
-        bytes: points.len() as f64 * (2.0 * sweep.point_bytes() + 8.0),
-    };
+    let listed = sweep.held(largest.as_ref(), points.len() as u64);
     let runner = options
         .checked_runner(&largest.iter().collect::<Vec<_>>(), listed)
-        .map_err(|e| match e {
-            RunError::Budget(b) => SweepError::input(b.message),
-            RunError::Pool(p) => SweepError::Pool(p),
-            e => SweepError::input(e.to_string()),
-        })?;
+        .map_err(budget_error)?;
     // Scenarios of the points in flight (at most the runner's window of them), built by the
     // first worker that needs one and dropped when the point is done.
     let built: Mutex<Vec<(usize, Arc<Scenario>)>> = Mutex::new(Vec::new());
