@@ -97,20 +97,6 @@ pub(crate) fn quote(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_values_stay_short_and_on_one_line() {
-        let q = quote(&"x\n".repeat(100));
-        assert!(!q.contains('\n'));
-        assert!(q.chars().count() < 140);
-        assert_eq!(quote("3m"), "\"3m\"");
-        assert_eq!(quote("a\nb\u{7}"), "\"a\\nb\\u0007\"");
-    }
-}
-
 /// The message of [`ScenarioError::ParseMemory`]: the whole file read and estimated, or
 /// reading stopped once the file was already too long to parse within the budget.
 fn parse_memory_message(
@@ -137,4 +123,18 @@ fn parse_memory_message(
         "{file}: {what} (the TOML parser holds every value, key and table of the document at once), above the memory budget of {} (--memory-limit; by default half of the machine's memory or of its container's limit); scenario files are normally a few kilobytes — raise --memory-limit if the machine has the memory, or make the file smaller (fewer intervals, shorter arrays)",
         fmt(budget)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_stay_short_and_on_one_line() {
+        let q = quote(&"x\n".repeat(100));
+        assert!(!q.contains('\n'));
+        assert!(q.chars().count() < 140);
+        assert_eq!(quote("3m"), "\"3m\"");
+        assert_eq!(quote("a\nb\u{7}"), "\"a\\nb\\u0007\"");
+    }
 }
