@@ -12,7 +12,7 @@
 //!   interval, contacts of a type that never abandons pile up at the rate by which its offered
 //!   work exceeds the agents left for it ([`Scenario::interval_capacity`]: per type, live
 //!   work first; arrivals include transfers, escalations and knowledge transfers in:
-//!   [`Scenario::effective_arrival_rates`]), callback accepters (who never hang up either)
+//!   [`Scenario::arrival_rates_upper`]), callback accepters (who never hang up either)
 //!   pile up by the rate their share of a type's work exceeds what its groups have left after
 //!   their other work, contacts that abandon add at most
 //!   `λ × mean patience`, callbacks and redials waiting to return add `λ × their delay`; plus
@@ -330,7 +330,7 @@ fn load_peak(s: &Scenario) -> (f64, f64) {
             loads,
             capacity,
             serving,
-        } = s.interval_capacity(k);
+        } = s.interval_capacity_at(k, &s.arrival_rates_upper(k));
         let mut waiting_now = 0.0;
         // Callback accepters never hang up either: they pile up when the accepting share of
         // a type's work exceeds what its groups have left after everything else they serve
@@ -727,7 +727,7 @@ mod tests {
             agents = 1
             "#;
         let s = Scenario::from_toml_str(text, "t", "t").unwrap();
-        let r = s.effective_arrival_rates(0);
+        let r = s.arrival_rates_upper(0);
         let expected = 0.5 * (-0.5f64).exp();
         assert!((r[1] - expected).abs() < 1e-12, "{r:?}");
         assert_eq!(r[2], 0.0, "{r:?}");

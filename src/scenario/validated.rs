@@ -190,7 +190,20 @@ impl Scenario {
         out
     }
 
-    /// Arrival rate of each call type in interval `k` including the work that reaches it from
+    /// Arrival rate of each call type in interval `k` including transfers in (per second),
+    /// by fixed-point iteration of the traffic equations (transfer probabilities < 1 on any
+    /// cycle, so it converges). What staffing starts from and what the overload warnings
+    /// judge: the expected rates, with no upper-end guesses (see
+    /// [`Scenario::arrival_rates_upper`] for the memory estimate's).
+    pub fn effective_arrival_rates(&self, k: usize) -> Vec<f64> {
+        let external: Vec<f64> = self.call_types.iter().map(|c| c.arrival_rates[k]).collect();
+        self.through_transfers(external)
+    }
+
+    /// [`Scenario::effective_arrival_rates`] plus the work that reaches a queue from
+    /// other queues beyond fixed transfers, for the memory estimate (a queue that cannot
+    /// drain must be caught, so the ends are upper ones) — arrival rate of each call type in
+    /// interval `k` including the work that reaches it from
     /// other queues (per second): fixed transfers, escalations of decisions beyond an agent's
     /// authority (`beyond_authority`) and knowledge transfers (`unresolved_transfer`). An
     /// upper end where the engine's share cannot be computed: an escalation counts with
@@ -201,7 +214,7 @@ impl Scenario {
     /// through the fixed transfers. Before they were counted, a frontline escalating
     /// 2,000,000 decisions an hour to one specialist queued them all (310 MB) with no
     /// warning and an estimate of 43 MB.
-    pub fn effective_arrival_rates(&self, k: usize) -> Vec<f64> {
+    pub fn arrival_rates_upper(&self, k: usize) -> Vec<f64> {
         let external: Vec<f64> = self.call_types.iter().map(|c| c.arrival_rates[k]).collect();
         let base = self.through_transfers(external);
         let escalating = self.agent_groups.iter().any(|g| {
@@ -501,9 +514,14 @@ impl Scenario {
     /// idle agents do not drain another's queue. A fluid view for estimates and warnings,
     /// not a routing model.
     pub fn interval_capacity(&self, k: usize) -> IntervalCapacity {
+        self.interval_capacity_at(k, &self.effective_arrival_rates(k))
+    }
+
+    /// [`Scenario::interval_capacity`] with the call types arriving at `rates` (per second):
+    /// the memory estimate passes [`Scenario::arrival_rates_upper`].
+    pub fn interval_capacity_at(&self, k: usize, rates: &[f64]) -> IntervalCapacity {
         let n = self.call_types.len();
         let waits = |c: usize| self.call_types[c].patience.is_none();
-        let rates = self.effective_arrival_rates(k);
         let agents: Vec<f64> = self
             .agent_groups
             .iter()
@@ -555,7 +573,7 @@ impl Scenario {
             }
         }
         IntervalCapacity {
-            rates,
+            rates: rates.to_vec(),
             loads,
             capacity,
             serving,
