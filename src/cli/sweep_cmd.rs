@@ -559,9 +559,10 @@ fn resume_state(
             ))
             .into());
         }
-        if block.is_complete(&Expected::for_scenario(
-            &sweep.scenario(p.index).map_err(lift)?,
-        )) {
+        // Complete and in the order a sweep writes (a repeated or reordered replication with
+        // the right count would be kept here and refused by `merge` later).
+        let expected = Expected::for_scenario(&sweep.scenario(p.index).map_err(lift)?);
+        if block.is_complete(&expected) && !block.disordered {
             keep.insert(index, block.range);
         } else {
             dropped += 1;
@@ -922,14 +923,14 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Result<()> {
 }
 
 /// `merge` writes CSV only: an `--output` name that says another format (`.json`, `.xlsx`)
-/// is refused rather than given CSV under that name. A name without an extension is
-/// accepted for a FIFO or device (`/dev/stdout`), whose names carry none.
+/// is refused rather than given CSV under that name. A FIFO or device (`/dev/stdout`,
+/// `out.pipe`) is accepted whatever its name: it is written through, not named a format.
 fn merge_output_is_csv(path: &std::path::Path) -> Result<()> {
     let ext = path.extension().map(|e| e.to_string_lossy());
     let stream = matches!(output::classify(path), Ok(Target::Through { .. }));
     match ext.as_deref().map(Format::from_extension) {
         Some(Some(Format::Csv)) => Ok(()),
-        None if stream => Ok(()),
+        _ if stream => Ok(()),
         _ => Err(BadInput(format!(
             "--output {}: merge writes CSV (the sweep's file format) only: give a name ending in .csv{}",
             path.display(),

@@ -384,7 +384,10 @@ impl Block {
     /// whole line fails this, whatever the scenario. Needs no scenario, so `merge` can check
     /// it.
     pub fn is_whole(&self) -> bool {
+        // The last replication as long as the first (the others were compared as they ended).
+        let last_as_long = self.per_replication.is_none_or(|n| n == self.in_current);
         !self.disordered
+            && last_as_long
             && self.last.0.is_empty()
             && self.replication_rows == self.summary_rows * self.replications
     }
@@ -411,7 +414,7 @@ impl Block {
                 _ => self.disordered = true,
             }
             if let Ok(r) = replication.parse::<usize>() {
-                self.replications = self.replications.max(r + 1);
+                self.replications = self.replications.max(r.saturating_add(1));
             }
         }
         self.rows += 1;
@@ -1178,6 +1181,16 @@ mod tests {
             rep(0, "offered") + &rep(1, "offered") + &rep(1, "answered") + &point(&[2])[..];
         let err = merged(&file(uneven)).unwrap_err().to_string();
         assert!(err.contains("not in the order"), "{err}");
+        // Replications of 4, 4 and 1 rows under 3 summaries: 9 = 3 × 3 rows, not whole.
+        let rows = |r: u32, n: usize| (0..n).map(|i| rep(r, &format!("m{i}"))).collect::<String>();
+        let short_last = rows(0, 4)
+            + &rows(1, 4)
+            + &rows(2, 1)
+            + &summary("m0")
+            + &summary("m1")
+            + &summary("m2");
+        let err = merged(&file(short_last)).unwrap_err().to_string();
+        assert!(err.contains("is not whole"), "{err}");
         let crlf = with(
             &p,
             &format!("{header}{}", point(&[0, 1, 2])).replace('\n', "\r\n"),

@@ -266,41 +266,46 @@ mod shards {
     #[test]
     fn a_sweep_refused_by_the_budget_leaves_no_file_and_builds_no_point_first() {
         let dir = tempfile::tempdir().unwrap();
-        // A year at 30-minute intervals: per-interval statistics of tens of MB.
+        // 30-minute intervals; a day of them is small, a year's statistics are not.
         let s = write(
             dir.path(),
-            "year.toml",
-            &SMALL
-                .replace("horizon = \"4h\"", "horizon = \"365d\"")
-                .replace("interval = \"1h\"", "interval = \"30m\""),
+            "s.toml",
+            &SMALL.replace("interval = \"1h\"", "interval = \"30m\""),
         );
         let out = dir.path().join("y.csv");
-        let sweep = |limit: &str, threads: &str| {
+        let sweep = |horizons: &str| {
             ccsim()
                 .arg("sweep")
                 .arg(&s)
-                .args(["--set", "agent_groups.tier1.agents=1..=20"])
-                .args(["--set", "call_types.0.arrival_rate=1..=250"])
-                .args(["--quiet", "--threads", threads, "--memory-limit", limit])
+                .args(["--set", &format!("simulation.horizon={horizons}")])
+                .args(["--quiet", "--threads", "2", "--memory-limit", "100MB"])
                 .arg("--output")
                 .arg(&out)
                 .output()
                 .unwrap()
         };
-        // Over the budget with any point on one thread: refused before building 5,000.
-        let first = sweep("1MB", "1");
-        assert_eq!(first.status.code(), Some(2));
-        let floor = stated_mb(&String::from_utf8_lossy(&first.stderr));
-        assert!(floor > 10.0, "{floor}");
+        // The year first: refused by the check of the first point, before the others are
+        // built and before the file is created.
+        let first = sweep("365d,1d,2d");
+        let stderr = String::from_utf8_lossy(&first.stderr);
+        assert_eq!(first.status.code(), Some(2), "{stderr}");
+        assert!(stated_mb(&stderr) > 100.0, "{stderr}");
         assert!(!out.exists());
-        // Within the one-point floor but not the run's own estimate on two threads: refused
-        // by the run's check, after the file was created — and it is removed.
-        let limit = format!("{}MB", floor.ceil() + 1.0);
-        let run = sweep(&limit, "2");
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(2), "{stderr}");
-        assert!(stated_mb(&stderr) > floor + 1.0, "{stderr}");
+        // The year last: the first point passes, the file is created, the run's check on
+        // the largest point refuses — and the file is removed.
+        let last = sweep("1d,2d,365d");
+        let stderr = String::from_utf8_lossy(&last.stderr);
+        assert_eq!(last.status.code(), Some(2), "{stderr}");
+        assert!(stated_mb(&stderr) > 100.0, "{stderr}");
         assert!(!out.exists(), "the refused sweep left {}", out.display());
+        // Within the budget, the same sweep runs.
+        let small = sweep("1d,2d");
+        assert!(
+            small.status.success(),
+            "{}",
+            String::from_utf8_lossy(&small.stderr)
+        );
+        assert!(out.exists());
     }
 
     #[test]
