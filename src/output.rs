@@ -520,7 +520,12 @@ fn open_through(path: &Path) -> io::Result<File> {
     match fd_alias(path) {
         // The descriptor itself (a duplicate shares its offset): the report lands where the
         // shell's next write would, after what came before and before what follows.
-        Some(1) => Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
+        Some(1) => {
+            // Opened at the first write: from here on stdout holds part of a report, which
+            // is what a stopped command must say (see `stdout_written`).
+            STDOUT_WRITTEN.store(true, Ordering::Relaxed);
+            Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
+        }
         Some(2) => Ok(File::from(io::stderr().as_fd().try_clone_to_owned()?)),
         // Another descriptor (`3> file`): opened anew, appending, so nothing is overwritten.
         Some(_) => OpenOptions::new().append(true).open(path),
