@@ -29,6 +29,9 @@ pub use parse::{
     DEFAULT_MAX_INPUT, MAX_INPUT_ENV,
 };
 pub use validate::MAX_REPLICATIONS;
+// The message words of every TOML input (shift files too), so all read alike.
+pub(crate) use error::quote;
+pub(crate) use validate::describe;
 pub use validated::{
     DeferredOverload, IntervalCapacity, Overload, Scenario, Simulation, DEFAULT_INTERVAL_S,
     DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_SL_THRESHOLD_S,

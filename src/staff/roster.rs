@@ -67,7 +67,7 @@ use super::{evaluate_at, search, Evaluation, StaffAnswer, StaffError, StaffQuery
 use crate::experiment::budget;
 use crate::model::week::{day_range, parse_clock, WEEKDAY_ALLOWED};
 use crate::scenario::duration::parse_duration;
-use crate::scenario::Scenario;
+use crate::scenario::{describe, quote, Scenario};
 use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverModel};
 
 /// Seconds in a day: shift days and clock times wrap on it.
@@ -156,28 +156,6 @@ const MAX_SHIFT_AGENTS: i64 = 1_000_000;
 
 /// Largest cost per agent: the scenario's limit on a plain number (costs included).
 const MAX_COST: f64 = 1e12;
-
-/// A TOML value as a message names it, in the scenario's words: `the string "10"`,
-/// `the number 2`, `an array`.
-fn describe(v: &toml::Value) -> String {
-    use toml::Value as V;
-    match v {
-        V::String(s) => format!("the string {}", quote(s)),
-        V::Integer(i) => format!("the number {i}"),
-        V::Float(f) => format!("the number {f}"),
-        V::Boolean(b) => format!("the boolean {b}"),
-        V::Datetime(d) => format!("the date/time {d}"),
-        V::Array(_) => "an array".into(),
-        V::Table(_) => "a table".into(),
-    }
-}
-
-/// A user's string quoted for a message: short, on one line.
-fn quote(s: &str) -> String {
-    let short: String = s.chars().take(60).collect();
-    let more = if short.len() < s.len() { "…" } else { "" };
-    format!("{:?}", format!("{short}{more}"))
-}
 
 /// One table of the shift file at key path `path` (`None`: the top level): its keys read by
 /// type, each message `path.key: what is wrong` in the scenario's words.

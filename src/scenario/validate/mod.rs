@@ -14,6 +14,7 @@ mod program_keys;
 mod ranges;
 mod sections;
 
+pub(crate) use checks::describe;
 pub use checks::MAX_REPLICATIONS;
 
 use crate::model::{AgentGroup, BeyondAuthority, CallType, Learning, Transfer};
