@@ -54,6 +54,14 @@ impl Exporter for Csv {
     }
 }
 
+/// Whether `scope` has replication rows but no summary rows: the `day:N` scopes of a
+/// program (their summary is the JSON's `days`; [`super::tidy_scopes`] has no day scopes). A
+/// point's summary rows are therefore fewer than one replication's rows, which whoever counts
+/// a point's rows (a sweep's `--resume` and `merge`) must know.
+pub fn replication_only(scope: &str) -> bool {
+    scope.starts_with("day:")
+}
+
 /// Where rows belong: the scenario's name, the point (a sweep's point index; the scenario's
 /// position for `run`) and the swept keys' values (as many as the header has keys).
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +131,7 @@ pub fn write_builder_summary_rows<W: Write>(
     b.for_each_estimate(|scope, metric, estimate| {
         // The day scopes of a program have per-replication rows only, as in
         // `write_summary_rows` (their summary is the JSON's `days`).
-        if result.is_err() || scope.starts_with("day:") {
+        if result.is_err() || replication_only(scope) {
             return;
         }
         result = out.summary(scope, metric, estimate);

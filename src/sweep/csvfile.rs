@@ -330,15 +330,23 @@ pub struct Expected {
 
 impl Expected {
     /// Derived from the report layout itself (an outcome with no replications has every
-    /// scope and metric), so it follows any metric the engine adds.
+    /// scope and metric), so it follows any metric the engine adds: a row per value for each
+    /// replication, then a summary row per value of the scopes that have one (not the
+    /// `day:N` scopes of a program, see [`report::csv::replication_only`]), the last of
+    /// which ends the point.
     pub fn for_scenario(s: &Scenario) -> Expected {
         let layout = Layout::new(s);
+        let (mut values, mut summaries) = (0usize, 0usize);
         let mut last = (String::new(), String::new());
         layout.for_each_name(|_, _, scope, metric| {
-            last = (scope.to_string(), metric.to_string());
+            values += 1;
+            if !report::csv::replication_only(scope) {
+                summaries += 1;
+                last = (scope.to_string(), metric.to_string());
+            }
         });
         Expected {
-            rows: layout.len() * (s.simulation.replications as usize + 1),
+            rows: values * s.simulation.replications as usize + summaries,
             last_scope: last.0,
             last_metric: last.1,
         }
@@ -362,34 +370,44 @@ pub struct Block {
     pub rows: usize,
     /// `(replication, scope, metric)` of the last row (`replication` empty: a summary row).
     pub last: (String, String, String),
-    /// Summary rows (one per scope and metric) and replication rows so far.
+    /// Summary rows (one per scope and metric that has one) so far.
     pub summary_rows: usize,
     /// Replication rows so far.
     pub replication_rows: usize,
+    /// Of [`Block::replication_rows`], those of scopes without summary rows (the `day:N`
+    /// scopes of a program, see [`report::csv::replication_only`]).
+    pub day_rows: usize,
     /// Highest replication number seen, plus one.
     pub replications: usize,
     /// The rows are not in the order a sweep writes them — replication 0, 1, 2, … each
     /// with as many rows as the first, then the summary rows — so the block was edited or
     /// pieced together (a point's rows repeated had the right ratio of rows to summaries).
     pub disordered: bool,
-    /// The replication being read and its rows so far; the rows of the first replication.
+    /// The replication being read, its rows so far and how many of them are day rows;
+    /// the same two counts of the first replication.
     current: Option<usize>,
     in_current: usize,
-    per_replication: Option<usize>,
+    days_in_current: usize,
+    per_replication: Option<(usize, usize)>,
 }
 
 impl Block {
-    /// Whether the point has all its rows: it ends with a summary row, and every scope and
-    /// metric (one summary row each) has a row for every replication. A point cut after a
-    /// whole line fails this, whatever the scenario. Needs no scenario, so `merge` can check
-    /// it.
+    /// Whether the point has all its rows: it ends with a summary row, every scope and
+    /// metric with a summary row (one each) has a row for every replication, and every
+    /// replication has as many rows, and as many rows of the scopes without a summary row
+    /// (`day:N`), as the first. A point cut after a whole line fails this, whatever the
+    /// scenario. Needs no scenario, so `merge` can check it.
     pub fn is_whole(&self) -> bool {
         // The last replication as long as the first (the others were compared as they ended).
-        let last_as_long = self.per_replication.is_none_or(|n| n == self.in_current);
+        let last_as_long = self
+            .per_replication
+            .is_none_or(|n| n == (self.in_current, self.days_in_current));
+        // Day rows are counted among the replication rows, so never more than them.
+        let with_summary = self.replication_rows.saturating_sub(self.day_rows);
         !self.disordered
             && last_as_long
             && self.last.0.is_empty()
-            && self.replication_rows == self.summary_rows * self.replications
+            && with_summary == self.summary_rows * self.replications
     }
 
     /// Adds one row's accounting (its bytes go elsewhere).
@@ -398,18 +416,25 @@ impl Block {
             self.summary_rows += 1;
         } else {
             self.replication_rows += 1;
+            let day = usize::from(report::csv::replication_only(scope));
+            self.day_rows += day;
             // Replication rows come before every summary row, numbered 0, 1, 2, … in runs
-            // of equal length.
+            // of equal length (and equal numbers of day rows).
             match (replication.parse::<usize>(), self.current) {
                 _ if self.summary_rows > 0 => self.disordered = true,
-                (Ok(r), Some(c)) if r == c => self.in_current += 1,
+                (Ok(r), Some(c)) if r == c => {
+                    self.in_current += 1;
+                    self.days_in_current += day;
+                }
                 (Ok(r), current) if r == current.map_or(0, |c| c + 1) => {
                     if current.is_some() {
-                        let first = *self.per_replication.get_or_insert(self.in_current);
-                        self.disordered |= first != self.in_current;
+                        let ended = (self.in_current, self.days_in_current);
+                        let first = *self.per_replication.get_or_insert(ended);
+                        self.disordered |= first != ended;
                     }
                     self.current = Some(r);
                     self.in_current = 1;
+                    self.days_in_current = day;
                 }
                 _ => self.disordered = true,
             }
@@ -604,10 +629,12 @@ impl<R: BufRead> Scanner<R> {
             last: Default::default(),
             summary_rows: 0,
             replication_rows: 0,
+            day_rows: 0,
             replications: 0,
             disordered: false,
             current: None,
             in_current: 0,
+            days_in_current: 0,
             per_replication: None,
         };
         loop {
@@ -1013,9 +1040,15 @@ pub fn merge<R: BufRead>(
             ));
         }
         if !b.is_whole() {
+            // Day rows (a program's) have no summary rows: counted apart.
+            let days = if b.day_rows > 0 {
+                format!(" and {} of day scopes", b.day_rows)
+            } else {
+                String::new()
+            };
             return fail(format!(
-                "{}: point {point} is not whole ({} replication rows for {} scopes and metrics × {} replications, ending {}): the file was cut or edited; rerun that shard",
-                s.name, b.replication_rows, b.summary_rows, b.replications,
+                "{}: point {point} is not whole ({} replication rows{days} for {} scopes and metrics × {} replications, ending {}): the file was cut or edited; rerun that shard",
+                s.name, b.replication_rows.saturating_sub(b.day_rows), b.summary_rows, b.replications,
                 if b.last.0.is_empty() { "with a summary row" } else { "before the summary rows" }
             ));
         }

@@ -668,6 +668,83 @@ mod tests {
         assert_eq!(run(1), run(2));
     }
 
+    /// Two days with a one-day class: `day:0` and `day:1` scopes.
+    const PROGRAM: &str = r#"
+        [simulation]
+        horizon = "2d"
+        interval = "12h"
+        replications = 2
+        [program]
+        [[program.cohorts]]
+        group = "tier1"
+        agents = 1
+        start_day = 1
+        days = 1
+        [[call_types]]
+        name = "general"
+        arrival_rate = 20.0
+        handle_time = { distribution = "exponential", mean = "4m" }
+        [[agent_groups]]
+        name = "tier1"
+        skills = ["general"]
+        agents = 3
+    "#;
+
+    /// Regression: a point of a program scenario — `day:N` replication rows, no `day:N`
+    /// summary rows — was neither whole (so `merge` refused it) nor complete (so `--resume`
+    /// reran it). Its rows as a sweep writes them are both, and cut after any whole line
+    /// they are neither.
+    #[test]
+    fn a_program_point_is_whole_and_complete_only_with_every_row() {
+        let s = Sweep {
+            base: toml::from_str(PROGRAM).unwrap(),
+            grid: Grid::default(),
+            source: "test".into(),
+            default_name: "test".into(),
+        };
+        let points = s.points(Shard::ALL).unwrap();
+        let stop = AtomicBool::new(false);
+        let ctl = RunControl {
+            threads: Some(1),
+            progress: false,
+            crn: false,
+            stop: &stop,
+            memory_limit: None,
+        };
+        let mut text = csvfile::header(&[]);
+        let header = text.len();
+        run_points(&s, &points, ctl, |i, e| {
+            let p = &points[i];
+            text.extend(match e {
+                PointEvent::Replication(r, b) => {
+                    csvfile::replication_rows(p.index, &p.labels, r, b)
+                }
+                PointEvent::Done(o) => csvfile::summary_rows(p.index, &p.labels, &o),
+            });
+            Ok(())
+        })
+        .unwrap();
+        let expected = csvfile::Expected::for_scenario(&s.scenario(0).unwrap());
+        let block = |text: &[u8]| csvfile::SweepCsv::parse(text, "t").unwrap().blocks[&0].clone();
+        let whole = block(&text);
+        assert!(whole.day_rows > 0, "no day rows");
+        assert!(whole.is_whole() && whole.is_complete(&expected) && !whole.disordered);
+        assert_eq!(whole.rows, expected.rows);
+        let ends: Vec<usize> = (header..text.len())
+            .filter(|&i| text[i] == b'\n')
+            .map(|i| i + 1)
+            .collect();
+        for &end in &ends[..ends.len() - 1] {
+            let cut = block(&text[..end]);
+            assert!(!cut.is_whole(), "whole when cut after {} rows", cut.rows);
+            assert!(
+                !cut.is_complete(&expected),
+                "complete after {} rows",
+                cut.rows
+            );
+        }
+    }
+
     #[test]
     fn a_stop_before_the_start_runs_nothing() {
         let s = sweep(&["agent_groups.tier1.agents=4,5"]);

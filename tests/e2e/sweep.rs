@@ -852,6 +852,220 @@ mod interrupt {
     }
 }
 
+/// Sweeps of scenarios with a `[program]` (a run over days): their points have `day:N`
+/// replication rows but no `day:N` summary rows (the days' summary is the JSON's `days`), so
+/// a point has more replication rows per replication than summary rows.
+mod program {
+    use super::*;
+
+    /// Two days of a small queue with a one-day class: `day:0` and `day:1` scopes, and each
+    /// sweep runs in a fraction of a second.
+    const PROGRAM: &str = r#"
+name = "program sweep test"
+[simulation]
+horizon = "2d"
+interval = "12h"
+replications = 2
+seed = 3
+[program]
+discount_rate = 0.05
+[[program.cohorts]]
+group = "tier1"
+agents = 1
+start_day = 1
+days = 1
+[[call_types]]
+name = "general"
+arrival_rate = 20.0
+handle_time = { distribution = "exponential", mean = "4m" }
+[[agent_groups]]
+name = "tier1"
+skills = ["general"]
+agents = 3
+"#;
+
+    fn grid() -> Vec<&'static str> {
+        vec!["--set", "agent_groups.tier1.agents=3,4"]
+    }
+
+    /// The file's lines with their newlines, and the point of each row (`None`: the
+    /// provenance line and the header).
+    fn rows(text: &str) -> Vec<(Option<u64>, String)> {
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| {
+                let point = (i >= 2).then(|| l.split(',').nth(1).unwrap().parse().unwrap());
+                (point, format!("{l}\n"))
+            })
+            .collect()
+    }
+
+    /// The unsharded sweep, checked to have the rows this module is about: `day:N`
+    /// replication rows and no `day:N` summary row.
+    fn whole(dir: &Path, s: &Path) -> String {
+        let text = String::from_utf8(sweep_csv(s, &grid(), &dir.join("whole.csv"), &[])).unwrap();
+        assert!(text.contains(",0,day:1,"), "no day:1 replication rows");
+        assert!(!text.contains(",,day:"), "day scopes have no summary rows");
+        text
+    }
+
+    /// Regression: merging the shards of a program sweep exited 2 with "point 0 is not
+    /// whole" (the day rows were counted as if every scope had summary rows). Now it exits 0
+    /// and writes the unsharded file byte for byte.
+    #[test]
+    fn merged_shards_of_a_program_sweep_equal_the_unsharded_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "p.toml", PROGRAM);
+        let whole = whole(dir.path(), &s);
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &grid(), &p, &["--shard", &format!("{i}/2")]);
+                p
+            })
+            .collect();
+        let merged = dir.path().join("merged.csv");
+        ccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("--output")
+            .arg(&merged)
+            .assert()
+            .success();
+        assert!(std::fs::read(&merged).unwrap() == whole.as_bytes());
+    }
+
+    /// Merge still refuses a program point cut short: after a whole line (its last summary
+    /// row gone), or before its summary rows (ending with the last day's replication rows).
+    #[test]
+    fn merge_refuses_a_cut_program_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "p.toml", PROGRAM);
+        let shard = dir.path().join("shard-1.csv");
+        let text = String::from_utf8(sweep_csv(&s, &grid(), &shard, &["--shard", "1/2"])).unwrap();
+        let mut lines: Vec<String> = rows(&text).into_iter().map(|r| r.1).collect();
+        let good = dir.path().join("shard-0.csv");
+        sweep_csv(&s, &grid(), &good, &["--shard", "0/2"]);
+        let refuse = |name: &str, body: &str, says: &str| {
+            let cut = write(dir.path(), name, body);
+            let merged = dir.path().join("merged.csv");
+            ccsim()
+                .arg("merge")
+                .arg(&good)
+                .arg(&cut)
+                .arg("--output")
+                .arg(&merged)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(says));
+            assert!(!merged.exists(), "nothing may be written");
+        };
+        lines.pop();
+        refuse("cut.csv", &lines.concat(), "cut.csv: point 1 is not whole");
+        // Summary rows leave `replication` (the fourth field) empty.
+        while lines
+            .last()
+            .is_some_and(|l| l.split(',').nth(3) == Some(""))
+        {
+            lines.pop();
+        }
+        assert!(
+            lines.last().unwrap().contains(",1,day:1,"),
+            "ends with day rows"
+        );
+        refuse(
+            "no-summary.csv",
+            &lines.concat(),
+            "no-summary.csv: point 1 is not whole",
+        );
+    }
+
+    /// Regression: `--resume` of a program sweep reran every point (none counted as
+    /// finished). Now the finished points are kept — copied, not recomputed: a value edited
+    /// in a kept point survives — the missing one runs, and a point cut short is rerun.
+    #[test]
+    fn resume_of_a_program_sweep_keeps_its_finished_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "p.toml", PROGRAM);
+        let whole = whole(dir.path(), &s);
+        let partial_line =
+            whole
+                .lines()
+                .next()
+                .unwrap()
+                .replacen("status=complete", "status=partial ", 1)
+                + "\n";
+        let lines = rows(&whole);
+        // Point 0's first value, changed to a figure no run gives: kept only if copied.
+        let first = &lines[2].1;
+        let fields: Vec<&str> = first.split(',').collect();
+        let marked_row = first.replacen(&format!(",{},,,", fields[6]), ",123456789,,,", 1);
+        assert_ne!(&marked_row, first);
+        let marked = whole.replacen(first.as_str(), &marked_row, 1);
+        let point0: String = lines
+            .iter()
+            .filter(|r| r.0 == Some(0))
+            .map(|r| r.1.as_str())
+            .collect::<String>()
+            .replacen(first.as_str(), &marked_row, 1);
+        let header = &lines[1].1;
+        let out = dir.path().join("p.csv");
+        std::fs::write(&out, format!("{partial_line}{header}{point0}")).unwrap();
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid())
+            .arg("--output")
+            .arg(&out)
+            .args(["--resume", "--quiet"])
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(msg.contains("1 of 2 points already done"), "{msg}");
+        assert!(!msg.contains("dropped"), "{msg}");
+        assert!(
+            std::fs::read(&out).unwrap() == marked.as_bytes(),
+            "point 0 was rerun"
+        );
+
+        // Point 0 cut before its last summary row: dropped and rerun, point 1 kept.
+        let point1: String = lines
+            .iter()
+            .filter(|r| r.0 == Some(1))
+            .map(|r| r.1.as_str())
+            .collect();
+        let mut cut: Vec<&str> = lines
+            .iter()
+            .filter(|r| r.0 == Some(0))
+            .map(|r| r.1.as_str())
+            .collect();
+        cut.pop();
+        std::fs::write(
+            &out,
+            format!("{partial_line}{header}{}{point1}", cut.concat()),
+        )
+        .unwrap();
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid())
+            .arg("--output")
+            .arg(&out)
+            .args(["--resume", "--quiet"])
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(
+            msg.contains("1 of 2 points already done")
+                && msg.contains("1 unfinished point(s) dropped"),
+            "{msg}"
+        );
+        assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
+    }
+}
+
 mod bad_input {
     use super::*;
 
