@@ -970,11 +970,12 @@ pub fn merge<R: BufRead>(
     let count = first.shard.count;
     let total = prov.points;
     let replications = prov.replications;
+    // By the path the key addresses: `simulation. replications` is swept replications too.
     let swept_replications = first
         .scan
         .keys()
         .iter()
-        .any(|k| k == "simulation.replications");
+        .any(|k| super::grid::normal_key(k) == super::grid::REPLICATIONS_KEY);
     let write_err = SweepError::io("cannot write the merged file");
     prov.shard = None;
     prov.complete = true;

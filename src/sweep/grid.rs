@@ -85,9 +85,11 @@ impl Grid {
         self.axes.iter().map(|a| a.key.clone()).collect()
     }
 
-    /// Adds an axis, rejecting a key swept twice and a product over [`MAX_POINTS`].
+    /// Adds an axis, rejecting a key swept twice (however spelled, see [`normal_key`]) and
+    /// a product over [`MAX_POINTS`].
     pub fn push(&mut self, axis: Axis) -> Result<(), SweepError> {
-        if self.axes.iter().any(|a| a.key == axis.key) {
+        let key = normal_key(&axis.key);
+        if self.axes.iter().any(|a| normal_key(&a.key) == key) {
             return Err(SweepError::input(format!(
                 "{}: swept twice; give all its values in one --set",
                 axis.key
@@ -445,6 +447,16 @@ pub fn lookup<'a>(table: &'a toml::Table, key: &str) -> Result<Option<&'a Value>
     Ok(cur)
 }
 
+/// The path `key` addresses, spelled one way: its dotted parts without the spaces TOML allows
+/// around the dots (`simulation . replications` sets `simulation.replications`, see
+/// [`set`]). Axes keep the key as written (the CSV column's name); compare keys through this.
+pub fn normal_key(key: &str) -> String {
+    key.split('.').map(str::trim).collect::<Vec<_>>().join(".")
+}
+
+/// The swept key that gives points their own replication count.
+pub const REPLICATIONS_KEY: &str = "simulation.replications";
+
 fn segments(key: &str) -> Result<Vec<&str>, SweepError> {
     let segs: Vec<&str> = key.split('.').map(str::trim).collect();
     if key.trim().is_empty() {
@@ -590,5 +602,11 @@ mod tests {
         assert!(g
             .push(parse_set("agent_groups.tier1.agents=7", &b).unwrap())
             .is_err());
+        // The same key spelled with spaces around a dot (as TOML allows) is the same axis.
+        let e = g
+            .push(parse_set("simulation . replications=4", &b).unwrap())
+            .unwrap_err();
+        assert!(e.to_string().contains("swept twice"), "{e}");
+        assert_eq!(normal_key(" simulation .  replications"), REPLICATIONS_KEY);
     }
 }

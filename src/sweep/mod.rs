@@ -277,7 +277,8 @@ impl Sweep {
             .sum();
         let digits = |n: u64| n.max(1).to_string().len() as f64 + 1.0;
         // A swept `simulation.replications` may exceed the scenario's.
-        let swept = (self.grid.axes.iter()).any(|a| a.key == "simulation.replications");
+        let swept =
+            (self.grid.axes.iter()).any(|a| grid::normal_key(&a.key) == grid::REPLICATIONS_KEY);
         let replication = if swept {
             digits(u64::from(u32::MAX))
         } else {

@@ -372,6 +372,40 @@ mod shards {
         ccsim().arg("merge").arg(&torn).assert().code(2);
     }
 
+    /// Regression: a swept `simulation.replications` written with spaces around its dot (as
+    /// TOML dotted keys allow) was not recognised as one, so merge held every point to the
+    /// base scenario's replications and refused the sweep's own file.
+    #[test]
+    fn merge_accepts_swept_replications_spelled_with_spaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let spaced = ["--set", "simulation. replications=1,3"];
+        let whole = sweep_csv(&s, &spaced, &dir.path().join("whole.csv"), &[]);
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &spaced, &p, &["--shard", &format!("{i}/2")]);
+                p
+            })
+            .collect();
+        let merged = ccsim().arg("merge").args(&shards).output().unwrap();
+        assert!(
+            merged.status.success(),
+            "{}",
+            String::from_utf8_lossy(&merged.stderr)
+        );
+        assert!(merged.stdout == whole);
+        // One key, however spelled, is one axis.
+        ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(spaced)
+            .args(["--set", "simulation.replications=2"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("swept twice"));
+    }
+
     /// Regression: merge exited 0 and wrote a "complete" file when a shard was missing or
     /// header-only. Now every shard must be there, finished and whole (exit 2 naming it).
     #[test]
