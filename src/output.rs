@@ -137,10 +137,27 @@ pub fn classify(path: &Path) -> Result<Target, OutputError> {
     // stdout redirected to a file, following the links found a regular file and replaced it
     // by rename, losing what `>> log` had appended before and what a `{ …; } > file` group
     // wrote around the report. A descriptor is the shell's to manage: write through it.
-    if fd_alias(path).is_some() {
-        return Ok(Target::Through {
-            path: path.to_path_buf(),
-        });
+    if let Some(fd) = fd_alias(path) {
+        return match fd_access_mode(fd) {
+            // Reopening a read-only descriptor for writing opens its file anew: for a pipe
+            // on stdin, the pipe's own write end, which nobody reads — the run hung once
+            // the pipe was full; for `< file`, the input file itself.
+            Some(0) => Err(refused(
+                path,
+                format!(
+                    "descriptor {fd}{} is open for reading only; name a file or a descriptor \
+                     open for writing (/dev/stdout)",
+                    if fd == 0 { " (standard input)" } else { "" }
+                ),
+            )),
+            Some(_) => Ok(Target::Through {
+                path: path.to_path_buf(),
+            }),
+            None => Err(refused(
+                path,
+                format!("descriptor {fd} is not open in this process (e.g. `3> file`)"),
+            )),
+        };
     }
     match std::fs::metadata(path) {
         Ok(meta) => {
@@ -233,6 +250,14 @@ fn fd_alias(path: &Path) -> Option<i32> {
         };
     }
     None
+}
+
+/// The access mode of this process's descriptor `fd` (0 read only, 1 write only, 2 read and
+/// write), `None` when it is not open. From `/proc/self/fdinfo`, whose `flags` are octal.
+fn fd_access_mode(fd: i32) -> Option<u32> {
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).ok()?;
+    let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
+    u32::from_str_radix(flags.trim(), 8).ok().map(|f| f & 0o3)
 }
 
 /// Follows a chain of symbolic links that ends at nothing, to where the file would be

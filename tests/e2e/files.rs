@@ -457,6 +457,66 @@ fn dev_stdout_redirected_to_a_file_is_written_through_not_replaced() {
         .is_file());
 }
 
+/// Regression (issue 11, point 4): `--output /dev/stdin` with stdin a pipe reopened the
+/// pipe's write end and wrote into a pipe nobody reads — the run hung once it was full; with
+/// `< file` it would append to the input. A read-only descriptor, or one that is not open,
+/// is refused up front (exit 2, naming the descriptor); nothing is written.
+#[test]
+fn read_only_or_closed_descriptors_are_refused_as_outputs() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input.txt");
+    std::fs::write(&input, "INPUT\n").unwrap();
+    for (output, stdin_file, expected) in [
+        (
+            "/dev/stdin",
+            false,
+            "descriptor 0 (standard input) is open for reading only",
+        ),
+        (
+            "/dev/fd/0",
+            true,
+            "descriptor 0 (standard input) is open for reading only",
+        ),
+        ("/dev/fd/9", false, "descriptor 9 is not open"),
+    ] {
+        let stdin = if stdin_file {
+            Stdio::from(std::fs::File::open(&input).unwrap())
+        } else {
+            Stdio::piped()
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+            .arg("run")
+            .arg(quick())
+            .args(["--quiet", "--format", "csv", "--output", output])
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(b"x\n").unwrap();
+        }
+        // A hang is the defect: give it a generous bound, then kill and fail.
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("--output {output} hung");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{output}: {stderr}");
+        assert!(stderr.contains(expected), "{output}: {stderr}");
+        assert!(stderr.contains(output), "{output}: {stderr}");
+        assert!(out.stdout.is_empty(), "{output}");
+    }
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "INPUT\n");
+}
+
 /// Regression (issue 11, point 4): two outputs at one new file under different spellings
 /// (`./x.csv` and `x.csv`, `sub/../y.csv` and `y.csv`, a dangling link and its target)
 /// were both written, the second renamed over the first: exit 0 with the trace lost. Now
