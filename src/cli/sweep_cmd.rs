@@ -559,10 +559,11 @@ fn resume_state(
             ))
             .into());
         }
-        // Complete and in the order a sweep writes (a repeated or reordered replication with
-        // the right count would be kept here and refused by `merge` later).
+        // Complete, in the order a sweep writes, and whole: the right number of rows and the
+        // right last row are not enough — a repeated summary row can make up for a missing
+        // replication row, which `merge` would refuse later.
         let expected = Expected::for_scenario(&sweep.scenario(p.index).map_err(lift)?);
-        if block.is_complete(&expected) && !block.disordered {
+        if block.is_complete(&expected) && block.is_whole() {
             keep.insert(index, block.range);
         } else {
             dropped += 1;

@@ -1097,6 +1097,48 @@ agents = 3
             "{msg}"
         );
         assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
+
+        // Point 0 with a row missing from its last replication and a summary row repeated to
+        // make up the count (the last row still the last): the right number of rows and the
+        // right end, but not whole. Regression: `--resume` kept it (merge refused it later);
+        // now it is dropped and rerun.
+        let column = header
+            .trim_end()
+            .split(',')
+            .position(|c| c == "replication")
+            .unwrap();
+        let field = |l: &str| l.split(',').nth(column).unwrap().to_string();
+        let point0: Vec<&str> = lines
+            .iter()
+            .filter(|r| r.0 == Some(0))
+            .map(|r| r.1.as_str())
+            .collect();
+        let last_replication = point0.iter().rposition(|l| !field(l).is_empty()).unwrap();
+        assert_eq!(field(point0[last_replication]), "1", "two replications");
+        let first_summary = last_replication + 1;
+        let mut forged: Vec<&str> = point0.clone();
+        forged.insert(first_summary + 1, point0[first_summary]);
+        forged.remove(last_replication);
+        assert_eq!(forged.len(), point0.len());
+        assert_eq!(forged.last(), point0.last());
+        std::fs::write(
+            &out,
+            format!("{partial_line}{header}{}{point1}", forged.concat()),
+        )
+        .unwrap();
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid())
+            .arg("--output")
+            .arg(&out)
+            .args(["--resume", "--quiet"])
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(msg.contains("1 unfinished point(s) dropped"), "{msg}");
+        assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
     }
 }
 
