@@ -63,6 +63,10 @@ impl Completion {
 /// from it (clones share it too): a command that runs several batches — a staffing search's
 /// rounds, a comparison's assumption ranges, a roster after its search — starts its threads
 /// once, not once per batch.
+///
+/// Batches run one after another, never one inside another: a job running on the pool must
+/// not start a batch on the same pool, whose ordered hand-over waits for workers that are
+/// busy with the job itself (no command does; a nested search would need its own pool).
 #[derive(Clone, Default)]
 pub struct SharedPool(Arc<OnceLock<Arc<rayon::ThreadPool>>>);
 
