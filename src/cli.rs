@@ -531,6 +531,10 @@ fn warn_overload(s: &Scenario) {
     let over = s.overloaded_intervals();
     if let Some(o) = over.first() {
         let queue = match o.call_type {
+            Some(c) if o.accepters => format!(
+                "call type \"{}\" (its callback accepters, who never hang up)",
+                s.call_types[c].name
+            ),
             Some(c) => format!("call type \"{}\" (no patience)", s.call_types[c].name),
             None => "the center as a whole".to_string(),
         };

@@ -102,6 +102,9 @@ pub struct Overload {
     pub load: f64,
     /// Agents who can serve that load in the interval.
     pub agents: u32,
+    /// The load is the call type's callback accepters' (who never hang up), the rest of it
+    /// having a patience; `false` for a call type without patience and for the center.
+    pub accepters: bool,
 }
 
 /// One interval's offered work and the agents left for the call types that never hang up,
@@ -139,15 +142,29 @@ impl Scenario {
     /// (its own load, transfers in included, against every agent with that skill), then for
     /// the center as a whole. Loads use mean handle time plus after-call work.
     pub fn overloaded_intervals(&self) -> Vec<Overload> {
+        // Per call type, the share of its contacts that never hang up: all of them without a
+        // patience; with one, those who accept a callback (virtual hold) — in an overload
+        // nearly every caller still waits at the offer, so the share is the acceptance
+        // probability × P(patience > offer_after).
+        let staying: Vec<f64> = (self.call_types.iter())
+            .map(|ct| match (&ct.patience, &ct.callback) {
+                (None, _) => 1.0,
+                (Some(patience), Some(cb)) => {
+                    cb.accept_probability * survival(patience, cb.offer_after)
+                }
+                (Some(_), None) => 0.0,
+            })
+            .collect();
         // With a line limit the queue is bounded: the overload shows as blocked calls.
-        if self.simulation.lines.is_some() || self.call_types.iter().all(|c| c.patience.is_some()) {
+        if self.simulation.lines.is_some() || staying.iter().all(|&s| s == 0.0) {
             return Vec::new();
         }
+        let without_patience = self.call_types.iter().any(|c| c.patience.is_none());
         let mut out = Vec::new();
         for k in 0..self.simulation.intervals {
             let rates = self.effective_arrival_rates(k);
             let per_type = self.call_types.iter().enumerate().find_map(|(c, ct)| {
-                let load = rates[c] * ct.mean_work();
+                let load = rates[c] * ct.mean_work() * staying[c];
                 let agents: u32 = self
                     .agent_groups
                     .iter()
@@ -156,13 +173,13 @@ impl Scenario {
                     .sum();
                 // Email is deferred work: its backlog across closed hours is by design.
                 let deferred = ct.channel == crate::model::Channel::Email;
-                (ct.patience.is_none() && !deferred && load > 0.0 && load >= agents as f64)
-                    .then_some(Overload {
-                        interval: k,
-                        call_type: Some(c),
-                        load,
-                        agents,
-                    })
+                (!deferred && load > 0.0 && load >= agents as f64).then_some(Overload {
+                    interval: k,
+                    call_type: Some(c),
+                    load,
+                    agents,
+                    accepters: ct.patience.is_some(),
+                })
             });
             let total = || {
                 let load: f64 = self
@@ -172,8 +189,14 @@ impl Scenario {
                     .enumerate()
                     .filter(|(_, (c, _))| c.channel != crate::model::Channel::Email)
                     // At the most concurrency any of its groups allows (a bound: the
-                    // warning never fires where some routing keeps up).
-                    .map(|(i, (_, r))| r * self.agent_work(i))
+                    // warning never fires where some routing keeps up). With a call type
+                    // that never hangs up, all work counts (as the center has always been
+                    // judged); when only callback accepters stay, only theirs does, so the
+                    // warning fires only when they alone are more than the agents.
+                    .map(|(i, (_, r))| {
+                        let weight = if without_patience { 1.0 } else { staying[i] };
+                        r * self.agent_work(i) * weight
+                    })
                     .sum();
                 let agents: u32 = self.agent_groups.iter().map(|g| g.staffing[k]).sum();
                 (load > 0.0 && load >= agents as f64).then_some(Overload {
@@ -181,6 +204,7 @@ impl Scenario {
                     call_type: None,
                     load,
                     agents,
+                    accepters: false,
                 })
             };
             if let Some(o) = per_type.or_else(total) {

@@ -207,3 +207,31 @@ fn without_callbacks_the_pair_is_not_printed() {
         table.describe()
     );
 }
+
+/// Regression: `validate` gave no overload warning when the only contacts that never hang
+/// up were callback accepters — their queue grew without bound while every call type had a
+/// patience. With 2 agents, sales' accepters alone (90/h × 4 min × 0.5 × e^(−30/180) ≈ 2.5
+/// Erlangs) are more than the agents: warned, naming them; with 6 agents, or without the
+/// callback offer (everyone may hang up), no warning.
+#[test]
+fn callback_accepters_who_overload_their_agents_are_warned_about() {
+    let warned = |text: &str| {
+        let f = scenario_file("callbacks.toml", text);
+        let r = run(&["validate", f.arg()]);
+        r.assert_ok();
+        r.stderr
+    };
+    let two = SCENARIO.replace("agents = 6", "agents = 2");
+    let e = warned(&two);
+    assert!(
+        e.contains("call type \"sales\" (its callback accepters, who never hang up) is overloaded"),
+        "{e}"
+    );
+    assert!(e.contains("2 agents who can serve it"), "{e}");
+    assert!(!warned(SCENARIO).contains("overloaded"));
+    let no_offer = two.replace(
+        "callback = { offer_after = \"30s\", accept_probability = 0.5 }\n",
+        "",
+    );
+    assert!(!warned(&no_offer).contains("overloaded"));
+}
