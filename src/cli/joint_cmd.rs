@@ -210,16 +210,24 @@ fn joint_table(q: &JointQuery, names: &[&str], a: &JointAnswer, width: Option<u1
 fn joint_csv(q: &JointQuery, names: &[&str], a: &JointAnswer) -> String {
     let s = &q.scenario;
     let mut out = String::from("interval,start_s");
+    // Column names carry group and call-type names (commas, quotes): one field each, quoted
+    // whole where it needs it.
+    let mut column = |name: String| {
+        let _ = write!(out, ",{}", ccsim::report::csv::field(&name));
+    };
     for n in names {
-        let _ = write!(out, ",{n}_agents,{n}_erlang_agents");
+        column(format!("{n}_agents"));
+        column(format!("{n}_erlang_agents"));
     }
     if a.shrinkage.is_some() {
         for n in names {
-            let _ = write!(out, ",{n}_scheduled_agents");
+            column(format!("{n}_scheduled_agents"));
         }
     }
     for l in &a.labels {
-        let _ = write!(out, ",{l}_mean,{l}_ci95_lo,{l}_ci95_hi");
+        for stat in ["mean", "ci95_lo", "ci95_hi"] {
+            column(format!("{l}_{stat}"));
+        }
     }
     out.push('\n');
     for k in 0..s.simulation.intervals {

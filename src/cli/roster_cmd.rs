@@ -180,13 +180,10 @@ fn shifts_table(
     out.push('\n');
 }
 
-/// `t` quoted as a CSV field where it needs it.
+/// `t` as one CSV field, quoted where it needs it. A name with a suffix is quoted whole
+/// (`"a,b_required"`, not `"a,b"_required`).
 fn csv_quote(t: &str) -> String {
-    if t.contains([',', '"', '\n']) {
-        format!("\"{}\"", t.replace('"', "\"\""))
-    } else {
-        t.to_string()
-    }
+    ccsim::report::csv::field(t)
 }
 
 /// The header and the shift rows of the roster CSV (a `group` field per shift with
@@ -212,10 +209,14 @@ fn shifts_csv(s: &Scenario, columns: &[ShiftColumn], counts: &[u32], several: bo
 fn fresh_seeds_csv(out: &mut String, k: usize, labels: &[String], v: &Evaluation) {
     for (l, e) in labels.iter().zip(v.at(k)) {
         if let Some(e) = e {
-            let m = csv_quote(l);
-            let _ = writeln!(out, "interval,{k},{m}_mean,{}", e.mean);
-            let _ = writeln!(out, "interval,{k},{m}_ci95_lo,{}", e.ci95.0);
-            let _ = writeln!(out, "interval,{k},{m}_ci95_hi,{}", e.ci95.1);
+            for (stat, v) in [
+                ("mean", e.mean),
+                ("ci95_lo", e.ci95.0),
+                ("ci95_hi", e.ci95.1),
+            ] {
+                let field = csv_quote(&format!("{l}_{stat}"));
+                let _ = writeln!(out, "interval,{k},{field},{v}");
+            }
         }
     }
     let _ = writeln!(
@@ -587,19 +588,16 @@ fn joint_roster_csv(q: &JointRosterQuery, names: &[&str], a: &JointRosterAnswer)
             k as f64 * s.simulation.interval
         );
         for (i, n) in names.iter().enumerate() {
-            let n = csv_quote(n);
-            let _ = writeln!(
-                out,
-                "interval,{k},{n}_required,{}",
-                a.requirement.scheduled()[i][k]
-            );
-            let _ = writeln!(
-                out,
-                "interval,{k},{n}_required_after_rounds,{}",
-                a.required[i][k]
-            );
-            let _ = writeln!(out, "interval,{k},{n}_rostered,{}", a.rostered[i][k]);
-            let _ = writeln!(out, "interval,{k},{n}_agents,{}", a.staffing[i][k]);
+            let values: [(&str, &dyn std::fmt::Display); 4] = [
+                ("required", &a.requirement.scheduled()[i][k]),
+                ("required_after_rounds", &a.required[i][k]),
+                ("rostered", &a.rostered[i][k]),
+                ("agents", &a.staffing[i][k]),
+            ];
+            for (what, v) in values {
+                let field = csv_quote(&format!("{n}_{what}"));
+                let _ = writeln!(out, "interval,{k},{field},{v}");
+            }
         }
         fresh_seeds_csv(&mut out, k, &labels, &a.validation);
     }

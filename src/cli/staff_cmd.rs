@@ -722,10 +722,18 @@ fn answer_csv(q: &StaffQuery, a: &StaffAnswer) -> String {
     }
     for t in &q.targets {
         let m = t.label();
-        let _ = write!(
-            out,
-            ",{m}_mean,{m}_ci95_lo,{m}_ci95_hi,erlang_{m}_mean,erlang_{m}_ci95_lo,erlang_{m}_ci95_hi"
-        );
+        // A target names its call type, whose name may hold commas and quotes: each column
+        // name is one field, quoted whole where it needs it.
+        for column in [
+            format!("{m}_mean"),
+            format!("{m}_ci95_lo"),
+            format!("{m}_ci95_hi"),
+            format!("erlang_{m}_mean"),
+            format!("erlang_{m}_ci95_lo"),
+            format!("erlang_{m}_ci95_hi"),
+        ] {
+            let _ = write!(out, ",{}", ccsim::report::csv::field(&column));
+        }
     }
     out.push('\n');
     let cells = |e: &Option<Estimate>| match e {

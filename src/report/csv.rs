@@ -140,6 +140,16 @@ pub fn write_builder_summary_rows<W: Write>(
     out.finish()
 }
 
+/// `text` as one CSV field, quoted where the csv crate would quote it (a comma, quote or
+/// line break in it; its quotes doubled): for the hand-assembled CSVs of `staff`, `roster`
+/// and their kin, whose column names carry group and call-type names.
+pub fn field(text: &str) -> String {
+    let mut encoded = Rows::<Vec<u8>>::encode(text);
+    // `encode` leaves the comma that ends the field.
+    encoded.pop();
+    String::from_utf8(encoded).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+}
+
 /// Rows of one point being written: the csv crate encodes (quotes where needed) each text
 /// field, but once per distinct text, not once per row — the scenario's name, the point and
 /// the swept values once per call, a scope once per run of rows in it, a metric name once per

@@ -501,3 +501,68 @@ hourly_cost = 28
         "bound {bound} above the answer"
     );
 }
+
+/// Regression: the CSV of `staff` (one group, a call-type target) and of joint staffing put
+/// group and call-type names into column names unquoted, so a name with a comma or quote
+/// split the header (16 fields against 10 per row). Every record now has the header's
+/// fields, and the names come back whole.
+#[test]
+fn staff_csv_column_names_with_commas_and_quotes_are_one_field_each() {
+    let ct = r#"Kundenservice für Überweisungen, Daueraufträge "SEPA""#;
+    let g1 = r#"Équipe 1, "généralistes""#;
+    let g2 = r#"Second, "very" long"#;
+    let toml_str = |s: &str| format!("\"{}\"", s.replace('"', "\\\""));
+    let scenario = |groups: &[&str]| {
+        let mut text = format!(
+            "name = \"names\"\n[simulation]\nhorizon = \"2h\"\ninterval = \"1h\"\nreplications = 3\nseed = 1\n\
+             [[call_types]]\nname = {}\narrival_rate = 100.0\n\
+             handle_time = {{ distribution = \"exponential\", mean = \"4m\" }}\n\
+             patience = {{ distribution = \"exponential\", mean = \"3m\" }}\n",
+            toml_str(ct)
+        );
+        for (i, g) in groups.iter().enumerate() {
+            text += &format!(
+                "[[agent_groups]]\nname = {}\nskills = [{}]\nagents = 6\nhourly_cost = {}\n",
+                toml_str(g),
+                toml_str(ct),
+                20 + 10 * i
+            );
+        }
+        text
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("{ct}.service_level>=0.8");
+    for (groups, target) in [
+        (vec![g1], target.as_str()),
+        (vec![g1, g2], "service_level>=0.8"),
+    ] {
+        let path = dir.path().join("names.toml");
+        std::fs::write(&path, scenario(&groups)).unwrap();
+        let r = run(&[
+            "staff",
+            path.to_str().unwrap(),
+            "--target",
+            target,
+            "--format",
+            "csv",
+            "--quiet",
+        ]);
+        r.assert_ok();
+        let mut reader = csv::ReaderBuilder::new().from_reader(r.stdout.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        for record in reader.records() {
+            assert_eq!(record.unwrap().len(), header.len(), "{}", r.stdout);
+        }
+        let names: Vec<&str> = header.iter().collect();
+        if groups.len() == 1 {
+            assert!(
+                names.contains(&format!("{ct}.service_level_mean").as_str()),
+                "{names:?}"
+            );
+        } else {
+            for g in groups {
+                assert!(names.contains(&format!("{g}_agents").as_str()), "{names:?}");
+            }
+        }
+    }
+}
