@@ -515,7 +515,9 @@ pub fn check(
     if total <= limit as f64 {
         return Ok(e);
     }
-    let advice = if (limit as f64) < 2.0 * BASE_BYTES {
+    // Only when the allowance alone is over the limit is it the thing to name: a limit of
+    // 30 MB for a 309 MB sweep was told to be "more than 25 MB", which it already was.
+    let advice = if (limit as f64) <= BASE_BYTES {
         format!(
             "the estimate sets aside {} for the program itself whatever the scenario (binary, thread stacks, allocator: a generous allowance, small runs peak at 5-7 MB): give --memory-limit more than that",
             format_bytes(BASE_BYTES)
@@ -567,7 +569,14 @@ pub fn check(
     };
     Err(BudgetError {
         message: format!(
-            "this run needs about {} of memory, more than the budget of {} ({whose}); {advice}",
+            "this run needs {} {} of memory, more than the budget of {} ({whose}); {advice}",
+            // Checked without its scenarios (a sweep's list of points, before the points
+            // are built): the run itself needs more than this.
+            if scenarios.is_empty() {
+                "at least"
+            } else {
+                "about"
+            },
             format_bytes(total),
             format_bytes(limit as f64),
         ),
@@ -800,6 +809,33 @@ mod tests {
         let p = peak_contacts(&s);
         assert!((1.6e5..1.7e5).contains(&p), "{p}");
         assert!(check(&[&s], 2, 8, Extra::None, Some(1 << 30)).is_ok());
+    }
+
+    /// Regression: the check of a sweep's list of points alone said the run "needs about
+    /// 25 MB" (the run itself needed 309); and a 30 MB limit was told to be "more than" the
+    /// 25 MB allowance for the program, which it already was.
+    #[test]
+    fn partial_checks_say_at_least_and_the_allowance_is_named_only_when_over() {
+        let listed = Extra::Points {
+            count: 10,
+            bytes: 2000.0,
+        };
+        let e = check(&[], 1, 1, listed, Some(20_000_000)).unwrap_err();
+        assert!(e.message.contains("needs at least 25 MB"), "{}", e.message);
+        assert!(
+            e.message.contains("for the program itself"),
+            "{}",
+            e.message
+        );
+        // One agent facing 10^7 calls an hour: far over 30 MB, and not for the allowance.
+        let s = scenario("1e7", 1, "");
+        let e = check(&[&s], 1, 1, Extra::None, Some(30_000_000)).unwrap_err();
+        assert!(e.message.contains("needs about"), "{}", e.message);
+        assert!(
+            !e.message.contains("for the program itself"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
