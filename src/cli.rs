@@ -538,13 +538,21 @@ fn warn_overload(s: &Scenario) {
             Some(c) => format!("call type \"{}\" (no patience)", s.call_types[c].name),
             None => "the center as a whole".to_string(),
         };
+        // Chat windows: "300 agents" for 3 agents holding 100 chats each misled.
+        let agents = if o.heads == o.agents {
+            format!("{} agents who can serve it", o.agents)
+        } else {
+            format!(
+                "{} agents who can serve it, holding {} contacts at once",
+                o.heads, o.agents
+            )
+        };
         eprintln!(
-            "warning: {}: {queue} is overloaded in {} interval(s) (first: interval {}, {:.1} Erlangs offered vs {} agents who can serve it): its queue grows without bound there",
+            "warning: {}: {queue} is overloaded in {} interval(s) (first: interval {}, {:.1} Erlangs offered vs {agents}): its queue grows without bound there",
             s.source,
             over.len(),
             o.interval,
             o.load,
-            o.agents
         );
     }
     for d in s.deferred_overloads() {

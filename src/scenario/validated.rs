@@ -100,8 +100,11 @@ pub struct Overload {
     pub call_type: Option<usize>,
     /// Offered load in Erlangs.
     pub load: f64,
-    /// Agents who can serve that load in the interval.
+    /// Contacts the agents who can serve that load hold at once in the interval (agents ×
+    /// the contacts each may hold: chat windows), what the load is judged against.
     pub agents: u32,
+    /// Those agents, by head.
+    pub heads: u32,
     /// The load is the call type's callback accepters' (who never hang up), the rest of it
     /// having a patience; `false` for a call type without patience and for the center.
     pub accepters: bool,
@@ -165,12 +168,11 @@ impl Scenario {
             let rates = self.effective_arrival_rates(k);
             let per_type = self.call_types.iter().enumerate().find_map(|(c, ct)| {
                 let load = rates[c] * ct.mean_work() * staying[c];
-                let agents: u32 = self
-                    .agent_groups
-                    .iter()
-                    .filter(|g| g.skills.contains(&c))
+                let serving = || self.agent_groups.iter().filter(|g| g.skills.contains(&c));
+                let agents: u32 = serving()
                     .map(|g| g.staffing[k] * Scenario::windows(ct, g))
                     .sum();
+                let heads: u32 = serving().map(|g| g.staffing[k]).sum();
                 // Email is deferred work: its backlog across closed hours is by design.
                 let deferred = ct.channel == crate::model::Channel::Email;
                 (!deferred && load > 0.0 && load >= agents as f64).then_some(Overload {
@@ -178,6 +180,7 @@ impl Scenario {
                     call_type: Some(c),
                     load,
                     agents,
+                    heads,
                     accepters: ct.patience.is_some(),
                 })
             });
@@ -204,6 +207,7 @@ impl Scenario {
                     call_type: None,
                     load,
                     agents,
+                    heads: agents,
                     accepters: false,
                 })
             };

@@ -162,3 +162,38 @@ fn chat_windows_count_as_capacity_in_the_overload_warning() {
     r.assert_ok();
     assert!(!r.stderr.contains("overloaded"), "{}", r.describe());
 }
+
+/// Regression: the overload warning counted chat windows as agents ("300 agents who can
+/// serve it" for 3 agents holding 100 chats each). It now gives both.
+#[test]
+fn the_overload_warning_tells_agents_from_chat_windows() {
+    let f = scenario_file(
+        "chat_overload.toml",
+        r#"
+name = "chat overload"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+seed = 1
+[[call_types]]
+name = "chat"
+channel = "chat"
+arrival_rate = 20000.0
+handle_time = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "desk"
+skills = ["chat"]
+agents = 3
+max_concurrent = 100
+"#,
+    );
+    let r = run(&["validate", f.arg()]);
+    r.assert_ok();
+    assert!(
+        r.stderr
+            .contains("3 agents who can serve it, holding 300 contacts at once"),
+        "{}",
+        r.describe()
+    );
+}
