@@ -1319,10 +1319,17 @@ pub fn merge<R: BufRead>(
     }
     if let Some(s) = sources.iter().find(|s| s.missing_count > 0) {
         return fail(format!(
-            "{} ({}): points {} are missing: the file was cut or edited; rerun that shard",
+            "{} ({}): {} the file was cut or edited; rerun that shard",
             s.name,
             shard_name(s.shard),
-            list_of(&s.missing, s.missing_count)
+            if s.missing_count == 1 {
+                format!("point {} is missing:", list_of(&s.missing, 1))
+            } else {
+                format!(
+                    "points {} are missing:",
+                    list_of(&s.missing, s.missing_count)
+                )
+            }
         ));
     }
     // Checked last: a wrong point in a file that is there is the more precise message.
@@ -1332,9 +1339,15 @@ pub fn merge<R: BufRead>(
     if let Some(&i) = absent.first() {
         let points: Vec<u64> = (i..total).step_by(count as usize).take(9).collect();
         let all = (total.saturating_sub(i)).div_ceil(count);
+        // A shard of more shards than points has none, but still writes its (header-only)
+        // file: "points " with an empty list said nothing.
+        let holds = match all {
+            0 => format!("it has no points of the {total}-point grid, but its file, header only, is still needed"),
+            1 => format!("point {}", list_of(&points, all)),
+            _ => format!("points {}", list_of(&points, all)),
+        };
         return fail(format!(
-            "shard {i}/{count} is missing (points {}){}: merge needs the files of all {count} shards",
-            list_of(&points, all),
+            "shard {i}/{count} is missing ({holds}){}: merge needs the files of all {count} shards",
             if absent.len() > 1 {
                 format!(", and {} more shard(s)", absent.len() - 1)
             } else {

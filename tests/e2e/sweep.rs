@@ -434,7 +434,7 @@ mod shards {
         // A shard missing.
         merge(
             &[&shards[0], &shards[1], &shards[3]],
-            "shard 2/4 is missing (points 2)",
+            "shard 2/4 is missing (point 2)",
         );
         // A header-only shard (the first two lines of shard 2: provenance and header).
         let text = std::fs::read_to_string(&shards[2]).unwrap();
@@ -442,7 +442,7 @@ mod shards {
         let empty = write(dir.path(), "empty.csv", &head);
         merge(
             &[&shards[0], &shards[1], &empty, &shards[3]],
-            "empty.csv (shard 2/4): points 2 are missing",
+            "empty.csv (shard 2/4): point 2 is missing",
         );
         // A shard cut after a whole line, or still marked unfinished.
         let cut: String = text
@@ -667,6 +667,53 @@ mod shards {
             .code(2)
             .stderr(predicates::str::contains("longer than 1 MiB"));
         assert_eq!(std::fs::read(&b).unwrap(), long, "left as it was");
+    }
+
+    /// Regression: a missing shard that has no points (more shards than points) was named
+    /// "is missing (points ): …", and `--resume` of a file whose only damage was a torn last
+    /// line said "0 unfinished point(s) dropped and rerun". Both now say what they mean.
+    #[test]
+    fn messages_name_an_empty_missing_shard_and_a_dropped_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let grid = ["--set", "agent_groups.tier1.agents=7,8"];
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &grid, &p, &["--shard", &format!("{i}/3")]);
+                p
+            })
+            .collect();
+        ccsim()
+            .arg("merge")
+            .args(&shards)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "shard 2/3 is missing (it has no points of the 2-point grid",
+            ));
+        // Point 0 whole, then the start of point 1's first row, cut short.
+        let whole = sweep_csv(&s, &grid, &dir.path().join("whole.csv"), &[]);
+        let text = String::from_utf8(whole.clone()).unwrap();
+        let cut = text.find("\nsweep test,1,").unwrap() + "\nsweep test,1,".len();
+        let torn = text[..cut].replacen("status=complete", "status=partial ", 1);
+        let out = write(dir.path(), "torn.csv", &torn);
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid)
+            .args(["--quiet", "--resume", "--output"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(
+            msg.contains("1 of 2 points already done") && msg.contains("a torn last line"),
+            "{msg}"
+        );
+        assert!(!msg.contains("unfinished point"), "{msg}");
+        assert!(std::fs::read(&out).unwrap() == whole);
     }
 
     /// Whether `msg` names `file` and a line (`line N`) or range (`lines A–B`) holding `n`.
@@ -1239,7 +1286,7 @@ agents = 3
         assert!(resumed.status.success(), "{msg}");
         assert!(
             msg.contains("1 of 2 points already done")
-                && msg.contains("1 unfinished point(s) dropped"),
+                && msg.contains("1 unfinished point dropped"),
             "{msg}"
         );
         assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
@@ -1283,7 +1330,7 @@ agents = 3
             .unwrap();
         let msg = String::from_utf8_lossy(&resumed.stderr);
         assert!(resumed.status.success(), "{msg}");
-        assert!(msg.contains("1 unfinished point(s) dropped"), "{msg}");
+        assert!(msg.contains("1 unfinished point dropped"), "{msg}");
         assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
     }
 }
