@@ -569,15 +569,25 @@ fn resume_state(
             dropped += 1;
         }
     }
-    let torn = scan.torn();
+    // Say what was dropped: a torn last line alone drops no point (it may have been the
+    // first row of a point, or nothing but a partial row).
+    let mut dropped_what = Vec::new();
+    match dropped {
+        0 => {}
+        1 => dropped_what.push("1 unfinished point dropped and rerun".to_string()),
+        n => dropped_what.push(format!("{n} unfinished points dropped and rerun")),
+    }
+    if scan.torn() {
+        dropped_what.push("a torn last line (cut short by the interrupt) dropped".to_string());
+    }
     eprintln!(
         "resume: {} of {} points already done in {name}{}",
         keep.len(),
         points.len(),
-        if dropped > 0 || torn {
-            format!("; {dropped} unfinished point(s) dropped and rerun")
-        } else {
+        if dropped_what.is_empty() {
             String::new()
+        } else {
+            format!("; {}", dropped_what.join(", and "))
         }
     );
     Ok(Kept {

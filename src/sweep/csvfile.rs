@@ -242,8 +242,9 @@ impl Provenance {
 }
 
 /// 64-bit FNV-1a: a stable digest (the same on every platform and Rust version, unlike
-/// `std`'s hasher) to tell sweeps apart. Not a defence against forgery.
-#[derive(Debug)]
+/// `std`'s hasher) to tell sweeps apart, and a point's rows' sequence of scopes and metrics
+/// from another's. Not a defence against forgery.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Fnv(u64);
 
 impl Default for Fnv {
@@ -380,23 +381,96 @@ pub struct Block {
     /// Highest replication number seen, plus one.
     pub replications: usize,
     /// The rows are not in the order a sweep writes them — replication 0, 1, 2, … each
-    /// with as many rows as the first, then the summary rows — so the block was edited or
-    /// pieced together (a point's rows repeated had the right ratio of rows to summaries).
+    /// with the same scopes and metrics in the same order as the first, then the summary
+    /// rows in that order too — so the block was edited or pieced together (a point's rows
+    /// repeated had the right ratio of rows to summaries). [`Block::defect`] says where.
     pub disordered: bool,
+    /// The first thing found wrong in the rows (an order [`Block::disordered`] names, a
+    /// row whose scenario or swept values differ from the point's first row, a number
+    /// column that is not a number), with the line(s) where. A point cut short has none:
+    /// it is only not [`Block::is_whole`].
+    pub defect: Option<Defect>,
     /// The replication being read, its rows so far and how many of them are day rows;
     /// the same two counts of the first replication.
     current: Option<usize>,
     in_current: usize,
     days_in_current: usize,
     per_replication: Option<(usize, usize)>,
+    /// The scopes and metrics of the current replication's rows, in order, as a running
+    /// digest (all rows, and the rows of summarised scopes only), and the line of its first
+    /// row; the same of the first replication. Digests, not the rows: a replication can have
+    /// millions of rows, and memory must not grow with them.
+    seq: (Fnv, Fnv),
+    current_line: u64,
+    first_seq: Option<(Fnv, Fnv, std::ops::RangeInclusive<u64>)>,
+    /// The scopes and metrics of the summary rows, in order, and the line of the first.
+    summary_seq: Fnv,
+    summary_line: u64,
+    /// Line of the last row counted.
+    last_line: u64,
+    /// The first row's `scenario` and swept values, unquoted (every row must repeat them).
+    key_fields: Vec<Vec<u8>>,
+}
+
+/// Something wrong in a point's rows and where: a line, or a range of lines (a replication
+/// or the summary rows, when only their whole sequence could be compared).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defect {
+    /// The first line and the last line concerned (equal for one row).
+    pub lines: std::ops::RangeInclusive<u64>,
+    /// What is wrong, in words.
+    pub what: String,
+}
+
+impl std::fmt::Display for Defect {
+    /// `line N: WHAT` or `lines A–B: WHAT`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, b) = (self.lines.start(), self.lines.end());
+        if a == b {
+            write!(f, "line {a}: {}", self.what)
+        } else {
+            write!(f, "lines {a}–{b}: {}", self.what)
+        }
+    }
 }
 
 impl Block {
+    /// An empty block whose first row starts at byte `at`, on line `line`.
+    fn new(labels: Vec<String>, at: u64, line: u64) -> Block {
+        Block {
+            labels,
+            bytes: Vec::new(),
+            range: at..at,
+            line,
+            rows: 0,
+            last: Default::default(),
+            summary_rows: 0,
+            replication_rows: 0,
+            day_rows: 0,
+            replications: 0,
+            disordered: false,
+            defect: None,
+            current: None,
+            in_current: 0,
+            days_in_current: 0,
+            per_replication: None,
+            seq: Default::default(),
+            current_line: line,
+            first_seq: None,
+            summary_seq: Fnv::default(),
+            summary_line: 0,
+            last_line: line,
+            key_fields: Vec::new(),
+        }
+    }
+
     /// Whether the point has all its rows: it ends with a summary row, every scope and
     /// metric with a summary row (one each) has a row for every replication, and every
     /// replication has as many rows, and as many rows of the scopes without a summary row
-    /// (`day:N`), as the first. A point cut after a whole line fails this, whatever the
-    /// scenario. Needs no scenario, so `merge` can check it.
+    /// (`day:N`), as the first — the same scopes and metrics in the same order, which the
+    /// summary rows repeat — and no row was found wrong ([`Block::defect`]). A point cut
+    /// after a whole line fails this, whatever the scenario. Needs no scenario, so `merge`
+    /// can check it.
     pub fn is_whole(&self) -> bool {
         // The last replication as long as the first (the others were compared as they ended).
         let last_as_long = self
@@ -405,44 +479,144 @@ impl Block {
         // Day rows are counted among the replication rows, so never more than them.
         let with_summary = self.replication_rows.saturating_sub(self.day_rows);
         !self.disordered
+            && self.defect.is_none()
             && last_as_long
             && self.last.0.is_empty()
             && with_summary == self.summary_rows * self.replications
     }
 
-    /// Adds one row's accounting (its bytes go elsewhere).
-    fn count_row(&mut self, replication: &str, scope: &str, metric: &str) {
+    /// Records `what` at `lines` unless something was found before (the first is the one
+    /// to report: later ones may follow from it).
+    fn note(&mut self, lines: std::ops::RangeInclusive<u64>, what: impl FnOnce() -> String) {
+        if self.defect.is_none() {
+            self.defect = Some(Defect {
+                lines,
+                what: what(),
+            });
+        }
+    }
+
+    /// [`Block::note`] of rows out of the order a sweep writes them.
+    fn disorder(&mut self, lines: std::ops::RangeInclusive<u64>, what: impl FnOnce() -> String) {
+        self.disordered = true;
+        self.note(lines, what);
+    }
+
+    /// The current replication has ended (the next one or the summary rows start): compares
+    /// it with the first (or makes it the first). A replication of another length ended by
+    /// the summary rows is left to [`Block::is_whole`] (a point cut short and pieced
+    /// together looks the same); ended by the next replication, it is out of order.
+    fn end_replication(&mut self, by_summary: bool) {
+        let Some(c) = self.current else {
+            return;
+        };
+        let lines = self.current_line..=self.last_line;
+        let seq = std::mem::take(&mut self.seq);
+        let counts = (self.in_current, self.days_in_current);
+        let (Some(first_counts), Some((first_all, _, first_lines))) =
+            (self.per_replication, self.first_seq.clone())
+        else {
+            self.per_replication = Some(counts);
+            self.first_seq = Some((seq.0, seq.1, lines));
+            return;
+        };
+        if counts != first_counts {
+            if !by_summary {
+                let n = self.in_current;
+                self.disorder(lines, || {
+                    format!(
+                        "replication {c} has {n} rows where replication 0 has {} (lines {}–{})",
+                        first_counts.0,
+                        first_lines.start(),
+                        first_lines.end()
+                    )
+                });
+            }
+        } else if seq.0 != first_all {
+            self.disorder(lines, || {
+                format!(
+                    "replication {c}'s scopes and metrics differ from replication 0's (lines {}–{}): a row was renamed, moved or swapped",
+                    first_lines.start(),
+                    first_lines.end()
+                )
+            });
+        }
+    }
+
+    /// The point's rows have all been counted: compares the summary rows with the first
+    /// replication's rows of summarised scopes. Only when they are as many: fewer is a point
+    /// cut short, which [`Block::is_whole`] reports.
+    fn finish(&mut self) {
+        let Some((_, first_summarised, first_lines)) = &self.first_seq else {
+            return;
+        };
+        let Some((rows, days)) = self.per_replication else {
+            return;
+        };
+        if self.summary_rows == rows - days && self.summary_seq != *first_summarised {
+            let (a, b) = (*first_lines.start(), *first_lines.end());
+            self.disorder(self.summary_line..=self.last_line, || {
+                format!(
+                    "the summary rows' scopes and metrics differ from replication 0's (lines {a}–{b}): a row was renamed, moved or swapped"
+                )
+            });
+        }
+    }
+
+    /// Adds one row's accounting (its bytes go elsewhere); `line` is the row's line.
+    fn count_row(&mut self, line: u64, replication: &str, scope: &str, metric: &str) {
         if replication.is_empty() {
+            if self.summary_rows == 0 {
+                self.end_replication(true);
+                self.summary_line = line;
+            }
             self.summary_rows += 1;
+            self.summary_seq.str(scope);
+            self.summary_seq.str(metric);
         } else {
             self.replication_rows += 1;
-            let day = usize::from(report::csv::replication_only(scope));
+            let is_day = report::csv::replication_only(scope);
+            let day = usize::from(is_day);
             self.day_rows += day;
             // Replication rows come before every summary row, numbered 0, 1, 2, … in runs
             // of equal length (and equal numbers of day rows).
             match (replication.parse::<usize>(), self.current) {
-                _ if self.summary_rows > 0 => self.disordered = true,
+                _ if self.summary_rows > 0 => self.disorder(line..=line, || {
+                    format!("a row of replication {replication} after the summary rows (the point's rows repeated?)")
+                }),
                 (Ok(r), Some(c)) if r == c => {
                     self.in_current += 1;
                     self.days_in_current += day;
                 }
                 (Ok(r), current) if r == current.map_or(0, |c| c + 1) => {
-                    if current.is_some() {
-                        let ended = (self.in_current, self.days_in_current);
-                        let first = *self.per_replication.get_or_insert(ended);
-                        self.disordered |= first != ended;
-                    }
+                    self.end_replication(false);
                     self.current = Some(r);
+                    self.current_line = line;
                     self.in_current = 1;
                     self.days_in_current = day;
                 }
-                _ => self.disordered = true,
+                (Ok(r), current) => {
+                    let wanted = current.map_or("0".to_string(), |c| format!("{c} or {}", c + 1));
+                    self.disorder(line..=line, || {
+                        format!("a row of replication {r} where replication {wanted} comes")
+                    });
+                }
+                (Err(_), _) => self.disorder(line..=line, || {
+                    format!("`replication` is `{replication}`, not a replication number")
+                }),
+            }
+            self.seq.0.str(scope);
+            self.seq.0.str(metric);
+            if !is_day {
+                self.seq.1.str(scope);
+                self.seq.1.str(metric);
             }
             if let Ok(r) = replication.parse::<usize>() {
                 self.replications = self.replications.max(r.saturating_add(1));
             }
         }
         self.rows += 1;
+        self.last_line = line;
         // Reuses the strings' buffers: this runs once per row of files of gigabytes.
         for (to, from) in [
             (&mut self.last.0, replication),
@@ -618,36 +792,94 @@ impl<R: BufRead> Scanner<R> {
             return Ok(None);
         };
         let (first_key, rep) = self.columns();
-        let mut block = Block {
-            labels: (first_key..rep)
-                .map(|i| String::from_utf8_lossy(self.field(i)).into_owned())
-                .collect(),
-            bytes: Vec::new(),
-            range: at..at,
-            line,
-            rows: 0,
-            last: Default::default(),
-            summary_rows: 0,
-            replication_rows: 0,
-            day_rows: 0,
-            replications: 0,
-            disordered: false,
-            current: None,
-            in_current: 0,
-            days_in_current: 0,
-            per_replication: None,
-        };
+        let labels = (first_key..rep)
+            .map(|i| String::from_utf8_lossy(self.field(i)).into_owned())
+            .collect();
+        let mut block = Block::new(labels, at, line);
+        block.key_fields = std::iter::once(0)
+            .chain(first_key..rep)
+            .map(|i| self.field(i).to_vec())
+            .collect();
+        let mut row_line = line;
         loop {
             row(&self.record)?;
+            self.check_row(&mut block, row_line);
             let text = |i: usize| String::from_utf8_lossy(self.field(i));
-            block.count_row(&text(rep), &text(rep + 1), &text(rep + 2));
+            block.count_row(row_line, &text(rep), &text(rep + 1), &text(rep + 2));
             block.range.end = self.pos;
             match self.read_row()? {
-                Some(next) if next.2 == point => {}
+                Some(next) if next.2 == point => row_line = next.1,
                 next => {
                     self.ahead = next;
+                    block.finish();
                     return Ok(Some((point, block)));
                 }
+            }
+        }
+    }
+
+    /// Checks the current row's fields that need no other row: its scenario and swept
+    /// values are the point's first row's (a sweep writes them on every row of a point),
+    /// and its number columns are numbers or empty — the statistics in summary rows only,
+    /// `value` in replication rows only, as the writer puts them. Anything else is noted in
+    /// `block` (the first thing found is kept).
+    fn check_row(&self, block: &mut Block, line: u64) {
+        if block.defect.is_some() {
+            return;
+        }
+        let (first_key, rep) = self.columns();
+        let columns = std::iter::once(0).chain(first_key..rep);
+        for (k, i) in columns.enumerate() {
+            let Some(first) = block.key_fields.get(k) else {
+                continue;
+            };
+            if self.field(i) != &first[..] {
+                let name = if i == 0 {
+                    LEADING_COLUMNS[0]
+                } else {
+                    self.keys.get(i - first_key).map_or("?", String::as_str)
+                };
+                let (now, then) = (
+                    String::from_utf8_lossy(self.field(i)),
+                    String::from_utf8_lossy(first).into_owned(),
+                );
+                let start = block.line;
+                block.note(line..=line, || {
+                    format!(
+                        "`{name}` is `{now}`, but `{then}` in the point's first row (line {start})"
+                    )
+                });
+                return;
+            }
+        }
+        let summary = self.field(rep).is_empty();
+        // `value`, `mean`, `ci95_lo`, `ci95_hi`: the columns after `metric`.
+        for (c, name) in TIDY_COLUMNS.iter().enumerate().skip(3) {
+            let field = self.field(rep + c);
+            if field.is_empty() {
+                continue;
+            }
+            // What the writer emits for any f64 (`NaN`, `inf` included) parses back.
+            let number = std::str::from_utf8(field)
+                .ok()
+                .is_some_and(|t| t.parse::<f64>().is_ok());
+            let text = String::from_utf8_lossy(field);
+            if !number {
+                block.note(line..=line, || {
+                    format!("`{name}` is `{text}`, not a number")
+                });
+                return;
+            }
+            if summary == (c == 3) {
+                let kind = if summary {
+                    "a summary"
+                } else {
+                    "a replication"
+                };
+                block.note(line..=line, || {
+                    format!("`{name}` is filled (`{text}`) in {kind} row: replication rows fill `value` only, summary rows the statistics only")
+                });
+                return;
             }
         }
     }
@@ -899,8 +1131,10 @@ impl<R> Source<R> {
 /// ascending, each point's rows as read). Checks, naming the file at fault (exit code 2 in
 /// the CLI): every file written by `ccsim sweep --output` (a provenance line) and finished
 /// (`status=complete`); all from one sweep (same provenance but the shard, same header);
-/// every shard of the grid present, each holding exactly its points, whole, each point in
-/// one file only; no line cut short. On an error part of the output may have been written:
+/// every shard of the grid present, each holding exactly its points, whole (in order, with
+/// the same scopes and metrics in every replication and the summary rows, its scenario and
+/// swept values on every row, numbers where numbers go: [`Block::is_whole`]), each point in
+/// one file only; no line cut short. Errors in a point name the line(s). On an error part of the output may have been written:
 /// the caller discards it (the CLI writes through a temp file).
 ///
 /// Streams: each input is read once, in order, through its reader (a k-way merge by point
@@ -1027,11 +1261,17 @@ pub fn merge<R: BufRead>(
                 s.name
             ));
         }
-        if b.disordered {
-            return fail(format!(
-                "{}: point {point}'s rows are not in the order a sweep writes them (replications 0, 1, … each with the same rows, then the summary rows): repeated or pieced together; rerun that shard",
-                s.name
-            ));
+        if let Some(d) = &b.defect {
+            let Defect { lines, what } = d;
+            let at = Defect {
+                lines: lines.clone(),
+                what: if b.disordered {
+                    format!("point {point}'s rows are not in the order a sweep writes them: {what}")
+                } else {
+                    format!("point {point}: {what}: the file was edited")
+                },
+            };
+            return fail(format!("{}: {at}; rerun that shard", s.name));
         }
         // Every point runs the sweep's replications, unless they are one of its keys.
         if !swept_replications && b.replications as u64 != replications && b.is_whole() {
@@ -1079,10 +1319,17 @@ pub fn merge<R: BufRead>(
     }
     if let Some(s) = sources.iter().find(|s| s.missing_count > 0) {
         return fail(format!(
-            "{} ({}): points {} are missing: the file was cut or edited; rerun that shard",
+            "{} ({}): {} the file was cut or edited; rerun that shard",
             s.name,
             shard_name(s.shard),
-            list_of(&s.missing, s.missing_count)
+            if s.missing_count == 1 {
+                format!("point {} is missing:", list_of(&s.missing, 1))
+            } else {
+                format!(
+                    "points {} are missing:",
+                    list_of(&s.missing, s.missing_count)
+                )
+            }
         ));
     }
     // Checked last: a wrong point in a file that is there is the more precise message.
@@ -1092,9 +1339,15 @@ pub fn merge<R: BufRead>(
     if let Some(&i) = absent.first() {
         let points: Vec<u64> = (i..total).step_by(count as usize).take(9).collect();
         let all = (total.saturating_sub(i)).div_ceil(count);
+        // A shard of more shards than points has none, but still writes its (header-only)
+        // file: "points " with an empty list said nothing.
+        let holds = match all {
+            0 => format!("it has no points of the {total}-point grid, but its file, header only, is still needed"),
+            1 => format!("point {}", list_of(&points, all)),
+            _ => format!("points {}", list_of(&points, all)),
+        };
         return fail(format!(
-            "shard {i}/{count} is missing (points {}){}: merge needs the files of all {count} shards",
-            list_of(&points, all),
+            "shard {i}/{count} is missing ({holds}){}: merge needs the files of all {count} shards",
             if absent.len() > 1 {
                 format!(", and {} more shard(s)", absent.len() - 1)
             } else {
@@ -1231,6 +1484,125 @@ mod tests {
         );
         let err = merged(&[("c".into(), crlf)]).unwrap_err().to_string();
         assert!(err.contains("c: has Windows line endings (CRLF)"), "{err}");
+    }
+
+    /// Regression: merge checked a point's row counts and last row only, so a metric or
+    /// scope renamed, two rows swapped, a value that is no number, or another scenario or
+    /// swept value in one row merged into a "complete" file. Each is refused naming the file
+    /// and the line (or the replication's lines, when only its whole sequence of scopes and
+    /// metrics can be compared without keeping its rows), and the point is not whole (so
+    /// `--resume` reruns it). What the writer emits for undefined or infinite values passes.
+    #[test]
+    fn merge_refuses_edited_rows_naming_the_line() {
+        let header = "scenario,point,k,replication,scope,metric,value,mean,ci95_lo,ci95_hi\n";
+        let names = [
+            ("overall", "offered"),
+            ("overall", "answered"),
+            ("call_type:x", "offered"),
+        ];
+        // Lines: 1 provenance, 2 header, then replication r's rows at 3 + 3r…, the summary
+        // rows at 12…14.
+        let mut rows: Vec<String> = Vec::new();
+        for r in 0..3 {
+            for (scope, metric) in names {
+                rows.push(format!("s,0,x,{r},{scope},{metric},1,,,"));
+            }
+        }
+        for (scope, metric) in names {
+            rows.push(format!("s,0,x,,{scope},{metric},,1,1,1"));
+        }
+        let mut p = prov(1, None);
+        p.replications = 3;
+        let file = |rows: &[String]| {
+            let body: String = rows.iter().map(|r| format!("{r}\n")).collect();
+            with(&p, &format!("{header}{body}"))
+        };
+        assert!(merged(&[("f".into(), file(&rows))]).is_ok());
+        // Undefined values are empty; NaN and infinities are written as Rust prints them.
+        let mut odd = rows.clone();
+        odd[0] = "s,0,x,0,overall,offered,NaN,,,".into();
+        odd[1] = "s,0,x,0,overall,answered,,,,".into();
+        odd[9] = "s,0,x,,overall,offered,,inf,-inf,".into();
+        assert!(merged(&[("f".into(), file(&odd))]).is_ok());
+        let cases: [(&str, usize, &str, &str); 9] = [
+            // (edit, row index, new row, what the message says)
+            (
+                "metric",
+                4,
+                "s,0,x,1,overall,answered_x,1,,,",
+                "lines 6–8: point 0's rows are not in the order",
+            ),
+            (
+                "scope",
+                10,
+                "s,0,x,,overall_x,answered,,1,1,1",
+                "lines 12–14: point 0's rows are not in the order",
+            ),
+            (
+                "nan",
+                2,
+                "s,0,x,0,call_type:x,offered,NaNxyz,,,",
+                "line 5: point 0: `value` is `NaNxyz`, not a number",
+            ),
+            (
+                "abc",
+                5,
+                "s,0,x,1,call_type:x,offered,abc,,,",
+                "line 8: point 0: `value` is `abc`",
+            ),
+            (
+                "mean",
+                11,
+                "s,0,x,,call_type:x,offered,,1,x1,1",
+                "line 14: point 0: `ci95_lo` is `x1`",
+            ),
+            (
+                "stat",
+                3,
+                "s,0,x,1,overall,offered,1,2,,",
+                "line 6: point 0: `mean` is filled",
+            ),
+            (
+                "scenario",
+                7,
+                "t,0,x,2,overall,answered,1,,,",
+                "line 10: point 0: `scenario` is `t`, but `s` in the point's first row (line 3)",
+            ),
+            (
+                "label",
+                8,
+                "s,0,y,2,call_type:x,offered,1,,,",
+                "line 11: point 0: `k` is `y`",
+            ),
+            (
+                "replication",
+                6,
+                "s,0,x,two,overall,offered,1,,,",
+                "line 9: point 0's rows are not in the order",
+            ),
+        ];
+        for (name, i, row, says) in cases {
+            let mut edited = rows.clone();
+            edited[i] = row.to_string();
+            let e = merged(&[("f".into(), file(&edited))])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(&format!("f: {says}")), "{name}: {e}");
+            let text = file(&edited);
+            let block = &SweepCsv::parse(&text, "t").unwrap().blocks[&0];
+            assert!(!block.is_whole(), "{name}: whole");
+        }
+        // Two adjacent rows swapped within the last replication: its lines named.
+        let mut swapped = rows.clone();
+        swapped.swap(7, 8);
+        let e = merged(&[("f".into(), file(&swapped))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f: lines 9–11: point 0's rows are not in the order"),
+            "{e}"
+        );
+        assert!(e.contains("replication 2's scopes and metrics"), "{e}");
     }
 
     #[test]

@@ -434,7 +434,7 @@ mod shards {
         // A shard missing.
         merge(
             &[&shards[0], &shards[1], &shards[3]],
-            "shard 2/4 is missing (points 2)",
+            "shard 2/4 is missing (point 2)",
         );
         // A header-only shard (the first two lines of shard 2: provenance and header).
         let text = std::fs::read_to_string(&shards[2]).unwrap();
@@ -442,7 +442,7 @@ mod shards {
         let empty = write(dir.path(), "empty.csv", &head);
         merge(
             &[&shards[0], &shards[1], &empty, &shards[3]],
-            "empty.csv (shard 2/4): points 2 are missing",
+            "empty.csv (shard 2/4): point 2 is missing",
         );
         // A shard cut after a whole line, or still marked unfinished.
         let cut: String = text
@@ -667,6 +667,199 @@ mod shards {
             .code(2)
             .stderr(predicates::str::contains("longer than 1 MiB"));
         assert_eq!(std::fs::read(&b).unwrap(), long, "left as it was");
+    }
+
+    /// Regression: a missing shard that has no points (more shards than points) was named
+    /// "is missing (points ): …", and `--resume` of a file whose only damage was a torn last
+    /// line said "0 unfinished point(s) dropped and rerun". Both now say what they mean.
+    #[test]
+    fn messages_name_an_empty_missing_shard_and_a_dropped_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = write(dir.path(), "s.toml", SMALL);
+        let grid = ["--set", "agent_groups.tier1.agents=7,8"];
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                sweep_csv(&s, &grid, &p, &["--shard", &format!("{i}/3")]);
+                p
+            })
+            .collect();
+        ccsim()
+            .arg("merge")
+            .args(&shards)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "shard 2/3 is missing (it has no points of the 2-point grid",
+            ));
+        // Point 0 whole, then the start of point 1's first row, cut short.
+        let whole = sweep_csv(&s, &grid, &dir.path().join("whole.csv"), &[]);
+        let text = String::from_utf8(whole.clone()).unwrap();
+        let cut = text.find("\nsweep test,1,").unwrap() + "\nsweep test,1,".len();
+        let torn = text[..cut].replacen("status=complete", "status=partial ", 1);
+        let out = write(dir.path(), "torn.csv", &torn);
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid)
+            .args(["--quiet", "--resume", "--output"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(
+            msg.contains("1 of 2 points already done") && msg.contains("a torn last line"),
+            "{msg}"
+        );
+        assert!(!msg.contains("unfinished point"), "{msg}");
+        assert!(std::fs::read(&out).unwrap() == whole);
+    }
+
+    /// Whether `msg` names `file` and a line (`line N`) or range (`lines A–B`) holding `n`.
+    fn names_line(msg: &str, file: &str, n: usize) -> bool {
+        msg.match_indices(&format!("{file}: line")).any(|(at, _)| {
+            let rest = &msg[at + file.len() + ": line".len()..];
+            let range = rest.strip_prefix('s').unwrap_or(rest).trim_start();
+            let digits = |t: &str| -> Option<(usize, usize)> {
+                let len = t.bytes().take_while(u8::is_ascii_digit).count();
+                Some((t[..len].parse().ok()?, len))
+            };
+            let Some((a, len)) = digits(range) else {
+                return false;
+            };
+            let b = range[len..]
+                .strip_prefix('–')
+                .and_then(digits)
+                .map_or(a, |(b, _)| b);
+            (a..=b).contains(&n)
+        })
+    }
+
+    /// Regression: merge checked a point's counts and last row only, so hand edits of a
+    /// shard that kept them — a metric or scope renamed, two rows swapped, a value that is
+    /// no number, another scenario name or swept value in one row — were merged with exit 0
+    /// into a `status=complete` file that was not the sweep's. Now each is refused (exit 2,
+    /// naming the shard and the line), and `--resume` reruns such a point.
+    #[test]
+    fn merge_refuses_hand_edited_rows_and_resume_reruns_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two_tier.toml");
+        let grid = ["--set", "agent_groups.tier1.agents=20,21"];
+        let reps = ["--replications", "3"];
+        let whole = sweep_csv(&s, &grid, &dir.path().join("whole.csv"), &reps);
+        let shards: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let p = dir.path().join(format!("shard-{i}.csv"));
+                let shard = format!("{i}/2");
+                sweep_csv(&s, &grid, &p, &[&reps[..], &["--shard", &shard]].concat());
+                p
+            })
+            .collect();
+        let merged = dir.path().join("merged.csv");
+        let merge = |second: &Path| {
+            ccsim()
+                .arg("merge")
+                .arg(&shards[0])
+                .arg(second)
+                .arg("--output")
+                .arg(&merged)
+                .output()
+                .unwrap()
+        };
+        assert!(merge(&shards[1]).status.success());
+        assert!(std::fs::read(&merged).unwrap() == whole);
+        std::fs::remove_file(&merged).unwrap();
+
+        // Shard 1/2's lines (provenance, header, then point 1's rows), split into fields:
+        // no field of this scenario's rows has a comma.
+        let text = std::fs::read_to_string(&shards[1]).unwrap();
+        let lines: Vec<Vec<String>> = text
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        // Index of the `k`-th row of replication `r` ("" = summary rows).
+        let nth = |r: &str, k: usize| {
+            (2..lines.len())
+                .filter(|&i| lines[i][3] == r)
+                .nth(k)
+                .unwrap()
+        };
+        // Every edit is tried, and those not refused as they should be are listed at the end.
+        let wrong = std::cell::RefCell::new(Vec::new());
+        let edit = |name: &str, change: &dyn Fn(&mut Vec<Vec<String>>), line: usize| {
+            let mut l = lines.clone();
+            change(&mut l);
+            let body: String = l.iter().map(|f| f.join(",") + "\n").collect();
+            assert_ne!(body, text, "{name}: unchanged");
+            let path = write(dir.path(), name, &body);
+            let out = merge(&path);
+            let msg = String::from_utf8_lossy(&out.stderr);
+            if out.status.code() != Some(2) || !names_line(&msg, name, line + 1) {
+                wrong.borrow_mut().push(format!(
+                    "{name} (line {}): exit {:?}: {msg}",
+                    line + 1,
+                    out.status.code()
+                ));
+            }
+            if merged.exists() {
+                std::fs::remove_file(&merged).unwrap();
+            }
+        };
+        let set = |i: usize, col: usize, to: &'static str| {
+            move |l: &mut Vec<Vec<String>>| l[i][col] = to.to_string()
+        };
+        let i = nth("1", 4);
+        edit("metric.csv", &set(i, 5, "offered_x"), i);
+        let i = nth("", 7);
+        edit("scope.csv", &set(i, 4, "overall_x"), i);
+        let i = nth("2", 10);
+        edit("swapped.csv", &|l| l.swap(i, i + 1), i);
+        let i = nth("0", 3);
+        edit("nanxyz.csv", &set(i, 6, "NaNxyz"), i);
+        let i = nth("1", 2);
+        edit("abc.csv", &set(i, 6, "abc"), i);
+        let i = nth("", 2);
+        edit("mean.csv", &set(i, 7, "1.5.2"), i);
+        let i = nth("2", 5);
+        edit("scenario.csv", &set(i, 0, "another scenario"), i);
+        let i = nth("1", 6);
+        edit("label.csv", &set(i, 2, "22"), i);
+        let wrong = wrong.into_inner();
+        assert!(
+            wrong.is_empty(),
+            "not refused as they should be:\n{}",
+            wrong.join("\n")
+        );
+
+        // --resume takes such a point as unfinished: dropped, rerun, and the file ends as
+        // the uninterrupted run's.
+        let partial = text.replacen("status=complete", "status=partial ", 1);
+        let i = nth("1", 4);
+        let row = text.lines().nth(i).unwrap();
+        let fields: Vec<&str> = row.split(',').collect();
+        let renamed = row.replacen(&format!(",{},", fields[5]), ",offered_x,", 1);
+        let out = write(
+            dir.path(),
+            "resume.csv",
+            &partial.replacen(row, &renamed, 1),
+        );
+        let resumed = ccsim()
+            .arg("sweep")
+            .arg(&s)
+            .args(grid)
+            .args(reps)
+            .args(["--shard", "1/2", "--quiet", "--resume", "--output"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let msg = String::from_utf8_lossy(&resumed.stderr);
+        assert!(resumed.status.success(), "{msg}");
+        assert!(
+            msg.contains("0 of 1 points already done") && msg.contains("dropped"),
+            "{msg}"
+        );
+        assert!(std::fs::read(&out).unwrap() == text.as_bytes());
     }
 }
 
@@ -1093,7 +1286,7 @@ agents = 3
         assert!(resumed.status.success(), "{msg}");
         assert!(
             msg.contains("1 of 2 points already done")
-                && msg.contains("1 unfinished point(s) dropped"),
+                && msg.contains("1 unfinished point dropped"),
             "{msg}"
         );
         assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
@@ -1137,7 +1330,7 @@ agents = 3
             .unwrap();
         let msg = String::from_utf8_lossy(&resumed.stderr);
         assert!(resumed.status.success(), "{msg}");
-        assert!(msg.contains("1 unfinished point(s) dropped"), "{msg}");
+        assert!(msg.contains("1 unfinished point dropped"), "{msg}");
         assert!(std::fs::read(&out).unwrap() == whole.as_bytes());
     }
 }
