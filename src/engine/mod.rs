@@ -246,6 +246,10 @@ struct Engine<'s, O: Observer> {
     queues: Vec<VecDeque<(u32, u32)>>,
     /// Per call type: live (not abandoned) waiting contacts.
     waiting: Vec<u32>,
+    /// Σ `waiting`: a freed agent with nobody waiting anywhere (the common case below
+    /// saturation) skips its walk over its skills' queues. Changed only through
+    /// [`Engine::start_waiting`] and [`Engine::stop_waiting`].
+    waiting_total: u32,
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
     /// Per call type: its next external arrival. Kept out of the calendar: each arrival
@@ -358,6 +362,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             free_journeys: Vec::with_capacity(256 + peak_agents),
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
+            waiting_total: 0,
             servers,
             arrivals: (0..n_types)
                 .map(|c| Arrivals {
@@ -708,7 +713,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             ..contact
         };
         self.queues[c].push_back((slot, generation));
-        self.waiting[c] += 1;
+        self.start_waiting(c);
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
         }
@@ -751,7 +756,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         let (origin, first) = (contact.origin, contact.first);
         let wait = self.now - contact.arrival;
         self.release_contact(slot);
-        self.waiting[c] -= 1;
+        self.stop_waiting(c);
         self.observer.abandoned(cell, wait);
         if O::TRACES {
             self.trace_end(journey, ContactOutcome::Abandoned);
@@ -767,6 +772,20 @@ impl<'s, O: Observer> Engine<'s, O> {
         j.experience.abandons += 1;
         let p = self.scenario.customers.redial_probability;
         self.maybe_return(journey, c, p, true);
+    }
+
+    /// A contact of type `c` starts waiting (counted in `waiting` and `waiting_total`).
+    #[inline(always)]
+    fn start_waiting(&mut self, c: usize) {
+        self.waiting[c] += 1;
+        self.waiting_total += 1;
+    }
+
+    /// A waiting contact of type `c` stops waiting: answered, abandoned or called back.
+    #[inline(always)]
+    fn stop_waiting(&mut self, c: usize) {
+        self.waiting[c] -= 1;
+        self.waiting_total -= 1;
     }
 
     /// Frees a contact slot; bumping the generation invalidates its queue entry, clearing
