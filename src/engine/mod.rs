@@ -120,14 +120,18 @@ impl Default for Contact {
 }
 
 /// One call type's external arrivals: the next one and the interval it falls in, with that
-/// interval's end and rate at hand (the common draw stays inside the interval).
-#[derive(Debug, Clone, Copy)]
+/// interval's end and rate at hand (the common draw stays inside the interval), and the
+/// stream the gaps are drawn from (here rather than in [`TypeStreams`]: one look-up per
+/// arrival instead of two).
+#[derive(Debug, Clone)]
 struct Arrivals {
     /// Time of the next arrival, `INFINITY` when none is left.
     next: f64,
     interval: usize,
     end: f64,
     rate: f64,
+    /// The call type's inter-arrival stream ([`Purpose::Arrivals`]).
+    rng: Stream,
 }
 
 /// An agent slot: what it is doing and, while busy, what it needs of the contact in hand
@@ -218,9 +222,9 @@ const BUSY: usize = 0;
 /// Index of the present count in [`Group::counts`] (and staffed time in [`Group::time`]).
 const PRESENT: usize = 1;
 
-/// Per-call-type random streams, one per purpose (see [`crate::rng`]).
+/// Per-call-type random streams, one per purpose (see [`crate::rng`]); the arrivals stream
+/// is kept in [`Arrivals`].
 struct TypeStreams {
-    arrivals: Stream,
     handle: Stream,
     patience: Stream,
     transfer: Stream,
@@ -319,7 +323,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         let n_groups = scenario.agent_groups.len();
         let streams = (0..n_types)
             .map(|c| TypeStreams {
-                arrivals: key.stream(Purpose::Arrivals, c),
                 handle: key.stream(Purpose::HandleTime, c),
                 patience: key.stream(Purpose::Patience, c),
                 transfer: key.stream(Purpose::Transfer, c),
@@ -374,6 +377,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                         sim.interval
                     },
                     rate: scenario.call_types[c].arrival_rates[0] * factor0,
+                    rng: key.stream(Purpose::Arrivals, c),
                 })
                 .collect(),
             first_arrival: (f64::INFINITY, 0),
@@ -505,10 +509,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     #[inline(always)]
     fn schedule_next_arrival(&mut self, c: usize, from: f64) {
         let a = &mut self.arrivals[c];
-        let rng = &mut self.streams[c].arrivals;
         let mut next = f64::INFINITY;
         if a.rate > 0.0 {
-            let gap: f64 = Exp1.sample(rng);
+            let gap: f64 = Exp1.sample(&mut a.rng);
             next = from + gap / a.rate;
         }
         if next < a.end {
@@ -517,7 +520,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             let next = self.next_arrival_in_later_intervals(c);
             self.arrivals[c].next = next;
         }
-        self.first_arrival = match self.arrivals[..] {
+        self.first_arrival = match &self.arrivals[..] {
             // One call type (the common case): nothing to compare.
             [only] => (only.next, 0),
             // O(call types); call types are few, and this is cheaper than a heap operation.
@@ -540,7 +543,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         let sim = &self.scenario.simulation;
         let rates = &self.scenario.call_types[c].arrival_rates;
         let a = &mut self.arrivals[c];
-        let rng = &mut self.streams[c].arrivals;
         loop {
             if a.interval + 1 >= sim.intervals {
                 return f64::INFINITY;
@@ -554,7 +556,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             };
             a.rate = rates[a.interval] * self.rate_factor.get(a.interval).unwrap_or(&1.0);
             if a.rate > 0.0 {
-                let gap: f64 = Exp1.sample(rng);
+                let gap: f64 = Exp1.sample(&mut a.rng);
                 let next = t + gap / a.rate;
                 if next < a.end {
                     return next;
