@@ -105,7 +105,7 @@ impl<O: Observer> Engine<'_, O> {
         if cb.only_when_idle {
             let moved = self.contacts[s];
             self.release_contact(slot);
-            self.waiting[c] -= 1;
+            self.stop_waiting(c);
             self.callbacks.queues[c].push_back(moved);
             self.callbacks.pending += 1;
         }

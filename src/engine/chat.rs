@@ -338,7 +338,7 @@ impl<O: Observer> Engine<'_, O> {
                 let contact = self.contacts[slot as usize];
                 if contact.generation == generation {
                     self.release_contact(slot);
-                    self.waiting[c] -= 1;
+                    self.stop_waiting(c);
                     return Some(contact);
                 }
             }

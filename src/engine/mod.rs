@@ -120,14 +120,18 @@ impl Default for Contact {
 }
 
 /// One call type's external arrivals: the next one and the interval it falls in, with that
-/// interval's end and rate at hand (the common draw stays inside the interval).
-#[derive(Debug, Clone, Copy)]
+/// interval's end and rate at hand (the common draw stays inside the interval), and the
+/// stream the gaps are drawn from (here rather than in [`TypeStreams`]: one look-up per
+/// arrival instead of two).
+#[derive(Debug, Clone)]
 struct Arrivals {
     /// Time of the next arrival, `INFINITY` when none is left.
     next: f64,
     interval: usize,
     end: f64,
     rate: f64,
+    /// The call type's inter-arrival stream ([`Purpose::Arrivals`]).
+    rng: Stream,
 }
 
 /// An agent slot: what it is doing and, while busy, what it needs of the contact in hand
@@ -218,9 +222,9 @@ const BUSY: usize = 0;
 /// Index of the present count in [`Group::counts`] (and staffed time in [`Group::time`]).
 const PRESENT: usize = 1;
 
-/// Per-call-type random streams, one per purpose (see [`crate::rng`]).
+/// Per-call-type random streams, one per purpose (see [`crate::rng`]); the arrivals stream
+/// is kept in [`Arrivals`].
 struct TypeStreams {
-    arrivals: Stream,
     handle: Stream,
     patience: Stream,
     transfer: Stream,
@@ -246,6 +250,10 @@ struct Engine<'s, O: Observer> {
     queues: Vec<VecDeque<(u32, u32)>>,
     /// Per call type: live (not abandoned) waiting contacts.
     waiting: Vec<u32>,
+    /// Σ `waiting`: a freed agent with nobody waiting anywhere (the common case below
+    /// saturation) skips its walk over its skills' queues. Changed only through
+    /// [`Engine::start_waiting`] and [`Engine::stop_waiting`].
+    waiting_total: u32,
     /// Per call type: the groups that serve it.
     servers: Vec<Vec<u32>>,
     /// Per call type: its next external arrival. Kept out of the calendar: each arrival
@@ -315,7 +323,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         let n_groups = scenario.agent_groups.len();
         let streams = (0..n_types)
             .map(|c| TypeStreams {
-                arrivals: key.stream(Purpose::Arrivals, c),
                 handle: key.stream(Purpose::HandleTime, c),
                 patience: key.stream(Purpose::Patience, c),
                 transfer: key.stream(Purpose::Transfer, c),
@@ -358,6 +365,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             free_journeys: Vec::with_capacity(256 + peak_agents),
             queues: vec![VecDeque::with_capacity(64); n_types],
             waiting: vec![0; n_types],
+            waiting_total: 0,
             servers,
             arrivals: (0..n_types)
                 .map(|c| Arrivals {
@@ -369,6 +377,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                         sim.interval
                     },
                     rate: scenario.call_types[c].arrival_rates[0] * factor0,
+                    rng: key.stream(Purpose::Arrivals, c),
                 })
                 .collect(),
             first_arrival: (f64::INFINITY, 0),
@@ -500,10 +509,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     #[inline(always)]
     fn schedule_next_arrival(&mut self, c: usize, from: f64) {
         let a = &mut self.arrivals[c];
-        let rng = &mut self.streams[c].arrivals;
         let mut next = f64::INFINITY;
         if a.rate > 0.0 {
-            let gap: f64 = Exp1.sample(rng);
+            let gap: f64 = Exp1.sample(&mut a.rng);
             next = from + gap / a.rate;
         }
         if next < a.end {
@@ -512,7 +520,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             let next = self.next_arrival_in_later_intervals(c);
             self.arrivals[c].next = next;
         }
-        self.first_arrival = match self.arrivals[..] {
+        self.first_arrival = match &self.arrivals[..] {
             // One call type (the common case): nothing to compare.
             [only] => (only.next, 0),
             // O(call types); call types are few, and this is cheaper than a heap operation.
@@ -535,7 +543,6 @@ impl<'s, O: Observer> Engine<'s, O> {
         let sim = &self.scenario.simulation;
         let rates = &self.scenario.call_types[c].arrival_rates;
         let a = &mut self.arrivals[c];
-        let rng = &mut self.streams[c].arrivals;
         loop {
             if a.interval + 1 >= sim.intervals {
                 return f64::INFINITY;
@@ -549,7 +556,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             };
             a.rate = rates[a.interval] * self.rate_factor.get(a.interval).unwrap_or(&1.0);
             if a.rate > 0.0 {
-                let gap: f64 = Exp1.sample(rng);
+                let gap: f64 = Exp1.sample(&mut a.rng);
                 let next = t + gap / a.rate;
                 if next < a.end {
                     return next;
@@ -708,7 +715,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             ..contact
         };
         self.queues[c].push_back((slot, generation));
-        self.waiting[c] += 1;
+        self.start_waiting(c);
         if patience.is_some() {
             self.calendar.schedule(deadline, Event::Abandon { slot });
         }
@@ -751,7 +758,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         let (origin, first) = (contact.origin, contact.first);
         let wait = self.now - contact.arrival;
         self.release_contact(slot);
-        self.waiting[c] -= 1;
+        self.stop_waiting(c);
         self.observer.abandoned(cell, wait);
         if O::TRACES {
             self.trace_end(journey, ContactOutcome::Abandoned);
@@ -767,6 +774,20 @@ impl<'s, O: Observer> Engine<'s, O> {
         j.experience.abandons += 1;
         let p = self.scenario.customers.redial_probability;
         self.maybe_return(journey, c, p, true);
+    }
+
+    /// A contact of type `c` starts waiting (counted in `waiting` and `waiting_total`).
+    #[inline(always)]
+    fn start_waiting(&mut self, c: usize) {
+        self.waiting[c] += 1;
+        self.waiting_total += 1;
+    }
+
+    /// A waiting contact of type `c` stops waiting: answered, abandoned or called back.
+    #[inline(always)]
+    fn stop_waiting(&mut self, c: usize) {
+        self.waiting[c] -= 1;
+        self.waiting_total -= 1;
     }
 
     /// Frees a contact slot; bumping the generation invalidates its queue entry, clearing

@@ -274,7 +274,7 @@ impl<O: Observer> Engine<'_, O> {
             let contact = self.contacts[head as usize];
             self.queues[c].pop_front();
             self.release_contact(head);
-            self.waiting[c] -= 1;
+            self.stop_waiting(c);
             if idle {
                 self.start_idle(agent, g, contact);
             } else {
@@ -381,7 +381,7 @@ impl<O: Observer> Engine<'_, O> {
         let (slot, _) = self.queues[c].pop_front()?;
         let contact = self.contacts[slot as usize];
         self.release_contact(slot);
-        self.waiting[c] -= 1;
+        self.stop_waiting(c);
         Some(contact)
     }
 }
