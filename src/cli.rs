@@ -5,6 +5,7 @@
 mod compare_cmd;
 mod erlang_cmd;
 mod joint_cmd;
+mod memory_guard;
 mod roster_cmd;
 mod run_cmd;
 mod signals;
@@ -502,6 +503,23 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // The budget's backstop (see `memory_guard`): the same budget the up-front checks use.
+    let limit = match &cli.command {
+        Command::Run(a) => a.common.memory_limit,
+        Command::Validate { memory_limit, .. } => *memory_limit,
+        Command::Compare(a) => a.common.memory_limit,
+        Command::Sweep(a) => a.common.memory_limit,
+        Command::Staff(a) => a.common.memory_limit,
+        Command::Roster(a) => a.common.memory_limit,
+        Command::Erlang(_) | Command::Merge(_) => None,
+    };
+    match limit {
+        Some(l) => memory_guard::watch(l, "--memory-limit"),
+        None => memory_guard::watch(
+            budget::default_limit(),
+            "half of the memory of this machine (or of its container's limit); raise it with --memory-limit",
+        ),
+    }
     match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Validate {

@@ -41,7 +41,7 @@ pub(super) struct CompareArgs {
     #[arg(long = "staffing-seeds", default_value_t = 3, allow_hyphen_values = true, value_parser = super::whole_arg::<u32>("the number of staffing seeds", 1, 100))]
     staffing_seeds: u32,
     #[command(flatten)]
-    common: CommonArgs,
+    pub(super) common: CommonArgs,
 }
 
 pub(super) fn cmd_compare(args: CompareArgs) -> Result<()> {

@@ -32,7 +32,7 @@ pub(super) struct RosterArgs {
     #[arg(long, value_name = "SHIFTS.toml")]
     shifts: PathBuf,
     #[command(flatten)]
-    common: CommonArgs,
+    pub(super) common: CommonArgs,
 }
 
 pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
@@ -44,6 +44,12 @@ pub(super) fn cmd_roster(args: RosterArgs) -> Result<()> {
         ],
     )?;
     let (format, scenario_out) = formats(&args.common)?;
+    // The integer program's branch and bound is the part no estimate foresees: many shifts
+    // that can cover the same hours make its tree grow (see `memory_guard`).
+    super::memory_guard::set_note(
+        "the roster's integer program grows with the shifts that can cover the same hours: \
+         fewer shifts or start times, fewer days, or a longer simulation.interval",
+    );
     let question = question(&args.search, &args.common)?;
     if question.groups.len() > 1 {
         return cmd_roster_joint(&args, question, format, scenario_out);

@@ -42,7 +42,7 @@ pub(super) struct SweepArgs {
     #[arg(long)]
     crn: bool,
     #[command(flatten)]
-    common: CommonArgs,
+    pub(super) common: CommonArgs,
 }
 
 #[derive(Debug, Args)]

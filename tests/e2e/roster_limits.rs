@@ -200,3 +200,74 @@ fn the_memory_estimate_covers_a_roster() {
         "roster: estimated {estimate} MB, peaked at {peak:.1} MB"
     );
 }
+
+/// Regression (issue 11, point 1): a roster over 20,000 shifts that can all cover the same
+/// hours passed the up-front estimate (the columns are small) and its integer program's
+/// branch and bound grew past 22 GB in under a minute under `--memory-limit 100MB`. The heap
+/// is now held to the budget while the command runs: exit 2 naming the budget and the knobs,
+/// no output file, the process ended a few megabytes past the limit.
+#[test]
+fn a_roster_whose_integer_program_outgrows_the_budget_is_stopped_at_it() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let shifts = dir.path().join("shifts.toml");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text += &format!(
+            "[[shifts]]\nname = \"s{i}\"\nstart = \"{:02}:{:02}\"\nlength = \"8h\"\n",
+            i % 24,
+            i % 60
+        );
+    }
+    std::fs::write(&shifts, text).unwrap();
+    let out = dir.path().join("roster.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .arg("roster")
+        .arg(crate::common::repo_file("scenarios/erlang_c.toml"))
+        .args(["--target", "service_level>=0.8", "--shifts"])
+        .arg(&shifts)
+        .args(["--memory-limit", "200MB", "--quiet", "--output"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let (mut peak_kb, start) = (0.0f64, std::time::Instant::now());
+    let code = loop {
+        if let Ok(s) = std::fs::read_to_string(&status) {
+            if let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code();
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) || peak_kb > 2e6 {
+            child.kill().unwrap();
+            panic!("not stopped: {peak_kb} kB after {:?}", start.elapsed());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("memory in use passed the budget of 200 MB (--memory-limit)"),
+        "{err}"
+    );
+    assert!(err.contains("fewer shifts or start times"), "{err}");
+    assert!(peak_kb < 400.0 * 1024.0, "peaked at {peak_kb} kB");
+    assert!(!out.exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "only the shift file: {left:?}");
+}
