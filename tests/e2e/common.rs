@@ -522,15 +522,34 @@ pub fn md1_wait_cdf(lambda: f64, d: f64, t: f64) -> f64 {
 /// Peak resident memory of a `ccsim` run in MB, read from /proc while it runs (Linux); the
 /// run must exit 0.
 pub fn peak_rss_mb(args: &[&str]) -> f64 {
-    let mut child = ccsim()
-        .args(args)
+    let mut cmd = ccsim();
+    cmd.args(args);
+    let m = measure_rss(cmd, f64::INFINITY, Duration::from_secs(300));
+    assert_eq!(m.code, Some(0), "{args:?}: {}", m.stderr);
+    m.peak_mb
+}
+
+/// What [`measure_rss`] saw of a process.
+pub struct Measured {
+    /// Its exit code (`None`: ended by a signal).
+    pub code: Option<i32>,
+    /// Its peak resident memory (VmHWM), MB of 2^20 bytes.
+    pub peak_mb: f64,
+    /// What it wrote to stderr.
+    pub stderr: String,
+}
+
+/// Runs `cmd` (stdout discarded), reading its peak resident memory from /proc while it runs
+/// (Linux); kills it and fails the test once that passes `give_up_mb` or `timeout` passes.
+pub fn measure_rss(mut cmd: Command, give_up_mb: f64, timeout: Duration) -> Measured {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let status = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0.0f64;
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let deadline = Instant::now() + timeout;
     let code = loop {
         if let Ok(text) = std::fs::read_to_string(&status) {
             if let Some(kb) = text
@@ -544,13 +563,22 @@ pub fn peak_rss_mb(args: &[&str]) -> f64 {
         if let Some(st) = child.try_wait().unwrap() {
             break st.code();
         }
-        assert!(Instant::now() < deadline, "{args:?} did not finish");
+        if Instant::now() >= deadline || peak_kb / 1024.0 > give_up_mb {
+            let _ = child.kill();
+            panic!(
+                "{cmd:?} not done: {peak_kb} kB, deadline passed: {}",
+                Instant::now() >= deadline
+            );
+        }
         std::thread::sleep(Duration::from_millis(5));
     };
-    let mut err = String::new();
-    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-    assert_eq!(code, Some(0), "{args:?}: {err}");
-    peak_kb / 1024.0
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    Measured {
+        code,
+        peak_mb: peak_kb / 1024.0,
+        stderr,
+    }
 }
 
 /// Runs the scenario file `path` with `seed` and counts its intervals whose mean service level

@@ -208,7 +208,6 @@ fn the_memory_estimate_covers_a_roster() {
 /// no output file, the process ended a few megabytes past the limit.
 #[test]
 fn a_roster_whose_integer_program_outgrows_the_budget_is_stopped_at_it() {
-    use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
     let shifts = dir.path().join("shifts.toml");
     let mut text = String::new();
@@ -221,52 +220,23 @@ fn a_roster_whose_integer_program_outgrows_the_budget_is_stopped_at_it() {
     }
     std::fs::write(&shifts, text).unwrap();
     let out = dir.path().join("roster.json");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .arg("roster")
+    let mut cmd = crate::common::ccsim();
+    cmd.arg("roster")
         .arg(crate::common::repo_file("scenarios/erlang_c.toml"))
         .args(["--target", "service_level>=0.8", "--shifts"])
         .arg(&shifts)
         .args(["--memory-limit", "200MB", "--quiet", "--output"])
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let (mut peak_kb, start) = (0.0f64, std::time::Instant::now());
-    let code = loop {
-        if let Ok(s) = std::fs::read_to_string(&status) {
-            if let Some(kb) = s
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        if start.elapsed() > std::time::Duration::from_secs(120) || peak_kb > 2e6 {
-            child.kill().unwrap();
-            panic!("not stopped: {peak_kb} kB after {:?}", start.elapsed());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert_eq!(code, Some(2), "{err}");
+        .arg(&out);
+    // Before: killed here, 2 GB and growing.
+    let m = crate::common::measure_rss(cmd, 2000.0, std::time::Duration::from_secs(120));
+    let err = &m.stderr;
+    assert_eq!(m.code, Some(2), "{err}");
     assert!(
         err.contains("memory in use passed the budget of 200 MB (--memory-limit)"),
         "{err}"
     );
     assert!(err.contains("fewer shifts or start times"), "{err}");
-    assert!(peak_kb < 400.0 * 1024.0, "peaked at {peak_kb} kB");
+    assert!(m.peak_mb < 400.0, "peaked at {} MB", m.peak_mb);
     assert!(!out.exists());
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "only the shift file: {left:?}");
