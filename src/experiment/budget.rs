@@ -310,14 +310,7 @@ fn load_peak(s: &Scenario) -> (f64, f64) {
     // Per call type with a patience and a callback: the share of its contacts that accept
     // the callback (an upper end: the acceptance probability × the chance of still waiting
     // at the offer, where that has a closed form), and their fluid backlog.
-    let accepting: Vec<f64> = (s.call_types.iter())
-        .map(|ct| match (&ct.callback, &ct.patience) {
-            (Some(cb), Some(patience)) => {
-                cb.accept_probability * Scenario::survival(patience, cb.offer_after)
-            }
-            _ => 0.0,
-        })
-        .collect();
+    let accepting: Vec<f64> = (0..n).map(|c| s.callback_accepting_share(c)).collect();
     let mut accepters = vec![0.0f64; n];
     // Per call type: its arrivals so far (to the end of the interval at hand). Nobody waits
     // who has not arrived: a patience of a year at 20,000 calls an hour was counted as

@@ -149,13 +149,10 @@ impl Scenario {
         // patience; with one, those who accept a callback (virtual hold) — in an overload
         // nearly every caller still waits at the offer, so the share is the acceptance
         // probability × P(patience > offer_after).
-        let staying: Vec<f64> = (self.call_types.iter())
-            .map(|ct| match (&ct.patience, &ct.callback) {
-                (None, _) => 1.0,
-                (Some(patience), Some(cb)) => {
-                    cb.accept_probability * survival(patience, cb.offer_after)
-                }
-                (Some(_), None) => 0.0,
+        let staying: Vec<f64> = (0..self.call_types.len())
+            .map(|c| match self.call_types[c].patience {
+                None => 1.0,
+                Some(_) => self.callback_accepting_share(c),
             })
             .collect();
         // With a line limit the queue is bounded: the overload shows as blocked calls.
@@ -648,6 +645,21 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// Of call type `c`'s contacts, with a patience, the share that accept a callback and so
+    /// never hang up: the acceptance probability × P(patience > `offer_after`) (an upper end
+    /// where that has no closed form, see [`Scenario::survival`]; in an overload nearly every
+    /// caller still waits at the offer, so the figure itself). 0 without a patience or a
+    /// callback offer.
+    pub fn callback_accepting_share(&self, c: usize) -> f64 {
+        let ct = &self.call_types[c];
+        match (&ct.callback, &ct.patience) {
+            (Some(cb), Some(patience)) => {
+                cb.accept_probability * survival(patience, cb.offer_after)
+            }
+            _ => 0.0,
+        }
+    }
+
     /// P(X > `a`) for a distribution `d`, or 1 (an upper end) where it has no closed form
     /// here: the share of decisions beyond an authority, of callers still waiting at a
     /// callback offer.
