@@ -86,28 +86,27 @@ struct RunArgs {
     #[arg(long, value_parser = trace_arg())]
     trace: Option<PathBuf>,
     /// The replication --trace writes, numbered from 0 as in the CSV output (default 0).
-    #[arg(long, requires = "trace", allow_hyphen_values = true, value_parser = whole_arg::<u32>("the replication", 0, ccsim::scenario::MAX_REPLICATIONS as u64 - 1))]
+    #[arg(long, requires = "trace", allow_negative_numbers = true, value_parser = whole_arg::<u32>("the replication", 0, ccsim::scenario::MAX_REPLICATIONS as u64 - 1))]
     replication: Option<u32>,
     /// Draws of the assumption ranges behind each money figure's assumption interval
     /// (scenarios with an experience model; JSON and table).
-    #[arg(long, default_value_t = 200, allow_hyphen_values = true, value_parser = whole_arg::<u32>(ASSUMPTION_DRAWS, 1, MAX_ASSUMPTION_DRAWS))]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = whole_arg::<u32>(ASSUMPTION_DRAWS, 1, MAX_ASSUMPTION_DRAWS))]
     assumption_draws: u32,
 }
 
 /// Options shared by the simulating commands.
 #[derive(Debug, Args)]
 struct CommonArgs {
-    // `allow_hyphen_values`: `--seed -1` (or `-3m`) is a bad value to name, not a flag to
-    // guess at; `allow_negative_numbers` would still read `-3m` as a flag.
+    // `allow_negative_numbers`: `--seed -1` is a bad value to name, not a flag to guess at.
     /// Replications per scenario (overrides `simulation.replications`): 1 to 10^7, the range
     /// a scenario file allows.
-    #[arg(long, allow_hyphen_values = true, value_parser = replications_arg)]
+    #[arg(long, allow_negative_numbers = true, value_parser = replications_arg)]
     replications: Option<u32>,
     /// Base seed (overrides `simulation.seed`): a whole number from 0 to 2^63 − 1.
-    #[arg(long, allow_hyphen_values = true, value_parser = seed_arg)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed_arg)]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, allow_hyphen_values = true, value_parser = threads_arg)]
+    #[arg(long, allow_negative_numbers = true, value_parser = threads_arg)]
     threads: Option<u64>,
     /// Output format. Default: from the --output extension (.json, .csv, .html/.htm, .txt
     /// for the table), else `table` on a terminal and `json` otherwise.
@@ -356,7 +355,7 @@ const MAX_ASSUMPTION_DRAWS: u64 = 100_000;
 
 /// The value parser of a whole-number option from `lo` to `hi`: its message says what the
 /// option counts (`what`) and the range, where clap's own says "invalid digit found in
-/// string" or "-1 is not in 1..=100". Give the option `allow_hyphen_values = true` too, or
+/// string" or "-1 is not in 1..=100". Give the option `allow_negative_numbers = true` too, or
 /// clap reads `-1` as a flag and advises `-- -1`.
 pub(crate) fn whole_arg<T: TryFrom<u64>>(
     what: &'static str,
@@ -852,6 +851,18 @@ mod fuzz {
         assert!(!m.contains("'-- -1'"), "{m}");
         assert!(m.contains("0 to 9223372036854775807"), "{m}");
         assert!(parse_args(["ccsim", "run", "x.toml", "--seed", "7"]).is_ok());
+    }
+
+    /// Regression (found by the property test above): numeric options taking any hyphenated
+    /// value swallowed a following flag, so `--seed --shard -0` ended with clap's `-- -0`
+    /// advice for the stray `-0`. A number-like value only is taken for them.
+    #[test]
+    fn a_flag_after_a_numeric_option_is_not_swallowed_as_its_value() {
+        let m = parse_args([
+            "ccsim", "compare", "a.toml", "b.toml", "--seed", "--shard", "-0",
+        ])
+        .unwrap_err();
+        assert!(!m.contains("'-- -0'"), "{m}");
     }
 
     #[test]

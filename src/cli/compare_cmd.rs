@@ -27,7 +27,7 @@ pub(super) struct CompareArgs {
     b: PathBuf,
     /// Draws of the assumption ranges (e.g. `customers.customer_value = { low, mode, high }`)
     /// for each money figure's assumption interval; re-scoring, not re-simulating.
-    #[arg(long, default_value_t = 200, allow_hyphen_values = true, value_parser = super::whole_arg::<u32>(super::ASSUMPTION_DRAWS, 1, super::MAX_ASSUMPTION_DRAWS))]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>(super::ASSUMPTION_DRAWS, 1, super::MAX_ASSUMPTION_DRAWS))]
     assumption_draws: u32,
     /// The hard saving: also search the agents each scenario needs to meet this target
     /// (`service_level>=0.8`, as for `ccsim staff --target`; repeat for several) in the
@@ -38,7 +38,7 @@ pub(super) struct CompareArgs {
     #[arg(long = "staffing-group", value_name = "NAME")]
     staffing_group: Option<String>,
     /// Independent paired searches behind the saving's interval (different base seeds).
-    #[arg(long = "staffing-seeds", default_value_t = 3, allow_hyphen_values = true, value_parser = super::whole_arg::<u32>("the number of staffing seeds", 1, 100))]
+    #[arg(long = "staffing-seeds", default_value_t = 3, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of staffing seeds", 1, 100))]
     staffing_seeds: u32,
     #[command(flatten)]
     pub(super) common: CommonArgs,

@@ -37,7 +37,7 @@ pub(super) struct ErlangArgs {
     agents: (u32, u32),
     /// Contacts an agent holds at once (chat `max_concurrent`): n agents are n·k servers,
     /// with handle times that do not depend on it (no chat slowdown).
-    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::whole_arg::<u32>("the number of contacts an agent holds at once", 1, 100))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of contacts an agent holds at once", 1, 100))]
     max_concurrent: u32,
     /// Mean patience (exponential), e.g. 2m: switches to Erlang A.
     #[arg(long, allow_hyphen_values = true, value_parser = positive_duration_arg)]
@@ -46,7 +46,7 @@ pub(super) struct ErlangArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = duration_arg, default_value = "20s")]
     threshold: f64,
     /// Also report the smallest headcount with service level ≥ this fraction (e.g. 0.8).
-    #[arg(long, allow_hyphen_values = true, value_parser = target_sl_arg)]
+    #[arg(long, allow_negative_numbers = true, value_parser = target_sl_arg)]
     target_sl: Option<f64>,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]

@@ -47,11 +47,11 @@ pub(super) struct SearchArgs {
     pub(super) confidence: ConfidenceArg,
     /// Budget: most simulations (each of all replications) the search may run (a week of two
     /// groups jointly needs about 1,700).
-    #[arg(long, default_value_t = 3000, allow_hyphen_values = true, value_parser = super::whole_arg::<usize>("the number of simulations", 1, MAX_SIMULATIONS))]
+    #[arg(long, default_value_t = 3000, allow_negative_numbers = true, value_parser = super::whole_arg::<usize>("the number of simulations", 1, MAX_SIMULATIONS))]
     pub(super) max_simulations: usize,
     /// Most agents per interval (and group) the search may use; targets not met within it exit
     /// 2 with how close the search got. Default: 3 × the interval's Erlang estimate + 50.
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = super::whole_arg::<u32>("the number of agents", 1, MAX_AGENTS))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = super::whole_arg::<u32>("the number of agents", 1, MAX_AGENTS))]
     pub(super) max_agents: Option<u32>,
 }
 

@@ -182,32 +182,6 @@ fn negative_and_out_of_range_values_name_the_option() {
             "-10",
             "from 1 to 1000000",
         ),
-        // Hyphenated values that are not numbers reach the value parser too (regression:
-        // `--seed -3m` got clap's "unexpected argument '-3'" and its `-- -3` advice).
-        (
-            v(&["run", f, "--seed", "-3m"]),
-            "--seed",
-            "-3m",
-            "from 0 to",
-        ),
-        (
-            v(&["run", f, "--replications", "-2x"]),
-            "--replications",
-            "-2x",
-            "from 1 to",
-        ),
-        (
-            v(&["sweep", f, "--threads", "-1k"]),
-            "--threads",
-            "-1k",
-            "whole number",
-        ),
-        (
-            v(&["compare", f, f, "--staffing-seeds", "-1e"]),
-            "--staffing-seeds",
-            "-1e",
-            "from 1 to 100",
-        ),
         (
             erlang(&["--max-concurrent", "-1"]),
             "--max-concurrent",
